@@ -1,0 +1,43 @@
+# Two entry points (see README): `make demo` and `make test`. Each installs what it needs.
+SHELL := /bin/bash
+PY ?= python3
+TOOLS := .venv-tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+RUN := $(UV) run --frozen --no-progress
+DEMO_DIR ?= demo-output
+
+.PHONY: install demo test lint types check bench clean
+
+$(UV):
+	$(PY) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q "uv==0.13.8"
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --no-progress --python $(PY)
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(RUN) xuncha demo --out $(DEMO_DIR)
+
+test: install
+	$(RUN) ruff check src tests bench
+	$(RUN) ruff format --check src tests bench
+	$(RUN) mypy
+	$(RUN) pytest
+
+lint: install
+	$(RUN) ruff check src tests bench && $(RUN) ruff format --check src tests bench
+
+types: install
+	$(RUN) mypy
+
+check: test
+
+bench: install
+	$(RUN) python bench/bench_check.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,77 @@
+"""Everything that differs between SQL engines, in one place.
+
+Rules and normalisation are written once against this small vocabulary. DuckDB is the
+embedded engine; a Spark dialect (a later issue) implements the same methods. Text is
+compared by *character*: DuckDB's ``levenshtein`` counts bytes, which on Chinese text
+(3 bytes a character in UTF-8) gives distances three times too large, so it is not used.
+"""
+
+from __future__ import annotations
+
+
+def lit(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+class DuckDBDialect:
+    name = "duckdb"
+
+    def regexp_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
+        return f"regexp_replace({expr}, {lit(pattern)}, {lit(replacement)}, 'g')"
+
+    def regexp_extract(self, expr: str, pattern: str, group: int) -> str:
+        return f"regexp_extract({expr}, {lit(pattern)}, {group})"
+
+    def matches(self, expr: str, pattern: str) -> str:
+        """True when ``pattern`` matches anywhere (anchor it with ^…$ for the whole)."""
+        return f"regexp_matches({expr}, {lit(pattern)})"
+
+    def translate(self, expr: str, source: str, target: str) -> str:
+        """Character-for-character replacement (both engines count characters)."""
+        return f"translate({expr}, {lit(source)}, {lit(target)})"
+
+    def char_at(self, expr: str, pos: int) -> str:
+        """The character at 1-based ``pos``."""
+        return f"substr({expr}, {pos}, 1)"
+
+    def make_date(self, year: str, month: str, day: str) -> str:
+        """A date, or NULL when the parts are not a real date (2021-02-30)."""
+        parts = ", ".join(f"CAST({x} AS INTEGER)" for x in (year, month, day))
+        return f"try(make_date({parts}))"
+
+    def add_days(self, date: str, days: str) -> str:
+        return f"CAST({date} + to_days(CAST({days} AS INTEGER)) AS DATE)"
+
+    def days_between(self, start: str, end: str) -> str:
+        return f"date_diff('day', {start}, {end})"
+
+    def to_decimal(self, expr: str) -> str:
+        return f"TRY_CAST({expr} AS DECIMAL(18, 2))"
+
+    def to_double(self, expr: str) -> str:
+        return f"TRY_CAST({expr} AS DOUBLE)"
+
+    def mismatches(self, a: str, b: str, length: int) -> str:
+        """How many of the first ``length`` characters differ (a and b that long)."""
+        terms = [
+            f"CASE WHEN substr({a}, {i}, 1) <> substr({b}, {i}, 1) THEN 1 ELSE 0 END"
+            for i in range(1, length + 1)
+        ]
+        return "(" + " + ".join(terms) + ")"
+
+    def is_transposition(self, a: str, b: str, length: int) -> str:
+        """True when b is a with two adjacent characters swapped, within ``length``."""
+        cases = []
+        for i in range(1, length):
+            rest = length - i - 1
+            cases.append(
+                f"(left({a}, {i - 1}) = left({b}, {i - 1})"
+                f" AND substr({a}, {i}, 1) = substr({b}, {i + 1}, 1)"
+                f" AND substr({a}, {i + 1}, 1) = substr({b}, {i}, 1)"
+                f" AND substr({a}, {i + 2}, {rest}) = substr({b}, {i + 2}, {rest}))"
+            )
+        return "(" + " OR ".join(cases) + ")"
+
+    def char_length(self, expr: str) -> str:
+        return f"length({expr})"

@@ -1,0 +1,218 @@
+"""One cross-check run: ingest → normalise → link → rules → hits, on DuckDB.
+
+Everything after ingest is SQL over whole tables; Python only orchestrates. The run
+keeps what it needs for a manifest (inputs with SHA-256, rows read and skipped with
+the reason, parameters, rule versions) so a result can be reproduced and defended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from .dialect import DuckDBDialect
+from .errors import NothingToCheck
+from .ingest import SKIP_REASONS, Mapping, SourceReport, create_raw_table, load_source
+from .linking import link_people, tier_name_sql
+from .normalize import normalize_table
+from .rules import RULES, RULES_BY_ID
+
+DATASETS = {"payments": "发放名单", "deaths": "死亡人员名单", "payroll": "财政供养人员名单"}
+
+HIT_COLUMNS = [
+    "rule", "rule_title", "file", "sheet", "row", "name", "id_number", "amount",
+    "payment_date", "payment_year", "match_tier", "evidence", "group_id", "id_normalized",
+    "county", "township", "village", "bank_account",
+    "register_file", "register_sheet", "register_row",
+]  # fmt: skip
+
+
+@dataclass
+class CheckConfig:
+    """What to check and how. Saved whole in the manifest."""
+
+    payments: list[Path]
+    deaths: list[Path] = field(default_factory=list)
+    payroll: list[Path] = field(default_factory=list)
+    standard: Decimal = Decimal("600")
+    grace_days: int = 0
+    rules: tuple[str, ...] = tuple(r.id for r in RULES)
+    program: str = "大中型水库移民后期扶持直补资金"
+    mapping: Mapping = field(default_factory=Mapping)
+    memory_limit: str = "3GB"
+
+    def params_for(self, rule_id: str) -> dict[str, Any]:
+        return {"standard": self.standard, "grace_days": self.grace_days}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "payments": [str(p) for p in self.payments],
+            "deaths": [str(p) for p in self.deaths],
+            "payroll": [str(p) for p in self.payroll],
+            "standard": str(self.standard),
+            "grace_days": self.grace_days,
+            "rules": list(self.rules),
+            "program": self.program,
+            "mapping": {"columns": self.mapping.columns, "files": self.mapping.files},
+        }
+
+
+@dataclass
+class CheckResult:
+    config: CheckConfig
+    sources: list[SourceReport]
+    hits: pa.Table
+    rules_run: list[str]
+    rules_skipped: dict[str, str]
+    register_problems: dict[str, int]
+    started: str
+    seconds: float
+    engine: str = "duckdb"
+
+    def count(self, rule: str) -> int:
+        return sum(1 for r in self.hits.column("rule").to_pylist() if r == rule)
+
+
+def run_check(config: CheckConfig, workdir: Path | None = None) -> CheckResult:
+    """Run the check and return the hits (nothing written to disk but temp files)."""
+    unknown = [r for r in config.rules if r not in RULES_BY_ID]
+    if unknown:
+        raise ValueError(f"未知规则：{', '.join(unknown)}")
+    started, t0 = dt.datetime.now().astimezone().isoformat(timespec="seconds"), time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="xuncha-", dir=workdir) as tmp:
+        con = duckdb.connect(config={"memory_limit": config.memory_limit, "temp_directory": tmp})
+        try:
+            sources = _ingest(con, config, Path(tmp))
+            d = DuckDBDialect()
+            normalize_table(con, d)
+            link_people(con, d)
+            _views(con)
+            run, skipped = _select_rules(con, config)
+            hits = _hits(con, config, run, d)
+            problems = _register_problems(con)
+        finally:
+            con.close()
+    return CheckResult(
+        config=config,
+        sources=sources,
+        hits=hits,
+        rules_run=run,
+        rules_skipped=skipped,
+        register_problems=problems,
+        started=started,
+        seconds=round(time.perf_counter() - t0, 3),
+    )
+
+
+def _ingest(con: duckdb.DuckDBPyConnection, config: CheckConfig, tmp: Path) -> list[SourceReport]:
+    create_raw_table(con)
+    sources: list[SourceReport] = []
+    seen: dict[str, str] = {}
+    for dataset in DATASETS:
+        for path in getattr(config, dataset):
+            report = SourceReport(
+                src=len(sources) + 1, path=str(path), file=Path(path).name, dataset=dataset
+            )
+            sources.append(report)
+            load_source(con, report, config.mapping, tmp, seen)
+    _count_rows(con, sources)
+    if not any(
+        s.dataset == "payments" and s.error is None and any(sh.rows_used for sh in s.sheets)
+        for s in sources
+    ):
+        reasons = (
+            "；".join(s.error for s in sources if s.dataset == "payments" and s.error)
+            or "没有发放记录"
+        )
+        raise NothingToCheck(f"发放名单中没有可比对的记录，无法比对。{reasons}")
+    return sources
+
+
+def _count_rows(con: duckdb.DuckDBPyConnection, sources: list[SourceReport]) -> None:
+    counts = con.execute("SELECT src, sheet, kind, count(*) FROM raw GROUP BY ALL").fetchall()
+    by_src = {s.src: s for s in sources}
+    for src, sheet_name, kind, n in counts:
+        for sheet in by_src[src].sheets:
+            if sheet.sheet == sheet_name:
+                sheet.rows_read += n
+                if kind == "data":
+                    sheet.rows_used += n
+                else:
+                    sheet.rows_skipped[SKIP_REASONS[kind]] = n
+
+
+def _views(con: duckdb.DuckDBPyConnection) -> None:
+    base = "SELECT n.*, p.person_key, p.tier_rank FROM norm n JOIN person p USING (rid)"
+    con.execute(f"CREATE VIEW pay AS {base} WHERE n.dataset = 'payments'")
+    con.execute(
+        f"CREATE VIEW deaths AS {base} WHERE n.dataset = 'deaths' AND p.person_key IS NOT NULL"
+    )
+    con.execute(
+        f"CREATE VIEW payroll AS {base} WHERE n.dataset = 'payroll' AND p.person_key IS NOT NULL"
+    )
+
+
+def _select_rules(
+    con: duckdb.DuckDBPyConnection, config: CheckConfig
+) -> tuple[list[str], dict[str, str]]:
+    present = {row[0] for row in con.execute("SELECT DISTINCT dataset FROM norm").fetchall()}
+    run, skipped = [], {}
+    for rule_id in config.rules:
+        missing = [DATASETS[i] for i in RULES_BY_ID[rule_id].inputs if i not in present]
+        if missing:
+            skipped[rule_id] = "缺少" + "、".join(missing) + "，未运行"
+        else:
+            run.append(rule_id)
+    return run, skipped
+
+
+def _hits(
+    con: duckdb.DuckDBPyConnection, config: CheckConfig, run: list[str], d: DuckDBDialect
+) -> pa.Table:
+    order = {r.id: i for i, r in enumerate(RULES)}
+    parts = [
+        f"SELECT '{rule_id}' AS rule, * FROM ({RULES_BY_ID[rule_id].sql(config.params_for(rule_id), d)})"
+        for rule_id in run
+    ]
+    if not parts:
+        parts = [
+            "SELECT NULL AS rule, NULL AS rid, NULL AS reg_rid, NULL AS group_key, NULL AS tier_rank, NULL AS evidence WHERE false"
+        ]
+    titles = " ".join(f"WHEN '{r.id}' THEN '{r.title}'" for r in RULES)
+    rule_order = " ".join(f"WHEN '{k}' THEN {v}" for k, v in order.items())
+    sql = f"""
+    SELECT h.rule, CASE h.rule {titles} END AS rule_title,
+        p.file, p.sheet, p.row_no AS row, p.name, p.id_raw AS id_number, p.amount,
+        p.pay_date AS payment_date, p.pay_year AS payment_year,
+        {tier_name_sql("h.tier_rank")} AS match_tier, h.evidence, h.group_key AS group_id,
+        CASE WHEN p.person_key NOT LIKE 'unlinked:%' THEN p.person_key END AS id_normalized,
+        p.county, p.township, p.village, p.bank_account,
+        r.file AS register_file, r.sheet AS register_sheet, r.row_no AS register_row
+    FROM ({" UNION ALL ".join(parts)}) h
+    JOIN pay p ON p.rid = h.rid
+    LEFT JOIN norm r ON r.rid = h.reg_rid
+    ORDER BY CASE h.rule {rule_order} END, p.src, p.sheet, p.row_no"""
+    return con.sql(sql).to_arrow_table()
+
+
+def _register_problems(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Register rows that could not take part: bad IDs, missing dates."""
+    rows = con.execute(
+        """SELECT dataset, count(*) FILTER (WHERE p.person_key IS NULL OR p.person_key LIKE 'unlinked:%'),
+                  count(*) FILTER (WHERE dataset = 'deaths' AND death_date IS NULL)
+           FROM norm n JOIN person p USING (rid) WHERE dataset <> 'payments' GROUP BY dataset"""
+    ).fetchall()
+    out: dict[str, int] = {}
+    for dataset, unlinked, no_date in rows:
+        out[f"{DATASETS[dataset]}：身份证号码无法识别的行"] = unlinked
+        if dataset == "deaths":
+            out["死亡人员名单：死亡日期无法识别的行"] = no_date
+    return out

@@ -1,0 +1,80 @@
+"""The ``raw`` table every input lands in, and the SQL that classifies its rows."""
+
+from __future__ import annotations
+
+import duckdb
+
+from ..roles import ROLES, HeaderLayout
+from .sources import SheetReport, SourceReport
+
+SKIP_REASONS = {
+    "blank": "空行",
+    "total": "合计/小计行",
+    "signature": "制表人/审核人等签字行",
+    "header": "重复的表头行",
+    "no_identity": "既无姓名也无身份证号",
+}
+
+_TOTAL = r"\|(本页|本表|全县|全市|全区|全乡|全镇|总)?(合计|小计|总计)[:：]?\|"
+_SIGNATURE = (
+    r"(制表人|填表人|审核人|复核人|经办人|负责人|制表日期|填报日期|制表单位|"
+    r"主管领导|分管领导)[:：]"
+)
+
+
+def create_raw_table(con: duckdb.DuckDBPyConnection) -> None:
+    cols = ", ".join(f"{c} VARCHAR" for c in ROLES)
+    con.execute(
+        "CREATE TABLE raw (src INTEGER, dataset VARCHAR, file VARCHAR, sheet VARCHAR, "
+        f"row_no BIGINT, kind VARCHAR, year_hint INTEGER, {cols})"
+    )
+
+
+def sql_str(value: str | None) -> str:
+    """A SQL string literal (or NULL)."""
+    if value is None:
+        return "NULL"
+    return "'" + value.replace("'", "''") + "'"
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    report: SourceReport,
+    sheet: SheetReport,
+    layout: HeaderLayout,
+    width: int,
+    relation: str,
+    row_expr: str,
+) -> None:
+    """INSERT one table's rows (columns c0…c{width-1}) into ``raw``, classified in SQL.
+
+    A total or signature row never holds an ID-like number, so a payee who happens to
+    be written next to the word 合计 in a note is still a payment.
+    """
+    cells = [f"nullif(trim(c{i}), '')" for i in range(width)]
+
+    def cell(role: str) -> str:
+        col = layout.columns.get(role)
+        return cells[col] if col is not None and col < width else "NULL"
+
+    joined = "concat_ws('|', " + ", ".join(cells) + ")"
+    nospace = f"regexp_replace({joined}, '[\\s\u3000]+', '', 'g')"
+    name, ident = cell("name"), cell("id_number")
+    no_id = f"NOT regexp_matches(coalesce({ident}, ''), '\\d{{6}}')"
+    kind = f"""CASE
+        WHEN coalesce({joined}, '') = '' THEN 'blank'
+        WHEN {no_id} AND regexp_matches('|' || {nospace} || '|', {sql_str(_TOTAL)}) THEN 'total'
+        WHEN {no_id} AND regexp_matches({nospace}, {sql_str(_SIGNATURE)}) THEN 'signature'
+        WHEN regexp_matches(coalesce({ident}, ''), '身份|证件')
+            OR regexp_matches(coalesce({name}, ''), '^姓\\s*名$') THEN 'header'
+        WHEN {name} IS NULL AND {ident} IS NULL THEN 'no_identity'
+        ELSE 'data' END"""
+    values = [cell(role) for role in ROLES]
+    if "county" not in layout.columns and sheet.sheet:
+        values[list(ROLES).index("county")] = sql_str(sheet.sheet)
+    con.execute(
+        f"""INSERT INTO raw SELECT {report.src}, {sql_str(report.dataset)},
+            {sql_str(report.file)}, {sql_str(sheet.sheet)}, {row_expr}, {kind},
+            {sheet.year_hint or "NULL"}, {", ".join(values)}
+        FROM {relation}"""
+    )

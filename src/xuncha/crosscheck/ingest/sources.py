@@ -1,0 +1,136 @@
+"""Input files: what they are, the user's column mapping, and the manifest records."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..roles import HeaderLayout, find_header
+
+CHUNK_BYTES = 1 << 22
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+@dataclass
+class Mapping:
+    """A user's explicit column mapping (docs/user-guide.md): global and per file.
+
+    ``columns`` maps a header text to a role for every file; ``files[name]`` may give
+    ``columns`` keyed by header text or by column letter (A, B, …) and ``header_row``
+    (1-based, the last header row) for that file alone.
+    """
+
+    columns: dict[str, str] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def for_file(self, name: str) -> tuple[dict[str, str], dict[str, int], int | None]:
+        """(header -> role, role -> column index, 0-based header row) for one file."""
+        spec = self.files.get(name, {})
+        by_letter: dict[str, int] = {}
+        extra = dict(self.columns)
+        for key, role in spec.get("columns", {}).items():
+            if re.fullmatch(r"[A-Za-z]{1,3}", key):
+                by_letter[role] = column_index(key)
+            else:
+                extra[key] = role
+        header_row = spec.get("header_row")
+        return extra, by_letter, (int(header_row) - 1 if header_row else None)
+
+
+def column_index(letters: str) -> int:
+    """0-based index of an Excel column letter (A -> 0, AA -> 26)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+@dataclass
+class SheetReport:
+    """What was read from one sheet (or one CSV file): the manifest's unit of account."""
+
+    sheet: str
+    header_rows: list[int] = field(default_factory=list)  # 1-based, as the user sees them
+    columns: dict[str, str] = field(default_factory=dict)  # role -> header text
+    year_hint: int | None = None
+    rows_read: int = 0
+    rows_used: int = 0
+    rows_skipped: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class SourceReport:
+    """One input file: its identity (SHA-256) and what became of it."""
+
+    src: int
+    path: str
+    file: str
+    dataset: str
+    size: int = 0
+    sha256: str = ""
+    kind: str = ""
+    encoding: str = ""
+    sheets: list[SheetReport] = field(default_factory=list)
+    error: str | None = None
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK_BYTES):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sniff_kind(path: Path) -> str:
+    """'xlsx', 'encrypted', 'xls', 'csv' or 'empty' from the first bytes, not the name."""
+    with path.open("rb") as f:
+        head = f.read(8)
+    if not head:
+        return "empty"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # An encrypted OOXML workbook is an OLE2 container with an EncryptedPackage stream.
+        if "EncryptedPackage".encode("utf-16-le") in path.read_bytes():
+            return "encrypted"
+        return "xls"
+    return "csv"
+
+
+def layout_of(head: list[list[Any]], mapping: Mapping, file: str) -> HeaderLayout | None:
+    """The header layout of a table from its first rows and the user's mapping."""
+    extra, by_letter, header_row = mapping.for_file(file)
+    layout = find_header(head, extra, header_row)
+    if layout is None and by_letter and header_row is not None:
+        layout = HeaderLayout(header_rows=(header_row,), columns={})
+    if layout is not None:
+        layout.columns.update(by_letter)
+        if not layout.headers and head:
+            layout.headers = [str(c or "") for c in head[layout.header_rows[-1]]]
+    return layout
+
+
+def year_hint(file: str, sheet: str, title_rows: list[list[Any]]) -> int | None:
+    """The payment year a title row, the sheet or the file name gives (2021年…)."""
+    for text in [" ".join(str(c) for c in row if c) for row in title_rows] + [sheet]:
+        if m := _YEAR.search(text):
+            return int(m.group(1))
+    if m := re.search(r"((?:19|20)\d{2})", file):
+        return int(m.group(1))
+    return None
+
+
+def record_layout(
+    sheet: SheetReport, layout: HeaderLayout, file: str, head: list[list[Any]]
+) -> None:
+    sheet.header_rows = [r + 1 for r in layout.header_rows]
+    sheet.columns = {
+        role: (layout.headers[col] if col < len(layout.headers) else "") or f"第{col + 1}列"
+        for role, col in layout.columns.items()
+    }
+    sheet.year_hint = year_hint(file, sheet.sheet, head[: layout.header_rows[0]])

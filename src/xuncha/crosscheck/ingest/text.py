@@ -1,0 +1,235 @@
+"""CSV files: encoding, transcoding, and exact line numbers.
+
+DuckDB reads only UTF-8 (other encodings need a network extension), so a GBK/GB18030
+file is transcoded to a UTF-8 copy in the run's work folder. The same single pass
+hashes nothing twice: it validates the encoding, counts lines and notes the empty
+lines, which DuckDB's reader drops; an as-of join then puts every record back on the
+physical line a user sees in a text editor. A file whose quoted cells span lines
+(rare) is read again by Python's csv module, which knows each record's first line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ..errors import InputError
+from ..roles import HEAD_ROWS, HeaderLayout
+from .excel import no_header
+from .rows import insert_rows, sql_str
+from .sources import CHUNK_BYTES, Mapping, SheetReport, SourceReport, layout_of, record_layout
+
+MAX_COLUMNS = 1000
+SAMPLE_BYTES = 1 << 20
+
+
+@dataclass
+class TextScan:
+    encoding: str
+    utf8_path: Path
+    lines: int  # physical lines in the file
+    blank_lines: list[int]  # 1-based physical numbers of empty lines
+
+
+def encoding_label(encoding: str) -> str:
+    return {"gb18030": "GBK/GB18030", "utf-8-sig": "UTF-8", "utf-8": "UTF-8"}.get(
+        encoding, encoding.upper()
+    )
+
+
+def detect_encoding(sample: bytes, file: str) -> str:
+    """UTF-8 (with or without BOM) if the sample decodes as UTF-8, else GB18030 (a
+    superset of GBK), else an error: guessing further would corrupt names."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        "无法识别文件编码：既不是 UTF-8，也不是 GBK/GB18030。"
+        "请用 Excel 另存为「CSV UTF-8」后再提交。",
+        file=file,
+    )
+
+
+def scan_text(path: Path, file: str, workdir: Path, src: int) -> TextScan:
+    """One pass: check the encoding throughout, transcode to UTF-8 if needed, count
+    lines and note empty ones."""
+    with path.open("rb") as f:
+        sample = f.read(SAMPLE_BYTES)
+    encoding = detect_encoding(sample, file)
+    transcode = encoding not in ("utf-8", "utf-8-sig")
+    out_path = workdir / f"src{src}.csv" if transcode else path
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    lines, blanks, tail = 0, [], b""
+    with path.open("rb") as f, out_path.open("wb") if transcode else io.BytesIO() as out:
+        while True:
+            chunk = f.read(CHUNK_BYTES)
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as err:
+                line = lines + 1 + chunk[: err.start].count(b"\n")
+                raise InputError(
+                    f"文件编码错误：按 {encoding_label(encoding)} 无法解码，"
+                    f"文件在此处损坏或混用了编码。",
+                    file=file,
+                    row=line,
+                ) from err
+            data = text.encode("utf-8") if transcode else chunk
+            if transcode:
+                out.write(data)
+            blanks.extend(_blank_lines(tail + data, lines - tail.count(b"\n")))
+            lines += data.count(b"\n")
+            tail = data[-2:] if data else tail
+            if not chunk:
+                break
+    if tail and not tail.endswith(b"\n"):
+        lines += 1  # a last line without a newline
+    return TextScan(encoding, out_path, lines, sorted(set(blanks)))
+
+
+def _blank_lines(data: bytes, lines_before: int) -> list[int]:
+    """1-based numbers of the empty lines in ``data`` (searched in C; they are rare)."""
+    found = []
+    for pattern in (b"\n\n", b"\n\r\n"):
+        pos = data.find(pattern)
+        while pos != -1:
+            found.append(lines_before + data.count(b"\n", 0, pos + 1) + 1)
+            pos = data.find(pattern, pos + 1)
+    return found
+
+
+def sniff_csv(text: str, file: str) -> tuple[str, list[list[str]], list[int]]:
+    """Delimiter, the first records, and the physical line each of them ends on."""
+    if "\n" not in text and len(text) >= SAMPLE_BYTES // 4:
+        if max(text.count(d) for d in ",\t;|") + 1 > MAX_COLUMNS:
+            raise InputError(
+                f"列数过多（首行超过 {MAX_COLUMNS} 列），不是正常的数据表。", file=file
+            )
+        raise InputError("首行过长且没有换行符，不是正常的数据表。", file=file)
+    head_lines = [ln for ln in text.splitlines()[:HEAD_ROWS] if ln.strip()]
+    delim = max(",\t;|", key=lambda d: sum(ln.count(d) for ln in head_lines))
+    if max((ln.count(delim) for ln in head_lines), default=0) + 1 > MAX_COLUMNS:
+        raise InputError(f"列数过多（超过 {MAX_COLUMNS} 列），不是正常的数据表。", file=file)
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    records: list[list[str]] = []
+    ends: list[int] = []
+    try:
+        for rec in reader:
+            records.append(rec)
+            ends.append(reader.line_num)
+            if len(records) >= HEAD_ROWS:
+                break
+    except csv.Error as err:
+        raise InputError(f"CSV 格式错误（{err}）。", file=file, row=reader.line_num) from err
+    return delim, records, ends
+
+
+def load_csv(
+    con: duckdb.DuckDBPyConnection, report: SourceReport, mapping: Mapping, workdir: Path
+) -> None:
+    scan = scan_text(Path(report.path), report.file, workdir, report.src)
+    report.kind, report.encoding = "csv", encoding_label(scan.encoding)
+    with scan.utf8_path.open("r", encoding="utf-8-sig", newline="") as f:
+        text = f.read(SAMPLE_BYTES)
+    delim, records, ends = sniff_csv(text, report.file)
+    sheet = SheetReport(sheet="")
+    report.sheets.append(sheet)
+    layout = layout_of([list(r) for r in records], mapping, report.file)
+    if layout is None:
+        raise no_header(report.file)
+    record_layout(sheet, layout, report.file, [list(r) for r in records])
+    header_end = ends[layout.header_rows[-1]]  # the physical line the header ends on
+    width = max(max((len(r) for r in records), default=1), len(layout.headers), 1)
+    blanks = [b for b in scan.blank_lines if b > header_end]
+    try:
+        _insert_records(
+            con, report, sheet, layout, scan.utf8_path, delim, width, header_end, blanks
+        )
+        got = con.execute("SELECT count(*) FROM raw WHERE src = ?", [report.src]).fetchone()
+        exact = (got[0] if got else 0) == scan.lines - header_end - len(blanks)
+    except duckdb.Error:
+        exact = False
+    if not exact:
+        # Quoted cells spanning lines shift line numbers (or stop DuckDB's parallel
+        # reader): read this file again with Python's csv module, which knows lines.
+        con.execute("DELETE FROM raw WHERE src = ?", [report.src])
+        try:
+            _insert_exact(con, report, sheet, layout, scan.utf8_path, delim, width, header_end)
+        except csv.Error as err:
+            raise InputError(f"CSV 格式错误（{err}）。", file=report.file) from err
+
+
+def _insert_records(
+    con: duckdb.DuckDBPyConnection,
+    report: SourceReport,
+    sheet: SheetReport,
+    layout: HeaderLayout,
+    path: Path,
+    delim: str,
+    width: int,
+    header_end: int,
+    blanks: list[int],
+) -> None:
+    """Insert DuckDB's records with their physical line numbers.
+
+    Record k (1-based after the header) is on line header_end + k + s, where s counts the
+    empty lines before it. With the empty lines b_0 < b_1 < … sorted, line b_i shifts
+    every record k >= b_i - header_end - i; an as-of join on that threshold gives s.
+    """
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    scan = f"""(SELECT *, row_number() OVER () AS _rec FROM read_csv({sql_str(str(path))},
+        header=false, skip={header_end}, columns={columns}, delim={sql_str(delim)},
+        quote='"', escape='"', auto_detect=false, null_padding=true, strict_mode=false,
+        max_line_size=10000000, encoding='utf-8'))"""
+    shifts = {b - header_end - i: i + 1 for i, b in enumerate(blanks)}
+    con.execute("CREATE OR REPLACE TEMP TABLE _shift (t BIGINT, s BIGINT)")
+    try:
+        if shifts:
+            con.executemany("INSERT INTO _shift VALUES (?, ?)", [[t, s] for t, s in shifts.items()])
+        relation = f"""(SELECT r.*, r._rec + {header_end} + coalesce(x.s, 0) AS _line
+            FROM {scan} r ASOF LEFT JOIN _shift x ON r._rec >= x.t)"""
+        insert_rows(con, report, sheet, layout, width, relation, "_line")
+    finally:
+        con.execute("DROP TABLE _shift")
+
+
+def _insert_exact(
+    con: duckdb.DuckDBPyConnection,
+    report: SourceReport,
+    sheet: SheetReport,
+    layout: HeaderLayout,
+    path: Path,
+    delim: str,
+    width: int,
+    header_end: int,
+) -> None:
+    """The slow, exact path: Python's csv module knows the line each record starts on."""
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    lines: list[int] = []
+    with path.open("r", encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter=delim)
+        start = 1  # the line the next record starts on
+        for rec in reader:
+            if start > header_end and rec:  # csv yields [] for an empty line
+                lines.append(start)
+                for c in range(width):
+                    columns[c].append(rec[c] if c < len(rec) else None)
+            start = reader.line_num + 1
+    arrays = {f"c{c}": pa.array(v, pa.string()) for c, v in enumerate(columns)}
+    con.register("_exact", pa.table({**arrays, "_line": pa.array(lines, pa.int64())}))
+    try:
+        insert_rows(con, report, sheet, layout, width, "_exact", "_line")
+    finally:
+        con.unregister("_exact")

@@ -1,0 +1,174 @@
+"""Normalisation in SQL: raw text cells become ID numbers, names, dates and amounts.
+
+Everything here is a SQL expression over a whole table (vectorised by the engine);
+:mod:`xuncha.crosscheck.idnumber` is the pure-Python reference the tests hold it to.
+
+ID numbers (``id_status``):
+
+* ``valid``   — 18 characters, real birth date, correct MOD 11-2 check character,
+  after harmless clean-ups (spaces, tabs, full-width digits, lower-case x, apostrophes);
+* ``legacy``  — a 15-digit number (born 19xx), converted to 18 digits;
+* ``damaged`` — spoiled by a spreadsheet number cell: 18 digits whose last three were
+  lost (``…011000``, or float noise that round-trips through a double) or scientific
+  notation (``4.30102E+17``); ``id_prefix`` holds the digits that survived;
+* ``invalid`` — anything else that is not empty (wrong length, characters, birth date
+  or check character: typically a mistyped digit);
+* ``missing`` — empty.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .dialect import DuckDBDialect
+from .idnumber import CHECK_CHARS, WEIGHTS
+
+FULLWIDTH = "０１２３４５６７８９ｘＸ．，－／"
+HALFWIDTH = "0123456789XX.,-/"
+_DOTS_FROM = "．•・‧∙"
+_DOTS_TO = "·····"
+
+
+@functools.cache
+def traditional_to_simplified() -> tuple[str, str]:
+    """(traditional, simplified) characters, one for one, from OpenCC's t2s table.
+
+    Converting each character on its own line keeps OpenCC's phrase rules out of it;
+    only one-to-one mappings are kept, so SQL ``translate`` can apply them.
+    """
+    import opencc
+
+    chars = "".join(chr(c) for c in [*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000)])
+    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    pairs = [(a, b) for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1]
+    return "".join(a for a, _ in pairs), "".join(b for _, b in pairs)
+
+
+def check_char_sql(d: DuckDBDialect, first17: str) -> str:
+    """The MOD 11-2 check character of a 17-digit string expression."""
+    terms = " + ".join(
+        f"(ascii({d.char_at(first17, i + 1)}) - 48) * {w}" for i, w in enumerate(WEIGHTS)
+    )
+    return f"substr('{CHECK_CHARS}', (({terms}) % 11) + 1, 1)"
+
+
+def birth_ok_sql(d: DuckDBDialect, id18: str) -> str:
+    """True when digits 7–14 are a real date between 1880 and 2099."""
+    born = d.make_date(f"substr({id18}, 7, 4)", f"substr({id18}, 11, 2)", f"substr({id18}, 13, 2)")
+    return f"({born} IS NOT NULL AND substr({id18}, 7, 4) BETWEEN '1880' AND '2099')"
+
+
+def name_sql(d: DuckDBDialect, expr: str) -> str:
+    """A name as compared: no spaces or notes in brackets, simplified, one middle dot."""
+    trad, simp = traditional_to_simplified()
+    cleaned = d.regexp_replace_all(expr, "[\\s\u3000]+|[（(][^）)]*[）)]", "")
+    return f"nullif({d.translate(cleaned, trad + _DOTS_FROM, simp + _DOTS_TO)}, '')"
+
+
+_YMD = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+_YM = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"
+_DIGITS8 = r"^\d{8}$"
+_SERIAL = r"^\d{5}(\.\d+)?$"
+_ID15 = r"^\d{15}$"
+_ID18_SHAPE = r"^\d{17}[\dX]$"
+_DIGITS18 = r"^\d{18}$"
+_SCIENTIFIC = r"^(\d)\.(\d+)E\+?17$"
+_ID_CHARS = r"^[\dX]+$"
+
+
+def date_sql(d: DuckDBDialect, expr: str) -> str:
+    """A date from an Excel date cell, an Excel serial or common written forms.
+
+    Accepted: 2021-03-05 (with or without a time), 2021/3/5, 2021.3.5, 2021年3月5日,
+    20210305, an Excel serial number (1900 system, 1955–2064), and a month alone
+    (2021年3月, 2021-03), taken as its first day.
+    """
+    s = f"trim({d.translate(expr, FULLWIDTH, HALFWIDTH)})"
+    serial = f"CAST(floor({d.to_double(s)}) AS INTEGER)"
+    ymd = d.make_date(*(d.regexp_extract(s, _YMD, i) for i in (1, 2, 3)))
+    digits8 = d.make_date(f"substr({s}, 1, 4)", f"substr({s}, 5, 2)", f"substr({s}, 7, 2)")
+    month = d.make_date(d.regexp_extract(s, _YM, 1), d.regexp_extract(s, _YM, 2), "1")
+    return f"""CASE
+        WHEN {d.matches(s, _YMD)} THEN {ymd}
+        WHEN {d.matches(s, _DIGITS8)} THEN {digits8}
+        WHEN {d.matches(s, _SERIAL)} AND {serial} BETWEEN 20090 AND 60000
+            THEN {d.add_days("DATE '1899-12-30'", serial)}
+        WHEN {d.matches(s, _YM)} THEN {month}
+        END"""
+
+
+def amount_sql(d: DuckDBDialect, expr: str) -> str:
+    """An amount in yuan from 600, 600.00, 600元, ￥600, 1,200.00, full-width digits."""
+    s = d.translate(expr, FULLWIDTH, HALFWIDTH)
+    return d.to_decimal(d.regexp_replace_all(s, r"[￥¥元,\s]|RMB|人民币", ""))
+
+
+def normalize_table(con: object, d: DuckDBDialect) -> None:
+    """Create ``norm`` from the data rows of ``raw`` (one statement per step)."""
+    clean = d.regexp_replace_all(
+        d.translate("id_number", FULLWIDTH, HALFWIDTH), "[\\s\u3000'‘’`\"]+", ""
+    )
+    con.execute(  # type: ignore[attr-defined]
+        f"""CREATE OR REPLACE TABLE norm_a AS SELECT
+            row_number() OVER () AS rid, src, dataset, file, sheet, row_no,
+            name, id_number AS id_raw, amount AS amount_raw, payment_date AS pay_date_raw,
+            county, township, village, bank_account, employer,
+            {name_sql(d, "name")} AS name_norm,
+            nullif(regexp_replace(upper({clean}), '^(\\d{{15,18}})\\.0+$', '\\1'), '') AS id_clean,
+            {amount_sql(d, "amount")} AS amount,
+            {date_sql(d, "payment_date")} AS pay_date,
+            TRY_CAST(regexp_extract(year, '(\\d{{4}})', 1) AS INTEGER) AS year_col,
+            year_hint,
+            {date_sql(d, "death_date")} AS death_date,
+            {date_sql(d, "start_date")} AS start_date,
+            {date_sql(d, "end_date")} AS end_date
+        FROM raw WHERE kind = 'data'"""
+    )
+    con.execute(  # type: ignore[attr-defined]
+        f"""CREATE OR REPLACE TABLE norm_b AS SELECT *,
+            CASE WHEN {d.matches("id_clean", _ID15)}
+                 THEN left(id_clean, 6) || '19' || substr(id_clean, 7, 9) END AS legacy17
+        FROM norm_a"""
+    )
+    con.execute("DROP TABLE norm_a")  # type: ignore[attr-defined]
+    con.execute(f"CREATE OR REPLACE TABLE norm AS {_classify_ids(d)}")  # type: ignore[attr-defined]
+    con.execute("DROP TABLE norm_b")  # type: ignore[attr-defined]
+
+
+def _classify_ids(d: DuckDBDialect) -> str:
+    is18 = d.matches("id_clean", _ID18_SHAPE)
+    birth18 = birth_ok_sql(d, "id_clean")
+    valid18 = (
+        f"({is18} AND {birth18} AND {check_char_sql(d, 'left(id_clean, 17)')} = right(id_clean, 1))"
+    )
+    legacy_birth = birth_ok_sql(d, "legacy17 || '0'")
+    legacy_ok = f"(legacy17 IS NOT NULL AND {legacy_birth})"
+    roundtrip = "CAST(TRY_CAST(TRY_CAST(id_clean AS DOUBLE) AS HUGEINT) AS VARCHAR) = id_clean"
+    cell = f"({d.matches('id_clean', _DIGITS18)} AND (right(id_clean, 3) = '000' OR {roundtrip}))"
+    sci = d.matches("id_clean", _SCIENTIFIC)
+    mantissa = d.regexp_extract("id_clean", _SCIENTIFIC, 2)
+    sci_prefix = (
+        f"left({d.regexp_extract('id_clean', _SCIENTIFIC, 1)} || {mantissa}, length({mantissa}))"
+    )
+    return f"""SELECT * EXCLUDE (legacy17),
+            CASE WHEN id_clean IS NULL THEN 'missing'
+                 WHEN {valid18} THEN 'valid'
+                 WHEN {legacy_ok} THEN 'legacy'
+                 WHEN {cell} OR {sci} THEN 'damaged'
+                 ELSE 'invalid' END AS id_status,
+            CASE WHEN {valid18} THEN id_clean
+                 WHEN {legacy_ok} THEN legacy17 || {check_char_sql(d, "legacy17")} END AS id18,
+            CASE WHEN {valid18} OR {legacy_ok} THEN NULL
+                 WHEN {cell} THEN left(id_clean, 14) WHEN {sci} THEN {sci_prefix} END AS id_prefix,
+            CASE WHEN id_clean IS NULL THEN '身份证号码为空'
+                 WHEN {valid18} OR {legacy_ok} THEN NULL
+                 WHEN {cell} THEN '疑被表格数值格式截断（只保留15位有效数字，末三位丢失）'
+                 WHEN {sci} THEN '以科学计数法保存，后面的数字已丢失'
+                 WHEN NOT {d.matches("id_clean", _ID_CHARS)} THEN '含有非数字字符'
+                 WHEN length(id_clean) NOT IN (15, 18)
+                     THEN '位数不对（' || length(id_clean) || '位）'
+                 WHEN {is18} AND NOT {birth18} THEN '出生日期无效'
+                 WHEN length(id_clean) = 15 THEN '15位旧号码的出生日期无效'
+                 ELSE '校验码错误（疑有数字录错）' END AS id_problem,
+            coalesce(year(pay_date), year_col, year_hint) AS pay_year
+        FROM norm_b"""

@@ -1,0 +1,207 @@
+"""The rule catalogue: each rule a declarative object compiled to SQL.
+
+A rule names its inputs by role (payments, deaths, payroll), its parameters with
+defaults, the policy it rests on, and what a hit means. ``sql()`` returns one SELECT
+over the views the engine prepares (``pay``, ``deaths``, ``payroll``, all with
+``person_key`` and ``tier_rank``) producing, per hit:
+
+    rid        the payment row            reg_rid   the matched register row, or NULL
+    group_key  rows reported together     tier_rank how sure the identity link is
+    evidence   a Chinese sentence an auditor can check against the files
+
+Only portable SQL and the dialect's functions are used, so the same rules can run on
+another engine (see docs/decisions/0001-crosscheck-engine.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .dialect import DuckDBDialect
+
+Params = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    label: str
+    default: Any
+    kind: type
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    version: int
+    meaning: str
+    basis: str
+    inputs: tuple[str, ...]
+    params: tuple[Param, ...] = ()
+    build: Callable[[Params, DuckDBDialect], str] = field(default=lambda p, d: "", repr=False)
+
+    def sql(self, params: Params | None = None, dialect: DuckDBDialect | None = None) -> str:
+        merged = {p.name: p.default for p in self.params} | (params or {})
+        return self.build(merged, dialect or DuckDBDialect())
+
+    def describe(self) -> dict[str, Any]:
+        """The rule as data (for the manifest, the CLI's ``rules`` and the web app)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "version": self.version,
+            "meaning": self.meaning,
+            "basis": self.basis,
+            "inputs": list(self.inputs),
+            "params": {
+                p.name: {"label": p.label, "default": _jsonable(p.default)} for p in self.params
+            },
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _where(alias: str) -> str:
+    """'file 第 N 行（工作表 S）' for a row, in SQL."""
+    return (
+        f"{alias}.file || CASE WHEN coalesce({alias}.sheet, '') <> '' "
+        f"THEN '「' || {alias}.sheet || '」' ELSE '' END || ' 第' || CAST({alias}.row_no AS VARCHAR) || '行'"
+    )
+
+
+def _deceased(p: Params, d: DuckDBDialect) -> str:
+    grace = int(p["grace_days"])
+    return f"""
+    SELECT p.rid, r.rid AS reg_rid, CAST(NULL AS VARCHAR) AS group_key,
+        greatest(p.tier_rank, r.tier_rank) AS tier_rank,
+        '死亡人员名单 ' || {_where("r")} || '：死亡日期 ' || CAST(r.death_date AS VARCHAR) ||
+        CASE WHEN p.pay_date IS NOT NULL THEN '；发放日期 ' || CAST(p.pay_date AS VARCHAR) ||
+                  '，死亡后第 ' || CAST({d.days_between("r.death_date", "p.pay_date")} AS VARCHAR) || ' 天'
+             ELSE '；发放年度 ' || CAST(p.pay_year AS VARCHAR) || ' 年，在死亡年度之后' END AS evidence
+    FROM pay p JOIN (
+        SELECT *, row_number() OVER (PARTITION BY person_key ORDER BY death_date, rid) AS k
+        FROM deaths WHERE death_date IS NOT NULL) r
+      ON r.person_key = p.person_key AND r.k = 1
+    WHERE (p.pay_date IS NOT NULL AND p.pay_date > {d.add_days("r.death_date", str(grace))})
+       OR (p.pay_date IS NULL AND p.pay_year > year(r.death_date))"""
+
+
+def _payroll(p: Params, d: DuckDBDialect) -> str:
+    jan1 = d.make_date("p.pay_year", "1", "1")
+    dec31 = d.make_date("p.pay_year", "12", "31")
+    employed = f"""(p.pay_date IS NOT NULL
+            AND (r.start_date IS NULL OR r.start_date <= p.pay_date)
+            AND (r.end_date IS NULL OR p.pay_date <= r.end_date))
+        OR (p.pay_date IS NULL AND p.pay_year IS NOT NULL
+            AND (r.start_date IS NULL OR r.start_date <= {jan1})
+            AND (r.end_date IS NULL OR r.end_date >= {dec31}))"""
+    return f"""
+    SELECT rid, reg_rid, group_key, tier_rank, evidence FROM (
+      SELECT p.rid, r.rid AS reg_rid, CAST(NULL AS VARCHAR) AS group_key,
+        greatest(p.tier_rank, r.tier_rank) AS tier_rank,
+        '财政供养人员名单 ' || {_where("r")} || '：' || coalesce(r.employer || '，', '') ||
+        '入职 ' || coalesce(CAST(r.start_date AS VARCHAR), '（未填）') || '，' ||
+        CASE WHEN r.end_date IS NULL THEN '仍在职' ELSE '离职 ' || CAST(r.end_date AS VARCHAR) END ||
+        '；发放' || CASE WHEN p.pay_date IS NOT NULL THEN '日期 ' || CAST(p.pay_date AS VARCHAR)
+                         ELSE '年度 ' || CAST(p.pay_year AS VARCHAR) END || ' 在职期间' AS evidence,
+        row_number() OVER (PARTITION BY p.rid ORDER BY r.start_date, r.rid) AS k
+      FROM pay p JOIN payroll r ON r.person_key = p.person_key
+      WHERE {employed}) t
+    WHERE k = 1"""
+
+
+def _person_year_groups(having: str, evidence: str, prefix: str) -> str:
+    return f"""
+    SELECT p.rid, CAST(NULL AS BIGINT) AS reg_rid,
+        '{prefix}' || CAST(g.group_no AS VARCHAR) AS group_key, g.tier_rank, {evidence} AS evidence
+    FROM pay p JOIN (
+        SELECT person_key, pay_year, count(*) AS n, sum(amount) AS total,
+            max(tier_rank) AS tier_rank, count(DISTINCT file) AS files,
+            row_number() OVER (ORDER BY person_key, pay_year) AS group_no
+        FROM pay WHERE person_key IS NOT NULL AND pay_year IS NOT NULL
+        GROUP BY person_key, pay_year HAVING {having}) g
+      ON g.person_key = p.person_key AND g.pay_year = p.pay_year"""
+
+
+def _duplicate(p: Params, d: DuckDBDialect) -> str:
+    evidence = """'同一人 ' || CAST(g.pay_year AS VARCHAR) || ' 年共发放 ' || CAST(g.n AS VARCHAR) ||
+        ' 次（涉及 ' || CAST(g.files AS VARCHAR) || ' 个文件），合计 ' ||
+        coalesce(CAST(g.total AS VARCHAR), '?') || ' 元；同组编号 D' || CAST(g.group_no AS VARCHAR)"""
+    return _person_year_groups("count(*) > 1", evidence, "D")
+
+
+def _over_standard(p: Params, d: DuckDBDialect) -> str:
+    standard = Decimal(str(p["standard"]))
+    evidence = f"""'同一人 ' || CAST(g.pay_year AS VARCHAR) || ' 年合计发放 ' || CAST(g.total AS VARCHAR) ||
+        ' 元，标准 {standard} 元/人/年，超出 ' || CAST(g.total - {standard} AS VARCHAR) ||
+        ' 元；同组编号 O' || CAST(g.group_no AS VARCHAR)"""
+    return _person_year_groups(f"sum(amount) > {standard}", evidence, "O")
+
+
+def _invalid_id(p: Params, d: DuckDBDialect) -> str:
+    return """
+    SELECT rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS VARCHAR) AS group_key, tier_rank,
+        id_problem || CASE WHEN tier_rank IS NOT NULL
+            THEN '；已按姓名唯一匹配到号码 ' || left(person_key, 3) || '***********' || right(person_key, 4)
+            ELSE '' END AS evidence
+    FROM pay WHERE id_status IN ('damaged', 'invalid', 'missing')"""
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="deceased_payee",
+        title="死亡后仍领取",
+        version=1,
+        meaning="领取人在死亡人员名单中，且发放日期晚于死亡日期。",
+        basis="补助对象死亡后应停止发放，已发放的应予追回。",
+        inputs=("payments", "deaths"),
+        params=(Param("grace_days", "死亡后宽限天数", 0, int),),
+        build=_deceased,
+    ),
+    Rule(
+        id="payroll_payee",
+        title="财政供养人员领取",
+        version=1,
+        meaning="领取人在财政供养人员名单中，且发放日期在其在职期间（无离职日期即仍在职）。",
+        basis="财政供养人员不属于该项补助的发放对象。",
+        inputs=("payments", "payroll"),
+        build=_payroll,
+    ),
+    Rule(
+        id="duplicate_payment",
+        title="重复领取",
+        version=1,
+        meaning="同一人同一年度被发放不止一次（同一文件内或跨文件）；同组每一行都列出。",
+        basis="同一补助每人每年只应发放一次。",
+        inputs=("payments",),
+        build=_duplicate,
+    ),
+    Rule(
+        id="over_standard",
+        title="超标准发放",
+        version=1,
+        meaning="同一人一年内合计发放金额超过标准；该人该年的每一行都列出。",
+        basis="大中型水库移民后期扶持直补标准为每人每年 600 元。",
+        inputs=("payments",),
+        params=(Param("standard", "标准（元/人/年）", Decimal("600"), Decimal),),
+        build=_over_standard,
+    ),
+    Rule(
+        id="invalid_id",
+        title="身份证号码无效",
+        version=1,
+        meaning="身份证号码本身无效（位数、出生日期、校验码），或已被表格数值格式损坏；"
+        "去空格、全角转半角等无害清理不算，15位旧号码有效。",
+        basis="GB 11643-1999《公民身份号码》。",
+        inputs=("payments",),
+        build=_invalid_id,
+    ),
+)
+
+RULES_BY_ID = {r.id: r for r in RULES}

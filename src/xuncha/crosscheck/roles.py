@@ -219,7 +219,9 @@ def find_header(
     for r in candidates:
         if r >= len(texts):
             continue
-        layouts = [((r,), texts[r], singles[r])]
+        layouts: list[tuple[tuple[int, ...], list[str], dict[str, int]]] = [
+            ((r,), texts[r], singles[r])
+        ]
         # A two-row header counts only when it names more than either row alone does.
         for top in (r - 1, r) if header_row is not None else (r,):
             if top < 0 or top + 1 >= len(texts):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..roles import HeaderLayout, find_header
+from ..roles import HeaderLayout, find_header, normalise_header
 
 CHUNK_BYTES = 1 << 22
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -35,7 +35,7 @@ class Mapping:
             if re.fullmatch(r"[A-Za-z]{1,3}", key):
                 by_letter[role] = column_index(key)
             else:
-                extra[key] = role
+                extra[normalise_header(key)] = role
         header_row = spec.get("header_row")
         return extra, by_letter, (int(header_row) - 1 if header_row else None)
 

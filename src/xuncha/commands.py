@@ -1,0 +1,254 @@
+"""The CLI's commands, each a name, a summary, an example, its arguments and a runner."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_NOTHING_CHECKED, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    summary: str
+    example: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"不是有效的金额：{text}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"标准金额应大于 0：{text}")
+    return value
+
+
+def _files(text: str) -> Path:
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"文件不存在：{text}")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"这是一个文件夹，不是文件：{text}")
+    return path
+
+
+# --------------------------------------------------------------------------- check
+
+
+def _check_args(p: argparse.ArgumentParser) -> None:
+    from .crosscheck import RULES
+
+    p.add_argument(
+        "--payments",
+        nargs="+",
+        type=_files,
+        required=True,
+        metavar="文件",
+        help="发放名单（xlsx/xls/csv，可多个，支持通配符）",
+    )
+    p.add_argument(
+        "--deaths",
+        nargs="+",
+        type=_files,
+        default=[],
+        metavar="文件",
+        help="死亡人员名单（可多个）",
+    )
+    p.add_argument(
+        "--payroll",
+        nargs="+",
+        type=_files,
+        default=[],
+        metavar="文件",
+        help="财政供养人员名单（可多个）",
+    )
+    p.add_argument(
+        "--standard",
+        type=_decimal,
+        default=Decimal("600"),
+        metavar="元",
+        help="发放标准，元/人/年（默认 600）",
+    )
+    p.add_argument(
+        "--grace-days", type=int, default=0, metavar="天", help="死亡后宽限天数（默认 0）"
+    )
+    p.add_argument(
+        "--rules",
+        nargs="+",
+        choices=[r.id for r in RULES],
+        metavar="规则",
+        help="只运行这些规则（默认全部；见 xuncha rules）",
+    )
+    p.add_argument("--mapping", type=_files, metavar="JSON", help="列映射文件，覆盖自动识别的列")
+    p.add_argument("--program", metavar="名称", help="补助项目名称，用于报告标题")
+    p.add_argument("--unmask", action="store_true", help="核查表中显示完整身份证号码（默认遮蔽）")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="目录",
+        help="输出目录：hits.csv、疑点核查表.xlsx、manifest.json",
+    )
+
+
+def _check_run(args: argparse.Namespace) -> int:
+    from .crosscheck import InputError, check
+    from .crosscheck.report import HITS_CSV, MANIFEST, WORKBOOK
+
+    try:
+        result = check(
+            args.payments, args.deaths, args.payroll, out=args.out, standard=args.standard,
+            grace_days=args.grace_days, rules=args.rules, mapping=args.mapping,
+            unmask=args.unmask, program=args.program,
+        )  # fmt: skip
+    except InputError as err:
+        print(f"无法比对：{err}", file=sys.stderr)
+        return EXIT_NOTHING_CHECKED
+    print_summary(result)
+    print(f"\n结果已写入 {args.out}/：{HITS_CSV}、{WORKBOOK}、{MANIFEST}")
+    return EXIT_OK
+
+
+def print_summary(result: Any) -> None:
+    from .crosscheck import RULES_BY_ID
+
+    for s in result.sources:
+        used = sum(sh.rows_used for sh in s.sheets)
+        skipped = {k: v for sh in s.sheets for k, v in sh.rows_skipped.items()}
+        note = "；".join(f"{k} {v}" for k, v in skipped.items())
+        status = (
+            f"跳过：{s.error}" if s.error else f"{used} 行" + (f"（另略过 {note}）" if note else "")
+        )
+        print(f"  读取 {s.file}：{status}")
+        for sh in s.sheets:
+            if sh.error and not s.error:
+                print(f"    跳过：{sh.error}")
+    print(f"\n比对完成，用时 {result.seconds} 秒。疑点：")
+    for rule_id in result.rules_run:
+        print(f"  {RULES_BY_ID[rule_id].title:　<8} {result.count(rule_id):>8} 条")
+    for rule_id, why in result.rules_skipped.items():
+        print(f"  {RULES_BY_ID[rule_id].title:　<8} {why}")
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _rules_run(args: argparse.Namespace) -> int:
+    from .crosscheck import RULES
+
+    for rule in RULES:
+        params = "，".join(f"{p.label}（{p.name}，默认 {p.default}）" for p in rule.params)
+        print(
+            f"{rule.id}  {rule.title}（第 {rule.version} 版）\n  {rule.meaning}\n  依据：{rule.basis}"
+        )
+        if params:
+            print(f"  参数：{params}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- datagen
+
+
+def _datagen_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, required=True, metavar="目录", help="输出目录")
+    p.add_argument(
+        "--payments", type=int, default=5000, metavar="行数", help="发放记录总行数（默认 5000）"
+    )
+    p.add_argument("--seed", type=int, default=20231001, help="随机种子（同一种子生成相同数据）")
+    p.add_argument(
+        "--csv-only",
+        action="store_true",
+        help="只生成 CSV（UTF-8 与 GBK 混合），用于大规模基准测试",
+    )
+
+
+def _datagen_run(args: argparse.Namespace) -> int:
+    from .crosscheck.datagen import DatagenConfig, generate
+
+    out = generate(
+        args.out, DatagenConfig(payments=args.payments, seed=args.seed, xlsx=not args.csv_only)
+    )
+    print(f"已生成到 {out.out_dir}/：")
+    for label, files in (
+        ("发放名单", out.payments),
+        ("死亡人员名单", out.deaths),
+        ("财政供养人员名单", out.payroll),
+    ):
+        print(f"  {label}：{'、'.join(f.name for f in files)}")
+    print(f"  标准答案：{out.truth.name}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def _demo_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("demo-output"),
+        metavar="目录",
+        help="输出目录（默认 demo-output）",
+    )
+    p.add_argument(
+        "--payments", type=int, default=5000, metavar="行数", help="生成的发放记录行数（默认 5000）"
+    )
+
+
+def _demo_run(args: argparse.Namespace) -> int:
+    from .crosscheck import check
+    from .crosscheck.datagen import DatagenConfig, generate
+    from .crosscheck.evaluate import evaluate, format_scores
+
+    print("1/3 生成带标准答案的模拟数据（郴州市水库移民直补资金，含各种脏数据）……")
+    data = generate(args.out / "data", DatagenConfig(payments=args.payments))
+    print("2/3 比对：发放名单 × 死亡人员名单 × 财政供养人员名单……")
+    report_dir = args.out / "report"
+    result = check(data.payments, data.deaths, data.payroll, out=report_dir, standard=data.standard)
+    print_summary(result)
+    print("3/3 与标准答案对照（精确率 / 召回率）：")
+    print(format_scores(evaluate(result.hits, data.truth)))
+    print(f"\n报告在：{report_dir.resolve()}/疑点核查表.xlsx（另有 hits.csv、manifest.json）")
+    return EXIT_OK
+
+
+COMMANDS = [
+    Command(
+        "check",
+        "数据比对：找出死亡后仍领取、财政供养人员领取、重复领取、超标准发放和身份证号码无效的发放记录。",
+        "例如：xuncha check --payments 2021*.xlsx 苏仙区*.csv --deaths 死亡人员名单.xlsx "
+        "--payroll 财政供养人员.csv --standard 600 --out 比对结果",
+        _check_args,
+        _check_run,
+    ),
+    Command(
+        "rules",
+        "列出全部比对规则及其含义、参数。",
+        "例如：xuncha rules",
+        lambda p: None,
+        _rules_run,
+    ),
+    Command(
+        "datagen",
+        "生成逼真的“脏”模拟数据（含标准答案 truth.csv），用于演示、测试和基准。",
+        "例如：xuncha datagen --out 模拟数据 --payments 20000",
+        _datagen_args,
+        _datagen_run,
+    ),
+    Command(
+        "demo",
+        "演示：生成模拟数据 → 比对 → 输出核查表，并与标准答案对照。",
+        "例如：xuncha demo --out demo-output",
+        _demo_args,
+        _demo_run,
+    ),
+]

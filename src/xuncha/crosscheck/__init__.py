@@ -1,0 +1,101 @@
+"""The cross-check engine (数据比对): find improper subsidy payments in messy files.
+
+Public API — the CLI and the web app are thin layers over it::
+
+    from xuncha.crosscheck import check
+    result = check(payments=["2021年发放表.xlsx"], deaths=["死亡名单.csv"],
+                   payroll=["财政供养.csv"], standard=600, out="结果")
+    result.hits          # a pyarrow Table, one row per (rule, payment row)
+    result.count("deceased_payee")
+
+Rules are in :data:`RULES`; each has an id, a Chinese title, its parameters and meaning.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from .engine import CheckConfig, CheckResult, run_check
+from .errors import InputError, NothingToCheck
+from .ingest import Mapping
+from .roles import ROLES
+from .rules import RULES, RULES_BY_ID, Rule
+
+__all__ = [
+    "RULES",
+    "RULES_BY_ID",
+    "CheckConfig",
+    "CheckResult",
+    "InputError",
+    "Mapping",
+    "NothingToCheck",
+    "Rule",
+    "check",
+    "load_mapping",
+    "run_check",
+]
+
+
+def check(
+    payments: Iterable[str | Path],
+    deaths: Iterable[str | Path] = (),
+    payroll: Iterable[str | Path] = (),
+    *,
+    out: str | Path | None = None,
+    standard: Decimal | int | str = 600,
+    grace_days: int = 0,
+    rules: Iterable[str] | None = None,
+    mapping: Mapping | str | Path | None = None,
+    unmask: bool = False,
+    program: str | None = None,
+) -> CheckResult:
+    """Check payment lists against the registers; write the report to ``out`` if given.
+
+    Raises :class:`NothingToCheck` when no payment row could be read at all; problems
+    with single files are reported in ``result.sources`` (and the manifest) instead.
+    """
+    config = CheckConfig(
+        payments=[Path(p) for p in payments],
+        deaths=[Path(p) for p in deaths],
+        payroll=[Path(p) for p in payroll],
+        standard=Decimal(str(standard)),
+        grace_days=int(grace_days),
+        rules=tuple(rules) if rules else tuple(r.id for r in RULES),
+        mapping=mapping if isinstance(mapping, Mapping) else load_mapping(mapping),
+    )
+    if program:
+        config.program = program
+    result = run_check(config)
+    if out is not None:
+        from .report import write_outputs
+
+        write_outputs(result, Path(out), unmask=unmask)
+    return result
+
+
+def load_mapping(path: str | Path | None) -> Mapping:
+    """Read a column-mapping file (JSON); see docs/user-guide.md for its form."""
+    if path is None:
+        return Mapping()
+    name = Path(path).name
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InputError(f"映射文件无法读取或不是有效的 JSON（{err}）。", file=name) from err
+    if not isinstance(data, dict):
+        raise InputError("映射文件应是一个 JSON 对象。", file=name)
+    columns = data.get("columns", {})
+    files = data.get("files", {})
+    roles = [*columns.values(), *(r for f in files.values() for r in f.get("columns", {}).values())]
+    unknown = sorted({r for r in roles if r not in ROLES and r != "ignore"})
+    if unknown:
+        known = "、".join(f"{k}（{v}）" for k, v in ROLES.items())
+        raise InputError(
+            f"映射文件中有未知的列角色：{', '.join(unknown)}。可用的角色：{known}。", file=name
+        )
+    from .roles import normalise_header
+
+    return Mapping(columns={normalise_header(k): v for k, v in columns.items()}, files=files)

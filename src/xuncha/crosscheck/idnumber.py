@@ -14,8 +14,8 @@ import re
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-_ID18 = re.compile(r"^\d{17}[\dX]$")
-_ID15 = re.compile(r"^\d{15}$")
+_ID18 = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII only: \d also matches ٠١٢…
+_ID15 = re.compile(r"^[0-9]{15}$")
 
 
 def check_char(first17: str) -> str:
@@ -33,11 +33,12 @@ def birth_date(id18: str) -> dt.date | None:
 
 
 def is_valid18(value: str) -> bool:
-    """True for an 18-character number with a real birth date and a correct check digit."""
+    """True for an 18-character number with a real, past birth date (1880 on) and a correct
+    check digit."""
     if not _ID18.match(value):
         return False
     born = birth_date(value)
-    if born is None or born.year < 1880:
+    if born is None or born.year < 1880 or born > dt.date.today():
         return False
     return check_char(value[:17]) == value[17]
 

@@ -53,9 +53,9 @@ def check_char_sql(d: DuckDBDialect, first17: str) -> str:
 
 
 def birth_ok_sql(d: DuckDBDialect, id18: str) -> str:
-    """True when digits 7–14 are a real date between 1880 and 2099."""
+    """True when digits 7–14 are a real date from 1880 up to today."""
     born = d.make_date(f"substr({id18}, 7, 4)", f"substr({id18}, 11, 2)", f"substr({id18}, 13, 2)")
-    return f"({born} IS NOT NULL AND substr({id18}, 7, 4) BETWEEN '1880' AND '2099')"
+    return f"({born} IS NOT NULL AND {born} >= DATE '1880-01-01' AND {born} <= current_date)"
 
 
 def name_sql(d: DuckDBDialect, expr: str) -> str:

@@ -1,0 +1,122 @@
+"""Bad files get a clear Chinese message naming the file, and add nothing."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from msoffcrypto.format.ooxml import OOXMLFile
+
+from helpers import load, write_csv, write_xlsx
+from xuncha.crosscheck import NothingToCheck, check
+
+
+def _simple_sheet(wb, ws):
+    ws.write_row(0, 0, ["姓名", "身份证号码", "金额"])
+    ws.write_row(1, 0, ["张三", "430102199001011238", 600])
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "空.csv"
+    path.write_bytes(b"")
+    report, rows = load(path)
+    assert "文件「空.csv」" in report.error and "为空" in report.error
+    assert rows == []
+
+
+def test_corrupt_xlsx(tmp_path: Path) -> None:
+    good = write_xlsx(tmp_path / "good.xlsx", {"Sheet1": _simple_sheet}).read_bytes()
+    path = tmp_path / "坏.xlsx"
+    path.write_bytes(good[: len(good) // 2])  # a truncated download
+    report, rows = load(path)
+    assert "文件「坏.xlsx」" in report.error and "损坏" in report.error
+    assert rows == []
+
+
+def test_xlsx_with_garbage_inside_zip(tmp_path: Path) -> None:
+    path = tmp_path / "假.xlsx"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("hello.txt", "not a workbook")
+    path.write_bytes(buf.getvalue())
+    report, _ = load(path)
+    assert "文件「假.xlsx」" in report.error
+
+
+def test_password_protected_workbook(tmp_path: Path) -> None:
+    plain = write_xlsx(tmp_path / "plain.xlsx", {"Sheet1": _simple_sheet})
+    office = OOXMLFile(plain.open("rb"))
+    path = tmp_path / "加密.xlsx"
+    with path.open("wb") as out:
+        office.encrypt("secret", out)
+    report, rows = load(path)
+    assert "文件「加密.xlsx」" in report.error and "密码" in report.error
+    assert rows == []
+
+
+def test_no_id_column(tmp_path: Path) -> None:
+    report, rows = load(write_csv(tmp_path / "无号.csv", ["序号,备注", "1,无"]))
+    assert "文件「无号.csv」" in report.error and "身份证" in report.error
+    assert rows == []
+
+
+def test_undecodable_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "乱码.csv"
+    path.write_bytes("姓名,身份证号码\n".encode() + bytes([0x81, 0x20, 0xFF, 0xFE, 0x80]) * 50)
+    report, rows = load(path)
+    assert "文件「乱码.csv」" in report.error and "编码" in report.error
+    assert rows == []
+
+
+def test_encoding_broken_midway_names_the_line(tmp_path: Path) -> None:
+    body = ["姓名,身份证号码"] + [f"张{i},{i}" for i in range(200_000)]
+    data = "\n".join(body).encode("utf-8") + b"\n\xff\xfe,1\n"
+    path = tmp_path / "半截.csv"
+    path.write_bytes(data)
+    report, rows = load(path)
+    assert "编码" in report.error and "第 200002 行" in report.error
+    assert rows == []
+
+
+def test_a_million_columns(tmp_path: Path) -> None:
+    path = tmp_path / "宽.csv"
+    path.write_text(",".join(f"c{i}" for i in range(1_000_000)) + "\n1\n", encoding="utf-8")
+    report, rows = load(path)
+    assert "文件「宽.csv」" in report.error and "列数过多" in report.error
+    assert rows == []
+
+
+def test_nothing_to_check_raises_with_reasons(tmp_path: Path) -> None:
+    empty = tmp_path / "空.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(NothingToCheck) as err:
+        check([empty], out=tmp_path / "out")
+    assert "空.csv" in str(err.value)
+    assert not (tmp_path / "out" / "hits.csv").exists()
+
+
+def test_one_bad_file_does_not_stop_the_others(tmp_path: Path, ids: dict[str, str]) -> None:
+    good = write_csv(
+        tmp_path / "好.csv", ["姓名,身份证号码,金额,发放日期", f"张三,{ids['zhang']},600,2021-1-1"]
+    )
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(b"PK\x03\x04broken")
+    result = check([good, bad], out=tmp_path / "out")
+    errors = {s.file: s.error for s in result.sources}
+    assert errors["好.csv"] is None and "损坏" in errors["坏.xlsx"]
+    import json
+
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    skipped = [i for i in manifest["inputs"] if i["status"] == "skipped"]
+    assert [i["file"] for i in skipped] == ["坏.xlsx"] and "损坏" in skipped[0]["error"]
+
+
+def test_same_file_twice_is_counted_once(tmp_path: Path, ids: dict[str, str]) -> None:
+    a = write_csv(
+        tmp_path / "a.csv", ["姓名,身份证号码,金额,发放日期", f"张三,{ids['zhang']},600,2021-1-1"]
+    )
+    b = tmp_path / "a的副本.csv"
+    b.write_bytes(a.read_bytes())
+    result = check([a, b])
+    assert result.count("duplicate_payment") == 0
+    assert "内容完全相同" in {s.file: s.error for s in result.sources}["a的副本.csv"]

@@ -1,0 +1,120 @@
+"""Reading files: header finding, row numbers as the user sees them, skipped rows."""
+
+import datetime as dt
+from pathlib import Path
+
+from helpers import load, write_csv, write_xlsx
+from xuncha.crosscheck.ingest import Mapping
+from xuncha.crosscheck.roles import find_header
+
+
+def test_header_under_title_rows_and_two_row_merged_header() -> None:
+    rows = [
+        ["郴州市2021年水库移民直补资金发放花名册", None, None, None, None],
+        ["填报单位：苏仙区移民事务中心　单位：元", None, None, None, None],
+        ["序号", "姓名", "身份证号码", "发放情况", None],
+        [None, None, None, "发放金额（元）", "发放日期"],
+        ["1", "张三", "430", "600", "2021-1-1"],
+    ]
+    layout = find_header(rows)
+    assert layout is not None
+    assert layout.header_rows == (2, 3)
+    assert layout.columns == {"name": 1, "id_number": 2, "amount": 3, "payment_date": 4}
+
+
+def test_payee_name_preferred_over_household_head() -> None:
+    layout = find_header([["序号", "户主姓名", "移民姓名", "公民身份号码", "补助金额"]])
+    assert layout is not None and layout.columns["name"] == 2
+
+
+def test_header_variants_recognised() -> None:
+    for name, ident, amount, date in [
+        ("姓名", "身份证号", "发放金额", "发放日期"),
+        ("户主姓名", "身份证号码", "金额（元）", "发放时间"),
+        ("移民姓名", "公民身份号码", "补助金额", "拨付日期"),
+    ]:
+        layout = find_header([[name, ident, amount, date]])
+        assert layout is not None
+        assert set(layout.columns) == {"name", "id_number", "amount", "payment_date"}
+
+
+def test_xlsx_rows_are_excel_rows(tmp_path: Path, ids: dict[str, str]) -> None:
+    def sheet(wb, ws):
+        ws.write(1, 0, "2021年直补资金发放表")  # row 2; row 1 empty
+        ws.merge_range(3, 0, 4, 0, "姓名")
+        ws.merge_range(3, 1, 4, 1, "身份证号码")
+        ws.merge_range(3, 2, 3, 3, "发放情况")
+        ws.write(4, 2, "发放金额")
+        ws.write(4, 3, "发放日期")
+        ws.write_row(5, 0, ["张三", ids["zhang"], 600])  # row 6
+        ws.write_datetime(
+            5, 3, dt.datetime(2021, 3, 5), wb.add_format({"num_format": "yyyy-mm-dd"})
+        )
+        ws.write_row(7, 0, ["李四", ids["li"], "600元", 44260])  # row 8, after a blank row
+        ws.write_row(8, 0, ["合计", None, 1200])
+        ws.write(9, 0, "制表人：王某　审核人：李某")
+
+    path = write_xlsx(tmp_path / "发放.xlsx", {"苏仙区": sheet})
+    report, rows = load(path)
+    assert report.error is None
+    sheet_report = report.sheets[0]
+    assert sheet_report.header_rows == [4, 5]
+    assert sheet_report.year_hint == 2021
+    data = [(r[1], r[3]) for r in rows if r[2] == "data"]
+    assert data == [(6, "张三"), (8, "李四")]
+    kinds = {r[1]: r[2] for r in rows}
+    assert kinds[7] == "blank" and kinds[9] == "total" and kinds[10] == "signature"
+    assert rows[0][7] == "苏仙区"  # the sheet names the county
+
+
+def test_csv_line_numbers_survive_blank_lines_and_quoted_breaks(tmp_path: Path) -> None:
+    lines = [
+        "2022年发放明细", "", "姓名,身份证号码,发放金额", "张三,1,600", "", "", "李四,2,\"1,200\"",
+        "\"王", "五\",3,600", "赵六,4,600", ",,", "合计,,3000",
+    ]  # fmt: skip
+    report, rows = load(write_csv(tmp_path / "a.csv", lines))
+    assert report.error is None
+    data = [(r[1], r[3]) for r in rows if r[2] == "data"]
+    assert data == [(4, "张三"), (7, "李四"), (8, "王\n五"), (10, "赵六")]
+    assert [r[1] for r in rows if r[2] == "total"] == [12]
+
+
+def test_csv_line_numbers_without_quoted_breaks_use_fast_path(tmp_path: Path) -> None:
+    lines = ["姓名,身份证号码,发放金额"] + [
+        f"人{i},{i},600" if i % 7 else "" for i in range(1, 3000)
+    ]
+    _, rows = load(write_csv(tmp_path / "b.csv", lines))
+    got = {r[1]: r[3] for r in rows}
+    for i in range(1, 3000):
+        if i % 7:
+            assert got[i + 1] == f"人{i}"
+
+
+def test_gbk_csv_is_transcoded(tmp_path: Path, ids: dict[str, str]) -> None:
+    path = write_csv(
+        tmp_path / "g.csv", ["姓名,身份证号码,金额", f"陳國華,{ids['wang']},600"], "gbk"
+    )
+    report, rows = load(path)
+    assert report.encoding == "GBK/GB18030"
+    assert rows[0][3] == "陳國華"
+
+
+def test_tab_delimited(tmp_path: Path) -> None:
+    _, rows = load(write_csv(tmp_path / "t.csv", ["姓名\t身份证号\t金额", "张三\t1\t1,200"]))
+    assert rows[0][3:6] == ("张三", "1", "1,200")
+
+
+def test_mapping_overrides_headers(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "m.csv", ["收款人,证件,钱", "张三,1,600"])
+    report, rows = load(path)
+    assert report.error is not None and "找不到表头" in report.error
+    mapping = Mapping(
+        files={
+            "m.csv": {"columns": {"A": "name", "B": "id_number", "C": "amount"}, "header_row": 1}
+        }
+    )
+    report, rows = load(path, mapping=mapping)
+    assert report.error is None
+    assert rows[0][3:6] == ("张三", "1", "600")
+    mapping = Mapping(columns={"收款人": "name", "证件": "id_number", "钱": "amount"})
+    assert load(path, mapping=mapping)[1][0][3:6] == ("张三", "1", "600")

@@ -66,7 +66,9 @@ def test_harmless_variants_are_valid(ids: dict[str, str]) -> None:
 
 def test_lower_case_x() -> None:
     number = next(
-        n for seq in range(1000) if (n := idnumber.make_id("430102", dt.date(1990, 1, 1), seq)).endswith("X")
+        n
+        for seq in range(1000)
+        if (n := idnumber.make_id("430102", dt.date(1990, 1, 1), seq)).endswith("X")
     )
     assert normalise_ids([number.lower()]) == [("valid", number, None)]
 
@@ -87,7 +89,8 @@ def test_number_cell_damage_detected(ids: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["43010219900101123", "4301021990010112345", "43010219901301123X", "abc", "430102199001011239"]
+    "value",
+    ["43010219900101123", "4301021990010112345", "43010219901301123X", "abc", "430102199001011239"],
 )
 def test_invalid_numbers(value: str) -> None:
     assert normalise_ids([value])[0][0] == "invalid"

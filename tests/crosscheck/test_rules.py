@@ -1,0 +1,223 @@
+"""Each rule on small hand-made data: hits, near misses, evidence, match tiers."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from helpers import write_csv, write_xlsx
+from xuncha.crosscheck import RULES, check
+from xuncha.crosscheck.idnumber import check_char, from_legacy15, make_id
+
+HEAD = "序号,姓名,身份证号码,发放金额,发放日期"
+
+
+def hits_of(result, rule: str) -> list[tuple]:
+    return [
+        (h["file"], h["row"], h["name"], h["match_tier"])
+        for h in result.hits.to_pylist()
+        if h["rule"] == rule
+    ]
+
+
+@pytest.fixture
+def people() -> dict[str, str]:
+    return {
+        "dead": make_id("431003", dt.date(1940, 1, 2), 123),
+        "dead_namesake": make_id("431021", dt.date(1945, 6, 1), 222),
+        "clerk": make_id("431003", dt.date(1980, 5, 6), 456),
+        "retired_clerk": make_id("431003", dt.date(1955, 5, 6), 458),
+        "twice": make_id("431081", dt.date(1970, 7, 8), 789),
+        "ok": make_id("431081", dt.date(1971, 7, 8), 781),
+    }
+
+
+@pytest.fixture
+def registers(tmp_path: Path, people: dict[str, str]) -> tuple[Path, Path]:
+    deaths = write_csv(
+        tmp_path / "死亡人员名单.csv",
+        [
+            "姓名,身份证号码,死亡日期",
+            f"張  三,{people['dead']},2020-12-01",  # traditional and spaced
+            f"王芳,{people['dead_namesake']},2019-01-01",  # same name as a living payee
+        ],
+    )
+    payroll = write_csv(
+        tmp_path / "财政供养人员.csv",
+        [
+            "姓名,身份证号,工作单位,入职时间,离职时间",
+            f"李四,{people['clerk']},某镇政府,2015-03-01,",
+            f"赵六,{people['retired_clerk']},某局,1978-01-01,2020-06-30",
+        ],
+    )
+    return deaths, payroll
+
+
+def run(tmp_path: Path, lines: list[str], registers: tuple[Path, Path], **kw):
+    payments = write_csv(tmp_path / "2021年发放表.csv", [HEAD, *lines])
+    return check([payments], [registers[0]], [registers[1]], **kw)
+
+
+def test_deceased_payee(tmp_path, people, registers) -> None:
+    other_wang = make_id("431002", dt.date(1960, 1, 1), 100)
+    result = run(
+        tmp_path,
+        [
+            f"1,张三,{people['dead']},600,2021-03-05",  # after death: hit
+            f"2,张三,{people['dead']},600,2020-11-30",  # before death: near miss
+            f"3,王芳,{other_wang},600,2021-03-05",  # same name, different person: not a hit
+        ],
+        registers,
+    )
+    assert hits_of(result, "deceased_payee") == [("2021年发放表.csv", 2, "张三", "exact")]
+    evidence = result.hits.to_pylist()[0]["evidence"]
+    assert "死亡人员名单.csv 第2行" in evidence and "2020-12-01" in evidence
+
+
+def test_grace_days(tmp_path, people, registers) -> None:
+    lines = [f"1,张三,{people['dead']},600,2020-12-20"]
+    assert len(hits_of(run(tmp_path, lines, registers), "deceased_payee")) == 1
+    assert hits_of(run(tmp_path, lines, registers, grace_days=30), "deceased_payee") == []
+
+
+def test_payroll_payee(tmp_path, people, registers) -> None:
+    result = run(
+        tmp_path,
+        [
+            f"1,李四,{people['clerk']},600,2021-03-05",  # employed: hit
+            f"2,李四,{people['clerk']},600,2015-02-28",  # before start: miss
+            f"3,赵六,{people['retired_clerk']},600,2020-06-30",  # last day: hit
+            f"4,赵六,{people['retired_clerk']},600,2020-07-01",  # after leaving: miss
+        ],
+        registers,
+    )
+    assert [h[1] for h in hits_of(result, "payroll_payee")] == [2, 4]
+
+
+def test_duplicate_and_over_standard_across_files(tmp_path, people, registers) -> None:
+    other = write_csv(
+        tmp_path / "2021年补发.csv", [HEAD, f"1,王 五,{people['twice']},600,2021-11-05"]
+    )
+    main = write_csv(
+        tmp_path / "2021年发放表.csv",
+        [
+            HEAD,
+            f"1,王五,{people['twice']},600,2021-03-05",
+            f"2,王五,{people['twice']},600,2022-03-05",  # another year: no duplicate
+            f"3,钱七,{people['ok']},800,2021-03-05",  # one payment over the standard
+        ],
+    )
+    result = check([main, other], [registers[0]], [registers[1]])
+    dup = hits_of(result, "duplicate_payment")
+    assert sorted(dup) == [
+        ("2021年发放表.csv", 2, "王五", "exact"),
+        ("2021年补发.csv", 2, "王 五", "exact"),
+    ]
+    groups = {h["group_id"] for h in result.hits.to_pylist() if h["rule"] == "duplicate_payment"}
+    assert len(groups) == 1
+    over = sorted(h[1:3] for h in hits_of(result, "over_standard"))
+    assert over == [(2, "王 五"), (2, "王五"), (4, "钱七")]
+    assert hits_of(check([main, other], standard=1200), "over_standard") == []
+
+
+def test_invalid_id_flags_damage_but_not_harmless_forms(tmp_path, people, registers) -> None:
+    ok = people["ok"]
+    legacy15 = "430102900101123"
+    assert from_legacy15(legacy15)
+    typo = ok[:8] + str((int(ok[8]) + 1) % 10) + ok[9:]
+    result = run(
+        tmp_path,
+        [
+            f"1,甲,'{ok[:6]} {ok[6:]},600,2021-03-05",  # apostrophe and space: fine
+            f"2,乙,{legacy15},600,2021-03-05",  # legacy: fine
+            f"3,丙,{ok[:15]}000,600,2021-03-05",  # number-cell damage
+            f"4,丁,{typo},600,2021-03-05",  # typo
+            "5,戊,,600,2021-03-05",  # empty
+        ],
+        registers,
+    )
+    assert [h[1] for h in hits_of(result, "invalid_id")] == [4, 5, 6]
+
+
+def test_damaged_and_mistyped_ids_still_link_by_name(tmp_path, people, registers) -> None:
+    dead = people["dead"]
+    swapped = dead[:4] + dead[5] + dead[4] + dead[6:]
+    assert swapped != dead
+    result = run(
+        tmp_path,
+        [
+            f"1,张三,{dead[:15]}000,600,2021-03-05",
+            f"2,张三,{swapped},600,2021-04-05",
+            f"3,李四,{dead[:15]}000,600,2021-03-05",  # same damaged digits, other name: no link
+            f"4,张三,{dead[0]}.{dead[1:6]}E+17,600,2021-05-05",
+        ],
+        registers,
+    )
+    assert hits_of(result, "deceased_payee") == [
+        ("2021年发放表.csv", 2, "张三", "damaged_id"),
+        ("2021年发放表.csv", 3, "张三", "typo_id"),
+        ("2021年发放表.csv", 5, "张三", "damaged_id"),
+    ]
+
+
+def test_ambiguous_damaged_id_is_not_linked(tmp_path, people, registers) -> None:
+    dead = people["dead"]
+    twin = dead[:14] + "999"
+    twin += check_char(twin)
+    result = run(
+        tmp_path,
+        [f"1,张三,{twin},600,2019-03-05", f"2,张三,{dead[:15]}000,600,2021-03-05"],
+        registers,
+    )
+    # Two people named 张三 share the surviving 14 digits: no guess is made.
+    assert hits_of(result, "deceased_payee") == []
+    assert [h[1] for h in hits_of(result, "invalid_id")] == [3]
+
+
+def test_legacy_number_links_to_18_digit_register(tmp_path, registers) -> None:
+    first = make_id("431003", dt.date(1940, 1, 2), 123)
+    legacy = first[:6] + first[8:17]
+    assert from_legacy15(legacy) == first
+    result = run(tmp_path, [f"1,张三,{legacy},600,2021-03-05"], registers)
+    assert hits_of(result, "deceased_payee") == [("2021年发放表.csv", 2, "张三", "legacy")]
+
+
+def test_year_only_payments_use_the_title_year(tmp_path, people, registers) -> None:
+    payments = write_csv(
+        tmp_path / "发放花名册.csv",
+        [
+            "郴州市2021年度水库移民直补资金发放花名册",
+            "序号,姓名,身份证号码,发放金额",
+            f"1,张三,{people['dead']},600",
+        ],
+    )
+    result = check([payments], [registers[0]], [registers[1]])
+    assert hits_of(result, "deceased_payee") == [("发放花名册.csv", 3, "张三", "exact")]
+
+
+def test_rules_missing_their_register_are_skipped(tmp_path, people) -> None:
+    payments = write_csv(tmp_path / "p.csv", [HEAD, f"1,张三,{people['dead']},600,2021-03-05"])
+    result = check([payments])
+    assert set(result.rules_skipped) == {"deceased_payee", "payroll_payee"}
+    assert "死亡人员名单" in result.rules_skipped["deceased_payee"]
+
+
+def test_every_rule_has_id_title_meaning_and_sql() -> None:
+    for rule in RULES:
+        assert rule.id and rule.title and rule.meaning and rule.basis
+        assert "SELECT" in rule.sql()
+    assert len({r.id for r in RULES}) == len(RULES)
+
+
+def test_xlsx_and_csv_inputs_mix(tmp_path, people, registers) -> None:
+    def sheet(wb, ws):
+        ws.write_row(0, 0, ["姓名", "身份证号码", "金额", "发放日期"])
+        ws.write_row(1, 0, ["张三", float(people["dead"][:15] + "000"), 600, "2021/3/5"])
+
+    book = write_xlsx(tmp_path / "2021.xlsx", {"苏仙区": sheet})
+    result = check([book], [registers[0]], [registers[1]])
+    assert [
+        (h["sheet"], h["row"], h["match_tier"])
+        for h in result.hits.to_pylist()
+        if h["rule"] == "deceased_payee"
+    ] == [("苏仙区", 2, "damaged_id")]

@@ -1,0 +1,68 @@
+"""The command line: a thin layer, every command documented with an example."""
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import write_csv
+from xuncha.cli import build_parser, main
+from xuncha.commands import COMMANDS
+from xuncha.crosscheck.idnumber import make_id
+
+
+@pytest.mark.parametrize("command", [c.name for c in COMMANDS])
+def test_every_command_has_help_with_an_example(command: str, capsys) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    assert "例如：xuncha " + command in capsys.readouterr().out
+
+
+def test_check_as_the_readme_shows(tmp_path: Path) -> None:
+    dead = make_id("431003", dt.date(1940, 1, 2), 123)
+    for name in ("2021年1.csv", "2021年2.csv"):
+        write_csv(
+            tmp_path / name,
+            ["姓名,身份证号码,发放金额,发放日期", f"张三,{dead},600,2021-0{name[-5]}-05"],
+        )
+    write_csv(
+        tmp_path / "苏仙区.csv",
+        ["姓名,身份证号码,发放金额,发放日期", f"李四,{dead[:-1]}0,600,2021-03-05"],
+    )
+    write_csv(tmp_path / "死亡.csv", ["姓名,身份证号码,死亡日期", f"张三,{dead},2020-01-01"])
+    write_csv(tmp_path / "供养.csv", ["姓名,身份证号码,入职时间", "某,1,2001-01-01"])
+    # A shell glob expands to several files after one option.
+    cmd = "xuncha check --payments 2021*.csv 苏仙区*.csv --deaths 死亡.csv --payroll 供养.csv --standard 600 --out 结果"
+    done = subprocess.run(
+        ["bash", "-c", cmd], cwd=tmp_path, capture_output=True, text=True,
+        env={"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "死亡后仍领取" in done.stdout
+    assert (tmp_path / "结果" / "hits.csv").exists()
+
+
+def test_missing_file_is_a_usage_error_in_chinese(tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["check", "--payments", str(tmp_path / "无.csv"), "--out", str(tmp_path)])
+    assert done.value.code == 2
+    assert "文件不存在" in capsys.readouterr().err
+
+
+def test_nothing_checked_exits_non_zero(tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "空.csv"
+    empty.write_bytes(b"")
+    assert main(["check", "--payments", str(empty), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "无法比对" in err and "Traceback" not in err
+
+
+def test_bad_standard(tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(
+            ["check", "--payments", __file__, "--standard", "六百", "--out", "x"]
+        )
+    assert "不是有效的金额" in capsys.readouterr().err

@@ -60,11 +60,14 @@ def insert_rows(
     joined = "concat_ws('|', " + ", ".join(cells) + ")"
     nospace = f"regexp_replace({joined}, '[\\s\u3000]+', '', 'g')"
     name, ident = cell("name"), cell("id_number")
-    no_id = f"NOT regexp_matches(coalesce({ident}, ''), '\\d{{6}}')"
+    all_null = " AND ".join(f"{c} IS NULL" for c in cells)
+    # Most rows carry an ID-like number and are data: decide them before any costly
+    # work on the joined cells (CASE evaluates later branches only for the rest).
     kind = f"""CASE
-        WHEN coalesce({joined}, '') = '' THEN 'blank'
-        WHEN {no_id} AND regexp_matches('|' || {nospace} || '|', {sql_str(_TOTAL)}) THEN 'total'
-        WHEN {no_id} AND regexp_matches({nospace}, {sql_str(_SIGNATURE)}) THEN 'signature'
+        WHEN {all_null} THEN 'blank'
+        WHEN regexp_matches(coalesce({ident}, ''), '\\d{{6}}') THEN 'data'
+        WHEN regexp_matches('|' || {nospace} || '|', {sql_str(_TOTAL)}) THEN 'total'
+        WHEN regexp_matches({nospace}, {sql_str(_SIGNATURE)}) THEN 'signature'
         WHEN regexp_matches(coalesce({ident}, ''), '身份|证件')
             OR regexp_matches(coalesce({name}, ''), '^姓\\s*名$') THEN 'header'
         WHEN {name} IS NULL AND {ident} IS NULL THEN 'no_identity'

@@ -1,0 +1,159 @@
+"""Speed and memory of ``xuncha check`` at 2,000,000 payment rows.
+
+Generates (once, cached under bench/data/) 2,000,000 payment rows in CSV, mixed UTF-8
+and GBK, a 500,000-row death register and a 300,000-row payroll register, then times
+in this one invocation:
+
+1. DuckDB alone reading the same files into tables (UTF-8 copies of the GBK files are
+   made beforehand, outside the timing, since DuckDB cannot read GBK by itself);
+2. the same, counting the GBK→UTF-8 transcoding DuckDB needs;
+3. the whole ``xuncha check`` command (a fresh process: start-up, ingest, rules,
+   hits.csv, the workbook and the manifest);
+4. bench/baseline_pandas.py, the exact-ID version of the rules in plain pandas.
+
+It prints the times, the ratios the issue sets (check ≤ 2× DuckDB's read, pandas ≥ 5×
+check) and each process's peak memory (ru_maxrss from wait4). Precision and recall
+against the generator's truth are printed too.
+
+    python bench/bench_check.py [--payments 2000000] [--deaths 500000] [--payroll 300000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow.csv as pacsv
+
+from xuncha.crosscheck.datagen import DatagenConfig, generate
+from xuncha.crosscheck.evaluate import evaluate, format_scores
+
+HERE = Path(__file__).parent
+
+
+def run_process(cmd: list[str]) -> tuple[float, float]:
+    """(seconds, peak resident memory in MB) of one child process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(cmd)}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def utf8_copy(path: Path, cache: Path) -> Path:
+    head = path.read_bytes()[:65536]
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head)
+        return path
+    except UnicodeDecodeError:
+        target = cache / (path.stem + ".utf8.csv")
+        if not target.exists():
+            target.write_text(path.read_text(encoding="gb18030"), encoding="utf-8")
+        return target
+
+
+def duckdb_read(paths: list[Path], transcode_dir: Path | None = None) -> float:
+    """Seconds for DuckDB to read every file into a table (auto-detected dialect)."""
+    t0 = time.perf_counter()
+    con = duckdb.connect()
+    for i, path in enumerate(paths):
+        if transcode_dir is not None:
+            path = utf8_copy_fresh(path, transcode_dir)
+        con.execute(
+            f"CREATE TABLE t{i} AS SELECT * FROM read_csv(?, all_varchar=true, null_padding=true)",
+            [str(path)],
+        )
+    con.close()
+    return time.perf_counter() - t0
+
+
+def utf8_copy_fresh(path: Path, tmp: Path) -> Path:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(path.read_bytes()[:65536])
+        return path
+    except UnicodeDecodeError:
+        target = tmp / (path.stem + ".t.csv")
+        with path.open(encoding="gb18030") as src, target.open("w", encoding="utf-8") as dst:
+            while chunk := src.read(1 << 22):
+                dst.write(chunk)
+        return target
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--payments", type=int, default=2_000_000)
+    ap.add_argument("--deaths", type=int, default=500_000)
+    ap.add_argument("--payroll", type=int, default=300_000)
+    ap.add_argument("--skip-pandas", action="store_true")
+    args = ap.parse_args()
+
+    data_dir = HERE / "data" / f"check-{args.payments}-{args.deaths}-{args.payroll}"
+    out_dir = HERE / "out"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cfg = DatagenConfig(
+        payments=args.payments, deaths=args.deaths, payroll=args.payroll, xlsx=False
+    )
+    if not (data_dir / "truth.csv").exists():
+        t0 = time.perf_counter()
+        generate(data_dir, cfg)
+        print(f"generated data in {time.perf_counter() - t0:.1f} s")
+    data = generate_paths(data_dir)
+    files = data["payments"] + data["deaths"] + data["payroll"]
+    size = sum(p.stat().st_size for p in files) / 1e6
+    print(f"inputs: {len(files)} CSV files, {size:.0f} MB")
+
+    cache = out_dir / "utf8"
+    cache.mkdir(exist_ok=True)
+    utf8 = [utf8_copy(p, cache) for p in files]
+    read_s = min(duckdb_read(utf8) for _ in range(2))
+    tmp = out_dir / "transcode"
+    tmp.mkdir(exist_ok=True)
+    read_t = duckdb_read(files, tmp)
+
+    xuncha = str(Path(sys.executable).parent / "xuncha")
+    check_cmd = [xuncha, "check", "--payments", *map(str, data["payments"]),
+                 "--deaths", *map(str, data["deaths"]), "--payroll", *map(str, data["payroll"]),
+                 "--standard", "600", "--out", str(out_dir / "check")]  # fmt: skip
+    check_s, check_mb = run_process(check_cmd)
+
+    print(f"DuckDB reads the files into tables:         {read_s:8.2f} s")
+    print(f"  … counting GBK→UTF-8 transcoding:         {read_t:8.2f} s")
+    print(f"xuncha check (whole command):               {check_s:8.2f} s   peak {check_mb:,.0f} MB")
+    print(f"ratio check / DuckDB read:                  {check_s / read_s:8.2f}   (target ≤ 2)")
+    print(f"ratio check / DuckDB read with transcoding: {check_s / read_t:8.2f}")
+    if not args.skip_pandas:
+        pandas_cmd = [sys.executable, str(HERE / "baseline_pandas.py"),
+                      "--payments", *map(str, data["payments"]), "--deaths", *map(str, data["deaths"]),
+                      "--payroll", *map(str, data["payroll"]), "--out", str(out_dir / "pandas.csv")]  # fmt: skip
+        pandas_s, pandas_mb = run_process(pandas_cmd)
+        print(
+            f"pandas baseline (exact IDs only):           {pandas_s:8.2f} s   peak {pandas_mb:,.0f} MB"
+        )
+        print(
+            f"ratio pandas / check:                       {pandas_s / check_s:8.2f}   (target ≥ 5)"
+        )
+    hits = pacsv.read_csv(out_dir / "check" / "hits.csv")
+    print("accuracy against the generator's truth:")
+    print(format_scores(evaluate(hits, data_dir / "truth.csv")))
+
+
+def generate_paths(data_dir: Path) -> dict[str, list[Path]]:
+    import json
+
+    meta = json.loads((data_dir / "datagen.json").read_text(encoding="utf-8"))
+    return {
+        k: [data_dir / f["file"] for f in meta["files"] if f["role"] == k]
+        for k in ("payments", "deaths", "payroll")
+    }
+
+
+if __name__ == "__main__":
+    main()

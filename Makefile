@@ -7,7 +7,7 @@ VENV := .venv
 RUN := $(UV) run --frozen --no-progress
 DEMO_DIR ?= demo-output
 
-.PHONY: install demo test lint types check bench clean
+.PHONY: install demo test lint types check bench docs clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -38,6 +38,9 @@ check: test
 
 bench: install
 	$(RUN) python bench/bench_check.py
+
+docs: install
+	COLUMNS=100 $(RUN) python -c "from xuncha.cli import reference_markdown as r; open('docs/cli.md', 'w', encoding='utf-8').write(r())"
 
 clean:
 	rm -rf $(VENV) $(TOOLS) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

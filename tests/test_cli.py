@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import write_csv
-from xuncha.cli import build_parser, main
+from xuncha.cli import build_parser, main, reference_markdown
 from xuncha.commands import COMMANDS
 from xuncha.crosscheck.idnumber import make_id
 
@@ -66,3 +66,9 @@ def test_bad_standard(tmp_path: Path, capsys) -> None:
             ["check", "--payments", __file__, "--standard", "六百", "--out", "x"]
         )
     assert "不是有效的金额" in capsys.readouterr().err
+
+
+def test_cli_reference_is_current(monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    expected = (Path(__file__).parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert reference_markdown() == expected, "docs/cli.md is stale: run `make docs`"

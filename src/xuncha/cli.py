@@ -14,8 +14,21 @@ from . import __version__
 from .commands import EXIT_USAGE
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix or "用法：")
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with Chinese error messages and exit code 2 for usage errors."""
+    """argparse in Chinese: section titles, help option, errors; exit code 2 on misuse."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "命令"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -27,9 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="xuncha",
         description="巡察工作台命令行。",
         epilog="例如：xuncha demo --out demo-output",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"xuncha {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"xuncha {__version__}", help="显示版本并退出"
+    )
     sub = parser.add_subparsers(dest="command", metavar="<命令>", parser_class=_Parser)
     from .commands import COMMANDS
 
@@ -39,7 +53,6 @@ def build_parser() -> argparse.ArgumentParser:
             help=command.summary,
             description=command.summary,
             epilog=command.example,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         command.add_arguments(p)
         p.set_defaults(run=command.run)
@@ -57,6 +70,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+
+
+def reference_markdown() -> str:
+    """docs/cli.md, generated from the parsers' help (``make docs`` writes it)."""
+    import contextlib
+    import io
+
+    parser = build_parser()
+    parts = ["# 命令行参考\n", "本页由 `make docs` 根据各命令的 `--help` 生成，请勿手工修改。\n"]
+    from .commands import COMMANDS
+
+    for name in [None, *(c.name for c in COMMANDS)]:
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf), contextlib.suppress(SystemExit):
+            parser.parse_args([name, "--help"] if name else ["--help"])
+        parts.append(
+            f"## xuncha {name or ''}".rstrip()
+            + "\n\n```text\n"
+            + buf.getvalue().rstrip()
+            + "\n```\n"
+        )
+    return "\n".join(parts)
 
 
 if __name__ == "__main__":

@@ -221,3 +221,14 @@ def test_xlsx_and_csv_inputs_mix(tmp_path, people, registers) -> None:
         for h in result.hits.to_pylist()
         if h["rule"] == "deceased_payee"
     ] == [("苏仙区", 2, "damaged_id")]
+
+
+def test_csv_then_workbook_in_one_run(tmp_path, people, registers) -> None:
+    def sheet(wb, ws):
+        ws.write_row(0, 0, ["姓名", "身份证号码", "金额", "发放日期"])
+        ws.write_row(1, 0, ["张三", people["dead"], 600, "2021/3/5"])
+
+    csv_file = write_csv(tmp_path / "a.csv", [HEAD, f"1,钱七,{people['ok']},600,2021-03-05"])
+    book = write_xlsx(tmp_path / "b.xlsx", {"苏仙区": sheet})
+    result = check([csv_file, book], [registers[0]])
+    assert [h[:2] for h in hits_of(result, "deceased_payee")] == [("b.xlsx", 2)]

@@ -95,7 +95,7 @@ def summarise(hits: pa.Table) -> dict[str, Any]:
         total = con.execute(
             """SELECT count(*), count(DISTINCT file || '|' || coalesce(sheet, '') || '|' || row),
                       coalesce(sum(amount), 0) FROM hits"""
-        ).fetchone()
+        ).fetchall()[0]
     finally:
         con.close()
     return {"per_rule": per_rule, "per_file": per_file, "total": total}

@@ -7,7 +7,6 @@ row the user sees as i + 1; the header is then found among the first rows.
 from __future__ import annotations
 
 import duckdb
-import pyarrow as pa
 
 from ..errors import InputError
 from ..roles import HEAD_ROWS
@@ -75,12 +74,16 @@ def _load_sheet(
     if layout is None:
         raise no_header(report.file, sheet.sheet)
     record_layout(sheet, layout, report.file, head)
-    start = layout.data_start
-    data = batch.slice(start)
-    cols = {f"c{i}": data.column(i) for i in range(data.num_columns)}
-    cols["_row"] = pa.array(range(start + 1, batch.num_rows + 1), pa.int64())
-    con.register("_sheet", pa.table(cols))
+    # Register the batch as fastexcel returned it (building new Arrow arrays from Python
+    # would make pyarrow import pandas when installed); Excel row i+1 is batch row i.
+    con.register("_sheet", batch)
     try:
-        insert_rows(con, report, sheet, layout, data.num_columns, "_sheet", "_row")
+        relation = f"""(SELECT * FROM (SELECT *, row_number() OVER () AS _row FROM _sheet)
+            WHERE _row > {layout.data_start})"""
+        cols = ", ".join(f'"{name}" AS c{i}' for i, name in enumerate(batch.schema.names))
+        insert_rows(
+            con, report, sheet, layout, batch.num_columns,
+            f"(SELECT {cols}, _row FROM {relation})", "_row",
+        )  # fmt: skip
     finally:
         con.unregister("_sheet")

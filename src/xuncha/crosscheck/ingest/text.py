@@ -157,8 +157,11 @@ def load_csv(
         _insert_records(
             con, report, sheet, layout, scan.utf8_path, delim, width, header_end, blanks
         )
-        got = con.execute("SELECT count(*) FROM raw WHERE src = ?", [report.src]).fetchone()
-        exact = (got[0] if got else 0) == scan.lines - header_end - len(blanks)
+        # fetchall, not fetchone: DuckDB refuses further work while a result is unfinished.
+        (records,) = con.execute("SELECT count(*) FROM raw WHERE src = ?", [report.src]).fetchall()[
+            0
+        ]
+        exact = records == scan.lines - header_end - len(blanks)
     except duckdb.Error:
         exact = False
     if not exact:

@@ -73,5 +73,9 @@ class DuckDBDialect:
             )
         return "(" + " OR ".join(cases) + ")"
 
+    def exact_as_double(self, digits: str) -> str:
+        """True when a string of digits is a value a double holds exactly (no rounding)."""
+        return f"CAST(TRY_CAST(TRY_CAST({digits} AS DOUBLE) AS HUGEINT) AS VARCHAR) = {digits}"
+
     def char_length(self, expr: str) -> str:
         return f"length({expr})"

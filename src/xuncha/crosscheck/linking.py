@@ -9,12 +9,15 @@ Match tiers, from surest to least sure (``tier_rank``):
 
 0. ``exact``      — the ID as written (after harmless clean-ups) is a valid 18-digit number;
 1. ``legacy``     — a 15-digit number converted to 18 digits;
-2. ``damaged_id`` — a spreadsheet destroyed the last digits; linked by name + surviving digits;
+2. ``damaged_id`` — a spreadsheet destroyed the last digits; linked by name + a valid ID
+   within the rounding tolerance of the number that survived;
 3. ``typo_id``    — one digit mistyped or two adjacent digits swapped; linked by name +
    an ID that differs in exactly that way.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from .dialect import DuckDBDialect
 
@@ -30,18 +33,16 @@ TIER_LABELS = {
 def link_people(con: object, d: DuckDBDialect) -> None:
     """Create ``person`` (rid, person_key, tier_rank) for every row of ``norm``."""
     ex = con.execute  # type: ignore[attr-defined]
-    ex(
-        """CREATE OR REPLACE TEMP TABLE known AS
-           SELECT DISTINCT id18, name_norm FROM norm
-           WHERE id18 IS NOT NULL AND name_norm IS NOT NULL"""
-    )
+    _known(ex)
+    _unmask_suspects(ex)
+    _known(ex)
+    near = "abs(CAST(left(k.id18, 17) AS HUGEINT) * 10 - n.id_value) <= n.id_tolerance"
     one_digit = d.mismatches("n.id_clean", "k.id18", 18)
     swapped = d.is_transposition("n.id_clean", "k.id18", 18)
     ex(
         f"""CREATE OR REPLACE TEMP TABLE candidates AS
-        SELECT n.rid, k.id18, 2 AS tier_rank FROM norm n JOIN known k
-            ON k.name_norm = n.name_norm AND starts_with(k.id18, n.id_prefix)
-            WHERE n.id_status = 'damaged' AND length(n.id_prefix) >= 5
+        SELECT n.rid, k.id18, 2 AS tier_rank FROM norm n JOIN known k ON k.name_norm = n.name_norm
+            WHERE n.id_status = 'damaged' AND {near}
         UNION ALL
         SELECT n.rid, k.id18, 3 FROM norm n JOIN known k ON k.name_norm = n.name_norm
             WHERE n.id_status = 'invalid' AND length(n.id_clean) = 18
@@ -64,6 +65,30 @@ def link_people(con: object, d: DuckDBDialect) -> None:
     )
     ex("DROP TABLE candidates")
     ex("DROP TABLE known")
+
+
+def _known(ex: Any) -> None:
+    ex(
+        """CREATE OR REPLACE TEMP TABLE known AS
+           SELECT DISTINCT id18, name_norm FROM norm
+           WHERE id18 IS NOT NULL AND name_norm IS NOT NULL"""
+    )
+
+
+def _unmask_suspects(ex: Any) -> None:
+    """A number-cell-shaped ID whose check character passes by chance (1 in 11) is
+    damaged when the same name holds another valid ID within the rounding tolerance:
+    that other number is what the spreadsheet destroyed. Otherwise it stays valid
+    (a real ID can end in 000)."""
+    ex(
+        """UPDATE norm SET id_status = 'damaged', id18 = NULL,
+               id_problem = '疑被表格数值格式截断（只保留15位有效数字，末三位丢失）'
+           FROM (SELECT n.rid FROM norm n JOIN known k
+                   ON k.name_norm = n.name_norm AND k.id18 <> n.id18
+                   AND abs(CAST(left(k.id18, 17) AS HUGEINT) * 10 - n.id_value) <= n.id_tolerance
+                 WHERE n.id_suspect GROUP BY n.rid HAVING count(DISTINCT k.id18) = 1) s
+           WHERE norm.rid = s.rid"""
+    )
 
 
 def tier_name_sql(rank_expr: str) -> str:

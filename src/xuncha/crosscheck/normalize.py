@@ -10,7 +10,10 @@ ID numbers (``id_status``):
 * ``legacy``  — a 15-digit number (born 19xx), converted to 18 digits;
 * ``damaged`` — spoiled by a spreadsheet number cell: 18 digits whose last three were
   lost (``…011000``, or float noise that round-trips through a double) or scientific
-  notation (``4.30102E+17``); ``id_prefix`` holds the digits that survived;
+  notation (``4.30102E+17``); ``id_value`` is the number that survived and
+  ``id_tolerance`` how far the true number can be from it (rounding, float noise).
+  An 18-digit number of that shape whose check character happens to pass is kept as
+  valid with ``id_suspect`` set: linking decides (see :mod:`.linking`);
 * ``invalid`` — anything else that is not empty (wrong length, characters, birth date
   or check character: typically a mistyped digit);
 * ``missing`` — empty.
@@ -179,23 +182,27 @@ def _classify_ids(d: DuckDBDialect) -> str:
     )
     legacy_birth = birth_ok_sql(d, "legacy17 || '0'")
     legacy_ok = f"(legacy17 IS NOT NULL AND {legacy_birth})"
-    roundtrip = "CAST(TRY_CAST(TRY_CAST(id_clean AS DOUBLE) AS HUGEINT) AS VARCHAR) = id_clean"
-    cell = f"({d.matches('id_clean', _DIGITS18)} AND (right(id_clean, 3) = '000' OR {roundtrip}))"
+    digits18 = d.matches("id_clean", _DIGITS18)
+    # What a number cell leaves: 15 significant digits, then 000 (as Excel writes the
+    # CSV) or float noise (as a double prints); either way a value a double holds exactly.
+    float_like = f"(right(id_clean, 3) = '000' OR {d.exact_as_double('id_clean')})"
+    cell = f"({digits18} AND {float_like})"
     sci = d.matches("id_clean", _SCIENTIFIC)
-    mantissa = d.regexp_extract("id_clean", _SCIENTIFIC, 2)
-    sci_prefix = (
-        f"left({d.regexp_extract('id_clean', _SCIENTIFIC, 1)} || {mantissa}, length({mantissa}))"
-    )
+    sig = f"(1 + length({d.regexp_extract('id_clean', _SCIENTIFIC, 2)}))"
     return f"""SELECT * EXCLUDE (legacy17),
             CASE WHEN id_clean IS NULL THEN 'missing'
                  WHEN {valid18} THEN 'valid'
                  WHEN {legacy_ok} THEN 'legacy'
                  WHEN {cell} OR {sci} THEN 'damaged'
                  ELSE 'invalid' END AS id_status,
+            {valid18} AND {cell} AS id_suspect,
             CASE WHEN {valid18} THEN id_clean
                  WHEN {legacy_ok} THEN legacy17 || {check_char_sql(d, "legacy17")} END AS id18,
-            CASE WHEN {valid18} OR {legacy_ok} THEN NULL
-                 WHEN {cell} THEN left(id_clean, 14) WHEN {sci} THEN {sci_prefix} END AS id_prefix,
+            CASE WHEN {cell} OR {sci}
+                 THEN CAST(round(TRY_CAST(id_clean AS DOUBLE)) AS HUGEINT) END AS id_value,
+            -- one unit of the last digit kept (rounded or cut off) plus float noise
+            CASE WHEN {cell} THEN CAST(1064 AS HUGEINT)
+                 WHEN {sci} THEN CAST(pow(10, 18 - {sig}) + 64 AS HUGEINT) END AS id_tolerance,
             CASE WHEN id_clean IS NULL THEN '身份证号码为空'
                  WHEN {valid18} OR {legacy_ok} THEN NULL
                  WHEN {cell} THEN '疑被表格数值格式截断（只保留15位有效数字，末三位丢失）'

@@ -4,7 +4,8 @@ Damage is planted only where the engine can still tell who was paid, so that the
 ground truth (computed from true identity) is also what a correct engine finds:
 
 * number-cell damage (15 significant digits kept): the person's normalised name plus
-  the first 14 digits must be unique among everyone in the data set;
+  the first 14 digits must be unique among everyone in the data set, and the damaged
+  number must fail the check digit (1 in 11 would pass and look like another ID);
 * scientific notation (4.30102E+17): name plus the first 5 digits unique;
 * a typo (one digit substituted, two adjacent digits swapped): among people of the
   same name, only the true person's ID is one such edit away;
@@ -219,8 +220,11 @@ class Damager:
         if len(same) > _MAX_NAMESAKES:
             return None
         if form in (NUMCELL, TEXT000):
+            raw = text000(person.id18)
+            if is_valid18(raw):  # 1 in 11 pass the check digit: they would be another ID
+                return None
             unique = sum(p.id18[:14] == person.id18[:14] for p in same) == 1
-            return text000(person.id18) if unique else None
+            return raw if unique else None
         if form == SCI:
             unique = sum(p.id18[:5] == person.id18[:5] for p in same) == 1
             return sci(person.id18) if unique else None

@@ -86,7 +86,7 @@ def _add_death(world: World, person: Person, date: int, planted: bool) -> None:
     world.regs.add_death(
         DeathEntry(
             pid=person.pid,
-            name=_register_name(world, person, 0.15 if planted else 0.0),
+            name=_register_name(world, person, 0.3 if planted else 0.0),
             idf=_register_idf(world, person, 0.2 if planted else 0.03),
             date=date,
             source=world.rng.choice(_SOURCES),
@@ -143,7 +143,7 @@ def _add_stint(
     world.regs.add_stint(
         Stint(
             pid=person.pid,
-            name=_register_name(world, person, 0.15 if planted else 0.0),
+            name=_register_name(world, person, 0.3 if planted else 0.0),
             idf=_register_idf(world, person, 0.1 if planted else 0.01),
             employer=employer(rng, person.county),
             category=rng.choice(_CATEGORIES),

@@ -102,7 +102,7 @@ def _check_unlinkable(world: World, groups: dict[tuple[int, int], list[Row]]) ->
     for rows in world.sheets.values():
         for row in rows:
             if row.idf in UNLINKABLE and ((row.pid, row.year) in groups or world.regs.has(row.pid)):
-                raise AssertionError(f"unlinkable row {row.rid} is not alone")
+                raise RuntimeError(f"unlinkable row {row.rid} is not alone")
 
 
 class TruthLog:

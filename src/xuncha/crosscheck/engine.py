@@ -7,9 +7,11 @@ the reason, parameters, rule versions) so a result can be reproduced and defende
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -75,10 +77,14 @@ class CheckResult:
     register_problems: dict[str, int]
     started: str
     seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
     engine: str = "duckdb"
 
     def count(self, rule: str) -> int:
-        return sum(1 for r in self.hits.column("rule").to_pylist() if r == rule)
+        """How many hits a rule has."""
+        import pyarrow.compute as pc
+
+        return int(pc.sum(pc.equal(self.hits.column("rule"), rule)).as_py() or 0)
 
 
 def run_check(config: CheckConfig, workdir: Path | None = None) -> CheckResult:
@@ -90,14 +96,19 @@ def run_check(config: CheckConfig, workdir: Path | None = None) -> CheckResult:
     with tempfile.TemporaryDirectory(prefix="xuncha-", dir=workdir) as tmp:
         con = duckdb.connect(config={"memory_limit": config.memory_limit, "temp_directory": tmp})
         try:
-            sources = _ingest(con, config, Path(tmp))
             d = DuckDBDialect()
-            normalize_table(con, d)
-            link_people(con, d)
-            _views(con)
-            run, skipped = _select_rules(con, config)
-            hits = _hits(con, config, run, d)
-            problems = _register_problems(con)
+            timings: dict[str, float] = {}
+            with _timed(timings, "ingest"):
+                sources = _ingest(con, config, Path(tmp))
+            with _timed(timings, "normalize"):
+                normalize_table(con, d)
+            with _timed(timings, "link"):
+                link_people(con, d)
+                _views(con)
+            with _timed(timings, "rules"):
+                run, skipped = _select_rules(con, config)
+                hits = _hits(con, config, run, d)
+                problems = _register_problems(con)
         finally:
             con.close()
     return CheckResult(
@@ -109,7 +120,15 @@ def run_check(config: CheckConfig, workdir: Path | None = None) -> CheckResult:
         register_problems=problems,
         started=started,
         seconds=round(time.perf_counter() - t0, 3),
+        timings=timings,
     )
+
+
+@contextlib.contextmanager
+def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
+    t0 = time.perf_counter()
+    yield
+    timings[step] = round(time.perf_counter() - t0, 3)
 
 
 def _ingest(con: duckdb.DuckDBPyConnection, config: CheckConfig, tmp: Path) -> list[SourceReport]:

@@ -31,22 +31,32 @@ TIER_LABELS = {
 
 
 def link_people(con: object, d: DuckDBDialect) -> None:
-    """Create ``person`` (rid, person_key, tier_rank) for every row of ``norm``."""
+    """Create ``person`` (rid, person_key, tier_rank) for every row of ``norm``.
+
+    Candidate searches are blocked on equal keys so that common names (thousands of
+    张伟) do not make them quadratic; each block is exact, not a heuristic:
+
+    * a number cell keeps the value within ±1,064 of the true number, so the true
+      number's first 13 digits are those of the damaged value, or one more or less;
+    * one mistyped character leaves the first or the last nine intact, and two swapped
+      neighbours leave the first nine, the last nine, or the first and last eight.
+    """
     ex = con.execute  # type: ignore[attr-defined]
     _known(ex)
     _unmask_suspects(ex)
     _known(ex)
-    near = "abs(CAST(left(k.id18, 17) AS HUGEINT) * 10 - n.id_value) <= n.id_tolerance"
     one_digit = d.mismatches("n.id_clean", "k.id18", 18)
     swapped = d.is_transposition("n.id_clean", "k.id18", 18)
-    ex(
-        f"""CREATE OR REPLACE TEMP TABLE candidates AS
-        SELECT n.rid, k.id18, 2 AS tier_rank FROM norm n JOIN known k ON k.name_norm = n.name_norm
-            WHERE n.id_status = 'damaged' AND {near}
-        UNION ALL
-        SELECT n.rid, k.id18, 3 FROM norm n JOIN known k ON k.name_norm = n.name_norm
+    typo = f"""SELECT n.rid, k.id18, 3 AS tier_rank FROM norm n JOIN known k
+            ON k.name_norm = n.name_norm AND {{key}}
             WHERE n.id_status = 'invalid' AND length(n.id_clean) = 18
               AND ({one_digit} = 1 OR {swapped})"""
+    ex(
+        f"""CREATE OR REPLACE TEMP TABLE candidates AS
+        {_damaged_candidates("id_status = 'damaged'")}
+        UNION ALL {typo.format(key="k.left9 = left(n.id_clean, 9)")}
+        UNION ALL {typo.format(key="k.right9 = right(n.id_clean, 9)")}
+        UNION ALL {typo.format(key="k.ends8 = left(n.id_clean, 8) || right(n.id_clean, 8)")}"""
     )
     ex(
         """CREATE OR REPLACE TABLE person AS
@@ -70,9 +80,31 @@ def link_people(con: object, d: DuckDBDialect) -> None:
 def _known(ex: Any) -> None:
     ex(
         """CREATE OR REPLACE TEMP TABLE known AS
-           SELECT DISTINCT id18, name_norm FROM norm
-           WHERE id18 IS NOT NULL AND name_norm IS NOT NULL"""
+           SELECT id18, name_norm, CAST(left(id18, 13) AS BIGINT) AS head13,
+                  left(id18, 9) AS left9, right(id18, 9) AS right9,
+                  left(id18, 8) || right(id18, 8) AS ends8
+           FROM (SELECT DISTINCT id18, name_norm FROM norm
+                 WHERE id18 IS NOT NULL AND name_norm IS NOT NULL)"""
     )
+
+
+_NEAR = "abs(CAST(left(k.id18, 17) AS HUGEINT) * 10 - n.id_value) <= n.id_tolerance"
+
+
+def _damaged_candidates(where: str, extra: str = "") -> str:
+    """(rid, id18, 2) for rows matching ``where``: same name, a valid ID within the
+    tolerance. Number-cell rows are blocked on the 13-digit head (±1); the few rows in
+    scientific notation, whose tolerance is wide, on the name alone."""
+    return f"""
+        SELECT n.rid, k.id18, 2 AS tier_rank
+        FROM (SELECT *, unnest([h - 1, h, h + 1]) AS head FROM (
+                SELECT *, CAST(id_value // 100000 AS BIGINT) AS h FROM norm
+                WHERE {where} AND id_tolerance <= 1064)) n
+        JOIN known k ON k.name_norm = n.name_norm AND k.head13 = n.head
+        WHERE {_NEAR} {extra}
+        UNION ALL
+        SELECT n.rid, k.id18, 2 FROM (SELECT * FROM norm WHERE {where} AND id_tolerance > 1064) n
+        JOIN known k ON k.name_norm = n.name_norm WHERE {_NEAR} {extra}"""
 
 
 def _unmask_suspects(ex: Any) -> None:
@@ -81,12 +113,10 @@ def _unmask_suspects(ex: Any) -> None:
     that other number is what the spreadsheet destroyed. Otherwise it stays valid
     (a real ID can end in 000)."""
     ex(
-        """UPDATE norm SET id_status = 'damaged', id18 = NULL,
+        f"""UPDATE norm SET id_status = 'damaged', id18 = NULL,
                id_problem = '疑被表格数值格式截断（只保留15位有效数字，末三位丢失）'
-           FROM (SELECT n.rid FROM norm n JOIN known k
-                   ON k.name_norm = n.name_norm AND k.id18 <> n.id18
-                   AND abs(CAST(left(k.id18, 17) AS HUGEINT) * 10 - n.id_value) <= n.id_tolerance
-                 WHERE n.id_suspect GROUP BY n.rid HAVING count(DISTINCT k.id18) = 1) s
+           FROM (SELECT rid FROM ({_damaged_candidates("id_suspect", "AND k.id18 <> n.id18")})
+                 GROUP BY rid HAVING count(DISTINCT id18) = 1) s
            WHERE norm.rid = s.rid"""
     )
 

@@ -54,10 +54,11 @@ def write_outputs(result: CheckResult, out_dir: Path, *, unmask: bool = False) -
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".xuncha-", dir=out_dir))
     try:
+        summary = summarise(result.hits)
         write_hits_csv(result.hits, staging / HITS_CSV)
-        write_workbook(result, staging / WORKBOOK, unmask=unmask)
+        write_workbook(result, summary, staging / WORKBOOK, unmask=unmask)
         outputs = {name: staging / name for name in (HITS_CSV, WORKBOOK)}
-        manifest = build_manifest(result, outputs, unmask=unmask)
+        manifest = build_manifest(result, summary, outputs, unmask=unmask)
         (staging / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
         )
@@ -101,12 +102,13 @@ def summarise(hits: pa.Table) -> dict[str, Any]:
     return {"per_rule": per_rule, "per_file": per_file, "total": total}
 
 
-def write_workbook(result: CheckResult, path: Path, *, unmask: bool) -> None:
+def write_workbook(
+    result: CheckResult, summary: dict[str, Any], path: Path, *, unmask: bool
+) -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     fmt = _formats(wb)
-    summary = summarise(result.hits)
     _summary_sheet(wb, fmt, result, summary, unmask)
     rows_by_rule: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in result.hits.to_pylist():
@@ -263,10 +265,10 @@ def _sha256(path: Path) -> str:
 
 
 def build_manifest(
-    result: CheckResult, outputs: dict[str, Path], *, unmask: bool
+    result: CheckResult, summary: dict[str, Any], outputs: dict[str, Path], *, unmask: bool
 ) -> dict[str, Any]:
     """Everything needed to reproduce and defend the result."""
-    summary = {row[0]: row for row in summarise(result.hits)["per_rule"]}
+    per_rule = {row[0]: row for row in summary["per_rule"]}
     rules = []
     for rule_id in result.config.rules:
         info = RULES_BY_ID[rule_id].describe()
@@ -276,7 +278,7 @@ def build_manifest(
             if k in info["params"]
         }
         if rule_id in result.rules_run:
-            _, rows, people, amount = summary.get(rule_id, (rule_id, 0, 0, 0))
+            _, rows, people, amount = per_rule.get(rule_id, (rule_id, 0, 0, 0))
             info.update(status="run", hits=rows, people=people, amount=str(amount))
         else:
             info.update(status="skipped", reason=result.rules_skipped.get(rule_id, ""))
@@ -287,6 +289,7 @@ def build_manifest(
         "engine": {"name": result.engine, "duckdb": duckdb.__version__},
         "started": result.started,
         "seconds": result.seconds,
+        "timings": result.timings,
         "config": result.config.to_dict(),
         "unmask": unmask,
         "inputs": [_source_dict(s) for s in result.sources],

@@ -47,12 +47,9 @@ def traditional_to_simplified() -> tuple[str, str]:
     return "".join(a for a, _ in pairs), "".join(b for _, b in pairs)
 
 
-def check_char_sql(d: DuckDBDialect, first17: str) -> str:
-    """The MOD 11-2 check character of a 17-digit string expression (NULL if not digits).
-
-    Digits are taken arithmetically from the number: much faster than 17 substrings.
-    """
-    n = f"TRY_CAST({first17} AS BIGINT)"
+def check_char_sql(d: DuckDBDialect, n: str) -> str:
+    """The MOD 11-2 check character of the first 17 digits, given as a BIGINT column
+    (cast once: the digits are taken arithmetically, much faster than 17 substrings)."""
     terms = " + ".join(
         f"({d.int_div(n, str(10 ** (16 - i)))} % 10) * {w}" for i, w in enumerate(WEIGHTS)
     )
@@ -87,13 +84,10 @@ def name_sql(d: DuckDBDialect, expr: str) -> str:
     return f"nullif(CASE WHEN {d.matches(expr, messy)} THEN {cleaned} ELSE {expr} END, '')"
 
 
-def simplify_names(con: object, table: str, column: str) -> None:
-    """Replace traditional characters in ``table.column`` by simplified ones.
-
-    Only the distinct names holding a traditional character (found by one regular
-    expression with a character class) are split into characters, joined to the
-    OpenCC table and put back together; the rest of the table is untouched.
-    """
+def build_name_map(con: object, names_sql: str) -> None:
+    """Create ``name_map(name, simplified)`` for the names ``names_sql`` yields that hold
+    a traditional character (found by one regular expression with a character class):
+    they are split into characters, joined to the OpenCC table and put back together."""
     trad, simp = traditional_to_simplified()
     ex = con.execute  # type: ignore[attr-defined]
     ex(
@@ -103,20 +97,24 @@ def simplify_names(con: object, table: str, column: str) -> None:
     )
     ex(
         f"""CREATE OR REPLACE TEMP TABLE name_map AS
-        WITH names AS (SELECT DISTINCT {column} AS name FROM {table}
-                       WHERE regexp_matches({column}, ?)),
+        WITH names AS (SELECT DISTINCT name FROM ({names_sql}) WHERE regexp_matches(name, ?)),
              chars AS (SELECT name, unnest(string_split(name, '')) AS ch,
                               unnest(range(1, length(name) + 1)) AS pos FROM names)
         SELECT name, string_agg(coalesce(t2s.simp, ch), '' ORDER BY pos) AS simplified
         FROM chars LEFT JOIN t2s ON t2s.trad = ch GROUP BY name""",
         ["[" + trad + "]"],
     )
+    ex("DROP TABLE t2s")
+
+
+def simplify_names(con: object, table: str, column: str) -> None:
+    """Replace traditional characters in ``table.column`` by simplified ones."""
+    build_name_map(con, f"SELECT {column} AS name FROM {table}")
+    ex = con.execute  # type: ignore[attr-defined]
     ex(
-        f"""UPDATE {table} SET {column} = m.simplified FROM name_map m
-            WHERE {table}.{column} = m.name"""
+        f"UPDATE {table} SET {column} = m.simplified FROM name_map m WHERE {table}.{column} = m.name"
     )
     ex("DROP TABLE name_map")
-    ex("DROP TABLE t2s")
 
 
 _SERIAL = r"^\d{5}(\.\d+)?$"
@@ -156,17 +154,18 @@ def amount_sql(d: DuckDBDialect, expr: str) -> str:
 
 
 def normalize_table(con: object, d: DuckDBDialect) -> None:
-    """Create ``norm`` from the data rows of ``raw`` (one statement per step)."""
+    """Create ``norm`` from the data rows of ``raw`` in one pipelined statement."""
     messy = d.regexp_replace_all(fullwidth_to_ascii(d, "id_number"), "[\\s\u3000'‘’`\"]+", "")
     clean = (
         f"CASE WHEN {d.full_match('id_number', '[0-9]{17}[0-9X]')} THEN id_number ELSE {messy} END"
     )
-    con.execute(  # type: ignore[attr-defined]
-        f"""CREATE OR REPLACE TABLE norm_a AS SELECT
-            rowid AS rid, src, dataset, file, sheet, row_no,
-            name, id_number AS id_raw, amount AS amount_raw, payment_date AS pay_date_raw,
+    build_name_map(con, f"SELECT {name_sql(d, 'name')} AS name FROM raw WHERE kind = 'data'")
+    name = name_sql(d, "r.name")
+    values = f"""SELECT
+            r.rowid AS rid, src, dataset, file, sheet, row_no,
+            r.name, id_number AS id_raw, amount AS amount_raw, payment_date AS pay_date_raw,
             county, township, village, bank_account, employer,
-            {name_sql(d, "name")} AS name_norm,
+            coalesce(m.simplified, {name}) AS name_norm,
             nullif(regexp_replace(upper({clean}), '^(\\d{{15,18}})\\.0+$', '\\1'), '') AS id_clean,
             {amount_sql(d, "amount")} AS amount,
             {date_sql(d, "payment_date")} AS pay_date,
@@ -175,33 +174,33 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
             {date_sql(d, "death_date")} AS death_date,
             {date_sql(d, "start_date")} AS start_date,
             {date_sql(d, "end_date")} AS end_date
-        FROM raw WHERE kind = 'data'"""
+        FROM raw r LEFT JOIN name_map m ON m.name = {name}
+        WHERE kind = 'data'"""
+    con.execute(  # type: ignore[attr-defined]
+        f"CREATE OR REPLACE TABLE norm AS {_classify_ids(d, _id_checks(d, values))}"
     )
-    con.execute(f"CREATE OR REPLACE TABLE norm_b AS {_id_checks(d)}")  # type: ignore[attr-defined]
-    con.execute("DROP TABLE norm_a")  # type: ignore[attr-defined]
-    simplify_names(con, "norm_b", "name_norm")
-    con.execute(f"CREATE OR REPLACE TABLE norm AS {_classify_ids(d)}")  # type: ignore[attr-defined]
-    con.execute("DROP TABLE norm_b")  # type: ignore[attr-defined]
+    con.execute("DROP TABLE name_map")  # type: ignore[attr-defined]
 
 
-def _id_checks(d: DuckDBDialect) -> str:
+def _id_checks(d: DuckDBDialect, source: str) -> str:
     """Each test on the ID computed once, as a column, for the classification."""
     legacy17 = f"CASE WHEN {d.matches('id_clean', _ID15)} THEN left(id_clean, 6) || '19' || substr(id_clean, 7, 9) END"
     checked = f"""SELECT *, {legacy17} AS legacy17,
+            TRY_CAST(left(id_clean, 17) AS BIGINT) AS n17,
             {d.matches("id_clean", _ID18_SHAPE)} AS is18,
             {birth_ok_sql(d, "id_clean")} AS birth18,
             {d.matches("id_clean", _DIGITS18)}
                 AND (right(id_clean, 3) = '000' OR {d.exact_as_double("id_clean")}) AS cell,
             {d.matches("id_clean", _SCIENTIFIC)} AS sci
-        FROM norm_a"""
-    check18 = check_char_sql(d, "left(id_clean, 17)")
-    return f"""SELECT * EXCLUDE (is18),
+        FROM ({source})"""
+    check18 = check_char_sql(d, "n17")
+    return f"""SELECT * EXCLUDE (is18, n17),
             coalesce(is18 AND birth18 AND {check18} = right(id_clean, 1), false) AS valid18,
             legacy17 IS NOT NULL AND {birth_ok_sql(d, "legacy17 || '0'")} AS legacy_ok
         FROM ({checked})"""
 
 
-def _classify_ids(d: DuckDBDialect) -> str:
+def _classify_ids(d: DuckDBDialect, source: str) -> str:
     # ``cell`` is what a number cell leaves: 15 significant digits, then 000 (as Excel
     # writes the CSV) or float noise (as a double prints it: a value a double holds).
     sig = f"(1 + length({d.regexp_extract('id_clean', _SCIENTIFIC, 2)}))"
@@ -216,7 +215,7 @@ def _classify_ids(d: DuckDBDialect) -> str:
                  ELSE 'invalid' END AS id_status,
             {valid18} AND {cell} AS id_suspect,
             CASE WHEN {valid18} THEN id_clean
-                 WHEN {legacy_ok} THEN legacy17 || {check_char_sql(d, "legacy17")} END AS id18,
+                 WHEN {legacy_ok} THEN legacy17 || {check_char_sql(d, "CAST(legacy17 AS BIGINT)")} END AS id18,
             CASE WHEN {cell} OR {sci}
                  THEN CAST(round(TRY_CAST(id_clean AS DOUBLE)) AS HUGEINT) END AS id_value,
             -- one unit of the last digit kept (rounded or cut off) plus float noise
@@ -233,4 +232,4 @@ def _classify_ids(d: DuckDBDialect) -> str:
                  WHEN length(id_clean) = 15 THEN '15位旧号码的出生日期无效'
                  ELSE '校验码错误（疑有数字录错）' END AS id_problem,
             coalesce(year(pay_date), year_col, year_hint) AS pay_year
-        FROM norm_b"""
+        FROM ({source})"""

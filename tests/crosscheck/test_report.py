@@ -109,3 +109,43 @@ def test_manifest_can_reproduce_the_run(run_dir) -> None:
 def test_no_partial_output_left_behind(run_dir) -> None:
     out, _, _ = run_dir
     assert sorted(p.name for p in out.iterdir()) == ["hits.csv", "manifest.json", "疑点核查表.xlsx"]
+
+
+def test_rule_sheets_hold_every_hit_as_typed_cells(tmp_path: Path) -> None:
+    """The rule sheets' rows (built in SQL) equal hits.csv cell by cell, with XML-special
+    and control characters in the data, numbers as numbers and dates as dates."""
+    people = [make_id("431021", dt.date(1950 + i, 1, 1 + i), i) for i in range(30)]
+    lines = ["姓名,身份证号码,发放金额,发放日期,村"]
+    for i, pid in enumerate(people):
+        lines += [f"李<{i}>&四,{pid},600.50,2022-0{1 + i % 9}-15,A&B\x07村"] * (1 + i % 2)
+    lines.append("赵六,12345,600,2022-01-01,")
+    payments = write_csv(tmp_path / "发放.csv", lines)
+    out = tmp_path / "out"
+    check([payments], out=out)
+    hits = list(csv.DictReader((out / "hits.csv").read_text(encoding="utf-8-sig").splitlines()))
+    wb = openpyxl.load_workbook(out / "疑点核查表.xlsx")
+    by_rule: dict[str, list[dict[str, str]]] = {}
+    for h in hits:
+        by_rule.setdefault(h["rule_title"], []).append(h)
+    assert set(by_rule) == {"重复领取", "超标准发放", "身份证号码无效"}
+    for title, rows in by_rule.items():
+        ws = wb[title]
+        header = [c.value for c in ws[3]]
+        cells = list(ws.iter_rows(min_row=4))
+        assert len(cells) == len(rows), title
+        for n, (h, row) in enumerate(zip(rows, cells, strict=True), start=1):
+            got = dict(zip(header, row, strict=True))
+            assert got["序号"].value == n
+            assert got["文件"].value == h["file"] and got["行号"].value == int(h["row"])
+            assert got["姓名"].value == h["name"]
+            assert got["身份证号码"].value == (mask(h["id_number"]) or None)
+            if h["amount"]:
+                assert got["金额（元）"].value == float(h["amount"])
+                assert got["金额（元）"].number_format == "#,##0.00"
+            if h["payment_date"]:
+                assert got["发放日期"].value.date().isoformat() == h["payment_date"]
+            assert got["同组编号"].value == (h["group_id"] or None)
+            assert got["疑点依据"].value == h["evidence"]
+            assert got["村（社区）"].value == (h["village"].replace("\x07", "") or None)
+            assert got["核查结论"].value is None
+    assert wb["重复领取"]["A3"].value == "序号" and wb["重复领取"].freeze_panes == "F4"

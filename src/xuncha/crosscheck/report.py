@@ -6,11 +6,11 @@ only when complete, so a failed run never leaves a half-written report behind.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections import defaultdict
@@ -24,7 +24,6 @@ import pyarrow.csv as pacsv
 
 from .. import __version__
 from .engine import CheckResult
-from .idnumber import mask
 from .linking import TIER_LABELS
 from .rules import RULES_BY_ID
 
@@ -105,17 +104,102 @@ def summarise(hits: pa.Table) -> dict[str, Any]:
 def write_workbook(
     result: CheckResult, summary: dict[str, Any], path: Path, *, unmask: bool
 ) -> None:
+    """The verifiers' workbook. xlsxwriter lays out every sheet (formats, widths, frozen
+    panes, filters, drop-down lists); the rule sheets' data rows, which can number tens
+    of thousands, are then built as SpreadsheetML by one SQL query per sheet and spliced
+    in, instead of a Python call per cell (12 s → under 1 s for 69,000 hits)."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
     fmt = _formats(wb)
     _summary_sheet(wb, fmt, result, summary, unmask)
-    rows_by_rule: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in result.hits.to_pylist():
-        rows_by_rule[row["rule"]].append(row)
+    counts = {row[0]: row[1] for row in summary["per_rule"]}
     for rule_id in result.rules_run:
-        _rule_sheet(wb, fmt, rule_id, rows_by_rule.get(rule_id, []), unmask)
+        _rule_sheet(wb, fmt, rule_id, counts.get(rule_id, 0))
+    # Style numbers of the formats the spliced cells use (assigned now, before close).
+    styles = {name: f._get_xf_index() for name, f in fmt.items()}
     wb.close()
+    con = duckdb.connect()
+    try:
+        order = pa.array(range(result.hits.num_rows), pa.int64())
+        con.register("hits", result.hits.append_column("_order", order))
+        bodies = {
+            f"xl/worksheets/sheet{n}.xml": _sheet_rows_xml(con, rule_id, styles, unmask)
+            for n, rule_id in enumerate(result.rules_run, start=2)
+        }
+    finally:
+        con.close()
+    _splice_rows(path, bodies)
+
+
+def _sheet_rows_xml(
+    con: duckdb.DuckDBPyConnection, rule_id: str, styles: dict[str, int], unmask: bool
+) -> str:
+    """The <row> elements of one rule sheet's data (from Excel row 4 on), in SQL."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    tiers = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in TIER_LABELS.items())
+    special = {  # column key -> (value as text, numeric?, format)
+        None: ("CAST(i AS VARCHAR)", True, "int"),
+        "row": ('CAST("row" AS VARCHAR)', True, "int"),
+        "amount": ("CAST(amount AS VARCHAR)", True, "money"),
+        "payment_date": ("CAST(payment_date - DATE '1899-12-30' AS VARCHAR)", True, "date"),
+        "id_number": ("id_number" if unmask else _MASK_SQL, False, "cell"),
+        "match_tier": (f"CASE match_tier {tiers} ELSE match_tier END", False, "cell"),
+        "evidence": ("evidence", False, "wrap"),
+    }
+    picked, cells = [], []
+    for c, (_, key, _) in enumerate(_SHEET_COLUMNS):
+        expr, numeric, style = special.get(key, (f"CAST({key} AS VARCHAR)", False, "cell"))
+        picked.append(f"{expr} AS v{c}")
+        head = f"'<c r=\"{xl_col_to_name(c)}' || r || '\" s=\"{styles[style]}\"'"
+        if numeric:
+            value = f"'><v>' || v{c} || '</v></c>'"
+        else:
+            value = f"""' t=\"inlineStr\"><is><t xml:space=\"preserve\">' || {_xml_text(f"v{c}")} || '</t></is></c>'"""
+        cells.append(f"{head} || CASE WHEN coalesce(v{c}, '') = '' THEN '/>' ELSE {value} END")
+    first = len(_SHEET_COLUMNS)
+    for j in range(len(_VERIFIER_COLUMNS)):
+        col = xl_col_to_name(first + j)
+        cells.append(f"'<c r=\"{col}' || r || '\" s=\"{styles['input']}\"/>'")
+    sql = f"""
+    WITH numbered AS (
+        SELECT *, row_number() OVER (ORDER BY _order) AS i FROM hits WHERE rule = ?),
+    vals AS (SELECT i, CAST(i + 3 AS VARCHAR) AS r, {", ".join(picked)} FROM numbered)
+    SELECT coalesce(string_agg('<row r=\"' || r || '\">' || {" || ".join(cells)} || '</row>',
+                               '' ORDER BY i), '')
+    FROM vals"""
+    return str(con.execute(sql, [rule_id]).fetchall()[0][0])
+
+
+# XML 1.0 forbids most control characters; Excel refuses a file holding one.
+_XML_ILLEGAL = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]"
+_MASK_SQL = """CASE WHEN coalesce(id_number, '') = '' THEN NULL
+    WHEN length(id_number) <= 7 THEN repeat('*', length(id_number))
+    ELSE left(id_number, 3) || repeat('*', length(id_number) - 7) || right(id_number, 4) END"""
+
+
+def _xml_text(expr: str) -> str:
+    """SQL escaping a text for an XML element (at most Excel's 32,767 characters)."""
+    clean = f"left(regexp_replace({expr}, '{_XML_ILLEGAL}', '', 'g'), 32767)"
+    return f"replace(replace(replace({clean}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
+
+
+def _splice_rows(path: Path, bodies: dict[str, str]) -> None:
+    """Put each sheet's data rows at the end of its <sheetData> and rewrite the zip."""
+    import zipfile
+
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            body = bodies.get(item.filename)
+            if body:
+                xml = data.decode("utf-8")
+                xml = re.sub(r'<dimension ref="[^"]*"/>', "", xml, count=1)
+                data = xml.replace("</sheetData>", body + "</sheetData>", 1).encode("utf-8")
+            zout.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    os.replace(tmp, path)
 
 
 def _formats(wb: Any) -> dict[str, Any]:
@@ -202,30 +286,22 @@ def _summary_sheet(
         ws.write_number(r, len(rules) + 2, float(counts["amount"]), fmt["money"])
 
 
-def _rule_sheet(
-    wb: Any, fmt: dict[str, Any], rule_id: str, rows: list[dict[str, Any]], unmask: bool
-) -> None:
+def _rule_sheet(wb: Any, fmt: dict[str, Any], rule_id: str, count: int) -> None:
+    """Title, headers, widths, frozen panes, filter and drop-downs of a rule sheet; its
+    data rows are spliced in afterwards (see :func:`write_workbook`)."""
     rule = RULES_BY_ID[rule_id]
     ws = wb.add_worksheet(rule.title[:31])
-    ws.write(0, 0, f"{rule.title}（{len(rows)} 条）", fmt["title"])
+    ws.write(0, 0, f"{rule.title}（{count} 条）", fmt["title"])
     ws.write(1, 0, f"判定规则：{rule.meaning}　依据：{rule.basis}", fmt["note"])
-    columns = [*_SHEET_COLUMNS]
-    for c, (head, _, width) in enumerate(columns):
+    for c, (head, _, width) in enumerate(_SHEET_COLUMNS):
         ws.set_column(c, c, width)
         ws.write(2, c, head, fmt["head"])
-    first_verify = len(columns)
+    first_verify = len(_SHEET_COLUMNS)
     for i, (head, width) in enumerate(_VERIFIER_COLUMNS):
         ws.set_column(first_verify + i, first_verify + i, width)
         ws.write(2, first_verify + i, head, fmt["verify"])
     ws.freeze_panes(3, 5)
-    for i, row in enumerate(rows, start=1):
-        r = i + 2
-        ws.write_number(r, 0, i, fmt["int"])
-        for c, (_, key, _) in enumerate(columns[1:], start=1):
-            _write_cell(ws, r, c, key, row.get(key or ""), fmt, unmask)
-        for j in range(len(_VERIFIER_COLUMNS)):
-            ws.write_blank(r, first_verify + j, None, fmt["input"])
-    last = max(len(rows) + 2, 3)
+    last = max(count + 2, 3)
     ws.autofilter(2, 0, last, first_verify + len(_VERIFIER_COLUMNS) - 1)
     ws.data_validation(
         3, first_verify, last + 500, first_verify, {"validate": "list", "source": VERDICTS}
@@ -237,27 +313,6 @@ def _rule_sheet(
         first_verify + 1,
         {"validate": "decimal", "criteria": ">=", "value": 0},
     )
-
-
-def _write_cell(
-    ws: Any, r: int, c: int, key: str | None, value: Any, fmt: dict[str, Any], unmask: bool
-) -> None:
-    if value is None or value == "":
-        ws.write_blank(r, c, None, fmt["cell"])
-    elif key == "id_number":
-        ws.write_string(r, c, str(value) if unmask else mask(str(value)), fmt["cell"])
-    elif key == "amount":
-        ws.write_number(r, c, float(value), fmt["money"])
-    elif key == "payment_date":
-        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), fmt["date"])
-    elif key == "row":
-        ws.write_number(r, c, int(value), fmt["int"])
-    elif key == "match_tier":
-        ws.write_string(r, c, TIER_LABELS.get(str(value), str(value)), fmt["cell"])
-    elif key == "evidence":
-        ws.write_string(r, c, str(value), fmt["wrap"])
-    else:
-        ws.write_string(r, c, str(value), fmt["cell"])
 
 
 def _sha256(path: Path) -> str:

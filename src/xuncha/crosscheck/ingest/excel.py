@@ -6,6 +6,15 @@ row the user sees as i + 1; the header is then found among the first rows.
 
 from __future__ import annotations
 
+import os
+import queue
+import threading
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
+from typing import Any
+
 import duckdb
 
 from ..errors import InputError
@@ -41,32 +50,69 @@ def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping:
             file=report.file,
         ) from err
     report.encoding = report.kind
-    for name in names:
+    for name, parsed in zip(names, _parse_sheets(reader, report.path, names), strict=True):
         sheet = SheetReport(sheet=name)
         report.sheets.append(sheet)
         try:
-            _load_sheet(con, reader, report, sheet, mapping)
+            if isinstance(parsed, Exception):
+                raise InputError(
+                    f"无法读取（{short_error(parsed)}）。", file=report.file, sheet=name
+                ) from parsed
+            _load_sheet(con, parsed, report, sheet, mapping)
         except InputError as err:
             sheet.error = str(err)
     if not any(s.error is None for s in report.sheets):
         raise InputError("没有一个工作表可以读取（原因见各工作表）。", file=report.file)
 
 
+def _parse_sheets(reader: Any, path: str, names: list[str]) -> Iterator[Any]:
+    """Each sheet as an Arrow batch (or the exception that stopped it), in order.
+
+    Parsing is the slow part and fastexcel releases the GIL, so sheets are parsed on
+    as many threads as there are cores (a county per sheet is the common layout),
+    each thread with its own reader (one reader is not safe to share; opening one
+    parses the shared strings, so the one already open is handed to the first thread),
+    and at most
+    one sheet per thread waits in memory for its turn to be inserted.
+    """
+    import fastexcel
+
+    local = threading.local()
+    spare: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    spare.put(reader)
+
+    def parse(name: str) -> Any:
+        try:
+            if not hasattr(local, "reader"):
+                try:
+                    local.reader = spare.get_nowait()
+                except queue.Empty:
+                    local.reader = fastexcel.read_excel(path)
+            return local.reader.load_sheet(
+                name, header_row=None, skip_rows=0, dtypes="string", eager=True
+            )
+        except Exception as err:
+            return err
+
+    workers = max(1, min(len(names), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        ahead = iter(names)
+        pending = deque(pool.submit(parse, n) for n in islice(ahead, workers))
+        while pending:
+            result = pending.popleft().result()
+            nxt = next(ahead, None)
+            if nxt is not None:
+                pending.append(pool.submit(parse, nxt))
+            yield result
+
+
 def _load_sheet(
     con: duckdb.DuckDBPyConnection,
-    reader: object,
+    batch: Any,
     report: SourceReport,
     sheet: SheetReport,
     mapping: Mapping,
 ) -> None:
-    try:
-        batch = reader.load_sheet(  # type: ignore[attr-defined]
-            sheet.sheet, header_row=None, skip_rows=0, dtypes="string", eager=True
-        )
-    except Exception as err:
-        raise InputError(
-            f"无法读取（{short_error(err)}）。", file=report.file, sheet=sheet.sheet
-        ) from err
     if batch.num_rows == 0:
         raise InputError("工作表为空。", file=report.file, sheet=sheet.sheet)
     head = [list(r.values()) for r in batch.slice(0, HEAD_ROWS).to_pylist()]

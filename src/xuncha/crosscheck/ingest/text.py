@@ -196,11 +196,13 @@ def _insert_records(
         header=false, skip={header_end}, columns={columns}, delim={sql_str(delim)},
         quote='"', escape='"', auto_detect=false, null_padding=true, strict_mode=false,
         max_line_size=10000000, encoding='utf-8'))"""
+    if not blanks:  # the common case: no join needed
+        insert_rows(con, report, sheet, layout, width, scan, f"_rec + {header_end}")
+        return
     shifts = {b - header_end - i: i + 1 for i, b in enumerate(blanks)}
     con.execute("CREATE OR REPLACE TEMP TABLE _shift (t BIGINT, s BIGINT)")
     try:
-        if shifts:
-            con.executemany("INSERT INTO _shift VALUES (?, ?)", [[t, s] for t, s in shifts.items()])
+        con.executemany("INSERT INTO _shift VALUES (?, ?)", [[t, s] for t, s in shifts.items()])
         relation = f"""(SELECT r.*, r._rec + {header_end} + coalesce(x.s, 0) AS _line
             FROM {scan} r ASOF LEFT JOIN _shift x ON r._rec >= x.t)"""
         insert_rows(con, report, sheet, layout, width, relation, "_line")

@@ -169,14 +169,12 @@ def _count_rows(con: duckdb.DuckDBPyConnection, sources: list[SourceReport]) -> 
 
 
 def _views(con: duckdb.DuckDBPyConnection) -> None:
-    base = "SELECT n.*, p.person_key, p.tier_rank FROM norm n JOIN person p USING (rid)"
-    con.execute(f"CREATE VIEW pay AS {base} WHERE n.dataset = 'payments'")
-    con.execute(
-        f"CREATE VIEW deaths AS {base} WHERE n.dataset = 'deaths' AND p.person_key IS NOT NULL"
-    )
-    con.execute(
-        f"CREATE VIEW payroll AS {base} WHERE n.dataset = 'payroll' AND p.person_key IS NOT NULL"
-    )
+    con.execute("CREATE VIEW pay AS SELECT * FROM linked WHERE dataset = 'payments'")
+    for dataset in ("deaths", "payroll"):
+        con.execute(
+            f"""CREATE VIEW {dataset} AS SELECT * FROM linked
+                WHERE dataset = '{dataset}' AND person_key IS NOT NULL"""
+        )
 
 
 def _select_rules(
@@ -209,15 +207,16 @@ def _hits(
     rule_order = " ".join(f"WHEN '{k}' THEN {v}" for k, v in order.items())
     sql = f"""
     SELECT h.rule, CASE h.rule {titles} END AS rule_title,
-        p.file, p.sheet, p.row_no AS row, p.name, p.id_raw AS id_number, p.amount,
+        p.file, p.sheet, p.row_no AS row, n.name, n.id_raw AS id_number, p.amount,
         p.pay_date AS payment_date, p.pay_year AS payment_year,
         {tier_name_sql("h.tier_rank")} AS match_tier, h.evidence, h.group_key AS group_id,
         CASE WHEN p.person_key NOT LIKE 'unlinked:%' THEN p.person_key END AS id_normalized,
-        p.county, p.township, p.village, p.bank_account,
+        n.county, n.township, n.village, n.bank_account,
         r.file AS register_file, r.sheet AS register_sheet, r.row_no AS register_row
     FROM ({" UNION ALL ".join(parts)}) h
-    JOIN pay p ON p.rid = h.rid
-    LEFT JOIN norm r ON r.rid = h.reg_rid
+    JOIN linked p ON p.rid = h.rid
+    JOIN norm n ON n.rid = h.rid
+    LEFT JOIN linked r ON r.rid = h.reg_rid
     ORDER BY CASE h.rule {rule_order} END, p.src, p.sheet, p.row_no"""
     return con.sql(sql).to_arrow_table()
 
@@ -225,9 +224,9 @@ def _hits(
 def _register_problems(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Register rows that could not take part: bad IDs, missing dates."""
     rows = con.execute(
-        """SELECT dataset, count(*) FILTER (WHERE p.person_key IS NULL OR p.person_key LIKE 'unlinked:%'),
+        """SELECT dataset, count(*) FILTER (WHERE person_key IS NULL OR person_key LIKE 'unlinked:%'),
                   count(*) FILTER (WHERE dataset = 'deaths' AND death_date IS NULL)
-           FROM norm n JOIN person p USING (rid) WHERE dataset <> 'payments' GROUP BY dataset"""
+           FROM linked WHERE dataset <> 'payments' GROUP BY dataset"""
     ).fetchall()
     out: dict[str, int] = {}
     for dataset, unlinked, no_date in rows:

@@ -12,6 +12,7 @@ import datetime as dt
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,14 @@ import pyarrow as pa
 
 from .dialect import DuckDBDialect
 from .errors import NothingToCheck
-from .ingest import SKIP_REASONS, Mapping, SourceReport, create_raw_table, load_source
+from .ingest import (
+    SKIP_REASONS,
+    Mapping,
+    SourceReport,
+    create_raw_table,
+    load_source,
+    prepare_source,
+)
 from .linking import link_people, tier_name_sql
 from .normalize import normalize_table
 from .rules import RULES, RULES_BY_ID
@@ -133,15 +141,20 @@ def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
 
 def _ingest(con: duckdb.DuckDBPyConnection, config: CheckConfig, tmp: Path) -> list[SourceReport]:
     create_raw_table(con)
-    sources: list[SourceReport] = []
+    sources = [
+        SourceReport(src=0, path=str(path), file=Path(path).name, dataset=dataset)
+        for dataset in DATASETS
+        for path in getattr(config, dataset)
+    ]
+    for src, report in enumerate(sources, start=1):
+        report.src = src
     seen: dict[str, str] = {}
-    for dataset in DATASETS:
-        for path in getattr(config, dataset):
-            report = SourceReport(
-                src=len(sources) + 1, path=str(path), file=Path(path).name, dataset=dataset
-            )
-            sources.append(report)
-            load_source(con, report, config.mapping, tmp, seen)
+    # Hashing and transcoding (Python) run one file ahead on a helper thread while
+    # DuckDB inserts the current one.
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        ahead = helper.map(lambda r: prepare_source(r, tmp), sources)
+        for report, prepared in zip(sources, ahead, strict=True):
+            load_source(con, report, config.mapping, tmp, seen, prepared)
     _count_rows(con, sources)
     if not any(
         s.dataset == "payments" and s.error is None and any(sh.rows_used for sh in s.sheets)

@@ -8,6 +8,7 @@ Cells stay text here; :mod:`xuncha.crosscheck.normalize` turns them into values.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -16,16 +17,52 @@ from ..errors import InputError
 from .excel import load_workbook
 from .rows import SKIP_REASONS, create_raw_table
 from .sources import Mapping, SheetReport, SourceReport, sha256_of, sniff_kind
-from .text import load_csv
+from .text import TextScan, load_csv, scan_text
 
 __all__ = [
     "SKIP_REASONS",
     "Mapping",
+    "Prepared",
     "SheetReport",
     "SourceReport",
     "create_raw_table",
     "load_source",
+    "prepare_source",
 ]
+
+
+@dataclass
+class Prepared:
+    """What reading a file needs no database for: size, hash, kind, and for a CSV the
+    encoding pass (:func:`prepare_source`), or the error it met."""
+
+    scan: TextScan | None = None
+    error: InputError | None = None
+
+
+def prepare_source(report: SourceReport, workdir: Path) -> Prepared:
+    """The database-free first half of reading a file, safe to run on a helper thread
+    one file ahead of the inserts (DuckDB releases the GIL while it works)."""
+    path = Path(report.path)
+    try:
+        report.size = path.stat().st_size
+        report.sha256 = sha256_of(path)
+        report.kind = sniff_kind(path)
+        if report.kind == "empty":
+            raise InputError("文件为空（0 字节），没有可读取的内容。", file=report.file)
+        if report.kind == "encrypted":
+            raise InputError(
+                "工作簿设有打开密码，无法读取。请去除密码后另存再提交。", file=report.file
+            )
+        if report.kind == "csv":
+            return Prepared(scan=scan_text(path, report.file, workdir, report.src))
+        return Prepared()
+    except InputError as err:
+        return Prepared(error=err)
+    except OSError as err:
+        return Prepared(
+            error=InputError(f"无法读取文件（{err.strerror or err}）。", file=report.file)
+        )
 
 
 def load_source(
@@ -34,16 +71,19 @@ def load_source(
     mapping: Mapping,
     workdir: Path,
     seen: dict[str, str] | None = None,
+    prepared: Prepared | None = None,
 ) -> None:
     """Read one file into ``raw``; on a bad file, record the error and add nothing.
 
     ``seen`` maps the SHA-256 of files already read to their names: a file given
     twice (the same bytes under two names) is skipped, or its rows would count twice.
+    ``prepared`` is the result of :func:`prepare_source` if it was run ahead.
     """
-    path = Path(report.path)
+    if prepared is None:
+        prepared = prepare_source(report, workdir)
     try:
-        report.size = path.stat().st_size
-        report.sha256 = sha256_of(path)
+        if prepared.error is not None:
+            raise prepared.error
         if seen is not None:
             if report.sha256 in seen:
                 raise InputError(
@@ -51,19 +91,11 @@ def load_source(
                     file=report.file,
                 )
             seen[report.sha256] = report.file
-        report.kind = sniff_kind(path)
-        if report.kind == "empty":
-            raise InputError("文件为空（0 字节），没有可读取的内容。", file=report.file)
-        if report.kind == "encrypted":
-            raise InputError(
-                "工作簿设有打开密码，无法读取。请去除密码后另存再提交。", file=report.file
-            )
         if report.kind in ("xlsx", "xls"):
             load_workbook(con, report, mapping)
         else:
-            load_csv(con, report, mapping, workdir)
+            assert prepared.scan is not None
+            load_csv(con, report, mapping, prepared.scan)
     except InputError as err:
         con.execute("DELETE FROM raw WHERE src = ?", [report.src])
         report.error = str(err)
-    except OSError as err:
-        report.error = str(InputError(f"无法读取文件（{err.strerror or err}）。", file=report.file))

@@ -137,9 +137,8 @@ def sniff_csv(text: str, file: str) -> tuple[str, list[list[str]], list[int]]:
 
 
 def load_csv(
-    con: duckdb.DuckDBPyConnection, report: SourceReport, mapping: Mapping, workdir: Path
+    con: duckdb.DuckDBPyConnection, report: SourceReport, mapping: Mapping, scan: TextScan
 ) -> None:
-    scan = scan_text(Path(report.path), report.file, workdir, report.src)
     report.kind, report.encoding = "csv", encoding_label(scan.encoding)
     with scan.utf8_path.open("r", encoding="utf-8-sig", newline="") as f:
         text = f.read(SAMPLE_BYTES)

@@ -53,7 +53,6 @@ def link_people(con: object, d: DuckDBDialect) -> None:
     ex = con.execute  # type: ignore[attr-defined]
     _known(ex)
     _unmask_suspects(ex)
-    _known(ex)
     one_digit = d.mismatches("n.id_clean", "k.id18", 18)
     swapped = d.is_transposition("n.id_clean", "k.id18", 18)
     typo = f"""SELECT n.rid, k.id18, 3 AS tier_rank FROM norm n JOIN known k
@@ -87,13 +86,14 @@ def link_people(con: object, d: DuckDBDialect) -> None:
 
 
 def _known(ex: Any) -> None:
+    """``known``: each (valid ID, name) pair in the data, with how many rows hold it."""
     ex(
         """CREATE OR REPLACE TEMP TABLE known AS
-           SELECT id18, name_norm, CAST(left(id18, 13) AS BIGINT) AS head13,
+           SELECT id18, name_norm, rows, CAST(left(id18, 13) AS BIGINT) AS head13,
                   left(id18, 9) AS left9, right(id18, 9) AS right9,
                   left(id18, 8) || right(id18, 8) AS ends8
-           FROM (SELECT DISTINCT id18, name_norm FROM norm
-                 WHERE id18 IS NOT NULL AND name_norm IS NOT NULL)"""
+           FROM (SELECT id18, name_norm, count(*) AS rows FROM norm
+                 WHERE id18 IS NOT NULL AND name_norm IS NOT NULL GROUP BY ALL)"""
     )
 
 
@@ -122,12 +122,24 @@ def _unmask_suspects(ex: Any) -> None:
     that other number is what the spreadsheet destroyed. Otherwise it stays valid
     (a real ID can end in 000)."""
     ex(
-        f"""UPDATE norm SET id_status = 'damaged', id18 = NULL,
-               id_problem = '疑被表格数值格式截断（只保留15位有效数字，末三位丢失）'
-           FROM (SELECT rid FROM ({_damaged_candidates("id_suspect", "AND k.id18 <> n.id18")})
-                 GROUP BY rid HAVING count(DISTINCT id18) = 1) s
-           WHERE norm.rid = s.rid"""
+        f"""CREATE OR REPLACE TEMP TABLE unmasked AS
+           SELECT n.rid, n.id18, n.name_norm FROM norm n JOIN (
+               SELECT rid FROM ({_damaged_candidates("id_suspect", "AND k.id18 <> n.id18")})
+               GROUP BY rid HAVING count(DISTINCT id18) = 1) s USING (rid)"""
     )
+    ex(
+        """UPDATE norm SET id_status = 'damaged', id18 = NULL,
+               id_problem = '疑被表格数值格式截断（只保留15位有效数字，末三位丢失）'
+           FROM unmasked u WHERE norm.rid = u.rid"""
+    )
+    # The unmasked rows no longer vouch for their (ID, name) pair.
+    ex(
+        """UPDATE known SET rows = known.rows - u.n
+           FROM (SELECT id18, name_norm, count(*) AS n FROM unmasked GROUP BY ALL) u
+           WHERE known.id18 = u.id18 AND known.name_norm = u.name_norm"""
+    )
+    ex("DELETE FROM known WHERE rows = 0")
+    ex("DROP TABLE unmasked")
 
 
 def tier_name_sql(rank_expr: str) -> str:

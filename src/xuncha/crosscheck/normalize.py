@@ -185,14 +185,15 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
 def _id_checks(d: DuckDBDialect, source: str) -> str:
     """Each test on the ID computed once, as a column, for the classification."""
     legacy17 = f"CASE WHEN {d.matches('id_clean', _ID15)} THEN left(id_clean, 6) || '19' || substr(id_clean, 7, 9) END"
-    checked = f"""SELECT *, {legacy17} AS legacy17,
-            TRY_CAST(left(id_clean, 17) AS BIGINT) AS n17,
+    numbers = f"""SELECT *, TRY_CAST(left(id_clean, 17) AS BIGINT) AS n17,
+            TRY_CAST(id_clean AS BIGINT) AS n18 FROM ({source})"""
+    checked = f"""SELECT * EXCLUDE (n18), {legacy17} AS legacy17,
             {d.matches("id_clean", _ID18_SHAPE)} AS is18,
             {birth_ok_sql(d, "id_clean")} AS birth18,
             {d.matches("id_clean", _DIGITS18)}
-                AND (right(id_clean, 3) = '000' OR {d.exact_as_double("id_clean")}) AS cell,
+                AND (right(id_clean, 3) = '000' OR {d.exact_as_double("n18")}) AS cell,
             {d.matches("id_clean", _SCIENTIFIC)} AS sci
-        FROM ({source})"""
+        FROM ({numbers})"""
     check18 = check_char_sql(d, "n17")
     return f"""SELECT * EXCLUDE (is18, n17),
             coalesce(is18 AND birth18 AND {check18} = right(id_clean, 1), false) AS valid18,

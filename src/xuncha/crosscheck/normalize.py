@@ -156,17 +156,17 @@ def amount_sql(d: DuckDBDialect, expr: str) -> str:
 def normalize_table(con: object, d: DuckDBDialect) -> None:
     """Create ``norm`` from the data rows of ``raw`` in one pipelined statement."""
     messy = d.regexp_replace_all(fullwidth_to_ascii(d, "id_number"), "[\\s\u3000'‘’`\"]+", "")
-    clean = (
-        f"CASE WHEN {d.full_match('id_number', '[0-9]{17}[0-9X]')} THEN id_number ELSE {messy} END"
-    )
+    # Most IDs are already clean: decide them before any regular-expression work.
+    clean = f"""CASE WHEN {d.full_match("id_number", "[0-9]{17}[0-9X]")} THEN id_number
+        ELSE nullif(regexp_replace(upper({messy}), '^(\\d{{15,18}})\\.0+$', '\\1'), '') END"""
     build_name_map(con, f"SELECT {name_sql(d, 'name')} AS name FROM raw WHERE kind = 'data'")
     name = name_sql(d, "r.name")
     values = f"""SELECT
             r.rowid AS rid, src, dataset, file, sheet, row_no,
-            r.name, id_number AS id_raw, amount AS amount_raw, payment_date AS pay_date_raw,
+            r.name, id_number AS id_raw,
             county, township, village, bank_account, employer,
             coalesce(m.simplified, {name}) AS name_norm,
-            nullif(regexp_replace(upper({clean}), '^(\\d{{15,18}})\\.0+$', '\\1'), '') AS id_clean,
+            {clean} AS id_clean,
             {amount_sql(d, "amount")} AS amount,
             {date_sql(d, "payment_date")} AS pay_date,
             TRY_CAST(regexp_extract(year, '(\\d{{4}})', 1) AS INTEGER) AS year_col,

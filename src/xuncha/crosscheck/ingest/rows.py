@@ -64,8 +64,8 @@ def insert_rows(
     # Most rows carry an ID-like number and are data: decide them before any costly
     # work on the joined cells (CASE evaluates later branches only for the rest).
     kind = f"""CASE
-        WHEN {all_null} THEN 'blank'
         WHEN regexp_matches(coalesce({ident}, ''), '\\d{{6}}') THEN 'data'
+        WHEN {all_null} THEN 'blank'
         WHEN regexp_matches('|' || {nospace} || '|', {sql_str(_TOTAL)}) THEN 'total'
         WHEN regexp_matches({nospace}, {sql_str(_SIGNATURE)}) THEN 'signature'
         WHEN regexp_matches(coalesce({ident}, ''), '身份|证件')

@@ -6,6 +6,8 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 RUN := $(UV) run --frozen --no-progress
 DEMO_DIR ?= demo-output
+# The web app's tests run a second time on PostgreSQL (production's database).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/xuncha
 
 .PHONY: install demo test lint types check bench docs clean
 
@@ -26,7 +28,9 @@ test: install
 	$(RUN) ruff check src tests bench
 	$(RUN) ruff format --check src tests bench
 	$(RUN) mypy
+	$(RUN) xuncha manage makemigrations --check --dry-run
 	$(RUN) pytest
+	XUNCHA_DATABASE_URL=$(PG_URL) $(RUN) pytest tests/web
 
 lint: install
 	$(RUN) ruff check src tests bench && $(RUN) ruff format --check src tests bench

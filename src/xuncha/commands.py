@@ -221,6 +221,59 @@ def _demo_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _django(settings: str = "xuncha.config.settings.base") -> None:
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
+    django.setup()
+    from django.conf import settings as conf
+
+    for folder in (conf.DATA_DIR, conf.MEDIA_ROOT, conf.STATIC_ROOT):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def _serve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；内网服务用 0.0.0.0）"
+    )
+    p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    p.add_argument("--threads", type=int, default=8, help="工作线程数（默认 8）")
+
+
+def _serve_run(args: argparse.Namespace) -> int:
+    """Apply migrations, then serve with waitress (a production WSGI server that runs on
+    Linux and Windows alike), never Django's development server."""
+    _django()
+    from django.core.management import call_command
+    from django.db import DatabaseError
+    from waitress import serve
+
+    from .config.wsgi import application
+
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    except DatabaseError as err:
+        print(f"错误：无法连接或迁移数据库（{err}）。请检查 XUNCHA_DATABASE_URL。", file=sys.stderr)
+        return EXIT_NOTHING_CHECKED
+    print(f"巡察工作台已启动：http://{args.host}:{args.port}/（按 Ctrl+C 停止）", flush=True)
+    serve(application, host=args.host, port=args.port, threads=args.threads, ident="xuncha")
+    return EXIT_OK
+
+
+def _manage_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("arguments", nargs=argparse.REMAINDER, help="Django 管理命令及其参数")
+
+
+def _manage_run(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["xuncha manage", *args.arguments])
+    return EXIT_OK
+
+
 COMMANDS = [
     Command(
         "check",
@@ -250,5 +303,19 @@ COMMANDS = [
         "例如：xuncha demo --out demo-output",
         _demo_args,
         _demo_run,
+    ),
+    Command(
+        "serve",
+        "启动巡察工作台网页服务（先自动迁移数据库）。",
+        "例如：xuncha serve --host 0.0.0.0 --port 8000",
+        _serve_args,
+        _serve_run,
+    ),
+    Command(
+        "manage",
+        "运行 Django 管理命令（迁移数据库、创建管理员等）。",
+        "例如：xuncha manage createsuperuser",
+        _manage_args,
+        _manage_run,
     ),
 ]

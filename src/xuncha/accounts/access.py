@@ -1,0 +1,86 @@
+"""Who may see and do what, decided here and only here.
+
+Every view and selector narrows its queryset with :func:`restrict`, so no page can
+forget a check (NetBox's ``restrict(user, action)`` habit). The matrix:
+
+=================  ===========================  ==============================
+role               view                         change
+=================  ===========================  ==============================
+office, admin      everything                   everything
+team member        its own teams' objects       its own teams' objects
+unit liaison       its unit's ledger items and  its unit's ledger items (plan,
+                   immediate items              progress; never close-out)
+supervisor         everything but leads         nothing (scores later)
+leader             nothing item by item         nothing (reads the figures)
+=================  ===========================  ==============================
+
+Leads are seen only by the office and the team that handed them over.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db.models import Model, QuerySet
+
+from .models import Role, User
+
+Action = Literal["view", "change"]
+
+# Models whose rows belong to a team (a ``team`` field) and, for the ledger, to a unit.
+_TEAM_MODELS = {"finding", "talk", "lead", "immediateitem", "rectificationitem", "assignment"}
+_UNIT_VISIBLE = {"rectificationitem", "immediateitem"}
+
+
+def team_ids(user: User) -> list[int]:
+    """The teams the user is a member of (through the cadre pool)."""
+    from xuncha.planning.models import TeamMember
+
+    return list(TeamMember.objects.filter(cadre__user=user).values_list("team_id", flat=True))
+
+
+def restrict(queryset: QuerySet[Any], user: User, action: Action = "view") -> QuerySet[Any]:
+    """The part of ``queryset`` the user may see (or change)."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    name = queryset.model._meta.model_name
+    if user.role in (Role.OFFICE, Role.ADMIN) or user.is_superuser:
+        return queryset
+    if user.role == Role.SUPERVISOR:
+        return queryset if action == "view" and name != "lead" else queryset.none()
+    if user.role == Role.TEAM and name in _TEAM_MODELS:
+        return queryset.filter(team_id__in=team_ids(user))
+    if user.role == Role.TEAM and name == "team":
+        return queryset.filter(id__in=team_ids(user))
+    if user.role == Role.TEAM and name == "round":
+        return (
+            queryset.filter(teams__id__in=team_ids(user)).distinct()
+            if action == "view"
+            else queryset.none()
+        )
+    if user.role == Role.UNIT and name in _UNIT_VISIBLE:
+        return queryset.filter(unit_id=user.unit_id)
+    if user.role == Role.UNIT and name == "finding" and action == "view":
+        # A unit sees the findings fed back to it, through its ledger items.
+        return queryset.filter(unit_id=user.unit_id, rectification__isnull=False)
+    return queryset.none()
+
+
+def can(user: User, action: Action, obj: Model) -> bool:
+    """Whether the user may ``action`` this object (the same rules, for one row)."""
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+
+
+def is_inspecting_side(user: User, team_id: int) -> bool:
+    """The office, or a member of the team that inspected (who may close items out)."""
+    if user.role in (Role.OFFICE, Role.ADMIN):
+        return True
+    return user.role == Role.TEAM and team_id in team_ids(user)
+
+
+def restrict_figures(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+    """For aggregate figures: leaders and supervisors read every count, though not
+    item by item; everyone else counts what they may see."""
+    if user.is_authenticated and user.role in (Role.LEADER, Role.SUPERVISOR):
+        return queryset
+    return restrict(queryset, user, "view")

@@ -1,0 +1,56 @@
+"""Shared writes: storing an evidence file after checking it by content and size."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import IO
+
+import filetype
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from xuncha.accounts.models import User
+
+from .errors import ServiceError
+from .models import Evidence
+
+# What evidence may be: documents, photos, video. Decided from the bytes, not the name.
+EVIDENCE_TYPES = {
+    "application/pdf": "PDF 文件",
+    "image/jpeg": "JPEG 图片",
+    "image/png": "PNG 图片",
+    "video/mp4": "MP4 视频",
+    "application/zip": "Office 文档",  # docx / xlsx are zip containers
+}
+
+
+def evidence_store(*, data: IO[bytes], name: str, by: User) -> Evidence:
+    """Check an upload and store it; a refused upload stores nothing."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    content = data.read(limit + 1)
+    if not content:
+        raise ServiceError(f"「{name}」是空文件。")
+    if len(content) > limit:
+        raise ServiceError(f"「{name}」超过 {limit // (1024 * 1024)} MB 的上限。")
+    kind = filetype.guess(content)
+    mime = kind.mime if kind else None
+    if mime not in EVIDENCE_TYPES:
+        allowed = "、".join(sorted(set(EVIDENCE_TYPES.values())))
+        raise ServiceError(f"「{name}」的内容不是允许的证据格式（{allowed}），已拒收。")
+    digest = hashlib.sha256(content).hexdigest()
+    evidence = Evidence(
+        original_name=name[:255],
+        content_type=mime,
+        size=len(content),
+        sha256=digest,
+        uploaded_by=by,
+    )
+    evidence.file.save(digest, ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)  # no file without its record
+        raise
+    return evidence

@@ -1,0 +1,1 @@
+"""Django configuration of the workbench: settings (base / test / production), urls, wsgi."""

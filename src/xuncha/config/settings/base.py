@@ -1,0 +1,103 @@
+"""Settings shared by every environment.
+
+Everything a deployment changes comes from environment variables (``XUNCHA_*``), so an
+office installs the package and sets a few variables; nothing is edited in the code.
+The default database is SQLite in the data directory, so the demo needs no server;
+production sets ``XUNCHA_DATABASE_URL`` to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(os.environ.get("XUNCHA_DATA_DIR", Path.cwd() / "xuncha-data")).resolve()
+
+SECRET_KEY = os.environ.get("XUNCHA_SECRET_KEY", "insecure-development-key-change-me")
+DEBUG = os.environ.get("XUNCHA_DEBUG", "") == "1"
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("XUNCHA_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "simple_history",
+    "xuncha.common",
+    "xuncha.accounts",
+    "xuncha.units",
+    "xuncha.planning",
+    "xuncha.findings",
+    "xuncha.rectifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "xuncha.config.urls"
+WSGI_APPLICATION = "xuncha.config.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("XUNCHA_DATABASE_URL", f"sqlite:///{DATA_DIR / 'xuncha.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+WHITENOISE_USE_FINDERS = True  # assets served from the installed package, no collectstatic
+MEDIA_URL = "media/"
+# Evidence uploads: checked by content and size in the services, capped here too.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+EVIDENCE_MAX_BYTES = int(os.environ.get("XUNCHA_EVIDENCE_MAX_BYTES", 50 * 1024 * 1024))
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True

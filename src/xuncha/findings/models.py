@@ -1,0 +1,126 @@
+"""Talks, findings, leads and immediate-rectification items of a team for a unit.
+
+Findings, leads and immediate items keep their whole history (who, when, what
+changed) through django-simple-history; the history is shown on each item.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from xuncha.common.models import BaseModel
+
+from .choices import Category, ImmediateStatus, LeadResult, Receiver, Source, Subcategory
+
+
+class TeamWork(BaseModel):
+    """What a team records for one assigned unit in its round."""
+
+    round = models.ForeignKey(
+        "planning.Round", verbose_name="轮次", on_delete=models.PROTECT, related_name="+"
+    )
+    team = models.ForeignKey(
+        "planning.Team", verbose_name="巡察组", on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name="被巡察单位", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Talk(TeamWork):
+    talk_on = models.DateField("谈话日期")
+    interviewee = models.CharField("谈话对象", max_length=100)
+    position = models.CharField("职务", max_length=100, blank=True)
+    summary = models.TextField("谈话要点")
+
+    class Meta:
+        verbose_name = "个别谈话"
+        verbose_name_plural = "个别谈话"
+        ordering = ["-talk_on", "-id"]
+
+
+class Finding(TeamWork):
+    category = models.CharField("问题类别", max_length=20, choices=Category.choices)
+    subcategory = models.CharField("具体类别", max_length=30, choices=Subcategory.choices)
+    description = models.TextField("问题描述")
+    source = models.CharField("问题来源", max_length=20, choices=Source.choices)
+    amount = models.DecimalField("涉及金额（元）", max_digits=14, decimal_places=2, default=0)
+    evidence = models.ManyToManyField(
+        "common.Evidence", verbose_name="证据材料", blank=True, related_name="+"
+    )
+    fed_back_on = models.DateField("反馈日期", null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = "问题"
+        verbose_name_plural = "问题"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["round", "unit"]),
+            models.Index(fields=["team", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="finding_amount_not_negative",
+                                   violation_error_message="涉及金额不能为负数。"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.description[:40]
+
+
+class Lead(TeamWork):
+    finding = models.ForeignKey(
+        Finding,
+        verbose_name="相关问题",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    description = models.TextField("线索内容")
+    handed_to = models.CharField("移交对象", max_length=20, choices=Receiver.choices)
+    handed_on = models.DateField("移交日期")
+    receiver = models.CharField("接收人", max_length=50)
+    due_on = models.DateField("办结期限")
+    result = models.CharField(
+        "办理结果", max_length=20, choices=LeadResult.choices, default=LeadResult.PENDING
+    )
+    result_on = models.DateField("办结日期", null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = "问题线索"
+        verbose_name_plural = "问题线索"
+        ordering = ["-handed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(due_on__gte=models.F("handed_on")), name="lead_due_after_handover",
+                                   violation_error_message="办结期限不能早于移交日期。"),
+        ]  # fmt: skip
+
+
+class ImmediateItem(TeamWork):
+    description = models.TextField("立行立改事项")
+    deadline = models.DateField("完成时限")
+    status = models.CharField(
+        "状态", max_length=10, choices=ImmediateStatus.choices, default=ImmediateStatus.OPEN
+    )
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = "立行立改事项"
+        verbose_name_plural = "立行立改事项"
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="open", done_on__isnull=True) | models.Q(status="done", done_on__isnull=False),
+                name="immediate_done_has_date", violation_error_message="已完成的事项必须有完成日期。",
+            ),
+        ]  # fmt: skip

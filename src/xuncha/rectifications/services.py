@@ -1,0 +1,181 @@
+"""Every write to the ledger. Each service checks the role, the state and the version
+the user saw, changes the item inside one transaction with the row locked, and
+raises :class:`~xuncha.common.errors.ServiceError` (in Chinese) leaving it unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from xuncha.accounts.access import can, is_inspecting_side
+from xuncha.accounts.models import Role, User
+from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
+from xuncha.common.models import Evidence
+from xuncha.findings.models import Finding
+
+from .models import ProgressReport, RectificationItem, Status
+
+
+def rectification_create(*, finding: Finding, by: User, fed_back_on: dt.date) -> RectificationItem:
+    """Feed a finding back to its unit: it becomes an item of the unit's ledger."""
+    if not is_inspecting_side(by, finding.team_id):
+        raise PermissionDenied("只有巡察办或本巡察组可以反馈问题。")
+    with transaction.atomic():
+        if RectificationItem.objects.filter(finding=finding).exists():
+            raise ServiceError("该问题已经反馈，整改台账中已有对应事项。")
+        finding.fed_back_on = fed_back_on
+        finding.save(update_fields=["fed_back_on", "updated_at"])
+        return RectificationItem.objects.create(
+            finding=finding,
+            round_id=finding.round_id,
+            team_id=finding.team_id,
+            unit_id=finding.unit_id,
+        )
+
+
+def _locked(item: RectificationItem, version: int | None) -> RectificationItem:
+    """The item re-read under a row lock, refused if someone changed it meanwhile."""
+    current = RectificationItem.objects.select_for_update().get(pk=item.pk)
+    if version is not None and current.version != version:
+        raise ConcurrentEdit("该事项已被他人修改，请刷新页面后重新操作。")
+    return current
+
+
+def _save(item: RectificationItem, by: User, fields: list[str]) -> RectificationItem:
+    item.version += 1
+    item._history_user = by  # type: ignore[attr-defined]
+    item.save(update_fields=[*fields, "version", "updated_at"])
+    return item
+
+
+def rectification_propose_plan(
+    *, item: RectificationItem, by: User, measures: str, owner: str, deadline: dt.date,
+    version: int | None = None,
+) -> RectificationItem:  # fmt: skip
+    """The unit proposes (or changes) measures, owner and deadline; the office must
+    accept them again before work counts as planned."""
+    if not (by.role == Role.UNIT and can(by, "change", item)) and by.role not in (
+        Role.OFFICE,
+        Role.ADMIN,
+    ):
+        raise PermissionDenied("只有整改单位或巡察办可以制定整改方案。")
+    if not measures.strip() or not owner.strip():
+        raise ServiceError("整改措施和责任人不能为空。")
+    with transaction.atomic():
+        item = _locked(item, version)
+        if item.status in (Status.CLOSE_REQUESTED, Status.CLOSED):
+            raise ServiceError(f"事项{item.get_status_display()}，不能再修改整改方案。")
+        item.measures, item.owner, item.deadline = measures.strip(), owner.strip(), deadline
+        item.status, item.plan_accepted_by, item.plan_accepted_at = (
+            Status.PLAN_SUBMITTED,
+            None,
+            None,
+        )
+        return _save(
+            item,
+            by,
+            ["measures", "owner", "deadline", "status", "plan_accepted_by", "plan_accepted_at"],
+        )
+
+
+def rectification_accept_plan(
+    *, item: RectificationItem, by: User, version: int | None = None
+) -> RectificationItem:
+    if by.role not in (Role.OFFICE, Role.ADMIN):
+        raise PermissionDenied("只有巡察办可以认可整改方案。")
+    with transaction.atomic():
+        item = _locked(item, version)
+        if item.status != Status.PLAN_SUBMITTED:
+            raise ServiceError(f"事项{item.get_status_display()}，没有待认可的整改方案。")
+        item.status, item.plan_accepted_by, item.plan_accepted_at = (
+            Status.IN_PROGRESS,
+            by,
+            timezone.now(),
+        )
+        return _save(item, by, ["status", "plan_accepted_by", "plan_accepted_at"])
+
+
+def rectification_report_progress(
+    *, item: RectificationItem, by: User, text: str, evidence: Sequence[Evidence] = (),
+    done: bool = False, version: int | None = None,
+) -> ProgressReport:  # fmt: skip
+    """The unit reports progress; ``done`` asks for close-out and needs evidence."""
+    if not (by.role == Role.UNIT and can(by, "change", item)):
+        raise PermissionDenied("只有整改单位可以报告整改进展。")
+    if not text.strip():
+        raise ServiceError("请填写整改进展。")
+    if done and not evidence:
+        raise ServiceError("申请销号必须附整改证据材料。")
+    with transaction.atomic():
+        item = _locked(item, version)
+        if item.status != Status.IN_PROGRESS:
+            raise ServiceError(f"事项{item.get_status_display()}，现在不能报告进展。")
+        report = ProgressReport.objects.create(
+            item=item, text=text.strip(), done=done, reported_by=by
+        )
+        report.evidence.set(evidence)
+        if done:
+            item.status, item.done_reported_by = Status.CLOSE_REQUESTED, by
+        _save(item, by, ["status", "done_reported_by"])
+        return report
+
+
+def rectification_close(
+    *, item: RectificationItem, by: User, note: str, money_recovered: float | None = None,
+    version: int | None = None,
+) -> RectificationItem:  # fmt: skip
+    """对账销号: only the inspecting side, only with evidence, never the reporter."""
+    if not is_inspecting_side(by, item.team_id):
+        raise PermissionDenied("只有巡察办或本巡察组可以对账销号。")
+    with transaction.atomic():
+        item = _locked(item, version)
+        if item.status == Status.CLOSED:
+            raise ServiceError("该事项已经销号，无需重复操作。")
+        if item.status != Status.CLOSE_REQUESTED:
+            raise ServiceError(f"事项{item.get_status_display()}，整改单位尚未申请销号。")
+        if by.pk == item.done_reported_by_id:
+            raise PermissionDenied("申请销号的人不能为自己销号。")
+        if not Evidence.objects.filter(pk__in=_evidence_ids(item)).exists():
+            raise ServiceError("没有整改证据材料，不能销号。")
+        item.status, item.closed_by, item.closed_at, item.close_note = (
+            Status.CLOSED,
+            by,
+            timezone.now(),
+            note,
+        )
+        fields = ["status", "closed_by", "closed_at", "close_note"]
+        if money_recovered is not None:
+            item.money_recovered = money_recovered
+            fields.append("money_recovered")
+        return _save(item, by, fields)
+
+
+def rectification_reopen(
+    *, item: RectificationItem, by: User, reason: str, version: int | None = None
+) -> RectificationItem:
+    """Reopen a closed item (sham rectification found, say); the history keeps all."""
+    if by.role not in (Role.OFFICE, Role.ADMIN):
+        raise PermissionDenied("只有巡察办可以重新打开已销号事项。")
+    if not reason.strip():
+        raise ServiceError("请填写重新打开的原因。")
+    with transaction.atomic():
+        item = _locked(item, version)
+        if item.status != Status.CLOSED:
+            raise ServiceError("只有已销号的事项可以重新打开。")
+        item.status, item.closed_by, item.closed_at = Status.IN_PROGRESS, None, None
+        item.done_reported_by, item.close_note = None, f"重新打开：{reason.strip()}"
+        return _save(
+            item, by, ["status", "closed_by", "closed_at", "done_reported_by", "close_note"]
+        )
+
+
+def _evidence_ids(item: RectificationItem) -> list[int]:
+    return list(
+        ProgressReport.evidence.through.objects.filter(progressreport__item=item).values_list(
+            "evidence_id", flat=True
+        )
+    )

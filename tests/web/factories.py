@@ -1,0 +1,92 @@
+"""Factories for the workbench's models (factory_boy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import factory
+
+from xuncha.accounts.models import Role, User
+from xuncha.findings.choices import Category, Source, Subcategory
+from xuncha.findings.models import Finding
+from xuncha.planning.models import Cadre, Round, Team, Term
+from xuncha.units.models import Unit, UnitKind
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    name = factory.Sequence(lambda n: f"单位{n}")
+    code = factory.Sequence(lambda n: f"U{n:05d}")
+    kind = UnitKind.TOWNSHIP
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    role = Role.OFFICE
+    password = factory.django.Password("pw-for-tests")
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Term
+
+    name = factory.Sequence(lambda n: f"第{n}届（2022—2026年）")
+    start_year = 2022
+    end_year = 2026
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Round
+
+    term = factory.SubFactory(TermFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: f"第{o.number}轮巡察")
+    start_date = dt.date(2024, 3, 1)
+    end_date = dt.date(2024, 5, 31)
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    round = factory.SubFactory(RoundFactory)
+    name = factory.Sequence(lambda n: f"第{n}巡察组")
+
+
+class CadreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cadre
+
+    name = factory.Sequence(lambda n: f"干部{n}")
+    home_unit = factory.SubFactory(UnitFactory)
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Finding
+
+    team = factory.SubFactory(TeamFactory)
+    round = factory.SelfAttribute("team.round")
+    unit = factory.SubFactory(UnitFactory)
+    recorded_by = factory.SubFactory(UserFactory)
+    category = Category.CORRUPTION
+    subcategory = Subcategory.BENEFIT_FUNDS
+    description = factory.Sequence(lambda n: f"问题描述{n}")
+    source = Source.CROSSCHECK
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def pdf() -> io.BytesIO:
+    """A small valid PDF upload."""
+    return io.BytesIO(PDF)

@@ -4,6 +4,7 @@ with every guard the issue names (evidence, who may close, double close, stale e
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -11,7 +12,6 @@ from django.utils import timezone
 
 from web.factories import FindingFactory, pdf
 from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
-from xuncha.common.services import evidence_store
 from xuncha.rectifications.models import DueState, RectificationItem, Status
 from xuncha.rectifications.services import (
     rectification_accept_plan,
@@ -40,9 +40,8 @@ def in_progress(world) -> RectificationItem:
 
 def done(world) -> RectificationItem:
     item = in_progress(world)
-    evidence = evidence_store(data=pdf(), name="退款凭证.pdf", by=world.users["unit"])
     rectification_report_progress(item=item, by=world.users["unit"], text="已全部清退",
-                                  evidence=[evidence], done=True)  # fmt: skip
+                                  files=[(pdf(), "退款凭证.pdf")], done=True)  # fmt: skip
     return RectificationItem.objects.get(pk=item.pk)
 
 
@@ -160,3 +159,24 @@ def test_feedback_once_per_finding(world) -> None:
 )
 def test_due_state(deadline, status, state) -> None:
     assert RectificationItem(deadline=deadline, status=status).due_state(TODAY) == state
+
+
+def test_a_failed_report_keeps_no_file(world, settings) -> None:
+    """A good file with a bad one: the item, the reports and the disk are unchanged."""
+    from xuncha.common.models import Evidence
+
+    item = in_progress(world)
+    files_before = sorted((settings.MEDIA_ROOT).rglob("*"))
+    with pytest.raises(ServiceError, match="不是允许的证据格式"):
+        rectification_report_progress(
+            item=item, by=world.users["unit"], text="完成", done=True,
+            files=[(pdf(), "凭证.pdf"), (io.BytesIO(b"MZ" + bytes(64)), "照片.jpg")],
+        )  # fmt: skip
+    after = RectificationItem.objects.get(pk=item.pk)
+    assert (after.status, after.version, after.reports.count()) == (
+        Status.IN_PROGRESS,
+        item.version,
+        0,
+    )
+    assert not Evidence.objects.exists()
+    assert sorted((settings.MEDIA_ROOT).rglob("*")) == files_before

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Any, Literal, cast
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Field, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
-from xuncha.accounts.access import restrict_figures
+from xuncha.accounts.access import restrict, restrict_figures
 from xuncha.accounts.models import User
 from xuncha.units.models import UnitKind
 
-from .models import RectificationItem, Status
+from .models import DUE_SOON_DAYS, DueState, RectificationItem, Status
 
 Grouping = Literal["unit", "round", "unit_kind", "overall"]
 _FIELDS = {"unit": ("unit_id", "unit__name"), "round": ("round_id", "round__name"),
@@ -47,3 +49,76 @@ def completion(*, user: User, by: Grouping = "overall", **filters: object) -> li
     return [
         Completion(r[key], labels.get(r[label], r[label]), r["total"], r["closed"]) for r in rows
     ]
+
+
+def item_list(
+    *, user: User, today: dt.date, status: str = "", due: str = "", q: str = "",
+    unit_id: int | None = None, round_id: int | None = None,
+) -> QuerySet[RectificationItem]:  # fmt: skip
+    """The ledger as the user may see it, filtered; due states become deadline ranges
+    so the filter runs in the database."""
+    items = restrict(RectificationItem.objects.all(), user).select_related(
+        "unit", "round", "finding"
+    )
+    if status:
+        items = items.filter(status=status)
+    if unit_id:
+        items = items.filter(unit_id=unit_id)
+    if round_id:
+        items = items.filter(round_id=round_id)
+    if q:
+        items = items.filter(Q(finding__description__icontains=q) | Q(unit__name__icontains=q))
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    open_items = ~Q(status=Status.CLOSED)
+    due_filters = {
+        DueState.OVERDUE: open_items & Q(deadline__lt=today),
+        DueState.DUE_SOON: open_items & Q(deadline__gte=today, deadline__lte=soon),
+        DueState.ON_TIME: open_items & (Q(deadline__isnull=True) | Q(deadline__gt=soon)),
+        DueState.CLOSED: Q(status=Status.CLOSED),
+    }
+    if due in due_filters:
+        items = items.filter(due_filters[DueState(due)])
+    return items.order_by(F("deadline").asc(nulls_last=True), "id")
+
+
+def item_detail(*, user: User, pk: int) -> RectificationItem:
+    """One item the user may see (404 otherwise: no hint that it exists)."""
+    items = restrict(RectificationItem.objects.all(), user).select_related(
+        "unit", "round", "team", "finding", "closed_by", "plan_accepted_by", "done_reported_by"
+    )
+    return get_object_or_404(items, pk=pk)
+
+
+def item_history(item: RectificationItem) -> list[dict[str, object]]:
+    """Each recorded change: who, when, and which fields went from what to what."""
+    records = list(
+        item.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    out: list[dict[str, object]] = []
+    for previous, record in zip([None, *records], records, strict=False):
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["version"])
+            changes = [_readable(c.field, c.old, c.new) for c in delta.changes]
+        out.append({"record": record, "changes": changes})
+    return out
+
+
+def _readable(name: str, old: object, new: object) -> tuple[str, str, str]:
+    """A change as a person reads it: the field's label, choice labels, user names."""
+    from xuncha.accounts.models import User as UserModel
+
+    field = cast("Field[Any, Any]", RectificationItem._meta.get_field(name))
+    choices = dict(getattr(field, "choices", None) or [])
+
+    def show(value: object) -> str:
+        if value in (None, ""):
+            return "（空）"
+        if choices:
+            return str(choices.get(value, value))
+        if field.is_relation and field.related_model is UserModel:
+            user = UserModel.objects.filter(pk=cast(int, value)).first()
+            return user.display_name if user else str(value)
+        return str(value)
+
+    return str(field.verbose_name), show(old), show(new)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import IO
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from xuncha.accounts.access import can, is_inspecting_side
 from xuncha.accounts.models import Role, User
 from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
 from xuncha.common.models import Evidence
+from xuncha.common.services import evidence_store
 from xuncha.findings.models import Finding
 
 from .models import ProgressReport, RectificationItem, Status
@@ -100,28 +102,37 @@ def rectification_accept_plan(
 
 
 def rectification_report_progress(
-    *, item: RectificationItem, by: User, text: str, evidence: Sequence[Evidence] = (),
+    *, item: RectificationItem, by: User, text: str, files: Sequence[tuple[IO[bytes], str]] = (),
     done: bool = False, version: int | None = None,
 ) -> ProgressReport:  # fmt: skip
-    """The unit reports progress; ``done`` asks for close-out and needs evidence."""
+    """The unit reports progress with evidence files (``(stream, name)`` pairs);
+    ``done`` asks for close-out and needs evidence. If anything fails, neither the
+    report nor any file is kept and the item is unchanged."""
     if not (by.role == Role.UNIT and can(by, "change", item)):
         raise PermissionDenied("只有整改单位可以报告整改进展。")
     if not text.strip():
         raise ServiceError("请填写整改进展。")
-    if done and not evidence:
+    if done and not files:
         raise ServiceError("申请销号必须附整改证据材料。")
-    with transaction.atomic():
-        item = _locked(item, version)
-        if item.status != Status.IN_PROGRESS:
-            raise ServiceError(f"事项{item.get_status_display()}，现在不能报告进展。")
-        report = ProgressReport.objects.create(
-            item=item, text=text.strip(), done=done, reported_by=by
-        )
-        report.evidence.set(evidence)
-        if done:
-            item.status, item.done_reported_by = Status.CLOSE_REQUESTED, by
-        _save(item, by, ["status", "done_reported_by"])
-        return report
+    stored: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            item = _locked(item, version)
+            if item.status != Status.IN_PROGRESS:
+                raise ServiceError(f"事项{item.get_status_display()}，现在不能报告进展。")
+            stored.extend(evidence_store(data=data, name=name, by=by) for data, name in files)
+            report = ProgressReport.objects.create(
+                item=item, text=text.strip(), done=done, reported_by=by
+            )
+            report.evidence.set(stored)
+            if done:
+                item.status, item.done_reported_by = Status.CLOSE_REQUESTED, by
+            _save(item, by, ["status", "done_reported_by"])
+            return report
+    except Exception:
+        for evidence in stored:
+            evidence.file.delete(save=False)
+        raise
 
 
 def rectification_close(

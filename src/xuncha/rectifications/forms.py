@@ -1,0 +1,59 @@
+"""Forms of the ledger pages; every field label and error in Chinese."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import DueState, Status
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False)
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部"), *Status.choices]
+    )
+    due = forms.ChoiceField(label="到期", required=False, choices=[("", "全部"), *DueState.choices])
+
+
+class VersionedForm(forms.Form):
+    """Carries the version the user saw, so a stale submission is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PlanForm(VersionedForm):
+    measures = forms.CharField(label="整改措施", widget=forms.Textarea, max_length=5000)
+    owner = forms.CharField(label="责任人", max_length=50)
+    deadline = forms.DateField(label="整改时限", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AcceptForm(VersionedForm):
+    pass
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class ProgressForm(VersionedForm):
+    text = forms.CharField(label="整改进展", widget=forms.Textarea, max_length=5000)
+    evidence = MultipleFileField(label="证据材料（PDF、图片、视频、Office 文档）", required=False,
+                              widget=MultipleFileInput())  # fmt: skip
+    done = forms.BooleanField(label="整改完成，申请销号", required=False)
+
+
+class CloseForm(VersionedForm):
+    note = forms.CharField(label="销号意见", widget=forms.Textarea, max_length=2000)
+    money_recovered = forms.DecimalField(label="追回金额（元）", required=False, min_value=0,
+                                         max_digits=14, decimal_places=2)  # fmt: skip
+
+
+class ReopenForm(VersionedForm):
+    reason = forms.CharField(label="重新打开的原因", widget=forms.Textarea, max_length=2000)

@@ -1,0 +1,118 @@
+"""Ledger pages. Views only parse input and call selectors and services; what a user
+may see comes from :func:`xuncha.accounts.access.restrict` via the selectors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xuncha.accounts.access import is_inspecting_side
+from xuncha.accounts.models import Role
+from xuncha.common.errors import ServiceError
+
+from . import forms, selectors, services
+from .models import RectificationItem, Status
+
+PAGE_SIZE = 50
+
+
+@login_required
+def item_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = forms.FilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    items = selectors.item_list(user=request.user, today=today, **filters)  # type: ignore[arg-type]
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(item, item.due_state(today)) for item in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "rectifications/list.html",
+                  {"form": form, "page": page, "rows": rows, "query": query.urlencode()})  # fmt: skip
+
+
+def _allowed(user: Any, item: RectificationItem) -> dict[str, bool]:
+    """Which actions the page offers (the services check again on submit)."""
+    office = user.role in (Role.OFFICE, Role.ADMIN)
+    unit = user.role == Role.UNIT and user.unit_id == item.unit_id
+    s = item.status
+    return {
+        "plan": (unit or office)
+        and s in (Status.AWAITING_PLAN, Status.PLAN_SUBMITTED, Status.IN_PROGRESS),
+        "accept": office and s == Status.PLAN_SUBMITTED,
+        "progress": unit and s == Status.IN_PROGRESS,
+        "close": is_inspecting_side(user, item.team_id) and s == Status.CLOSE_REQUESTED,
+        "reopen": office and s == Status.CLOSED,
+    }
+
+
+_FORMS: dict[str, type[forms.VersionedForm]] = {
+    "plan": forms.PlanForm, "accept": forms.AcceptForm, "progress": forms.ProgressForm,
+    "close": forms.CloseForm, "reopen": forms.ReopenForm,
+}  # fmt: skip
+
+
+def _detail(request: HttpRequest, item: RectificationItem, bound: dict[str, Any] | None = None,
+            status: int = 200) -> HttpResponse:  # fmt: skip
+    allowed = _allowed(request.user, item)
+    initial = {"version": item.version, "measures": item.measures, "owner": item.owner,
+               "deadline": item.deadline}  # fmt: skip
+    action_forms = {
+        name: (bound or {}).get(name) or cls(initial=initial)
+        for name, cls in _FORMS.items() if allowed[name]
+    }  # fmt: skip
+    context = {
+        "item": item, "due": item.due_state(timezone.localdate()), "forms": action_forms,
+        "reports": item.reports.select_related("reported_by").prefetch_related("evidence"),
+        "history": selectors.item_history(item),
+    }  # fmt: skip
+    return render(request, "rectifications/detail.html", context, status=status)
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.item_detail(user=request.user, pk=pk))  # type: ignore[arg-type]
+
+
+def _run(action: str, item: RectificationItem, user: Any, data: dict[str, Any]) -> str:
+    """Call the service for ``action``; returns the success message."""
+    common = {"item": item, "by": user, "version": data["version"]}
+    calls: dict[str, Callable[[], object]] = {
+        "plan": lambda: services.rectification_propose_plan(
+            **common, measures=data["measures"], owner=data["owner"], deadline=data["deadline"]),
+        "accept": lambda: services.rectification_accept_plan(**common),
+        "progress": lambda: services.rectification_report_progress(
+            **common, text=data["text"], done=data["done"],
+            files=[(f, f.name) for f in data["evidence"]]),
+        "close": lambda: services.rectification_close(
+            **common, note=data["note"], money_recovered=data["money_recovered"]),
+        "reopen": lambda: services.rectification_reopen(**common, reason=data["reason"]),
+    }  # fmt: skip
+    calls[action]()
+    return {"plan": "整改方案已提交，待巡察办认可。", "accept": "已认可整改方案。",
+            "progress": "整改进展已报告。", "close": "已对账销号。", "reopen": "事项已重新打开。"}[action]  # fmt: skip
+
+
+@login_required
+@require_POST
+def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in _FORMS:
+        raise Http404
+    item = selectors.item_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    form: django_forms.Form = _FORMS[action](request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "提交的内容有误，请按提示修改。")
+        return _detail(request, item, bound={action: form}, status=400)
+    try:
+        messages.success(request, _run(action, item, request.user, form.cleaned_data))
+    except ServiceError as err:
+        messages.error(request, str(err))
+    return redirect("rectifications:detail", pk=item.pk)

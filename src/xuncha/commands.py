@@ -221,13 +221,19 @@ def _demo_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _django(settings: str = "xuncha.config.settings.base") -> None:
+def _django() -> None:
     import os
 
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
-    django.setup()
+    from .config import settings_module
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
+    try:
+        django.setup()
+    except ImproperlyConfigured as err:
+        raise SystemExit(f"错误：配置有误：{err}") from None
     from django.conf import settings as conf
 
     for folder in (conf.DATA_DIR, conf.MEDIA_ROOT, conf.STATIC_ROOT):

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "xuncha.planning",
     "xuncha.findings",
     "xuncha.rectifications",
+    "xuncha.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,99 @@
+"""The figures the seeds report, computed from the data for a year or a term.
+
+Each number is one aggregate query over what the user may count
+(:func:`xuncha.accounts.access.restrict_figures`): leaders and supervisors count
+everything, a team its own work, a unit its own items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from xuncha.accounts.access import restrict_figures
+from xuncha.accounts.models import User
+from xuncha.findings.choices import Category, Receiver, Source
+from xuncha.findings.models import Finding, ImmediateItem, Lead, Talk
+from xuncha.planning.models import Assignment, Round, Term
+from xuncha.rectifications.models import RectificationItem, Status
+from xuncha.rectifications.selectors import Completion
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar year or a term; rounds are in it by their start date."""
+
+    label: str
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(f"{year}年", dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    @classmethod
+    def term(cls, term: Term) -> Period:
+        return cls(term.name, dt.date(term.start_year, 1, 1), dt.date(term.end_year, 12, 31))
+
+
+@dataclass
+class Figures:
+    period: Period
+    rounds: int = 0
+    units_covered: int = 0
+    talks: int = 0
+    findings: int = 0
+    findings_by_category: list[tuple[str, int]] = field(default_factory=list)
+    findings_by_source: list[tuple[str, int]] = field(default_factory=list)
+    leads: int = 0
+    leads_by_receiver: list[tuple[str, int]] = field(default_factory=list)
+    immediate_assigned: int = 0
+    immediate_done: int = 0
+    rectification: Completion = field(default_factory=lambda: Completion("overall", "合计", 0, 0))
+    money_involved: Decimal = Decimal(0)
+    money_recovered: Decimal = Decimal(0)
+
+
+def _in(period: Period, qs: QuerySet[Any], user: User) -> QuerySet[Any]:
+    return restrict_figures(qs, user).filter(round__start_date__range=(period.start, period.end))
+
+
+def _by(qs: QuerySet[Any], key: str, labels: dict[str, str]) -> list[tuple[str, int]]:
+    counts = dict(qs.values_list(key).annotate(n=Count("id")).values_list(key, "n"))
+    return [(label, counts.get(value, 0)) for value, label in labels.items()]
+
+
+def figures(*, user: User, period: Period) -> Figures:
+    rounds = restrict_figures(Round.objects.all(), user).filter(
+        start_date__range=(period.start, period.end)
+    )
+    findings = _in(period, Finding.objects.all(), user)
+    immediate = _in(period, ImmediateItem.objects.all(), user).aggregate(
+        assigned=Count("id"), done=Count("id", filter=Q(status="done"))
+    )
+    items = _in(period, RectificationItem.objects.all(), user).aggregate(
+        total=Count("id"), closed=Count("id", filter=Q(status=Status.CLOSED)),
+        recovered=Sum("money_recovered"),
+    )  # fmt: skip
+    return Figures(
+        period=period,
+        rounds=rounds.count(),
+        units_covered=_in(period, Assignment.objects.all(), user).values("unit").distinct().count(),
+        talks=_in(period, Talk.objects.all(), user).count(),
+        findings=findings.count(),
+        findings_by_category=_by(findings, "category", dict(Category.choices)),
+        findings_by_source=_by(findings, "source", dict(Source.choices)),
+        leads=_in(period, Lead.objects.all(), user).count(),
+        leads_by_receiver=_by(
+            _in(period, Lead.objects.all(), user), "handed_to", dict(Receiver.choices)
+        ),
+        immediate_assigned=immediate["assigned"],
+        immediate_done=immediate["done"],
+        rectification=Completion("overall", "合计", items["total"], items["closed"]),
+        money_involved=findings.aggregate(s=Sum("amount"))["s"] or Decimal(0),
+        money_recovered=items["recovered"] or Decimal(0),
+    )

@@ -19,7 +19,7 @@ Leads are seen only by the office and the team that handed them over.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.db.models import Model, QuerySet
 
@@ -84,3 +84,8 @@ def restrict_figures(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
     if user.is_authenticated and user.role in (Role.LEADER, Role.SUPERVISOR):
         return queryset
     return restrict(queryset, user, "view")
+
+
+def user_of(request: Any) -> User:
+    """The request's user, typed (views are behind login_required)."""
+    return cast(User, request.user)

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from xuncha.accounts.access import user_of
 from xuncha.planning.models import Term
 
 from .excel import figures_workbook
@@ -34,7 +35,7 @@ def _bars(pairs: list[tuple[str, int]]) -> list[tuple[str, int, float]]:
 
 @login_required
 def figures_page(request: HttpRequest) -> HttpResponse:
-    data: Figures = figures(user=request.user, period=_period(request))  # type: ignore[arg-type]
+    data: Figures = figures(user=user_of(request), period=_period(request))
     context = {
         "f": data, "terms": Term.objects.all(), "query": request.GET.urlencode(),
         "by_category": _bars(data.findings_by_category), "by_source": _bars(data.findings_by_source),
@@ -45,7 +46,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def figures_export(request: HttpRequest) -> HttpResponse:
-    data: Figures = figures(user=request.user, period=_period(request))  # type: ignore[arg-type]
+    data: Figures = figures(user=user_of(request), period=_period(request))
     buffer = io.BytesIO()
     figures_workbook(data, buffer)
     response = HttpResponse(

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import is_inspecting_side
+from xuncha.accounts.access import is_inspecting_side, user_of
 from xuncha.accounts.models import Role
 from xuncha.common.errors import ServiceError
 
@@ -30,7 +30,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = forms.FilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    items = selectors.item_list(user=request.user, today=today, **filters)  # type: ignore[arg-type]
+    items = selectors.item_list(user=user_of(request), today=today, **filters)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(item, item.due_state(today)) for item in page]
     query = request.GET.copy()
@@ -62,7 +62,7 @@ _FORMS: dict[str, type[forms.VersionedForm]] = {
 
 def _detail(request: HttpRequest, item: RectificationItem, bound: dict[str, Any] | None = None,
             status: int = 200) -> HttpResponse:  # fmt: skip
-    allowed = _allowed(request.user, item)
+    allowed = _allowed(user_of(request), item)
     initial = {"version": item.version, "measures": item.measures, "owner": item.owner,
                "deadline": item.deadline}  # fmt: skip
     action_forms = {
@@ -79,7 +79,7 @@ def _detail(request: HttpRequest, item: RectificationItem, bound: dict[str, Any]
 
 @login_required
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, selectors.item_detail(user=request.user, pk=pk))  # type: ignore[arg-type]
+    return _detail(request, selectors.item_detail(user=user_of(request), pk=pk))
 
 
 def _run(action: str, item: RectificationItem, user: Any, data: dict[str, Any]) -> str:
@@ -106,13 +106,13 @@ def _run(action: str, item: RectificationItem, user: Any, data: dict[str, Any]) 
 def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in _FORMS:
         raise Http404
-    item = selectors.item_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    item = selectors.item_detail(user=user_of(request), pk=pk)
     form: django_forms.Form = _FORMS[action](request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "提交的内容有误，请按提示修改。")
         return _detail(request, item, bound={action: form}, status=400)
     try:
-        messages.success(request, _run(action, item, request.user, form.cleaned_data))
+        messages.success(request, _run(action, item, user_of(request), form.cleaned_data))
     except ServiceError as err:
         messages.error(request, str(err))
     return redirect("rectifications:detail", pk=item.pk)

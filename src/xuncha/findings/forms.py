@@ -1,0 +1,49 @@
+"""Forms for recording a team's work (Chinese labels and errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from xuncha.planning.models import Assignment
+from xuncha.rectifications.forms import MultipleFileField, MultipleFileInput
+
+from .choices import Category, Source, Subcategory
+
+
+class FindingFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False)
+    category = forms.ChoiceField(
+        label="类别", required=False, choices=[("", "全部"), *Category.choices]
+    )
+    source = forms.ChoiceField(
+        label="来源", required=False, choices=[("", "全部"), *Source.choices]
+    )
+
+
+class FindingForm(forms.Form):
+    assignment: forms.ModelChoiceField[Assignment] = forms.ModelChoiceField(
+        label="被巡察单位", queryset=Assignment.objects.none(), empty_label="请选择"
+    )
+    category = forms.ChoiceField(label="问题类别", choices=Category.choices)
+    subcategory = forms.ChoiceField(label="具体类别", choices=Subcategory.choices)
+    source = forms.ChoiceField(label="问题来源", choices=Source.choices)
+    description = forms.CharField(label="问题描述", widget=forms.Textarea, max_length=10000)
+    amount = forms.DecimalField(
+        label="涉及金额（元）", min_value=0, max_digits=14, decimal_places=2, initial=0
+    )
+    evidence = MultipleFileField(label="证据材料", required=False, widget=MultipleFileInput())
+
+    def __init__(self, *args: Any, assignments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignment"]
+        field.queryset = assignments  # type: ignore[attr-defined]
+        field.label_from_instance = lambda a: f"{a.round.name} · {a.team.name} · {a.unit.name}"  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        category, sub = data.get("category"), data.get("subcategory")
+        if category and sub and not sub.startswith(category + "."):
+            self.add_error("subcategory", "具体类别与问题类别不一致。")
+        return data

@@ -9,7 +9,7 @@ DEMO_DIR ?= demo-output
 # The web app's tests run a second time on PostgreSQL (production's database).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xuncha
 
-.PHONY: install demo test lint types check bench docs clean
+.PHONY: install browser demo test lint types check bench docs clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -21,10 +21,17 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
+# Browser tests drive Debian's Chromium through its matching ChromeDriver.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null; }; }
+
 demo: install
 	$(RUN) xuncha demo --out $(DEMO_DIR)
 
-test: install
+test: install browser
 	$(RUN) ruff check src tests bench
 	$(RUN) ruff format --check src tests bench
 	$(RUN) mypy

@@ -4,13 +4,41 @@ with a member from it)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 
-from xuncha.common.errors import ServiceError
+from xuncha.accounts.models import Role, User
+from xuncha.common.errors import PermissionDenied, ServiceError
 from xuncha.units.models import Unit
 from xuncha.units.selectors import in_conflict
 
-from .models import Assignment, Cadre, MemberRole, Team, TeamMember
+from .models import Assignment, Cadre, MemberRole, Round, Team, TeamMember, Term
+
+
+def _office(by: User) -> None:
+    if by.role not in (Role.OFFICE, Role.ADMIN):
+        raise PermissionDenied("只有巡察办可以安排巡察轮次和巡察组。")
+
+
+def round_create(
+    *, by: User, term: Term, number: int, name: str, kind: str, start_date: dt.date,
+    end_date: dt.date,
+) -> Round:  # fmt: skip
+    _office(by)
+    if end_date < start_date:
+        raise ServiceError("结束日期不能早于进驻日期。")
+    if Round.objects.filter(term=term, number=number).exists():
+        raise ServiceError(f"{term}已有第 {number} 轮。")
+    return Round.objects.create(term=term, number=number, name=name.strip(), kind=kind,
+                                start_date=start_date, end_date=end_date)  # fmt: skip
+
+
+def team_create(*, by: User, round: Round, name: str) -> Team:
+    _office(by)
+    if Team.objects.filter(round=round, name=name.strip()).exists():
+        raise ServiceError(f"本轮已有「{name.strip()}」。")
+    return Team.objects.create(round=round, name=name.strip())
 
 
 def _conflict_message(cadre: Cadre, unit: Unit) -> str:

@@ -1,0 +1,146 @@
+"""The main flow in a real browser (Debian's headless Chromium through ChromeDriver):
+the office creates a round and assigns a team; the team records a finding and feeds it
+back; the unit plans and reports progress with evidence; the office accepts and closes
+it out; the figures page shows it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from web.factories import PDF, CadreFactory, TermFactory, UnitFactory, UserFactory
+from xuncha.accounts.models import Role
+from xuncha.units.models import UnitKind
+
+PASSWORD = "pw-for-tests"
+
+
+@pytest.fixture
+def browser():
+    # Installed by `make test` (its `browser` step); missing means a broken setup: fail.
+    assert shutil.which("chromium") and shutil.which("chromedriver"), (
+        "请先运行 make browser 安装 Chromium"
+    )
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or ""
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+class Page:
+    def __init__(self, driver, base: str) -> None:
+        self.d, self.base = driver, base
+
+    def login(self, username: str) -> None:
+        self.d.delete_all_cookies()
+        self.go("/login/")
+        self.fill(
+            self.d.find_element(By.CSS_SELECTOR, "main form"), username=username, password=PASSWORD
+        )
+        assert "欢迎" in self.text()
+
+    def go(self, path: str) -> None:
+        self.d.get(self.base + path)
+        WebDriverWait(self.d, 10).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+
+    def fill(self, form, **values) -> None:
+        for name, value in values.items():
+            field = form.find_element(By.NAME, name)
+            if field.tag_name == "select":
+                Select(field).select_by_visible_text(value)
+            elif field.get_attribute("type") == "checkbox":
+                if not field.is_selected():
+                    field.click()
+            elif field.get_attribute("type") == "date":
+                self.d.execute_script("arguments[0].value = arguments[1]", field, value)
+            else:
+                if field.get_attribute("value"):
+                    field.clear()
+                field.send_keys(value)
+        self.d.execute_script("window.__before_submit = true")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        # A new document has a fresh window object: wait for it to load completely.
+        WebDriverWait(self.d, 10).until(
+            lambda d: d.execute_script(
+                "return window.__before_submit === undefined && document.readyState === 'complete'"
+            )
+        )
+
+    def form(self, action_part: str):
+        return self.d.find_element(By.CSS_SELECTOR, f"form[action*='{action_part}']")
+
+    def text(self) -> str:
+        return self.d.find_element(By.TAG_NAME, "main").text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_main_flow(live_server, browser, tmp_path) -> None:
+    term = TermFactory(name="第十二届（2022—2026年）")
+    unit = UnitFactory(name="东江街道", kind=UnitKind.TOWNSHIP)
+    UserFactory(username="office", role=Role.OFFICE)
+    team_user = UserFactory(username="team", role=Role.TEAM)
+    unit_user = UserFactory(username="liaison", role=Role.UNIT, unit=unit)
+    CadreFactory(name="李组长", user=team_user)
+    page = Page(browser, live_server.url)
+
+    page.login("office")
+    page.go("/rounds/new/")
+    page.fill(browser.find_element(By.CSS_SELECTOR, "main form"), term=term.name, number="1",
+              name="2024年第一轮巡察", kind="常规巡察", start_date="2024-03-01", end_date="2024-05-31")  # fmt: skip
+    assert "已建立2024年第一轮巡察" in page.text()
+    page.fill(page.form("/team/"), name="第一巡察组")
+    page.fill(page.form("/member/"), cadre="李组长", role="组长")
+    page.fill(page.form("/assign/"), unit="东江街道")
+    assert "李组长（组长" in page.text() and "东江街道（常规巡察）" in page.text()
+
+    page.login("team")
+    page.go("/findings/new/")
+    page.fill(browser.find_element(By.CSS_SELECTOR, "main form"),
+              assignment="2024年第一轮巡察 · 第一巡察组 · 东江街道", category="群众身边不正之风和腐败问题",
+              subcategory="惠民惠农资金", source="数据比对", description="向已故人员发放移民直补资金 1800 元",
+              amount="1800")  # fmt: skip
+    assert "问题已记录" in page.text()
+    page.fill(page.form("feed-back"))
+    assert "已反馈" in page.text()
+    item_url = browser.current_url.removeprefix(live_server.url)
+
+    page.login(unit_user.username)
+    page.go(item_url)
+    page.fill(
+        page.form("/plan/"), measures="全额追回并约谈经办人", owner="张书记", deadline="2024-07-01"
+    )
+    page.login("office")
+    page.go(item_url)
+    page.fill(page.form("/accept/"))
+    assert "已认可整改方案" in page.text()
+    evidence = tmp_path / "退款凭证.pdf"
+    evidence.write_bytes(PDF)
+    page.login(unit_user.username)
+    page.go(item_url)
+    page.fill(page.form("/progress/"), text="已全额追回 1800 元", evidence=str(evidence), done=True)
+    assert "整改进展已报告" in page.text() and "退款凭证.pdf" in page.text()
+
+    page.login("office")
+    page.go(item_url)
+    page.fill(page.form("/close/"), note="凭证核实无误", money_recovered="1800")
+    assert "已对账销号" in page.text() and "状态：已申请销号 → 已销号" in page.text()
+    page.go("/figures/?year=2024")
+    text = page.text()
+    assert "整改完成率 100.00%（1/1）" in text, text
+    assert "追回资金 1,800.00 元" in text, text

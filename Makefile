@@ -9,7 +9,7 @@ DEMO_DIR ?= demo-output
 # The web app's tests run a second time on PostgreSQL (production's database).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xuncha
 
-.PHONY: install browser demo test lint types check bench docs clean
+.PHONY: install browser demo test lint types check bench bench-web docs clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -49,6 +49,9 @@ check: test
 
 bench: install
 	$(RUN) python bench/bench_check.py
+
+bench-web: install
+	XUNCHA_DATABASE_URL=$(PG_URL) $(RUN) python bench/bench_web_lists.py
 
 docs: install
 	COLUMNS=100 $(RUN) python -c "from xuncha.cli import reference_markdown as r; open('docs/cli.md', 'w', encoding='utf-8').write(r())"

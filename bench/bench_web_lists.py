@@ -1,0 +1,159 @@
+"""List pages with 100,000 findings on PostgreSQL: median page time and query count.
+
+Creates a fresh database (``xuncha_bench`` by default on the PostgreSQL at
+``XUNCHA_DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/xuncha``), fills it
+with 100,000 findings fed back as ledger items, then requests the findings and ledger
+lists in-process through Django's test client (the whole stack but the socket): first
+page, a filtered page, a search, a deep page; as the office and as a team member.
+Prints, per page, the median and p90 time over the runs and the number of SQL queries,
+and the same for a 1,000-finding database in the same invocation (the baseline): a
+page whose query count or time grows with the data would show it.
+
+    python bench/bench_web_lists.py [--findings 100000] [--runs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("XUNCHA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/xuncha")
+os.environ["DJANGO_SETTINGS_MODULE"] = "xuncha.config.settings.test"
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+PAGES = [
+    ("问题列表 首页", "/findings/"),
+    ("问题列表 按类别", "/findings/?category=corruption"),
+    ("问题列表 搜索", "/findings/?q=村"),
+    ("问题列表 第 500 页", "/findings/?page=500"),
+    ("整改台账 首页", "/ledger/"),
+    ("整改台账 已逾期", "/ledger/?due=overdue"),
+    ("整改台账 第 500 页", "/ledger/?page=500"),
+]
+
+
+def fill(findings: int) -> dict[str, object]:
+    """Units, one round with teams, ``findings`` findings and their ledger items."""
+    import datetime as dt
+    import random
+
+    from django.utils import timezone
+
+    from xuncha.accounts.models import Role, User
+    from xuncha.findings.choices import Category, Source, Subcategory
+    from xuncha.findings.models import Finding
+    from xuncha.planning.models import Assignment, Cadre, Round, Team, TeamMember, Term
+    from xuncha.rectifications.models import RectificationItem, Status
+    from xuncha.units.models import Unit, UnitKind
+
+    rng = random.Random(7)
+    units = Unit.objects.bulk_create(
+        [Unit(name=f"第{i}村", code=f"B{i:06d}", kind=UnitKind.VILLAGE) for i in range(2000)]
+    )
+    term = Term.objects.create(name="第十二届", start_year=2022, end_year=2026)
+    rnd = Round.objects.create(
+        term=term,
+        number=1,
+        name="第一轮",
+        start_date=dt.date(2024, 3, 1),
+        end_date=dt.date(2024, 6, 1),
+    )
+    office = User.objects.create_user("office", password="x", role=Role.OFFICE)
+    member = User.objects.create_user("team", password="x", role=Role.TEAM)
+    teams = Team.objects.bulk_create([Team(round=rnd, name=f"第{i}组") for i in range(20)])
+    cadre = Cadre.objects.create(
+        name="组员",
+        home_unit=Unit.objects.create(name="市直", code="C0", kind=UnitKind.DEPARTMENT),
+        user=member,
+    )
+    TeamMember.objects.create(team=teams[0], cadre=cadre)
+    Assignment.objects.bulk_create(
+        [Assignment(round=rnd, team=teams[i % 20], unit=u) for i, u in enumerate(units)]
+    )
+    subs = [s for s, _ in Subcategory.choices]
+    rows = []
+    for i in range(findings):
+        unit = units[i % len(units)]
+        sub = rng.choice(subs)
+        rows.append(Finding(round=rnd, team=teams[(i % len(units)) % 20], unit=unit, recorded_by=office,
+                            category=sub.split(".")[0], subcategory=sub, source=rng.choice(Source.values),
+                            description=f"{unit.name}问题{i}：{Category(sub.split('.')[0]).label}", amount=rng.randint(0, 99999)))  # fmt: skip
+    created = Finding.objects.bulk_create(rows, batch_size=5000)
+    today = timezone.localdate()
+    statuses = [s for s, _ in Status.choices if s != Status.CLOSED]
+    items = [RectificationItem(finding=f, round=rnd, team_id=f.team_id, unit_id=f.unit_id, status=rng.choice(statuses),
+                               deadline=today + dt.timedelta(days=rng.randint(-60, 120))) for f in created]  # fmt: skip
+    RectificationItem.objects.bulk_create(items, batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"office": office, "team": member}
+
+
+def measure(users: dict[str, object], runs: int) -> dict[tuple[str, str], tuple[float, float, int]]:
+    out = {}
+    for who, user in users.items():
+        client = Client()
+        client.force_login(user)
+        for label, url in PAGES:
+            times = []
+            for _ in range(runs):
+                with CaptureQueriesContext(connection) as ctx:
+                    t0 = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - t0) * 1000)
+                assert response.status_code == 200, (url, response.status_code)
+            times.sort()
+            out[(who, label)] = (
+                statistics.median(times),
+                times[int(len(times) * 0.9) - 1],
+                len(ctx.captured_queries),
+            )
+    return out
+
+
+def run(findings: int, runs: int) -> dict[tuple[str, str], tuple[float, float, int]]:
+    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    try:
+        t0 = time.perf_counter()
+        users = fill(findings)
+        print(f"filled {findings:,} findings in {time.perf_counter() - t0:.1f} s")
+        return measure(users, runs)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--findings", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=30)
+    args = ap.parse_args()
+    setup_test_environment()
+    assert connection.vendor == "postgresql", "this benchmark runs on PostgreSQL"
+    small = run(1000, args.runs)
+    big = run(args.findings, args.runs)
+    print(
+        f"{'page':<22}{'user':<8}{'median ms':>10}{'p90 ms':>9}{'queries':>9}   vs 1,000: median ratio, queries"
+    )
+    for key, (median, p90, queries) in big.items():
+        base = small[key]
+        print(
+            f"{key[1]:<22}{key[0]:<8}{median:>10.1f}{p90:>9.1f}{queries:>9}   {median / base[0]:>5.2f}×, {base[2]}"
+        )
+    worst = max(v[0] for v in big.values())
+    print(
+        f"slowest median: {worst:.1f} ms (target < 150 ms); query counts equal at both sizes: "
+        f"{all(big[k][2] == small[k][2] for k in big)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

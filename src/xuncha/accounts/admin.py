@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "full_name", "role", "unit", "is_active")
+    list_filter = ("role", "is_active")
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("巡察工作台", {"fields": ("full_name", "role", "unit")}),
+    )
+    raw_id_fields = ("unit",)

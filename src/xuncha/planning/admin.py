@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from .models import Assignment, Cadre, Round, Team, TeamMember, Term
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ("name", "start_year", "end_year")
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ("name", "term", "number", "kind", "start_date", "end_date")
+    list_filter = ("term", "kind")
+
+
+@admin.register(Cadre)
+class CadreAdmin(admin.ModelAdmin):
+    list_display = ("name", "title", "home_unit", "user")
+    search_fields = ("name", "home_unit__name")
+    raw_id_fields = ("home_unit", "user")
+
+
+class MemberInline(admin.TabularInline):
+    model = TeamMember
+    raw_id_fields = ("cadre",)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "round")
+    list_filter = ("round",)
+    inlines = [MemberInline]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("unit", "team", "round", "kind")
+    list_filter = ("round", "kind")
+    raw_id_fields = ("unit",)

@@ -9,7 +9,7 @@ from django import forms
 from xuncha.planning.models import Assignment
 from xuncha.rectifications.forms import MultipleFileField, MultipleFileInput
 
-from .choices import Category, Source, Subcategory
+from .choices import Category, LeadResult, Receiver, Source, Subcategory
 
 
 class FindingFilterForm(forms.Form):
@@ -47,3 +47,36 @@ class FindingForm(forms.Form):
         if category and sub and not sub.startswith(category + "."):
             self.add_error("subcategory", "具体类别与问题类别不一致。")
         return data
+
+
+class TalkForm(forms.Form):
+    talk_on = forms.DateField(label="谈话日期", widget=forms.DateInput(attrs={"type": "date"}))
+    interviewee = forms.CharField(label="谈话对象", max_length=100)
+    position = forms.CharField(label="职务", max_length=100, required=False)
+    summary = forms.CharField(label="谈话要点", widget=forms.Textarea, max_length=10000)
+
+
+class LeadForm(forms.Form):
+    description = forms.CharField(label="线索内容", widget=forms.Textarea, max_length=10000)
+    handed_to = forms.ChoiceField(label="移交对象", choices=Receiver.choices)
+    handed_on = forms.DateField(label="移交日期", widget=forms.DateInput(attrs={"type": "date"}))
+    receiver = forms.CharField(label="接收人", max_length=50)
+    due_on = forms.DateField(label="办结期限", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class LeadResultForm(forms.Form):
+    lead = forms.IntegerField(widget=forms.HiddenInput)
+    result = forms.ChoiceField(
+        label="办理结果", choices=[c for c in LeadResult.choices if c[0] != "pending"]
+    )
+    result_on = forms.DateField(label="办结日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ImmediateForm(forms.Form):
+    description = forms.CharField(label="立行立改事项", widget=forms.Textarea, max_length=5000)
+    deadline = forms.DateField(label="完成时限", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ImmediateDoneForm(forms.Form):
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    done_on = forms.DateField(label="完成日期", widget=forms.DateInput(attrs={"type": "date"}))

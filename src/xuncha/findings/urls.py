@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, work_views
 
 app_name = "findings"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("new/", views.finding_new, name="new"),
     path("<int:pk>/", views.finding_detail, name="detail"),
     path("<int:pk>/feed-back/", views.finding_feed_back, name="feed_back"),
+    path("units/<int:pk>/", work_views.assignment_work, name="work"),
+    path("units/<int:pk>/<slug:action>/", work_views.assignment_action, name="work_action"),
 ]

@@ -36,7 +36,7 @@ def test_office_plans_a_round(client, world) -> None:
     TeamMember.objects.filter(cadre=local).delete()
     act("assign", team=team.pk, unit=county.pk, kind="routine")
     page = client.get(reverse("planning:round", args=[rnd.pk])).content.decode()
-    assert "王组长（组长" in page and "苏仙区（常规巡察）" in page
+    assert "王组长（组长" in page and "苏仙区</a>（常规巡察）" in page
     # Duplicate round number and reversed dates are refused with a message.
     r = client.post(reverse("planning:round_new"), {"term": term.pk, "number": 3, "name": "重复",
                     "kind": "routine", "start_date": "2024-12-01", "end_date": "2024-11-30"})  # fmt: skip

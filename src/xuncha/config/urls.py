@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("xuncha.common.urls")),
+    path("units/", include("xuncha.units.urls")),
     path("rounds/", include("xuncha.planning.urls")),
     path("findings/", include("xuncha.findings.urls")),
     path("ledger/", include("xuncha.rectifications.urls")),

@@ -63,7 +63,7 @@ def _in(period: Period, qs: QuerySet[Any], user: User) -> QuerySet[Any]:
 
 
 def _by(qs: QuerySet[Any], key: str, labels: dict[str, str]) -> list[tuple[str, int]]:
-    counts = dict(qs.values_list(key).annotate(n=Count("id")).values_list(key, "n"))
+    counts = dict(qs.order_by().values_list(key).annotate(n=Count("id")).values_list(key, "n"))
     return [(label, counts.get(value, 0)) for value, label in labels.items()]
 
 

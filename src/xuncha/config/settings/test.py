@@ -1,12 +1,15 @@
 """Tests: fast hashing, files in a temporary folder; the database from the environment
 (SQLite by default, PostgreSQL when ``XUNCHA_DATABASE_URL`` is set — CI runs both)."""
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
 
 DATA_DIR = Path(tempfile.mkdtemp(prefix="xuncha-test-"))
+atexit.register(shutil.rmtree, DATA_DIR, ignore_errors=True)
 MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir()

@@ -202,6 +202,11 @@ def _demo_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--payments", type=int, default=5000, metavar="行数", help="生成的发放记录行数（默认 5000）"
     )
+    p.add_argument(
+        "--no-serve", action="store_true", help="只生成演示数据，不启动巡察工作台网页服务"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="网页服务监听地址（默认 127.0.0.1）")
+    p.add_argument("--port", type=int, default=8000, help="网页服务端口（默认 8000）")
 
 
 def _demo_run(args: argparse.Namespace) -> int:
@@ -209,16 +214,45 @@ def _demo_run(args: argparse.Namespace) -> int:
     from .crosscheck.datagen import DatagenConfig, generate
     from .crosscheck.evaluate import evaluate, format_scores
 
-    print("1/3 生成带标准答案的模拟数据（郴州市水库移民直补资金，含各种脏数据）……")
+    print("1/4 生成带标准答案的模拟数据（郴州市水库移民直补资金，含各种脏数据）……")
     data = generate(args.out / "data", DatagenConfig(payments=args.payments))
-    print("2/3 比对：发放名单 × 死亡人员名单 × 财政供养人员名单……")
+    print("2/4 比对：发放名单 × 死亡人员名单 × 财政供养人员名单……")
     report_dir = args.out / "report"
     result = check(data.payments, data.deaths, data.payroll, out=report_dir, standard=data.standard)
     print_summary(result)
-    print("3/3 与标准答案对照（精确率 / 召回率）：")
+    print("3/4 与标准答案对照（精确率 / 召回率）：")
     print(format_scores(evaluate(result.hits, data.truth)))
     print(f"\n报告在：{report_dir.resolve()}/疑点核查表.xlsx（另有 hits.csv、manifest.json）")
-    return EXIT_OK
+    print("\n4/4 巡察工作台：生成演示城市（湘南市）……")
+    _demo_workbench(args.out / "workbench")
+    if args.no_serve:
+        return EXIT_OK
+    return _serve_run(argparse.Namespace(host=args.host, port=args.port, threads=8))
+
+
+def _demo_workbench(folder: Path) -> None:
+    """A fresh SQLite database in ``folder`` seeded with the demo city."""
+    import datetime as dt
+    import os
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    os.environ["XUNCHA_DATA_DIR"] = str(folder.resolve())
+    _django()
+    from django.core.management import call_command
+
+    from .demo.workbench import seed_city
+
+    call_command("migrate", interactive=False, verbosity=0)
+    city = seed_city(today=dt.date.today())
+    print(
+        f"   {city.units} 个被巡察单位，{city.findings} 个问题，{city.items} 项整改事项（数据在 {folder.resolve()}）"
+    )
+    print(f"   演示账户（密码均为 {city.password}）：")
+    labels = {"office": "巡察办", "team": "巡察组", "unit": "被巡察单位", "supervisor": "整改督查",
+              "leader": "领导", "admin": "系统管理员"}  # fmt: skip
+    for role, username in city.accounts.items():
+        print(f"     {labels.get(role, role)}：{username}")
 
 
 def _django() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import IO
 
 from django.db import transaction
@@ -136,7 +137,7 @@ def rectification_report_progress(
 
 
 def rectification_close(
-    *, item: RectificationItem, by: User, note: str, money_recovered: float | None = None,
+    *, item: RectificationItem, by: User, note: str, money_recovered: Decimal | None = None,
     version: int | None = None,
 ) -> RectificationItem:  # fmt: skip
     """对账销号: only the inspecting side, only with evidence, never the reporter."""

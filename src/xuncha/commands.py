@@ -241,7 +241,7 @@ def _demo_workbench(folder: Path) -> None:
     _django()
     from django.core.management import call_command
 
-    from .demo.workbench import seed_city
+    from .demo.city import seed_city
 
     call_command("migrate", interactive=False, verbosity=0)
     city = seed_city(today=dt.date.today())

@@ -1,0 +1,154 @@
+"""The demo city: realistic, complete in its states, reproducing seed 000's Yiyang figure,
+and safe to run twice (the second run is refused and changes nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from xuncha.accounts.access import restrict, team_ids
+from xuncha.accounts.models import Role, User
+from xuncha.common.errors import ServiceError
+from xuncha.demo.city import DemoCity, seed_city
+from xuncha.findings.models import Finding, ImmediateItem, Lead, Talk
+from xuncha.planning.models import Assignment, Round, Term
+from xuncha.planning.selectors import coverage
+from xuncha.rectifications.models import DueState, RectificationItem, Status
+from xuncha.rectifications.selectors import completion
+from xuncha.units.models import RiskLevel, Unit, UnitKind
+from xuncha.units.selectors import in_conflict
+
+TODAY = dt.date(2025, 11, 20)
+SEEDED: dict[str, float] = {}
+
+
+@pytest.fixture(scope="module")
+def city(django_db_setup, django_db_blocker) -> Iterator[DemoCity]:
+    """Seeded once for the module, in a transaction rolled back when the module ends."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        started = time.perf_counter()
+        demo = seed_city(today=TODAY)
+        SEEDED["seconds"] = time.perf_counter() - started
+        yield demo
+        transaction.set_rollback(True)
+
+
+def _user(city: DemoCity, role: Role) -> User:
+    return User.objects.get(username=city.accounts[role.value])
+
+
+def _counts() -> dict[str, int]:
+    models = (Unit, User, Term, Round, Assignment, Talk, Finding, Lead, ImmediateItem)
+    counts = {m.__name__: m.objects.count() for m in models}
+    return counts | {"items": RectificationItem.objects.count()}
+
+
+def test_seeding_is_quick(city, db):
+    assert SEEDED["seconds"] < 30
+
+
+def test_counts_are_in_range(city, db):
+    assert 250 <= city.units == Unit.objects.count() <= 350
+    assert Unit.objects.filter(kind=UnitKind.COUNTY).count() == 6
+    assert 25 <= Unit.objects.filter(kind=UnitKind.TOWNSHIP).count() <= 35
+    assert 8 <= Unit.objects.filter(kind=UnitKind.DEPARTMENT).count() <= 12
+    assert Unit.objects.filter(kind=UnitKind.PARK).count() == 1
+    assert 200 <= city.findings == Finding.objects.count() <= 700
+    assert city.items == RectificationItem.objects.count() == city.findings
+    assert Round.objects.count() == 6
+    assert set(Round.objects.values_list("kind", flat=True)) >= {
+        "routine", "special", "mobile", "elevated", "cross",
+    }  # fmt: skip
+    assert Talk.objects.count() > 2 * Assignment.objects.count()
+    assert (
+        Lead.objects.exclude(result="pending").exists()
+        and Lead.objects.filter(handed_to="organisation").exists()
+    )
+
+
+def test_codes_look_like_administrative_codes(city, db):
+    lengths = {UnitKind.COUNTY: 6, UnitKind.TOWNSHIP: 9, UnitKind.VILLAGE: 12}
+    for kind, length in lengths.items():
+        codes = Unit.objects.filter(kind=kind).values_list("code", flat=True)
+        assert codes and all(len(c) == length and c.isdigit() for c in codes)
+
+
+def test_village_risk_levels_follow_seed_004(city, db):
+    villages = Unit.objects.filter(kind__in=[UnitKind.VILLAGE, UnitKind.COMMUNITY])
+    n = villages.count()
+    for level, share in ((RiskLevel.GENERAL, 859), (RiskLevel.WATCH, 388), (RiskLevel.HIGH, 170)):
+        assert abs(villages.filter(risk_level=level).count() - n * share / 1417) < 1
+
+
+def test_coverage_has_inspected_and_waiting_units(city, db):
+    rows = coverage(term=Term.objects.get())
+    inspected, total = sum(r.inspected for r in rows), sum(r.total for r in rows)
+    assert 0.25 * total < inspected < 0.75 * total
+
+
+def test_every_status_and_due_state(city, db):
+    assert set(RectificationItem.objects.values_list("status", flat=True)) == set(Status.values)
+    states = {item.due_state(TODAY) for item in RectificationItem.objects.all()}
+    assert {DueState.OVERDUE, DueState.DUE_SOON} <= states
+    assert RectificationItem.objects.filter(status=Status.CLOSED, money_recovered__gt=0).exists()
+    open_items = ImmediateItem.objects.filter(status="open")
+    assert open_items.filter(deadline__lt=TODAY).exists()
+    assert ImmediateItem.objects.filter(status="done", done_on__isnull=False).exists()
+
+
+def test_reopened_item_history(city, db):
+    item = RectificationItem.objects.filter(close_note__startswith="重新打开").first()
+    assert item is not None and item.status == Status.IN_PROGRESS
+    statuses = list(
+        item.history.order_by("history_date", "history_id").values_list("status", flat=True)
+    )
+    assert statuses[-2:] == [Status.CLOSED, Status.IN_PROGRESS]
+
+
+def test_yiyang_figure(city, db):
+    [row] = completion(user=_user(city, Role.OFFICE), unit_id=city.yiyang_unit_id)
+    assert (row.total, row.closed, row.rate) == (43, 40, Decimal("93.02"))
+
+
+def test_demo_accounts(city, db):
+    assert set(city.accounts) == set(Role.values)
+    for role in Role:
+        user = _user(city, role)
+        assert user.role == role and user.check_password(city.password)
+    admin = _user(city, Role.ADMIN)
+    assert admin.is_superuser and admin.is_staff
+    assert city.password == "xuncha-demo"
+
+
+def test_team_account_sees_its_teams_items(city, db):
+    user = _user(city, Role.TEAM)
+    assert user.cadre is not None
+    items = restrict(RectificationItem.objects.all(), user)
+    assert 0 < items.count() < RectificationItem.objects.count()
+    assert set(items.values_list("team_id", flat=True)) <= set(team_ids(user))
+
+
+def test_unit_account_sees_only_its_unit(city, db):
+    user = _user(city, Role.UNIT)
+    items = restrict(RectificationItem.objects.all(), user)
+    assert set(items.values_list("unit_id", flat=True)) == {user.unit_id}
+    assert items.count() == RectificationItem.objects.filter(unit_id=user.unit_id).count()
+    assert len(set(items.values_list("status", flat=True))) >= 4
+
+
+def test_second_run_is_refused_and_changes_nothing(city, db):
+    before = _counts()
+    with pytest.raises(ServiceError):
+        seed_city(today=TODAY)
+    assert _counts() == before
+
+
+def test_no_assignment_breaks_recusal(city, db):
+    for assignment in Assignment.objects.select_related("unit", "team"):
+        for cadre in assignment.team.members.select_related("home_unit"):
+            assert not in_conflict(cadre.home_unit, assignment.unit)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import io
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import user_of
 from xuncha.accounts.models import Role
+from xuncha.common.errors import ServiceError
 
-from . import forms, selectors
+from . import forms, selectors, workbook
 
 PAGE_SIZE = 100
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -26,5 +33,39 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(),
-               "risk": selectors.risk_counts(units)}  # fmt: skip
+               "risk": selectors.risk_counts(units),
+               "is_office": user_of(request).role in (Role.OFFICE, Role.ADMIN)}  # fmt: skip
     return render(request, "units/list.html", context)
+
+
+@login_required
+def unit_export(request: HttpRequest) -> HttpResponse:
+    if user_of(request).role not in (Role.OFFICE, Role.ADMIN, Role.SUPERVISOR, Role.LEADER):
+        raise Http404
+    buffer = io.BytesIO()
+    workbook.units_export(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''units.xlsx"
+    return response
+
+
+@login_required
+@require_POST
+def unit_import(request: HttpRequest) -> HttpResponse:
+    if user_of(request).role not in (Role.OFFICE, Role.ADMIN):
+        raise Http404
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要导入的 Excel 文件。")
+    elif upload.size is not None and upload.size > MAX_IMPORT_BYTES:
+        messages.error(request, "文件过大（上限 20 MB）。")
+    else:
+        try:
+            report = workbook.units_import(upload.read())
+        except ServiceError as err:
+            messages.error(request, str(err))
+        else:
+            messages.success(
+                request, f"导入完成：新增 {report.created} 个，更新 {report.updated} 个。"
+            )
+    return redirect("units:list")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import is_inspecting_side, user_of
 from xuncha.common.errors import ServiceError
+from xuncha.common.pagination import paginate
 from xuncha.rectifications.services import rectification_create
 
 from . import forms, selectors, services
@@ -24,12 +24,9 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     form = forms.FindingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     findings = selectors.finding_list(user=user_of(request), **filters)
-    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     can_record = selectors.assignments_for(user_of(request)).exists()
-    return render(request, "findings/list.html",
-                  {"form": form, "page": page, "query": query.urlencode(), "can_record": can_record})  # fmt: skip
+    context = {"form": form, "can_record": can_record, **paginate(request, findings, PAGE_SIZE)}
+    return render(request, "findings/list.html", context)
 
 
 @login_required

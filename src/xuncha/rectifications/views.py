@@ -9,7 +9,6 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import is_inspecting_side, user_of
 from xuncha.accounts.models import Role
 from xuncha.common.errors import ServiceError
+from xuncha.common.pagination import paginate
 
 from . import forms, selectors, services
 from .models import RectificationItem, Status
@@ -31,12 +31,9 @@ def item_list(request: HttpRequest) -> HttpResponse:
     form = forms.FilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     items = selectors.item_list(user=user_of(request), today=today, **filters)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(item, item.due_state(today)) for item in page]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "rectifications/list.html",
-                  {"form": form, "page": page, "rows": rows, "query": query.urlencode()})  # fmt: skip
+    paged = paginate(request, items, PAGE_SIZE)
+    rows = [(item, item.due_state(today)) for item in paged["page"]]
+    return render(request, "rectifications/list.html", {"form": form, "rows": rows, **paged})
 
 
 def _allowed(user: Any, item: RectificationItem) -> dict[str, bool]:

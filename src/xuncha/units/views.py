@@ -6,7 +6,6 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import user_of
 from xuncha.accounts.models import Role
 from xuncha.common.errors import ServiceError
+from xuncha.common.pagination import paginate
 
 from . import forms, selectors, workbook
 
@@ -29,10 +29,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     form = forms.UnitFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     units = selectors.unit_list(**filters)
-    page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(),
+    context = {"form": form, **paginate(request, units, PAGE_SIZE),
                "risk": selectors.risk_counts(units),
                "is_office": user_of(request).role in (Role.OFFICE, Role.ADMIN)}  # fmt: skip
     return render(request, "units/list.html", context)

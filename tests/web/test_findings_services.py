@@ -71,6 +71,10 @@ def test_lead_life(world, own) -> None:
             lead=lead, by=world.users["other_team"], result=LeadResult.FILED, result_on=D
         )
     lead_record_result(lead=lead, by=team, result=LeadResult.FILED, result_on=D)
+    with pytest.raises(ServiceError, match="已登记办理结果"):
+        lead_record_result(
+            lead=lead, by=world.users["office"], result=LeadResult.CLEARED, result_on=D
+        )
     assert [h.result for h in lead.history.order_by("history_date")] == ["pending", "filed"]
 
 

@@ -88,10 +88,14 @@ def lead_record_result(*, lead: Lead, by: User, result: str, result_on: dt.date)
         raise PermissionDenied("只有巡察办或移交线索的巡察组可以登记办理结果。")
     if result not in LeadResult.values or result == LeadResult.PENDING:
         raise ServiceError("请选择办理结果。")
-    lead.result, lead.result_on = result, result_on
-    lead._history_user = by  # type: ignore[attr-defined]
-    lead.save(update_fields=["result", "result_on", "updated_at"])
-    return lead
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead.pk)
+        if lead.result != LeadResult.PENDING:  # another tab or person got there first
+            raise ServiceError(f"该线索已登记办理结果（{lead.get_result_display()}），未作修改。")
+        lead.result, lead.result_on = result, result_on
+        lead._history_user = by  # type: ignore[attr-defined]
+        lead.save(update_fields=["result", "result_on", "updated_at"])
+        return lead
 
 
 def immediate_create(*, assignment: Assignment, by: User, description: str,

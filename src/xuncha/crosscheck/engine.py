@@ -33,7 +33,7 @@ from .ingest import (
 )
 from .linking import link_people, tier_name_sql
 from .normalize import normalize_table
-from .rules import RULES, RULES_BY_ID
+from .rules import PREPARED, RULES, RULES_BY_ID
 
 DATASETS = {"payments": "发放名单", "deaths": "死亡人员名单", "payroll": "财政供养人员名单"}
 
@@ -208,6 +208,8 @@ def _hits(
     con: duckdb.DuckDBPyConnection, config: CheckConfig, run: list[str], d: DuckDBDialect
 ) -> pa.Table:
     order = {r.id: i for i, r in enumerate(RULES)}
+    for table in dict.fromkeys(t for rule_id in run for t in RULES_BY_ID[rule_id].tables):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {PREPARED[table]}")
     parts = [
         f"SELECT '{rule_id}' AS rule, * FROM ({RULES_BY_ID[rule_id].sql(config.params_for(rule_id), d)})"
         for rule_id in run

@@ -3,7 +3,8 @@
 A rule names its inputs by role (payments, deaths, payroll), its parameters with
 defaults, the policy it rests on, and what a hit means. ``sql()`` returns one SELECT
 over the views the engine prepares (``pay``, ``deaths``, ``payroll``, all with
-``person_key`` and ``tier_rank``) producing, per hit:
+``person_key`` and ``tier_rank``, plus the shared tables in ``PREPARED`` a rule names in
+``tables``) producing, per hit:
 
     rid        the payment row            reg_rid   the matched register row, or NULL
     group_key  rows reported together     tier_rank how sure the identity link is
@@ -42,6 +43,8 @@ class Rule:
     basis: str
     inputs: tuple[str, ...]
     params: tuple[Param, ...] = ()
+    # Shared tables the rule reads besides the views (built once per run, see PREPARED).
+    tables: tuple[str, ...] = ()
     build: Callable[[Params, DuckDBDialect], str] = field(default=lambda p, d: "", repr=False)
 
     def sql(self, params: Params | None = None, dialect: DuckDBDialect | None = None) -> str:
@@ -116,16 +119,22 @@ def _payroll(p: Params, d: DuckDBDialect) -> str:
     WHERE k = 1"""
 
 
-def _person_year_groups(having: str, evidence: str, prefix: str) -> str:
+# Tables several rules share, built once per run by the engine when a rule needs them.
+PREPARED = {
+    "person_year": """SELECT person_key, pay_year, count(*) AS n, sum(amount) AS total,
+            max(tier_rank) AS tier_rank, count(DISTINCT file) AS files
+        FROM pay WHERE person_key IS NOT NULL AND pay_year IS NOT NULL GROUP BY person_key, pay_year""",
+}
+
+
+def _person_year_groups(condition: str, evidence: str, prefix: str) -> str:
+    """Every payment row of the person-years meeting ``condition``, numbered as groups."""
     return f"""
     SELECT p.rid, CAST(NULL AS BIGINT) AS reg_rid,
         '{prefix}' || CAST(g.group_no AS VARCHAR) AS group_key, g.tier_rank, {evidence} AS evidence
     FROM pay p JOIN (
-        SELECT person_key, pay_year, count(*) AS n, sum(amount) AS total,
-            max(tier_rank) AS tier_rank, count(DISTINCT file) AS files,
-            row_number() OVER (ORDER BY person_key, pay_year) AS group_no
-        FROM pay WHERE person_key IS NOT NULL AND pay_year IS NOT NULL
-        GROUP BY person_key, pay_year HAVING {having}) g
+        SELECT *, row_number() OVER (ORDER BY person_key, pay_year) AS group_no
+        FROM person_year WHERE {condition}) g
       ON g.person_key = p.person_key AND g.pay_year = p.pay_year"""
 
 
@@ -133,7 +142,7 @@ def _duplicate(p: Params, d: DuckDBDialect) -> str:
     evidence = """'同一人 ' || CAST(g.pay_year AS VARCHAR) || ' 年共发放 ' || CAST(g.n AS VARCHAR) ||
         ' 次（涉及 ' || CAST(g.files AS VARCHAR) || ' 个文件），合计 ' ||
         coalesce(CAST(g.total AS VARCHAR), '?') || ' 元；同组编号 D' || CAST(g.group_no AS VARCHAR)"""
-    return _person_year_groups("count(*) > 1", evidence, "D")
+    return _person_year_groups("n > 1", evidence, "D")
 
 
 def _over_standard(p: Params, d: DuckDBDialect) -> str:
@@ -141,7 +150,7 @@ def _over_standard(p: Params, d: DuckDBDialect) -> str:
     evidence = f"""'同一人 ' || CAST(g.pay_year AS VARCHAR) || ' 年合计发放 ' || CAST(g.total AS VARCHAR) ||
         ' 元，标准 {standard} 元/人/年，超出 ' || CAST(g.total - {standard} AS VARCHAR) ||
         ' 元；同组编号 O' || CAST(g.group_no AS VARCHAR)"""
-    return _person_year_groups(f"sum(amount) > {standard}", evidence, "O")
+    return _person_year_groups(f"total > {standard}", evidence, "O")
 
 
 def _invalid_id(p: Params, d: DuckDBDialect) -> str:
@@ -180,6 +189,7 @@ RULES: tuple[Rule, ...] = (
         meaning="同一人同一年度被发放不止一次（同一文件内或跨文件）；同组每一行都列出。",
         basis="同一补助每人每年只应发放一次。",
         inputs=("payments",),
+        tables=("person_year",),
         build=_duplicate,
     ),
     Rule(
@@ -190,6 +200,7 @@ RULES: tuple[Rule, ...] = (
         basis="大中型水库移民后期扶持直补标准为每人每年 600 元。",
         inputs=("payments",),
         params=(Param("standard", "标准（元/人/年）", Decimal("600"), Decimal),),
+        tables=("person_year",),
         build=_over_standard,
     ),
     Rule(

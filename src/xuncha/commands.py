@@ -224,14 +224,18 @@ def _demo_run(args: argparse.Namespace) -> int:
     print(format_scores(evaluate(result.hits, data.truth)))
     print(f"\n报告在：{report_dir.resolve()}/疑点核查表.xlsx（另有 hits.csv、manifest.json）")
     print("\n4/4 巡察工作台：生成演示城市（湘南市）……")
-    _demo_workbench(args.out / "workbench")
+    token = _demo_workbench(args.out / "workbench")
+    print(
+        f"   码上巡察（群众扫码页面，可用手机浏览器打开）：http://{args.host}:{args.port}/p/{token}/"
+    )
     if args.no_serve:
         return EXIT_OK
     return _serve_run(argparse.Namespace(host=args.host, port=args.port, threads=8))
 
 
-def _demo_workbench(folder: Path) -> None:
-    """A fresh SQLite database in ``folder`` seeded with the demo city."""
+def _demo_workbench(folder: Path) -> str:
+    """A fresh SQLite database in ``folder`` seeded with the demo city; returns the
+    token of the QR code open today."""
     import datetime as dt
     import os
     import shutil
@@ -242,17 +246,26 @@ def _demo_workbench(folder: Path) -> None:
     from django.core.management import call_command
 
     from .demo.city import seed_city
+    from .demo.petitions import seed_petitions
 
     call_command("migrate", interactive=False, verbosity=0)
     city = seed_city(today=dt.date.today())
+    from .accounts.models import User
+
+    users = {u.username: u for u in User.objects.filter(username__in=["office", "team"])}
+    petitions = seed_petitions(
+        today=dt.date.today(), office=users["office"], team_user=users["team"]
+    )
     print(
-        f"   {city.units} 个被巡察单位，{city.findings} 个问题，{city.items} 项整改事项（数据在 {folder.resolve()}）"
+        f"   {city.units} 个被巡察单位，{city.findings} 个问题，{city.items} 项整改事项，"
+        f"{petitions.petitions} 件信访举报（数据在 {folder.resolve()}）"
     )
     print(f"   演示账户（密码均为 {city.password}）：")
     labels = {"office": "巡察办", "team": "巡察组", "unit": "被巡察单位", "supervisor": "整改督查",
               "leader": "领导", "admin": "系统管理员"}  # fmt: skip
     for role, username in city.accounts.items():
         print(f"     {labels.get(role, role)}：{username}")
+    return petitions.open_token
 
 
 def _django() -> None:
@@ -279,7 +292,11 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；内网服务用 0.0.0.0）"
     )
     p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
-    p.add_argument("--threads", type=int, default=8, help="工作线程数（默认 8）")
+    p.add_argument("--threads", type=int, default=8, help="每个进程的工作线程数（默认 8）")
+    p.add_argument(
+        "--workers", type=int, default=1,
+        help="服务进程数（默认 1；多核服务器可设为核数，此时须设置 XUNCHA_CACHE_URL 使用 Redis）",
+    )  # fmt: skip
 
 
 def _serve_run(args: argparse.Namespace) -> int:
@@ -298,7 +315,52 @@ def _serve_run(args: argparse.Namespace) -> int:
         print(f"错误：无法连接或迁移数据库（{err}）。请检查 XUNCHA_DATABASE_URL。", file=sys.stderr)
         return EXIT_NOTHING_CHECKED
     print(f"巡察工作台已启动：http://{args.host}:{args.port}/（按 Ctrl+C 停止）", flush=True)
-    serve(application, host=args.host, port=args.port, threads=args.threads, ident="xuncha")
+    workers = getattr(args, "workers", 1)
+    if workers <= 1:
+        serve(application, host=args.host, port=args.port, threads=args.threads, ident="xuncha")
+        return EXIT_OK
+    return _serve_workers(application, args, workers)
+
+
+def _serve_workers(application: object, args: argparse.Namespace, workers: int) -> int:
+    """Several waitress processes accepting on one listening socket (Python's GIL keeps
+    one process to one core). Each process opens its own database connections."""
+    import multiprocessing
+    import signal
+    import socket
+
+    from django.conf import settings as conf
+    from django.db import connections
+    from waitress import serve
+
+    if sys.platform == "win32":
+        print("错误：Windows 上只能以单进程运行（去掉 --workers）。", file=sys.stderr)
+        return EXIT_NOTHING_CHECKED
+    if "locmem" in conf.CACHES["default"]["BACKEND"]:
+        print("错误：多进程运行需要共享缓存，请设置 XUNCHA_CACHE_URL=redis://…", file=sys.stderr)
+        return EXIT_NOTHING_CHECKED
+    connections.close_all()
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(1024)
+    context = multiprocessing.get_context("fork")
+    procs = [
+        context.Process(target=serve, args=(application,),
+                        kwargs={"sockets": [sock], "threads": args.threads, "ident": "xuncha"})
+        for _ in range(workers)
+    ]  # fmt: skip
+    for proc in procs:
+        proc.start()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopping the parent stops all
+    try:
+        for proc in procs:
+            proc.join()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for proc in procs:
+            proc.terminate()
     return EXIT_OK
 
 

@@ -10,11 +10,13 @@ office, admin      everything                   everything
 team member        its own teams' objects       its own teams' objects
 unit liaison       its unit's ledger items and  its unit's ledger items (plan,
                    immediate items              progress; never close-out)
-supervisor         everything but leads         nothing (scores later)
+supervisor         everything but leads and     nothing (scores later)
+                   petitions
 leader             nothing item by item         nothing (reads the figures)
 =================  ===========================  ==============================
 
-Leads are seen only by the office and the team that handed them over.
+Leads are seen only by the office and the team that handed them over; petitions and
+their QR codes only by the office and the team of that round that received them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from .models import Role, User
 Action = Literal["view", "change"]
 
 # Models whose rows belong to a team (a ``team`` field) and, for the ledger, to a unit.
-_TEAM_MODELS = {"finding", "talk", "lead", "immediateitem", "rectificationitem", "assignment"}
+_TEAM_MODELS = {"finding", "talk", "lead", "immediateitem", "rectificationitem", "assignment",
+                "petition", "intakecode"}  # fmt: skip
+_OFFICE_AND_TEAM_ONLY = {"lead", "petition", "intakecode"}
 _UNIT_VISIBLE = {"rectificationitem", "immediateitem"}
 
 
@@ -47,7 +51,9 @@ def restrict(queryset: QuerySet[Any], user: User, action: Action = "view") -> Qu
     if user.role in (Role.OFFICE, Role.ADMIN) or user.is_superuser:
         return queryset
     if user.role == Role.SUPERVISOR:
-        return queryset if action == "view" and name != "lead" else queryset.none()
+        return (
+            queryset if action == "view" and name not in _OFFICE_AND_TEAM_ONLY else queryset.none()
+        )
     if user.role == Role.TEAM and name in _TEAM_MODELS:
         return queryset.filter(team_id__in=team_ids(user))
     if user.role == Role.TEAM and name == "team":

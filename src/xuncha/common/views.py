@@ -6,3 +6,8 @@ from django.shortcuts import render
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "common/home.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form (expired page, cookies off, replayed from elsewhere), in Chinese."""
+    return render(request, "common/csrf_failure.html", status=403)

@@ -2,12 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from xuncha.petitions.urls import public_urlpatterns
+
 urlpatterns = [
     path("", include("xuncha.common.urls")),
     path("units/", include("xuncha.units.urls")),
     path("rounds/", include("xuncha.planning.urls")),
     path("findings/", include("xuncha.findings.urls")),
     path("ledger/", include("xuncha.rectifications.urls")),
+    path("petitions/", include("xuncha.petitions.urls")),
+    path("p/", include(public_urlpatterns)),
     path("figures/", include("xuncha.dashboards.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

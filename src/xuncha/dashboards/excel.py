@@ -14,8 +14,10 @@ def figures_rows(f: Figures) -> list[tuple[str, object]]:
     rate = f.rectification.rate
     rows: list[tuple[str, object]] = [
         ("巡察轮次", f.rounds), ("巡察单位（个）", f.units_covered), ("个别谈话（人次）", f.talks),
-        ("发现问题（个）", f.findings),
+        ("受理信访举报（件）", f.petitions),
     ]  # fmt: skip
+    rows += [(f"　{label}", n) for label, n in f.petitions_by_channel]
+    rows += [("　其中转为问题（件）", f.petitions_to_findings), ("发现问题（个）", f.findings)]
     rows += [(f"　其中：{label}", n) for label, n in f.findings_by_category]
     rows += [(f"　来源：{label}", n) for label, n in f.findings_by_source]
     rows += [("移交问题线索（件）", f.leads)]

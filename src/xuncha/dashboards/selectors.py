@@ -18,6 +18,7 @@ from xuncha.accounts.access import restrict_figures
 from xuncha.accounts.models import User
 from xuncha.findings.choices import Category, Receiver, Source
 from xuncha.findings.models import Finding, ImmediateItem, Lead, Talk
+from xuncha.petitions.models import Channel, Disposition, Petition
 from xuncha.planning.models import Assignment, Round, Term
 from xuncha.rectifications.models import RectificationItem, Status
 from xuncha.rectifications.selectors import Completion
@@ -46,6 +47,9 @@ class Figures:
     rounds: int = 0
     units_covered: int = 0
     talks: int = 0
+    petitions: int = 0
+    petitions_by_channel: list[tuple[str, int]] = field(default_factory=list)
+    petitions_to_findings: int = 0
     findings: int = 0
     findings_by_category: list[tuple[str, int]] = field(default_factory=list)
     findings_by_source: list[tuple[str, int]] = field(default_factory=list)
@@ -72,6 +76,7 @@ def figures(*, user: User, period: Period) -> Figures:
         start_date__range=(period.start, period.end)
     )
     findings = _in(period, Finding.objects.all(), user)
+    petitions = _in(period, Petition.objects.all(), user)
     immediate = _in(period, ImmediateItem.objects.all(), user).aggregate(
         assigned=Count("id"), done=Count("id", filter=Q(status="done"))
     )
@@ -84,6 +89,9 @@ def figures(*, user: User, period: Period) -> Figures:
         rounds=rounds.count(),
         units_covered=_in(period, Assignment.objects.all(), user).values("unit").distinct().count(),
         talks=_in(period, Talk.objects.all(), user).count(),
+        petitions=petitions.count(),
+        petitions_by_channel=_by(petitions, "channel", dict(Channel.choices)),
+        petitions_to_findings=petitions.filter(disposition=Disposition.FINDING).count(),
         findings=findings.count(),
         findings_by_category=_by(findings, "category", dict(Category.choices)),
         findings_by_source=_by(findings, "source", dict(Source.choices)),

@@ -39,7 +39,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     context = {
         "f": data, "terms": Term.objects.all(), "query": request.GET.urlencode(),
         "by_category": _bars(data.findings_by_category), "by_source": _bars(data.findings_by_source),
-        "by_receiver": _bars(data.leads_by_receiver),
+        "by_receiver": _bars(data.leads_by_receiver), "by_channel": _bars(data.petitions_by_channel),
     }  # fmt: skip
     return render(request, "dashboards/figures.html", context)
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "xuncha.planning",
     "xuncha.findings",
     "xuncha.rectifications",
+    "xuncha.petitions",
     "xuncha.dashboards",
 ]
 
@@ -102,3 +103,41 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_FAILURE_VIEW = "xuncha.common.views.csrf_failure"
+
+# Shared state for rate limits and one-time form tokens. In-process by default (one
+# waitress process, as `xuncha serve` runs); several processes share Redis:
+# XUNCHA_CACHE_URL=redis://127.0.0.1:6379/1
+_CACHE_URL = os.environ.get("XUNCHA_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    )
+}
+
+# The issuing body printed on notices (e.g. 中共湘南市委巡察工作领导小组办公室).
+OFFICE_NAME = os.environ.get("XUNCHA_OFFICE_NAME", "巡察工作领导小组办公室")
+
+# Petitions (码上巡察). Keys live outside the database, in their own file (see
+# docs/decisions/0006); it is created on first use unless XUNCHA_PETITION_KEY_CREATE=0.
+PETITION_KEY_FILE = Path(
+    os.environ.get("XUNCHA_PETITION_KEY_FILE", DATA_DIR / "keys" / "petitions.json")
+)
+PETITION_KEY_CREATE = os.environ.get("XUNCHA_PETITION_KEY_CREATE", "1") == "1"
+PETITION_MAX_FILES = 9
+PETITION_FILE_MAX_BYTES = int(os.environ.get("XUNCHA_PETITION_FILE_MAX_BYTES", 50 * 1024 * 1024))
+PETITION_RESPOND_DAYS = int(os.environ.get("XUNCHA_PETITION_RESPOND_DAYS", 15))
+# Proof of work asked of a public browser before a submission or a receipt log-in:
+# leading zero bits of SHA-256 (16 bits: ~65,000 hashes, well under a second on a phone).
+PETITION_POW_BITS = int(os.environ.get("XUNCHA_PETITION_POW_BITS", 16))
+PETITION_POW_MAX_AGE = 3600
+# Rate limits "count/seconds": per client (a salted hash of its address that lives only
+# in the cache for the window) and for everyone together.
+PETITION_RATE_SUBMIT = os.environ.get("XUNCHA_PETITION_RATE_SUBMIT", "10/600")
+PETITION_RATE_RECEIPT = os.environ.get("XUNCHA_PETITION_RATE_RECEIPT", "10/600")
+PETITION_RATE_RECEIPT_ALL = os.environ.get("XUNCHA_PETITION_RATE_RECEIPT_ALL", "600/600")

@@ -1,0 +1,175 @@
+"""The public side of 码上巡察: a phone page, no account, nothing about the visitor kept.
+
+No view here reads the visitor's address or browser except :func:`client_key`, which
+turns the address into a salted hash that only lives in the cache for the rate-limit
+window. Responses are never cached and send no referrer. The receipt "log-in" is a
+signed cookie holding the petition number for half an hour; nothing is stored server-side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from xuncha.common import ratelimit
+from xuncha.common.errors import ServiceError
+
+from . import forms, pow, selectors, services
+from .models import IntakeCode, Petition
+
+COOKIE = "xc_receipt"
+COOKIE_SALT = "xuncha.petitions.receipt"
+COOKIE_AGE = 1800
+WRONG_RECEIPT = "回执码不正确，请核对后重新输入。"
+TOO_MANY = "操作过于频繁，请 10 分钟后再试。"
+
+
+def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = (
+            "same-origin"  # no referrer to other sites; "no-referrer" makes browsers send "Origin: null", which CSRF refuses
+        )
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        )
+        return response
+
+    return wrapped
+
+
+def _pow(form: Any) -> None:
+    form.initial.update(pow_challenge=pow.challenge(), pow_nonce="")
+    if form.is_bound:  # a re-shown form gets a fresh challenge, not the used one
+        data = form.data.copy()
+        data["pow_challenge"], data["pow_nonce"] = form.initial["pow_challenge"], ""
+        form.data = data
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest, token: str) -> HttpResponse:
+    code = get_object_or_404(
+        IntakeCode.objects.select_related("team", "unit", "round"), token=token
+    )
+    form = forms.PublicPetitionForm(request.POST or None, request.FILES or None)
+    error, status = "", 200
+    if request.method == "POST":
+        status = 400
+        if not ratelimit.hit(
+            "submit", ratelimit.client_key(request), settings.PETITION_RATE_SUBMIT
+        ):
+            error, status = TOO_MANY, 429
+        elif form.is_valid():
+            try:
+                pow.verify(form.cleaned_data["pow_challenge"], form.cleaned_data["pow_nonce"])
+                petition, receipt = services.petition_submit(
+                    intake=code,
+                    content=form.content(),
+                    identity=form.identity(),
+                    files=form.uploads(),
+                )
+            except (pow.WorkRefused, ServiceError) as err:
+                error = str(err)
+            else:
+                grouped = " ".join(receipt[i : i + 4] for i in range(0, 16, 4))
+                return render(request, "petitions/public/receipt.html",
+                              {"code": code, "receipt": grouped, "petition": petition})  # fmt: skip
+        else:
+            error = "提交的内容有误，请按提示修改。"
+    _pow(form)
+    context = {"code": code, "form": form, "error": error, "open": code.is_open()}
+    return render(request, "petitions/public/intake.html", context, status=status)
+
+
+def _petition_of(request: HttpRequest) -> Petition | None:
+    pk = request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT, max_age=COOKIE_AGE)
+    if pk is None or not pk.isdigit():
+        return None
+    return Petition.objects.filter(pk=int(pk), receipt_hash__isnull=False).first()
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def receipt(request: HttpRequest) -> HttpResponse:
+    """Log in with a receipt code (rate-limited; one message for wrong and unknown)."""
+    form = forms.ReceiptForm(request.POST or None)
+    error, status = "", 200
+    if request.method == "POST":
+        status = 400
+        client = ratelimit.client_key(request)
+        allowed = ratelimit.peek(
+            "receipt", client, settings.PETITION_RATE_RECEIPT
+        ) and ratelimit.peek("receipt", "all", settings.PETITION_RATE_RECEIPT_ALL)
+        if not allowed:
+            error, status = TOO_MANY, 429
+        elif form.is_valid():
+            try:
+                pow.verify(form.cleaned_data["pow_challenge"], form.cleaned_data["pow_nonce"])
+            except pow.WorkRefused as err:
+                error = str(err)
+            else:
+                petition = services.receipt_find(form.cleaned_data["code"])
+                if petition is None:
+                    ratelimit.hit("receipt", client, settings.PETITION_RATE_RECEIPT)
+                    ratelimit.hit("receipt", "all", settings.PETITION_RATE_RECEIPT_ALL)
+                    error = WRONG_RECEIPT
+                else:
+                    response = redirect("petitions_public:status")
+                    response.set_signed_cookie(COOKIE, str(petition.pk), salt=COOKIE_SALT, max_age=COOKIE_AGE,
+                                               httponly=True, samesite="Strict",
+                                               secure=request.is_secure())  # fmt: skip
+                    return response
+        else:
+            error = WRONG_RECEIPT
+    _pow(form)
+    return render(
+        request, "petitions/public/login.html", {"form": form, "error": error}, status=status
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    petition = _petition_of(request)
+    if petition is None:
+        return redirect("petitions_public:receipt")
+    form = forms.PublicMessageForm(request.POST or None, request.FILES or None)
+    error, code = "", 200
+    if request.method == "POST":
+        code = 400
+        if not ratelimit.hit(
+            "message", ratelimit.client_key(request), settings.PETITION_RATE_SUBMIT
+        ):
+            error, code = TOO_MANY, 429
+        elif form.is_valid():
+            try:
+                services.message_from_public(petition=petition, body=form.cleaned_data["body"],
+                                             files=[(f, f.name) for f in form.cleaned_data["attachments"]])  # fmt: skip
+            except ServiceError as err:
+                error = str(err)
+            else:
+                return redirect("petitions_public:status")
+        else:
+            error = "请填写留言内容。"
+    thread = [(m, services.message_body(m)) for m in petition.messages.all()]
+    context = {"petition": petition, "thread": thread, "form": form, "error": error,
+               "content": selectors.content(petition)}  # fmt: skip
+    return render(request, "petitions/public/status.html", context, status=code)
+
+
+@public
+@require_http_methods(["POST"])
+def leave(request: HttpRequest) -> HttpResponse:
+    response = redirect("petitions_public:receipt")
+    response.delete_cookie(COOKIE)
+    return response

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -57,8 +58,8 @@ def jpeg_with_gps() -> io.BytesIO:
 
 def form_data(client, path: str, **fields) -> dict[str, object]:
     """A filled public form: GET the page for a challenge, solve it like pow.js does."""
-    page = client.get(path)
-    token = page.context["form"].initial["pow_challenge"]
+    page = client.get(path).content.decode()
+    token = re.search(r'name="pow_challenge" value="([^"]+)"', page).group(1)
     return {"pow_challenge": token, "pow_nonce": pow.solve(token), **fields}
 
 

@@ -21,25 +21,35 @@ def parse(rate: str) -> tuple[int, int]:
     return int(count), int(seconds)
 
 
+_salt_now: tuple[int, str] = (-1, "")
+
+
+def _salt(hour: int) -> str:
+    """This hour's salt, shared by every process through the cache, kept in memory
+    (the previous hour's is forgotten when the hour turns)."""
+    global _salt_now
+    known_hour, salt = _salt_now
+    if known_hour != hour:
+        key = f"rl-salt:{hour}"
+        cache.add(key, secrets.token_hex(16), 3700)
+        salt = cache.get(key) or secrets.token_hex(16)
+        _salt_now = (hour, salt)
+    return salt
+
+
 def client_key(request: HttpRequest) -> str:
-    hour = int(time.time()) // 3600
-    salt_key = f"rl-salt:{hour}"
-    cache.add(salt_key, secrets.token_hex(16), 3700)
-    salt = cache.get(salt_key) or ""
     address = request.META.get("REMOTE_ADDR", "")
-    return hashlib.sha256(f"{salt}|{address}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{_salt(int(time.time()) // 3600)}|{address}".encode()).hexdigest()[:32]
 
 
 def hit(scope: str, key: str, rate: str) -> bool:
     """Count one event; False when the limit for this window is already reached."""
     limit, window = parse(rate)
     bucket = f"rl:{scope}:{key}:{int(time.time()) // window}"
-    cache.add(bucket, 0, window + 5)
     try:
         count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.add(bucket, 1, window + 5)
-        count = 1
+    except ValueError:  # the window's first event (or two processes racing to start it)
+        count = 1 if cache.add(bucket, 1, window + 5) else cache.incr(bucket)
     return count <= limit
 
 

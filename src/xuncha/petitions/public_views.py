@@ -14,7 +14,10 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from xuncha.common import ratelimit
@@ -48,19 +51,14 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def _pow(form: Any) -> None:
-    form.initial.update(pow_challenge=pow.challenge(), pow_nonce="")
-    if form.is_bound:  # a re-shown form gets a fresh challenge, not the used one
-        data = form.data.copy()
-        data["pow_challenge"], data["pow_nonce"] = form.initial["pow_challenge"], ""
-        form.data = data
+    """Every page, a re-shown one too, carries a fresh challenge (a used one is spent)."""
+    form.initial.update(pow_challenge=pow.challenge())
 
 
 @public
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest, token: str) -> HttpResponse:
-    code = get_object_or_404(
-        IntakeCode.objects.select_related("team", "unit", "round"), token=token
-    )
+    code = get_object_or_404(IntakeCode, token=token)  # team and unit are read only to render
     form = forms.PublicPetitionForm(request.POST or None, request.FILES or None)
     error, status = "", 200
     if request.method == "POST":
@@ -86,9 +84,36 @@ def intake(request: HttpRequest, token: str) -> HttpResponse:
                               {"code": code, "receipt": grouped, "petition": petition})  # fmt: skip
         else:
             error = "提交的内容有误，请按提示修改。"
+    if not form.is_bound:
+        return HttpResponse(_blank_page(request, code))
     _pow(form)
     context = {"code": code, "form": form, "error": error, "open": code.is_open()}
     return render(request, "petitions/public/intake.html", context, status=status)
+
+
+_CHALLENGE, _CSRF = "\x00challenge\x00", "\x00csrf\x00"
+_pages: dict[tuple[int, object, object], str] = {}
+
+
+def _blank_page(request: HttpRequest, code: IntakeCode) -> str:
+    """The empty form, rendered once per code, day and change of the code; each request
+    only fills in its own challenge and CSRF token (this page takes the public's load)."""
+    key = (code.pk, code.updated_at, timezone.localdate())
+    page = _pages.get(key)
+    if page is None:
+        form = forms.PublicPetitionForm(initial={"pow_challenge": _CHALLENGE})
+        context = {
+            "code": code,
+            "form": form,
+            "error": "",
+            "open": code.is_open(),
+            "csrf_token": _CSRF,
+        }
+        page = render_to_string("petitions/public/intake.html", context)
+        if len(_pages) > 500:
+            _pages.clear()
+        _pages[key] = page
+    return page.replace(_CHALLENGE, pow.challenge()).replace(_CSRF, get_token(request))
 
 
 def _petition_of(request: HttpRequest) -> Petition | None:

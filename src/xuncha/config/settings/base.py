@@ -111,7 +111,7 @@ CSRF_FAILURE_VIEW = "xuncha.common.views.csrf_failure"
 _CACHE_URL = os.environ.get("XUNCHA_CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        {"BACKEND": "xuncha.common.cache.RedisCache", "LOCATION": _CACHE_URL}
         if _CACHE_URL
         else {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -50,7 +50,10 @@ def docx(creator: str = "李四") -> bytes:
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("word/document.xml", "<w:document/>")
-        z.writestr("docProps/core.xml", f"<cp:coreProperties><dc:creator>{creator}</dc:creator></cp:coreProperties>")
+        z.writestr(
+            "docProps/core.xml",
+            f"<cp:coreProperties><dc:creator>{creator}</dc:creator></cp:coreProperties>",
+        )
         z.writestr("docProps/app.xml", "<Properties><Company>某某局</Company></Properties>")
     return out.getvalue()
 
@@ -115,7 +118,10 @@ def test_office_document_properties_are_blanked():
         ("logo.jpg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
         ("cut.jpg", jpeg()[:200]),
         ("archive.docx", b"PK\x05\x06" + bytes(18)),
-        ("bad.mp4", box(b"ftyp", b"isom\x00\x00\x02\x00isom") + struct.pack(">I4s", 10_000, b"moov")),
+        (
+            "bad.mp4",
+            box(b"ftyp", b"isom\x00\x00\x02\x00isom") + struct.pack(">I4s", 10_000, b"moov"),
+        ),
         ("anim.gif", b"GIF89a" + bytes(20)),
     ],
 )

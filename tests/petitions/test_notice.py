@@ -34,7 +34,11 @@ def test_svg_is_a_plain_standalone_drawing():
     root = ET.fromstring(svg)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert b"<script" not in svg and b"http://" not in svg.replace(b"http://www.w3.org", b"")
-    width = float(root.get("viewBox", root.get("width", "0")).split()[-1]) if root.get("viewBox") else float(root.get("width"))
+    width = (
+        float(root.get("viewBox", root.get("width", "0")).split()[-1])
+        if root.get("viewBox")
+        else float(root.get("width"))
+    )
     assert width == segno.make(URL, error="m").symbol_size(scale=10, border=4)[0]
 
 

@@ -34,7 +34,9 @@ def city(django_db_setup, django_db_blocker) -> Iterator[DemoCity]:
     with django_db_blocker.unblock(), transaction.atomic():
         demo = seed_city(today=TODAY)
         users = {u.username: u for u in User.objects.filter(username__in=["office", "team"])}
-        PETITIONS["seeded"] = seed_petitions(today=TODAY, office=users["office"], team_user=users["team"])
+        PETITIONS["seeded"] = seed_petitions(
+            today=TODAY, office=users["office"], team_user=users["team"]
+        )
         yield demo
         transaction.set_rollback(True)
 
@@ -164,4 +166,6 @@ def test_petitions_in_every_channel_and_stage(city, db):
     assert Lead.objects.filter(petitions__isnull=False).exists()
     assert Petition.objects.filter(duplicate_of__isnull=False).exists()
     open_code = IntakeCode.objects.get(token=seeded.open_token)
-    assert open_code.is_open(TODAY) and team_ids(_user(city, Role.TEAM)).count(open_code.team_id) == 1
+    assert (
+        open_code.is_open(TODAY) and team_ids(_user(city, Role.TEAM)).count(open_code.team_id) == 1
+    )

@@ -203,6 +203,22 @@ def test_oversized_file_is_refused(client, intake, settings):
     assert response.status_code == 400 and Petition.objects.count() == 0
 
 
+def test_a_body_over_the_limit_is_refused_before_it_is_read(client, intake, settings):
+    settings.REQUEST_MAX_BYTES = 50_000
+    response = submit(client, intake, attachments=[io.BytesIO(b"\xff\xd8" + bytes(60_000))])
+    assert response.status_code == 413 and "上限" in response.content.decode()
+    assert Petition.objects.count() == 0
+
+
+def test_a_malformed_form_gets_a_message(client, intake):
+    path = reverse("petitions_public:intake", args=[intake.token])
+    body = b"--xyz\r\nContent-Disposition: form-data; name=what\r\n\r\nno closing boundary"
+    client = type(client)(enforce_csrf_checks=True)  # the guard runs before the CSRF check parses
+    response = client.post(path, body, content_type="multipart/form-data")  # no boundary given
+    assert response.status_code == 400 and "格式不对" in response.content.decode()
+    assert Petition.objects.count() == 0
+
+
 def test_submissions_are_rate_limited(client, intake, settings):
     settings.PETITION_RATE_SUBMIT = "2/600"
     assert submit(client, intake).status_code == 200

@@ -1,0 +1,49 @@
+"""Refuse, in Chinese and before anything else reads it, a request body that is too
+large or not a well-formed form (the CSRF check would otherwise parse it first)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+
+
+def _plain(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+class RequestGuardMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST":
+            refused = self.refused(request)
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+    @staticmethod
+    def refused(request: HttpRequest) -> HttpResponse | None:
+        try:
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _plain("请求格式不对（内容长度无效）。", 400)
+        limit = settings.REQUEST_MAX_BYTES
+        if size > limit:
+            return _plain(f"提交的内容共 {size // (1024 * 1024)} MB，超过 {limit // (1024 * 1024)} MB 的上限，"
+                          "请减少或压缩附件后重试。", 413)  # fmt: skip
+        try:
+            request.POST, request.FILES  # noqa: B018 (parse here, inside the guard)
+        except (
+            MultiPartParserError,
+            RequestDataTooBig,
+            TooManyFieldsSent,
+            TooManyFilesSent,
+            ValueError,
+        ):
+            return _plain("提交的表单不完整或格式不对，请返回页面重新提交。", 400)
+        return None

@@ -20,23 +20,29 @@ from xuncha.units.models import UnitKind
 PASSWORD = "pw-for-tests"
 
 
-@pytest.fixture
-def browser():
+def chrome(*, phone: bool = False):
+    """Debian's headless Chromium: a desktop window, or a phone-sized touch screen."""
     # Installed by `make test` (its `browser` step); missing means a broken setup: fail.
     assert shutil.which("chromium") and shutil.which("chromedriver"), (
         "请先运行 make browser 安装 Chromium"
     )
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or ""
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1000",
-    ):
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
         options.add_argument(arg)
+    if phone:
+        metrics = {"width": 390, "height": 844, "pixelRatio": 3.0, "touch": True}
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": metrics})
+    else:
+        options.add_argument("--window-size=1280,1000")
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     driver.implicitly_wait(5)
+    return driver
+
+
+@pytest.fixture
+def browser():
+    driver = chrome()
     yield driver
     driver.quit()
 

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 import struct
 
 import pytest
 from django.utils import timezone
 from PIL import Image
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from web.factories import CadreFactory, TeamFactory, UnitFactory, UserFactory
-from web.test_browser import Page
+from web.test_browser import Page, chrome
 from xuncha.accounts.models import Role
 from xuncha.petitions import selectors
 from xuncha.petitions.models import Petition
@@ -31,19 +28,7 @@ WHAT = "村里移民补助发放名单上有去世三年的人，补助还在发
 
 @pytest.fixture
 def phone():
-    assert shutil.which("chromium") and shutil.which("chromedriver"), (
-        "请先运行 make browser 安装 Chromium"
-    )
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or ""
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
-        options.add_argument(arg)
-    options.add_experimental_option(
-        "mobileEmulation",
-        {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0, "touch": True}},
-    )
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.implicitly_wait(5)
+    driver = chrome(phone=True)
     yield driver
     driver.quit()
 

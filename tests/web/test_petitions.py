@@ -243,7 +243,7 @@ def login_with(client, code: str):
 def test_receipt_follow_up_and_two_way_messages(client, intake, world):
     code = receipt_of(submit(client, intake))
     petition = Petition.objects.get()
-    response = login_with(client, " ".join(code[i : i + 4] for i in range(0, 16, 4)))
+    response = login_with(client, services.receipt_shown(code))
     assert response.status_code == 302
     status = client.get(reverse("petitions_public:status"))
     assert "已收到" in status.content.decode() and SECRET in status.content.decode()

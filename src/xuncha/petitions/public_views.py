@@ -79,7 +79,7 @@ def intake(request: HttpRequest, token: str) -> HttpResponse:
             except (pow.WorkRefused, ServiceError) as err:
                 error = str(err)
             else:
-                grouped = " ".join(receipt[i : i + 4] for i in range(0, 16, 4))
+                grouped = services.receipt_shown(receipt)
                 return render(request, "petitions/public/receipt.html",
                               {"code": code, "receipt": grouped, "petition": petition})  # fmt: skip
         else:

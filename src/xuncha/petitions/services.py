@@ -198,6 +198,11 @@ def _create(fields: dict[str, object], checked: list[tuple[bytes, str, cleaning.
         raise
 
 
+def receipt_shown(code: str) -> str:
+    """A receipt code as shown once, in groups of four: 1234 5678 9012 3456."""
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
 def _respond_by(received_on: dt.date) -> dt.date:
     return received_on + dt.timedelta(days=settings.PETITION_RESPOND_DAYS)
 

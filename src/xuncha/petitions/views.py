@@ -67,7 +67,7 @@ def petition_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(err))
         else:
             if receipt:
-                grouped = " ".join(receipt[i : i + 4] for i in range(0, 16, 4))
+                grouped = services.receipt_shown(receipt)
                 return render(
                     request,
                     "petitions/receipt_issued.html",

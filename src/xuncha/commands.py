@@ -256,9 +256,12 @@ def _demo_workbench(folder: Path) -> str:
     petitions = seed_petitions(
         today=dt.date.today(), office=users["office"], team_user=users["team"]
     )
+    from .findings.models import Finding
+    from .rectifications.models import RectificationItem
+
     print(
-        f"   {city.units} 个被巡察单位，{city.findings} 个问题，{city.items} 项整改事项，"
-        f"{petitions.petitions} 件信访举报（数据在 {folder.resolve()}）"
+        f"   {city.units} 个被巡察单位，{Finding.objects.count()} 个问题，"
+        f"{RectificationItem.objects.count()} 项整改事项，{petitions.petitions} 件信访举报（数据在 {folder.resolve()}）"
     )
     print(f"   演示账户（密码均为 {city.password}）：")
     labels = {"office": "巡察办", "team": "巡察组", "unit": "被巡察单位", "supervisor": "整改督查",

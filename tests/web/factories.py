@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import factory
+from pypdf import PdfWriter
 
 from xuncha.accounts.models import Role, User
 from xuncha.findings.choices import Category, Source, Subcategory
@@ -84,7 +85,15 @@ class FindingFactory(factory.django.DjangoModelFactory):
     source = Source.CROSSCHECK
 
 
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+def _blank_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=100, height=100)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _blank_pdf()  # a real one-page PDF (petition attachments are opened, not only sniffed)
 
 
 def pdf() -> io.BytesIO:

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from web.factories import FindingFactory
+from web.factories import FindingFactory, pdf
+from xuncha.petitions.models import Channel
+from xuncha.petitions.services import Content, intake_create, petition_record
 from xuncha.planning.models import Assignment
 from xuncha.rectifications.services import rectification_create
 
@@ -17,6 +19,11 @@ EXPECTED = {
     "item": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (404, 404)},
     "work": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)},
     "round": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)},
+    # Petitions: the office and the receiving team only; other roles are refused outright.
+    "petition": {"office": (200, 200), "team": (200, 404), "unit": (403, 403), "supervisor": (403, 403), "leader": (403, 403)},
+    "attachment": {"office": (200, 200), "team": (200, 404), "unit": (403, 403), "supervisor": (403, 403), "leader": (403, 403)},
+    "qr_code": {"office": (200, 200), "team": (200, 404), "unit": (403, 403), "supervisor": (403, 403), "leader": (403, 403)},
+    "notice": {"office": (200, 200), "team": (200, 404), "unit": (403, 403), "supervisor": (403, 403), "leader": (403, 403)},
 }  # fmt: skip
 
 
@@ -26,7 +33,16 @@ def urls_for(world, team, unit) -> dict[str, str]:
         finding=finding, by=world.users["office"], fed_back_on=dt.date(2024, 4, 1)
     )
     assignment = Assignment.objects.get(team=team, unit=unit)
+    petition, _ = petition_record(team=team, by=world.users["office"], channel=Channel.LETTER,
+                                  received_on=dt.date(2024, 4, 1), content=Content(what="反映村干部优亲厚友。"),
+                                  identity=None, files=[(pdf(), "来信.pdf")])  # fmt: skip
+    code = intake_create(team=team, by=world.users["office"], opens_on=dt.date(2024, 3, 1),
+                         closes_on=dt.date(2024, 5, 31), scope="受理范围", phone="12345")  # fmt: skip
     return {
+        "petition": reverse("petitions:detail", args=[petition.pk]),
+        "attachment": reverse("petitions:attachment", args=[petition.attachments.get().pk, "copy"]),
+        "qr_code": reverse("petitions:intake", args=[code.pk]),
+        "notice": reverse("petitions:intake_file", args=[code.pk, "pdf"]),
         "finding": reverse("findings:detail", args=[finding.pk]),
         "item": reverse("rectifications:detail", args=[item.pk]),
         "work": reverse("findings:work", args=[assignment.pk]),
@@ -57,3 +73,7 @@ def test_list_pages_load_for_every_role(client, world, role) -> None:
         assert client.get(reverse(name)).status_code == 200, name
     expected = 404 if role == "unit" else 200
     assert client.get(reverse("units:list")).status_code == expected
+    for name in ("petitions:inbox", "petitions:intakes", "petitions:new"):
+        assert client.get(reverse(name)).status_code == (
+            200 if role in ("office", "team") else 403
+        ), name

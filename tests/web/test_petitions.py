@@ -365,6 +365,16 @@ def test_attachment_copy_has_no_location_and_original_is_kept(client, world):
     assert client.get(reverse("petitions:attachment", args=[att.pk, "original"])).status_code == 404
 
 
+def test_the_viewing_copy_is_made_once(world):
+    petition = make_petition(world, files=[(jpeg_with_gps(), "photo.jpg")])
+    first, second = Attachment.objects.get(), Attachment.objects.get()  # two readers at once
+    before = stored_files()
+    assert services.attachment_copy(first) == services.attachment_copy(second)
+    assert len(stored_files()) == len(before) + 1  # one copy kept, the other removed
+    assert Attachment.objects.get().copy.name == first.copy.name
+    assert petition.attachments.count() == 1
+
+
 def test_turned_into_a_finding_links_back(world):
     petition = make_petition(world)
     petition = services.petition_to_finding(

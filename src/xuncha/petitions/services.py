@@ -142,10 +142,12 @@ def attachment_copy(att: Attachment) -> bytes:
         raise ServiceError(f"无法生成该附件的查看副本（{err}），请下载原件查看。") from err
     att.copy.save(secrets.token_hex(16), ContentFile(vault.seal(data)), save=False)
     try:
-        Attachment.objects.filter(pk=att.pk, copy="").update(copy=att.copy.name)
+        kept = Attachment.objects.filter(pk=att.pk, copy="").update(copy=att.copy.name)
     except Exception:
         att.copy.delete(save=False)
         raise
+    if not kept:  # another reader made the copy at the same moment: keep theirs only
+        att.copy.delete(save=False)
     return data
 
 

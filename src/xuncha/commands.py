@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -300,6 +301,10 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
         "--workers", type=int, default=1,
         help="服务进程数（默认 1；多核服务器可设为核数，此时须设置 XUNCHA_CACHE_URL 使用 Redis）",
     )  # fmt: skip
+    p.add_argument(
+        "--no-jobs", action="store_true",
+        help="不启动后台任务进程（另用 xuncha worker 在本机或其他服务器上运行时）",
+    )  # fmt: skip
 
 
 def _serve_run(args: argparse.Namespace) -> int:
@@ -318,11 +323,39 @@ def _serve_run(args: argparse.Namespace) -> int:
         print(f"错误：无法连接或迁移数据库（{err}）。请检查 XUNCHA_DATABASE_URL。", file=sys.stderr)
         return EXIT_NOTHING_CHECKED
     print(f"巡察工作台已启动：http://{args.host}:{args.port}/（按 Ctrl+C 停止）", flush=True)
-    workers = getattr(args, "workers", 1)
-    if workers <= 1:
-        serve(application, host=args.host, port=args.port, threads=args.threads, ident="xuncha")
-        return EXIT_OK
-    return _serve_workers(application, args, workers)
+    jobs = None if getattr(args, "no_jobs", False) else _start_job_worker()
+    try:
+        workers = getattr(args, "workers", 1)
+        if workers <= 1:
+            serve(application, host=args.host, port=args.port, threads=args.threads, ident="xuncha")
+            return EXIT_OK
+        return _serve_workers(application, args, workers)
+    finally:
+        if jobs is not None:
+            jobs.terminate()
+            jobs.wait(timeout=30)
+
+
+def _start_job_worker() -> subprocess.Popen[bytes]:
+    """The background-job worker as a child process (`xuncha worker`), so cross-checks
+    run beside the web server without sharing its interpreter."""
+    print("后台任务进程已启动（数据比对等长任务在此运行）。", flush=True)
+    return subprocess.Popen([sys.executable, "-m", "xuncha", "worker"])
+
+
+def _worker_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--processes", type=int, default=1,
+                   help="同时运行的任务数（默认 1；每次比对可能占用数 GB 内存）")  # fmt: skip
+
+
+def _worker_run(args: argparse.Namespace) -> int:
+    """Work the background-job queue (the embedded one in the data directory, or Redis
+    given XUNCHA_QUEUE_URL) until stopped."""
+    _django()
+    from .common.jobs import run_worker
+
+    run_worker(max(1, args.processes))
+    return EXIT_OK
 
 
 def _serve_workers(application: object, args: argparse.Namespace, workers: int) -> int:
@@ -415,6 +448,13 @@ COMMANDS = [
         "例如：xuncha serve --host 0.0.0.0 --port 8000",
         _serve_args,
         _serve_run,
+    ),
+    Command(
+        "worker",
+        "运行后台任务进程（数据比对等长任务）；xuncha serve 会自动启动一个。",
+        "例如：xuncha worker --processes 2（使用 Redis 队列时先设置 XUNCHA_QUEUE_URL=redis://…）",
+        _worker_args,
+        _worker_run,
     ),
     Command(
         "manage",

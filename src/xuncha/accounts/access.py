@@ -16,7 +16,9 @@ leader             nothing item by item         nothing (reads the figures)
 =================  ===========================  ==============================
 
 Leads are seen only by the office and the team that handed them over; petitions and
-their QR codes only by the office and the team of that round that received them.
+their QR codes only by the office and the team of that round that received them; the
+cross-check's datasets, runs and suspects only by the office and the team that ran them
+(full ID numbers only by the office and the team's leader and deputies, each time logged).
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ Action = Literal["view", "change"]
 
 # Models whose rows belong to a team (a ``team`` field) and, for the ledger, to a unit.
 _TEAM_MODELS = {"finding", "talk", "lead", "immediateitem", "rectificationitem", "assignment",
-                "petition", "intakecode"}  # fmt: skip
-_OFFICE_AND_TEAM_ONLY = {"lead", "petition", "intakecode"}
+                "petition", "intakecode", "dataset", "checkrun"}  # fmt: skip
+_OFFICE_AND_TEAM_ONLY = {"lead", "petition", "intakecode", "dataset", "checkrun", "suspect"}
 _UNIT_VISIBLE = {"rectificationitem", "immediateitem"}
 
 
@@ -54,6 +56,8 @@ def restrict(queryset: QuerySet[Any], user: User, action: Action = "view") -> Qu
         return (
             queryset if action == "view" and name not in _OFFICE_AND_TEAM_ONLY else queryset.none()
         )
+    if user.role == Role.TEAM and name == "suspect":
+        return queryset.filter(run__team_id__in=team_ids(user))
     if user.role == Role.TEAM and name in _TEAM_MODELS:
         return queryset.filter(team_id__in=team_ids(user))
     if user.role == Role.TEAM and name == "team":
@@ -82,6 +86,21 @@ def is_inspecting_side(user: User, team_id: int) -> bool:
     if user.role in (Role.OFFICE, Role.ADMIN):
         return True
     return user.role == Role.TEAM and team_id in team_ids(user)
+
+
+def can_unmask(user: User, team_id: int) -> bool:
+    """Who may see full ID numbers of a team's cross-check: the office, and the team's
+    leader and deputy leaders."""
+    from xuncha.planning.models import MemberRole, TeamMember
+
+    if user.role in (Role.OFFICE, Role.ADMIN):
+        return True
+    return (
+        user.role == Role.TEAM
+        and TeamMember.objects.filter(
+            team_id=team_id, cadre__user=user, role__in=[MemberRole.LEADER, MemberRole.DEPUTY]
+        ).exists()
+    )
 
 
 def restrict_figures(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("findings/", include("xuncha.findings.urls")),
     path("ledger/", include("xuncha.rectifications.urls")),
     path("petitions/", include("xuncha.petitions.urls")),
+    path("checks/", include("xuncha.checks.urls")),
     path("p/", include(public_urlpatterns)),
     path("figures/", include("xuncha.dashboards.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,7 +42,14 @@ HIT_COLUMNS = [
     "payment_date", "payment_year", "match_tier", "evidence", "group_id", "id_normalized",
     "county", "township", "village", "bank_account",
     "register_file", "register_sheet", "register_row",
+    "register_name", "register_id_number", "register_date", "register_end_date",
+    "register_employer",
 ]  # fmt: skip
+"""Columns of :attr:`CheckResult.hits`. The ``register_*`` columns describe the matched
+row of the death or payroll register (its date of death, or employment start and end)."""
+
+Progress = Callable[[float, str], None]
+"""Called with the share of the run done (0–1) and what is being done, in Chinese."""
 
 
 @dataclass
@@ -95,24 +102,33 @@ class CheckResult:
         return int(pc.sum(pc.equal(self.hits.column("rule"), rule)).as_py() or 0)
 
 
-def run_check(config: CheckConfig, workdir: Path | None = None) -> CheckResult:
-    """Run the check and return the hits (nothing written to disk but temp files)."""
+def run_check(
+    config: CheckConfig, workdir: Path | None = None, progress: Progress | None = None
+) -> CheckResult:
+    """Run the check and return the hits (nothing written to disk but temp files).
+
+    ``progress``, if given, is told how far the run is after each file and each step.
+    """
     unknown = [r for r in config.rules if r not in RULES_BY_ID]
     if unknown:
         raise ValueError(f"未知规则：{', '.join(unknown)}")
     started, t0 = dt.datetime.now().astimezone().isoformat(timespec="seconds"), time.perf_counter()
+    tell = progress or (lambda done, what: None)
     with tempfile.TemporaryDirectory(prefix="xuncha-", dir=workdir) as tmp:
         con = duckdb.connect(config={"memory_limit": config.memory_limit, "temp_directory": tmp})
         try:
             d = DuckDBDialect()
             timings: dict[str, float] = {}
             with _timed(timings, "ingest"):
-                sources = _ingest(con, config, Path(tmp))
+                sources = _ingest(con, config, Path(tmp), tell)
+            tell(INGEST_SHARE, "规范化身份证号码、姓名、日期和金额")
             with _timed(timings, "normalize"):
                 normalize_table(con, d)
+            tell(0.75, "按身份证号码和姓名关联人员")
             with _timed(timings, "link"):
                 link_people(con, d)
                 _views(con)
+            tell(0.85, "运行比对规则")
             with _timed(timings, "rules"):
                 run, skipped = _select_rules(con, config)
                 hits = _hits(con, config, run, d)
@@ -139,7 +155,12 @@ def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
     timings[step] = round(time.perf_counter() - t0, 3)
 
 
-def _ingest(con: duckdb.DuckDBPyConnection, config: CheckConfig, tmp: Path) -> list[SourceReport]:
+INGEST_SHARE = 0.6  # of a run's time, roughly, goes to reading the files
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection, config: CheckConfig, tmp: Path, tell: Progress
+) -> list[SourceReport]:
     create_raw_table(con)
     sources = [
         SourceReport(src=0, path=str(path), file=Path(path).name, dataset=dataset)
@@ -149,12 +170,16 @@ def _ingest(con: duckdb.DuckDBPyConnection, config: CheckConfig, tmp: Path) -> l
     for src, report in enumerate(sources, start=1):
         report.src = src
     seen: dict[str, str] = {}
+    sizes = [_size(Path(r.path)) for r in sources]
+    total, done = sum(sizes) or 1, 0
     # Hashing and transcoding (Python) run one file ahead on a helper thread while
     # DuckDB inserts the current one.
     with ThreadPoolExecutor(max_workers=1) as helper:
         ahead = helper.map(lambda r: prepare_source(r, tmp), sources)
-        for report, prepared in zip(sources, ahead, strict=True):
+        for report, prepared, size in zip(sources, ahead, sizes, strict=True):
+            tell(INGEST_SHARE * done / total, f"读取「{report.file}」")
             load_source(con, report, config.mapping, tmp, seen, prepared)
+            done += size
     _count_rows(con, sources)
     if not any(
         s.dataset == "payments" and s.error is None and any(sh.rows_used for sh in s.sheets)
@@ -166,6 +191,13 @@ def _ingest(con: duckdb.DuckDBPyConnection, config: CheckConfig, tmp: Path) -> l
         )
         raise NothingToCheck(f"发放名单中没有可比对的记录，无法比对。{reasons}")
     return sources
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _count_rows(con: duckdb.DuckDBPyConnection, sources: list[SourceReport]) -> None:
@@ -227,11 +259,15 @@ def _hits(
         {tier_name_sql("h.tier_rank")} AS match_tier, h.evidence, h.group_key AS group_id,
         CASE WHEN p.person_key NOT LIKE 'unlinked:%' THEN p.person_key END AS id_normalized,
         n.county, n.township, n.village, n.bank_account,
-        r.file AS register_file, r.sheet AS register_sheet, r.row_no AS register_row
+        r.file AS register_file, r.sheet AS register_sheet, r.row_no AS register_row,
+        rn.name AS register_name, rn.id_raw AS register_id_number,
+        coalesce(r.death_date, r.start_date) AS register_date, r.end_date AS register_end_date,
+        r.employer AS register_employer
     FROM ({" UNION ALL ".join(parts)}) h
     JOIN linked p ON p.rid = h.rid
     JOIN norm n ON n.rid = h.rid
     LEFT JOIN linked r ON r.rid = h.reg_rid
+    LEFT JOIN norm rn ON rn.rid = h.reg_rid
     ORDER BY CASE h.rule {rule_order} END, p.src, p.sheet, p.row_no"""
     return con.sql(sql).to_arrow_table()
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "xuncha.findings",
     "xuncha.rectifications",
     "xuncha.petitions",
+    "xuncha.checks",
     "xuncha.dashboards",
 ]
 
@@ -100,6 +101,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # A whole request (all files together); larger ones are refused before being read.
 REQUEST_MAX_BYTES = int(os.environ.get("XUNCHA_REQUEST_MAX_BYTES", 200 * 1024 * 1024))
 EVIDENCE_MAX_BYTES = int(os.environ.get("XUNCHA_EVIDENCE_MAX_BYTES", 50 * 1024 * 1024))
+# A dataset for the cross-check (payment lists run to millions of rows).
+DATASET_MAX_BYTES = int(os.environ.get("XUNCHA_DATASET_MAX_BYTES", 2 * 1024 * 1024 * 1024))
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 SESSION_COOKIE_HTTPONLY = True
@@ -122,6 +125,18 @@ CACHES = {
         }
     )
 }
+
+# Background jobs (cross-checks). Embedded by default: a queue in a SQLite file in the
+# data directory, worked by the process `xuncha serve` starts. At scale: Redis, with
+# workers started by `xuncha worker` on any machine that sees the data directory:
+# XUNCHA_QUEUE_URL=redis://127.0.0.1:6379/2
+QUEUE_URL = os.environ.get("XUNCHA_QUEUE_URL", "")
+QUEUE_NAME = os.environ.get("XUNCHA_QUEUE_NAME", "xuncha")
+# A running job that has not reported for this long is taken as dead (its worker
+# process exited or was killed) and marked failed.
+JOB_STALE_SECONDS = int(os.environ.get("XUNCHA_JOB_STALE_SECONDS", 60))
+# DuckDB's memory limit for one cross-check run.
+CHECK_MEMORY_LIMIT = os.environ.get("XUNCHA_CHECK_MEMORY_LIMIT", "3GB")
 
 # The issuing body printed on notices (e.g. 中共湘南市委巡察工作领导小组办公室).
 OFFICE_NAME = os.environ.get("XUNCHA_OFFICE_NAME", "巡察工作领导小组办公室")

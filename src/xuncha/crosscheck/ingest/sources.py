@@ -109,7 +109,10 @@ def layout_of(head: list[list[Any]], mapping: Mapping, file: str) -> HeaderLayou
     if layout is None and by_letter and header_row is not None:
         layout = HeaderLayout(header_rows=(header_row,), columns={})
     if layout is not None:
-        layout.columns.update(by_letter)
+        # A column the user named by letter has that role only ("ignore": none).
+        taken = set(by_letter.values())
+        layout.columns = {r: c for r, c in layout.columns.items() if c not in taken}
+        layout.columns.update({r: c for r, c in by_letter.items() if r != "ignore"})
         if not layout.headers and head:
             layout.headers = [str(c or "") for c in head[layout.header_rows[-1]]]
     return layout

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ChecksConfig(AppConfig):
+    name = "xuncha.checks"
+    verbose_name = "数据比对"

@@ -1,0 +1,58 @@
+"""Reads of the cross-check workbench, each narrowed to what the user may see."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from xuncha.accounts.access import restrict, team_ids
+from xuncha.accounts.models import Role, User
+from xuncha.planning.models import Team
+
+from .models import CheckRun, Dataset, Suspect
+
+
+def teams_for(user: User) -> QuerySet[Team]:
+    """Teams whose cross-check the user works on: the office every team, a team member
+    their own; nobody else (supervisors and leaders read figures only)."""
+    teams = Team.objects.select_related("round").order_by("-round__start_date", "name")
+    if user.is_authenticated and user.role in (Role.OFFICE, Role.ADMIN):
+        return teams
+    if user.is_authenticated and user.role == Role.TEAM:
+        return teams.filter(pk__in=team_ids(user))
+    return teams.none()
+
+
+def datasets(*, user: User, team: Team) -> QuerySet[Dataset]:
+    return restrict(Dataset.objects.filter(team=team, retired=False), user).select_related(
+        "uploaded_by"
+    )
+
+
+def runs(*, user: User, team: Team) -> QuerySet[CheckRun]:
+    return restrict(CheckRun.objects.filter(team=team), user).select_related("created_by")
+
+
+def suspect_list(
+    *, user: User, run: CheckRun, rule: str = "", county: str = "", file: str = "",
+    verdict: str = "", amount_min: Decimal | None = None, amount_max: Decimal | None = None,
+    name: str = "",
+) -> QuerySet[Suspect]:  # fmt: skip
+    qs = restrict(Suspect.objects.filter(run=run), user)
+    filters: dict[str, Any] = {"rule": rule, "county": county, "file": file, "verdict": verdict}
+    qs = qs.filter(**{k: v for k, v in filters.items() if v})
+    if amount_min is not None:
+        qs = qs.filter(amount__gte=amount_min)
+    if amount_max is not None:
+        qs = qs.filter(amount__lte=amount_max)
+    if name:
+        qs = qs.filter(name__contains=name.strip())
+    return qs.order_by("number")
+
+
+def choices(run: CheckRun, field: str) -> list[str]:
+    """The distinct values of a suspect column in a run (for the filter lists)."""
+    values = Suspect.objects.filter(run=run).exclude(**{field: ""}).values_list(field, flat=True)
+    return sorted(set(values.order_by().distinct()))

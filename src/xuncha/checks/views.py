@@ -1,0 +1,385 @@
+"""Pages of the cross-check: a team's datasets and runs, a run's progress and results,
+the suspects with their evidence, verification, and the roll-up into a finding.
+
+Only the office and the team see any of it (:func:`restrict`); full ID numbers only
+those :func:`can_unmask` allows, and each time it is logged (:class:`Unmasking`)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from xuncha.accounts.access import can_unmask, restrict, user_of
+from xuncha.common.errors import ServiceError
+from xuncha.common.pagination import paginate
+from xuncha.crosscheck import RULES, RULES_BY_ID
+from xuncha.crosscheck.linking import TIER_LABELS
+from xuncha.crosscheck.preview import REQUIRED, WANTED
+from xuncha.crosscheck.roles import ROLES
+from xuncha.planning.models import Assignment, Team
+
+from . import forms, selectors, services, workbook
+from .models import CheckRun, Dataset, RunStatus, Suspect, Unmasking
+
+PAGE_SIZE = 50
+REPORT_FILES = {"report": "疑点核查表.xlsx", "hits": "hits.csv", "manifest": "manifest.json"}
+
+
+def _team(request: HttpRequest, pk: int) -> Team:
+    return get_object_or_404(selectors.teams_for(user_of(request)), pk=pk)
+
+
+def _run(request: HttpRequest, pk: int) -> CheckRun:
+    run = get_object_or_404(
+        restrict(CheckRun.objects.select_related("team__round"), user_of(request)), pk=pk
+    )
+    if run.status == RunStatus.RUNNING:
+        services.runs_reap()  # a run whose worker died shows as failed, not stuck
+        run.refresh_from_db()
+    return run
+
+
+def _dataset(request: HttpRequest, pk: int) -> Dataset:
+    return get_object_or_404(
+        restrict(Dataset.objects.select_related("team"), user_of(request)), pk=pk
+    )
+
+
+def upload_limit(limit_setting: str) -> Any:
+    """Mark a view as taking bodies up to a larger limit than the global one (read by
+    :class:`xuncha.common.middleware.RequestGuardMiddleware`)."""
+
+    def mark(view: Any) -> Any:
+        view.upload_limit_setting = limit_setting
+        return view
+
+    return mark
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    teams = selectors.teams_for(user_of(request))
+    if teams.count() == 1:
+        return redirect("checks:team", pk=teams.get().pk)
+    return render(request, "checks/index.html", {"teams": teams, "rules": RULES})
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    from xuncha.crosscheck.engine import DATASETS
+
+    described = [
+        r.describe() | {"inputs_label": "、".join(DATASETS[i] for i in r.inputs)} for r in RULES
+    ]
+    return render(request, "checks/rules.html", {"rules": described})
+
+
+@login_required
+def team(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    t = _team(request, pk)
+    datasets = selectors.datasets(user=user, team=t)
+    runs = selectors.runs(user=user, team=t)
+    last = runs.filter(status=RunStatus.DONE).first()
+    run_form = forms.RunForm(datasets=datasets, last=last)
+    return render(request, "checks/team.html", {
+        "team": t, "datasets": datasets, "runs": runs[:20], "upload_form": forms.UploadForm(),
+        "run_form": run_form, "busy": runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first(),
+    })  # fmt: skip
+
+
+@upload_limit("DATASET_MAX_BYTES")
+@login_required
+@require_POST
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    t = _team(request, pk)
+    form = forms.UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择数据类别和文件。")
+        return redirect("checks:team", pk=t.pk)
+    f = form.cleaned_data["file"]
+    try:
+        dataset = services.dataset_upload(team=t, kind=form.cleaned_data["kind"], data=f,
+                                          name=f.name or "", by=user_of(request))  # fmt: skip
+    except ServiceError as err:
+        messages.error(request, str(err))
+        return redirect("checks:team", pk=t.pk)
+    messages.success(request, f"已上传「{dataset.name}」，请核对识别出的列。")
+    return redirect("checks:dataset", pk=dataset.pk)
+
+
+def _letters(n: int) -> list[str]:
+    from xlsxwriter.utility import xl_col_to_name
+
+    return [xl_col_to_name(i) for i in range(n)]
+
+
+@login_required
+def dataset(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    d = _dataset(request, pk)
+    if d.retired:
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        if "retire" in request.POST:
+            services.dataset_retire(dataset=d, by=user)
+            messages.success(request, f"「{d.name}」已停用，以后的比对不再使用。")
+            return redirect("checks:team", pk=d.team_id)
+        columns = {
+            k.removeprefix("col_"): request.POST[k] for k in request.POST if k.startswith("col_")
+        }
+        header = request.POST.get("header_row", "").strip()
+        try:
+            services.dataset_map(dataset=d, by=user, columns=columns,
+                                 header_row=int(header) if header.isdigit() else None)  # fmt: skip
+        except ServiceError as err:
+            messages.error(request, str(err))
+            status = 400
+        else:
+            messages.success(request, "列映射已保存。")
+            return redirect("checks:dataset", pk=d.pk)
+    preview = services.dataset_preview(d)
+    errors, warnings = preview.problems(d.kind)
+    chosen = d.mapping.get("columns", {})
+    sheets = []
+    for sheet in preview.sheets:
+        letters = _letters(max(len(sheet.headers), max((len(r) for r in sheet.sample), default=0)))
+        roles = sheet.role_of_column()
+        sheets.append({"sheet": sheet, "columns": [
+            {"letter": letter, "header": sheet.headers[i] if i < len(sheet.headers) else "",
+             "role": chosen.get(letter) or roles.get(i, ""), "picked": letter in chosen}
+            for i, letter in enumerate(letters)
+        ]})  # fmt: skip
+    context = {"dataset": d, "preview": preview, "sheets": sheets, "errors": errors,
+               "warnings": warnings, "roles": ROLES, "required": [ROLES[r] for r in REQUIRED[d.kind]],
+               "wanted": [ROLES[r] for r in WANTED[d.kind]]}  # fmt: skip
+    return render(request, "checks/dataset.html", context, status=status)
+
+
+@login_required
+@require_POST
+def run_start(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    t = _team(request, pk)
+    form = forms.RunForm(request.POST, datasets=selectors.datasets(user=user, team=t))
+    if not form.is_valid():
+        messages.error(request, "运行参数有误：" + "；".join(
+            f"{form.fields[k].label if k in form.fields else ''}{'，'.join(str(e) for e in v)}" for k, v in form.errors.items()))  # fmt: skip
+        return redirect("checks:team", pk=t.pk)
+    c = form.cleaned_data
+    params = services.RunParams(standard=c["standard"], grace_days=c["grace_days"],
+                                program=c["program"], rules=c["rules"])  # fmt: skip
+    try:
+        run = services.run_start(team=t, by=user, datasets=list(c["datasets"]), params=params)
+    except ServiceError as err:
+        messages.error(request, str(err))
+        return redirect("checks:team", pk=t.pk)
+    return redirect("checks:run", pk=run.pk)
+
+
+@login_required
+def run(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    r = _run(request, pk)
+    context: dict[str, Any] = {
+        "run": r,
+        "rules": RULES_BY_ID,
+        "can_unmask": can_unmask(user, r.team_id),
+    }
+    if r.status == RunStatus.DONE:
+        per_rule = r.summary.get("per_rule", {})
+        context["per_rule"] = [
+            (RULES_BY_ID[k].title, v) for k, v in per_rule.items() if k in RULES_BY_ID
+        ]
+        context["totals"] = services.verified_totals([r])
+        context["finding_form"] = forms.FindingForm(
+            assignments=Assignment.objects.filter(team_id=r.team_id).select_related("unit")
+        )
+        context["import_form"] = forms.ImportForm()
+        context["skipped"] = [
+            (i["file"], s["sheet"], s["rows_skipped"], s.get("error") or i.get("error"))
+            for i in r.manifest.get("inputs", []) for s in (i.get("sheets") or [{"sheet": "", "rows_skipped": {}}])
+            if s.get("rows_skipped") or s.get("error") or i.get("error")
+        ]  # fmt: skip
+    return render(request, "checks/run.html", context)
+
+
+@login_required
+def run_status(request: HttpRequest, pk: int) -> JsonResponse:
+    r = _run(request, pk)
+    return JsonResponse({"status": r.status, "label": r.get_status_display(), "progress": r.progress,
+                         "step": r.step, "error": r.error})  # fmt: skip
+
+
+@login_required
+def run_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
+    user = user_of(request)
+    r = _run(request, pk)
+    if which not in REPORT_FILES or r.status != RunStatus.DONE:
+        raise Http404
+    if which == "hits":  # hits.csv holds full ID numbers
+        try:
+            services.unmasking_log(run=r, by=user, what="下载 hits.csv（完整身份证号码）")
+        except ServiceError as err:
+            raise Http404(str(err)) from err
+    path = Path(settings.MEDIA_ROOT) / r.folder / REPORT_FILES[which]
+    return FileResponse(path.open("rb"), as_attachment=True,
+                        filename=f"第{r.number}次比对-{REPORT_FILES[which]}")  # fmt: skip
+
+
+def _filters(request: HttpRequest, r: CheckRun) -> tuple[forms.FilterForm, dict[str, Any]]:
+    form = forms.FilterForm(request.GET or None, counties=selectors.choices(r, "county"),
+                            files=selectors.choices(r, "file"))  # fmt: skip
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
+@login_required
+def suspects(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    r = _run(request, pk)
+    if r.status != RunStatus.DONE:
+        return redirect("checks:run", pk=r.pk)
+    form, filters = _filters(request, r)
+    qs = selectors.suspect_list(user=user, run=r, **filters)
+    unmask = request.GET.get("unmask") == "1"
+    page = paginate(request, qs, PAGE_SIZE)
+    if unmask:
+        try:
+            services.unmasking_log(run=r, by=user, what=f"疑点清单第 {page['page'].number} 页")
+        except ServiceError as err:
+            messages.error(request, str(err))
+            unmask = False
+    return render(request, "checks/suspects.html", {
+        "run": r, "form": form, "unmask": unmask, "can_unmask": can_unmask(user, r.team_id),
+        "rules": RULES_BY_ID, "tiers": TIER_LABELS, "totals": services.verified_totals([r]), **page,
+    })  # fmt: skip
+
+
+@login_required
+def suspect(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    s = get_object_or_404(restrict(Suspect.objects.select_related("run", "finding"), user), pk=pk)
+    form = forms.VerifyForm(request.POST or None, initial={
+        "verdict": s.verdict, "improper_amount": s.improper_amount,
+        "recovered_amount": s.recovered_amount, "note": s.note, "version": s.version})  # fmt: skip
+    status = 200
+    if request.method == "POST" and "unmask" in request.POST:
+        try:
+            services.unmasking_log(run=s.run, by=user, what="疑点详情", suspect=s)
+        except ServiceError as err:
+            messages.error(request, str(err))
+        else:
+            return _suspect_page(request, s, form, unmask=True)
+    elif request.method == "POST":
+        if form.is_valid():
+            c = form.cleaned_data
+            try:
+                services.suspect_verify(suspect=s, by=user, verdict=c["verdict"],
+                                        improper_amount=c["improper_amount"],
+                                        recovered_amount=c["recovered_amount"], note=c["note"],
+                                        version=c["version"])  # fmt: skip
+            except ServiceError as err:
+                form.add_error(None, str(err))
+            else:
+                messages.success(request, f"疑点 {s.number} 的核查结果已保存。")
+                return redirect("checks:suspect", pk=s.pk)
+        status = 400
+    return _suspect_page(request, s, form, unmask=False, status=status)
+
+
+def _suspect_page(request: HttpRequest, s: Suspect, form: forms.VerifyForm, *, unmask: bool,
+                  status: int = 200) -> HttpResponse:  # fmt: skip
+    user = user_of(request)
+    group = []
+    if s.group_id:
+        group = list(
+            Suspect.objects.filter(run=s.run, rule=s.rule, group_id=s.group_id).exclude(pk=s.pk)[
+                :50
+            ]
+        )
+    log = Unmasking.objects.filter(suspect=s).select_related("user")[:20]
+    return render(request, "checks/suspect.html", {
+        "s": s, "run": s.run, "form": form, "unmask": unmask, "rule": RULES_BY_ID.get(s.rule),
+        "tier": TIER_LABELS.get(s.match_tier, s.match_tier), "group": group, "log": log,
+        "can_unmask": can_unmask(user, s.run.team_id),
+    }, status=status)  # fmt: skip
+
+
+@login_required
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    r = _run(request, pk)
+    if r.status != RunStatus.DONE:
+        raise Http404
+    _, filters = _filters(request, r)
+    unmask = request.GET.get("unmask") == "1"
+    if unmask:
+        try:
+            services.unmasking_log(run=r, by=user, what="导出疑点核查表（完整身份证号码）")
+        except ServiceError as err:
+            messages.error(request, str(err))
+            return redirect("checks:run", pk=r.pk)
+    data = workbook.export(r, selectors.suspect_list(user=user, run=r, **filters), unmask=unmask)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"第{r.number}次比对-疑点核查表.xlsx") or ""
+    )
+    return response
+
+
+@login_required
+@require_POST
+def verification_import(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    r = _run(request, pk)
+    form = forms.ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择填好的疑点核查表。")
+        return redirect("checks:run", pk=r.pk)
+    f = form.cleaned_data["file"]
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", dir=settings.DATA_DIR) as tmp:
+        for chunk in f.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        try:
+            rows = workbook.read(Path(tmp.name), f.name or "核查表")
+            report = services.verification_import(run=r, by=user, rows=rows)
+        except ServiceError as err:
+            messages.error(request, str(err))
+            return redirect("checks:run", pk=r.pk)
+    messages.success(request, f"已导入核查结果：更新 {report.applied} 条，未变 {report.unchanged} 条，"
+                              f"冲突 {len(report.conflicts)} 条。")  # fmt: skip
+    for conflict in report.conflicts[:50]:
+        messages.warning(request, conflict)
+    return redirect("checks:run", pk=r.pk)
+
+
+@login_required
+@require_POST
+def to_finding(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    r = _run(request, pk)
+    form = forms.FindingForm(request.POST, assignments=Assignment.objects.filter(team_id=r.team_id))
+    if not form.is_valid():
+        messages.error(request, "请选择问题所在单位。")
+        return redirect("checks:run", pk=r.pk)
+    try:
+        finding = services.suspects_to_finding(run=r, by=user, assignment=form.cleaned_data["assignment"],
+                                               description=form.cleaned_data["description"])  # fmt: skip
+    except ServiceError as err:
+        messages.error(request, str(err))
+        return redirect("checks:run", pk=r.pk)
+    messages.success(request, f"已形成问题并反馈整改：涉及金额 {finding.amount:,.2f} 元。")
+    return redirect("findings:detail", pk=finding.pk)

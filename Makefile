@@ -38,7 +38,7 @@ test: install browser
 	$(RUN) mypy
 	$(RUN) xuncha manage makemigrations --check --dry-run
 	$(RUN) pytest
-	XUNCHA_DATABASE_URL=$(PG_URL) XUNCHA_CACHE_URL=$(REDIS_URL) $(RUN) pytest tests/web
+	XUNCHA_DATABASE_URL=$(PG_URL) XUNCHA_CACHE_URL=$(REDIS_URL) XUNCHA_QUEUE_URL=$(REDIS_URL) $(RUN) pytest tests/web
 
 lint: install
 	$(RUN) ruff check src tests bench && $(RUN) ruff format --check src tests bench

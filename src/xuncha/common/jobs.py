@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, connections
@@ -72,7 +73,11 @@ def pid_alive(worker: str) -> bool | None:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a killed worker stays a zombie until its parent reaps it: dead all the same
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 @contextmanager

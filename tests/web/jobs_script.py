@@ -1,0 +1,81 @@
+"""Driven by test_check_jobs.py in a separate process with its own data directory and
+database, so that a real `xuncha worker` process can share them (the test database of
+pytest lives in its process only).
+
+    python jobs_script.py setup <data folder>   -> prints the run id
+    python jobs_script.py wait <run> <status,…> -> prints the run as JSON once in a status
+    python jobs_script.py reap                  -> prints how many runs were reaped
+    python jobs_script.py rerun <run>           -> queues the run again, prints the new id
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from xuncha.accounts.models import Role, User  # noqa: E402
+from xuncha.checks import services  # noqa: E402
+from xuncha.checks.models import CheckRun  # noqa: E402
+from xuncha.planning.models import Cadre, Round, Team, TeamMember, Term  # noqa: E402
+from xuncha.units.models import Unit, UnitKind  # noqa: E402
+
+
+def setup(folder: Path) -> int:
+    call_command("migrate", interactive=False, verbosity=0)
+    user = User.objects.create(username="team", role=Role.TEAM)
+    term = Term.objects.create(name="届", start_year=2021, end_year=2025)
+    rnd = Round.objects.create(term=term, number=1, name="第一轮", start_date="2024-03-01",
+                               end_date="2024-05-01")  # fmt: skip
+    team = Team.objects.create(round=rnd, name="第一巡察组")
+    home = Unit.objects.create(name="市财政局", code="U1", kind=UnitKind.TOWNSHIP)
+    TeamMember.objects.create(team=team, cadre=Cadre.objects.create(name="甲", user=user,
+                                                                   home_unit=home))  # fmt: skip
+    datasets = []
+    for path in sorted(folder.glob("*.csv")):
+        if path.name == "truth.csv":
+            continue
+        kind = "deaths" if "死亡" in path.name else "payroll" if "财政" in path.name else "payments"
+        with path.open("rb") as f:
+            datasets.append(
+                services.dataset_upload(team=team, kind=kind, data=f, name=path.name, by=user)
+            )
+    run = services.run_start(team=team, by=user, datasets=datasets, params=services.RunParams())
+    return run.pk
+
+
+def wait(run_id: int, statuses: set[str], timeout: float = 120) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = CheckRun.objects.get(pk=run_id)
+        if run.status in statuses and (run.status != "running" or run.progress > 0):
+            return {"status": run.status, "worker": run.worker, "error": run.error,
+                    "progress": run.progress, "total": run.summary.get("total")}  # fmt: skip
+        time.sleep(0.05)
+    raise SystemExit(f"run {run_id} not in {statuses} after {timeout} s")
+
+
+def rerun(run_id: int) -> int:
+    old = CheckRun.objects.get(pk=run_id)
+    run = services.run_start(team=old.team, by=old.created_by, datasets=list(old.datasets.all()),
+                             params=services.RunParams())  # fmt: skip
+    return run.pk
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    if command == "setup":
+        print(setup(Path(args[0])))
+    elif command == "wait":
+        print(json.dumps(wait(int(args[0]), set(args[1].split(",")))))
+    elif command == "reap":
+        print(services.runs_reap())
+    elif command == "rerun":
+        print(rerun(int(args[0])))

@@ -257,8 +257,17 @@ def _demo_workbench(folder: Path) -> str:
     petitions = seed_petitions(
         today=dt.date.today(), office=users["office"], team_user=users["team"]
     )
+    from .demo.crosscheck import seed_crosscheck
+
+    chain = seed_crosscheck(folder=folder / "crosscheck-data", team_user=users["team"],
+                            today=dt.date.today())  # fmt: skip
+    from .checks.services import verified_totals
     from .findings.models import Finding
     from .rectifications.models import RectificationItem
+
+    t = verified_totals([chain.run])
+    print(f"   数据比对：疑点 {t['total']} 条 → 核实属实 {t['confirmed']} 条、违规金额 {t['improper']:,.0f} 元"
+          f" → 已追回 {t['recovered']:,.0f} 元（已形成问题并反馈整改）")  # fmt: skip
 
     print(
         f"   {city.units} 个被巡察单位，{Finding.objects.count()} 个问题，"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from xuncha.accounts.access import restrict, team_ids
 from xuncha.accounts.models import Role, User
 from xuncha.planning.models import Team
 
-from .models import CheckRun, Dataset, Suspect
+from .models import CheckRun, Dataset, RunStatus, Suspect
 
 
 def teams_for(user: User) -> QuerySet[Team]:
@@ -56,3 +56,10 @@ def choices(run: CheckRun, field: str) -> list[str]:
     """The distinct values of a suspect column in a run (for the filter lists)."""
     values = Suspect.objects.filter(run=run).exclude(**{field: ""}).values_list(field, flat=True)
     return sorted(set(values.order_by().distinct()))
+
+
+def latest_runs(runs: QuerySet[CheckRun]) -> QuerySet[CheckRun]:
+    """Of ``runs``, each team's latest completed one (what the figures count)."""
+    done = runs.filter(status=RunStatus.DONE)
+    latest = done.filter(team=OuterRef("team")).order_by("-number").values("pk")[:1]
+    return done.filter(pk=Subquery(latest))

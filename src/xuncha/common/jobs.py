@@ -13,6 +13,7 @@ there and a job whose worker died is found by its stale heartbeat, not by the qu
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import socket
 import threading
@@ -24,6 +25,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import close_old_connections, connections
 from huey import Huey, RedisHuey, SqliteHuey
+
+log = logging.getLogger(__name__)
 
 TASK_MODULES = ("xuncha.checks.tasks",)
 HEARTBEAT_SECONDS = 5
@@ -90,7 +93,10 @@ def heartbeat(beat: Callable[[], None], every: float = HEARTBEAT_SECONDS) -> Ite
         try:
             while not stop.wait(every):
                 close_old_connections()
-                beat()
+                try:
+                    beat()
+                except Exception:  # a busy database now and then must not end the job
+                    log.warning("heartbeat failed", exc_info=True)
         finally:
             connections.close_all()
 

@@ -27,6 +27,9 @@ def figures_rows(f: Figures) -> list[tuple[str, object]]:
         ("反馈问题整改事项（个）", f.rectification.total), ("已整改销号（个）", f.rectification.closed),
         ("整改完成率", f"{rate}%" if rate is not None else "—"),
         ("涉及金额（元）", f.money_involved), ("追回资金（元）", f.money_recovered),
+        ("数据比对疑点（条）", f.suspects), ("　核实属实（条）", f.suspects_confirmed),
+        ("　待核实（条）", f.suspects_pending), ("　违规发放金额（元）", f.improper_amount),
+        ("　已追回（元）", f.improper_recovered),
     ]  # fmt: skip
     return rows
 

@@ -16,6 +16,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from xuncha.accounts.access import restrict_figures
 from xuncha.accounts.models import User
+from xuncha.checks.models import CheckRun
+from xuncha.checks.selectors import latest_runs
+from xuncha.checks.services import verified_totals
 from xuncha.findings.choices import Category, Receiver, Source
 from xuncha.findings.models import Finding, ImmediateItem, Lead, Talk
 from xuncha.petitions.models import Channel, Disposition, Petition
@@ -60,6 +63,12 @@ class Figures:
     rectification: Completion = field(default_factory=lambda: Completion("overall", "合计", 0, 0))
     money_involved: Decimal = Decimal(0)
     money_recovered: Decimal = Decimal(0)
+    # 数据比对, over each team's latest completed run (re-runs are not counted twice).
+    suspects: int = 0
+    suspects_confirmed: int = 0
+    suspects_pending: int = 0
+    improper_amount: Decimal = Decimal(0)
+    improper_recovered: Decimal = Decimal(0)
 
 
 def _in(period: Period, qs: QuerySet[Any], user: User) -> QuerySet[Any]:
@@ -80,6 +89,9 @@ def figures(*, user: User, period: Period) -> Figures:
     immediate = _in(period, ImmediateItem.objects.all(), user).aggregate(
         assigned=Count("id"), done=Count("id", filter=Q(status="done"))
     )
+    runs = latest_runs(restrict_figures(CheckRun.objects.all(), user).filter(
+        team__round__start_date__range=(period.start, period.end)))  # fmt: skip
+    checked = verified_totals(runs)
     items = _in(period, RectificationItem.objects.all(), user).aggregate(
         total=Count("id"), closed=Count("id", filter=Q(status=Status.CLOSED)),
         recovered=Sum("money_recovered"),
@@ -104,4 +116,9 @@ def figures(*, user: User, period: Period) -> Figures:
         rectification=Completion("overall", "合计", items["total"], items["closed"]),
         money_involved=findings.aggregate(s=Sum("amount"))["s"] or Decimal(0),
         money_recovered=items["recovered"] or Decimal(0),
+        suspects=checked["total"],
+        suspects_confirmed=checked["confirmed"],
+        suspects_pending=checked["pending"],
+        improper_amount=checked["improper"],
+        improper_recovered=checked["recovered"],
     )

@@ -1,0 +1,53 @@
+"""The demo reproduces seed 000's Chenzhou chain from its own data: 590 suspect records
+→ 410 confirmed improper payments worth 246,500 yuan → 191,800 yuan recovered, carried
+into a finding, its rectification item and the figures page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from xuncha.accounts.models import User
+from xuncha.checks.models import Suspect, Verdict
+from xuncha.checks.services import verified_totals
+from xuncha.dashboards.selectors import Period, figures
+from xuncha.demo.city import seed_city
+from xuncha.demo.crosscheck import seed_crosscheck
+from xuncha.findings.models import Finding
+from xuncha.rectifications.models import RectificationItem
+
+TODAY = dt.date(2025, 11, 20)
+
+
+@pytest.mark.django_db
+def test_the_chenzhou_chain(tmp_path, client):
+    seed_city(today=TODAY)
+    team_user = User.objects.get(username="team")
+    chain = seed_crosscheck(folder=tmp_path / "data", team_user=team_user, today=TODAY)
+    run = chain.run
+    # The suspects are the engine's, from messy xlsx and CSV files.
+    assert run.summary["total"] == 590 == Suspect.objects.filter(run=run).count()
+    assert {i["file"].rsplit(".", 1)[1] for i in run.manifest["inputs"]} == {"xlsx", "csv"}
+    totals = verified_totals([run])
+    assert (totals["confirmed"], totals["improper"], totals["recovered"]) == (
+        410, Decimal("246500.00"), Decimal("191800.00"))  # fmt: skip
+    assert totals["confirmed"] + totals["rejected"] == 590
+    finding = Finding.objects.get(pk=chain.finding_id)
+    assert finding.source == "crosscheck" and finding.amount == Decimal("246500.00")
+    assert Suspect.objects.filter(finding=finding).count() == 410
+    item = RectificationItem.objects.get(finding=finding)
+    assert item.money_recovered == Decimal("191800.00")
+    assert not Suspect.objects.filter(run=run, verdict=Verdict.PENDING).exists()
+    # The figures page counts them (office: everything in the term).
+    office = User.objects.get(username="office")
+    f = figures(user=office, period=Period("全部", dt.date(2000, 1, 1), dt.date(2100, 1, 1)))
+    assert (f.suspects, f.suspects_confirmed, f.improper_amount, f.improper_recovered) == (
+        590, 410, Decimal("246500.00"), Decimal("191800.00"))  # fmt: skip
+    client.force_login(office)
+    year = run.team.round.start_date.year
+    page = client.get(reverse("dashboards:figures"), {"year": year}).content.decode()
+    improper = page.split('id="improper"')[1].split("</td>")[0].replace(",", "")
+    assert "410 条" in improper and "246500.00" in improper and "191800.00" in improper

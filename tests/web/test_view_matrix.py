@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
 
 from web.factories import FindingFactory, pdf
+from xuncha.checks.services import RunParams, dataset_upload, run_execute, run_start
 from xuncha.petitions.models import Channel
 from xuncha.petitions.services import Content, intake_create, petition_record
 from xuncha.planning.models import Assignment
@@ -24,6 +26,9 @@ EXPECTED = {
     "attachment": {"office": (200, 200), "team": (200, 404), "unit": (403, 403), "supervisor": (403, 403), "leader": (403, 403)},
     "qr_code": {"office": (200, 200), "team": (200, 404), "unit": (403, 403), "supervisor": (403, 403), "leader": (403, 403)},
     "notice": {"office": (200, 200), "team": (200, 404), "unit": (403, 403), "supervisor": (403, 403), "leader": (403, 403)},
+    # Cross-check: the office and the team that ran it; everyone else sees nothing.
+    **{page: {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (404, 404), "leader": (404, 404)}
+       for page in ("checks_team", "dataset", "run", "run_status", "suspects", "suspect", "export", "report")},
 }  # fmt: skip
 
 
@@ -38,7 +43,21 @@ def urls_for(world, team, unit) -> dict[str, str]:
                                   identity=None, files=[(pdf(), "来信.pdf")])  # fmt: skip
     code = intake_create(team=team, by=world.users["office"], opens_on=dt.date(2024, 3, 1),
                          closes_on=dt.date(2024, 5, 31), scope="受理范围", phone="12345")  # fmt: skip
+    dataset = dataset_upload(team=team, kind="payments", by=world.users["office"],
+                             data=io.BytesIO("姓名,身份证号码,金额,发放日期\n张三,123,600,2021-03-05\n".encode()),
+                             name="发放.csv")  # fmt: skip
+    run = run_start(team=team, by=world.users["office"], datasets=[dataset], params=RunParams())
+    run_execute(run.pk)
+    suspect = run.suspects.get()  # the invalid ID
     return {
+        "checks_team": reverse("checks:team", args=[team.pk]),
+        "dataset": reverse("checks:dataset", args=[dataset.pk]),
+        "run": reverse("checks:run", args=[run.pk]),
+        "run_status": reverse("checks:run_status", args=[run.pk]),
+        "suspects": reverse("checks:suspects", args=[run.pk]),
+        "suspect": reverse("checks:suspect", args=[suspect.pk]),
+        "export": reverse("checks:export", args=[run.pk]),
+        "report": reverse("checks:run_file", args=[run.pk, "report"]),
         "petition": reverse("petitions:detail", args=[petition.pk]),
         "attachment": reverse("petitions:attachment", args=[petition.attachments.get().pk, "copy"]),
         "qr_code": reverse("petitions:intake", args=[code.pk]),
@@ -73,6 +92,8 @@ def test_list_pages_load_for_every_role(client, world, role) -> None:
         assert client.get(reverse(name)).status_code == 200, name
     expected = 404 if role == "unit" else 200
     assert client.get(reverse("units:list")).status_code == expected
+    assert client.get(reverse("checks:rules")).status_code == 200
+    assert client.get(reverse("checks:index")).status_code in (200, 302)
     for name in ("petitions:inbox", "petitions:intakes", "petitions:new"):
         assert client.get(reverse(name)).status_code == (
             200 if role in ("office", "team") else 403

@@ -10,7 +10,7 @@ DEMO_DIR ?= demo-output
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xuncha
 REDIS_URL ?= redis://127.0.0.1:6379/13
 
-.PHONY: install browser demo test lint types check bench bench-web bench-petitions docs clean
+.PHONY: install browser demo test lint types check bench bench-web bench-petitions bench-check-web docs clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -56,6 +56,9 @@ bench-web: install
 
 bench-petitions: install
 	$(RUN) python bench/bench_petitions.py
+
+bench-check-web: install
+	$(RUN) python bench/bench_check_web.py
 
 docs: install
 	COLUMNS=100 $(RUN) python -c "from xuncha.cli import reference_markdown as r; open('docs/cli.md', 'w', encoding='utf-8').write(r())"

@@ -7,6 +7,7 @@ those :func:`can_unmask` allows, and each time it is logged (:class:`Unmasking`)
 from __future__ import annotations
 
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from xuncha.crosscheck.roles import ROLES
 from xuncha.planning.models import Assignment, Team
 
 from . import forms, selectors, services, workbook
-from .models import CheckRun, Dataset, RunStatus, Suspect, Unmasking
+from .models import CheckRun, Dataset, DatasetKind, RunStatus, Suspect, Unmasking
 
 PAGE_SIZE = 50
 REPORT_FILES = {"report": "疑点核查表.xlsx", "hits": "hits.csv", "manifest": "manifest.json"}
@@ -199,8 +200,10 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
     if r.status == RunStatus.DONE:
         per_rule = r.summary.get("per_rule", {})
         context["per_rule"] = [
-            (RULES_BY_ID[k].title, v) for k, v in per_rule.items() if k in RULES_BY_ID
+            (rule.title, per_rule[rule.id]) for rule in RULES if rule.id in per_rule
         ]
+        context["total_amount"] = sum(Decimal(v["amount"]) for v in per_rule.values())
+        context["dataset_labels"] = dict(DatasetKind.choices)
         context["totals"] = services.verified_totals([r])
         context["finding_form"] = forms.FindingForm(
             assignments=Assignment.objects.filter(team_id=r.team_id).select_related("unit")

@@ -114,10 +114,10 @@ def run_worker(workers: int = 1) -> None:
     a long cross-check never holds the web server's interpreter."""
     load_tasks()
     connections.close_all()  # forked workers open their own
-    # An idle worker polls the embedded queue at most every second (huey's default backs
+    # An idle worker polls the embedded queue at least twice a second (huey's default backs
     # off to 10 s, which a user waiting for a run would notice); Redis blocks instead.
     consumer = queue().create_consumer(
         workers=workers, worker_type="process", periodic=True, check_worker_health=True,
-        health_check_interval=5, initial_delay=0.1, backoff=1.15, max_delay=1.0,
+        health_check_interval=5, initial_delay=0.1, backoff=1.15, max_delay=0.5,
     )  # fmt: skip
     consumer.run()

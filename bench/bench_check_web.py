@@ -121,12 +121,7 @@ def bench(args: argparse.Namespace) -> None:
                                end_date="2024-05-01")  # fmt: skip
     team = Team.objects.create(round=rnd, name="第一巡察组")
     t0 = time.perf_counter()
-    datasets = []
-    for kind in ("payments", "deaths", "payroll"):
-        for path in data[kind]:
-            with path.open("rb") as f:
-                datasets.append(services.dataset_upload(team=team, kind=kind, data=f,
-                                                        name=path.name, by=user))  # fmt: skip
+    datasets = services.dataset_upload_files(team=team, by=user, files=data)
     print(
         f"upload (store, hash, preview) of {len(datasets)} files: {time.perf_counter() - t0:.1f} s"
     )

@@ -38,15 +38,18 @@ def setup(folder: Path) -> int:
     home = Unit.objects.create(name="市财政局", code="U1", kind=UnitKind.TOWNSHIP)
     TeamMember.objects.create(team=team, cadre=Cadre.objects.create(name="甲", user=user,
                                                                    home_unit=home))  # fmt: skip
-    datasets = []
+    files: dict[str, list[Path]] = {"payments": [], "deaths": [], "payroll": []}
     for path in sorted(folder.glob("*.csv")):
-        if path.name == "truth.csv":
-            continue
-        kind = "deaths" if "死亡" in path.name else "payroll" if "财政" in path.name else "payments"
-        with path.open("rb") as f:
-            datasets.append(
-                services.dataset_upload(team=team, kind=kind, data=f, name=path.name, by=user)
+        if path.name != "truth.csv":
+            kind = (
+                "deaths"
+                if "死亡" in path.name
+                else "payroll"
+                if "财政" in path.name
+                else "payments"
             )
+            files[kind].append(path)
+    datasets = services.dataset_upload_files(team=team, by=user, files=files)
     run = services.run_start(team=team, by=user, datasets=datasets, params=services.RunParams())
     return run.pk
 

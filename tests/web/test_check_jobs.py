@@ -38,12 +38,7 @@ def queue():
 def test_a_run_goes_through_the_queue(world, queue, tmp_path):
     data = generate(tmp_path / "data", DatagenConfig(payments=800, seed=3))
     by = world.users["team"]
-    datasets = []
-    for kind in ("payments", "deaths", "payroll"):
-        for path in getattr(data, kind):
-            with path.open("rb") as f:
-                datasets.append(services.dataset_upload(team=world.team, kind=kind, data=f,
-                                                        name=path.name, by=by))  # fmt: skip
+    datasets = services.dataset_upload_files(team=world.team, by=by, files=data.files())
     run = services.run_start(team=world.team, by=by, datasets=datasets, params=services.RunParams())
     assert len(queue) == 1  # queued once the transaction committed
     assert CheckRun.objects.get(pk=run.pk).status == RunStatus.QUEUED

@@ -31,14 +31,7 @@ def data(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _upload(world, data, user="team"):
-    by = world.users[user]
-    out = []
-    for kind in ("payments", "deaths", "payroll"):
-        for path in getattr(data, kind):
-            with path.open("rb") as f:
-                out.append(services.dataset_upload(team=world.team, kind=kind, data=f,
-                                                   name=path.name, by=by))  # fmt: skip
-    return out
+    return services.dataset_upload_files(team=world.team, by=world.users[user], files=data.files())
 
 
 def _run(world, datasets, **params):

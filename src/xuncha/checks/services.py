@@ -120,6 +120,23 @@ def dataset_upload(*, team: Team, kind: str, data: IO[bytes], name: str, by: Use
         raise
 
 
+def dataset_upload_files(*, team: Team, by: User, files: dict[str, list[Path]]) -> list[Dataset]:
+    """Upload files from disk by kind ({"payments": [...], "deaths": [...]}), all or none
+    (the demo, scripts and benchmarks load generated data this way)."""
+    done: list[Dataset] = []
+    try:
+        for kind, paths in files.items():
+            for path in paths:
+                with path.open("rb") as f:
+                    done.append(dataset_upload(team=team, kind=kind, data=f, name=path.name, by=by))
+    except BaseException:
+        for dataset in done:
+            shutil.rmtree(Path(dataset.file.path).parent, ignore_errors=True)
+            dataset.delete()
+        raise
+    return done
+
+
 def dataset_map(
     *, dataset: Dataset, by: User, columns: dict[str, str], header_row: int | None = None
 ) -> FilePreview:

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .ingest import readable_kind
 from .ingest.excel import short_error
-from .ingest.sources import Mapping, layout_of, sniff_kind, year_hint
+from .ingest.sources import Mapping, layout_of, year_hint
 from .ingest.text import SAMPLE_BYTES, detect_encoding, encoding_label, sniff_csv
 from .roles import HEAD_ROWS, ROLES
 
@@ -94,13 +95,7 @@ def preview_file(
     mapping = mapping or Mapping()
     out = FilePreview(file=name or path.name)
     try:
-        out.kind = sniff_kind(path)
-        if out.kind == "empty":
-            raise InputError("文件为空（0 字节），没有可读取的内容。", file=out.file)
-        if out.kind == "encrypted":
-            raise InputError(
-                "工作簿设有打开密码，无法读取。请去除密码后另存再提交。", file=out.file
-            )
+        out.kind = readable_kind(path, out.file)
         if out.kind in ("xlsx", "xls"):
             _workbook(path, out, mapping)
         else:

@@ -42,12 +42,7 @@ class DemoCheck:
 def seed_crosscheck(*, folder: Path, team_user: User, today: dt.date) -> DemoCheck:
     team = Team.objects.get(pk=min(team_ids(team_user)))
     data = generate(folder, DatagenConfig(payments=PAYMENTS, seed=SEED))
-    datasets = []
-    for kind in ("payments", "deaths", "payroll"):
-        for path in getattr(data, kind):
-            with path.open("rb") as f:
-                datasets.append(services.dataset_upload(team=team, kind=kind, data=f,
-                                                        name=path.name, by=team_user))  # fmt: skip
+    datasets = services.dataset_upload_files(team=team, by=team_user, files=data.files())
     run = services.run_start(
         team=team, by=team_user, datasets=datasets, params=services.RunParams()
     )

@@ -62,6 +62,10 @@ class GeneratedSet:
     standard: int  # 600
     counts: dict[str, int] = field(default_factory=dict)  # truth rows per rule
 
+    def files(self) -> dict[str, list[Path]]:
+        """The input files by dataset kind, as the workbench uploads them."""
+        return {"payments": self.payments, "deaths": self.deaths, "payroll": self.payroll}
+
 
 @dataclass(frozen=True)
 class Plan:

@@ -28,6 +28,7 @@ __all__ = [
     "create_raw_table",
     "load_source",
     "prepare_source",
+    "readable_kind",
 ]
 
 
@@ -40,6 +41,16 @@ class Prepared:
     error: InputError | None = None
 
 
+def readable_kind(path: Path, file: str) -> str:
+    """:func:`sniff_kind`, refusing an empty file and a password-protected workbook."""
+    kind = sniff_kind(path)
+    if kind == "empty":
+        raise InputError("文件为空（0 字节），没有可读取的内容。", file=file)
+    if kind == "encrypted":
+        raise InputError("工作簿设有打开密码，无法读取。请去除密码后另存再提交。", file=file)
+    return kind
+
+
 def prepare_source(report: SourceReport, workdir: Path) -> Prepared:
     """The database-free first half of reading a file, safe to run on a helper thread
     one file ahead of the inserts (DuckDB releases the GIL while it works)."""
@@ -47,13 +58,7 @@ def prepare_source(report: SourceReport, workdir: Path) -> Prepared:
     try:
         report.size = path.stat().st_size
         report.sha256 = sha256_of(path)
-        report.kind = sniff_kind(path)
-        if report.kind == "empty":
-            raise InputError("文件为空（0 字节），没有可读取的内容。", file=report.file)
-        if report.kind == "encrypted":
-            raise InputError(
-                "工作簿设有打开密码，无法读取。请去除密码后另存再提交。", file=report.file
-            )
+        report.kind = readable_kind(path, report.file)
         if report.kind == "csv":
             return Prepared(scan=scan_text(path, report.file, workdir, report.src))
         return Prepared()

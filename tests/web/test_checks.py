@@ -306,3 +306,18 @@ def test_upload_and_mapping_pages(world, data, client):
         "kind": "payments", "file": SimpleUploadedFile("图.csv", b"\x89PNG\r\n\x1a\n" + bytes(100))})  # fmt: skip
     assert "不是表格文件" in client.get(response["Location"]).content.decode()
     assert CheckRun.objects.count() == 0
+
+
+def test_every_verification_change_is_kept_with_who_and_when(world, data, client):
+    run = _run(world, _upload(world, data))
+    s = Suspect.objects.filter(run=run).first()
+    services.suspect_verify(suspect=s, by=world.users["team"], verdict=Verdict.CONFIRMED,
+                            improper_amount=Decimal(600), note="村里核实")  # fmt: skip
+    services.suspect_verify(suspect=s, by=world.users["office"], verdict=Verdict.CONFIRMED,
+                            improper_amount=Decimal(600), recovered_amount=Decimal(600))  # fmt: skip
+    records = list(s.history.order_by("history_date"))
+    assert [(r.history_user, r.recovered_amount) for r in records] == [
+        (world.users["team"], None), (world.users["office"], Decimal("600.00"))]  # fmt: skip
+    client.force_login(world.users["team"])
+    page = client.get(reverse("checks:suspect", args=[s.pk])).content.decode()
+    assert "核查记录" in page and "村里核实" in page

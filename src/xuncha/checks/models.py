@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from xuncha.common.models import BaseModel
 
@@ -177,6 +178,9 @@ class Suspect(models.Model):
         "findings.Finding", verbose_name="形成问题", null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )  # fmt: skip
+    # Every change of a verification (who, when, from what to what); the rows a run
+    # inserts in bulk have no "created" entry, the run's manifest is their record.
+    history = HistoricalRecords(excluded_fields=["key", "evidence", "bank_account"])
 
     class Meta:
         verbose_name = "疑点"

@@ -492,6 +492,7 @@ def _apply(s: Suspect, by: User, verdict: str, improper: Decimal | None,
     s.verdict, s.improper_amount, s.recovered_amount = verdict, improper, recovered
     s.note, s.verified_by, s.verified_at = note.strip()[:2000], by, timezone.now()
     s.version += 1
+    s._history_user = by  # type: ignore[attr-defined]
     s.save(update_fields=["verdict", "improper_amount", "recovered_amount", "note",
                           "verified_by", "verified_at", "version"])  # fmt: skip
 

@@ -311,9 +311,10 @@ def _suspect_page(request: HttpRequest, s: Suspect, form: forms.VerifyForm, *, u
             ]
         )
     log = Unmasking.objects.filter(suspect=s).select_related("user")[:20]
+    records = s.history.select_related("history_user").order_by("-history_date")[:20]
     return render(request, "checks/suspect.html", {
         "s": s, "run": s.run, "form": form, "unmask": unmask, "rule": RULES_BY_ID.get(s.rule),
-        "tier": TIER_LABELS.get(s.match_tier, s.match_tier), "group": group, "log": log,
+        "tier": TIER_LABELS.get(s.match_tier, s.match_tier), "group": group, "log": log, "records": records,
         "can_unmask": can_unmask(user, s.run.team_id),
     }, status=status)  # fmt: skip
 

@@ -17,7 +17,7 @@ $(UV):
 	$(TOOLS)/bin/pip install -q "uv==0.13.8"
 
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --no-progress --python $(PY)
+	$(UV) sync --frozen --no-progress --all-extras --python $(PY)
 	touch $@
 
 install: $(VENV)/.installed

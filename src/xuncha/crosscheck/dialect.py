@@ -1,7 +1,7 @@
 """Everything that differs between SQL engines, in one place.
 
 Rules and normalisation are written once against this small vocabulary. DuckDB is the
-embedded engine; a Spark dialect (a later issue) implements the same methods. Text is
+embedded engine; :class:`SparkDialect` implements the same methods for Spark SQL. Text is
 compared by *character*: DuckDB's ``levenshtein`` counts bytes, which on Chinese text
 (3 bytes a character in UTF-8) gives distances three times too large, so it is not used.
 """
@@ -16,6 +16,11 @@ def lit(value: str) -> str:
 
 class DuckDBDialect:
     name = "duckdb"
+    big_int = "HUGEINT"  # holds an 18-digit ID number times ten
+
+    def spread(self, values: list[str]) -> str:
+        """One row per value, in a SELECT list (like ``unnest``)."""
+        return f"unnest([{', '.join(values)}])"
 
     def regexp_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
         return f"regexp_replace({expr}, {lit(pattern)}, {lit(replacement)}, 'g')"
@@ -100,3 +105,26 @@ class DuckDBDialect:
 
     def char_length(self, expr: str) -> str:
         return f"length({expr})"
+
+
+class SparkDialect(DuckDBDialect):
+    """Spark SQL (3.4 or later, ANSI mode off). Only what the linking and the rules use
+    differs; normalisation runs on DuckDB for both engines."""
+
+    name = "spark"
+    big_int = "DECIMAL(38, 0)"
+
+    def spread(self, values: list[str]) -> str:
+        return f"explode(array({', '.join(values)}))"
+
+    def int_div(self, a: str, b: str) -> str:
+        return f"({a} div {b})"
+
+    def make_date(self, year: str, month: str, day: str) -> str:
+        return f"try_to_date(concat_ws('-', {year}, {month}, {day}), 'y-M-d')"
+
+    def add_days(self, date: str, days: str) -> str:
+        return f"date_add({date}, CAST({days} AS INT))"
+
+    def days_between(self, start: str, end: str) -> str:
+        return f"datediff({end}, {start})"

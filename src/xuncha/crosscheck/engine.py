@@ -34,7 +34,10 @@ from .ingest import (
 from .linking import link_people, tier_name_sql
 from .normalize import normalize_table
 from .rules import PREPARED, RULES, RULES_BY_ID
+from .spark import conform, spark_stage
+from .sqlsession import DuckDBSession, SqlSession
 
+ENGINES = ("duckdb", "spark")
 DATASETS = {"payments": "发放名单", "deaths": "死亡人员名单", "payroll": "财政供养人员名单"}
 
 HIT_COLUMNS = [
@@ -65,6 +68,10 @@ class CheckConfig:
     program: str = "大中型水库移民后期扶持直补资金"
     mapping: Mapping = field(default_factory=Mapping)
     memory_limit: str = "3GB"
+    engine: str = "duckdb"  # or "spark": the linking and the rules run on Apache Spark
+    spark_master: str = "local[*]"
+    spark_stage: Path | None = None  # where the Parquet for Spark goes (shared on a cluster)
+    spark_conf: dict[str, str] = field(default_factory=dict)
 
     def params_for(self, rule_id: str) -> dict[str, Any]:
         return {"standard": self.standard, "grace_days": self.grace_days}
@@ -79,6 +86,8 @@ class CheckConfig:
             "rules": list(self.rules),
             "program": self.program,
             "mapping": {"columns": self.mapping.columns, "files": self.mapping.files},
+            "engine": self.engine,
+            **({"spark_master": self.spark_master} if self.engine == "spark" else {}),
         }
 
 
@@ -112,10 +121,13 @@ def run_check(
     unknown = [r for r in config.rules if r not in RULES_BY_ID]
     if unknown:
         raise ValueError(f"未知规则：{', '.join(unknown)}")
+    if config.engine not in ENGINES:
+        raise ValueError(f"未知引擎：{config.engine}（可选 {'、'.join(ENGINES)}）")
     started, t0 = dt.datetime.now().astimezone().isoformat(timespec="seconds"), time.perf_counter()
     tell = progress or (lambda done, what: None)
     with tempfile.TemporaryDirectory(prefix="xuncha-", dir=workdir) as tmp:
         con = duckdb.connect(config={"memory_limit": config.memory_limit, "temp_directory": tmp})
+        db: SqlSession | None = None
         try:
             d = DuckDBDialect()
             timings: dict[str, float] = {}
@@ -125,15 +137,23 @@ def run_check(
             with _timed(timings, "normalize"):
                 normalize_table(con, d)
             tell(0.75, "按身份证号码和姓名关联人员")
+            db = DuckDBSession(con)
+            if config.engine == "spark":
+                tell(0.7, "把规范化后的数据写成 Parquet，交给 Spark")
+                with _timed(timings, "stage"):
+                    db = spark_stage(con, config, Path(tmp))
+            tell(0.75, "按身份证号码和姓名关联人员")
             with _timed(timings, "link"):
-                link_people(con, d)
-                _views(con)
+                link_people(db)
+                _views(db)
             tell(0.85, "运行比对规则")
             with _timed(timings, "rules"):
-                run, skipped = _select_rules(con, config)
-                hits = _hits(con, config, run, d)
-                problems = _register_problems(con)
+                run, skipped = _select_rules(db, config)
+                hits = _hits(db, config, run)
+                problems = _register_problems(db)
         finally:
+            if db is not None:
+                db.close()
             con.close()
     return CheckResult(
         config=config,
@@ -145,6 +165,7 @@ def run_check(
         started=started,
         seconds=round(time.perf_counter() - t0, 3),
         timings=timings,
+        engine=config.engine,
     )
 
 
@@ -213,19 +234,17 @@ def _count_rows(con: duckdb.DuckDBPyConnection, sources: list[SourceReport]) -> 
                     sheet.rows_skipped[SKIP_REASONS[kind]] = n
 
 
-def _views(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE VIEW pay AS SELECT * FROM linked WHERE dataset = 'payments'")
+def _views(db: SqlSession) -> None:
+    db.view("pay", "SELECT * FROM linked WHERE dataset = 'payments'")
     for dataset in ("deaths", "payroll"):
-        con.execute(
-            f"""CREATE VIEW {dataset} AS SELECT * FROM linked
-                WHERE dataset = '{dataset}' AND person_key IS NOT NULL"""
+        db.view(
+            dataset,
+            f"SELECT * FROM linked WHERE dataset = '{dataset}' AND person_key IS NOT NULL",
         )
 
 
-def _select_rules(
-    con: duckdb.DuckDBPyConnection, config: CheckConfig
-) -> tuple[list[str], dict[str, str]]:
-    present = {row[0] for row in con.execute("SELECT DISTINCT dataset FROM norm").fetchall()}
+def _select_rules(db: SqlSession, config: CheckConfig) -> tuple[list[str], dict[str, str]]:
+    present = {row[0] for row in db.rows("SELECT DISTINCT dataset FROM norm")}
     run, skipped = [], {}
     for rule_id in config.rules:
         missing = [DATASETS[i] for i in RULES_BY_ID[rule_id].inputs if i not in present]
@@ -236,19 +255,20 @@ def _select_rules(
     return run, skipped
 
 
-def _hits(
-    con: duckdb.DuckDBPyConnection, config: CheckConfig, run: list[str], d: DuckDBDialect
-) -> pa.Table:
+def _hits(db: SqlSession, config: CheckConfig, run: list[str]) -> pa.Table:
+    d = db.dialect
     order = {r.id: i for i, r in enumerate(RULES)}
     for table in dict.fromkeys(t for rule_id in run for t in RULES_BY_ID[rule_id].tables):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {PREPARED[table]}")
+        db.table(table, PREPARED[table])
     parts = [
         f"SELECT '{rule_id}' AS rule, * FROM ({RULES_BY_ID[rule_id].sql(config.params_for(rule_id), d)})"
         for rule_id in run
     ]
     if not parts:
         parts = [
-            "SELECT NULL AS rule, NULL AS rid, NULL AS reg_rid, NULL AS group_key, NULL AS tier_rank, NULL AS evidence WHERE false"
+            "SELECT CAST(NULL AS STRING) AS rule, CAST(NULL AS BIGINT) AS rid, CAST(NULL AS BIGINT) AS reg_rid, "
+            "CAST(NULL AS STRING) AS group_key, CAST(NULL AS INT) AS tier_rank, CAST(NULL AS STRING) AS evidence "
+            "FROM (SELECT 1 AS one) t WHERE 1 = 0"
         ]
     titles = " ".join(f"WHEN '{r.id}' THEN '{r.title}'" for r in RULES)
     rule_order = " ".join(f"WHEN '{k}' THEN {v}" for k, v in order.items())
@@ -268,17 +288,17 @@ def _hits(
     JOIN norm n ON n.rid = h.rid
     LEFT JOIN linked r ON r.rid = h.reg_rid
     LEFT JOIN norm rn ON rn.rid = h.reg_rid
-    ORDER BY CASE h.rule {rule_order} END, p.src, p.sheet, p.row_no"""
-    return con.sql(sql).to_arrow_table()
+    ORDER BY CASE h.rule {rule_order} END, p.src, p.sheet NULLS LAST, p.row_no"""
+    return conform(db.arrow(sql))
 
 
-def _register_problems(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def _register_problems(db: SqlSession) -> dict[str, int]:
     """Register rows that could not take part: bad IDs, missing dates."""
-    rows = con.execute(
+    rows = db.rows(
         """SELECT dataset, count(*) FILTER (WHERE person_key IS NULL OR person_key LIKE 'unlinked:%'),
                   count(*) FILTER (WHERE dataset = 'deaths' AND death_date IS NULL)
-           FROM linked WHERE dataset <> 'payments' GROUP BY dataset"""
-    ).fetchall()
+           FROM linked WHERE dataset <> 'payments' GROUP BY dataset ORDER BY dataset"""
+    )
     out: dict[str, int] = {}
     for dataset, unlinked, no_date in rows:
         out[f"{DATASETS[dataset]}：身份证号码无法识别的行"] = unlinked

@@ -17,9 +17,12 @@ Match tiers, from surest to least sure (``tier_rank``):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .dialect import DuckDBDialect
+
+if TYPE_CHECKING:
+    from .sqlsession import SqlSession
 
 TIERS = ("exact", "legacy", "damaged_id", "typo_id")
 TIER_LABELS = {
@@ -37,7 +40,7 @@ RULE_COLUMNS = (
 )  # fmt: skip
 
 
-def link_people(con: object, d: DuckDBDialect) -> None:
+def link_people(db: SqlSession) -> None:
     """Create ``linked``: for every row of ``norm``, its person (``person_key``, the
     ID it is linked to, and ``tier_rank``) with the columns the rules read, so the
     rules scan one narrow table instead of joining the wide one again each time.
@@ -49,26 +52,28 @@ def link_people(con: object, d: DuckDBDialect) -> None:
       number's first 13 digits are those of the damaged value, or one more or less;
     * one mistyped character leaves the first or the last nine intact, and two swapped
       neighbours leave the first nine, the last nine, or the first and last eight.
+
+    Written as queries only (no UPDATE), so that DuckDB and Spark run the same SQL.
     """
-    ex = con.execute  # type: ignore[attr-defined]
-    _known(ex)
-    _unmask_suspects(ex)
+    d = db.dialect
+    db.table("known_all", _KNOWN)
+    _unmask_suspects(db)
     one_digit = d.mismatches("n.id_clean", "k.id18", 18)
     swapped = d.is_transposition("n.id_clean", "k.id18", 18)
-    typo = f"""SELECT n.rid, k.id18, 3 AS tier_rank FROM norm n JOIN known k
+    typo = f"""SELECT n.rid, k.id18, 3 AS tier_rank FROM norm_l n JOIN known k
             ON k.name_norm = n.name_norm AND {{key}}
             WHERE n.id_status = 'invalid' AND length(n.id_clean) = 18
               AND ({one_digit} = 1 OR {swapped})"""
-    ex(
-        f"""CREATE OR REPLACE TEMP TABLE candidates AS
-        {_damaged_candidates("id_status = 'damaged'")}
+    db.table(
+        "candidates",
+        f"""{_damaged_candidates(d, "id_status = 'damaged'", norm="norm_l", known="known")}
         UNION ALL {typo.format(key="k.left9 = left(n.id_clean, 9)")}
         UNION ALL {typo.format(key="k.right9 = right(n.id_clean, 9)")}
-        UNION ALL {typo.format(key="k.ends8 = left(n.id_clean, 8) || right(n.id_clean, 8)")}"""
+        UNION ALL {typo.format(key="k.ends8 = left(n.id_clean, 8) || right(n.id_clean, 8)")}""",
     )
-    ex(
-        f"""CREATE OR REPLACE TABLE linked AS
-        WITH resolved AS (
+    db.table(
+        "linked",
+        f"""WITH resolved AS (
             SELECT rid, min(id18) AS id18, min(tier_rank) AS tier_rank FROM candidates
             GROUP BY rid HAVING count(DISTINCT id18) = 1)
         SELECT {", ".join(f"n.{c}" for c in RULE_COLUMNS)},
@@ -79,67 +84,77 @@ def link_people(con: object, d: DuckDBDialect) -> None:
             END AS person_key,
             CASE WHEN n.id_status = 'valid' THEN 0 WHEN n.id_status = 'legacy' THEN 1
                  WHEN r.id18 IS NOT NULL THEN r.tier_rank END AS tier_rank
-        FROM norm n LEFT JOIN resolved r USING (rid)"""
+        FROM norm_l n LEFT JOIN resolved r ON r.rid = n.rid""",
     )
-    ex("DROP TABLE candidates")
-    ex("DROP TABLE known")
+    db.release("candidates", "known", "known_all", "unmasked")
 
 
-def _known(ex: Any) -> None:
-    """``known``: each (valid ID, name) pair in the data, with how many rows hold it."""
-    ex(
-        """CREATE OR REPLACE TEMP TABLE known AS
-           SELECT id18, name_norm, rows, CAST(left(id18, 13) AS BIGINT) AS head13,
-                  left(id18, 9) AS left9, right(id18, 9) AS right9,
-                  left(id18, 8) || right(id18, 8) AS ends8
-           FROM (SELECT id18, name_norm, count(*) AS rows FROM norm
-                 WHERE id18 IS NOT NULL AND name_norm IS NOT NULL GROUP BY ALL)"""
-    )
+# ``known_all``: each (valid ID, name) pair in the data, with how many rows hold it.
+_KNOWN = """SELECT id18, name_norm, rows, CAST(left(id18, 13) AS BIGINT) AS head13,
+        left(id18, 9) AS left9, right(id18, 9) AS right9, left(id18, 8) || right(id18, 8) AS ends8
+    FROM (SELECT id18, name_norm, count(*) AS rows FROM norm
+          WHERE id18 IS NOT NULL AND name_norm IS NOT NULL GROUP BY id18, name_norm) t"""
+
+# The columns of ``norm`` the linking reads, besides RULE_COLUMNS.
+_LINK_COLUMNS = ("name_norm", "id_clean", "id18", "id_value", "id_tolerance", "id_suspect")
 
 
-_NEAR = "abs(CAST(left(k.id18, 17) AS HUGEINT) * 10 - n.id_value) <= n.id_tolerance"
-
-
-def _damaged_candidates(where: str, extra: str = "") -> str:
+def _damaged_candidates(d: DuckDBDialect, where: str, extra: str = "", *,
+                        norm: str, known: str) -> str:  # fmt: skip
     """(rid, id18, 2) for rows matching ``where``: same name, a valid ID within the
     tolerance. Number-cell rows are blocked on the 13-digit head (±1); the few rows in
     scientific notation, whose tolerance is wide, on the name alone."""
+    near = f"abs(CAST(left(k.id18, 17) AS {d.big_int}) * 10 - n.id_value) <= n.id_tolerance"
+    head = f"CAST({d.int_div('id_value', '100000')} AS BIGINT)"
     return f"""
         SELECT n.rid, k.id18, 2 AS tier_rank
-        FROM (SELECT *, unnest([h - 1, h, h + 1]) AS head FROM (
-                SELECT *, CAST(id_value // 100000 AS BIGINT) AS h FROM norm
-                WHERE {where} AND id_tolerance <= 1064)) n
-        JOIN known k ON k.name_norm = n.name_norm AND k.head13 = n.head
-        WHERE {_NEAR} {extra}
+        FROM (SELECT *, {d.spread(["h - 1", "h", "h + 1"])} AS head FROM (
+                SELECT *, {head} AS h FROM {norm}
+                WHERE {where} AND id_tolerance <= 1064) t1) n
+        JOIN {known} k ON k.name_norm = n.name_norm AND k.head13 = n.head
+        WHERE {near} {extra}
         UNION ALL
-        SELECT n.rid, k.id18, 2 FROM (SELECT * FROM norm WHERE {where} AND id_tolerance > 1064) n
-        JOIN known k ON k.name_norm = n.name_norm WHERE {_NEAR} {extra}"""
+        SELECT n.rid, k.id18, 2 AS tier_rank FROM (SELECT * FROM {norm} WHERE {where} AND id_tolerance > 1064) n
+        JOIN {known} k ON k.name_norm = n.name_norm WHERE {near} {extra}"""
 
 
-def _unmask_suspects(ex: Any) -> None:
+def _unmask_suspects(db: SqlSession) -> None:
     """A number-cell-shaped ID whose check character passes by chance (1 in 11) is
     damaged when the same name holds another valid ID within the rounding tolerance:
     that other number is what the spreadsheet destroyed. Otherwise it stays valid
-    (a real ID can end in 000)."""
-    ex(
-        f"""CREATE OR REPLACE TEMP TABLE unmasked AS
-           SELECT n.rid, n.id18, n.name_norm FROM norm n JOIN (
-               SELECT rid FROM ({_damaged_candidates("id_suspect", "AND k.id18 <> n.id18")})
-               GROUP BY rid HAVING count(DISTINCT id18) = 1) s USING (rid)"""
+    (a real ID can end in 000).
+
+    Makes ``norm_l`` (``norm`` with those rows marked damaged) and ``known`` (the pairs
+    still vouched for by some row)."""
+    candidates = _damaged_candidates(db.dialect, "id_suspect", "AND k.id18 <> n.id18",
+                                     norm="norm", known="known_all")  # fmt: skip
+    db.table(
+        "unmasked",
+        f"""SELECT n.rid, n.id18, n.name_norm FROM norm n JOIN (
+               SELECT rid FROM ({candidates}) c
+               GROUP BY rid HAVING count(DISTINCT id18) = 1) s ON s.rid = n.rid""",
     )
-    ex(
-        """UPDATE norm SET id_status = 'damaged', id18 = NULL,
-               id_problem = '疑被表格数值格式截断（只保留15位有效数字，末三位丢失）'
-           FROM unmasked u WHERE norm.rid = u.rid"""
+    kept = ", ".join(f"n.{c}" for c in (*RULE_COLUMNS, *_LINK_COLUMNS)
+                     if c not in ("id_status", "id18", "id_problem"))  # fmt: skip
+    db.view(
+        "norm_l",
+        f"""SELECT {kept},
+            CASE WHEN u.rid IS NULL THEN n.id_status ELSE 'damaged' END AS id_status,
+            CASE WHEN u.rid IS NULL THEN n.id18 END AS id18,
+            CASE WHEN u.rid IS NULL THEN n.id_problem
+                 ELSE '疑被表格数值格式截断（只保留15位有效数字，末三位丢失）' END AS id_problem
+        FROM norm n LEFT JOIN unmasked u ON u.rid = n.rid""",
     )
     # The unmasked rows no longer vouch for their (ID, name) pair.
-    ex(
-        """UPDATE known SET rows = known.rows - u.n
-           FROM (SELECT id18, name_norm, count(*) AS n FROM unmasked GROUP BY ALL) u
-           WHERE known.id18 = u.id18 AND known.name_norm = u.name_norm"""
+    db.table(
+        "known",
+        """SELECT k.id18, k.name_norm, k.rows - coalesce(u.n, 0) AS rows, k.head13, k.left9,
+               k.right9, k.ends8
+           FROM known_all k LEFT JOIN (
+               SELECT id18, name_norm, count(*) AS n FROM unmasked GROUP BY id18, name_norm) u
+             ON u.id18 = k.id18 AND u.name_norm = k.name_norm
+           WHERE k.rows - coalesce(u.n, 0) > 0""",
     )
-    ex("DELETE FROM known WHERE rows = 0")
-    ex("DROP TABLE unmasked")
 
 
 def tier_name_sql(rank_expr: str) -> str:

@@ -74,19 +74,19 @@ def _where(alias: str) -> str:
     """'file 第 N 行（工作表 S）' for a row, in SQL."""
     return (
         f"{alias}.file || CASE WHEN coalesce({alias}.sheet, '') <> '' "
-        f"THEN '「' || {alias}.sheet || '」' ELSE '' END || ' 第' || CAST({alias}.row_no AS VARCHAR) || '行'"
+        f"THEN '「' || {alias}.sheet || '」' ELSE '' END || ' 第' || CAST({alias}.row_no AS STRING) || '行'"
     )
 
 
 def _deceased(p: Params, d: DuckDBDialect) -> str:
     grace = int(p["grace_days"])
     return f"""
-    SELECT p.rid, r.rid AS reg_rid, CAST(NULL AS VARCHAR) AS group_key,
+    SELECT p.rid, r.rid AS reg_rid, CAST(NULL AS STRING) AS group_key,
         greatest(p.tier_rank, r.tier_rank) AS tier_rank,
-        '死亡人员名单 ' || {_where("r")} || '：死亡日期 ' || CAST(r.death_date AS VARCHAR) ||
-        CASE WHEN p.pay_date IS NOT NULL THEN '；发放日期 ' || CAST(p.pay_date AS VARCHAR) ||
-                  '，死亡后第 ' || CAST({d.days_between("r.death_date", "p.pay_date")} AS VARCHAR) || ' 天'
-             ELSE '；发放年度 ' || CAST(p.pay_year AS VARCHAR) || ' 年，在死亡年度之后' END AS evidence
+        '死亡人员名单 ' || {_where("r")} || '：死亡日期 ' || CAST(r.death_date AS STRING) ||
+        CASE WHEN p.pay_date IS NOT NULL THEN '；发放日期 ' || CAST(p.pay_date AS STRING) ||
+                  '，死亡后第 ' || CAST({d.days_between("r.death_date", "p.pay_date")} AS STRING) || ' 天'
+             ELSE '；发放年度 ' || CAST(p.pay_year AS STRING) || ' 年，在死亡年度之后' END AS evidence
     FROM pay p JOIN (
         SELECT *, row_number() OVER (PARTITION BY person_key ORDER BY death_date, rid) AS k
         FROM deaths WHERE death_date IS NOT NULL) r
@@ -106,14 +106,14 @@ def _payroll(p: Params, d: DuckDBDialect) -> str:
             AND (r.end_date IS NULL OR r.end_date >= {dec31}))"""
     return f"""
     SELECT rid, reg_rid, group_key, tier_rank, evidence FROM (
-      SELECT p.rid, r.rid AS reg_rid, CAST(NULL AS VARCHAR) AS group_key,
+      SELECT p.rid, r.rid AS reg_rid, CAST(NULL AS STRING) AS group_key,
         greatest(p.tier_rank, r.tier_rank) AS tier_rank,
         '财政供养人员名单 ' || {_where("r")} || '：' || coalesce(r.employer || '，', '') ||
-        '入职 ' || coalesce(CAST(r.start_date AS VARCHAR), '（未填）') || '，' ||
-        CASE WHEN r.end_date IS NULL THEN '仍在职' ELSE '离职 ' || CAST(r.end_date AS VARCHAR) END ||
-        '；发放' || CASE WHEN p.pay_date IS NOT NULL THEN '日期 ' || CAST(p.pay_date AS VARCHAR)
-                         ELSE '年度 ' || CAST(p.pay_year AS VARCHAR) END || ' 在职期间' AS evidence,
-        row_number() OVER (PARTITION BY p.rid ORDER BY r.start_date, r.rid) AS k
+        '入职 ' || coalesce(CAST(r.start_date AS STRING), '（未填）') || '，' ||
+        CASE WHEN r.end_date IS NULL THEN '仍在职' ELSE '离职 ' || CAST(r.end_date AS STRING) END ||
+        '；发放' || CASE WHEN p.pay_date IS NOT NULL THEN '日期 ' || CAST(p.pay_date AS STRING)
+                         ELSE '年度 ' || CAST(p.pay_year AS STRING) END || ' 在职期间' AS evidence,
+        row_number() OVER (PARTITION BY p.rid ORDER BY r.start_date NULLS LAST, r.rid) AS k
       FROM pay p JOIN payroll r ON r.person_key = p.person_key
       WHERE {employed}) t
     WHERE k = 1"""
@@ -131,7 +131,7 @@ def _person_year_groups(condition: str, evidence: str, prefix: str) -> str:
     """Every payment row of the person-years meeting ``condition``, numbered as groups."""
     return f"""
     SELECT p.rid, CAST(NULL AS BIGINT) AS reg_rid,
-        '{prefix}' || CAST(g.group_no AS VARCHAR) AS group_key, g.tier_rank, {evidence} AS evidence
+        '{prefix}' || CAST(g.group_no AS STRING) AS group_key, g.tier_rank, {evidence} AS evidence
     FROM pay p JOIN (
         SELECT *, row_number() OVER (ORDER BY person_key, pay_year) AS group_no
         FROM person_year WHERE {condition}) g
@@ -139,23 +139,23 @@ def _person_year_groups(condition: str, evidence: str, prefix: str) -> str:
 
 
 def _duplicate(p: Params, d: DuckDBDialect) -> str:
-    evidence = """'同一人 ' || CAST(g.pay_year AS VARCHAR) || ' 年共发放 ' || CAST(g.n AS VARCHAR) ||
-        ' 次（涉及 ' || CAST(g.files AS VARCHAR) || ' 个文件），合计 ' ||
-        coalesce(CAST(g.total AS VARCHAR), '?') || ' 元；同组编号 D' || CAST(g.group_no AS VARCHAR)"""
+    evidence = """'同一人 ' || CAST(g.pay_year AS STRING) || ' 年共发放 ' || CAST(g.n AS STRING) ||
+        ' 次（涉及 ' || CAST(g.files AS STRING) || ' 个文件），合计 ' ||
+        coalesce(CAST(g.total AS STRING), '?') || ' 元；同组编号 D' || CAST(g.group_no AS STRING)"""
     return _person_year_groups("n > 1", evidence, "D")
 
 
 def _over_standard(p: Params, d: DuckDBDialect) -> str:
     standard = Decimal(str(p["standard"]))
-    evidence = f"""'同一人 ' || CAST(g.pay_year AS VARCHAR) || ' 年合计发放 ' || CAST(g.total AS VARCHAR) ||
-        ' 元，标准 {standard} 元/人/年，超出 ' || CAST(g.total - {standard} AS VARCHAR) ||
-        ' 元；同组编号 O' || CAST(g.group_no AS VARCHAR)"""
+    evidence = f"""'同一人 ' || CAST(g.pay_year AS STRING) || ' 年合计发放 ' || CAST(g.total AS STRING) ||
+        ' 元，标准 {standard} 元/人/年，超出 ' || CAST(g.total - {standard} AS STRING) ||
+        ' 元；同组编号 O' || CAST(g.group_no AS STRING)"""
     return _person_year_groups(f"total > {standard}", evidence, "O")
 
 
 def _invalid_id(p: Params, d: DuckDBDialect) -> str:
     return """
-    SELECT rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS VARCHAR) AS group_key, tier_rank,
+    SELECT rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS STRING) AS group_key, tier_rank,
         id_problem || CASE WHEN tier_rank IS NOT NULL
             THEN '；已按姓名唯一匹配到号码 ' || left(person_key, 3) || '***********' || right(person_key, 4)
             ELSE '' END AS evidence

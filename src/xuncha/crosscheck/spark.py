@@ -1,0 +1,100 @@
+"""The Spark engine (``engine="spark"``): the same rules, on Apache Spark.
+
+Files are read and normalised once, by the same ingest and normalisation code as the
+DuckDB engine; the normalised rows (``norm``) are written as Parquet to a folder every
+Spark executor can read (``spark_stage``: local mode takes a temporary folder; a
+cluster needs a shared path). Spark then runs the linking and the rules — the same SQL,
+through :class:`~xuncha.crosscheck.dialect.SparkDialect` — and the hits come back as
+Arrow, in the same columns and types as DuckDB's. Executors run SQL only (no Python
+functions), so they need Spark alone, not this package (docs/spark.md).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from .errors import InputError
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from .engine import CheckConfig
+    from .sqlsession import SparkSession
+
+HIT_SCHEMA = pa.schema(
+    [("rule", pa.string()), ("rule_title", pa.string()), ("file", pa.string()),
+     ("sheet", pa.string()), ("row", pa.int64()), ("name", pa.string()),
+     ("id_number", pa.string()), ("amount", pa.decimal128(18, 2)),
+     ("payment_date", pa.date32()), ("payment_year", pa.int64()), ("match_tier", pa.string()),
+     ("evidence", pa.string()), ("group_id", pa.string()), ("id_normalized", pa.string()),
+     ("county", pa.string()), ("township", pa.string()), ("village", pa.string()),
+     ("bank_account", pa.string()), ("register_file", pa.string()),
+     ("register_sheet", pa.string()), ("register_row", pa.int64()),
+     ("register_name", pa.string()), ("register_id_number", pa.string()),
+     ("register_date", pa.date32()), ("register_end_date", pa.date32()),
+     ("register_employer", pa.string())]
+)  # fmt: skip
+"""The hits' columns and types, whichever engine found them."""
+
+# Spark settings for these queries: ANSI mode off (a failed cast is NULL, as in
+# DuckDB's TRY_CAST), no UI, quiet logs.
+DEFAULT_CONF = {
+    "spark.sql.ansi.enabled": "false",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+}
+
+
+def conform(hits: pa.Table) -> pa.Table:
+    """The hits in :data:`HIT_SCHEMA` (column order and types)."""
+    return hits.select(HIT_SCHEMA.names).cast(HIT_SCHEMA)
+
+
+def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None) -> Any:
+    """The Spark session for ``master`` (an existing one is reused: Spark allows one
+    per process)."""
+    try:
+        from pyspark.sql import SparkSession as PySparkSession
+    except ImportError as err:  # pragma: no cover - the extra is installed by make install
+        raise InputError(
+            "未安装 Spark 引擎：请安装 xuncha[spark]（pip install 'xuncha[spark]'），"
+            "并确认本机有 Java 17 或更高版本。"
+        ) from err
+    settings = {**DEFAULT_CONF, **(conf or {})}
+    if master.startswith("local"):  # Spark's 200 shuffle partitions are for clusters
+        settings.setdefault("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 2)))
+    builder = PySparkSession.builder.master(master).appName("xuncha check")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("OFF")  # errors reach Python as exceptions
+    for key, value in settings.items():  # a reused session gets the SQL settings too
+        if key.startswith("spark.sql."):
+            session.conf.set(key, value)
+    return session
+
+
+def spark_stage(con: duckdb.DuckDBPyConnection, config: CheckConfig, tmp: Path) -> SparkSession:
+    """Write ``norm`` as Parquet where Spark can read it; return a session over it."""
+    from .sqlsession import SparkSession
+
+    base = Path(config.spark_stage) if config.spark_stage else tmp
+    folder = base / f"xuncha-norm-{uuid.uuid4().hex[:12]}"
+    folder.mkdir(parents=True)
+    # HUGEINT has no Parquet type: the two 19-digit columns travel as DECIMAL(38, 0).
+    con.execute(
+        f"""COPY (SELECT * REPLACE (CAST(id_value AS DECIMAL(38, 0)) AS id_value,
+                                    CAST(id_tolerance AS DECIMAL(38, 0)) AS id_tolerance)
+                  FROM norm)
+            TO '{folder.as_posix()}' (FORMAT parquet, PER_THREAD_OUTPUT true,
+                                      ROW_GROUP_SIZE 500000)"""
+    )
+    spark = spark_session(config.spark_master, config.spark_conf)
+    spark.read.parquet(str(folder)).createOrReplaceTempView("norm")
+    return SparkSession(spark, stage=folder)

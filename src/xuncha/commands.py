@@ -93,12 +93,42 @@ def _check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--program", metavar="名称", help="补助项目名称，用于报告标题")
     p.add_argument("--unmask", action="store_true", help="核查表中显示完整身份证号码（默认遮蔽）")
     p.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="比对引擎：duckdb（默认，单机内置）或 spark（Apache Spark，本地或集群）",
+    )
+    p.add_argument(
+        "--spark-master",
+        default="local[*]",
+        metavar="URL",
+        help="Spark 主节点，如 local[*]（默认，本机）、spark://主机:7077、yarn",
+    )
+    p.add_argument(
+        "--spark-stage",
+        type=Path,
+        metavar="目录",
+        help="规范化数据（Parquet）的存放目录，集群各节点须能读取（默认本机临时目录）",
+    )
+    p.add_argument("--spark-conf", action="append", default=[], metavar="键=值",
+                   help="Spark 配置，可多次使用，如 --spark-conf spark.executor.memory=8g")  # fmt: skip
+    p.add_argument(
         "--out",
         type=Path,
         required=True,
         metavar="目录",
         help="输出目录：hits.csv、疑点核查表.xlsx、manifest.json",
     )
+
+
+def _spark_conf(pairs: list[str]) -> dict[str, str]:
+    conf = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            raise SystemExit(f"错误：--spark-conf 应写成 键=值，而不是「{pair}」。")
+        conf[key.strip()] = value.strip()
+    return conf
 
 
 def _check_run(args: argparse.Namespace) -> int:
@@ -109,7 +139,9 @@ def _check_run(args: argparse.Namespace) -> int:
         result = check(
             args.payments, args.deaths, args.payroll, out=args.out, standard=args.standard,
             grace_days=args.grace_days, rules=args.rules, mapping=args.mapping,
-            unmask=args.unmask, program=args.program,
+            unmask=args.unmask, program=args.program, engine=args.engine,
+            spark_master=args.spark_master, spark_stage=args.spark_stage,
+            spark_conf=_spark_conf(args.spark_conf),
         )  # fmt: skip
     except InputError as err:
         print(f"无法比对：{err}", file=sys.stderr)

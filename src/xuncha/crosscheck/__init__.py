@@ -51,8 +51,17 @@ def check(
     mapping: Mapping | str | Path | None = None,
     unmask: bool = False,
     program: str | None = None,
+    engine: str = "duckdb",
+    spark_master: str = "local[*]",
+    spark_stage: str | Path | None = None,
+    spark_conf: dict[str, str] | None = None,
 ) -> CheckResult:
     """Check payment lists against the registers; write the report to ``out`` if given.
+
+    ``engine="spark"`` runs the linking and the rules on Apache Spark (``spark_master``:
+    ``local[*]``, ``spark://host:7077``, ``yarn`` …; ``spark_stage``: a folder every
+    executor can read, for the normalised rows as Parquet; see docs/spark.md). The hits
+    are the same as DuckDB's.
 
     Raises :class:`NothingToCheck` when no payment row could be read at all; problems
     with single files are reported in ``result.sources`` (and the manifest) instead.
@@ -65,6 +74,10 @@ def check(
         grace_days=int(grace_days),
         rules=tuple(rules) if rules else tuple(r.id for r in RULES),
         mapping=mapping if isinstance(mapping, Mapping) else load_mapping(mapping),
+        engine=engine,
+        spark_master=spark_master,
+        spark_stage=Path(spark_stage) if spark_stage else None,
+        spark_conf=dict(spark_conf or {}),
     )
     if program:
         config.program = program

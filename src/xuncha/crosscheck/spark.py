@@ -72,7 +72,13 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None) 
     builder = PySparkSession.builder.master(master).appName("xuncha check")
     for key, value in settings.items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    try:
+        session = builder.getOrCreate()
+    except Exception as err:  # no Java, a master that does not answer …
+        raise InputError(
+            f"无法启动 Spark（{master}）：{str(err).strip().splitlines()[0][:200]}。"
+            "请确认已安装 Java 17 或更高版本，主节点地址正确。"
+        ) from err
     session.sparkContext.setLogLevel("OFF")  # errors reach Python as exceptions
     for key, value in settings.items():  # a reused session gets the SQL settings too
         if key.startswith("spark.sql."):

@@ -58,15 +58,23 @@ def link_people(db: SqlSession) -> None:
     d = db.dialect
     db.table("known_all", _KNOWN)
     _unmask_suspects(db)
+    # The few rows that need a search, taken out first: a filter on norm_l's status
+    # (a CASE over a join) is not pushed below a join, so searching norm_l directly
+    # would join every row with its namesakes before filtering.
+    db.table(
+        "to_link",
+        """SELECT rid, name_norm, id_clean, id_value, id_tolerance, id_status FROM norm_l
+           WHERE id_status IN ('damaged', 'invalid') AND name_norm IS NOT NULL""",
+    )
     one_digit = d.mismatches("n.id_clean", "k.id18", 18)
     swapped = d.is_transposition("n.id_clean", "k.id18", 18)
-    typo = f"""SELECT n.rid, k.id18, 3 AS tier_rank FROM norm_l n JOIN known k
+    typo = f"""SELECT n.rid, k.id18, 3 AS tier_rank FROM to_link n JOIN known k
             ON k.name_norm = n.name_norm AND {{key}}
             WHERE n.id_status = 'invalid' AND length(n.id_clean) = 18
               AND ({one_digit} = 1 OR {swapped})"""
     db.table(
         "candidates",
-        f"""{_damaged_candidates(d, "id_status = 'damaged'", norm="norm_l", known="known")}
+        f"""{_damaged_candidates(d, "id_status = 'damaged'", norm="to_link", known="known")}
         UNION ALL {typo.format(key="k.left9 = left(n.id_clean, 9)")}
         UNION ALL {typo.format(key="k.right9 = right(n.id_clean, 9)")}
         UNION ALL {typo.format(key="k.ends8 = left(n.id_clean, 8) || right(n.id_clean, 8)")}""",
@@ -86,7 +94,7 @@ def link_people(db: SqlSession) -> None:
                  WHEN r.id18 IS NOT NULL THEN r.tier_rank END AS tier_rank
         FROM norm_l n LEFT JOIN resolved r ON r.rid = n.rid""",
     )
-    db.release("candidates", "known", "known_all", "unmasked")
+    db.release("candidates", "to_link", "known", "known_all", "unmasked")
 
 
 # ``known_all``: each (valid ID, name) pair in the data, with how many rows hold it.

@@ -1,8 +1,11 @@
 """The command line: a thin layer, every command documented with an example."""
 
 import datetime as dt
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -72,3 +75,43 @@ def test_cli_reference_is_current(monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "100")
     expected = (Path(__file__).parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
     assert reference_markdown() == expected, "docs/cli.md is stale: run `make docs`"
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_serve_starts_a_job_worker_that_stops_with_it(tmp_path: Path, how: int) -> None:
+    """`xuncha serve` runs the background-job worker as its child; stopping the server,
+    even by SIGKILL, stops the worker (no orphan left working the queue)."""
+    env = {**os.environ, "XUNCHA_DATA_DIR": str(tmp_path), "XUNCHA_SETTINGS": "base"}
+    env.pop("XUNCHA_DATABASE_URL", None)
+    env.pop("XUNCHA_QUEUE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    server = subprocess.Popen([sys.executable, "-m", "xuncha", "serve", "--port", "0"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        worker = None
+        deadline = time.monotonic() + 60
+        while worker is None and time.monotonic() < deadline:
+            children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+            worker = int(children[0]) if children else None
+            time.sleep(0.2)
+        assert worker is not None, "no worker process was started"
+        assert "worker" in Path(f"/proc/{worker}/cmdline").read_bytes().decode()
+        time.sleep(2)  # the worker is up
+        server.send_signal(how)
+        server.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _running(worker), "the worker outlived the server"
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie (exited, waiting to be reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -365,6 +366,8 @@ def _serve_run(args: argparse.Namespace) -> int:
         return EXIT_NOTHING_CHECKED
     print(f"巡察工作台已启动：http://{args.host}:{args.port}/（按 Ctrl+C 停止）", flush=True)
     jobs = None if getattr(args, "no_jobs", False) else _start_job_worker()
+    if jobs is not None:  # stopping the server (SIGTERM) stops its worker too
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         workers = getattr(args, "workers", 1)
         if workers <= 1:
@@ -381,7 +384,16 @@ def _start_job_worker() -> subprocess.Popen[bytes]:
     """The background-job worker as a child process (`xuncha worker`), so cross-checks
     run beside the web server without sharing its interpreter."""
     print("后台任务进程已启动（数据比对等长任务在此运行）。", flush=True)
-    return subprocess.Popen([sys.executable, "-m", "xuncha", "worker"])
+    return subprocess.Popen([sys.executable, "-m", "xuncha", "worker"],
+                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)  # fmt: skip
+
+
+def _die_with_parent() -> None:
+    """In the worker child on Linux: receive SIGTERM when the server process dies,
+    even if it was killed outright (prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
 
 
 def _worker_args(p: argparse.ArgumentParser) -> None:
@@ -403,7 +415,6 @@ def _serve_workers(application: object, args: argparse.Namespace, workers: int) 
     """Several waitress processes accepting on one listening socket (Python's GIL keeps
     one process to one core). Each process opens its own database connections."""
     import multiprocessing
-    import signal
     import socket
 
     from django.conf import settings as conf

@@ -3,6 +3,7 @@
 import datetime as dt
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ import pytest
 from helpers import write_csv
 from xuncha.cli import build_parser, main, reference_markdown
 from xuncha.commands import COMMANDS
+from xuncha.common.jobs import pid_alive
 from xuncha.crosscheck.idnumber import make_id
 
 
@@ -100,18 +102,9 @@ def test_serve_starts_a_job_worker_that_stops_with_it(tmp_path: Path, how: int) 
         server.send_signal(how)
         server.wait(timeout=30)
         deadline = time.monotonic() + 30
-        while _running(worker) and time.monotonic() < deadline:
+        while pid_alive(f"{socket.gethostname()}:{worker}") and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not _running(worker), "the worker outlived the server"
+        assert not pid_alive(f"{socket.gethostname()}:{worker}"), "the worker outlived the server"
     finally:
         if server.poll() is None:
             server.kill()
-
-
-def _running(pid: int) -> bool:
-    """The process exists and is not a zombie (exited, waiting to be reaped)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except OSError:
-        return False
-    return state != "Z"

@@ -294,7 +294,7 @@ def _demo_workbench(folder: Path) -> str:
 
     chain = seed_crosscheck(folder=folder / "crosscheck-data", team_user=users["team"],
                             today=dt.date.today())  # fmt: skip
-    from .checks.services import verified_totals
+    from .checks.selectors import verified_totals
     from .findings.models import Finding
     from .rectifications.models import RectificationItem
 

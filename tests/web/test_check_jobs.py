@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from huey import SqliteHuey
 
 from xuncha.checks import services
 from xuncha.checks.models import CheckRun, RunStatus
@@ -117,14 +118,14 @@ def test_queue_follows_the_settings(settings, tmp_path):
     settings.QUEUE_URL = ""
     jobs.queue.cache_clear()
     try:
-        assert jobs.embedded() and (tmp_path / "queue.sqlite3").exists()
+        assert isinstance(jobs.queue(), SqliteHuey) and (tmp_path / "queue.sqlite3").exists()
         settings.QUEUE_URL = "amqp://elsewhere"
         jobs.queue.cache_clear()
         with pytest.raises(ValueError, match="XUNCHA_QUEUE_URL"):
             jobs.queue()
         settings.QUEUE_URL = "redis://127.0.0.1:6379/13"
         jobs.queue.cache_clear()
-        assert not jobs.embedded()
+        assert not isinstance(jobs.queue(), SqliteHuey)
     finally:
         jobs.queue.cache_clear()
     assert settings.JOB_STALE_SECONDS > 0

@@ -4,7 +4,6 @@ worker processes are tested in test_check_jobs.py."""
 
 from __future__ import annotations
 
-import csv
 import io
 import shutil
 from decimal import Decimal
@@ -17,7 +16,7 @@ from django.urls import reverse
 from xuncha.checks import services, workbook
 from xuncha.checks.models import CheckRun, Dataset, RunStatus, Suspect, Unmasking, Verdict
 from xuncha.common.errors import PermissionDenied, ServiceError
-from xuncha.crosscheck import check
+from xuncha.crosscheck import RULES, check
 from xuncha.crosscheck.datagen import DatagenConfig, generate
 from xuncha.planning.models import MemberRole, TeamMember
 from xuncha.rectifications.models import RectificationItem
@@ -52,7 +51,7 @@ def test_a_run_finds_what_the_cli_finds_with_evidence_and_manifest(world, data, 
     assert run.status == RunStatus.DONE, run.error
     cli = check(data.payments, data.deaths, data.payroll, standard=600)
     assert run.summary["total"] == cli.hits.num_rows == Suspect.objects.filter(run=run).count()
-    for rule in {r.id for r in __import__("xuncha.crosscheck", fromlist=["RULES"]).RULES}:
+    for rule in (r.id for r in RULES):
         assert run.summary["per_rule"].get(rule, {"count": 0})["count"] == cli.count(rule)
     # Evidence points back to the file, sheet and row, and to the register row.
     dead = Suspect.objects.filter(run=run, rule="deceased_payee").first()
@@ -281,10 +280,6 @@ def _fill(src: Path, dst: Path, values: dict[int, tuple[str, str, str, str]]) ->
                 ws.cell(row=row[0].row, column=col, value=value or None)
     wb.save(dst)
     return dst
-
-
-def _csv_rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
 def test_upload_and_mapping_pages(world, data, client):

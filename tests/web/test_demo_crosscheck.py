@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from xuncha.accounts.models import User
 from xuncha.checks.models import Suspect, Verdict
-from xuncha.checks.services import verified_totals
+from xuncha.checks.selectors import verified_totals
 from xuncha.dashboards.selectors import Period, figures
 from xuncha.demo.city import seed_city
 from xuncha.demo.crosscheck import seed_crosscheck

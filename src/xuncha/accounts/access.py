@@ -31,9 +31,10 @@ from .models import Role, User
 
 Action = Literal["view", "change"]
 
-# Models whose rows belong to a team (a ``team`` field) and, for the ledger, to a unit.
-_TEAM_MODELS = {"finding", "talk", "lead", "immediateitem", "rectificationitem", "assignment",
-                "petition", "intakecode", "dataset", "checkrun"}  # fmt: skip
+# Models whose rows belong to a team, with the path to it (and, for the ledger, a unit).
+_TEAM_MODELS = {name: "team_id" for name in (
+    "finding", "talk", "lead", "immediateitem", "rectificationitem", "assignment", "petition",
+    "intakecode", "dataset", "checkrun")} | {"suspect": "run__team_id"}  # fmt: skip
 _OFFICE_AND_TEAM_ONLY = {"lead", "petition", "intakecode", "dataset", "checkrun", "suspect"}
 _UNIT_VISIBLE = {"rectificationitem", "immediateitem"}
 
@@ -56,10 +57,8 @@ def restrict(queryset: QuerySet[Any], user: User, action: Action = "view") -> Qu
         return (
             queryset if action == "view" and name not in _OFFICE_AND_TEAM_ONLY else queryset.none()
         )
-    if user.role == Role.TEAM and name == "suspect":
-        return queryset.filter(run__team_id__in=team_ids(user))
     if user.role == Role.TEAM and name in _TEAM_MODELS:
-        return queryset.filter(team_id__in=team_ids(user))
+        return queryset.filter(**{f"{_TEAM_MODELS[name]}__in": team_ids(user)})
     if user.role == Role.TEAM and name == "team":
         return queryset.filter(id__in=team_ids(user))
     if user.role == Role.TEAM and name == "round":

@@ -13,6 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from xuncha.common.models import BaseModel
+from xuncha.crosscheck.rules import RULES_BY_ID
 
 
 class DatasetKind(models.TextChoices):
@@ -202,6 +203,11 @@ class Suspect(models.Model):
 
     def __str__(self) -> str:
         return f"疑点 {self.number}"
+
+    @property
+    def rule_title(self) -> str:
+        rule = RULES_BY_ID.get(self.rule)
+        return rule.title if rule else self.rule
 
 
 class Unmasking(models.Model):

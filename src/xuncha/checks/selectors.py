@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from xuncha.accounts.access import restrict, team_ids
 from xuncha.accounts.models import Role, User
 from xuncha.planning.models import Team
 
-from .models import CheckRun, Dataset, RunStatus, Suspect
+from .models import CheckRun, Dataset, RunStatus, Suspect, Verdict
 
 
 def teams_for(user: User) -> QuerySet[Team]:
@@ -63,3 +63,19 @@ def latest_runs(runs: QuerySet[CheckRun]) -> QuerySet[CheckRun]:
     done = runs.filter(status=RunStatus.DONE)
     latest = done.filter(team=OuterRef("team")).order_by("-number").values("pk")[:1]
     return done.filter(pk=Subquery(latest))
+
+
+def verified_totals(runs: Any) -> dict[str, Any]:
+    """Counts and money over the suspects of the given runs (for pages and figures)."""
+    agg = Suspect.objects.filter(run__in=runs).aggregate(
+        total=Count("id"),
+        confirmed=Count("id", filter=Q(verdict=Verdict.CONFIRMED)),
+        rejected=Count("id", filter=Q(verdict=Verdict.REJECTED)),
+        improper=Sum("improper_amount", filter=Q(verdict=Verdict.CONFIRMED)),
+        recovered=Sum("recovered_amount", filter=Q(verdict=Verdict.CONFIRMED)),
+        in_findings=Count("id", filter=Q(finding__isnull=False)),
+    )
+    agg["pending"] = agg["total"] - agg["confirmed"] - agg["rejected"]
+    agg["improper"] = agg["improper"] or Decimal(0)
+    agg["recovered"] = agg["recovered"] or Decimal(0)
+    return agg

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db import connection, models, transaction
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from xuncha.accounts.access import can_unmask, is_inspecting_side
@@ -33,6 +33,7 @@ from xuncha.accounts.models import User
 from xuncha.common import jobs
 from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
 from xuncha.crosscheck import RULES, RULES_BY_ID, CheckConfig, InputError, Mapping, run_check
+from xuncha.crosscheck.engine import HIT_SCHEMA
 from xuncha.crosscheck.preview import FilePreview, preview_file
 from xuncha.crosscheck.roles import ROLES
 from xuncha.findings.choices import Category, Source, Subcategory
@@ -249,7 +250,7 @@ def run_execute(run_id: int) -> None:
             RunStatus.RUNNING, jobs.worker_id(), now, now)  # fmt: skip
         run.step = "开始"
         run.save(update_fields=["status", "worker", "started_at", "heartbeat_at", "step"])
-    folder = Path(settings.MEDIA_ROOT) / "checks" / "runs" / str(run.pk)
+    folder = run_folder(run.pk)
     t0 = time.perf_counter()
     try:
         with jobs.heartbeat(lambda: _beat(run.pk)):
@@ -265,6 +266,11 @@ def run_execute(run_id: int) -> None:
         )
 
 
+def run_folder(run_id: int) -> Path:
+    """Where a run's report files are kept (under MEDIA_ROOT)."""
+    return Path(settings.MEDIA_ROOT) / "checks" / "runs" / str(run_id)
+
+
 def _beat(run_id: int) -> None:
     CheckRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now())
 
@@ -276,7 +282,7 @@ def _progress(run_id: int, share: float, step: str) -> None:
 
 
 def _execute(run: CheckRun, folder: Path, t0: float) -> None:
-    from xuncha.crosscheck.report import write_outputs
+    from xuncha.crosscheck.report import MANIFEST, write_outputs
 
     datasets = list(run.datasets.all())
     by_kind = {k: [Path(d.file.path) for d in datasets if d.kind == k] for k in DatasetKind.values}
@@ -303,12 +309,12 @@ def _execute(run: CheckRun, folder: Path, t0: float) -> None:
             if current.status != RunStatus.RUNNING or current.worker != run.worker:
                 raise ServiceError("该次比对已被标记为失败（工作进程曾失去响应），结果未保存。")
             _store_suspects(run, result.hits)
-            summary = _summary(run)
             timings["store"] = round(time.perf_counter() - t1, 3)
             outputs = report.result()
             timings["report_and_store"] = round(time.perf_counter() - t1, 3)
+            manifest = json.loads(outputs[MANIFEST].read_text(encoding="utf-8"))
+            summary = _summary(run, manifest, result.hits.num_rows)
             summary["timings"] = timings  # seconds of each part of the job
-            manifest = json.loads(outputs["manifest.json"].read_text(encoding="utf-8"))
             CheckRun.objects.filter(pk=run.pk).update(
                 status=RunStatus.DONE, progress=1.0, step="完成", finished_at=timezone.now(),
                 seconds=round(time.perf_counter() - t0, 3), manifest=manifest, summary=summary,
@@ -335,22 +341,16 @@ def runs_reap(*, stale_after: float | None = None) -> int:
         if alive is False or (run.heartbeat_at is not None and run.heartbeat_at < cutoff):
             why = "工作进程已退出" if alive is False else f"工作进程 {stale_after:.0f} 秒没有响应"
             _fail(run.pk, f"比对中断：{why}（进程 {run.worker}），结果未保存。可以重新运行。",
-                  Path(settings.MEDIA_ROOT) / "checks" / "runs" / str(run.pk))  # fmt: skip
+                  run_folder(run.pk))  # fmt: skip
             reaped += 1
     return reaped
 
 
-_SUSPECT_COLUMNS = [
-    "run_id", "number", "key", "rule", "file", "sheet", "row", "name", "id_number",
-    "id_normalized", "amount", "payment_date", "payment_year", "match_tier", "evidence",
-    "group_id", "county", "township", "village", "bank_account", "register_file",
-    "register_sheet", "register_row", "register_name", "register_id_number", "register_date",
-    "register_end_date", "register_employer", "verdict", "note", "version",
-]  # fmt: skip
-_TEXT = {"key", "rule", "file", "sheet", "name", "id_number", "id_normalized", "match_tier",
-         "evidence", "group_id", "county", "township", "village", "bank_account",
-         "register_file", "register_sheet", "register_name", "register_id_number",
-         "register_employer", "verdict", "note"}  # fmt: skip
+# The suspect's columns the engine fills (named as in its hits), and how each is sent
+# to the database: text never NULL, decimals and dates as text (SQLite binds neither).
+_HIT_FIELDS = [f for f in Suspect._meta.concrete_fields if f.column in HIT_SCHEMA.names]
+_TEXT = {f.column for f in Suspect._meta.concrete_fields
+         if isinstance(f, models.CharField | models.TextField)}  # fmt: skip
 
 
 def _store_suspects(run: CheckRun, hits: Any) -> None:
@@ -361,24 +361,21 @@ def _store_suspects(run: CheckRun, hits: Any) -> None:
     con = duckdb.connect()
     try:
         con.register("hits", hits)
-        picked = []
-        for c in _SUSPECT_COLUMNS:
-            expr = {
-                "run_id": str(run.pk),
-                "number": "row_number() OVER ()",
-                "key": "md5(concat_ws('|', rule, file, sheet, \"row\", id_number, amount, payment_date))",
-                "verdict": f"'{Verdict.PENDING}'",
-                "note": "''",
-                "version": "0",
-                "amount": "CAST(amount AS VARCHAR)",
-                "payment_date": "CAST(payment_date AS VARCHAR)",
-                "register_date": "CAST(register_date AS VARCHAR)",
-                "register_end_date": "CAST(register_end_date AS VARCHAR)",
-            }.get(c, f'"{c}"')
-            if c in _TEXT:
-                expr = f"coalesce(CAST({expr} AS VARCHAR), '')"
-            picked.append(f"{expr} AS {c}")
-        table = con.sql(f"SELECT {', '.join(picked)} FROM hits").to_arrow_table()
+        picked = {
+            "run_id": str(run.pk),
+            "number": "row_number() OVER ()",
+            "key": "md5(concat_ws('|', rule, file, sheet, \"row\", id_number, amount, payment_date))",
+            "verdict": f"'{Verdict.PENDING}'",
+            "note": "''",
+            "version": "0",
+        }
+        for f in _HIT_FIELDS:
+            as_text = isinstance(f, models.DecimalField | models.DateField)
+            picked[f.column] = f'CAST("{f.column}" AS VARCHAR)' if as_text else f'"{f.column}"'
+        for c in picked.keys() & _TEXT:
+            picked[c] = f"coalesce(CAST({picked[c]} AS VARCHAR), '')"
+        select = ", ".join(f"{expr} AS {c}" for c, expr in picked.items())
+        table = con.sql(f"SELECT {select} FROM hits").to_arrow_table()
     finally:
         con.close()
     _bulk_insert(Suspect._meta.db_table, table)
@@ -422,13 +419,15 @@ def _bulk_insert(table: str, data: Any) -> None:
         )
 
 
-def _summary(run: CheckRun) -> dict[str, Any]:
-    rows = Suspect.objects.filter(run=run)
+def _summary(run: CheckRun, manifest: dict[str, Any], total: int) -> dict[str, Any]:
+    """Counts per rule (from the manifest, which has them) and the changes since the
+    previous run (from the suspects)."""
     per_rule = {
-        r["rule"]: {"count": r["n"], "amount": str(r["amount"] or 0)}
-        for r in rows.values("rule").annotate(n=Count("id"), amount=Sum("amount"))
-    }
-    out: dict[str, Any] = {"total": rows.count(), "per_rule": per_rule}
+        r["id"]: {"count": r["hits"], "amount": r["amount"]}
+        for r in manifest["rules"] if r["status"] == "run" and r["hits"]
+    }  # fmt: skip
+    out: dict[str, Any] = {"total": total, "per_rule": per_rule}
+    rows = Suspect.objects.filter(run=run)
     if run.previous_id is not None:
         old = Suspect.objects.filter(run_id=run.previous_id)
         same = rows.filter(key__in=old.values("key")).count()
@@ -604,19 +603,3 @@ def suspects_to_finding(
         )
         _sync_recovered([finding.pk])
     return finding
-
-
-def verified_totals(runs: Any) -> dict[str, Any]:
-    """Counts and money over the suspects of the given runs (for pages and figures)."""
-    agg = Suspect.objects.filter(run__in=runs).aggregate(
-        total=Count("id"),
-        confirmed=Count("id", filter=Q(verdict=Verdict.CONFIRMED)),
-        rejected=Count("id", filter=Q(verdict=Verdict.REJECTED)),
-        improper=Sum("improper_amount", filter=Q(verdict=Verdict.CONFIRMED)),
-        recovered=Sum("recovered_amount", filter=Q(verdict=Verdict.CONFIRMED)),
-        in_findings=Count("id", filter=Q(finding__isnull=False)),
-    )
-    agg["pending"] = agg["total"] - agg["confirmed"] - agg["rejected"]
-    agg["improper"] = agg["improper"] or Decimal(0)
-    agg["recovered"] = agg["recovered"] or Decimal(0)
-    return agg

@@ -21,10 +21,12 @@ from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import can_unmask, restrict, user_of
 from xuncha.common.errors import ServiceError
+from xuncha.common.middleware import upload_limit
 from xuncha.common.pagination import paginate
 from xuncha.crosscheck import RULES, RULES_BY_ID
 from xuncha.crosscheck.linking import TIER_LABELS
 from xuncha.crosscheck.preview import REQUIRED, WANTED
+from xuncha.crosscheck.report import HITS_CSV, MANIFEST, WORKBOOK
 from xuncha.crosscheck.roles import ROLES
 from xuncha.planning.models import Assignment, Team
 
@@ -32,7 +34,7 @@ from . import forms, selectors, services, workbook
 from .models import CheckRun, Dataset, DatasetKind, RunStatus, Suspect, Unmasking
 
 PAGE_SIZE = 50
-REPORT_FILES = {"report": "疑点核查表.xlsx", "hits": "hits.csv", "manifest": "manifest.json"}
+REPORT_FILES = {"report": WORKBOOK, "hits": HITS_CSV, "manifest": MANIFEST}
 
 
 def _team(request: HttpRequest, pk: int) -> Team:
@@ -55,23 +57,12 @@ def _dataset(request: HttpRequest, pk: int) -> Dataset:
     )
 
 
-def upload_limit(limit_setting: str) -> Any:
-    """Mark a view as taking bodies up to a larger limit than the global one (read by
-    :class:`xuncha.common.middleware.RequestGuardMiddleware`)."""
-
-    def mark(view: Any) -> Any:
-        view.upload_limit_setting = limit_setting
-        return view
-
-    return mark
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     teams = selectors.teams_for(user_of(request))
     if teams.count() == 1:
         return redirect("checks:team", pk=teams.get().pk)
-    return render(request, "checks/index.html", {"teams": teams, "rules": RULES})
+    return render(request, "checks/index.html", {"teams": teams})
 
 
 @login_required
@@ -158,7 +149,8 @@ def dataset(request: HttpRequest, pk: int) -> HttpResponse:
         roles = sheet.role_of_column()
         sheets.append({"sheet": sheet, "columns": [
             {"letter": letter, "header": sheet.headers[i] if i < len(sheet.headers) else "",
-             "role": chosen.get(letter) or roles.get(i, ""), "picked": letter in chosen}
+             "role": chosen.get(letter) or roles.get(i, ""), "picked": letter in chosen,
+             "label": ROLES.get(chosen.get(letter) or roles.get(i, ""), "")}
             for i, letter in enumerate(letters)
         ]})  # fmt: skip
     context = {"dataset": d, "preview": preview, "sheets": sheets, "errors": errors,
@@ -192,19 +184,17 @@ def run_start(request: HttpRequest, pk: int) -> HttpResponse:
 def run(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     r = _run(request, pk)
-    context: dict[str, Any] = {
-        "run": r,
-        "rules": RULES_BY_ID,
-        "can_unmask": can_unmask(user, r.team_id),
-    }
+    context: dict[str, Any] = {"run": r, "can_unmask": can_unmask(user, r.team_id)}
     if r.status == RunStatus.DONE:
         per_rule = r.summary.get("per_rule", {})
         context["per_rule"] = [
             (rule.title, per_rule[rule.id]) for rule in RULES if rule.id in per_rule
         ]
         context["total_amount"] = sum(Decimal(v["amount"]) for v in per_rule.values())
-        context["dataset_labels"] = dict(DatasetKind.choices)
-        context["totals"] = services.verified_totals([r])
+        kinds = dict(DatasetKind.choices)
+        context["inputs"] = [i | {"kind": kinds.get(i["dataset"], i["dataset"])}
+                             for i in r.manifest.get("inputs", [])]  # fmt: skip
+        context["totals"] = selectors.verified_totals([r])
         context["finding_form"] = forms.FindingForm(
             assignments=Assignment.objects.filter(team_id=r.team_id).select_related("unit")
         )
@@ -264,7 +254,7 @@ def suspects(request: HttpRequest, pk: int) -> HttpResponse:
             unmask = False
     return render(request, "checks/suspects.html", {
         "run": r, "form": form, "unmask": unmask, "can_unmask": can_unmask(user, r.team_id),
-        "rules": RULES_BY_ID, "tiers": TIER_LABELS, "totals": services.verified_totals([r]), **page,
+        "totals": selectors.verified_totals([r]), **page,
     })  # fmt: skip
 
 

@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import QuerySet
 
 from xuncha.common.errors import ServiceError
-from xuncha.crosscheck import RULES_BY_ID
 from xuncha.crosscheck.linking import TIER_LABELS
 
 from .models import CheckRun, Suspect, Verdict
@@ -90,10 +89,9 @@ def export(run: CheckRun, suspects: QuerySet[Suspect], *, unmask: bool) -> bytes
     r = HEADER_ROW
     for s in suspects.order_by("number").iterator(chunk_size=2000):
         r += 1
-        rule = RULES_BY_ID.get(s.rule)
         values = [
             (s.number, "cell"), (s.key[:8], "cell"), (s.version, "cell"),
-            (rule.title if rule else s.rule, "cell"), (s.file, "cell"), (s.sheet, "cell"),
+            (s.rule_title, "cell"), (s.file, "cell"), (s.sheet, "cell"),
             (s.row, "cell"), (s.name, "cell"), (s.id_number if unmask else mask(s.id_number), "cell"),
             (s.amount, "money"), (s.payment_date, "date"), (s.county, "cell"), (s.township, "cell"),
             (s.village, "cell"), (TIER_LABELS.get(s.match_tier, s.match_tier), "cell"),

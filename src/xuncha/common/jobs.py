@@ -48,11 +48,6 @@ def queue() -> Huey:
     )
 
 
-def embedded() -> bool:
-    """Whether the queue lives in this machine's data directory."""
-    return isinstance(queue(), SqliteHuey)
-
-
 def load_tasks() -> None:
     """Import every app's tasks so the queue knows them (the worker needs this)."""
     for name in TASK_MODULES:

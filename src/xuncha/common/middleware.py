@@ -12,6 +12,17 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 
 
+def upload_limit(setting: str) -> Callable[[Any], Any]:
+    """Mark a view as taking bodies up to ``settings.<setting>`` instead of
+    ``REQUEST_MAX_BYTES`` (dataset uploads); put it outermost, on the URL's view."""
+
+    def mark(view: Any) -> Any:
+        view.upload_limit_setting = setting
+        return view
+
+    return mark
+
+
 def _plain(message: str, status: int) -> HttpResponse:
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 

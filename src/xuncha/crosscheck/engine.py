@@ -34,22 +34,29 @@ from .ingest import (
 from .linking import link_people, tier_name_sql
 from .normalize import normalize_table
 from .rules import PREPARED, RULES, RULES_BY_ID
-from .spark import conform, spark_stage
+from .spark import spark_stage
 from .sqlsession import DuckDBSession, SqlSession
 
 ENGINES = ("duckdb", "spark")
 DATASETS = {"payments": "发放名单", "deaths": "死亡人员名单", "payroll": "财政供养人员名单"}
 
-HIT_COLUMNS = [
-    "rule", "rule_title", "file", "sheet", "row", "name", "id_number", "amount",
-    "payment_date", "payment_year", "match_tier", "evidence", "group_id", "id_normalized",
-    "county", "township", "village", "bank_account",
-    "register_file", "register_sheet", "register_row",
-    "register_name", "register_id_number", "register_date", "register_end_date",
-    "register_employer",
-]  # fmt: skip
-"""Columns of :attr:`CheckResult.hits`. The ``register_*`` columns describe the matched
-row of the death or payroll register (its date of death, or employment start and end)."""
+HIT_SCHEMA = pa.schema(
+    [("rule", pa.string()), ("rule_title", pa.string()), ("file", pa.string()),
+     ("sheet", pa.string()), ("row", pa.int64()), ("name", pa.string()),
+     ("id_number", pa.string()), ("amount", pa.decimal128(18, 2)),
+     ("payment_date", pa.date32()), ("payment_year", pa.int64()), ("match_tier", pa.string()),
+     ("evidence", pa.string()), ("group_id", pa.string()), ("id_normalized", pa.string()),
+     ("county", pa.string()), ("township", pa.string()), ("village", pa.string()),
+     ("bank_account", pa.string()), ("register_file", pa.string()),
+     ("register_sheet", pa.string()), ("register_row", pa.int64()),
+     ("register_name", pa.string()), ("register_id_number", pa.string()),
+     ("register_date", pa.date32()), ("register_end_date", pa.date32()),
+     ("register_employer", pa.string())]
+)  # fmt: skip
+"""Columns and types of :attr:`CheckResult.hits`, whichever engine found them. The
+``register_*`` columns describe the matched row of the death or payroll register (its
+date of death, or employment start and end)."""
+
 
 Progress = Callable[[float, str], None]
 """Called with the share of the run done (0–1) and what is being done, in Chinese."""
@@ -136,7 +143,6 @@ def run_check(
             tell(INGEST_SHARE, "规范化身份证号码、姓名、日期和金额")
             with _timed(timings, "normalize"):
                 normalize_table(con, d)
-            tell(0.75, "按身份证号码和姓名关联人员")
             db = DuckDBSession(con)
             if config.engine == "spark":
                 tell(0.7, "把规范化后的数据写成 Parquet，交给 Spark")
@@ -290,6 +296,11 @@ def _hits(db: SqlSession, config: CheckConfig, run: list[str]) -> pa.Table:
     LEFT JOIN norm rn ON rn.rid = h.reg_rid
     ORDER BY CASE h.rule {rule_order} END, p.src, p.sheet NULLS LAST, p.row_no"""
     return conform(db.arrow(sql))
+
+
+def conform(hits: pa.Table) -> pa.Table:
+    """The hits in :data:`HIT_SCHEMA` (column order and types)."""
+    return hits.select(HIT_SCHEMA.names).cast(HIT_SCHEMA)
 
 
 def _register_problems(db: SqlSession) -> dict[str, int]:

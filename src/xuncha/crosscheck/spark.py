@@ -5,7 +5,7 @@ DuckDB engine; the normalised rows (``norm``) are written as Parquet to a folder
 Spark executor can read (``spark_stage``: local mode takes a temporary folder; a
 cluster needs a shared path). Spark then runs the linking and the rules — the same SQL,
 through :class:`~xuncha.crosscheck.dialect.SparkDialect` — and the hits come back as
-Arrow, in the same columns and types as DuckDB's. Executors run SQL only (no Python
+Arrow, conformed to the engine's hit schema. Executors run SQL only (no Python
 functions), so they need Spark alone, not this package (docs/spark.md).
 """
 
@@ -16,8 +16,6 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -25,21 +23,6 @@ if TYPE_CHECKING:
 
     from .engine import CheckConfig
     from .sqlsession import SparkSession
-
-HIT_SCHEMA = pa.schema(
-    [("rule", pa.string()), ("rule_title", pa.string()), ("file", pa.string()),
-     ("sheet", pa.string()), ("row", pa.int64()), ("name", pa.string()),
-     ("id_number", pa.string()), ("amount", pa.decimal128(18, 2)),
-     ("payment_date", pa.date32()), ("payment_year", pa.int64()), ("match_tier", pa.string()),
-     ("evidence", pa.string()), ("group_id", pa.string()), ("id_normalized", pa.string()),
-     ("county", pa.string()), ("township", pa.string()), ("village", pa.string()),
-     ("bank_account", pa.string()), ("register_file", pa.string()),
-     ("register_sheet", pa.string()), ("register_row", pa.int64()),
-     ("register_name", pa.string()), ("register_id_number", pa.string()),
-     ("register_date", pa.date32()), ("register_end_date", pa.date32()),
-     ("register_employer", pa.string())]
-)  # fmt: skip
-"""The hits' columns and types, whichever engine found them."""
 
 # Spark settings for these queries: ANSI mode off (a failed cast is NULL, as in
 # DuckDB's TRY_CAST), no UI, quiet logs.
@@ -49,11 +32,6 @@ DEFAULT_CONF = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.session.timeZone": "UTC",
 }
-
-
-def conform(hits: pa.Table) -> pa.Table:
-    """The hits in :data:`HIT_SCHEMA` (column order and types)."""
-    return hits.select(HIT_SCHEMA.names).cast(HIT_SCHEMA)
 
 
 def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None) -> Any:

@@ -17,8 +17,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from xuncha.accounts.access import restrict_figures
 from xuncha.accounts.models import User
 from xuncha.checks.models import CheckRun
-from xuncha.checks.selectors import latest_runs
-from xuncha.checks.services import verified_totals
+from xuncha.checks.selectors import latest_runs, verified_totals
 from xuncha.findings.choices import Category, Receiver, Source
 from xuncha.findings.models import Finding, ImmediateItem, Lead, Talk
 from xuncha.petitions.models import Channel, Disposition, Petition

@@ -121,8 +121,10 @@ def write_workbook(
     wb.close()
     con = duckdb.connect()
     try:
-        order = pa.array(range(result.hits.num_rows), pa.int64())
-        con.register("hits", result.hits.append_column("_order", order))
+        # Numbered in SQL (an empty OVER keeps the order): building an Arrow array
+        # from Python would make pyarrow import pandas, a second's start-up, if installed.
+        con.register("_hits", result.hits)
+        con.execute("CREATE TABLE hits AS SELECT *, row_number() OVER () AS _order FROM _hits")
         bodies = {
             f"xl/worksheets/sheet{n}.xml": _sheet_rows_xml(con, rule_id, styles, unmask)
             for n, rule_id in enumerate(result.rules_run, start=2)

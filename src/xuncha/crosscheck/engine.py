@@ -162,7 +162,7 @@ def run_check(
             tell(0.85, "运行比对规则")
             with _timed(timings, "rules"):
                 run, skipped = _select_rules(db, config)
-                hits = _hits(db, config, run)
+                hits = _hits(db, con, config, run)
                 problems = _register_problems(db)
         finally:
             if db is not None:
@@ -268,9 +268,16 @@ def _select_rules(db: SqlSession, config: CheckConfig) -> tuple[list[str], dict[
     return run, skipped
 
 
-def _hits(db: SqlSession, config: CheckConfig, run: list[str]) -> pa.Table:
+def _hits(
+    db: SqlSession, con: duckdb.DuckDBPyConnection, config: CheckConfig, run: list[str]
+) -> pa.Table:
+    """The hits of the rules in ``run``, in :data:`HIT_SCHEMA` and report order.
+
+    The engine (DuckDB or Spark) finds them with the rule columns of ``linked``; the
+    cells shown beside them (name and ID as written, county, township, village, bank
+    account) are then taken from DuckDB's ``raw`` by row: ``norm`` does not carry
+    them through normalisation and linking (nor to Spark's Parquet)."""
     d = db.dialect
-    order = {r.id: i for i, r in enumerate(RULES)}
     for table in dict.fromkeys(t for rule_id in run for t in RULES_BY_ID[rule_id].tables):
         db.table(table, PREPARED[table])
     parts = [
@@ -283,26 +290,33 @@ def _hits(db: SqlSession, config: CheckConfig, run: list[str]) -> pa.Table:
             "CAST(NULL AS STRING) AS group_key, CAST(NULL AS INT) AS tier_rank, CAST(NULL AS STRING) AS evidence "
             "FROM (SELECT 1 AS one) t WHERE 1 = 0"
         ]
-    titles = " ".join(f"WHEN '{r.id}' THEN '{r.title}'" for r in RULES)
-    rule_order = " ".join(f"WHEN '{k}' THEN {v}" for k, v in order.items())
-    sql = f"""
-    SELECT h.rule, CASE h.rule {titles} END AS rule_title,
-        p.file, p.sheet, p.row_no AS row, n.name, n.id_raw AS id_number, p.amount,
+    found = db.arrow(f"""
+    SELECT h.rule, h.rid, h.reg_rid, p.src, p.file, p.sheet, p.row_no AS row, p.amount,
         p.pay_date AS payment_date, p.pay_year AS payment_year,
         {tier_name_sql("h.tier_rank")} AS match_tier, h.evidence, h.group_key AS group_id,
         CASE WHEN p.person_key NOT LIKE 'unlinked:%' THEN p.person_key END AS id_normalized,
-        n.county, n.township, n.village, n.bank_account,
         r.file AS register_file, r.sheet AS register_sheet, r.row_no AS register_row,
-        rn.name AS register_name, rn.id_raw AS register_id_number,
         coalesce(r.death_date, r.start_date) AS register_date, r.end_date AS register_end_date,
         r.employer AS register_employer
     FROM ({" UNION ALL ".join(parts)}) h
     JOIN linked p ON p.rid = h.rid
-    JOIN norm n ON n.rid = h.rid
-    LEFT JOIN linked r ON r.rid = h.reg_rid
-    LEFT JOIN norm rn ON rn.rid = h.reg_rid
-    ORDER BY CASE h.rule {rule_order} END, p.src, p.sheet NULLS LAST, p.row_no"""
-    return conform(db.arrow(sql))
+    LEFT JOIN linked r ON r.rid = h.reg_rid""")
+    titles = " ".join(f"WHEN '{r.id}' THEN '{r.title}'" for r in RULES)
+    rule_order = " ".join(f"WHEN '{r.id}' THEN {i}" for i, r in enumerate(RULES))
+    con.register("_found", found)
+    try:
+        return conform(
+            con.sql(f"""
+            SELECT h.*, CASE h.rule {titles} END AS rule_title, n.name, n.id_number,
+                n.county, n.township, n.village, n.bank_account,
+                rn.name AS register_name, rn.id_number AS register_id_number
+            FROM _found h
+            JOIN raw n ON n.rowid = h.rid
+            LEFT JOIN raw rn ON rn.rowid = h.reg_rid
+            ORDER BY CASE h.rule {rule_order} END, h.src, h.sheet NULLS LAST, h.row""").to_arrow_table()
+        )
+    finally:
+        con.unregister("_found")
 
 
 def conform(hits: pa.Table) -> pa.Table:

@@ -120,10 +120,19 @@ def _payroll(p: Params, d: DuckDBDialect) -> str:
 
 
 # Tables several rules share, built once per run by the engine when a rule needs them.
+# ``person_year``: a row per person and year. The files are counted (a DISTINCT
+# aggregate, costly over millions of groups) only for the few paid more than once.
 PREPARED = {
-    "person_year": """SELECT person_key, pay_year, count(*) AS n, sum(amount) AS total,
-            max(tier_rank) AS tier_rank, count(DISTINCT file) AS files
-        FROM pay WHERE person_key IS NOT NULL AND pay_year IS NOT NULL GROUP BY person_key, pay_year""",
+    "person_year": """
+    WITH g AS (
+        SELECT person_key, pay_year, count(*) AS n, sum(amount) AS total, max(tier_rank) AS tier_rank
+        FROM pay WHERE person_key IS NOT NULL AND pay_year IS NOT NULL GROUP BY person_key, pay_year),
+    f AS (
+        SELECT p.person_key, p.pay_year, count(DISTINCT p.file) AS files
+        FROM pay p JOIN g ON g.person_key = p.person_key AND g.pay_year = p.pay_year AND g.n > 1
+        GROUP BY p.person_key, p.pay_year)
+    SELECT g.*, coalesce(f.files, 1) AS files
+    FROM g LEFT JOIN f ON f.person_key = g.person_key AND f.pay_year = g.pay_year""",
 }
 
 

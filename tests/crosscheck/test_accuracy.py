@@ -37,3 +37,35 @@ def test_csv_only_data_set(tmp_path: Path) -> None:
     result = check(data.payments, data.deaths, data.payroll, standard=data.standard)
     for rule, s in evaluate(result.hits, data.truth).items():
         assert (s.precision, s.recall) >= (0.99, 0.99), f"{rule}: {s}"
+
+
+def test_files_read_at_once_give_the_same_hits(tmp_path: Path, monkeypatch) -> None:
+    """Rows are numbered by where they are, not by which file's insert finished first:
+    a person in two death registers with the same date is matched to the row of the
+    register given first, with one loader or several (the long one finishing last)."""
+    import datetime as dt
+
+    from helpers import write_csv
+    from xuncha.crosscheck import engine
+    from xuncha.crosscheck.idnumber import make_id
+
+    dead = make_id("431003", dt.date(1940, 1, 2), 123)
+    filler = [
+        make_id("431003", dt.date(1950, 1, 1) + dt.timedelta(days=i), 7) for i in range(40_000)
+    ]
+    long = write_csv(
+        tmp_path / "甲.csv",
+        [
+            "姓名,身份证号码,死亡日期",
+            *(f"某{i},{n},2020-01-01" for i, n in enumerate(filler)),
+            f"张三,{dead},2020-01-01",
+        ],
+    )
+    short = write_csv(tmp_path / "乙.csv", ["姓名,身份证号码,死亡日期", f"张三,{dead},2020-01-01"])
+    pay = write_csv(
+        tmp_path / "发放.csv", ["姓名,身份证号码,金额,发放日期", f"张三,{dead},600,2021-01-05"]
+    )
+    for loaders in (1, 3):
+        monkeypatch.setattr(engine, "LOADERS", loaders)
+        hits = check([pay], [long, short]).hits.to_pylist()
+        assert [(h["rule"], h["register_file"]) for h in hits] == [("deceased_payee", "甲.csv")]

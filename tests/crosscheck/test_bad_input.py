@@ -1,5 +1,6 @@
 """Bad files get a clear Chinese message naming the file, and add nothing."""
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -76,6 +77,7 @@ def test_encoding_broken_midway_names_the_line(tmp_path: Path) -> None:
     report, rows = load(path)
     assert "编码" in report.error and "第 200002 行" in report.error
     assert rows == []
+    assert report.sha256 == hashlib.sha256(data).hexdigest()  # the manifest names it
 
 
 def test_a_million_columns(tmp_path: Path) -> None:
@@ -117,6 +119,12 @@ def test_same_file_twice_is_counted_once(tmp_path: Path, ids: dict[str, str]) ->
     )
     b = tmp_path / "a的副本.csv"
     b.write_bytes(a.read_bytes())
-    result = check([a, b])
+    c = write_csv(
+        tmp_path / "c.csv", ["姓名,身份证号码,金额,发放日期", f"李四,{ids['li']},600,2021-1-1"]
+    )
+    # The first of two copies is read, whichever of them is inserted first.
+    result = check([a, c, b, c])
     assert result.count("duplicate_payment") == 0
-    assert "内容完全相同" in {s.file: s.error for s in result.sources}["a的副本.csv"]
+    errors = [(s.file, s.error) for s in result.sources]
+    assert [f for f, e in errors if e is None] == ["a.csv", "c.csv"]
+    assert "与「a.csv」内容完全相同" in errors[2][1] and "与「c.csv」" in errors[3][1]

@@ -27,9 +27,9 @@ def normalise_ids(values: list[str | None]) -> list[tuple]:
     con = duckdb.connect()
     create_raw_table(con)
     con.executemany(
-        "INSERT INTO raw (src, dataset, file, sheet, row_no, kind, name, id_number) "
-        "VALUES (1, 'payments', 'f', '', ?, 'data', '某', ?)",
-        [[i, v] for i, v in enumerate(values)],
+        "INSERT INTO raw (rid, src, dataset, file, sheet, row_no, kind, name, id_number) "
+        "VALUES (?, 1, 'payments', 'f', '', ?, 'data', '某', ?)",
+        [[i, i, v] for i, v in enumerate(values)],
     )
     normalize_table(con, D)
     return con.execute("SELECT id_status, id18, id_value FROM norm ORDER BY row_no").fetchall()
@@ -102,8 +102,8 @@ def test_checksum_passing_by_chance_is_suspect_not_damaged() -> None:
     con = duckdb.connect()
     create_raw_table(con)
     con.execute(
-        "INSERT INTO raw (src, dataset, file, sheet, row_no, kind, name, id_number) "
-        "VALUES (1, 'payments', 'f', '', 1, 'data', '某', ?)",
+        "INSERT INTO raw (rid, src, dataset, file, sheet, row_no, kind, name, id_number) "
+        "VALUES (1, 1, 'payments', 'f', '', 1, 'data', '某', ?)",
         [number],
     )
     normalize_table(con, D)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import os
+import queue
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -27,9 +29,11 @@ from .errors import NothingToCheck
 from .ingest import (
     SKIP_REASONS,
     Mapping,
+    Prepared,
     SourceReport,
     create_raw_table,
     load_source,
+    mark_duplicate,
     prepare_source,
 )
 from .linking import link_people, tier_name_sql
@@ -190,6 +194,7 @@ def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
 
 
 INGEST_SHARE = 0.6  # of a run's time, roughly, goes to reading the files
+LOADERS = max(1, min(4, os.cpu_count() or 1))  # files inserted at once
 
 
 def _ingest(
@@ -206,14 +211,35 @@ def _ingest(
     seen: dict[str, str] = {}
     sizes = [_size(Path(r.path)) for r in sources]
     total, done = sum(sizes) or 1, 0
-    # Hashing and transcoding (Python) run one file ahead on a helper thread while
-    # DuckDB inserts the current one.
-    with ThreadPoolExecutor(max_workers=1) as helper:
-        ahead = helper.map(lambda r: prepare_source(r, tmp), sources)
-        for report, prepared, size in zip(sources, ahead, sizes, strict=True):
-            tell(INGEST_SHARE * done / total, f"读取「{report.file}」")
-            load_source(con, report, config.mapping, tmp, seen, prepared)
-            done += size
+    # Hashing and transcoding (Python) run ahead on a helper thread. DuckDB reads a CSV
+    # with its line numbers on one thread, so LOADERS files are inserted at once, each
+    # through a cursor of its own (DuckDB releases the GIL while it works).
+    cursors: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
+    for _ in range(LOADERS):
+        cursors.put(con.cursor())
+
+    def load(report: SourceReport, prepared: Prepared) -> None:
+        cur = cursors.get()
+        try:
+            load_source(cur, report, config.mapping, tmp, prepared)
+        finally:
+            cursors.put(cur)
+
+    try:
+        with ThreadPoolExecutor(1) as helper, ThreadPoolExecutor(LOADERS) as loaders:
+            loads = []
+            for report, prepared in zip(
+                sources, helper.map(lambda r: prepare_source(r, tmp), sources), strict=True
+            ):
+                mark_duplicate(report, prepared, seen)
+                loads.append(loaders.submit(load, report, prepared))
+            for report, size, loading in zip(sources, sizes, loads, strict=True):
+                tell(INGEST_SHARE * done / total, f"读取「{report.file}」")
+                loading.result()
+                done += size
+    finally:
+        while not cursors.empty():
+            cursors.get().close()
     _count_rows(con, sources)
     if not any(
         s.dataset == "payments" and s.error is None and any(sh.rows_used for sh in s.sheets)
@@ -311,8 +337,8 @@ def _hits(
                 n.county, n.township, n.village, n.bank_account,
                 rn.name AS register_name, rn.id_number AS register_id_number
             FROM _found h
-            JOIN raw n ON n.rowid = h.rid
-            LEFT JOIN raw rn ON rn.rowid = h.reg_rid
+            JOIN raw n ON n.rid = h.rid
+            LEFT JOIN raw rn ON rn.rid = h.reg_rid
             ORDER BY CASE h.rule {rule_order} END, h.src, h.sheet NULLS LAST, h.row""").to_arrow_table()
         )
     finally:

@@ -163,7 +163,7 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
 
     ``norm`` keeps what normalisation, linking and the rules read; the cells only shown
     with a hit (name and ID as written, county, township, village, bank account) stay
-    in ``raw`` (``norm.rid`` is ``raw.rowid``), saving a copy of millions of strings.
+    in ``raw`` (found by ``rid``), saving a copy of millions of strings.
     """
     ex = con.execute  # type: ignore[attr-defined]
     data = "FROM raw WHERE kind = 'data'"
@@ -205,7 +205,7 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
     )
     ex(
         f"""CREATE OR REPLACE TABLE norm AS SELECT
-            r.rowid AS rid, r.src, r.dataset, r.file, r.sheet, r.row_no, r.employer,
+            r.rid, r.src, r.dataset, r.file, r.sheet, r.row_no, r.employer,
             n.name_norm,
             i.* EXCLUDE (id_number),
             a.value AS amount,

@@ -27,6 +27,7 @@ __all__ = [
     "SourceReport",
     "create_raw_table",
     "load_source",
+    "mark_duplicate",
     "prepare_source",
     "readable_kind",
 ]
@@ -57,12 +58,16 @@ def prepare_source(report: SourceReport, workdir: Path) -> Prepared:
     path = Path(report.path)
     try:
         report.size = path.stat().st_size
-        report.sha256 = sha256_of(path)
         report.kind = readable_kind(path, report.file)
         if report.kind == "csv":
-            return Prepared(scan=scan_text(path, report.file, workdir, report.src))
+            scan = scan_text(path, report.file, workdir, report.src)
+            report.sha256 = scan.sha256
+            return Prepared(scan=scan)
+        report.sha256 = sha256_of(path)
         return Prepared()
     except InputError as err:
+        if not report.sha256:  # the manifest names a skipped file by its hash too
+            report.sha256 = sha256_of(path)
         return Prepared(error=err)
     except OSError as err:
         return Prepared(
@@ -70,18 +75,29 @@ def prepare_source(report: SourceReport, workdir: Path) -> Prepared:
         )
 
 
+def mark_duplicate(report: SourceReport, prepared: Prepared, seen: dict[str, str]) -> None:
+    """A file given twice (the same bytes under two names) is skipped, or its rows
+    would count twice. ``seen`` maps the SHA-256 of the files before it, in the order
+    given, to their names (decided in that order even when files are read at once)."""
+    if prepared.error is not None:
+        return
+    if report.sha256 in seen:
+        prepared.error = InputError(
+            f"与「{seen[report.sha256]}」内容完全相同，已跳过，以免重复计算。", file=report.file
+        )
+    else:
+        seen[report.sha256] = report.file
+
+
 def load_source(
     con: duckdb.DuckDBPyConnection,
     report: SourceReport,
     mapping: Mapping,
     workdir: Path,
-    seen: dict[str, str] | None = None,
     prepared: Prepared | None = None,
 ) -> None:
     """Read one file into ``raw``; on a bad file, record the error and add nothing.
 
-    ``seen`` maps the SHA-256 of files already read to their names: a file given
-    twice (the same bytes under two names) is skipped, or its rows would count twice.
     ``prepared`` is the result of :func:`prepare_source` if it was run ahead.
     """
     if prepared is None:
@@ -89,13 +105,6 @@ def load_source(
     try:
         if prepared.error is not None:
             raise prepared.error
-        if seen is not None:
-            if report.sha256 in seen:
-                raise InputError(
-                    f"与「{seen[report.sha256]}」内容完全相同，已跳过，以免重复计算。",
-                    file=report.file,
-                )
-            seen[report.sha256] = report.file
         if report.kind in ("xlsx", "xls"):
             load_workbook(con, report, mapping)
         else:

@@ -22,10 +22,17 @@ _SIGNATURE = (
 )
 
 
+# ``rid``, a row's number for the whole run: the file's number, the sheet's place in
+# the file and the row (an xlsx sheet has at most 2^20 rows; a CSV is one sheet, whose
+# line numbers may then use the bits above). It depends only on where the row is, not
+# on the order in which files happen to be inserted (two are read at once).
+_SRC_SHIFT, _SHEET_SHIFT = 1 << 40, 1 << 24
+
+
 def create_raw_table(con: duckdb.DuckDBPyConnection) -> None:
     cols = ", ".join(f"{c} VARCHAR" for c in ROLES)
     con.execute(
-        "CREATE TABLE raw (src INTEGER, dataset VARCHAR, file VARCHAR, sheet VARCHAR, "
+        "CREATE TABLE raw (rid BIGINT, src INTEGER, dataset VARCHAR, file VARCHAR, sheet VARCHAR, "
         f"row_no BIGINT, kind VARCHAR, year_hint INTEGER, {cols})"
     )
 
@@ -75,8 +82,10 @@ def insert_rows(
     values = [cell(role) for role in ROLES]
     if "county" not in layout.columns and sheet.sheet:
         values[list(ROLES).index("county")] = sql_str(sheet.sheet)
+    sheet_no = next(i for i, s in enumerate(report.sheets) if s is sheet)
+    rid = f"{report.src * _SRC_SHIFT + sheet_no * _SHEET_SHIFT} + {row_expr}"
     con.execute(
-        f"""INSERT INTO raw SELECT {report.src}, {sql_str(report.dataset)},
+        f"""INSERT INTO raw SELECT {rid}, {report.src}, {sql_str(report.dataset)},
             {sql_str(report.file)}, {sql_str(sheet.sheet)}, {row_expr}, {kind},
             {sheet.year_hint or "NULL"}, {", ".join(values)}
         FROM {relation}"""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ class TextScan:
     utf8_path: Path
     lines: int  # physical lines in the file
     blank_lines: list[int]  # 1-based physical numbers of empty lines
+    sha256: str  # of the file as given
 
 
 def encoding_label(encoding: str) -> str:
@@ -64,8 +66,8 @@ def detect_encoding(sample: bytes, file: str) -> str:
 
 
 def scan_text(path: Path, file: str, workdir: Path, src: int) -> TextScan:
-    """One pass: check the encoding throughout, transcode to UTF-8 if needed, count
-    lines and note empty ones."""
+    """One pass: hash the file, check the encoding throughout, transcode to UTF-8 if
+    needed, count lines and note empty ones."""
     with path.open("rb") as f:
         sample = f.read(SAMPLE_BYTES)
     encoding = detect_encoding(sample, file)
@@ -73,9 +75,11 @@ def scan_text(path: Path, file: str, workdir: Path, src: int) -> TextScan:
     out_path = workdir / f"src{src}.csv" if transcode else path
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     lines, blanks, tail = 0, [], b""
+    digest = hashlib.sha256()
     with path.open("rb") as f, out_path.open("wb") if transcode else io.BytesIO() as out:
         while True:
             chunk = f.read(CHUNK_BYTES)
+            digest.update(chunk)
             try:
                 text = decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as err:
@@ -96,13 +100,13 @@ def scan_text(path: Path, file: str, workdir: Path, src: int) -> TextScan:
                 break
     if tail and not tail.endswith(b"\n"):
         lines += 1  # a last line without a newline
-    return TextScan(encoding, out_path, lines, sorted(set(blanks)))
+    return TextScan(encoding, out_path, lines, sorted(set(blanks)), digest.hexdigest())
 
 
 def _blank_lines(data: bytes, lines_before: int) -> list[int]:
     """1-based numbers of the empty lines in ``data`` (searched in C; they are rare)."""
     found = []
-    for pattern in (b"\n\n", b"\n\r\n"):
+    for pattern in (b"\n\n", b"\n\r\n") if b"\r" in data else (b"\n\n",):
         pos = data.find(pattern)
         while pos != -1:
             found.append(lines_before + data.count(b"\n", 0, pos + 1) + 1)

@@ -111,6 +111,18 @@ def test_checksum_passing_by_chance_is_suspect_not_damaged() -> None:
 
 
 @pytest.mark.parametrize(
+    "born",
+    ["20000229", "19000229", "19990229", "19960229", "18800101", "18791231", "19990431",
+     "19991231", "19991301", "19990100", "29990101"],
+)  # fmt: skip
+def test_birth_dates_decided_by_arithmetic_as_by_the_calendar(born: str) -> None:
+    first17 = f"430102{born}123"
+    number = first17 + idnumber.check_char(first17)
+    status = normalise_ids([number])[0][0]
+    assert (status == "valid") == idnumber.is_valid18(number)
+
+
+@pytest.mark.parametrize(
     "value",
     ["43010219900101123", "4301021990010112345", "43010219901301123X", "abc", "430102199001011239"],
 )

@@ -15,7 +15,7 @@ import queue
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +32,7 @@ from .ingest import (
     Prepared,
     SourceReport,
     create_raw_table,
+    identify_source,
     load_source,
     mark_duplicate,
     prepare_source,
@@ -200,6 +201,14 @@ LOADERS = max(1, min(4, os.cpu_count() or 1))  # files inserted at once
 def _ingest(
     con: duckdb.DuckDBPyConnection, config: CheckConfig, tmp: Path, tell: Progress
 ) -> list[SourceReport]:
+    """Read every file into ``raw``, several at once.
+
+    Files are first identified together (kind, SHA-256, encoding), so duplicates are
+    decided in the order given. DuckDB reads a CSV with its line numbers on one thread,
+    so LOADERS files are inserted at once, each through a cursor of its own, largest
+    first. GBK files are transcoded meanwhile on one helper thread (Python holds the
+    GIL while it decodes), largest first, and inserted when ready.
+    """
     create_raw_table(con)
     sources = [
         SourceReport(src=0, path=str(path), file=Path(path).name, dataset=dataset)
@@ -208,35 +217,39 @@ def _ingest(
     ]
     for src, report in enumerate(sources, start=1):
         report.src = src
+    with ThreadPoolExecutor(LOADERS) as pool:
+        prepared = list(pool.map(identify_source, sources))
     seen: dict[str, str] = {}
-    sizes = [_size(Path(r.path)) for r in sources]
-    total, done = sum(sizes) or 1, 0
-    # Hashing and transcoding (Python) run ahead on a helper thread. DuckDB reads a CSV
-    # with its line numbers on one thread, so LOADERS files are inserted at once, each
-    # through a cursor of its own (DuckDB releases the GIL while it works).
+    for report, prep in zip(sources, prepared, strict=True):
+        mark_duplicate(report, prep, seen)
     cursors: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
     for _ in range(LOADERS):
         cursors.put(con.cursor())
 
-    def load(report: SourceReport, prepared: Prepared) -> None:
+    def load(report: SourceReport, prep: Prepared, ready: Future[None] | None) -> None:
+        if ready is not None:
+            ready.result()
         cur = cursors.get()
         try:
-            load_source(cur, report, config.mapping, tmp, prepared)
+            load_source(cur, report, config.mapping, tmp, prep)
         finally:
             cursors.put(cur)
 
+    by_size = sorted(zip(sources, prepared, strict=True), key=lambda sp: -sp[0].size)
+    total, done = sum(r.size for r in sources) or 1, 0
     try:
         with ThreadPoolExecutor(1) as helper, ThreadPoolExecutor(LOADERS) as loaders:
-            loads = []
-            for report, prepared in zip(
-                sources, helper.map(lambda r: prepare_source(r, tmp), sources), strict=True
-            ):
-                mark_duplicate(report, prepared, seen)
-                loads.append(loaders.submit(load, report, prepared))
-            for report, size, loading in zip(sources, sizes, loads, strict=True):
-                tell(INGEST_SHARE * done / total, f"读取「{report.file}」")
+            later = [
+                (r, p, helper.submit(prepare_source, r, tmp, p)) for r, p in by_size if p.transcode
+            ]
+            loads = {
+                loaders.submit(load, r, p, ready): r
+                for r, p, ready in [(r, p, None) for r, p in by_size if not p.transcode] + later
+            }
+            for loading in as_completed(loads):
                 loading.result()
-                done += size
+                done += loads[loading].size
+                tell(INGEST_SHARE * done / total, f"已读取「{loads[loading].file}」")
     finally:
         while not cursors.empty():
             cursors.get().close()
@@ -251,13 +264,6 @@ def _ingest(
         )
         raise NothingToCheck(f"发放名单中没有可比对的记录，无法比对。{reasons}")
     return sources
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _count_rows(con: duckdb.DuckDBPyConnection, sources: list[SourceReport]) -> None:

@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -119,24 +120,38 @@ def write_workbook(
     # Style numbers of the formats the spliced cells use (assigned now, before close).
     styles = {name: f._get_xf_index() for name, f in fmt.items()}
     wb.close()
+    _splice_rows(path, _rule_bodies(result, styles, unmask))
+
+
+def _rule_bodies(result: CheckResult, styles: dict[str, int], unmask: bool) -> dict[str, bytes]:
+    """Each rule sheet's data rows as SpreadsheetML, built by DuckDB, several sheets at
+    once (each on a cursor of its own; DuckDB works without the GIL)."""
     con = duckdb.connect()
     try:
         # Numbered in SQL (an empty OVER keeps the order): building an Arrow array
         # from Python would make pyarrow import pandas, a second's start-up, if installed.
         con.register("_hits", result.hits)
         con.execute("CREATE TABLE hits AS SELECT *, row_number() OVER () AS _order FROM _hits")
-        bodies = {
-            f"xl/worksheets/sheet{n}.xml": _sheet_rows_xml(con, rule_id, styles, unmask)
-            for n, rule_id in enumerate(result.rules_run, start=2)
-        }
+
+        def body(rule_id: str) -> bytes:
+            cur = con.cursor()
+            try:
+                return _sheet_rows_xml(cur, rule_id, styles, unmask)
+            finally:
+                cur.close()
+
+        with ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1))) as pool:
+            return {
+                f"xl/worksheets/sheet{n}.xml": xml
+                for n, xml in enumerate(pool.map(body, result.rules_run), start=2)
+            }
     finally:
         con.close()
-    _splice_rows(path, bodies)
 
 
 def _sheet_rows_xml(
     con: duckdb.DuckDBPyConnection, rule_id: str, styles: dict[str, int], unmask: bool
-) -> str:
+) -> bytes:
     """The <row> elements of one rule sheet's data (from Excel row 4 on), in SQL."""
     from xlsxwriter.utility import xl_col_to_name
 
@@ -154,24 +169,42 @@ def _sheet_rows_xml(
     for c, (_, key, _) in enumerate(_SHEET_COLUMNS):
         expr, numeric, style = special.get(key, (f"CAST({key} AS VARCHAR)", False, "cell"))
         picked.append(f"{expr} AS v{c}")
-        head = f"'<c r=\"{xl_col_to_name(c)}' || r || '\" s=\"{styles[style]}\"'"
+        head = f'<c r="{xl_col_to_name(c)}'
         if numeric:
-            value = f"'><v>' || v{c} || '</v></c>'"
+            value = f"""concat('{head}', r, '" s="{styles[style]}"><v>', v{c}, '</v></c>')"""
         else:
-            value = f"""' t=\"inlineStr\"><is><t xml:space=\"preserve\">' || {_xml_text(f"v{c}")} || '</t></is></c>'"""
-        cells.append(f"{head} || CASE WHEN coalesce(v{c}, '') = '' THEN '/>' ELSE {value} END")
+            value = f"""concat('{head}', r, '" s="{styles[style]}" t="inlineStr"><is><t xml:space="preserve">',
+                {_xml_text(f"v{c}")}, '</t></is></c>')"""
+        empty = f"""concat('{head}', r, '" s="{styles[style]}"/>')"""
+        cells.append(f"CASE WHEN coalesce(v{c}, '') = '' THEN {empty} ELSE {value} END")
     first = len(_SHEET_COLUMNS)
     for j in range(len(_VERIFIER_COLUMNS)):
         col = xl_col_to_name(first + j)
-        cells.append(f"'<c r=\"{col}' || r || '\" s=\"{styles['input']}\"/>'")
+        cells.append(f"""concat('<c r="{col}', r, '" s="{styles["input"]}"/>')""")
     sql = f"""
     WITH numbered AS (
         SELECT *, row_number() OVER (ORDER BY _order) AS i FROM hits WHERE rule = ?),
     vals AS (SELECT i, CAST(i + 3 AS VARCHAR) AS r, {", ".join(picked)} FROM numbered)
-    SELECT coalesce(string_agg('<row r=\"' || r || '\">' || {" || ".join(cells)} || '</row>',
-                               '' ORDER BY i), '')
-    FROM vals"""
-    return str(con.execute(sql, [rule_id]).fetchall()[0][0])
+    SELECT concat('<row r="', r, '">', {", ".join(cells)}, '</row>') AS xml
+    FROM vals ORDER BY i"""
+    return _concatenated(con.sql(sql, params=[rule_id]).to_arrow_table().column("xml"))
+
+
+def _concatenated(column: pa.ChunkedArray) -> bytes:
+    """The strings of a column without nulls, end to end: an Arrow string array keeps
+    its values back to back in one buffer, so this is a slice, not a Python loop."""
+    parts = []
+    for chunk in column.chunks:
+        if not len(chunk):
+            continue
+        offsets, data = chunk.buffers()[1:3]
+        width = 8 if pa.types.is_large_string(chunk.type) else 4
+        start, end = (
+            int.from_bytes(offsets[width * i : width * (i + 1)], "little", signed=True)
+            for i in (chunk.offset, chunk.offset + len(chunk))
+        )
+        parts.append(data[start:end].to_pybytes())
+    return b"".join(parts)
 
 
 # XML 1.0 forbids most control characters; Excel refuses a file holding one.
@@ -182,12 +215,15 @@ _MASK_SQL = """CASE WHEN coalesce(id_number, '') = '' THEN NULL
 
 
 def _xml_text(expr: str) -> str:
-    """SQL escaping a text for an XML element (at most Excel's 32,767 characters)."""
+    """SQL escaping a text for an XML element (at most Excel's 32,767 characters); the
+    few texts that need it are found first by one regular expression."""
     clean = f"left(regexp_replace({expr}, '{_XML_ILLEGAL}', '', 'g'), 32767)"
-    return f"replace(replace(replace({clean}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
+    escaped = f"replace(replace(replace({clean}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
+    special = "[&<>\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]"
+    return f"CASE WHEN regexp_matches({expr}, '{special}') OR length({expr}) > 32767 THEN {escaped} ELSE {expr} END"
 
 
-def _splice_rows(path: Path, bodies: dict[str, str]) -> None:
+def _splice_rows(path: Path, bodies: dict[str, bytes]) -> None:
     """Put each sheet's data rows at the end of its <sheetData> and rewrite the zip."""
     import zipfile
 
@@ -197,9 +233,9 @@ def _splice_rows(path: Path, bodies: dict[str, str]) -> None:
             data = zin.read(item.filename)
             body = bodies.get(item.filename)
             if body:
-                xml = data.decode("utf-8")
-                xml = re.sub(r'<dimension ref="[^"]*"/>', "", xml, count=1)
-                data = xml.replace("</sheetData>", body + "</sheetData>", 1).encode("utf-8")
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b"", data, count=1)
+                head, tail = data.split(b"</sheetData>", 1)
+                data = b"".join((head, body, b"</sheetData>", tail))
             zout.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     os.replace(tmp, path)
 

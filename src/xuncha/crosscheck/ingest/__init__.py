@@ -17,7 +17,7 @@ from ..errors import InputError
 from .excel import load_workbook
 from .rows import SKIP_REASONS, create_raw_table
 from .sources import Mapping, SheetReport, SourceReport, sha256_of, sniff_kind
-from .text import TextScan, load_csv, scan_text
+from .text import SAMPLE_BYTES, TextScan, detect_encoding, load_csv, scan_text
 
 __all__ = [
     "SKIP_REASONS",
@@ -26,6 +26,7 @@ __all__ = [
     "SheetReport",
     "SourceReport",
     "create_raw_table",
+    "identify_source",
     "load_source",
     "mark_duplicate",
     "prepare_source",
@@ -35,11 +36,17 @@ __all__ = [
 
 @dataclass
 class Prepared:
-    """What reading a file needs no database for: size, hash, kind, and for a CSV the
-    encoding pass (:func:`prepare_source`), or the error it met."""
+    """What reading a file needs no database for (:func:`identify_source`, then
+    :func:`prepare_source`), or the error it met."""
 
+    encoding: str | None = None  # a CSV's codec, from its first megabyte
     scan: TextScan | None = None
     error: InputError | None = None
+
+    @property
+    def transcode(self) -> bool:
+        """A CSV that must be turned into UTF-8 before DuckDB can read it."""
+        return self.error is None and self.encoding not in (None, "utf-8", "utf-8-sig")
 
 
 def readable_kind(path: Path, file: str) -> str:
@@ -52,22 +59,19 @@ def readable_kind(path: Path, file: str) -> str:
     return kind
 
 
-def prepare_source(report: SourceReport, workdir: Path) -> Prepared:
-    """The database-free first half of reading a file, safe to run on a helper thread
-    one file ahead of the inserts (DuckDB releases the GIL while it works)."""
+def identify_source(report: SourceReport) -> Prepared:
+    """Size, SHA-256, kind and, for a CSV, its encoding: one cheap read of the file
+    (hashing releases the GIL, so several files are identified at once)."""
     path = Path(report.path)
     try:
         report.size = path.stat().st_size
+        report.sha256 = sha256_of(path)
         report.kind = readable_kind(path, report.file)
         if report.kind == "csv":
-            scan = scan_text(path, report.file, workdir, report.src)
-            report.sha256 = scan.sha256
-            return Prepared(scan=scan)
-        report.sha256 = sha256_of(path)
+            with path.open("rb") as f:
+                return Prepared(encoding=detect_encoding(f.read(SAMPLE_BYTES), report.file))
         return Prepared()
     except InputError as err:
-        if not report.sha256:  # the manifest names a skipped file by its hash too
-            report.sha256 = sha256_of(path)
         return Prepared(error=err)
     except OSError as err:
         return Prepared(
@@ -75,11 +79,26 @@ def prepare_source(report: SourceReport, workdir: Path) -> Prepared:
         )
 
 
+def prepare_source(report: SourceReport, workdir: Path, prepared: Prepared) -> None:
+    """The database-free first half of reading a CSV (line count, empty lines, and the
+    UTF-8 copy of a GBK file), safe to run on a helper thread ahead of the inserts."""
+    if prepared.error is not None or prepared.encoding is None:
+        return
+    try:
+        prepared.scan = scan_text(
+            Path(report.path), report.file, workdir, report.src, prepared.encoding
+        )
+    except InputError as err:
+        prepared.error = err
+    except OSError as err:
+        prepared.error = InputError(f"无法读取文件（{err.strerror or err}）。", file=report.file)
+
+
 def mark_duplicate(report: SourceReport, prepared: Prepared, seen: dict[str, str]) -> None:
     """A file given twice (the same bytes under two names) is skipped, or its rows
     would count twice. ``seen`` maps the SHA-256 of the files before it, in the order
     given, to their names (decided in that order even when files are read at once)."""
-    if prepared.error is not None:
+    if prepared.error is not None or not report.sha256:
         return
     if report.sha256 in seen:
         prepared.error = InputError(
@@ -98,10 +117,13 @@ def load_source(
 ) -> None:
     """Read one file into ``raw``; on a bad file, record the error and add nothing.
 
-    ``prepared`` is the result of :func:`prepare_source` if it was run ahead.
+    ``prepared`` is the result of :func:`identify_source` (and, for a CSV, of
+    :func:`prepare_source`) if they were run ahead.
     """
     if prepared is None:
-        prepared = prepare_source(report, workdir)
+        prepared = identify_source(report)
+    if prepared.scan is None:
+        prepare_source(report, workdir, prepared)
     try:
         if prepared.error is not None:
             raise prepared.error

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ class TextScan:
     utf8_path: Path
     lines: int  # physical lines in the file
     blank_lines: list[int]  # 1-based physical numbers of empty lines
-    sha256: str  # of the file as given
+    validated: bool  # decoded throughout (a transcoded file); else DuckDB checks UTF-8
 
 
 def encoding_label(encoding: str) -> str:
@@ -65,34 +64,23 @@ def detect_encoding(sample: bytes, file: str) -> str:
     )
 
 
-def scan_text(path: Path, file: str, workdir: Path, src: int) -> TextScan:
-    """One pass: hash the file, check the encoding throughout, transcode to UTF-8 if
-    needed, count lines and note empty ones."""
-    with path.open("rb") as f:
-        sample = f.read(SAMPLE_BYTES)
-    encoding = detect_encoding(sample, file)
+def scan_text(path: Path, file: str, workdir: Path, src: int, encoding: str) -> TextScan:
+    """One pass: count lines and note empty ones; a file not in UTF-8 is decoded (which
+    checks the encoding throughout) and written to a UTF-8 copy. A UTF-8 file is not
+    decoded here: DuckDB checks it as it reads, and a file it refuses is decoded then
+    (:func:`check_encoding`) to name the line."""
     transcode = encoding not in ("utf-8", "utf-8-sig")
     out_path = workdir / f"src{src}.csv" if transcode else path
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     lines, blanks, tail = 0, [], b""
-    digest = hashlib.sha256()
     with path.open("rb") as f, out_path.open("wb") if transcode else io.BytesIO() as out:
         while True:
             chunk = f.read(CHUNK_BYTES)
-            digest.update(chunk)
-            try:
-                text = decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as err:
-                line = lines + 1 + chunk[: err.start].count(b"\n")
-                raise InputError(
-                    f"文件编码错误：按 {encoding_label(encoding)} 无法解码，"
-                    f"文件在此处损坏或混用了编码。",
-                    file=file,
-                    row=line,
-                ) from err
-            data = text.encode("utf-8") if transcode else chunk
             if transcode:
+                data = _decode(decoder, chunk, encoding, file, lines).encode("utf-8")
                 out.write(data)
+            else:
+                data = chunk
             blanks.extend(_blank_lines(tail + data, lines - tail.count(b"\n")))
             lines += data.count(b"\n")
             tail = data[-2:] if data else tail
@@ -100,7 +88,34 @@ def scan_text(path: Path, file: str, workdir: Path, src: int) -> TextScan:
                 break
     if tail and not tail.endswith(b"\n"):
         lines += 1  # a last line without a newline
-    return TextScan(encoding, out_path, lines, sorted(set(blanks)), digest.hexdigest())
+    return TextScan(encoding, out_path, lines, sorted(set(blanks)), validated=transcode)
+
+
+def check_encoding(path: Path, file: str, encoding: str) -> None:
+    """Decode the whole file; raise :class:`InputError` naming the first line that
+    does not decode."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    lines = 0
+    with path.open("rb") as f:
+        while True:
+            chunk = f.read(CHUNK_BYTES)
+            _decode(decoder, chunk, encoding, file, lines)
+            lines += chunk.count(b"\n")
+            if not chunk:
+                break
+
+
+def _decode(decoder: codecs.IncrementalDecoder, chunk: bytes, encoding: str, file: str,
+            lines: int) -> str:  # fmt: skip
+    try:
+        return decoder.decode(chunk, final=not chunk)
+    except UnicodeDecodeError as err:
+        line = lines + 1 + chunk[: err.start].count(b"\n")
+        raise InputError(
+            f"文件编码错误：按 {encoding_label(encoding)} 无法解码，文件在此处损坏或混用了编码。",
+            file=file,
+            row=line,
+        ) from err
 
 
 def _blank_lines(data: bytes, lines_before: int) -> list[int]:
@@ -144,8 +159,12 @@ def load_csv(
     con: duckdb.DuckDBPyConnection, report: SourceReport, mapping: Mapping, scan: TextScan
 ) -> None:
     report.kind, report.encoding = "csv", encoding_label(scan.encoding)
-    with scan.utf8_path.open("r", encoding="utf-8-sig", newline="") as f:
-        text = f.read(SAMPLE_BYTES)
+    try:
+        with scan.utf8_path.open("r", encoding="utf-8-sig", newline="") as f:
+            text = f.read(SAMPLE_BYTES)
+    except UnicodeDecodeError:
+        check_encoding(scan.utf8_path, report.file, scan.encoding)
+        raise
     delim, records, ends = sniff_csv(text, report.file)
     sheet = SheetReport(sheet="")
     report.sheets.append(sheet)
@@ -168,8 +187,11 @@ def load_csv(
     except duckdb.Error:
         exact = False
     if not exact:
-        # Quoted cells spanning lines shift line numbers (or stop DuckDB's parallel
-        # reader): read this file again with Python's csv module, which knows lines.
+        # A file DuckDB refused may hold bytes that are not UTF-8: say where. Quoted
+        # cells spanning lines shift line numbers (or stop DuckDB's parallel reader):
+        # read this file again with Python's csv module, which knows lines.
+        if not scan.validated:
+            check_encoding(scan.utf8_path, report.file, scan.encoding)
         con.execute("DELETE FROM raw WHERE src = ?", [report.src])
         try:
             _insert_exact(con, report, sheet, layout, scan.utf8_path, delim, width, header_end)

@@ -37,8 +37,8 @@ from .ingest import (
     mark_duplicate,
     prepare_source,
 )
-from .linking import link_people, tier_name_sql
-from .normalize import normalize_table
+from .linking import UNLINKED, link_people, tier_name_sql
+from .normalize import check_char_sql, normalize_table
 from .rules import PREPARED, RULES, RULES_BY_ID
 from .spark import spark_stage
 from .sqlsession import DuckDBSession, SqlSession
@@ -326,7 +326,7 @@ def _hits(
     SELECT h.rule, h.rid, h.reg_rid, p.src, p.file, p.sheet, p.row_no AS row, p.amount,
         p.pay_date AS payment_date, p.pay_year AS payment_year,
         {tier_name_sql("h.tier_rank")} AS match_tier, h.evidence, h.group_key AS group_id,
-        CASE WHEN p.person_key NOT LIKE 'unlinked:%' THEN p.person_key END AS id_normalized,
+        p.person_key,
         r.file AS register_file, r.sheet AS register_sheet, r.row_no AS register_row,
         coalesce(r.death_date, r.start_date) AS register_date, r.end_date AS register_end_date,
         r.employer AS register_employer
@@ -340,6 +340,8 @@ def _hits(
         return conform(
             con.sql(f"""
             SELECT h.*, CASE h.rule {titles} END AS rule_title, n.name, n.id_number,
+                CASE WHEN h.person_key < {UNLINKED} THEN lpad(CAST(h.person_key AS VARCHAR), 17, '0')
+                     || {check_char_sql(DuckDBDialect(), "h.person_key")} END AS id_normalized,
                 n.county, n.township, n.village, n.bank_account,
                 rn.name AS register_name, rn.id_number AS register_id_number
             FROM _found h
@@ -359,7 +361,7 @@ def conform(hits: pa.Table) -> pa.Table:
 def _register_problems(db: SqlSession) -> dict[str, int]:
     """Register rows that could not take part: bad IDs, missing dates."""
     rows = db.rows(
-        """SELECT dataset, count(*) FILTER (WHERE person_key IS NULL OR person_key LIKE 'unlinked:%'),
+        f"""SELECT dataset, count(*) FILTER (WHERE person_key IS NULL OR person_key >= {UNLINKED}),
                   count(*) FILTER (WHERE dataset = 'deaths' AND death_date IS NULL)
            FROM linked WHERE dataset <> 'payments' GROUP BY dataset ORDER BY dataset"""
     )

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from .sqlsession import SqlSession
 
 TIERS = ("exact", "legacy", "damaged_id", "typo_id")
+UNLINKED = 10**17
+"""``person_key`` is the integer of a linked person's first 17 digits (below this), or,
+for a row whose invalid ID links to no one, this plus the rank of its (ID as written,
+name) pair: such rows are one person only with the same number and name."""
 TIER_LABELS = {
     "exact": "身份证号码一致",
     "legacy": "15位旧号码转换后一致",
@@ -41,9 +45,10 @@ RULE_COLUMNS = (
 
 
 def link_people(db: SqlSession) -> None:
-    """Create ``linked``: for every row of ``norm``, its person (``person_key``, the
-    ID it is linked to, and ``tier_rank``) with the columns the rules read, so the
-    rules scan one narrow table instead of joining the wide one again each time.
+    """Create ``linked``: for every row of ``norm``, its person (``person_key``, an
+    integer, see :data:`UNLINKED`; ``tier_rank``; and ``person_id18``, the number a
+    search linked it to) with the columns the rules read, so the rules scan one narrow
+    table and join and group on integers.
 
     Candidate searches are blocked on equal keys so that common names (thousands of
     张伟) do not make them quadratic; each block is exact, not a heuristic:
@@ -56,6 +61,7 @@ def link_people(db: SqlSession) -> None:
     Written as queries only (no UPDATE), so that DuckDB and Spark run the same SQL.
     """
     d = db.dialect
+    db.table("search_names", _SEARCH_NAMES)
     db.table("known_all", _KNOWN)
     _unmask_suspects(db)
     # The few rows that need a search, taken out first: a filter on norm_l's status
@@ -80,31 +86,47 @@ def link_people(db: SqlSession) -> None:
         UNION ALL {typo.format(key="k.ends8 = left(n.id_clean, 8) || right(n.id_clean, 8)")}""",
     )
     db.table(
-        "linked",
+        "link_keys",
         f"""WITH resolved AS (
             SELECT rid, min(id18) AS id18, min(tier_rank) AS tier_rank FROM candidates
             GROUP BY rid HAVING count(DISTINCT id18) = 1)
-        SELECT {", ".join(f"n.{c}" for c in RULE_COLUMNS)},
-            CASE WHEN n.id18 IS NOT NULL THEN n.id18
-                 WHEN r.id18 IS NOT NULL THEN r.id18
-                 WHEN n.id_status = 'invalid' AND n.name_norm IS NOT NULL
-                     THEN 'unlinked:' || n.id_clean || '|' || n.name_norm
-            END AS person_key,
-            CASE WHEN n.id_status = 'valid' THEN 0 WHEN n.id_status = 'legacy' THEN 1
-                 WHEN r.id18 IS NOT NULL THEN r.tier_rank END AS tier_rank
-        FROM norm_l n LEFT JOIN resolved r ON r.rid = n.rid""",
+        SELECT rid, CAST(left(id18, 17) AS BIGINT) AS person_key, id18 AS person_id18, tier_rank
+        FROM resolved
+        UNION ALL
+        SELECT t.rid, {UNLINKED} + dense_rank() OVER (ORDER BY t.id_clean || '|' || t.name_norm),
+            CAST(NULL AS STRING), CAST(NULL AS INT)
+        FROM to_link t LEFT JOIN resolved r ON r.rid = t.rid
+        WHERE r.rid IS NULL AND t.id_status = 'invalid'""",
     )
-    db.release("candidates", "to_link", "known", "known_all", "unmasked")
+    db.table(
+        "linked",
+        f"""SELECT {", ".join(f"n.{c}" for c in RULE_COLUMNS)},
+            coalesce(n.id_key, k.person_key) AS person_key, k.person_id18,
+            CASE WHEN n.id_status = 'valid' THEN 0 WHEN n.id_status = 'legacy' THEN 1
+                 ELSE k.tier_rank END AS tier_rank
+        FROM norm_l n LEFT JOIN link_keys k ON k.rid = n.rid""",
+    )
+    db.release(
+        "candidates", "to_link", "link_keys", "known", "known_all", "search_names", "unmasked"
+    )
 
 
-# ``known_all``: each (valid ID, name) pair in the data, with how many rows hold it.
+# ``known_all``: each (valid ID, name) pair in the data, with how many rows hold it, for
+# the names a search can ask about (``search_names``: those of the rows whose ID is
+# damaged, invalid or suspect, see _unmask_suspects); other names are never looked up.
+# Grouped on the integer key; the text is the same for every row of a group.
+_SEARCH_NAMES = """SELECT DISTINCT name_norm FROM norm
+    WHERE (id_status IN ('damaged', 'invalid') OR id_suspect) AND name_norm IS NOT NULL"""
 _KNOWN = """SELECT id18, name_norm, rows, CAST(left(id18, 13) AS BIGINT) AS head13,
         left(id18, 9) AS left9, right(id18, 9) AS right9, left(id18, 8) || right(id18, 8) AS ends8
-    FROM (SELECT id18, name_norm, count(*) AS rows FROM norm
-          WHERE id18 IS NOT NULL AND name_norm IS NOT NULL GROUP BY id18, name_norm) t"""
+    FROM (SELECT n.id_key, n.name_norm, min(n.id18) AS id18, count(*) AS rows
+          FROM norm n SEMI JOIN search_names s ON s.name_norm = n.name_norm
+          WHERE n.id_key IS NOT NULL GROUP BY n.id_key, n.name_norm) t"""
 
 # The columns of ``norm`` the linking reads, besides RULE_COLUMNS.
-_LINK_COLUMNS = ("name_norm", "id_clean", "id18", "id_value", "id_tolerance", "id_suspect")
+_LINK_COLUMNS = (
+    "name_norm", "id_clean", "id18", "id_key", "id_value", "id_tolerance", "id_suspect",
+)  # fmt: skip
 
 
 def _damaged_candidates(d: DuckDBDialect, where: str, extra: str = "", *,
@@ -143,12 +165,13 @@ def _unmask_suspects(db: SqlSession) -> None:
                GROUP BY rid HAVING count(DISTINCT id18) = 1) s ON s.rid = n.rid""",
     )
     kept = ", ".join(f"n.{c}" for c in (*RULE_COLUMNS, *_LINK_COLUMNS)
-                     if c not in ("id_status", "id18", "id_problem"))  # fmt: skip
+                     if c not in ("id_status", "id18", "id_key", "id_problem"))  # fmt: skip
     db.view(
         "norm_l",
         f"""SELECT {kept},
             CASE WHEN u.rid IS NULL THEN n.id_status ELSE 'damaged' END AS id_status,
             CASE WHEN u.rid IS NULL THEN n.id18 END AS id18,
+            CASE WHEN u.rid IS NULL THEN n.id_key END AS id_key,
             CASE WHEN u.rid IS NULL THEN n.id_problem
                  ELSE '疑被表格数值格式截断（只保留15位有效数字，末三位丢失）' END AS id_problem
         FROM norm n LEFT JOIN unmasked u ON u.rid = n.rid""",

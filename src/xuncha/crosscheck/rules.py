@@ -3,7 +3,7 @@
 A rule names its inputs by role (payments, deaths, payroll), its parameters with
 defaults, the policy it rests on, and what a hit means. ``sql()`` returns one SELECT
 over the views the engine prepares (``pay``, ``deaths``, ``payroll``, all with
-``person_key`` and ``tier_rank``, plus the shared tables in ``PREPARED`` a rule names in
+``person_key`` (an integer) and ``tier_rank``, plus the shared tables in ``PREPARED`` a rule names in
 ``tables``) producing, per hit:
 
     rid        the payment row            reg_rid   the matched register row, or NULL
@@ -166,7 +166,7 @@ def _invalid_id(p: Params, d: DuckDBDialect) -> str:
     return """
     SELECT rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS STRING) AS group_key, tier_rank,
         id_problem || CASE WHEN tier_rank IS NOT NULL
-            THEN '；已按姓名唯一匹配到号码 ' || left(person_key, 3) || '***********' || right(person_key, 4)
+            THEN '；已按姓名唯一匹配到号码 ' || left(person_id18, 3) || '***********' || right(person_id18, 4)
             ELSE '' END AS evidence
     FROM pay WHERE id_status IN ('damaged', 'invalid', 'missing')"""
 

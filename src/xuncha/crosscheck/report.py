@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -120,12 +120,13 @@ def write_workbook(
     # Style numbers of the formats the spliced cells use (assigned now, before close).
     styles = {name: f._get_xf_index() for name, f in fmt.items()}
     wb.close()
-    _splice_rows(path, _rule_bodies(result, styles, unmask))
+    _write_rule_rows(path, result, styles, unmask)
 
 
-def _rule_bodies(result: CheckResult, styles: dict[str, int], unmask: bool) -> dict[str, bytes]:
+def _write_rule_rows(path: Path, result: CheckResult, styles: dict[str, int], unmask: bool) -> None:
     """Each rule sheet's data rows as SpreadsheetML, built by DuckDB, several sheets at
-    once (each on a cursor of its own; DuckDB works without the GIL)."""
+    once (each on a cursor of its own; DuckDB works without the GIL), spliced into the
+    workbook as they come (compressing one sheet while DuckDB builds the next)."""
     con = duckdb.connect()
     try:
         # Numbered in SQL (an empty OVER keeps the order): building an Arrow array
@@ -141,10 +142,11 @@ def _rule_bodies(result: CheckResult, styles: dict[str, int], unmask: bool) -> d
                 cur.close()
 
         with ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1))) as pool:
-            return {
-                f"xl/worksheets/sheet{n}.xml": xml
-                for n, xml in enumerate(pool.map(body, result.rules_run), start=2)
+            bodies = {
+                f"xl/worksheets/sheet{n}.xml": pool.submit(body, rule_id)
+                for n, rule_id in enumerate(result.rules_run, start=2)
             }
+            _splice_rows(path, bodies)
     finally:
         con.close()
 
@@ -223,7 +225,7 @@ def _xml_text(expr: str) -> str:
     return f"CASE WHEN regexp_matches({expr}, '{special}') OR length({expr}) > 32767 THEN {escaped} ELSE {expr} END"
 
 
-def _splice_rows(path: Path, bodies: dict[str, bytes]) -> None:
+def _splice_rows(path: Path, bodies: dict[str, Future[bytes]]) -> None:
     """Put each sheet's data rows at the end of its <sheetData> and rewrite the zip."""
     import zipfile
 
@@ -231,7 +233,8 @@ def _splice_rows(path: Path, bodies: dict[str, bytes]) -> None:
     with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
-            body = bodies.get(item.filename)
+            pending = bodies.get(item.filename)
+            body = pending.result() if pending is not None else b""
             if body:
                 data = re.sub(rb'<dimension ref="[^"]*"/>', b"", data, count=1)
                 head, tail = data.split(b"</sheetData>", 1)

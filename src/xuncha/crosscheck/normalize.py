@@ -184,7 +184,7 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
     """Create ``norm`` from the data rows of ``raw``, in one pass over the rows.
 
     ID numbers are classified row by row (:func:`id_columns`): nearly all of them are
-    clean 18-character numbers, decided by integer arithmetic, and only the rest go
+    clean 18-character numbers, decided by arithmetic, and only the rest go
     through the regular expressions that explain what is wrong. Low-cardinality texts
     (dates, amounts) and names are normalised once per distinct value in small lookup
     tables joined back to the rows: a list has a few hundred distinct dates and a
@@ -255,9 +255,9 @@ def id_columns(d: DuckDBDialect, source: str) -> str:
     """``source`` (rows with an ``id_number`` text) with the :data:`ID_COLUMNS` added.
 
     Row by row, in layers: the clean-up (skipped for a number already clean), then
-    ``valid18`` by integer arithmetic on the first 17 digits (birth date and MOD 11-2
-    check character), then, for the few rows that are not valid, the tests that say
-    how the number is spoiled. Each of those sits behind ``CASE WHEN _valid``, which
+    ``valid18`` by arithmetic on the number (the birth date in integers, the MOD 11-2
+    check character in doubles, :func:`check_sum_sql`), then, for the few rows that are
+    not valid, the tests that say how the number is spoiled. Each of those sits behind ``CASE WHEN _valid``, which
     DuckDB evaluates only for the rows that reach it.
     """
     messy = d.regexp_replace_all(fullwidth_to_ascii(d, "id_number"), "[\\s\u3000'‘’`\"]+", "")
@@ -289,8 +289,7 @@ def id_columns(d: DuckDBDialect, source: str) -> str:
             coalesce(CASE WHEN _valid THEN {cell_valid} ELSE {cell_other} END, false) AS cell,
             coalesce(CASE WHEN _valid THEN false ELSE {d.matches("id_clean", _SCIENTIFIC)} END, false) AS sci
         FROM ({valid})"""
-    legacy_ok = f"""SELECT * EXCLUDE (_is18, _valid, _n17), _valid AS valid18,
-            CASE WHEN _valid THEN _n17 END AS _key,
+    legacy_ok = f"""SELECT * EXCLUDE (_is18, _valid), _valid AS valid18,
             CASE WHEN _valid THEN true ELSE {birth_ok_sql(d, "id_clean")} END AS birth18,
             CASE WHEN legacy17 IS NULL THEN false
                  ELSE coalesce({birth_ok_sql(d, "legacy17 || '0'")}, false) END AS legacy_ok
@@ -316,7 +315,7 @@ def _classify_ids(d: DuckDBDialect, source: str) -> str:
     valid18, legacy_ok, cell, sci, is18, birth18 = (
         "valid18", "legacy_ok", "cell", "sci", "length(id_clean) = 18", "birth18"
     )  # fmt: skip
-    return f"""SELECT * EXCLUDE (legacy17, birth18, valid18, legacy_ok, cell, sci, _key),
+    return f"""SELECT * EXCLUDE (legacy17, birth18, valid18, legacy_ok, cell, sci, _n17),
             CASE WHEN id_clean IS NULL THEN 'missing'
                  WHEN {valid18} THEN 'valid'
                  WHEN {legacy_ok} THEN 'legacy'
@@ -326,7 +325,7 @@ def _classify_ids(d: DuckDBDialect, source: str) -> str:
             CASE WHEN {valid18} THEN id_clean
                  WHEN {legacy_ok} THEN legacy17 || {check_char_sql(d, "CAST(legacy17 AS BIGINT)")} END AS id18,
             -- the person's number as an integer: the first 17 digits decide the 18th
-            CASE WHEN {valid18} THEN _key WHEN {legacy_ok} THEN CAST(legacy17 AS BIGINT) END AS id_key,
+            CASE WHEN {valid18} THEN _n17 WHEN {legacy_ok} THEN CAST(legacy17 AS BIGINT) END AS id_key,
             CASE WHEN {cell} OR {sci}
                  THEN CAST(round(TRY_CAST(id_clean AS DOUBLE)) AS HUGEINT) END AS id_value,
             -- one unit of the last digit kept (rounded or cut off) plus float noise

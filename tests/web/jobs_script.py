@@ -4,6 +4,8 @@ pytest lives in its process only).
 
     python jobs_script.py setup <data folder>   -> prints the run id
     python jobs_script.py wait <run> <status,…> -> prints the run as JSON once in a status
+    python jobs_script.py hold <run>            -> its first file becomes a pipe a reader waits on
+    python jobs_script.py release <run>         -> the file is back
     python jobs_script.py reap                  -> prints how many runs were reaped
     python jobs_script.py rerun <run>           -> queues the run again, prints the new id
 """
@@ -11,6 +13,7 @@ pytest lives in its process only).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -58,11 +61,29 @@ def wait(run_id: int, statuses: set[str], timeout: float = 120) -> dict[str, obj
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         run = CheckRun.objects.get(pk=run_id)
-        if run.status in statuses and (run.status != "running" or run.progress > 0):
+        if run.status in statuses and (run.status != "running" or run.worker):
             return {"status": run.status, "worker": run.worker, "error": run.error,
                     "progress": run.progress, "total": run.summary.get("total")}  # fmt: skip
         time.sleep(0.05)
     raise SystemExit(f"run {run_id} not in {statuses} after {timeout} s")
+
+
+def held_path(run_id: int) -> Path:
+    return Path(CheckRun.objects.get(pk=run_id).datasets.order_by("pk")[0].file.path)
+
+
+def hold(run_id: int) -> None:
+    """Put a named pipe where the run's first file is: the worker's read of it waits
+    until a writer comes, which is never, so the run is caught running, however fast."""
+    path = held_path(run_id)
+    path.rename(path.with_name(path.name + ".held"))
+    os.mkfifo(path)
+
+
+def release(run_id: int) -> None:
+    path = held_path(run_id)
+    path.unlink()
+    path.with_name(path.name + ".held").rename(path)
 
 
 def rerun(run_id: int) -> int:
@@ -80,5 +101,11 @@ if __name__ == "__main__":
         print(json.dumps(wait(int(args[0]), set(args[1].split(",")))))
     elif command == "reap":
         print(services.runs_reap())
+    elif command == "hold":
+        hold(int(args[0]))
+        print("held")
+    elif command == "release":
+        release(int(args[0]))
+        print("released")
     elif command == "rerun":
         print(rerun(int(args[0])))

@@ -10,6 +10,7 @@ import datetime as dt
 import time
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -99,7 +100,10 @@ def test_upload_map_run_review_verify_finding(live_server, browser, tmp_path) ->
               recovered_amount="600", note="已全额退回")  # fmt: skip
     assert "核查结果已保存" in page.text()
     browser.find_element(By.ID, "unmask-button").click()
-    assert dead in browser.find_element(By.ID, "payment-row").text
+    # The click reloads the page: wait for the new one (the old row goes stale).
+    WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: dead in d.find_element(By.ID, "payment-row").text
+    )
     assert "完整号码查看记录" in page.text()
 
     page.go(

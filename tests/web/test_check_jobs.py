@@ -80,11 +80,12 @@ def _script(env: dict[str, str], *args: str) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_halfway_fails_the_run_and_a_rerun_works(tmp_path):
-    generate(tmp_path / "data", DatagenConfig(payments=200_000, seed=5, xlsx=False))
+    generate(tmp_path / "data", DatagenConfig(payments=20_000, seed=5, xlsx=False))
     env, database = _env(tmp_path)
     worker = None
     try:
         run_id = _script(env, "setup", str(tmp_path / "data"))
+        _script(env, "hold", run_id)  # the worker will wait on its first file
         worker = subprocess.Popen([sys.executable, "-m", "xuncha", "worker"], env=env,
                                   start_new_session=True, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)  # fmt: skip
@@ -100,6 +101,7 @@ def test_a_worker_killed_halfway_fails_the_run_and_a_rerun_works(tmp_path):
         site = tmp_path / "site" / "media" / "checks" / "runs" / run_id
         assert not site.exists()  # nothing half-written
         # The consumer replaced its dead worker; a new run of the same data completes.
+        _script(env, "release", run_id)
         again = _script(env, "rerun", run_id)
         done = json.loads(_script(env, "wait", again, "done,failed"))
         assert done["status"] == "done" and int(str(done["total"])) > 0, done

@@ -14,6 +14,7 @@ Rules are in :data:`RULES`; each has an id, a Chinese title, its parameters and 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -81,12 +82,20 @@ def check(
     )
     if program:
         config.program = program
+    if out is not None:  # the report writer's imports load while the engine works
+        threading.Thread(target=_import_report_writer, daemon=True).start()
     result = run_check(config)
     if out is not None:
         from .report import write_outputs
 
         write_outputs(result, Path(out), unmask=unmask)
     return result
+
+
+def _import_report_writer() -> None:
+    import xlsxwriter.utility  # noqa: F401
+
+    from . import report  # noqa: F401
 
 
 def load_mapping(path: str | Path | None) -> Mapping:

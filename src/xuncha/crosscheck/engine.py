@@ -323,7 +323,7 @@ def _hits(
             "FROM (SELECT 1 AS one) t WHERE 1 = 0"
         ]
     found = db.arrow(f"""
-    SELECT h.rule, h.rid, h.reg_rid, p.src, p.file, p.sheet, p.row_no AS row, p.amount,
+    SELECT h.rule, h.rid, h.reg_rid, p.src, p.sheet, p.row_no AS row, p.amount,
         p.pay_date AS payment_date, p.pay_year AS payment_year,
         {tier_name_sql("h.tier_rank")} AS match_tier, h.evidence, h.group_key AS group_id,
         p.person_key,
@@ -339,7 +339,7 @@ def _hits(
     try:
         return conform(
             con.sql(f"""
-            SELECT h.*, CASE h.rule {titles} END AS rule_title, n.name, n.id_number,
+            SELECT h.*, CASE h.rule {titles} END AS rule_title, n.file, n.name, n.id_number,
                 CASE WHEN h.person_key < {UNLINKED} THEN lpad(CAST(h.person_key AS VARCHAR), 17, '0')
                      || {check_char_sql(DuckDBDialect(), "h.person_key")} END AS id_normalized,
                 n.county, n.township, n.village, n.bank_account,

@@ -191,8 +191,9 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
     handful of amounts, and a name recurs for every payment of that person.
 
     ``norm`` keeps what normalisation, linking and the rules read; the cells only shown
-    with a hit (name and ID as written, county, township, village, bank account) stay
-    in ``raw`` (found by ``rid``), saving a copy of millions of strings.
+    with a hit (name and ID as written, county, township, village, bank account, and a
+    payment row's file name) stay in ``raw`` (found by ``rid``), saving a copy of
+    millions of strings. A register row keeps its file name: the rules quote it.
     """
     ex = con.execute  # type: ignore[attr-defined]
     data = "FROM raw WHERE kind = 'data'"
@@ -229,7 +230,8 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
     rows = id_columns(d, "SELECT * FROM raw WHERE kind = 'data'")
     ex(
         f"""CREATE OR REPLACE TABLE norm AS SELECT
-            r.rid, r.src, r.dataset, r.file, r.sheet, r.row_no, r.employer,
+            r.rid, r.src, r.dataset, CASE WHEN r.dataset <> 'payments' THEN r.file END AS file,
+            r.sheet, r.row_no, r.employer,
             n.name_norm,
             {", ".join(f"r.{c}" for c in ID_COLUMNS)},
             a.value AS amount,
@@ -248,7 +250,8 @@ ID_COLUMNS = (
     "id_clean", "id_status", "id_suspect", "id18", "id_key", "id_value", "id_tolerance",
     "id_problem",
 )  # fmt: skip
-"""The columns :func:`id_columns` adds (see the module's docstring)."""
+"""The columns :func:`id_columns` adds (see the module's docstring). ``id_clean``, the
+number after the harmless clean-ups, is kept only where it is not a valid ``id18``."""
 
 
 def id_columns(d: DuckDBDialect, source: str) -> str:
@@ -315,7 +318,9 @@ def _classify_ids(d: DuckDBDialect, source: str) -> str:
     valid18, legacy_ok, cell, sci, is18, birth18 = (
         "valid18", "legacy_ok", "cell", "sci", "length(id_clean) = 18", "birth18"
     )  # fmt: skip
-    return f"""SELECT * EXCLUDE (legacy17, birth18, valid18, legacy_ok, cell, sci, _n17),
+    return f"""SELECT * EXCLUDE (id_clean, legacy17, birth18, valid18, legacy_ok, cell, sci, _n17),
+            -- kept where a search may read it (a valid number is its own id18)
+            CASE WHEN {valid18} THEN NULL ELSE id_clean END AS id_clean,
             CASE WHEN id_clean IS NULL THEN 'missing'
                  WHEN {valid18} THEN 'valid'
                  WHEN {legacy_ok} THEN 'legacy'

@@ -128,7 +128,7 @@ PREPARED = {
         SELECT person_key, pay_year, count(*) AS n, sum(amount) AS total, max(tier_rank) AS tier_rank
         FROM pay WHERE person_key IS NOT NULL AND pay_year IS NOT NULL GROUP BY person_key, pay_year),
     f AS (
-        SELECT p.person_key, p.pay_year, count(DISTINCT p.file) AS files
+        SELECT p.person_key, p.pay_year, count(DISTINCT p.src) AS files
         FROM pay p JOIN g ON g.person_key = p.person_key AND g.pay_year = p.pay_year AND g.n > 1
         GROUP BY p.person_key, p.pay_year)
     SELECT g.*, coalesce(f.files, 1) AS files

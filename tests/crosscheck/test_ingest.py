@@ -118,3 +118,24 @@ def test_mapping_overrides_headers(tmp_path: Path) -> None:
     assert rows[0][3:6] == ("张三", "1", "600")
     mapping = Mapping(columns={"收款人": "name", "证件": "id_number", "钱": "amount"})
     assert load(path, mapping=mapping)[1][0][3:6] == ("张三", "1", "600")
+
+
+def test_spaces_around_cells_and_rows_of_spaces(tmp_path: Path, ids: dict[str, str]) -> None:
+    """Cells are stored as written; a row of spaces is still blank, a padded row still
+    data, and a hit shows the cells trimmed."""
+    from xuncha.crosscheck import check
+
+    lines = [
+        "姓名,身份证号码,县市区,发放金额,发放日期",
+        f" 张三 , {ids['zhang']} , 苏仙区 ,600,2021-03-05",
+        "   ,  ,   ,  ,  ",
+        f"张三,{ids['zhang']},苏仙区,600,2021-06-05",
+    ]
+    path = write_csv(tmp_path / "2021年发放.csv", lines)
+    _, rows = load(path)
+    assert {r[1]: r[2] for r in rows} == {2: "data", 3: "blank", 4: "data"}
+    hits = check([path], rules=["duplicate_payment"]).hits.to_pylist()
+    assert [(h["row"], h["name"], h["id_number"], h["county"]) for h in hits] == [
+        (2, "张三", ids["zhang"], "苏仙区"),
+        (4, "张三", ids["zhang"], "苏仙区"),
+    ]

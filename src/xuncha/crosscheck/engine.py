@@ -339,11 +339,11 @@ def _hits(
     try:
         return conform(
             con.sql(f"""
-            SELECT h.*, CASE h.rule {titles} END AS rule_title, n.file, n.name, n.id_number,
+            SELECT h.*, CASE h.rule {titles} END AS rule_title, n.file,
+                {", ".join(f"{_shown('n.' + c)} AS {c}" for c in ("name", "id_number", "county", "township", "village", "bank_account"))},
                 CASE WHEN h.person_key < {UNLINKED} THEN lpad(CAST(h.person_key AS VARCHAR), 17, '0')
                      || {check_char_sql(DuckDBDialect(), "h.person_key")} END AS id_normalized,
-                n.county, n.township, n.village, n.bank_account,
-                rn.name AS register_name, rn.id_number AS register_id_number
+                {_shown("rn.name")} AS register_name, {_shown("rn.id_number")} AS register_id_number
             FROM _found h
             JOIN raw n ON n.rid = h.rid
             LEFT JOIN raw rn ON rn.rid = h.reg_rid
@@ -351,6 +351,11 @@ def _hits(
         )
     finally:
         con.unregister("_found")
+
+
+def _shown(cell: str) -> str:
+    """A cell of ``raw`` as a hit shows it (stored as written, spaces around it too)."""
+    return f"nullif(trim({cell}), '')"
 
 
 def conform(hits: pa.Table) -> pa.Table:

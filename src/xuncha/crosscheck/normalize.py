@@ -231,7 +231,7 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
     ex(
         f"""CREATE OR REPLACE TABLE norm AS SELECT
             r.rid, r.src, r.dataset, CASE WHEN r.dataset <> 'payments' THEN r.file END AS file,
-            r.sheet, r.row_no, r.employer,
+            r.sheet, r.row_no, nullif(trim(r.employer), '') AS employer,
             n.name_norm,
             {", ".join(f"r.{c}" for c in ID_COLUMNS)},
             a.value AS amount,

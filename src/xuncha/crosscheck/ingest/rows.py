@@ -57,12 +57,25 @@ def insert_rows(
 
     A total or signature row never holds an ID-like number, so a payee who happens to
     be written next to the word 合计 in a note is still a payment.
+
+    Cells are stored as written (spaces around them too: trimming every cell of
+    millions of rows costs more than reading them; normalisation ignores the spaces,
+    and a hit trims the cells it shows). The rows that are not plainly data are
+    classified on trimmed cells, so a row of spaces is blank.
     """
     cells = [f"nullif(trim(c{i}), '')" for i in range(width)]
 
-    def cell(role: str) -> str:
+    def column(role: str) -> int | None:
         col = layout.columns.get(role)
-        return cells[col] if col is not None and col < width else "NULL"
+        return col if col is not None and col < width else None
+
+    def cell(role: str) -> str:
+        col = column(role)
+        return cells[col] if col is not None else "NULL"
+
+    def written(role: str) -> str:
+        col = column(role)
+        return f"nullif(c{col}, '')" if col is not None else "NULL"
 
     joined = "concat_ws('|', " + ", ".join(cells) + ")"
     nospace = f"regexp_replace({joined}, '[\\s\u3000]+', '', 'g')"
@@ -71,7 +84,7 @@ def insert_rows(
     # Most rows carry an ID-like number and are data: decide them before any costly
     # work on the joined cells (CASE evaluates later branches only for the rest).
     kind = f"""CASE
-        WHEN regexp_matches(coalesce({ident}, ''), '\\d{{6}}') THEN 'data'
+        WHEN regexp_matches(coalesce({written("id_number")}, ''), '\\d{{6}}') THEN 'data'
         WHEN {all_null} THEN 'blank'
         WHEN regexp_matches('|' || {nospace} || '|', {sql_str(_TOTAL)}) THEN 'total'
         WHEN regexp_matches({nospace}, {sql_str(_SIGNATURE)}) THEN 'signature'
@@ -79,7 +92,7 @@ def insert_rows(
             OR regexp_matches(coalesce({name}, ''), '^姓\\s*名$') THEN 'header'
         WHEN {name} IS NULL AND {ident} IS NULL THEN 'no_identity'
         ELSE 'data' END"""
-    values = [cell(role) for role in ROLES]
+    values = [written(role) for role in ROLES]
     if "county" not in layout.columns and sheet.sheet:
         values[list(ROLES).index("county")] = sql_str(sheet.sheet)
     sheet_no = next(i for i, s in enumerate(report.sheets) if s is sheet)

@@ -283,21 +283,7 @@ def id_columns(d: DuckDBDialect, source: str) -> str:
     valid = f"""SELECT * EXCLUDE (_b, _hi, _lo), CASE WHEN _is18 THEN coalesce({birth_ok_int(d, "_b")}
             AND (12 - {check_sum_sql("_hi", "_lo")} % 11) % 11 = {last}, false) ELSE false END AS _valid
         FROM ({n17})"""
-    legacy17 = f"CASE WHEN {d.matches('id_clean', _ID15)} THEN left(id_clean, 6) || '19' || substr(id_clean, 7, 9) END"
-    cell_valid = f"(_n18 IS NOT NULL AND (_n18 % 1000 = 0 OR {d.exact_as_double('_n18')}))"
-    cell_other = f"""({d.matches("id_clean", _DIGITS18)}
-        AND (right(id_clean, 3) = '000' OR {d.exact_as_double("TRY_CAST(id_clean AS BIGINT)")}))"""
-    checked = f"""SELECT * EXCLUDE (_fast, _n18),
-            CASE WHEN _valid THEN NULL ELSE {legacy17} END AS legacy17,
-            coalesce(CASE WHEN _valid THEN {cell_valid} ELSE {cell_other} END, false) AS cell,
-            coalesce(CASE WHEN _valid THEN false ELSE {d.matches("id_clean", _SCIENTIFIC)} END, false) AS sci
-        FROM ({valid})"""
-    legacy_ok = f"""SELECT * EXCLUDE (_is18, _valid), _valid AS valid18,
-            CASE WHEN _valid THEN true ELSE {birth_ok_sql(d, "id_clean")} END AS birth18,
-            CASE WHEN legacy17 IS NULL THEN false
-                 ELSE coalesce({birth_ok_sql(d, "legacy17 || '0'")}, false) END AS legacy_ok
-        FROM ({checked})"""
-    return _classify_ids(d, legacy_ok)
+    return _classify_ids(d, valid)
 
 
 def birth_ok_int(d: DuckDBDialect, b: str) -> str:
@@ -312,38 +298,60 @@ def birth_ok_int(d: DuckDBDialect, b: str) -> str:
 
 
 def _classify_ids(d: DuckDBDialect, source: str) -> str:
+    """The :data:`ID_COLUMNS` from ``source`` (``id_clean``, ``_valid``, ``_n17``,
+    ``_n18``): a valid row's values are known by now; the others get theirs from the
+    tests below, each evaluated for them alone (``CASE WHEN _valid``), and every output
+    is taken from one struct, so that the valid rows pass through one CASE, not one
+    per column."""
     # ``cell`` is what a number cell leaves: 15 significant digits, then 000 (as Excel
     # writes the CSV) or float noise (as a double prints it: a value a double holds).
+    legacy17 = f"CASE WHEN {d.matches('id_clean', _ID15)} THEN left(id_clean, 6) || '19' || substr(id_clean, 7, 9) END"
+    cell = f"""coalesce({d.matches("id_clean", _DIGITS18)}
+        AND (right(id_clean, 3) = '000' OR {d.exact_as_double("TRY_CAST(id_clean AS BIGINT)")}), false)"""
+    sci = f"coalesce({d.matches('id_clean', _SCIENTIFIC)}, false)"
+    tests = f"""SELECT *, CASE WHEN NOT _valid THEN struct_pack(legacy17 := {legacy17}, cell := {cell},
+            sci := {sci}) END AS _t FROM ({source})"""
+    legacy_ok = f"""SELECT *, CASE WHEN NOT _valid THEN coalesce(_t.legacy17 IS NOT NULL
+            AND {birth_ok_sql(d, "_t.legacy17 || '0'")}, false) END AS _legacy FROM ({tests})"""
     sig = f"(1 + length({d.regexp_extract('id_clean', _SCIENTIFIC, 2)}))"
-    valid18, legacy_ok, cell, sci, is18, birth18 = (
-        "valid18", "legacy_ok", "cell", "sci", "length(id_clean) = 18", "birth18"
-    )  # fmt: skip
-    return f"""SELECT * EXCLUDE (id_clean, legacy17, birth18, valid18, legacy_ok, cell, sci, _n17),
-            -- kept where a search may read it (a valid number is its own id18)
-            CASE WHEN {valid18} THEN NULL ELSE id_clean END AS id_clean,
-            CASE WHEN id_clean IS NULL THEN 'missing'
-                 WHEN {valid18} THEN 'valid'
-                 WHEN {legacy_ok} THEN 'legacy'
-                 WHEN {cell} OR {sci} THEN 'damaged'
-                 ELSE 'invalid' END AS id_status,
-            {valid18} AND {cell} AS id_suspect,
-            CASE WHEN {valid18} THEN id_clean
-                 WHEN {legacy_ok} THEN legacy17 || {check_char_sql(d, "CAST(legacy17 AS BIGINT)")} END AS id18,
-            -- the person's number as an integer: the first 17 digits decide the 18th
-            CASE WHEN {valid18} THEN _n17 WHEN {legacy_ok} THEN CAST(legacy17 AS BIGINT) END AS id_key,
-            CASE WHEN {cell} OR {sci}
-                 THEN CAST(round(TRY_CAST(id_clean AS DOUBLE)) AS HUGEINT) END AS id_value,
-            -- one unit of the last digit kept (rounded or cut off) plus float noise
-            CASE WHEN {cell} THEN CAST(1064 AS HUGEINT)
-                 WHEN {sci} THEN CAST(pow(10, 18 - {sig}) + 64 AS HUGEINT) END AS id_tolerance,
-            CASE WHEN id_clean IS NULL THEN '身份证号码为空'
-                 WHEN {valid18} OR {legacy_ok} THEN NULL
-                 WHEN {cell} THEN '疑被表格数值格式截断（只保留15位有效数字，末三位丢失）'
-                 WHEN {sci} THEN '以科学计数法保存，后面的数字已丢失'
-                 WHEN NOT {d.matches("id_clean", _ID_CHARS)} THEN '含有非数字字符'
-                 WHEN length(id_clean) NOT IN (15, 18)
-                     THEN '位数不对（' || length(id_clean) || '位）'
-                 WHEN {is18} AND NOT {birth18} THEN '出生日期无效'
-                 WHEN length(id_clean) = 15 THEN '15位旧号码的出生日期无效'
-                 ELSE '校验码错误（疑有数字录错）' END AS id_problem
-        FROM ({source})"""
+    value = "CAST(round(TRY_CAST(id_clean AS DOUBLE)) AS HUGEINT)"
+    spoiled = {
+        # kept where a search may read it (a valid number is its own id18)
+        "id_clean": "id_clean",
+        "id_status": """CASE WHEN id_clean IS NULL THEN 'missing' WHEN _legacy THEN 'legacy'
+            WHEN _t.cell OR _t.sci THEN 'damaged' ELSE 'invalid' END""",
+        "id_suspect": "false",
+        "id18": f"CASE WHEN _legacy THEN _t.legacy17 || {check_char_sql(d, 'CAST(_t.legacy17 AS BIGINT)')} END",
+        # the person's number as an integer: the first 17 digits decide the 18th
+        "id_key": "CASE WHEN _legacy THEN CAST(_t.legacy17 AS BIGINT) END",
+        "id_value": f"CASE WHEN _t.cell OR _t.sci THEN {value} END",
+        # one unit of the last digit kept (rounded or cut off) plus float noise
+        "id_tolerance": f"""CASE WHEN _t.cell THEN CAST(1064 AS HUGEINT)
+            WHEN _t.sci THEN CAST(pow(10, 18 - {sig}) + 64 AS HUGEINT) END""",
+        "id_problem": f"""CASE WHEN id_clean IS NULL THEN '身份证号码为空'
+            WHEN _legacy THEN NULL
+            WHEN _t.cell THEN '疑被表格数值格式截断（只保留15位有效数字，末三位丢失）'
+            WHEN _t.sci THEN '以科学计数法保存，后面的数字已丢失'
+            WHEN NOT {d.matches("id_clean", _ID_CHARS)} THEN '含有非数字字符'
+            WHEN length(id_clean) NOT IN (15, 18) THEN '位数不对（' || length(id_clean) || '位）'
+            WHEN length(id_clean) = 18 AND NOT coalesce({birth_ok_sql(d, "id_clean")}, false)
+                THEN '出生日期无效'
+            WHEN length(id_clean) = 15 THEN '15位旧号码的出生日期无效'
+            ELSE '校验码错误（疑有数字录错）' END""",
+    }
+    cell_valid = f"coalesce(_n18 % 1000 = 0 OR {d.exact_as_double('_n18')}, false)"
+    valid = {
+        "id_clean": "CAST(NULL AS VARCHAR)",
+        "id_status": "'valid'",
+        "id_suspect": cell_valid,
+        "id18": "id_clean",
+        "id_key": "_n17",
+        "id_value": f"CASE WHEN {cell_valid} THEN {value} END",
+        "id_tolerance": f"CASE WHEN {cell_valid} THEN CAST(1064 AS HUGEINT) END",
+        "id_problem": "CAST(NULL AS VARCHAR)",
+    }
+    pack = lambda exprs: "struct_pack(" + ", ".join(f"{c} := {e}" for c, e in exprs.items()) + ")"  # noqa: E731
+    return f"""SELECT * EXCLUDE (_fast, _is18, _n18, _n17, _valid, _t, _legacy, id_clean, _r),
+            {", ".join(f"_r.{c} AS {c}" for c in ID_COLUMNS)}
+        FROM (SELECT *, CASE WHEN _valid THEN {pack(valid)} ELSE {pack(spoiled)} END AS _r
+              FROM ({legacy_ok}))"""

@@ -1,9 +1,10 @@
 """CSV files: encoding, transcoding, and exact line numbers.
 
 DuckDB reads only UTF-8 (other encodings need a network extension), so a GBK/GB18030
-file is transcoded to a UTF-8 copy in the run's work folder. The same single pass
-hashes nothing twice: it validates the encoding, counts lines and notes the empty
-lines, which DuckDB's reader drops; an as-of join then puts every record back on the
+file is transcoded to a UTF-8 copy in the run's work folder; a UTF-8 file is read as
+it is (DuckDB refuses bytes that are not UTF-8, and only then is the file decoded here
+to name the line). One pass over the bytes counts lines and notes the empty lines,
+which DuckDB's reader drops; an as-of join then puts every record back on the
 physical line a user sees in a text editor. A file whose quoted cells span lines
 (rare) is read again by Python's csv module, which knows each record's first line.
 """

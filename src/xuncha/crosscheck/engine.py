@@ -38,7 +38,7 @@ from .ingest import (
     prepare_source,
 )
 from .linking import UNLINKED, link_people, tier_name_sql
-from .normalize import check_char_sql, normalize_table
+from .normalize import id18_sql, normalize_table
 from .rules import PREPARED, RULES, RULES_BY_ID
 from .spark import spark_stage
 from .sqlsession import DuckDBSession, SqlSession
@@ -203,8 +203,8 @@ def _ingest(
 ) -> list[SourceReport]:
     """Read every file into ``raw``, several at once.
 
-    Files are first identified together (kind, SHA-256, encoding), so duplicates are
-    decided in the order given. DuckDB reads a CSV with its line numbers on one thread,
+    Files are first identified together (kind, SHA-256, encoding, and a UTF-8 file's
+    lines, in one read each), so duplicates are decided in the order given. DuckDB reads a CSV with its line numbers on one thread,
     so LOADERS files are inserted at once, each through a cursor of its own, largest
     first. GBK files are transcoded meanwhile on one helper thread (Python holds the
     GIL while it decodes), largest first, and inserted when ready.
@@ -235,17 +235,17 @@ def _ingest(
         finally:
             cursors.put(cur)
 
-    by_size = sorted(zip(sources, prepared, strict=True), key=lambda sp: -sp[0].size)
+    # Largest first; the files ready now before those the helper must transcode.
+    order = sorted(
+        zip(sources, prepared, strict=True), key=lambda sp: (sp[1].transcode, -sp[0].size)
+    )
     total, done = sum(r.size for r in sources) or 1, 0
     try:
         with ThreadPoolExecutor(1) as helper, ThreadPoolExecutor(LOADERS) as loaders:
-            later = [
-                (r, p, helper.submit(prepare_source, r, tmp, p)) for r, p in by_size if p.transcode
-            ]
-            loads = {
-                loaders.submit(load, r, p, ready): r
-                for r, p, ready in [(r, p, None) for r, p in by_size if not p.transcode] + later
+            ready = {
+                r.src: helper.submit(prepare_source, r, tmp, p) for r, p in order if p.transcode
             }
+            loads = {loaders.submit(load, r, p, ready.get(r.src)): r for r, p in order}
             for loading in as_completed(loads):
                 loading.result()
                 done += loads[loading].size
@@ -341,8 +341,8 @@ def _hits(
             con.sql(f"""
             SELECT h.*, CASE h.rule {titles} END AS rule_title, n.file,
                 {", ".join(f"{_shown('n.' + c)} AS {c}" for c in ("name", "id_number", "county", "township", "village", "bank_account"))},
-                CASE WHEN h.person_key < {UNLINKED} THEN lpad(CAST(h.person_key AS VARCHAR), 17, '0')
-                     || {check_char_sql(DuckDBDialect(), "h.person_key")} END AS id_normalized,
+                CASE WHEN h.person_key < {UNLINKED} THEN {id18_sql(DuckDBDialect(), "h.person_key")}
+                END AS id_normalized,
                 {_shown("rn.name")} AS register_name, {_shown("rn.id_number")} AS register_id_number
             FROM _found h
             JOIN raw n ON n.rid = h.rid

@@ -83,6 +83,11 @@ def check_char_sql(d: DuckDBDialect, n: str) -> str:
     return f"substr('{CHECK_CHARS}', ({check_sum_sql(*halves_sql(d, n))} % 11) + 1, 1)"
 
 
+def id18_sql(d: DuckDBDialect, key: str) -> str:
+    """The 18-digit number of an ``id_key`` (its first 17 digits as an integer)."""
+    return f"lpad(CAST({key} AS VARCHAR), 17, '0') || {check_char_sql(d, key)}"
+
+
 def fullwidth_to_ascii(d: DuckDBDialect, expr: str) -> str:
     """Full-width digits and punctuation to ASCII, translating only rows that have any
     (DuckDB's ``translate`` is slow; a regular expression test is not)."""
@@ -260,22 +265,22 @@ def id_columns(d: DuckDBDialect, source: str) -> str:
     Row by row, in layers: the clean-up (skipped for a number already clean), then
     ``valid18`` by arithmetic on the number (the birth date in integers, the MOD 11-2
     check character in doubles, :func:`check_sum_sql`), then, for the few rows that are
-    not valid, the tests that say how the number is spoiled. Each of those sits behind ``CASE WHEN _valid``, which
-    DuckDB evaluates only for the rows that reach it.
+    not valid, the tests that say how the number is spoiled (:func:`_classify_ids`).
+    Each step sits behind a ``CASE``, which DuckDB evaluates only for the rows that
+    reach it.
     """
     messy = d.regexp_replace_all(fullwidth_to_ascii(d, "id_number"), "[\\s\u3000'‘’`\"]+", "")
-    fast = f"SELECT *, {d.full_match('id_number', _ID18)} AS _fast FROM ({source})"
-    cleaned = f"""SELECT * EXCLUDE (_fast), CASE WHEN _fast THEN id_number
-            ELSE nullif(regexp_replace(upper({messy}), '^(\\d{{15,18}})\\.0+$', '\\1'), '') END AS id_clean,
-            coalesce(_fast, false) AS _fast
+    fast = f"SELECT *, coalesce({d.full_match('id_number', _ID18)}, false) AS _fast FROM ({source})"
+    cleaned = f"""SELECT *, CASE WHEN _fast THEN id_number
+            ELSE nullif(regexp_replace(upper({messy}), '^(\\d{{15,18}})\\.0+$', '\\1'), '') END AS id_clean
         FROM ({fast})"""
     is18 = f"""SELECT *, CASE WHEN _fast THEN true
             ELSE coalesce({d.full_match("id_clean", _ID18)}, false) END AS _is18 FROM ({cleaned})"""
     # The number as an integer: 18 digits, or the first 17 when the last is X.
     hi, lo = halves_sql(d, "_n17")
     n17 = f"""SELECT *, {d.int_div("_n17", "1000")} % 100000000 AS _b, {hi} AS _hi, {lo} AS _lo FROM (
-        SELECT *, CASE WHEN _n18 IS NULL THEN TRY_CAST(left(id_clean, 17) AS BIGINT)
-                       ELSE {d.int_div("_n18", "10")} END AS _n17 FROM (
+        SELECT *, CASE WHEN _n18 IS NOT NULL THEN {d.int_div("_n18", "10")}
+                       WHEN _is18 THEN TRY_CAST(left(id_clean, 17) AS BIGINT) END AS _n17 FROM (
             SELECT *, CASE WHEN _is18 THEN TRY_CAST(id_clean AS BIGINT) END AS _n18
             FROM ({is18})))"""
     # CHECK_CHARS[r] as a number (X = 10) is (12 - r) mod 11: compared without strings.
@@ -303,9 +308,9 @@ def _classify_ids(d: DuckDBDialect, source: str) -> str:
     tests below, each evaluated for them alone (``CASE WHEN _valid``), and every output
     is taken from one struct, so that the valid rows pass through one CASE, not one
     per column."""
+    legacy17 = f"CASE WHEN {d.matches('id_clean', _ID15)} THEN left(id_clean, 6) || '19' || substr(id_clean, 7, 9) END"
     # ``cell`` is what a number cell leaves: 15 significant digits, then 000 (as Excel
     # writes the CSV) or float noise (as a double prints it: a value a double holds).
-    legacy17 = f"CASE WHEN {d.matches('id_clean', _ID15)} THEN left(id_clean, 6) || '19' || substr(id_clean, 7, 9) END"
     cell = f"""coalesce({d.matches("id_clean", _DIGITS18)}
         AND (right(id_clean, 3) = '000' OR {d.exact_as_double("TRY_CAST(id_clean AS BIGINT)")}), false)"""
     sci = f"coalesce({d.matches('id_clean', _SCIENTIFIC)}, false)"
@@ -321,7 +326,7 @@ def _classify_ids(d: DuckDBDialect, source: str) -> str:
         "id_status": """CASE WHEN id_clean IS NULL THEN 'missing' WHEN _legacy THEN 'legacy'
             WHEN _t.cell OR _t.sci THEN 'damaged' ELSE 'invalid' END""",
         "id_suspect": "false",
-        "id18": f"CASE WHEN _legacy THEN _t.legacy17 || {check_char_sql(d, 'CAST(_t.legacy17 AS BIGINT)')} END",
+        "id18": f"CASE WHEN _legacy THEN {id18_sql(d, 'CAST(_t.legacy17 AS BIGINT)')} END",
         # the person's number as an integer: the first 17 digits decide the 18th
         "id_key": "CASE WHEN _legacy THEN CAST(_t.legacy17 AS BIGINT) END",
         "id_value": f"CASE WHEN _t.cell OR _t.sci THEN {value} END",
@@ -350,8 +355,11 @@ def _classify_ids(d: DuckDBDialect, source: str) -> str:
         "id_tolerance": f"CASE WHEN {cell_valid} THEN CAST(1064 AS HUGEINT) END",
         "id_problem": "CAST(NULL AS VARCHAR)",
     }
-    pack = lambda exprs: "struct_pack(" + ", ".join(f"{c} := {e}" for c, e in exprs.items()) + ")"  # noqa: E731
     return f"""SELECT * EXCLUDE (_fast, _is18, _n18, _n17, _valid, _t, _legacy, id_clean, _r),
             {", ".join(f"_r.{c} AS {c}" for c in ID_COLUMNS)}
-        FROM (SELECT *, CASE WHEN _valid THEN {pack(valid)} ELSE {pack(spoiled)} END AS _r
+        FROM (SELECT *, CASE WHEN _valid THEN {_struct(valid)} ELSE {_struct(spoiled)} END AS _r
               FROM ({legacy_ok}))"""
+
+
+def _struct(fields: dict[str, str]) -> str:
+    return "struct_pack(" + ", ".join(f"{name} := {expr}" for name, expr in fields.items()) + ")"

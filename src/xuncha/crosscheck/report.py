@@ -141,7 +141,7 @@ def _write_rule_rows(path: Path, result: CheckResult, styles: dict[str, int], un
             finally:
                 cur.close()
 
-        with ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1))) as pool:
+        with ThreadPoolExecutor(max(1, len(result.rules_run))) as pool:
             bodies = {
                 f"xl/worksheets/sheet{n}.xml": pool.submit(body, rule_id)
                 for n, rule_id in enumerate(result.rules_run, start=2)

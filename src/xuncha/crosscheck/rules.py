@@ -3,8 +3,8 @@
 A rule names its inputs by role (payments, deaths, payroll), its parameters with
 defaults, the policy it rests on, and what a hit means. ``sql()`` returns one SELECT
 over the views the engine prepares (``pay``, ``deaths``, ``payroll``, all with
-``person_key`` (an integer) and ``tier_rank``, plus the shared tables in ``PREPARED`` a rule names in
-``tables``) producing, per hit:
+``person_key``, an integer, and ``tier_rank``, plus the shared tables in ``PREPARED`` a
+rule names in ``tables``) producing, per hit:
 
     rid        the payment row            reg_rid   the matched register row, or NULL
     group_key  rows reported together     tier_rank how sure the identity link is

@@ -17,7 +17,7 @@ from ..errors import InputError
 from .excel import load_workbook
 from .rows import SKIP_REASONS, create_raw_table
 from .sources import Mapping, SheetReport, SourceReport, sha256_of, sniff_kind
-from .text import SAMPLE_BYTES, TextScan, detect_encoding, load_csv, scan_text
+from .text import TextScan, load_csv, scan_text, transcode
 
 __all__ = [
     "SKIP_REASONS",
@@ -39,14 +39,13 @@ class Prepared:
     """What reading a file needs no database for (:func:`identify_source`, then
     :func:`prepare_source`), or the error it met."""
 
-    encoding: str | None = None  # a CSV's codec, from its first megabyte
-    scan: TextScan | None = None
+    scan: TextScan | None = None  # a CSV's pass over its bytes
     error: InputError | None = None
 
     @property
     def transcode(self) -> bool:
         """A CSV that must be turned into UTF-8 before DuckDB can read it."""
-        return self.error is None and self.encoding not in (None, "utf-8", "utf-8-sig")
+        return self.error is None and self.scan is not None and self.scan.utf8_path is None
 
 
 def readable_kind(path: Path, file: str) -> str:
@@ -60,18 +59,22 @@ def readable_kind(path: Path, file: str) -> str:
 
 
 def identify_source(report: SourceReport) -> Prepared:
-    """Size, SHA-256, kind and, for a CSV, its encoding: one cheap read of the file
-    (hashing releases the GIL, so several files are identified at once)."""
+    """Size, kind, SHA-256 and, for a CSV, its encoding and (UTF-8) its lines: one read
+    of the file, which releases the GIL while hashing, so several files are identified
+    at once."""
     path = Path(report.path)
     try:
         report.size = path.stat().st_size
-        report.sha256 = sha256_of(path)
         report.kind = readable_kind(path, report.file)
         if report.kind == "csv":
-            with path.open("rb") as f:
-                return Prepared(encoding=detect_encoding(f.read(SAMPLE_BYTES), report.file))
+            scan = scan_text(path, report.file)
+            report.sha256 = scan.sha256
+            return Prepared(scan=scan)
+        report.sha256 = sha256_of(path)
         return Prepared()
     except InputError as err:
+        if not report.sha256:  # the manifest names a skipped file by its hash too
+            report.sha256 = sha256_of(path)
         return Prepared(error=err)
     except OSError as err:
         return Prepared(
@@ -80,13 +83,14 @@ def identify_source(report: SourceReport) -> Prepared:
 
 
 def prepare_source(report: SourceReport, workdir: Path, prepared: Prepared) -> None:
-    """The database-free first half of reading a CSV (line count, empty lines, and the
-    UTF-8 copy of a GBK file), safe to run on a helper thread ahead of the inserts."""
-    if prepared.error is not None or prepared.encoding is None:
+    """The UTF-8 copy of a CSV in another encoding (GBK): the costly, database-free part
+    of reading, safe to run on a helper thread ahead of the inserts."""
+    if not prepared.transcode:
         return
+    assert prepared.scan is not None
     try:
-        prepared.scan = scan_text(
-            Path(report.path), report.file, workdir, report.src, prepared.encoding
+        prepared.scan = transcode(
+            prepared.scan, Path(report.path), report.file, workdir, report.src
         )
     except InputError as err:
         prepared.error = err
@@ -122,8 +126,7 @@ def load_source(
     """
     if prepared is None:
         prepared = identify_source(report)
-    if prepared.scan is None:
-        prepare_source(report, workdir, prepared)
+    prepare_source(report, workdir, prepared)
     try:
         if prepared.error is not None:
             raise prepared.error

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -33,10 +34,11 @@ SAMPLE_BYTES = 1 << 20
 @dataclass
 class TextScan:
     encoding: str
-    utf8_path: Path
-    lines: int  # physical lines in the file
-    blank_lines: list[int]  # 1-based physical numbers of empty lines
-    validated: bool  # decoded throughout (a transcoded file); else DuckDB checks UTF-8
+    sha256: str  # of the file as given
+    utf8_path: Path | None  # the file itself if UTF-8, its UTF-8 copy once transcoded
+    lines: int = 0  # physical lines in the file
+    blank_lines: list[int] = field(default_factory=list)  # 1-based numbers of empty lines
+    validated: bool = False  # decoded throughout (a transcoded file); else DuckDB checks
 
 
 def encoding_label(encoding: str) -> str:
@@ -65,31 +67,60 @@ def detect_encoding(sample: bytes, file: str) -> str:
     )
 
 
-def scan_text(path: Path, file: str, workdir: Path, src: int, encoding: str) -> TextScan:
-    """One pass: count lines and note empty ones; a file not in UTF-8 is decoded (which
-    checks the encoding throughout) and written to a UTF-8 copy. A UTF-8 file is not
-    decoded here: DuckDB checks it as it reads, and a file it refuses is decoded then
-    (:func:`check_encoding`) to name the line."""
-    transcode = encoding not in ("utf-8", "utf-8-sig")
-    out_path = workdir / f"src{src}.csv" if transcode else path
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    lines, blanks, tail = 0, [], b""
-    with path.open("rb") as f, out_path.open("wb") if transcode else io.BytesIO() as out:
+def scan_text(path: Path, file: str) -> TextScan:
+    """One pass over the bytes: the SHA-256, the encoding (from the first megabyte) and,
+    for a UTF-8 file, its lines and empty lines. A UTF-8 file is not decoded here:
+    DuckDB checks it as it reads, and a file it refuses is decoded then
+    (:func:`check_encoding`) to name the line. Another encoding is left to
+    :func:`transcode`."""
+    digest, lines = hashlib.sha256(), _Lines()
+    encoding = ""
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK_BYTES):
+            digest.update(chunk)
+            encoding = encoding or detect_encoding(chunk[:SAMPLE_BYTES], file)
+            if encoding in _UTF8:
+                lines.feed(chunk)
+    utf8 = encoding in _UTF8
+    return TextScan(encoding, digest.hexdigest(), path if utf8 else None, *lines.counted())
+
+
+def transcode(scan: TextScan, path: Path, file: str, workdir: Path, src: int) -> TextScan:
+    """A UTF-8 copy of a file in another encoding, in one pass that decodes it (which
+    checks the encoding throughout) and counts its lines."""
+    out_path = workdir / f"src{src}.csv"
+    decoder = codecs.getincrementaldecoder(scan.encoding)("strict")
+    lines = _Lines()
+    with path.open("rb") as f, out_path.open("wb") as out:
         while True:
             chunk = f.read(CHUNK_BYTES)
-            if transcode:
-                data = _decode(decoder, chunk, encoding, file, lines).encode("utf-8")
-                out.write(data)
-            else:
-                data = chunk
-            blanks.extend(_blank_lines(tail + data, lines - tail.count(b"\n")))
-            lines += data.count(b"\n")
-            tail = data[-2:] if data else tail
+            data = _decode(decoder, chunk, scan.encoding, file, lines.lines).encode("utf-8")
+            out.write(data)
+            lines.feed(data)
             if not chunk:
                 break
-    if tail and not tail.endswith(b"\n"):
-        lines += 1  # a last line without a newline
-    return TextScan(encoding, out_path, lines, sorted(set(blanks)), validated=transcode)
+    return TextScan(scan.encoding, scan.sha256, out_path, *lines.counted(), validated=True)
+
+
+_UTF8 = ("utf-8", "utf-8-sig")
+
+
+class _Lines:
+    """Physical lines and empty lines of a text fed in chunks of bytes (counted on
+    UTF-8 or other bytes where a newline is one byte and no other character holds it)."""
+
+    def __init__(self) -> None:
+        self.lines, self.tail = 0, b""
+        self.blanks: list[int] = []
+
+    def feed(self, data: bytes) -> None:
+        self.blanks.extend(_blank_lines(self.tail + data, self.lines - self.tail.count(b"\n")))
+        self.lines += data.count(b"\n")
+        self.tail = data[-2:] if data else self.tail
+
+    def counted(self) -> tuple[int, list[int]]:
+        last = 1 if self.tail and not self.tail.endswith(b"\n") else 0  # no final newline
+        return self.lines + last, sorted(set(self.blanks))
 
 
 def check_encoding(path: Path, file: str, encoding: str) -> None:
@@ -160,11 +191,13 @@ def load_csv(
     con: duckdb.DuckDBPyConnection, report: SourceReport, mapping: Mapping, scan: TextScan
 ) -> None:
     report.kind, report.encoding = "csv", encoding_label(scan.encoding)
+    path = scan.utf8_path
+    assert path is not None, "transcode() first"
     try:
-        with scan.utf8_path.open("r", encoding="utf-8-sig", newline="") as f:
+        with path.open("r", encoding="utf-8-sig", newline="") as f:
             text = f.read(SAMPLE_BYTES)
     except UnicodeDecodeError:
-        check_encoding(scan.utf8_path, report.file, scan.encoding)
+        check_encoding(path, report.file, scan.encoding)
         raise
     delim, records, ends = sniff_csv(text, report.file)
     sheet = SheetReport(sheet="")
@@ -177,9 +210,7 @@ def load_csv(
     width = max(max((len(r) for r in records), default=1), len(layout.headers), 1)
     blanks = [b for b in scan.blank_lines if b > header_end]
     try:
-        _insert_records(
-            con, report, sheet, layout, scan.utf8_path, delim, width, header_end, blanks
-        )
+        _insert_records(con, report, sheet, layout, path, delim, width, header_end, blanks)
         # fetchall, not fetchone: DuckDB refuses further work while a result is unfinished.
         (records,) = con.execute("SELECT count(*) FROM raw WHERE src = ?", [report.src]).fetchall()[
             0
@@ -192,10 +223,10 @@ def load_csv(
         # cells spanning lines shift line numbers (or stop DuckDB's parallel reader):
         # read this file again with Python's csv module, which knows lines.
         if not scan.validated:
-            check_encoding(scan.utf8_path, report.file, scan.encoding)
+            check_encoding(path, report.file, scan.encoding)
         con.execute("DELETE FROM raw WHERE src = ?", [report.src])
         try:
-            _insert_exact(con, report, sheet, layout, scan.utf8_path, delim, width, header_end)
+            _insert_exact(con, report, sheet, layout, path, delim, width, header_end)
         except csv.Error as err:
             raise InputError(f"CSV 格式错误（{err}）。", file=report.file) from err
 

@@ -7,9 +7,12 @@ in this one invocation:
 1. DuckDB alone reading the same files into tables (UTF-8 copies of the GBK files are
    made beforehand, outside the timing, since DuckDB cannot read GBK by itself);
 2. the same, counting the GBK→UTF-8 transcoding DuckDB needs;
-3. the whole ``xuncha check`` command (a fresh process: start-up, ingest, rules,
-   hits.csv, the workbook and the manifest);
-4. bench/baseline_pandas.py, the exact-ID version of the rules in plain pandas.
+3. the least any check must do before it can check anything: the SHA-256 of every
+   input (the manifest names inputs by it), the GBK→UTF-8 transcoding and DuckDB's
+   read (a floor, not a check: it shows how much of the ≤ 2× budget reading takes);
+4. the whole ``xuncha check`` command (a fresh process: start-up, ingest, rules,
+   hits.csv, the workbook and the manifest), with its steps' times from its manifest;
+5. bench/baseline_pandas.py, the exact-ID version of the rules in plain pandas.
 
 Each is measured once a round for ``--rounds`` rounds (3 by default), one after
 another, and the medians are compared. It prints every run, the medians, the ratios
@@ -25,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import hashlib
+import json
 import os
 import statistics
 import subprocess
@@ -79,6 +84,15 @@ def duckdb_read(paths: list[Path], transcode_dir: Path | None = None) -> float:
     return time.perf_counter() - t0
 
 
+def floor_read(paths: list[Path], transcode_dir: Path) -> float:
+    """Seconds for the SHA-256 of every file plus :func:`duckdb_read` with transcoding."""
+    t0 = time.perf_counter()
+    for path in paths:
+        with path.open("rb") as f:
+            hashlib.file_digest(f, "sha256")
+    return time.perf_counter() - t0 + duckdb_read(paths, transcode_dir)
+
+
 def utf8_copy_fresh(path: Path, tmp: Path) -> Path:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(path.read_bytes()[:65536])
@@ -131,13 +145,18 @@ def main() -> None:
     # Every measurement is taken once a round, the rounds one after another, and the
     # median of each is compared: the machine's speed drifts between runs, and the
     # same statistic for all keeps the ratios fair.
-    samples: dict[str, list[float]] = {"read": [], "read_t": [], "check": [], "pandas": []}
+    samples: dict[str, list[float]] = {
+        "read": [], "read_t": [], "floor": [], "check": [], "pandas": []
+    }  # fmt: skip
+    steps: list[dict[str, float]] = []
     peaks: dict[str, float] = {}
     for _ in range(args.rounds):
         samples["read"].append(duckdb_read(utf8))
         samples["read_t"].append(duckdb_read(files, tmp))
+        samples["floor"].append(floor_read(files, tmp))
         seconds, peak = run_process(check_cmd)
         samples["check"].append(seconds)
+        steps.append(check_steps(out_dir / "check" / "manifest.json", seconds))
         peaks["check"] = max(peaks.get("check", 0.0), peak)
         if not args.skip_pandas:
             seconds, peak = run_process(pandas_cmd)
@@ -146,6 +165,7 @@ def main() -> None:
     med = {k: statistics.median(v) for k, v in samples.items() if v}
     for key, label in (("read", "DuckDB reads the files into tables"),
                        ("read_t", "  … counting GBK→UTF-8 transcoding"),
+                       ("floor", "  … and the SHA-256 of every input"),
                        ("check", "xuncha check (whole command)"),
                        ("pandas", "pandas baseline (exact IDs only)")):  # fmt: skip
         if key in med:
@@ -156,6 +176,15 @@ def main() -> None:
         f"ratio check / DuckDB read:                  {med['check'] / med['read']:8.2f}   (target ≤ 2)"
     )
     print(f"ratio check / DuckDB read with transcoding: {med['check'] / med['read_t']:8.2f}")
+    print(
+        f"ratio floor / DuckDB read:                  {med['floor'] / med['read']:8.2f}"
+        f"   (leaves {2 * med['read'] - med['floor']:.2f} s within 2× for all the checking)"
+    )
+    median_run = steps[samples["check"].index(med["check"])] if args.rounds % 2 else steps[-1]
+    print(
+        "xuncha check by step (median run, s):       "
+        + "  ".join(f"{k} {v:.2f}" for k, v in median_run.items())
+    )
     if "pandas" in med:
         print(
             f"ratio pandas / check:                       {med['pandas'] / med['check']:8.2f}   (target ≥ 5)"
@@ -165,9 +194,14 @@ def main() -> None:
     print(format_scores(evaluate(hits, data_dir / "truth.csv")))
 
 
-def generate_paths(data_dir: Path) -> dict[str, list[Path]]:
-    import json
+def check_steps(manifest: Path, seconds: float) -> dict[str, float]:
+    """The check's steps (from its manifest) and the rest of the process: start-up,
+    hits.csv, the workbook and the manifest itself."""
+    meta = json.loads(manifest.read_text(encoding="utf-8"))
+    return {**meta["timings"], "start-up+report": seconds - meta["seconds"]}
 
+
+def generate_paths(data_dir: Path) -> dict[str, list[Path]]:
     meta = json.loads((data_dir / "datagen.json").read_text(encoding="utf-8"))
     return {
         k: [data_dir / f["file"] for f in meta["files"] if f["role"] == k]

@@ -285,8 +285,10 @@ def id_columns(d: DuckDBDialect, source: str) -> str:
             FROM ({is18})))"""
     # CHECK_CHARS[r] as a number (X = 10) is (12 - r) mod 11: compared without strings.
     last = "CASE WHEN _n18 IS NULL THEN 10 ELSE _n18 % 10 END"
-    valid = f"""SELECT * EXCLUDE (_b, _hi, _lo), CASE WHEN _is18 THEN coalesce({birth_ok_int(d, "_b")}
-            AND (12 - {check_sum_sql("_hi", "_lo")} % 11) % 11 = {last}, false) ELSE false END AS _valid
+    # A condition of a CASE is evaluated as a filter (each test only for the rows the
+    # one before passed), a boolean expression in a projection for every row.
+    valid = f"""SELECT * EXCLUDE (_b, _hi, _lo), CASE WHEN _is18 AND {birth_ok_int(d, "_b")}
+            AND (12 - {check_sum_sql("_hi", "_lo")} % 11) % 11 = {last} THEN true ELSE false END AS _valid
         FROM ({n17})"""
     return _classify_ids(d, valid)
 

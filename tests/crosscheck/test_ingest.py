@@ -139,3 +139,39 @@ def test_spaces_around_cells_and_rows_of_spaces(tmp_path: Path, ids: dict[str, s
         (2, "张三", ids["zhang"], "苏仙区"),
         (4, "张三", ids["zhang"], "苏仙区"),
     ]
+
+
+def test_table_without_id_column_is_skipped_with_reason(
+    tmp_path: Path, ids: dict[str, str]
+) -> None:
+    # Identity is matched on the ID: a list with names alone cannot be checked, and
+    # must not turn every row into an "ID missing" hit.
+    path = write_csv(tmp_path / "名单.csv", ["2021年发放名单", "姓名,发放金额", "张三,600"])
+    report, rows = load(path)
+    assert rows == []
+    assert report.error is not None
+    assert report.error.startswith("文件「名单.csv」第 2 行：表头中没有可识别的身份证号码列")
+
+    def good(wb, ws):
+        ws.write_row(0, 0, ["姓名", "身份证号码", "发放金额"])
+        ws.write_row(1, 0, ["张三", ids["zhang"], 600])
+
+    def names_only(wb, ws):
+        ws.write(0, 0, "苏仙区发放表")
+        ws.write_row(2, 0, ["姓名", "发放金额"])
+        ws.write_row(3, 0, ["李四", 600])
+
+    path = write_xlsx(tmp_path / "发放.xlsx", {"北湖区": good, "苏仙区": names_only})
+    report, rows = load(path)
+    assert report.error is None and [r[:3] for r in rows] == [("北湖区", 2, "data")]
+    bad = report.sheets[1]
+    assert bad.sheet == "苏仙区" and bad.error is not None
+    assert bad.error.startswith(
+        "文件「发放.xlsx」工作表「苏仙区」第 3 行：表头中没有可识别的身份证号码列"
+    )
+
+    path = write_csv(tmp_path / "名单.csv", ["姓名,编码,发放金额", f"张三,{ids['zhang']},600"])
+    assert load(path)[0].error is not None
+    mapping = Mapping(columns={"编码": "id_number"})  # the user says which column it is
+    report, rows = load(path, mapping=mapping)
+    assert report.error is None and rows[0][3:5] == ("张三", ids["zhang"])

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from ..errors import InputError
-from ..roles import HEAD_ROWS
+from ..roles import HEAD_ROWS, HeaderLayout
 from .rows import insert_rows
 from .sources import Mapping, SheetReport, SourceReport, layout_of, record_layout
 
@@ -36,6 +36,19 @@ def no_header(file: str, sheet: str = "") -> InputError:
         file=file,
         sheet=sheet,
     )
+
+
+def require_id_column(layout: HeaderLayout, file: str, sheet: str, header_row: int) -> None:
+    """Identity is matched on the ID number: a table without that column cannot take
+    part (every row would only be "ID missing"), so it is skipped with the reason."""
+    if "id_number" not in layout.columns:
+        raise InputError(
+            "表头中没有可识别的身份证号码列（如“身份证号码”“公民身份号码”）。比对按身份证号码"
+            "识别人员，此表无法比对。可用 --mapping 映射文件指定哪一列是身份证号码。",
+            file=file,
+            sheet=sheet,
+            row=header_row,
+        )
 
 
 def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping: Mapping) -> None:
@@ -119,6 +132,7 @@ def _load_sheet(
     layout = layout_of(head, mapping, report.file)
     if layout is None:
         raise no_header(report.file, sheet.sheet)
+    require_id_column(layout, report.file, sheet.sheet, layout.header_rows[-1] + 1)
     record_layout(sheet, layout, report.file, head)
     # Register the batch as fastexcel returned it (building new Arrow arrays from Python
     # would make pyarrow import pandas when installed); Excel row i+1 is batch row i.

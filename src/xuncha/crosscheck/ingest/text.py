@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from ..errors import InputError
 from ..roles import HEAD_ROWS, HeaderLayout
-from .excel import no_header
+from .excel import no_header, require_id_column
 from .rows import insert_rows, sql_str
 from .sources import CHUNK_BYTES, Mapping, SheetReport, SourceReport, layout_of, record_layout
 
@@ -205,8 +205,9 @@ def load_csv(
     layout = layout_of([list(r) for r in records], mapping, report.file)
     if layout is None:
         raise no_header(report.file)
-    record_layout(sheet, layout, report.file, [list(r) for r in records])
     header_end = ends[layout.header_rows[-1]]  # the physical line the header ends on
+    require_id_column(layout, report.file, "", header_end)
+    record_layout(sheet, layout, report.file, [list(r) for r in records])
     width = max(max((len(r) for r in records), default=1), len(layout.headers), 1)
     blanks = [b for b in scan.blank_lines if b > header_end]
     try:

@@ -166,6 +166,9 @@ def print_summary(result: Any) -> None:
         for sh in s.sheets:
             if sh.error and not s.error:
                 print(f"    跳过：{sh.error}")
+    for what, n in result.data_problems.items():
+        list_name, reason = what.split("：", 1)
+        print(f"  注意：{list_name}中{reason.removesuffix('的行')} {n} 行（不能完整参与比对）")
     print(f"\n比对完成，用时 {result.seconds} 秒。疑点：")
     for rule_id in result.rules_run:
         print(f"  {RULES_BY_ID[rule_id].title:　<8} {result.count(rule_id):>8} 条")

@@ -232,3 +232,94 @@ def test_csv_then_workbook_in_one_run(tmp_path, people, registers) -> None:
     book = write_xlsx(tmp_path / "b.xlsx", {"苏仙区": sheet})
     result = check([csv_file, book], [registers[0]])
     assert [h[:2] for h in hits_of(result, "deceased_payee")] == [("b.xlsx", 2)]
+
+
+def test_zero_and_reversed_amounts_are_not_payments(tmp_path, people, registers) -> None:
+    result = run(
+        tmp_path,
+        [
+            f"1,张三,{people['dead']},0,2021-03-05",  # 停发 after death: not a payment
+            f"2,王五,{people['twice']},600,2021-06-01",
+            f"3,王五,{people['twice']},0,2021-07-01",  # 0: no second payment
+            f"4,周八,{people['ok']},600,2021-06-01",
+            f"5,周八,{people['ok']},-600,2021-08-01",  # reversed (冲回) …
+            f"6,周八,{people['ok']},600,2021-09-01",  # … and paid again: once in all
+            f"7,李四,{people['clerk']},0.00,2021-03-05",  # 0 while employed: not a payment
+        ],
+        registers,
+    )
+    assert result.count("deceased_payee") == result.count("payroll_payee") == 0
+    assert result.count("duplicate_payment") == 0
+    # Paid three times less one reversal is paid twice: the reversal is listed too.
+    result = run(tmp_path, [*(f"{i},周八,{people['ok']},600,2021-0{i}-01" for i in (1, 2, 3)),
+                            f"4,周八,{people['ok']},-600,2021-04-01"], registers)  # fmt: skip
+    assert [h[1] for h in hits_of(result, "duplicate_payment")] == [2, 3, 4, 5]
+    assert "共发放 2 次" in result.hits.to_pylist()[0]["evidence"]
+
+
+def test_unreadable_register_dates_never_mean_still_employed(tmp_path, people) -> None:
+    payroll = write_csv(
+        tmp_path / "财政供养人员.csv",
+        [
+            "姓名,身份证号,工作单位,入职时间,离职时间",
+            f"李四,{people['clerk']},某镇政府,2000-01-01,2019年底",  # not a date
+            f"赵六,{people['retired_clerk']},某局,1978-01-01,2019-02-30",  # no such day
+            f"王五,{people['twice']},某局,2000-01-01,2019/12/31 0:00",  # Excel's CSV form
+        ],
+    )
+    payments = write_csv(
+        tmp_path / "2021年发放表.csv",
+        [HEAD] + [f"{i},某,{people[k]},600,2021-06-01" for i, k in
+                  enumerate(("clerk", "retired_clerk", "twice"), 1)],
+    )  # fmt: skip
+    result = check([payments], [], [payroll])
+    assert result.count("payroll_payee") == 0
+    assert result.data_problems == {"财政供养人员名单：入职或离职日期无法识别的行": 2}
+
+
+def test_dates_with_a_time_and_unreadable_payment_cells_are_counted(
+    tmp_path, people, registers
+) -> None:
+    result = run(
+        tmp_path,
+        [
+            f"1,张三,{people['dead']},600,2021/3/5 0:00",  # Excel date cell saved as CSV
+            f"2,张三,{people['dead']},600,2021-03-06 08:30",
+            f"3,王五,{people['twice']},六百元,不详",
+        ],
+        registers,
+    )
+    assert [h[1] for h in hits_of(result, "deceased_payee")] == [2, 3]
+    assert result.data_problems == {
+        "发放名单：发放日期无法识别的行": 1,
+        "发放名单：金额无法识别的行": 1,
+    }
+
+
+def test_scientific_notation_with_few_digits_left_is_not_linked(
+    tmp_path, people, registers
+) -> None:
+    dead = people["dead"]
+    result = run(
+        tmp_path,
+        [f"1,张三,{dead[0]}.{dead[1]}E+17,600,2021-03-05",  # "4.3E+17": a region's first digits
+         f"2,张三,{dead[0]}.{dead[1:6]}E+17,600,2021-03-05"],  # Excel's 6 digits: linked
+        registers,
+    )  # fmt: skip
+    assert hits_of(result, "deceased_payee") == [("2021年发放表.csv", 3, "张三", "damaged_id")]
+    problems = {
+        h["row"]: h["evidence"] for h in result.hits.to_pylist() if h["rule"] == "invalid_id"
+    }
+    assert "只剩 2 位，无法据以关联" in problems[2] and "只剩" not in problems[3]
+
+
+def test_invisible_spaces_are_harmless(tmp_path, people, registers) -> None:
+    dead = people["dead"]
+    result = run(
+        tmp_path,
+        [f"1,张\u00a0三,{dead}\u00a0,600,2021-03-05",  # no-break space (from a web page)
+         f"2,张三\u200b,{dead[:6]}\u200b{dead[6:]},600,2021-03-05"],  # zero-width space
+        registers,
+    )  # fmt: skip
+    assert [h[1] for h in hits_of(result, "deceased_payee")] == [2, 3]
+    assert result.count("invalid_id") == 0

@@ -41,8 +41,8 @@ def _same(duck, spark) -> None:
     assert spark.engine == "spark" and duck.engine == "duckdb"
     assert spark.hits.schema == duck.hits.schema
     assert spark.hits.to_pylist() == duck.hits.to_pylist()
-    assert (spark.rules_run, spark.rules_skipped, spark.register_problems) == (
-        duck.rules_run, duck.rules_skipped, duck.register_problems)  # fmt: skip
+    assert (spark.rules_run, spark.rules_skipped, spark.data_problems) == (
+        duck.rules_run, duck.rules_skipped, duck.data_problems)  # fmt: skip
 
 
 @pytest.mark.parametrize("seed, xlsx", [(11, True), (12, False)])

@@ -111,7 +111,7 @@ class CheckResult:
     hits: pa.Table
     rules_run: list[str]
     rules_skipped: dict[str, str]
-    register_problems: dict[str, int]
+    data_problems: dict[str, int]
     started: str
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
@@ -168,7 +168,7 @@ def run_check(
             with _timed(timings, "rules"):
                 run, skipped = _select_rules(db, config)
                 hits = _hits(db, con, config, run)
-                problems = _register_problems(db)
+                problems = _data_problems(db)
         finally:
             if db is not None:
                 db.close()
@@ -179,7 +179,7 @@ def run_check(
         hits=hits,
         rules_run=run,
         rules_skipped=skipped,
-        register_problems=problems,
+        data_problems=problems,
         started=started,
         seconds=round(time.perf_counter() - t0, 3),
         timings=timings,
@@ -363,16 +363,27 @@ def conform(hits: pa.Table) -> pa.Table:
     return hits.select(HIT_SCHEMA.names).cast(HIT_SCHEMA)
 
 
-def _register_problems(db: SqlSession) -> dict[str, int]:
-    """Register rows that could not take part: bad IDs, missing dates."""
+def _data_problems(db: SqlSession) -> dict[str, int]:
+    """Rows that could not take full part, by list and reason (the counts that are not
+    zero): register rows whose ID links to no one or whose date cannot be read, and
+    payment rows whose date or amount cannot be read (the rules then use the year a
+    title, column or file name gives, or leave the amount out of the totals)."""
     rows = db.rows(
-        f"""SELECT dataset, count(*) FILTER (WHERE person_key IS NULL OR person_key >= {UNLINKED}),
-                  count(*) FILTER (WHERE dataset = 'deaths' AND death_date IS NULL)
-           FROM linked WHERE dataset <> 'payments' GROUP BY dataset ORDER BY dataset"""
+        f"""SELECT dataset,
+            count(*) FILTER (WHERE dataset <> 'payments' AND (person_key IS NULL OR person_key >= {UNLINKED})),
+            count(*) FILTER (WHERE dataset = 'deaths' AND death_date IS NULL),
+            count(*) FILTER (WHERE date_unread), count(*) FILTER (WHERE amount_unread)
+           FROM linked GROUP BY dataset ORDER BY dataset"""
     )
+    date_of = {"payments": "发放日期", "deaths": "死亡日期", "payroll": "入职或离职日期"}
     out: dict[str, int] = {}
-    for dataset, unlinked, no_date in rows:
-        out[f"{DATASETS[dataset]}：身份证号码无法识别的行"] = unlinked
-        if dataset == "deaths":
-            out["死亡人员名单：死亡日期无法识别的行"] = no_date
+    for dataset, unlinked, no_death_date, dates, amounts in rows:
+        name = DATASETS[dataset]
+        counts = {
+            "身份证号码无法识别的行": unlinked,
+            "死亡日期缺失或无法识别的行": no_death_date,
+            f"{date_of[dataset]}无法识别的行": 0 if dataset == "deaths" else dates,
+            "金额无法识别的行": amounts if dataset == "payments" else 0,
+        }
+        out.update({f"{name}：{k}": v for k, v in counts.items() if v})
     return out

@@ -41,6 +41,7 @@ TIER_LABELS = {
 RULE_COLUMNS = (
     "rid", "src", "dataset", "file", "sheet", "row_no", "amount", "pay_date", "pay_year",
     "death_date", "start_date", "end_date", "employer", "id_status", "id_problem",
+    "date_unread", "amount_unread",
 )  # fmt: skip
 
 

@@ -33,6 +33,9 @@ from .idnumber import CHECK_CHARS, WEIGHTS
 FULLWIDTH = "０１２３４５６７８９ｘＸ．，－／"
 HALFWIDTH = "0123456789XX.,-/"
 _DOTS_FROM = "．•・‧∙"
+# Spaces a regular expression's \s does not know (no-break, thin, zero-width, BOM…):
+# pasted from web pages and Word, invisible in a cell, as harmless as a space.
+SPACES = "\\s\u00a0\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
 _DOTS_TO = "·····"
 
 
@@ -109,9 +112,9 @@ def name_sql(d: DuckDBDialect, expr: str) -> str:
     Traditional characters are converted separately (:func:`simplify_names`): SQL
     ``translate`` with a 3,700-character table is far too slow in DuckDB.
     """
-    messy = "[\\s\u3000（(" + _DOTS_FROM + "]"
+    messy = "[" + SPACES + "（(" + _DOTS_FROM + "]"
     cleaned = d.translate(
-        d.regexp_replace_all(expr, "[\\s\u3000]+|[（(][^）)]*[）)]", ""), _DOTS_FROM, _DOTS_TO
+        d.regexp_replace_all(expr, f"[{SPACES}]+|[（(][^）)]*[）)]", ""), _DOTS_FROM, _DOTS_TO
     )
     return f"nullif(CASE WHEN {d.matches(expr, messy)} THEN {cleaned} ELSE {expr} END, '')"
 
@@ -154,23 +157,30 @@ _ID15 = r"^\d{15}$"
 _ID18 = "[0-9]{17}[0-9X]"  # ASCII digits, for a full match
 _DIGITS18 = r"^\d{18}$"
 _SCIENTIFIC = r"^(\d)\.(\d+)E\+?17$"
+MIN_SCI_DIGITS = 6
 _ID_CHARS = r"^[\dX]+$"
 
 
-DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y-%m-%d%H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+DATE_FORMATS = (
+    "%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+)  # fmt: skip
 MONTH_FORMATS = ("%Y-%m-", "%Y-%m")
 
 
 def date_sql(d: DuckDBDialect, expr: str) -> str:
     """A date from an Excel date cell, an Excel serial or common written forms.
 
-    Accepted: 2021-03-05 (with or without a time), 2021/3/5, 2021.3.5, 2021年3月5日,
+    Accepted: 2021-03-05 (with or without a time, as Excel writes a date cell to CSV:
+    2021/3/5 0:00), 2021/3/5, 2021.3.5, 2021年3月5日,
     20210305, an Excel serial number (1900 system, 1955–2064), and a month alone
     (2021年3月, 2021-03), taken as its first day. Separators are unified first so that
     one parse with few formats does the work.
     """
     s = f"trim({fullwidth_to_ascii(d, expr)})"
-    unified = f"replace(replace({d.translate(s, '/.年月', '----')}, '日', ''), ' ', '')"
+    # 2021年 3月 5日 → 2021-3-5; a time stays apart from the date by one space
+    dashed = f"replace({d.translate(s, '/.年月', '----')}, '日', '')"
+    unified = d.regexp_replace_all(d.regexp_replace_all(dashed, r"\s*-\s*", "-"), r"\s+", " ")
     serial = f"CAST(floor({d.to_double(s)}) AS INTEGER)"
     return f"""coalesce(
         {d.parse_date(unified, DATE_FORMATS)},
@@ -216,12 +226,16 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
         f"SELECT {c} AS text {data}"
         for c in ("payment_date", "death_date", "start_date", "end_date")
     )
+    # ``unread``: a text that is there but is not a date (or amount) this reads.
     ex(
-        f"CREATE OR REPLACE TEMP TABLE date_map AS SELECT text, {date_sql(d, 'text')} AS value FROM ({dates})"
+        f"""CREATE OR REPLACE TEMP TABLE date_map AS SELECT text, value,
+            value IS NULL AND trim(text) <> '' AS unread
+        FROM (SELECT text, {date_sql(d, "text")} AS value FROM ({dates}))"""
     )
     ex(
-        f"""CREATE OR REPLACE TEMP TABLE amount_map AS
-        SELECT text, {amount_sql(d, "text")} AS value FROM (SELECT DISTINCT amount AS text {data})"""
+        f"""CREATE OR REPLACE TEMP TABLE amount_map AS SELECT text, value,
+            value IS NULL AND trim(text) <> '' AS unread
+        FROM (SELECT text, {amount_sql(d, "text")} AS value FROM (SELECT DISTINCT amount AS text {data}))"""
     )
     date_joins = "".join(
         f" LEFT JOIN date_map {alias} ON {alias}.text = r.{column}"
@@ -242,7 +256,9 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
             a.value AS amount,
             dp.value AS pay_date, dd.value AS death_date, ds.value AS start_date, de.value AS end_date,
             coalesce(year(dp.value), TRY_CAST(regexp_extract(r.year, '(\\d{{4}})', 1) AS INTEGER),
-                     r.year_hint) AS pay_year
+                     r.year_hint) AS pay_year,
+            coalesce(dp.unread OR dd.unread OR ds.unread OR de.unread, false) AS date_unread,
+            coalesce(a.unread, false) AS amount_unread
         FROM ({rows}) r
         LEFT JOIN names n ON n.name = r.name
         LEFT JOIN amount_map a ON a.text = r.amount{date_joins}"""
@@ -269,7 +285,7 @@ def id_columns(d: DuckDBDialect, source: str) -> str:
     Each step sits behind a ``CASE``, which DuckDB evaluates only for the rows that
     reach it.
     """
-    messy = d.regexp_replace_all(fullwidth_to_ascii(d, "id_number"), "[\\s\u3000'‘’`\"]+", "")
+    messy = d.regexp_replace_all(fullwidth_to_ascii(d, "id_number"), f"[{SPACES}'‘’`\"]+", "")
     fast = f"SELECT *, coalesce({d.full_match('id_number', _ID18)}, false) AS _fast FROM ({source})"
     cleaned = f"""SELECT *, CASE WHEN _fast THEN id_number
             ELSE nullif(regexp_replace(upper({messy}), '^(\\d{{15,18}})\\.0+$', '\\1'), '') END AS id_clean
@@ -331,14 +347,17 @@ def _classify_ids(d: DuckDBDialect, source: str) -> str:
         "id18": f"CASE WHEN _legacy THEN {id18_sql(d, 'CAST(_t.legacy17 AS BIGINT)')} END",
         # the person's number as an integer: the first 17 digits decide the 18th
         "id_key": "CASE WHEN _legacy THEN CAST(_t.legacy17 AS BIGINT) END",
-        "id_value": f"CASE WHEN _t.cell OR _t.sci THEN {value} END",
+        # a number in scientific notation keeps its first digits only: with fewer than six
+        # (a whole region code) a search would link on the name alone
+        "id_value": f"CASE WHEN _t.cell OR (_t.sci AND {sig} >= {MIN_SCI_DIGITS}) THEN {value} END",
         # one unit of the last digit kept (rounded or cut off) plus float noise
         "id_tolerance": f"""CASE WHEN _t.cell THEN CAST(1064 AS HUGEINT)
             WHEN _t.sci THEN CAST(pow(10, 18 - {sig}) + 64 AS HUGEINT) END""",
         "id_problem": f"""CASE WHEN id_clean IS NULL THEN '身份证号码为空'
             WHEN _legacy THEN NULL
             WHEN _t.cell THEN '疑被表格数值格式截断（只保留15位有效数字，末三位丢失）'
-            WHEN _t.sci THEN '以科学计数法保存，后面的数字已丢失'
+            WHEN _t.sci THEN '以科学计数法保存，后面的数字已丢失' ||
+                CASE WHEN {sig} < {MIN_SCI_DIGITS} THEN '（只剩 ' || {sig} || ' 位，无法据以关联）' ELSE '' END
             WHEN NOT {d.matches("id_clean", _ID_CHARS)} THEN '含有非数字字符'
             WHEN length(id_clean) NOT IN (15, 18) THEN '位数不对（' || length(id_clean) || '位）'
             WHEN length(id_clean) = 18 AND NOT coalesce({birth_ok_sql(d, "id_clean")}, false)

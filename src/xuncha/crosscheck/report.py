@@ -390,7 +390,7 @@ def build_manifest(
         "unmask": unmask,
         "inputs": [_source_dict(s) for s in result.sources],
         "rules": rules,
-        "register_problems": result.register_problems,
+        "data_problems": result.data_problems,
         "outputs": {name: {"sha256": _sha256(p)} for name, p in outputs.items()},
     }
 

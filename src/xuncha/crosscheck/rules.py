@@ -70,6 +70,18 @@ def _jsonable(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
+def _paid(alias: str) -> str:
+    """A payment row that paid something: an amount of 0 (停发) or below (a reversal, 冲回)
+    is a line of the list but not a payment; an amount that could not be read counts."""
+    return f"({alias}.amount IS NULL OR {alias}.amount > 0)"
+
+
+def _payments_net(alias: str) -> str:
+    """How many times a row counts as paid: 1, or -1 for a reversal (it cancels one),
+    0 for an amount of 0."""
+    return f"CASE WHEN {_paid(alias)} THEN 1 WHEN {alias}.amount < 0 THEN -1 ELSE 0 END"
+
+
 def _where(alias: str) -> str:
     """'file 第 N 行（工作表 S）' for a row, in SQL."""
     return (
@@ -91,8 +103,9 @@ def _deceased(p: Params, d: DuckDBDialect) -> str:
         SELECT *, row_number() OVER (PARTITION BY person_key ORDER BY death_date, rid) AS k
         FROM deaths WHERE death_date IS NOT NULL) r
       ON r.person_key = p.person_key AND r.k = 1
-    WHERE (p.pay_date IS NOT NULL AND p.pay_date > {d.add_days("r.death_date", str(grace))})
-       OR (p.pay_date IS NULL AND p.pay_year > year(r.death_date))"""
+    WHERE {_paid("p")} AND (
+        (p.pay_date IS NOT NULL AND p.pay_date > {d.add_days("r.death_date", str(grace))})
+        OR (p.pay_date IS NULL AND p.pay_year > year(r.death_date)))"""
 
 
 def _payroll(p: Params, d: DuckDBDialect) -> str:
@@ -115,43 +128,48 @@ def _payroll(p: Params, d: DuckDBDialect) -> str:
                          ELSE '年度 ' || CAST(p.pay_year AS STRING) END || ' 在职期间' AS evidence,
         row_number() OVER (PARTITION BY p.rid ORDER BY r.start_date NULLS LAST, r.rid) AS k
       FROM pay p JOIN payroll r ON r.person_key = p.person_key
-      WHERE {employed}) t
+      WHERE {_paid("p")} AND NOT r.date_unread AND ({employed})) t
     WHERE k = 1"""
 
 
 # Tables several rules share, built once per run by the engine when a rule needs them.
-# ``person_year``: a row per person and year. The files are counted (a DISTINCT
-# aggregate, costly over millions of groups) only for the few paid more than once.
+# ``person_year``: a row per person and year, with how many times it was paid (``n``:
+# the rows that paid something less the reversals) and the total of all its rows. The files are counted (a DISTINCT aggregate, costly
+# over millions of groups) only for the few paid more than once.
 PREPARED = {
-    "person_year": """
+    "person_year": f"""
     WITH g AS (
-        SELECT person_key, pay_year, count(*) AS n, sum(amount) AS total, max(tier_rank) AS tier_rank
+        SELECT person_key, pay_year, sum({_payments_net("pay")}) AS n,
+            sum(amount) AS total, max(tier_rank) AS tier_rank
         FROM pay WHERE person_key IS NOT NULL AND pay_year IS NOT NULL GROUP BY person_key, pay_year),
     f AS (
         SELECT p.person_key, p.pay_year, count(DISTINCT p.src) AS files
         FROM pay p JOIN g ON g.person_key = p.person_key AND g.pay_year = p.pay_year AND g.n > 1
+        WHERE p.amount IS NULL OR p.amount <> 0
         GROUP BY p.person_key, p.pay_year)
     SELECT g.*, coalesce(f.files, 1) AS files
     FROM g LEFT JOIN f ON f.person_key = g.person_key AND f.pay_year = g.pay_year""",
 }
 
 
-def _person_year_groups(condition: str, evidence: str, prefix: str) -> str:
-    """Every payment row of the person-years meeting ``condition``, numbered as groups."""
+def _person_year_groups(condition: str, evidence: str, prefix: str, rows: str = "TRUE") -> str:
+    """The payment rows (those meeting ``rows``) of the person-years meeting
+    ``condition``, numbered as groups."""
     return f"""
     SELECT p.rid, CAST(NULL AS BIGINT) AS reg_rid,
         '{prefix}' || CAST(g.group_no AS STRING) AS group_key, g.tier_rank, {evidence} AS evidence
     FROM pay p JOIN (
         SELECT *, row_number() OVER (ORDER BY person_key, pay_year) AS group_no
         FROM person_year WHERE {condition}) g
-      ON g.person_key = p.person_key AND g.pay_year = p.pay_year"""
+      ON g.person_key = p.person_key AND g.pay_year = p.pay_year
+    WHERE {rows}"""
 
 
 def _duplicate(p: Params, d: DuckDBDialect) -> str:
     evidence = """'同一人 ' || CAST(g.pay_year AS STRING) || ' 年共发放 ' || CAST(g.n AS STRING) ||
         ' 次（涉及 ' || CAST(g.files AS STRING) || ' 个文件），合计 ' ||
         coalesce(CAST(g.total AS STRING), '?') || ' 元；同组编号 D' || CAST(g.group_no AS STRING)"""
-    return _person_year_groups("n > 1", evidence, "D")
+    return _person_year_groups("n > 1", evidence, "D", "(p.amount IS NULL OR p.amount <> 0)")
 
 
 def _over_standard(p: Params, d: DuckDBDialect) -> str:
@@ -175,7 +193,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="deceased_payee",
         title="死亡后仍领取",
-        version=1,
+        version=2,
         meaning="领取人在死亡人员名单中，且发放日期晚于死亡日期。",
         basis="补助对象死亡后应停止发放，已发放的应予追回。",
         inputs=("payments", "deaths"),
@@ -185,8 +203,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="payroll_payee",
         title="财政供养人员领取",
-        version=1,
-        meaning="领取人在财政供养人员名单中，且发放日期在其在职期间（无离职日期即仍在职）。",
+        version=2,
+        meaning="领取人在财政供养人员名单中，且发放日期在其在职期间（未填离职日期即仍在职；"
+        "入职或离职日期写了但无法识别的名单行不参与比对，在运行清单中计数）。",
         basis="财政供养人员不属于该项补助的发放对象。",
         inputs=("payments", "payroll"),
         build=_payroll,
@@ -194,8 +213,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="duplicate_payment",
         title="重复领取",
-        version=1,
-        meaning="同一人同一年度被发放不止一次（同一文件内或跨文件）；同组每一行都列出。",
+        version=2,
+        meaning="同一人同一年度被发放不止一次（同一文件内或跨文件；金额为 0 的行不算发放，"
+        "负数的冲回行抵减一次）；同组每一行（金额为 0 的除外）都列出。",
         basis="同一补助每人每年只应发放一次。",
         inputs=("payments",),
         tables=("person_year",),

@@ -128,3 +128,43 @@ def test_same_file_twice_is_counted_once(tmp_path: Path, ids: dict[str, str]) ->
     errors = [(s.file, s.error) for s in result.sources]
     assert [f for f, e in errors if e is None] == ["a.csv", "c.csv"]
     assert "与「a.csv」内容完全相同" in errors[2][1] and "与「c.csv」" in errors[3][1]
+
+
+def test_sheet_with_a_stray_cell_at_the_far_corner_is_refused(tmp_path: Path) -> None:
+    # The reader would allocate all 17 billion cells of A1:XFD1048576 and abort.
+    def stray(wb, ws):
+        _simple_sheet(wb, ws)
+        ws.write_string(1048575, 16383, " ")
+
+    path = write_xlsx(tmp_path / "远.xlsx", {"苏仙区": stray, "北湖区": _simple_sheet})
+    report, rows = load(path)
+    assert report.error is None and [r[:3] for r in rows] == [("北湖区", 2, "data")]
+    assert report.sheets[0].error.startswith(
+        "文件「远.xlsx」工作表「苏仙区」：工作表的使用范围异常大（A1:XFD1048576）"
+    )
+    path = write_xlsx(tmp_path / "远.xlsx", {"苏仙区": stray})
+    report, _ = load(path)
+    assert report.error == (
+        "文件「远.xlsx」：没有一个工作表可以读取：「苏仙区」工作表的使用范围异常大（A1:XFD1048576），"
+        "多半是远处有无意中输入或设了格式的单元格。请在 Excel 中删除数据以外的行和列后另存，再提交。"
+    )
+
+
+def test_cells_far_right_of_the_header_are_not_read(tmp_path: Path, ids: dict[str, str]) -> None:
+    def far(wb, ws):
+        ws.write_row(0, 0, ["姓名", "身份证号码", "金额"])
+        ws.write(0, 16383, "备注")  # a header cell at XFD1: 16,384 columns
+        ws.write_row(1, 0, ["张三", ids["zhang"], 600])
+
+    report, rows = load(write_xlsx(tmp_path / "宽.xlsx", {"Sheet1": far}))
+    assert report.error is None and rows[0][3:6] == ("张三", ids["zhang"], "600")
+
+
+def test_trailing_empty_columns_and_long_cells_in_csv(tmp_path: Path, ids: dict[str, str]) -> None:
+    path = write_csv(
+        tmp_path / "尾.csv",
+        ["姓名,身份证号码,金额" + "," * 1500, f"张三,{ids['zhang']},600" + "," * 1500,
+         f'李四,{ids["li"]},600,"{"长" * 200_000}"'],
+    )  # fmt: skip
+    report, rows = load(path)
+    assert report.error is None and [r[3] for r in rows] == ["张三", "李四"]

@@ -6,8 +6,10 @@ row the user sees as i + 1; the header is then found among the first rows.
 
 from __future__ import annotations
 
+import html
 import os
 import queue
+import re
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -20,7 +22,14 @@ import duckdb
 from ..errors import InputError
 from ..roles import HEAD_ROWS, HeaderLayout
 from .rows import insert_rows
-from .sources import Mapping, SheetReport, SourceReport, layout_of, record_layout
+from .sources import (
+    MAX_COLUMNS,
+    Mapping,
+    SheetReport,
+    SourceReport,
+    layout_of,
+    record_layout,
+)
 
 
 def short_error(err: Exception) -> str:
@@ -51,6 +60,20 @@ def require_id_column(layout: HeaderLayout, file: str, sheet: str, header_row: i
         )
 
 
+def _reason(error: str) -> str:
+    """A sheet's error without the file and sheet it names (the caller names them)."""
+    return error.split("：", 1)[1] if error.startswith("文件「") else error
+
+
+def table_width(layout: HeaderLayout, columns: int) -> int:
+    """The columns of a table that are read: up to the header's last named column among
+    the first MAX_COLUMNS, or a column the user mapped beyond. Cells further right have
+    no role: a stray cell at column XFD must not make every row 16,384 cells wide."""
+    named = [i for i, h in enumerate(layout.headers[:MAX_COLUMNS]) if str(h or "").strip()]
+    last = max([*named, *layout.columns.values()], default=0)
+    return max(1, min(columns, last + 1))
+
+
 def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping: Mapping) -> None:
     import fastexcel
 
@@ -63,10 +86,20 @@ def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping:
             file=report.file,
         ) from err
     report.encoding = report.kind
-    for name, parsed in zip(names, _parse_sheets(reader, report.path, names), strict=True):
+    oversized = _oversized_sheets(report.path, names) if report.kind == "xlsx" else {}
+    for name, parsed in zip(
+        names, _parse_sheets(reader, report.path, names, skip=set(oversized)), strict=True
+    ):
         sheet = SheetReport(sheet=name)
         report.sheets.append(sheet)
         try:
+            if name in oversized:
+                raise InputError(
+                    f"工作表的使用范围异常大（{oversized[name]}），多半是远处有无意中输入或设了格式的"
+                    "单元格。请在 Excel 中删除数据以外的行和列后另存，再提交。",
+                    file=report.file,
+                    sheet=name,
+                )
             if isinstance(parsed, Exception):
                 raise InputError(
                     f"无法读取（{short_error(parsed)}）。", file=report.file, sheet=name
@@ -75,10 +108,48 @@ def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping:
         except InputError as err:
             sheet.error = str(err)
     if not any(s.error is None for s in report.sheets):
-        raise InputError("没有一个工作表可以读取（原因见各工作表）。", file=report.file)
+        reasons = "；".join(f"「{s.sheet}」{_reason(s.error)}" for s in report.sheets if s.error)
+        raise InputError(f"没有一个工作表可以读取：{reasons}", file=report.file)
 
 
-def _parse_sheets(reader: Any, path: str, names: list[str]) -> Iterator[Any]:
+MAX_CELLS = 100_000_000
+"""A sheet's used range larger than this (a million rows by a hundred columns) is not a
+list of payments: Excel's reader would allocate every cell of it, 32 bytes each, and a
+stray cell at XFD1048576 would ask for half a terabyte."""
+
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _oversized_sheets(path: str, names: list[str]) -> dict[str, str]:
+    """The sheets whose used range (the <dimension> an xlsx records for each sheet) holds
+    more than MAX_CELLS cells, with that range, read before any sheet is parsed."""
+    import zipfile
+
+    from .sources import column_index
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+            targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
+            found = {}
+            for name, rid in re.findall(r'<sheet [^>]*name="([^"]*)"[^>]*r:id="([^"]+)"', book):
+                target = targets.get(rid, "").lstrip("/")
+                member = target if target.startswith("xl/") else f"xl/{target}"
+                with z.open(member) as f:
+                    m = _DIMENSION.search(f.read(4096))
+                if m and m.group(3):
+                    rows = int(m.group(4)) - int(m.group(2)) + 1
+                    cols = column_index(m.group(3).decode()) - column_index(m.group(1).decode()) + 1
+                    if rows * cols > MAX_CELLS:
+                        found[html.unescape(name)] = (m.group(0)[16:-1]).decode()
+            return {n: found[n] for n in names if n in found}
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile):
+        return {}  # a workbook laid out otherwise: the reader decides
+
+
+def _parse_sheets(reader: Any, path: str, names: list[str], skip: set[str]) -> Iterator[Any]:
     """Each sheet as an Arrow batch (or the exception that stopped it), in order.
 
     Parsing is the slow part and fastexcel releases the GIL, so sheets are parsed on
@@ -95,6 +166,8 @@ def _parse_sheets(reader: Any, path: str, names: list[str]) -> Iterator[Any]:
     spare.put(reader)
 
     def parse(name: str) -> Any:
+        if name in skip:
+            return None
         try:
             if not hasattr(local, "reader"):
                 try:
@@ -134,16 +207,14 @@ def _load_sheet(
         raise no_header(report.file, sheet.sheet)
     require_id_column(layout, report.file, sheet.sheet, layout.header_rows[-1] + 1)
     record_layout(sheet, layout, report.file, head)
+    width = table_width(layout, batch.num_columns)
     # Register the batch as fastexcel returned it (building new Arrow arrays from Python
     # would make pyarrow import pandas when installed); Excel row i+1 is batch row i.
     con.register("_sheet", batch)
     try:
-        relation = f"""(SELECT * FROM (SELECT *, row_number() OVER () AS _row FROM _sheet)
+        cols = ", ".join(f'"{name}" AS c{i}' for i, name in enumerate(batch.schema.names[:width]))
+        relation = f"""(SELECT * FROM (SELECT {cols}, row_number() OVER () AS _row FROM _sheet)
             WHERE _row > {layout.data_start})"""
-        cols = ", ".join(f'"{name}" AS c{i}' for i, name in enumerate(batch.schema.names))
-        insert_rows(
-            con, report, sheet, layout, batch.num_columns,
-            f"(SELECT {cols}, _row FROM {relation})", "_row",
-        )  # fmt: skip
+        insert_rows(con, report, sheet, layout, width, relation, "_row")
     finally:
         con.unregister("_sheet")

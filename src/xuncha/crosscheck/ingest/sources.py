@@ -11,6 +11,7 @@ from typing import Any
 from ..roles import HeaderLayout, find_header, normalise_header
 
 CHUNK_BYTES = 1 << 22
+MAX_COLUMNS = 1000  # a table wider than this is not a list of payments
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 

@@ -23,12 +23,23 @@ import pyarrow as pa
 
 from ..errors import InputError
 from ..roles import HEAD_ROWS, HeaderLayout
-from .excel import no_header, require_id_column
+from .excel import no_header, require_id_column, table_width
 from .rows import insert_rows, sql_str
-from .sources import CHUNK_BYTES, Mapping, SheetReport, SourceReport, layout_of, record_layout
+from .sources import (
+    CHUNK_BYTES,
+    MAX_COLUMNS,
+    Mapping,
+    SheetReport,
+    SourceReport,
+    layout_of,
+    record_layout,
+)
 
-MAX_COLUMNS = 1000
 SAMPLE_BYTES = 1 << 20
+MAX_LINE_BYTES = 10_000_000
+# A cell may be as long as DuckDB's reader allows a line (the csv module's own limit, for
+# the first records and the exact path, is 128 KB).
+csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_BYTES))
 
 
 @dataclass
@@ -171,7 +182,11 @@ def sniff_csv(text: str, file: str) -> tuple[str, list[list[str]], list[int]]:
         raise InputError("首行过长且没有换行符，不是正常的数据表。", file=file)
     head_lines = [ln for ln in text.splitlines()[:HEAD_ROWS] if ln.strip()]
     delim = max(",\t;|", key=lambda d: sum(ln.count(d) for ln in head_lines))
-    if max((ln.count(delim) for ln in head_lines), default=0) + 1 > MAX_COLUMNS:
+    # Empty cells at the end of a line (Excel exports a formatted range so) do not count.
+    if (
+        max((ln.rstrip(delim + " \r").count(delim) for ln in head_lines), default=0) + 1
+        > MAX_COLUMNS
+    ):
         raise InputError(f"列数过多（超过 {MAX_COLUMNS} 列），不是正常的数据表。", file=file)
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     records: list[list[str]] = []
@@ -208,7 +223,9 @@ def load_csv(
     header_end = ends[layout.header_rows[-1]]  # the physical line the header ends on
     require_id_column(layout, report.file, "", header_end)
     record_layout(sheet, layout, report.file, [list(r) for r in records])
-    width = max(max((len(r) for r in records), default=1), len(layout.headers), 1)
+    width = table_width(
+        layout, max(max((len(r) for r in records), default=1), len(layout.headers), 1)
+    )
     blanks = [b for b in scan.blank_lines if b > header_end]
     try:
         _insert_records(con, report, sheet, layout, path, delim, width, header_end, blanks)
@@ -253,7 +270,7 @@ def _insert_records(
     scan = f"""(SELECT *, row_number() OVER () AS _rec FROM read_csv({sql_str(str(path))},
         header=false, skip={header_end}, columns={columns}, delim={sql_str(delim)},
         quote='"', escape='"', auto_detect=false, null_padding=true, strict_mode=false,
-        max_line_size=10000000, encoding='utf-8'))"""
+        max_line_size={MAX_LINE_BYTES}, encoding='utf-8'))"""
     if not blanks:  # the common case: no join needed
         insert_rows(con, report, sheet, layout, width, scan, f"_rec + {header_end}")
         return

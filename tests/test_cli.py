@@ -78,6 +78,60 @@ def test_bad_standard(tmp_path: Path, capsys) -> None:
     assert "不是有效的金额" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out"], "选项 --out 后面需要一个值"),
+        (["--rules", "无此规则"], "选项 --rules 的值 '无此规则' 无效（可选："),
+        (["--grace-days", "-3"], "选项 --grace-days：不能为负数：-3"),
+        (["--out", __file__], "已有同名的文件，不能作为输出目录"),
+        (["--out", f"{__file__}/sub"], "是文件，不能在其中建立输出目录"),
+        (["--bogus"], "无法识别的参数：--bogus"),
+    ],
+)
+def test_usage_errors_in_chinese_before_any_work(args, message, capsys) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["check", "--payments", __file__, "--out", "x", *args])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "用法：用法：" not in err and "argument" not in err
+
+
+def test_wildcards_expanded_where_the_shell_did_not(tmp_path: Path, capsys) -> None:
+    dead = make_id("431003", dt.date(1940, 1, 2), 123)
+    for month in (1, 2):
+        write_csv(tmp_path / f"2021年{month}.csv",
+                  ["姓名,身份证号码,发放金额,发放日期", f"张三,{dead},600,2021-0{month}-05"])  # fmt: skip
+    out = tmp_path / "o"
+    assert main(["check", "--payments", str(tmp_path / "2021*.csv"), "--out", str(out)]) == 0
+    assert "重复领取　　　　        2 条" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["check", "--payments", str(tmp_path / "2022*.csv"), "--out", str(out)])
+    assert "没有与" in capsys.readouterr().err
+
+
+def test_mapping_file_mistakes_are_named(tmp_path: Path, capsys) -> None:
+    payments = write_csv(tmp_path / "a.csv", ["姓名,身份证号码", "张三,1"])
+    for text, message in [
+        ('{"columns": ["收款人"]}', "columns 应是“列名: 角色”的对象"),
+        ('{"colums": {}}', "有未知的键 colums"),
+        ('{"files": {"a.csv": {"header_row": "三"}}}', "header_row 应是表头最后一行的行号"),
+    ]:
+        mapping = tmp_path / "m.json"
+        mapping.write_text(text, encoding="utf-8")
+        argv = ["check", "--payments", str(payments), "--mapping", str(mapping)]
+        assert main([*argv, "--out", str(tmp_path / "o")]) == 1
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+
+
+def test_formula_like_cells_are_defused_in_hits_csv(tmp_path: Path) -> None:
+    payments = write_csv(tmp_path / "a.csv", ["姓名,身份证号码,金额", '"=HYPERLINK(""x"")",12,600'])
+    assert main(["check", "--payments", str(payments), "--out", str(tmp_path / "o")]) == 0
+    text = (tmp_path / "o" / "hits.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
 def test_cli_reference_is_current(monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "100")
     expected = (Path(__file__).parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")

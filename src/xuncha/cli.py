@@ -16,7 +16,8 @@ from .commands import EXIT_USAGE
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        super().add_usage(usage, actions, groups, prefix or "用法：")
+        # "" is how argparse asks for a subcommand's bare usage (its prog): no prefix then
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,7 +33,33 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"错误：{message}\n")
+        self.exit(EXIT_USAGE, f"错误：{chinese(message)}\n")
+
+
+_ARGPARSE_MESSAGES = (
+    (r"the following arguments are required: (.*)", r"缺少必需的选项：\1"),
+    (r"argument (\S+): expected one argument", r"选项 \1 后面需要一个值"),
+    (r"argument (\S+): expected at least one argument", r"选项 \1 后面需要至少一个值"),
+    (
+        r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)",
+        r"选项 \1 的值 \2 无效（可选：\3）",
+    ),
+    (r"argument (\S+): invalid \S+ value: (.*)", r"选项 \1 的值 \2 无效"),
+    (r"argument (\S+): ignored explicit argument (.*)", r"选项 \1 不接受值 \2"),
+    (r"argument (\S+): (.*)", r"选项 \1：\2"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"invalid choice: (.*?) \(choose from (.*)\)", r"没有命令 \1（可用：\2）"),
+)
+
+
+def chinese(message: str) -> str:
+    """argparse's own error messages (English) in Chinese; ours pass through."""
+    import re
+
+    for pattern, replacement in _ARGPARSE_MESSAGES:
+        if re.fullmatch(pattern, message, flags=re.S):
+            return re.sub(pattern, replacement, message, flags=re.S)
+    return message
 
 
 def build_parser() -> argparse.ArgumentParser:

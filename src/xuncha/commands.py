@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import glob
+import os
 import signal
 import subprocess
 import sys
@@ -34,6 +36,42 @@ def _decimal(text: str) -> Decimal:
     return value
 
 
+def _file_list(text: str) -> list[Path]:
+    """A file, or the files a wildcard matches (where the shell has not expanded it, as
+    Windows' cmd never does)."""
+    if not Path(text).exists() and any(c in text for c in "*?["):
+        found = sorted(Path(p) for p in glob.glob(text))
+        if not found:
+            raise argparse.ArgumentTypeError(f"没有与「{text}」匹配的文件")
+        return [_files(str(p)) for p in found]
+    return [_files(text)]
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应是整数：{text}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"不能为负数：{text}")
+    return value
+
+
+def _out_dir(text: str) -> Path:
+    """An output folder that exists or can be made (checked before any work is done)."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"已有同名的文件，不能作为输出目录：{text}")
+    parent = path
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(f"「{parent}」是文件，不能在其中建立输出目录：{text}")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"没有权限在「{parent}」中写入：{text}")
+    return path
+
+
 def _files(text: str) -> Path:
     path = Path(text)
     if not path.exists():
@@ -52,7 +90,7 @@ def _check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--payments",
         nargs="+",
-        type=_files,
+        type=_file_list,
         required=True,
         metavar="文件",
         help="发放名单（xlsx/xls/csv，可多个，支持通配符）",
@@ -60,7 +98,7 @@ def _check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--deaths",
         nargs="+",
-        type=_files,
+        type=_file_list,
         default=[],
         metavar="文件",
         help="死亡人员名单（可多个）",
@@ -68,7 +106,7 @@ def _check_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--payroll",
         nargs="+",
-        type=_files,
+        type=_file_list,
         default=[],
         metavar="文件",
         help="财政供养人员名单（可多个）",
@@ -81,7 +119,7 @@ def _check_args(p: argparse.ArgumentParser) -> None:
         help="发放标准，元/人/年（默认 600）",
     )
     p.add_argument(
-        "--grace-days", type=int, default=0, metavar="天", help="死亡后宽限天数（默认 0）"
+        "--grace-days", type=_non_negative, default=0, metavar="天", help="死亡后宽限天数（默认 0）"
     )
     p.add_argument(
         "--rules",
@@ -91,7 +129,11 @@ def _check_args(p: argparse.ArgumentParser) -> None:
         help="只运行这些规则（默认全部；见 xuncha rules）",
     )
     p.add_argument("--mapping", type=_files, metavar="JSON", help="列映射文件，覆盖自动识别的列")
-    p.add_argument("--program", metavar="名称", help="补助项目名称，用于报告标题")
+    p.add_argument(
+        "--program",
+        metavar="名称",
+        help="补助项目名称，用于报告标题（默认“大中型水库移民后期扶持直补资金”）",
+    )
     p.add_argument("--unmask", action="store_true", help="核查表中显示完整身份证号码（默认遮蔽）")
     p.add_argument(
         "--engine",
@@ -115,7 +157,7 @@ def _check_args(p: argparse.ArgumentParser) -> None:
                    help="Spark 配置，可多次使用，如 --spark-conf spark.executor.memory=8g")  # fmt: skip
     p.add_argument(
         "--out",
-        type=Path,
+        type=_out_dir,
         required=True,
         metavar="目录",
         help="输出目录：hits.csv、疑点核查表.xlsx、manifest.json",
@@ -136,9 +178,13 @@ def _check_run(args: argparse.Namespace) -> int:
     from .crosscheck import InputError, check
     from .crosscheck.report import HITS_CSV, MANIFEST, WORKBOOK
 
+    payments, deaths, payroll = (
+        [p for found in files for p in found]
+        for files in (args.payments, args.deaths, args.payroll)
+    )
     try:
         result = check(
-            args.payments, args.deaths, args.payroll, out=args.out, standard=args.standard,
+            payments, deaths, payroll, out=args.out, standard=args.standard,
             grace_days=args.grace_days, rules=args.rules, mapping=args.mapping,
             unmask=args.unmask, program=args.program, engine=args.engine,
             spark_master=args.spark_master, spark_stage=args.spark_stage,
@@ -148,6 +194,9 @@ def _check_run(args: argparse.Namespace) -> int:
         print(f"无法比对：{err}", file=sys.stderr)
         return EXIT_NOTHING_CHECKED
     print_summary(result)
+    unused = sorted(set(result.config.mapping.files) - {s.file for s in result.sources})
+    if unused:
+        print(f"\n注意：映射文件为「{'」「'.join(unused)}」指定了列，但本次没有这些文件。")
     print(f"\n结果已写入 {args.out}/：{HITS_CSV}、{WORKBOOK}、{MANIFEST}")
     return EXIT_OK
 

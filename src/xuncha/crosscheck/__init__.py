@@ -98,6 +98,42 @@ def _import_report_writer() -> None:
     from . import report  # noqa: F401
 
 
+def _check_mapping(data: object, name: str) -> None:
+    """The mapping file's shape (docs/user-guide.md), each mistake named in Chinese."""
+
+    def fail(message: str) -> None:
+        raise InputError(f"映射文件格式不对：{message}", file=name)
+
+    def text_map(value: object, where: str) -> None:
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            fail(f'{where}应是“列名: 角色”的对象，如 {{"收款人": "name"}}。')
+
+    if not isinstance(data, dict):
+        fail("应是一个 JSON 对象。")
+    assert isinstance(data, dict)
+    unknown = sorted(set(data) - {"columns", "files"})
+    if unknown:
+        fail(f"有未知的键 {'、'.join(unknown)}（可用的键：columns、files）。")
+    text_map(data.get("columns", {}), "columns ")
+    files = data.get("files", {})
+    if not isinstance(files, dict):
+        fail("files 应是“文件名: 设置”的对象。")
+    for file, spec in files.items():
+        if not isinstance(spec, dict):
+            fail(f"files 中「{file}」的设置应是一个对象。")
+        extra = sorted(set(spec) - {"columns", "header_row"})
+        if extra:
+            fail(
+                f"files 中「{file}」有未知的键 {'、'.join(extra)}（可用的键：columns、header_row）。"
+            )
+        text_map(spec.get("columns", {}), f"files 中「{file}」的 columns ")
+        row = spec.get("header_row")
+        if row is not None and (isinstance(row, bool) or not isinstance(row, int) or row < 1):
+            fail(f"files 中「{file}」的 header_row 应是表头最后一行的行号（从 1 起的整数）。")
+
+
 def load_mapping(path: str | Path | None) -> Mapping:
     """Read a column-mapping file (JSON); see docs/user-guide.md for its form."""
     if path is None:
@@ -107,8 +143,7 @@ def load_mapping(path: str | Path | None) -> Mapping:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputError(f"映射文件无法读取或不是有效的 JSON（{err}）。", file=name) from err
-    if not isinstance(data, dict):
-        raise InputError("映射文件应是一个 JSON 对象。", file=name)
+    _check_mapping(data, name)
     columns = data.get("columns", {})
     files = data.get("files", {})
     roles = [*columns.values(), *(r for f in files.values() for r in f.get("columns", {}).values())]

@@ -25,7 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from .dialect import DuckDBDialect
-from .errors import NothingToCheck
+from .errors import InputError, NothingToCheck
 from .ingest import (
     SKIP_REASONS,
     Mapping,
@@ -258,15 +258,14 @@ def _ingest(
         s.dataset == "payments" and s.error is None and any(sh.rows_used for sh in s.sheets)
         for s in sources
     ):
-        reasons = (
-            "；".join(s.error for s in sources if s.dataset == "payments" and s.error)
-            or "没有发放记录"
-        )
-        raise NothingToCheck(f"发放名单中没有可比对的记录，无法比对。{reasons}")
+        reasons = "；".join(s.error for s in sources if s.dataset == "payments" and s.error)
+        raise NothingToCheck(f"发放名单中没有可比对的记录。{reasons}")
     return sources
 
 
 def _count_rows(con: duckdb.DuckDBPyConnection, sources: list[SourceReport]) -> None:
+    """Rows read, used and skipped per sheet; a table with no data row under its header
+    is reported as skipped (a list that says nothing is worth a word, not silence)."""
     counts = con.execute("SELECT src, sheet, kind, count(*) FROM raw GROUP BY ALL").fetchall()
     by_src = {s.src: s for s in sources}
     for src, sheet_name, kind, n in counts:
@@ -277,6 +276,23 @@ def _count_rows(con: duckdb.DuckDBPyConnection, sources: list[SourceReport]) -> 
                     sheet.rows_used += n
                 else:
                     sheet.rows_skipped[SKIP_REASONS[kind]] = n
+    for source in sources:
+        for sheet in source.sheets:
+            if source.error is None and sheet.error is None and not sheet.rows_used:
+                skipped = "、".join(sheet.rows_skipped)
+                sheet.error = str(
+                    InputError(
+                        "表头下没有数据行" + (f"（只有{skipped}）" if skipped else "") + "。",
+                        file=source.file,
+                        sheet=sheet.sheet,
+                    )
+                )
+        if source.sheets and all(sheet.error for sheet in source.sheets) and not source.error:
+            source.error = (
+                source.sheets[0].error
+                if len(source.sheets) == 1
+                else str(InputError("没有一个工作表有数据行。", file=source.file))
+            )
 
 
 def _views(db: SqlSession) -> None:

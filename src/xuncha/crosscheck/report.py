@@ -72,9 +72,22 @@ def write_outputs(result: CheckResult, out_dir: Path, *, unmask: bool = False) -
 
 
 def write_hits_csv(hits: pa.Table, path: Path) -> None:
-    """UTF-8 with a BOM, so Excel opens it with the Chinese intact."""
+    """UTF-8 with a BOM, so Excel opens it with the Chinese intact.
+
+    A text cell that Excel would take for a formula (it starts with = + - @, a tab or a
+    carriage return: a "name" like ``=HYPERLINK(…)`` in a list sent in) gets an
+    apostrophe in front, as OWASP advises against CSV injection."""
+    import pyarrow.compute as pc
+
+    table = hits.select(CSV_COLUMNS)
+    for i, column in enumerate(table.columns):
+        if pa.types.is_string(column.type):
+            defused = pc.replace_substring_regex(
+                column, pattern=r"^([=+\-@\t\r])", replacement=r"'\1"
+            )
+            table = table.set_column(i, table.field(i), defused)
     buf = io.BytesIO()
-    pacsv.write_csv(hits.select(CSV_COLUMNS), buf, pacsv.WriteOptions(quoting_style="needed"))
+    pacsv.write_csv(table, buf, pacsv.WriteOptions(quoting_style="needed"))
     with path.open("wb") as f:
         f.write(b"\xef\xbb\xbf")
         f.write(buf.getvalue())

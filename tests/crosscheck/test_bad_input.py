@@ -168,3 +168,21 @@ def test_trailing_empty_columns_and_long_cells_in_csv(tmp_path: Path, ids: dict[
     )  # fmt: skip
     report, rows = load(path)
     assert report.error is None and [r[3] for r in rows] == ["张三", "李四"]
+
+
+def test_old_mac_line_endings(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes("姓名,身份证号码\r张三,430102199001011238\r".encode())
+    report, rows = load(path)
+    assert report.error is not None and "只用回车符（CR）换行" in report.error and rows == []
+
+
+def test_files_that_are_not_tables(tmp_path: Path) -> None:
+    pdf = tmp_path / "名单.xlsx"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n")
+    report, _ = load(pdf)
+    assert report.error is not None and "不是 Excel 工作簿，也不是 CSV 文本文件" in report.error
+    xls = tmp_path / "旧.xlsx"  # an .xls workbook (an OLE2 container) renamed .xlsx
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    report, _ = load(xls)
+    assert report.error is not None and "文件内容是 xls 格式，扩展名却是 .xlsx" in report.error

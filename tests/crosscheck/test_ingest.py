@@ -27,6 +27,14 @@ def test_payee_name_preferred_over_household_head() -> None:
     assert layout is not None and layout.columns["name"] == 2
 
 
+def test_id_column_of_the_person_the_name_column_names() -> None:
+    layout = find_header([["户主姓名", "户主身份证号码", "移民姓名", "移民身份证号码", "补助金额"]])
+    assert layout is not None and layout.columns["name"] == 2
+    assert layout.columns["id_number"] == 3
+    layout = find_header([["户主姓名", "户主身份证号码", "补助金额"]])
+    assert layout is not None and (layout.columns["name"], layout.columns["id_number"]) == (0, 1)
+
+
 def test_header_variants_recognised() -> None:
     for name, ident, amount, date in [
         ("姓名", "身份证号", "发放金额", "发放日期"),

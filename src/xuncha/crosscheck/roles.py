@@ -176,14 +176,25 @@ class HeaderLayout:
 
 def _assign(headers: Sequence[str], extra: dict[str, str] | None) -> dict[str, int]:
     best: dict[str, tuple[int, int]] = {}
+    ids: list[tuple[int, int]] = []  # (rank, column) of every ID-number column
     for col, text in enumerate(headers):
         found = role_of(text, extra)
         if found is None or found[0] == "ignore":
             continue
         role, rank = found
+        if role == "id_number":
+            ids.append((rank, col))
         if role not in best or rank < best[role][0]:
             best[role] = (rank, col)
-    return {role: col for role, (_, col) in best.items()}
+    columns = {role: col for role, (_, col) in best.items()}
+    # A list with the household head's and the payee's columns (户主姓名, 户主身份证号码,
+    # 移民姓名, 移民身份证号码): the ID is the one of whoever the name column names.
+    if "name" in columns and len(ids) > 1:
+        whose = headers[columns["name"]].removesuffix("姓名")
+        own = sorted((rank, col) for rank, col in ids if whose and headers[col].startswith(whose))
+        if own:
+            columns["id_number"] = own[0][1]
+    return columns
 
 
 def _score(columns: dict[str, int]) -> int:

@@ -55,6 +55,19 @@ def readable_kind(path: Path, file: str) -> str:
         raise InputError("文件为空（0 字节），没有可读取的内容。", file=file)
     if kind == "encrypted":
         raise InputError("工作簿设有打开密码，无法读取。请去除密码后另存再提交。", file=file)
+    if kind == "binary":
+        raise InputError(
+            "不是 Excel 工作簿，也不是 CSV 文本文件（文件内容是其他格式，如 PDF、图片或压缩包）。"
+            "若是文本文件，请用 Excel 另存为「CSV UTF-8（逗号分隔）」后再提交。",
+            file=file,
+        )
+    suffix = path.suffix.lower().lstrip(".")
+    if kind in ("xls", "xlsx") and suffix in ("xls", "xlsx") and suffix != kind:
+        raise InputError(
+            f"文件内容是 {kind} 格式，扩展名却是 .{suffix}。请把扩展名改为 .{kind}，"
+            "或用 Excel 打开后另存为 .xlsx，再提交。",
+            file=file,
+        )
     return kind
 
 

@@ -88,9 +88,10 @@ def sha256_of(path: Path) -> str:
 
 
 def sniff_kind(path: Path) -> str:
-    """'xlsx', 'encrypted', 'xls', 'csv' or 'empty' from the first bytes, not the name."""
+    """'xlsx', 'encrypted', 'xls', 'csv', 'binary' (anything else: PDF, images…) or
+    'empty' from the first bytes, not the name."""
     with path.open("rb") as f:
-        head = f.read(8)
+        head = f.read(4096)
     if not head:
         return "empty"
     if head.startswith(b"PK\x03\x04"):
@@ -100,6 +101,9 @@ def sniff_kind(path: Path) -> str:
         if "EncryptedPackage".encode("utf-16-le") in path.read_bytes():
             return "encrypted"
         return "xls"
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if head.startswith(b"%PDF") or (b"\x00" in head and not utf16):
+        return "binary"
     return "csv"
 
 

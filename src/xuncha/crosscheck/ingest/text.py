@@ -174,6 +174,12 @@ def _blank_lines(data: bytes, lines_before: int) -> list[int]:
 
 def sniff_csv(text: str, file: str) -> tuple[str, list[list[str]], list[int]]:
     """Delimiter, the first records, and the physical line each of them ends on."""
+    if "\r" in text and "\n" not in text:
+        raise InputError(
+            "文件只用回车符（CR）换行（旧版 Mac 的 CSV 格式），无法按行读取。"
+            "请用 Excel 另存为「CSV UTF-8（逗号分隔）」后再提交。",
+            file=file,
+        )
     if "\n" not in text and len(text) >= SAMPLE_BYTES // 4:
         if max(text.count(d) for d in ",\t;|") + 1 > MAX_COLUMNS:
             raise InputError(

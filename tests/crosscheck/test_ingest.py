@@ -183,3 +183,24 @@ def test_table_without_id_column_is_skipped_with_reason(
     mapping = Mapping(columns={"编码": "id_number"})  # the user says which column it is
     report, rows = load(path, mapping=mapping)
     assert report.error is None and rows[0][3:5] == ("张三", ids["zhang"])
+
+
+def test_merged_cells_in_data_rows_fill_down(tmp_path: Path, ids: dict[str, str]) -> None:
+    def sheet(wb, ws):
+        ws.merge_range(0, 0, 0, 4, "2021年发放表")  # a title over the columns: not data
+        ws.write_row(1, 0, ["乡镇", "姓名", "身份证号码", "发放金额", "发放日期"])
+        ws.merge_range(2, 0, 4, 0, "华塘镇")  # rows 3-5: one township
+        ws.merge_range(2, 4, 3, 4, "2021-06-01")  # rows 3-4: one payment date
+        ws.write_row(2, 1, ["张三", ids["zhang"], 600])
+        ws.write_row(3, 1, ["李四", ids["li"], 600])
+        ws.write_row(4, 1, ["王五", ids["wang"], 600, "2021-09-01"])
+        ws.merge_range(5, 1, 5, 2, "备注：以上为补发")  # across name and ID: never copied across
+
+    report, rows = load(write_xlsx(tmp_path / "合并.xlsx", {"Sheet1": sheet}))
+    assert report.error is None
+    assert [(r[1], r[3], r[4], r[6]) for r in rows if r[2] == "data"] == [
+        (3, "张三", ids["zhang"], "2021-06-01"),
+        (4, "李四", ids["li"], "2021-06-01"),
+        (5, "王五", ids["wang"], "2021-09-01"),
+        (6, "备注：以上为补发", None, None),
+    ]

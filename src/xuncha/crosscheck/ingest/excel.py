@@ -13,7 +13,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from typing import Any
 
@@ -86,7 +86,22 @@ def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping:
             file=report.file,
         ) from err
     report.encoding = report.kind
-    oversized = _oversized_sheets(report.path, names) if report.kind == "xlsx" else {}
+    xlsx = report.kind == "xlsx"
+    oversized = _oversized_sheets(report.path) if xlsx else {}
+    with ThreadPoolExecutor(1) as scan:
+        merges = scan.submit(_merged_ranges, report.path) if xlsx else None
+        _load_sheets(con, report, mapping, reader, names, oversized, merges)
+
+
+def _load_sheets(
+    con: duckdb.DuckDBPyConnection,
+    report: SourceReport,
+    mapping: Mapping,
+    reader: Any,
+    names: list[str],
+    oversized: dict[str, str],
+    merges: Future[dict[str, list[Range]]] | None,
+) -> None:
     for name, parsed in zip(
         names, _parse_sheets(reader, report.path, names, skip=set(oversized)), strict=True
     ):
@@ -104,7 +119,8 @@ def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping:
                 raise InputError(
                     f"无法读取（{short_error(parsed)}）。", file=report.file, sheet=name
                 ) from parsed
-            _load_sheet(con, parsed, report, sheet, mapping)
+            merged = merges.result().get(name, []) if merges is not None else []
+            _load_sheet(con, parsed, report, sheet, mapping, merged)
         except InputError as err:
             sheet.error = str(err)
     if not any(s.error is None for s in report.sheets):
@@ -117,36 +133,98 @@ MAX_CELLS = 100_000_000
 list of payments: Excel's reader would allocate every cell of it, 32 bytes each, and a
 stray cell at XFD1048576 would ask for half a terabyte."""
 
-_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+)(?::([A-Z]+\d+))?"')
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"')
+_CELL = re.compile(r"([A-Z]+)(\d+)")
+
+Range = tuple[int, int, int, int]  # first row, first column, last row, last column (0-based)
 
 
-def _oversized_sheets(path: str, names: list[str]) -> dict[str, str]:
+def _cell_range(first: bytes, last: bytes) -> Range:
+    from .sources import column_index
+
+    (c1, r1), (c2, r2) = (_CELL.fullmatch(x.decode()).groups() for x in (first, last))  # type: ignore[union-attr]
+    return int(r1) - 1, column_index(c1), int(r2) - 1, column_index(c2)
+
+
+def _sheet_members(z: Any) -> dict[str, str]:
+    """Sheet name → its XML member in an xlsx zip (workbook.xml and its relationships)."""
+    rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+    targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
+    members = {}
+    for name, rid in re.findall(r'<sheet [^>]*name="([^"]*)"[^>]*r:id="([^"]+)"', book):
+        target = targets.get(rid, "").lstrip("/")
+        members[html.unescape(name)] = target if target.startswith("xl/") else f"xl/{target}"
+    return members
+
+
+def _oversized_sheets(path: str) -> dict[str, str]:
     """The sheets whose used range (the <dimension> an xlsx records for each sheet) holds
     more than MAX_CELLS cells, with that range, read before any sheet is parsed."""
     import zipfile
 
-    from .sources import column_index
+    try:
+        with zipfile.ZipFile(path) as z:
+            found = {}
+            for name, member in _sheet_members(z).items():
+                with z.open(member) as f:
+                    m = _DIMENSION.search(f.read(4096))
+                if m and m.group(2):
+                    r1, c1, r2, c2 = _cell_range(m.group(1), m.group(2))
+                    if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_CELLS:
+                        found[name] = f"{m.group(1).decode()}:{m.group(2).decode()}"
+            return found
+    except (KeyError, OSError, ValueError, AttributeError, zipfile.BadZipFile):
+        return {}  # a workbook laid out otherwise: the reader decides
+
+
+def _merged_ranges(path: str) -> dict[str, list[Range]]:
+    """Each sheet's merged ranges (<mergeCell>, after the sheet's data: the XML is
+    decompressed throughout, on a thread of its own while the sheets are parsed)."""
+    import zipfile
 
     try:
         with zipfile.ZipFile(path) as z:
-            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
-            targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
-            targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
-            found = {}
-            for name, rid in re.findall(r'<sheet [^>]*name="([^"]*)"[^>]*r:id="([^"]+)"', book):
-                target = targets.get(rid, "").lstrip("/")
-                member = target if target.startswith("xl/") else f"xl/{target}"
+            found: dict[str, list[Range]] = {}
+            for name, member in _sheet_members(z).items():
+                tail, after = b"", False
                 with z.open(member) as f:
-                    m = _DIMENSION.search(f.read(4096))
-                if m and m.group(3):
-                    rows = int(m.group(4)) - int(m.group(2)) + 1
-                    cols = column_index(m.group(3).decode()) - column_index(m.group(1).decode()) + 1
-                    if rows * cols > MAX_CELLS:
-                        found[html.unescape(name)] = (m.group(0)[16:-1]).decode()
-            return {n: found[n] for n in names if n in found}
-    except (KeyError, OSError, ValueError, zipfile.BadZipFile):
-        return {}  # a workbook laid out otherwise: the reader decides
+                    while chunk := f.read(1 << 22):
+                        if after:
+                            tail += chunk
+                        elif (at := (tail[-16:] + chunk).find(b"</sheetData>")) >= 0:
+                            tail, after = (tail[-16:] + chunk)[at:], True
+                        else:
+                            tail = chunk[-16:]
+                ranges = [_cell_range(a, b) for a, b in _MERGE.findall(tail)] if after else []
+                if ranges:
+                    found[name] = ranges
+            return found
+    except (KeyError, OSError, ValueError, AttributeError, zipfile.BadZipFile):
+        return {}
+
+
+def _fill_merged(batch: Any, ranges: list[Range], first_data_row: int, width: int) -> Any:
+    """The sheet with each merged range of its data rows filled down from the range's
+    first row (Excel keeps the value in the top-left cell only: a payment date merged
+    over a village's rows belongs to every one of them). Filled down only, never across:
+    a value merged over several columns is one cell's, not the next column's role."""
+    import numpy as np
+    import pyarrow as pa
+
+    ranges = [r for r in ranges if r[0] >= first_data_row and r[1] < width and r[2] > r[0]]
+    if not ranges:
+        return batch
+    columns = list(batch.columns)
+    for col in sorted({c for _, c1, _, c2 in ranges for c in range(c1, min(c2, width - 1) + 1)}):
+        rows = np.arange(batch.num_rows)
+        for r1, c1, r2, c2 in ranges:
+            if c1 <= col <= c2:
+                rows[r1 : min(r2, batch.num_rows - 1) + 1] = r1
+        columns[col] = columns[col].take(pa.array(rows))
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
 
 
 def _parse_sheets(reader: Any, path: str, names: list[str], skip: set[str]) -> Iterator[Any]:
@@ -198,6 +276,7 @@ def _load_sheet(
     report: SourceReport,
     sheet: SheetReport,
     mapping: Mapping,
+    merged: list[Range],
 ) -> None:
     if batch.num_rows == 0:
         raise InputError("工作表为空。", file=report.file, sheet=sheet.sheet)
@@ -208,6 +287,7 @@ def _load_sheet(
     require_id_column(layout, report.file, sheet.sheet, layout.header_rows[-1] + 1)
     record_layout(sheet, layout, report.file, head)
     width = table_width(layout, batch.num_columns)
+    batch = _fill_merged(batch, merged, layout.data_start, width)
     # Register the batch as fastexcel returned it (building new Arrow arrays from Python
     # would make pyarrow import pandas when installed); Excel row i+1 is batch row i.
     con.register("_sheet", batch)

@@ -67,7 +67,11 @@ def test_nothing_checked_exits_non_zero(tmp_path: Path, capsys) -> None:
     empty.write_bytes(b"")
     assert main(["check", "--payments", str(empty), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
-    assert "无法比对" in err and "Traceback" not in err
+    assert "无法比对" in err and "Traceback" not in err and "以前的结果" not in err
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "hits.csv").write_text("old")
+    assert main(["check", "--payments", str(empty), "--out", str(tmp_path / "o")]) == 1
+    assert "hits.csv 是以前的结果，不是这一次的" in capsys.readouterr().err
 
 
 def test_bad_standard(tmp_path: Path, capsys) -> None:

@@ -192,6 +192,12 @@ def _check_run(args: argparse.Namespace) -> int:
         )  # fmt: skip
     except InputError as err:
         print(f"无法比对：{err}", file=sys.stderr)
+        stale = [n for n in (HITS_CSV, WORKBOOK, MANIFEST) if (args.out / n).exists()]
+        if stale:
+            print(
+                f"注意：{args.out} 中的 {'、'.join(stale)} 是以前的结果，不是这一次的。",
+                file=sys.stderr,
+            )
         return EXIT_NOTHING_CHECKED
     print_summary(result)
     unused = sorted(set(result.config.mapping.files) - {s.file for s in result.sources})

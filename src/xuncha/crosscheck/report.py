@@ -106,9 +106,11 @@ def summarise(hits: pa.Table) -> dict[str, Any]:
             """SELECT file, coalesce(sheet, '') AS sheet, rule, count(*), coalesce(sum(amount), 0)
                FROM hits GROUP BY ALL ORDER BY file, sheet"""
         ).fetchall()
+        # The amount of each suspect row once, however many rules it hit.
         total = con.execute(
-            """SELECT count(*), count(DISTINCT file || '|' || coalesce(sheet, '') || '|' || row),
-                      coalesce(sum(amount), 0) FROM hits"""
+            """SELECT sum(n), count(*), coalesce(sum(amount), 0) FROM (
+                   SELECT count(*) AS n, any_value(amount) AS amount FROM hits
+                   GROUP BY file, coalesce(sheet, ''), row)"""
         ).fetchall()[0]
     finally:
         con.close()
@@ -321,6 +323,7 @@ def _summary_sheet(
     ws.write_number(r, 1, total_rows, fmt["int"])
     ws.write(r, 2, f"不重复行 {distinct_rows}", fmt["cell"])
     ws.write_number(r, 3, float(total_amount), fmt["money"])
+    ws.write(r, 4, "金额按不重复的行计，每行只计一次", fmt["wrap"])
     r += 2
     ws.write(r, 0, "按文件 / 工作表（县市区）", fmt["title"])
     rules = result.rules_run

@@ -221,6 +221,8 @@ def print_summary(result: Any) -> None:
         for sh in s.sheets:
             if sh.error and not s.error:
                 print(f"    跳过：{sh.error}")
+            elif sh.hidden and not sh.error:
+                print(f"    注意：工作表「{sh.sheet}」是隐藏的，已一并读取（{sh.rows_used} 行）")
     for what, n in result.data_problems.items():
         list_name, reason = what.split("：", 1)
         print(f"  注意：{list_name}中{reason.removesuffix('的行')} {n} 行（不能完整参与比对）")

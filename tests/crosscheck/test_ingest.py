@@ -204,3 +204,20 @@ def test_merged_cells_in_data_rows_fill_down(tmp_path: Path, ids: dict[str, str]
         (5, "王五", ids["wang"], "2021-09-01"),
         (6, "备注：以上为补发", None, None),
     ]
+
+
+def test_hidden_sheets_are_read_and_said_to_be_hidden(tmp_path: Path, ids: dict[str, str]) -> None:
+    def sheet(person):
+        def build(wb, ws):
+            ws.write_row(0, 0, ["姓名", "身份证号码", "发放金额"])
+            ws.write_row(1, 0, [person, ids["zhang"], 600])
+            if person == "李四":
+                ws.hide()
+
+        return build
+
+    report, rows = load(
+        write_xlsx(tmp_path / "隐.xlsx", {"北湖区": sheet("张三"), "旧表": sheet("李四")})
+    )
+    assert [(s.sheet, s.hidden) for s in report.sheets] == [("北湖区", False), ("旧表", True)]
+    assert len(rows) == 2

@@ -427,6 +427,7 @@ def _source_dict(s: Any) -> dict[str, Any]:
         "sheets": [
             {
                 "sheet": sh.sheet,
+                "hidden": sh.hidden,
                 "header_rows": sh.header_rows,
                 "columns": sh.columns,
                 "year_from_title": sh.year_hint,

@@ -87,10 +87,10 @@ def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping:
         ) from err
     report.encoding = report.kind
     xlsx = report.kind == "xlsx"
-    oversized = _oversized_sheets(report.path) if xlsx else {}
+    oversized, hidden = _prescan(report.path) if xlsx else ({}, set())
     with ThreadPoolExecutor(1) as scan:
         merges = scan.submit(_merged_ranges, report.path) if xlsx else None
-        _load_sheets(con, report, mapping, reader, names, oversized, merges)
+        _load_sheets(con, report, mapping, reader, names, oversized, merges, hidden)
 
 
 def _load_sheets(
@@ -101,11 +101,12 @@ def _load_sheets(
     names: list[str],
     oversized: dict[str, str],
     merges: Future[dict[str, list[Range]]] | None,
+    hidden: set[str],
 ) -> None:
     for name, parsed in zip(
         names, _parse_sheets(reader, report.path, names, skip=set(oversized)), strict=True
     ):
-        sheet = SheetReport(sheet=name)
+        sheet = SheetReport(sheet=name, hidden=name in hidden)
         report.sheets.append(sheet)
         try:
             if name in oversized:
@@ -160,13 +161,21 @@ def _sheet_members(z: Any) -> dict[str, str]:
     return members
 
 
-def _oversized_sheets(path: str) -> dict[str, str]:
-    """The sheets whose used range (the <dimension> an xlsx records for each sheet) holds
-    more than MAX_CELLS cells, with that range, read before any sheet is parsed."""
+def _prescan(path: str) -> tuple[dict[str, str], set[str]]:
+    """Read before any sheet is parsed: the sheets whose used range (the <dimension> an
+    xlsx records for each sheet) holds more than MAX_CELLS cells, with that range; and
+    the hidden sheets (read like the others, but said to be hidden)."""
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as z:
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            hidden = {
+                html.unescape(n)
+                for n in re.findall(
+                    r'<sheet [^>]*name="([^"]*)"[^>]*state="(?:hidden|veryHidden)"', book
+                )
+            }
             found = {}
             for name, member in _sheet_members(z).items():
                 with z.open(member) as f:
@@ -175,9 +184,9 @@ def _oversized_sheets(path: str) -> dict[str, str]:
                     r1, c1, r2, c2 = _cell_range(m.group(1), m.group(2))
                     if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_CELLS:
                         found[name] = f"{m.group(1).decode()}:{m.group(2).decode()}"
-            return found
+            return found, hidden
     except (KeyError, OSError, ValueError, AttributeError, zipfile.BadZipFile):
-        return {}  # a workbook laid out otherwise: the reader decides
+        return {}, set()  # a workbook laid out otherwise: the reader decides
 
 
 def _merged_ranges(path: str) -> dict[str, list[Range]]:

@@ -54,6 +54,7 @@ class SheetReport:
     """What was read from one sheet (or one CSV file): the manifest's unit of account."""
 
     sheet: str
+    hidden: bool = False  # a hidden sheet of a workbook: read, and said to be hidden
     header_rows: list[int] = field(default_factory=list)  # 1-based, as the user sees them
     columns: dict[str, str] = field(default_factory=dict)  # role -> header text
     year_hint: int | None = None

@@ -186,3 +186,12 @@ def test_files_that_are_not_tables(tmp_path: Path) -> None:
     xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
     report, _ = load(xls)
     assert report.error is not None and "文件内容是 xls 格式，扩展名却是 .xlsx" in report.error
+
+
+def test_gbk_line_pasted_into_a_utf8_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "混.csv"
+    lines = ["姓名,身份证号码,金额", "张三,430102199001011238,600", "李四,430102199001011238,600"]
+    path.write_bytes("\n".join(lines).encode() + "\n王五,1,600\n".encode("gbk"))
+    report, rows = load(path)
+    assert report.error is not None and rows == []
+    assert report.error.startswith("文件「混.csv」第 4 行：文件编码错误：前面的内容是 UTF-8")

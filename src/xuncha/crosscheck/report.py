@@ -108,7 +108,7 @@ def summarise(hits: pa.Table) -> dict[str, Any]:
         ).fetchall()
         # The amount of each suspect row once, however many rules it hit.
         total = con.execute(
-            """SELECT sum(n), count(*), coalesce(sum(amount), 0) FROM (
+            """SELECT coalesce(sum(n), 0), count(*), coalesce(sum(amount), 0) FROM (
                    SELECT count(*) AS n, any_value(amount) AS amount FROM hits
                    GROUP BY file, coalesce(sheet, ''), row)"""
         ).fetchall()[0]

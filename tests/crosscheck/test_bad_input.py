@@ -181,7 +181,10 @@ def test_files_that_are_not_tables(tmp_path: Path) -> None:
     pdf = tmp_path / "名单.xlsx"
     pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n")
     report, _ = load(pdf)
-    assert report.error is not None and "不是 Excel 工作簿，也不是 CSV 文本文件" in report.error
+    assert (
+        report.error
+        == "文件「名单.xlsx」：不是表格文件，按内容识别为 PDF 文件。请提交 Excel 工作簿（xlsx、xls）或 CSV 文件。"
+    )
     xls = tmp_path / "旧.xlsx"  # an .xls workbook (an OLE2 container) renamed .xlsx
     xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
     report, _ = load(xls)

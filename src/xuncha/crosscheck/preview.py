@@ -153,23 +153,9 @@ def _workbook(path: Path, out: FilePreview, mapping: Mapping) -> None:
         out.sheets.append(_sheet(rows, mapping, out.file, name))
 
 
-def not_table(sample: bytes, file: str) -> None:
-    """Refuse what is plainly not a table (an image, a PDF, a Word file, a program)."""
-    import filetype
-
-    guess = filetype.guess(sample)
-    binary = b"\x00" in sample[:8192] and not sample.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if guess is not None or binary:
-        seen = f"，按内容识别为 {guess.extension.upper()} 文件" if guess is not None else ""
-        raise InputError(
-            f"不是表格文件{seen}。请上传 Excel 工作簿（xlsx、xls）或 CSV 文件。", file=file
-        )
-
-
 def _csv(path: Path, out: FilePreview, mapping: Mapping) -> None:
     with path.open("rb") as f:
         sample = f.read(SAMPLE_BYTES)
-    not_table(sample, out.file)
     encoding = detect_encoding(sample, out.file)
     out.encoding = encoding_label(encoding)
     text = codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)

@@ -16,7 +16,7 @@ import duckdb
 from ..errors import InputError
 from .excel import load_workbook
 from .rows import SKIP_REASONS, create_raw_table
-from .sources import Mapping, SheetReport, SourceReport, sha256_of, sniff_kind
+from .sources import Mapping, SheetReport, SourceReport, not_table, sha256_of, sniff_kind
 from .text import TextScan, load_csv, scan_text, transcode
 
 __all__ = [
@@ -49,18 +49,16 @@ class Prepared:
 
 
 def readable_kind(path: Path, file: str) -> str:
-    """:func:`sniff_kind`, refusing an empty file and a password-protected workbook."""
+    """:func:`sniff_kind`, refusing an empty file, a password-protected workbook, a file
+    that is no table (:func:`not_table`) and a workbook under the other Excel extension."""
     kind = sniff_kind(path)
     if kind == "empty":
         raise InputError("文件为空（0 字节），没有可读取的内容。", file=file)
     if kind == "encrypted":
         raise InputError("工作簿设有打开密码，无法读取。请去除密码后另存再提交。", file=file)
-    if kind == "binary":
-        raise InputError(
-            "不是 Excel 工作簿，也不是 CSV 文本文件（文件内容是其他格式，如 PDF、图片或压缩包）。"
-            "若是文本文件，请用 Excel 另存为「CSV UTF-8（逗号分隔）」后再提交。",
-            file=file,
-        )
+    if kind == "csv":
+        with path.open("rb") as f:
+            not_table(f.read(8192), file)
     suffix = path.suffix.lower().lstrip(".")
     if kind in ("xls", "xlsx") and suffix in ("xls", "xlsx") and suffix != kind:
         raise InputError(

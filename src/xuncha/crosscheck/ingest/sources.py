@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..roles import HeaderLayout, find_header, normalise_header
 
 CHUNK_BYTES = 1 << 22
@@ -89,10 +90,10 @@ def sha256_of(path: Path) -> str:
 
 
 def sniff_kind(path: Path) -> str:
-    """'xlsx', 'encrypted', 'xls', 'csv', 'binary' (anything else: PDF, images…) or
-    'empty' from the first bytes, not the name."""
+    """'xlsx', 'encrypted', 'xls', 'csv' or 'empty' from the first bytes, not the name
+    (a 'csv' may still be no table at all: :func:`not_table`)."""
     with path.open("rb") as f:
-        head = f.read(4096)
+        head = f.read(8)
     if not head:
         return "empty"
     if head.startswith(b"PK\x03\x04"):
@@ -102,10 +103,21 @@ def sniff_kind(path: Path) -> str:
         if "EncryptedPackage".encode("utf-16-le") in path.read_bytes():
             return "encrypted"
         return "xls"
-    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if head.startswith(b"%PDF") or (b"\x00" in head and not utf16):
-        return "binary"
     return "csv"
+
+
+def not_table(sample: bytes, file: str) -> None:
+    """Refuse what is plainly not a table (an image, a PDF, a Word file, a program),
+    whatever its name says, from its first bytes."""
+    import filetype
+
+    guess = filetype.guess(sample)
+    binary = b"\x00" in sample[:8192] and not sample.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if guess is not None or binary:
+        seen = f"，按内容识别为 {guess.extension.upper()} 文件" if guess is not None else ""
+        raise InputError(
+            f"不是表格文件{seen}。请提交 Excel 工作簿（xlsx、xls）或 CSV 文件。", file=file
+        )
 
 
 def layout_of(head: list[list[Any]], mapping: Mapping, file: str) -> HeaderLayout | None:

@@ -20,15 +20,17 @@ from typing import Any
 import duckdb
 
 from ..errors import InputError
-from ..roles import HEAD_ROWS, HeaderLayout
+from ..roles import HEAD_ROWS
 from .rows import insert_rows
 from .sources import (
-    MAX_COLUMNS,
     Mapping,
     SheetReport,
     SourceReport,
     layout_of,
+    no_header,
     record_layout,
+    require_id_column,
+    table_width,
 )
 
 
@@ -38,40 +40,9 @@ def short_error(err: Exception) -> str:
     return (text.splitlines()[0] if text else type(err).__name__)[:160]
 
 
-def no_header(file: str, sheet: str = "") -> InputError:
-    return InputError(
-        f"前 {HEAD_ROWS} 行中找不到表头：没有可识别的姓名或身份证号码列。"
-        "可用 --mapping 映射文件指定列名。",
-        file=file,
-        sheet=sheet,
-    )
-
-
-def require_id_column(layout: HeaderLayout, file: str, sheet: str, header_row: int) -> None:
-    """Identity is matched on the ID number: a table without that column cannot take
-    part (every row would only be "ID missing"), so it is skipped with the reason."""
-    if "id_number" not in layout.columns:
-        raise InputError(
-            "表头中没有可识别的身份证号码列（如“身份证号码”“公民身份号码”）。比对按身份证号码"
-            "识别人员，此表无法比对。可用 --mapping 映射文件指定哪一列是身份证号码。",
-            file=file,
-            sheet=sheet,
-            row=header_row,
-        )
-
-
 def _reason(error: str) -> str:
     """A sheet's error without the file and sheet it names (the caller names them)."""
     return error.split("：", 1)[1] if error.startswith("文件「") else error
-
-
-def table_width(layout: HeaderLayout, columns: int) -> int:
-    """The columns of a table that are read: up to the header's last named column among
-    the first MAX_COLUMNS, or a column the user mapped beyond. Cells further right have
-    no role: a stray cell at column XFD must not make every row 16,384 cells wide."""
-    named = [i for i, h in enumerate(layout.headers[:MAX_COLUMNS]) if str(h or "").strip()]
-    last = max([*named, *layout.columns.values()], default=0)
-    return max(1, min(columns, last + 1))
 
 
 def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping: Mapping) -> None:

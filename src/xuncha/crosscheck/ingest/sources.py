@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..roles import HeaderLayout, find_header, normalise_header
+from ..roles import HEAD_ROWS, HeaderLayout, find_header, normalise_header
 
 CHUNK_BYTES = 1 << 22
 MAX_COLUMNS = 1000  # a table wider than this is not a list of payments
@@ -155,3 +155,34 @@ def record_layout(
         for role, col in layout.columns.items()
     }
     sheet.year_hint = year_hint(file, sheet.sheet, head[: layout.header_rows[0]])
+
+
+def no_header(file: str, sheet: str = "") -> InputError:
+    return InputError(
+        f"前 {HEAD_ROWS} 行中找不到表头：没有可识别的姓名或身份证号码列。"
+        "可用 --mapping 映射文件指定列名。",
+        file=file,
+        sheet=sheet,
+    )
+
+
+def require_id_column(layout: HeaderLayout, file: str, sheet: str, header_row: int) -> None:
+    """Identity is matched on the ID number: a table without that column cannot take
+    part (every row would only be "ID missing"), so it is skipped with the reason."""
+    if "id_number" not in layout.columns:
+        raise InputError(
+            "表头中没有可识别的身份证号码列（如“身份证号码”“公民身份号码”）。比对按身份证号码"
+            "识别人员，此表无法比对。可用 --mapping 映射文件指定哪一列是身份证号码。",
+            file=file,
+            sheet=sheet,
+            row=header_row,
+        )
+
+
+def table_width(layout: HeaderLayout, columns: int) -> int:
+    """The columns of a table that are read: up to the header's last named column among
+    the first MAX_COLUMNS, or a column the user mapped beyond. Cells further right have
+    no role: a stray cell at column XFD must not make every row 16,384 cells wide."""
+    named = [i for i, h in enumerate(layout.headers[:MAX_COLUMNS]) if str(h or "").strip()]
+    last = max([*named, *layout.columns.values()], default=0)
+    return max(1, min(columns, last + 1))

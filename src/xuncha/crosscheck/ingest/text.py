@@ -23,7 +23,6 @@ import pyarrow as pa
 
 from ..errors import InputError
 from ..roles import HEAD_ROWS, HeaderLayout
-from .excel import no_header, require_id_column, table_width
 from .rows import insert_rows, sql_str
 from .sources import (
     CHUNK_BYTES,
@@ -32,7 +31,10 @@ from .sources import (
     SheetReport,
     SourceReport,
     layout_of,
+    no_header,
     record_layout,
+    require_id_column,
+    table_width,
 )
 
 SAMPLE_BYTES = 1 << 20

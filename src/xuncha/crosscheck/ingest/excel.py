@@ -119,16 +119,21 @@ def _cell_range(first: bytes, last: bytes) -> Range:
     return int(r1) - 1, column_index(c1), int(r2) - 1, column_index(c2)
 
 
-def _sheet_members(z: Any) -> dict[str, str]:
-    """Sheet name → its XML member in an xlsx zip (workbook.xml and its relationships)."""
+def _sheet_members(z: Any) -> dict[str, tuple[str, bool]]:
+    """Sheet name → (its XML member, whether it is hidden) in an xlsx zip, from
+    workbook.xml and its relationships."""
     rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     book = z.read("xl/workbook.xml").decode("utf-8", "replace")
     targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
     members = {}
-    for name, rid in re.findall(r'<sheet [^>]*name="([^"]*)"[^>]*r:id="([^"]+)"', book):
-        target = targets.get(rid, "").lstrip("/")
-        members[html.unescape(name)] = target if target.startswith("xl/") else f"xl/{target}"
+    for tag in re.findall(r"<sheet [^>]*>", book):
+        name, rid = re.search(r'name="([^"]*)"', tag), re.search(r'r:id="([^"]+)"', tag)
+        if name and rid:
+            target = targets.get(rid.group(1), "").lstrip("/")
+            member = target if target.startswith("xl/") else f"xl/{target}"
+            hidden = re.search(r'state="(?:hidden|veryHidden)"', tag) is not None
+            members[html.unescape(name.group(1))] = (member, hidden)
     return members
 
 
@@ -140,15 +145,10 @@ def _prescan(path: str) -> tuple[dict[str, str], set[str]]:
 
     try:
         with zipfile.ZipFile(path) as z:
-            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
-            hidden = {
-                html.unescape(n)
-                for n in re.findall(
-                    r'<sheet [^>]*name="([^"]*)"[^>]*state="(?:hidden|veryHidden)"', book
-                )
-            }
+            members = _sheet_members(z)
+            hidden = {name for name, (_, is_hidden) in members.items() if is_hidden}
             found = {}
-            for name, member in _sheet_members(z).items():
+            for name, (member, _) in members.items():
                 with z.open(member) as f:
                     m = _DIMENSION.search(f.read(4096))
                 if m and m.group(2):
@@ -168,7 +168,7 @@ def _merged_ranges(path: str) -> dict[str, list[Range]]:
     try:
         with zipfile.ZipFile(path) as z:
             found: dict[str, list[Range]] = {}
-            for name, member in _sheet_members(z).items():
+            for name, (member, _) in _sheet_members(z).items():
                 tail, after = b"", False
                 with z.open(member) as f:
                     while chunk := f.read(1 << 22):
@@ -199,11 +199,13 @@ def _fill_merged(batch: Any, ranges: list[Range], first_data_row: int, width: in
         return batch
     columns = list(batch.columns)
     for col in sorted({c for _, c1, _, c2 in ranges for c in range(c1, min(c2, width - 1) + 1)}):
-        rows = np.arange(batch.num_rows)
+        rows = np.arange(batch.num_rows, dtype=np.int64)
         for r1, c1, r2, c2 in ranges:
             if c1 <= col <= c2:
                 rows[r1 : min(r2, batch.num_rows - 1) + 1] = r1
-        columns[col] = columns[col].take(pa.array(rows))
+        # (indices from the buffer: pa.array() on a numpy array would import pandas)
+        indices = pa.Array.from_buffers(pa.int64(), len(rows), [None, pa.py_buffer(rows)])
+        columns[col] = columns[col].take(indices)
     return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
 
 
@@ -268,8 +270,9 @@ def _load_sheet(
     record_layout(sheet, layout, report.file, head)
     width = table_width(layout, batch.num_columns)
     batch = _fill_merged(batch, merged, layout.data_start, width)
-    # Register the batch as fastexcel returned it (building new Arrow arrays from Python
-    # would make pyarrow import pandas when installed); Excel row i+1 is batch row i.
+    # Register the batch as fastexcel returned it, merged cells filled (building Arrow
+    # arrays from Python objects would make pyarrow import pandas when installed);
+    # Excel row i+1 is batch row i.
     con.register("_sheet", batch)
     try:
         cols = ", ".join(f'"{name}" AS c{i}' for i, name in enumerate(batch.schema.names[:width]))

@@ -33,10 +33,10 @@ from .idnumber import CHECK_CHARS, WEIGHTS
 FULLWIDTH = "０１２３４５６７８９ｘＸ．，－／"
 HALFWIDTH = "0123456789XX.,-/"
 _DOTS_FROM = "．•・‧∙"
+_DOTS_TO = "·····"
 # Spaces a regular expression's \s does not know (no-break, thin, zero-width, BOM…):
 # pasted from web pages and Word, invisible in a cell, as harmless as a space.
 SPACES = "\\s\u00a0\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
-_DOTS_TO = "·····"
 
 
 @functools.cache

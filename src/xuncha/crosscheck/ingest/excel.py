@@ -11,6 +11,7 @@ import os
 import queue
 import re
 import threading
+import zipfile
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,6 +27,7 @@ from .sources import (
     Mapping,
     SheetReport,
     SourceReport,
+    column_index,
     layout_of,
     no_header,
     record_layout,
@@ -57,10 +59,11 @@ def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping:
             file=report.file,
         ) from err
     report.encoding = report.kind
-    xlsx = report.kind == "xlsx"
-    oversized, hidden = _prescan(report.path) if xlsx else ({}, set())
+    members = _sheet_members(report.path) if report.kind == "xlsx" else {}
+    oversized = _oversized_sheets(report.path, members)
+    hidden = {name for name, (_, is_hidden) in members.items() if is_hidden}
     with ThreadPoolExecutor(1) as scan:
-        merges = scan.submit(_merged_ranges, report.path) if xlsx else None
+        merges = scan.submit(_merged_ranges, report.path, members)
         _load_sheets(con, report, mapping, reader, names, oversized, merges, hidden)
 
 
@@ -71,7 +74,7 @@ def _load_sheets(
     reader: Any,
     names: list[str],
     oversized: dict[str, str],
-    merges: Future[dict[str, list[Range]]] | None,
+    merges: Future[dict[str, list[Range]]],
     hidden: set[str],
 ) -> None:
     for name, parsed in zip(
@@ -91,8 +94,7 @@ def _load_sheets(
                 raise InputError(
                     f"无法读取（{short_error(parsed)}）。", file=report.file, sheet=name
                 ) from parsed
-            merged = merges.result().get(name, []) if merges is not None else []
-            _load_sheet(con, parsed, report, sheet, mapping, merged)
+            _load_sheet(con, parsed, report, sheet, mapping, merges.result().get(name, []))
         except InputError as err:
             sheet.error = str(err)
     if not any(s.error is None for s in report.sheets):
@@ -113,17 +115,24 @@ Range = tuple[int, int, int, int]  # first row, first column, last row, last col
 
 
 def _cell_range(first: bytes, last: bytes) -> Range:
-    from .sources import column_index
-
     (c1, r1), (c2, r2) = (_CELL.fullmatch(x.decode()).groups() for x in (first, last))  # type: ignore[union-attr]
     return int(r1) - 1, column_index(c1), int(r2) - 1, column_index(c2)
 
 
-def _sheet_members(z: Any) -> dict[str, tuple[str, bool]]:
+_ZIP_ERRORS = (KeyError, OSError, ValueError, AttributeError, zipfile.BadZipFile)
+"""What a workbook laid out otherwise than Excel lays it out raises here: the scans
+below then find nothing, and the reader decides."""
+
+
+def _sheet_members(path: str) -> dict[str, tuple[str, bool]]:
     """Sheet name → (its XML member, whether it is hidden) in an xlsx zip, from
     workbook.xml and its relationships."""
-    rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    try:
+        with zipfile.ZipFile(path) as z:
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    except _ZIP_ERRORS:
+        return {}
     targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets |= {k: v for v, k in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
     members = {}
@@ -137,17 +146,15 @@ def _sheet_members(z: Any) -> dict[str, tuple[str, bool]]:
     return members
 
 
-def _prescan(path: str) -> tuple[dict[str, str], set[str]]:
-    """Read before any sheet is parsed: the sheets whose used range (the <dimension> an
-    xlsx records for each sheet) holds more than MAX_CELLS cells, with that range; and
-    the hidden sheets (read like the others, but said to be hidden)."""
-    import zipfile
-
+def _oversized_sheets(path: str, members: dict[str, tuple[str, bool]]) -> dict[str, str]:
+    """The sheets whose used range (the <dimension> an xlsx records at the start of each
+    sheet) holds more than MAX_CELLS cells, with that range: read before any sheet is
+    parsed."""
+    found: dict[str, str] = {}
+    if not members:
+        return found
     try:
         with zipfile.ZipFile(path) as z:
-            members = _sheet_members(z)
-            hidden = {name for name, (_, is_hidden) in members.items() if is_hidden}
-            found = {}
             for name, (member, _) in members.items():
                 with z.open(member) as f:
                     m = _DIMENSION.search(f.read(4096))
@@ -155,20 +162,20 @@ def _prescan(path: str) -> tuple[dict[str, str], set[str]]:
                     r1, c1, r2, c2 = _cell_range(m.group(1), m.group(2))
                     if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_CELLS:
                         found[name] = f"{m.group(1).decode()}:{m.group(2).decode()}"
-            return found, hidden
-    except (KeyError, OSError, ValueError, AttributeError, zipfile.BadZipFile):
-        return {}, set()  # a workbook laid out otherwise: the reader decides
+    except _ZIP_ERRORS:
+        return {}
+    return found
 
 
-def _merged_ranges(path: str) -> dict[str, list[Range]]:
+def _merged_ranges(path: str, members: dict[str, tuple[str, bool]]) -> dict[str, list[Range]]:
     """Each sheet's merged ranges (<mergeCell>, after the sheet's data: the XML is
     decompressed throughout, on a thread of its own while the sheets are parsed)."""
-    import zipfile
-
+    found: dict[str, list[Range]] = {}
+    if not members:
+        return found
     try:
         with zipfile.ZipFile(path) as z:
-            found: dict[str, list[Range]] = {}
-            for name, (member, _) in _sheet_members(z).items():
+            for name, (member, _) in members.items():
                 tail, after = b"", False
                 with z.open(member) as f:
                     while chunk := f.read(1 << 22):
@@ -181,9 +188,9 @@ def _merged_ranges(path: str) -> dict[str, list[Range]]:
                 ranges = [_cell_range(a, b) for a, b in _MERGE.findall(tail)] if after else []
                 if ranges:
                     found[name] = ranges
-            return found
-    except (KeyError, OSError, ValueError, AttributeError, zipfile.BadZipFile):
+    except _ZIP_ERRORS:
         return {}
+    return found
 
 
 def _fill_merged(batch: Any, ranges: list[Range], first_data_row: int, width: int) -> Any:

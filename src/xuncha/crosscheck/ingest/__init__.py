@@ -51,14 +51,15 @@ class Prepared:
 def readable_kind(path: Path, file: str) -> str:
     """:func:`sniff_kind`, refusing an empty file, a password-protected workbook, a file
     that is no table (:func:`not_table`) and a workbook under the other Excel extension."""
-    kind = sniff_kind(path)
+    with path.open("rb") as f:
+        head = f.read(8192)
+    kind = sniff_kind(path, head)
     if kind == "empty":
         raise InputError("文件为空（0 字节），没有可读取的内容。", file=file)
     if kind == "encrypted":
         raise InputError("工作簿设有打开密码，无法读取。请去除密码后另存再提交。", file=file)
     if kind == "csv":
-        with path.open("rb") as f:
-            not_table(f.read(8192), file)
+        not_table(head, file)
     suffix = path.suffix.lower().lstrip(".")
     if kind in ("xls", "xlsx") and suffix in ("xls", "xlsx") and suffix != kind:
         raise InputError(

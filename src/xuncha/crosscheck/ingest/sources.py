@@ -89,11 +89,9 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def sniff_kind(path: Path) -> str:
-    """'xlsx', 'encrypted', 'xls', 'csv' or 'empty' from the first bytes, not the name
-    (a 'csv' may still be no table at all: :func:`not_table`)."""
-    with path.open("rb") as f:
-        head = f.read(8)
+def sniff_kind(path: Path, head: bytes) -> str:
+    """'xlsx', 'encrypted', 'xls', 'csv' or 'empty' from the file's first bytes
+    (``head``), not its name (a 'csv' may still be no table at all: :func:`not_table`)."""
     if not head:
         return "empty"
     if head.startswith(b"PK\x03\x04"):

@@ -77,12 +77,13 @@ def detect_encoding(sample: bytes, file: str) -> str:
     # Neither: a UTF-8 file that decodes well past its start is UTF-8 with a damaged or
     # pasted-in line (GBK, say): name that line rather than give up on the whole file.
     where = failed["utf-8"].start
-    if where >= 64 and sample[:where].decode("utf-8").count("\n") >= 1:
+    line = sample[:where].count(b"\n") + 1
+    if where >= 64 and line > 1:
         raise InputError(
             "文件编码错误：前面的内容是 UTF-8，这一行却无法按 UTF-8 解码，文件在此处损坏或混用了编码"
             "（例如粘贴进了 GBK 编码的内容）。",
             file=file,
-            row=sample[:where].count(b"\n") + 1,
+            row=line,
         )
     raise InputError(
         "无法识别文件编码：既不是 UTF-8，也不是 GBK/GB18030。"

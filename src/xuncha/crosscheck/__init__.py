@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import NoReturn
 
 from .engine import CheckConfig, CheckResult, run_check
 from .errors import InputError, NothingToCheck
@@ -101,7 +102,7 @@ def _import_report_writer() -> None:
 def _check_mapping(data: object, name: str) -> None:
     """The mapping file's shape (docs/user-guide.md), each mistake named in Chinese."""
 
-    def fail(message: str) -> None:
+    def fail(message: str) -> NoReturn:
         raise InputError(f"映射文件格式不对：{message}", file=name)
 
     def text_map(value: object, where: str) -> None:
@@ -112,7 +113,6 @@ def _check_mapping(data: object, name: str) -> None:
 
     if not isinstance(data, dict):
         fail("应是一个 JSON 对象。")
-    assert isinstance(data, dict)
     unknown = sorted(set(data) - {"columns", "files"})
     if unknown:
         fail(f"有未知的键 {'、'.join(unknown)}（可用的键：columns、files）。")

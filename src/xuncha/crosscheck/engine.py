@@ -204,9 +204,9 @@ def _ingest(
     """Read every file into ``raw``, several at once.
 
     Files are first identified together (kind, SHA-256, encoding, and a UTF-8 file's
-    lines, in one read each), so duplicates are decided in the order given. DuckDB reads a CSV with its line numbers on one thread,
-    so LOADERS files are inserted at once, each through a cursor of its own, largest
-    first. GBK files are transcoded meanwhile on one helper thread (Python holds the
+    lines, in one read each), so duplicates are decided in the order given. DuckDB
+    reads a CSV with its line numbers on one thread, so LOADERS files are inserted at
+    once, each through a cursor of its own, largest first. GBK files are transcoded meanwhile on one helper thread (Python holds the
     GIL while it decodes), largest first, and inserted when ready.
     """
     create_raw_table(con)

@@ -226,17 +226,17 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
         f"SELECT {c} AS text {data}"
         for c in ("payment_date", "death_date", "start_date", "end_date")
     )
-    # ``unread``: a text that is there but is not a date (or amount) this reads.
-    ex(
-        f"""CREATE OR REPLACE TEMP TABLE date_map AS SELECT text, value,
-            value IS NULL AND trim(text) <> '' AS unread
-        FROM (SELECT text, {date_sql(d, "text")} AS value FROM ({dates}))"""
-    )
-    ex(
-        f"""CREATE OR REPLACE TEMP TABLE amount_map AS SELECT text, value,
-            value IS NULL AND trim(text) <> '' AS unread
-        FROM (SELECT text, {amount_sql(d, "text")} AS value FROM (SELECT DISTINCT amount AS text {data}))"""
-    )
+    # (text, value, unread) for each distinct text; ``unread``: a text that is there
+    # but is not a date (or amount) this reads.
+    for table, texts, value in (
+        ("date_map", dates, date_sql(d, "text")),
+        ("amount_map", f"SELECT DISTINCT amount AS text {data}", amount_sql(d, "text")),
+    ):
+        ex(
+            f"""CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT text, value, value IS NULL AND trim(text) <> '' AS unread
+            FROM (SELECT text, {value} AS value FROM ({texts}))"""
+        )
     date_joins = "".join(
         f" LEFT JOIN date_map {alias} ON {alias}.text = r.{column}"
         for column, alias in (

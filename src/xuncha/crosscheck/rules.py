@@ -76,6 +76,11 @@ def _paid(alias: str) -> str:
     return f"({alias}.amount IS NULL OR {alias}.amount > 0)"
 
 
+def _listed(alias: str) -> str:
+    """A row that moved money either way (a payment or a reversal): not an amount of 0."""
+    return f"({alias}.amount IS NULL OR {alias}.amount <> 0)"
+
+
 def _payments_net(alias: str) -> str:
     """How many times a row counts as paid: 1, or -1 for a reversal (it cancels one),
     0 for an amount of 0."""
@@ -134,8 +139,9 @@ def _payroll(p: Params, d: DuckDBDialect) -> str:
 
 # Tables several rules share, built once per run by the engine when a rule needs them.
 # ``person_year``: a row per person and year, with how many times it was paid (``n``:
-# the rows that paid something less the reversals) and the total of all its rows. The files are counted (a DISTINCT aggregate, costly
-# over millions of groups) only for the few paid more than once.
+# the rows that paid something less the reversals) and the total of all its rows. The
+# files are counted (a DISTINCT aggregate, costly over millions of groups) only for the
+# few paid more than once.
 PREPARED = {
     "person_year": f"""
     WITH g AS (
@@ -145,7 +151,7 @@ PREPARED = {
     f AS (
         SELECT p.person_key, p.pay_year, count(DISTINCT p.src) AS files
         FROM pay p JOIN g ON g.person_key = p.person_key AND g.pay_year = p.pay_year AND g.n > 1
-        WHERE p.amount IS NULL OR p.amount <> 0
+        WHERE {_listed("p")}
         GROUP BY p.person_key, p.pay_year)
     SELECT g.*, coalesce(f.files, 1) AS files
     FROM g LEFT JOIN f ON f.person_key = g.person_key AND f.pay_year = g.pay_year""",
@@ -169,7 +175,7 @@ def _duplicate(p: Params, d: DuckDBDialect) -> str:
     evidence = """'同一人 ' || CAST(g.pay_year AS STRING) || ' 年共发放 ' || CAST(g.n AS STRING) ||
         ' 次（涉及 ' || CAST(g.files AS STRING) || ' 个文件），合计 ' ||
         coalesce(CAST(g.total AS STRING), '?') || ' 元；同组编号 D' || CAST(g.group_no AS STRING)"""
-    return _person_year_groups("n > 1", evidence, "D", "(p.amount IS NULL OR p.amount <> 0)")
+    return _person_year_groups("n > 1", evidence, "D", _listed("p"))
 
 
 def _over_standard(p: Params, d: DuckDBDialect) -> str:

@@ -12,11 +12,18 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from xuncha.config import keys
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("XUNCHA_DATA_DIR", Path.cwd() / "xuncha-data")).resolve()
 
-SECRET_KEY = os.environ.get("XUNCHA_SECRET_KEY", "insecure-development-key-change-me")
+# No built-in key: XUNCHA_SECRET_KEY, or <DATA_DIR>/keys/secret_key made on first start.
+try:
+    SECRET_KEY = keys.secret_key(DATA_DIR)
+except keys.SecretKeyError as _err:
+    raise ImproperlyConfigured(str(_err)) from None
 DEBUG = os.environ.get("XUNCHA_DEBUG", "") == "1"
 ALLOWED_HOSTS = [
     h for h in os.environ.get("XUNCHA_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h

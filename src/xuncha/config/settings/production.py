@@ -1,17 +1,27 @@
-"""Production: a real secret key and PostgreSQL are required; cookies stay secure."""
+"""Production: a strong secret key and PostgreSQL are required; cookies stay secure."""
 
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from xuncha.config import keys
+
 from .base import *  # noqa: F403
 
-if SECRET_KEY.startswith("insecure"):  # noqa: F405
-    raise ImproperlyConfigured("生产环境必须设置 XUNCHA_SECRET_KEY。")
+# base.py already refuses a weak XUNCHA_SECRET_KEY and makes a key file otherwise; this
+# guards a key put in by any other way (there is no built-in key to test for).
+if _weak := keys.weakness(SECRET_KEY):  # noqa: F405
+    raise ImproperlyConfigured(f"生产环境的密钥太弱（{_weak}），请检查 XUNCHA_SECRET_KEY。")
 DEBUG = False
-SESSION_COOKIE_SECURE = os.environ.get("XUNCHA_HTTPS", "1") == "1"
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# XUNCHA_HTTPS=1 (default): the workbench is reached over HTTPS, through the TLS proxy of
+# docs/deploy.md. Cookies are sent only over HTTPS, a plain-HTTP visit is redirected to
+# https://, and browsers are told (HSTS) to use nothing else for XUNCHA_HSTS_SECONDS.
+# An intranet served over plain HTTP sets XUNCHA_HTTPS=0: with 1, browsers would keep no
+# login cookie over http:// and every form would be refused.
+HTTPS = os.environ.get("XUNCHA_HTTPS", "1") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("XUNCHA_HSTS_SECONDS", 31_536_000 if HTTPS else 0))
+# No other site lives under the workbench's own host name, and preloading only
+# takes effect if someone submits the name to the browsers' list, which an intranet
+# name never is: both are safe to announce, and `check --deploy` asks for them.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0

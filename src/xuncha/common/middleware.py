@@ -11,6 +11,8 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 
+from . import ratelimit
+
 
 def upload_limit(setting: str) -> Callable[[Any], Any]:
     """Mark a view as taking bodies up to ``settings.<setting>`` instead of
@@ -44,7 +46,10 @@ class RequestGuardMiddleware:
         if request.method != "POST":
             return None
         name = getattr(view, "upload_limit_setting", "REQUEST_MAX_BYTES")
-        return self.refused(request, int(getattr(settings, name)))
+        response = self.refused(request, int(getattr(settings, name)))
+        if response is not None:
+            ratelimit.count_refused(request)
+        return response
 
     @staticmethod
     def refused(request: HttpRequest, limit: int) -> HttpResponse | None:

@@ -37,9 +37,25 @@ def _salt(hour: int) -> str:
     return salt
 
 
+def client_address(request: HttpRequest) -> str:
+    """The one place the client's address is read (rate limits here, the staff login
+    lockout through ``AXES_CLIENT_IP_CALLABLE``), so both follow the same proxy rules."""
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
 def client_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     return hashlib.sha256(f"{_salt(int(time.time()) // 3600)}|{address}".encode()).hexdigest()[:32]
+
+
+def count_refused(request: HttpRequest) -> None:
+    """A request refused for its size or form counts as an upload attempt of its client
+    (the public submission and message limits), so refusals cannot be sent without end."""
+    from django.conf import settings
+
+    key = client_key(request)
+    for scope in ("submit", "message"):
+        hit(scope, key, settings.PETITION_RATE_SUBMIT)
 
 
 def hit(scope: str, key: str, rate: str) -> bool:

@@ -16,5 +16,6 @@ urlpatterns = [
     path("figures/", include("xuncha.dashboards.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("xuncha.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ production sets ``XUNCHA_DATABASE_URL`` to PostgreSQL.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "xuncha.common",
     "xuncha.accounts",
     "xuncha.units",
@@ -58,9 +62,12 @@ MIDDLEWARE = [
     "xuncha.common.middleware.RequestGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "xuncha.accounts.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the Chinese page
 ]
 
 ROOT_URLCONF = "xuncha.config.urls"
@@ -68,6 +75,35 @@ WSGI_APPLICATION = "xuncha.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+
+# Staff login (docs/decisions/0010): django-axes counts wrong passwords per account and
+# client and locks out for the cool-off: LOGIN_FAILURES for one account from one client,
+# LOGIN_FAILURES_ACCOUNT for one account from anywhere, LOGIN_FAILURES_CLIENT for one
+# client across accounts. Only attempts on the staff login are recorded, with the
+# address, and deleted once the cool-off has passed; no successful login is recorded.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURES = int(os.environ.get("XUNCHA_LOGIN_FAILURES", 5))
+LOGIN_FAILURES_ACCOUNT = int(os.environ.get("XUNCHA_LOGIN_FAILURES_ACCOUNT", 20))
+LOGIN_FAILURES_CLIENT = int(os.environ.get("XUNCHA_LOGIN_FAILURES_CLIENT", 50))
+LOGIN_COOLOFF_MINUTES = int(os.environ.get("XUNCHA_LOGIN_COOLOFF_MINUTES", 15))
+AXES_HANDLER = "xuncha.accounts.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURES
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "xuncha.common.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "xuncha.accounts.views.locked_out"
+AXES_VERBOSE = False
+# Two-factor (TOTP, django-otp): optional for every staff member; these roles must
+# enrol before any other page, e.g. XUNCHA_2FA_REQUIRED_ROLES=office,team.
+TWO_FACTOR_REQUIRED_ROLES = [
+    r.strip() for r in os.environ.get("XUNCHA_2FA_REQUIRED_ROLES", "").split(",") if r.strip()
+]
+OTP_TOTP_ISSUER = os.environ.get("XUNCHA_2FA_ISSUER", "巡察工作台")
 
 TEMPLATES = [
     {

@@ -305,3 +305,26 @@ class Access(models.Model):
         verbose_name = "信访查阅记录"
         verbose_name_plural = "信访查阅记录"
         ordering = ["-at", "-id"]
+
+
+class ReceiptSession(models.Model):
+    """A receipt-code log-in: the browser holds a random token, the database only its
+    SHA-256, bound to one petition. It ends after ``PETITION_SESSION_IDLE`` seconds
+    without use, ``PETITION_SESSION_MAX`` seconds after log-in, or on leaving, and is
+    deleted then. A petition number, signed with whatever key, opens nothing.
+
+    The two expiry times are the only clock times kept about a petitioner, for at most
+    ``PETITION_SESSION_MAX`` seconds (decision 0006)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField("令牌摘要", max_length=64, unique=True)
+    idle_until = models.DateTimeField("空闲到期", db_index=True)
+    ends_at = models.DateTimeField("最迟到期")
+
+    class Meta:
+        verbose_name = "回执码登录"
+        verbose_name_plural = "回执码登录"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(idle_until__lte=models.F("ends_at")),
+                                   name="receipt_session_idle_within_end"),
+        ]  # fmt: skip

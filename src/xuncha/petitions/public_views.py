@@ -3,7 +3,8 @@
 No view here reads the visitor's address or browser except :func:`client_key`, which
 turns the address into a salted hash that only lives in the cache for the rate-limit
 window. Responses are never cached and send no referrer. The receipt "log-in" is a
-signed cookie holding the petition number for half an hour; nothing is stored server-side.
+random token in a cookie; the server keeps only its hash, bound to the petition, until it
+expires or the petitioner leaves (:class:`~.models.ReceiptSession`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ from . import forms, pow, selectors, services
 from .models import IntakeCode, Petition
 
 COOKIE = "xc_receipt"
-COOKIE_SALT = "xuncha.petitions.receipt"
-COOKIE_AGE = 1800
 WRONG_RECEIPT = "回执码不正确，请核对后重新输入。"
 TOO_MANY = "操作过于频繁，请 10 分钟后再试。"
 
@@ -50,9 +49,9 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapped
 
 
-def _pow(form: Any) -> None:
+def _pow(form: Any, bits: int | None = None) -> None:
     """Every page, a re-shown one too, carries a fresh challenge (a used one is spent)."""
-    form.initial.update(pow_challenge=pow.challenge())
+    form.initial.update(pow_challenge=pow.challenge(bits))
 
 
 @public
@@ -117,10 +116,20 @@ def _blank_page(request: HttpRequest, code: IntakeCode) -> str:
 
 
 def _petition_of(request: HttpRequest) -> Petition | None:
-    pk = request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT, max_age=COOKIE_AGE)
-    if pk is None or not pk.isdigit():
+    """The petition of the request's live receipt log-in (its use keeps it alive)."""
+    session = selectors.receipt_session(token=request.COOKIES.get(COOKIE, ""))
+    if session is None:
         return None
-    return Petition.objects.filter(pk=int(pk), receipt_hash__isnull=False).first()
+    services.receipt_session_touch(session=session)
+    return session.petition
+
+
+def _logged_in(request: HttpRequest, petition: Petition) -> HttpResponse:
+    response = redirect("petitions_public:status")
+    response.set_cookie(COOKIE, services.receipt_session_open(petition=petition),
+                        max_age=settings.PETITION_SESSION_MAX, httponly=True, samesite="Strict",
+                        secure=request.is_secure())  # fmt: skip
+    return response
 
 
 @public
@@ -132,31 +141,24 @@ def receipt(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         client = ratelimit.client_key(request)
-        allowed = ratelimit.peek(
-            "receipt", client, settings.PETITION_RATE_RECEIPT
-        ) and ratelimit.peek("receipt", "all", settings.PETITION_RATE_RECEIPT_ALL)
-        if not allowed:
+        if not ratelimit.peek("receipt", client, settings.PETITION_RATE_RECEIPT):
             error, status = TOO_MANY, 429
         elif form.is_valid():
             try:
-                pow.verify(form.cleaned_data["pow_challenge"], form.cleaned_data["pow_nonce"])
+                pow.verify(form.cleaned_data["pow_challenge"], form.cleaned_data["pow_nonce"],
+                           bits=pow.receipt_bits())  # fmt: skip
             except pow.WorkRefused as err:
                 error = str(err)
             else:
                 petition = services.receipt_find(form.cleaned_data["code"])
-                if petition is None:
-                    ratelimit.hit("receipt", client, settings.PETITION_RATE_RECEIPT)
-                    ratelimit.hit("receipt", "all", settings.PETITION_RATE_RECEIPT_ALL)
-                    error = WRONG_RECEIPT
-                else:
-                    response = redirect("petitions_public:status")
-                    response.set_signed_cookie(COOKIE, str(petition.pk), salt=COOKIE_SALT, max_age=COOKIE_AGE,
-                                               httponly=True, samesite="Strict",
-                                               secure=request.is_secure())  # fmt: skip
-                    return response
+                if petition is not None:
+                    return _logged_in(request, petition)
+                ratelimit.hit("receipt", client, settings.PETITION_RATE_RECEIPT)
+                pow.receipt_failed()
+                error = WRONG_RECEIPT
         else:
             error = WRONG_RECEIPT
-    _pow(form)
+    _pow(form, pow.receipt_bits())
     return render(
         request, "petitions/public/login.html", {"form": form, "error": error}, status=status
     )
@@ -195,6 +197,7 @@ def status(request: HttpRequest) -> HttpResponse:
 @public
 @require_http_methods(["POST"])
 def leave(request: HttpRequest) -> HttpResponse:
+    services.receipt_session_close(token=request.COOKIES.get(COOKIE, ""))
     response = redirect("petitions_public:receipt")
-    response.delete_cookie(COOKIE)
+    response.delete_cookie(COOKIE, samesite="Strict")
     return response

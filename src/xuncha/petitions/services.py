@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import IO
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from xuncha.findings.choices import Source, Subcategory
 from xuncha.findings.services import finding_create, lead_create
 from xuncha.planning.models import Assignment, Team
 
-from . import cleaning, vault
+from . import at_rest, cleaning, vault
 from .models import (
     Access,
     AccessAction,
@@ -38,6 +39,7 @@ from .models import (
     IntakeCode,
     Message,
     Petition,
+    ReceiptSession,
 )
 
 Files = Sequence[tuple[IO[bytes], str]]
@@ -112,12 +114,16 @@ def _store(petition: Petition, checked: list[tuple[bytes, str, cleaning.Kind]],
                          meta=vault.seal_json(meta))  # fmt: skip
         att.original.save(secrets.token_hex(16), ContentFile(vault.seal(content)), save=False)
         written.append(att)
+        at_rest.file_to_the_day(att.original)
         att.save()
 
 
 def _discard(written: list[Attachment]) -> None:
     for att in written:
+        folder = att.original.path if att.original else None
         att.original.delete(save=False)
+        if folder:  # the folder's time moved when the file was removed
+            at_rest.to_the_day(Path(folder).parent)
 
 
 def attachment_meta(att: Attachment) -> dict[str, str]:
@@ -141,6 +147,7 @@ def attachment_copy(att: Attachment) -> bytes:
     except cleaning.AttachmentRefused as err:
         raise ServiceError(f"无法生成该附件的查看副本（{err}），请下载原件查看。") from err
     att.copy.save(secrets.token_hex(16), ContentFile(vault.seal(data)), save=False)
+    at_rest.file_to_the_day(att.copy)
     try:
         kept = Attachment.objects.filter(pk=att.pk, copy="").update(copy=att.copy.name)
     except Exception:
@@ -259,6 +266,46 @@ def receipt_find(code: str) -> Petition | None:
     if len(code) != 16 or not code.isascii() or not code.isdigit():
         return None
     return Petition.objects.filter(receipt_hash=vault.receipt_digest(code)).first()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def receipt_session_open(*, petition: Petition) -> str:
+    """Log in with a found receipt code: returns the token for the browser's cookie.
+
+    The token is 256 random bits; only its SHA-256 is stored (the token alone cannot be
+    guessed, so no key is needed for the hash, and none can be stolen to forge one)."""
+    receipt_sessions_sweep()
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    ends_at = now + dt.timedelta(seconds=settings.PETITION_SESSION_MAX)
+    idle = min(now + dt.timedelta(seconds=settings.PETITION_SESSION_IDLE), ends_at)
+    ReceiptSession.objects.create(petition=petition, token_hash=_token_hash(token),
+                                  idle_until=idle, ends_at=ends_at)  # fmt: skip
+    return token
+
+
+def receipt_session_touch(*, session: ReceiptSession) -> None:
+    """A page seen through the session: the idle expiry starts again (never past the
+    absolute end), and sessions that have ended are deleted."""
+    idle = timezone.now() + dt.timedelta(seconds=settings.PETITION_SESSION_IDLE)
+    ReceiptSession.objects.filter(pk=session.pk).update(idle_until=min(idle, session.ends_at))
+    receipt_sessions_sweep()
+
+
+def receipt_session_close(*, token: str) -> None:
+    """Leaving: the session is deleted, so the cookie opens nothing any more."""
+    if token:
+        ReceiptSession.objects.filter(token_hash=_token_hash(token)).delete()
+
+
+def receipt_sessions_sweep() -> int:
+    """Delete every session that has ended (so no expiry time outlives its session)."""
+    now = timezone.now()
+    deleted, _ = ReceiptSession.objects.filter(idle_until__lte=now).delete()
+    return deleted
 
 
 # ------------------------------------------------------------------ messages

@@ -207,8 +207,15 @@ PETITION_RESPOND_DAYS = int(os.environ.get("XUNCHA_PETITION_RESPOND_DAYS", 15))
 # leading zero bits of SHA-256 (16 bits: ~65,000 hashes, well under a second on a phone).
 PETITION_POW_BITS = int(os.environ.get("XUNCHA_PETITION_POW_BITS", 16))
 PETITION_POW_MAX_AGE = 3600
-# Rate limits "count/seconds": per client (a salted hash of its address that lives only
-# in the cache for the window) and for everyone together.
+# Wrong receipt codes from everyone together: past ALARM ("count/seconds") the receipt
+# log-in's work doubles with each doubling of the failures, up to MAX_EXTRA more bits
+# (nobody is locked out; guessing gets dearer).
+PETITION_POW_ALARM = os.environ.get("XUNCHA_PETITION_POW_ALARM", "100/600")
+PETITION_POW_MAX_EXTRA = int(os.environ.get("XUNCHA_PETITION_POW_MAX_EXTRA", 6))
+# Rate limits "count/seconds", per client (a salted hash of its address that lives only
+# in the cache for the window).
 PETITION_RATE_SUBMIT = os.environ.get("XUNCHA_PETITION_RATE_SUBMIT", "10/600")
 PETITION_RATE_RECEIPT = os.environ.get("XUNCHA_PETITION_RATE_RECEIPT", "10/600")
-PETITION_RATE_RECEIPT_ALL = os.environ.get("XUNCHA_PETITION_RATE_RECEIPT_ALL", "600/600")
+# A receipt log-in ends after this many seconds unused, or this long after it began.
+PETITION_SESSION_IDLE = int(os.environ.get("XUNCHA_PETITION_SESSION_IDLE", 1800))
+PETITION_SESSION_MAX = int(os.environ.get("XUNCHA_PETITION_SESSION_MAX", 7200))

@@ -87,7 +87,15 @@ def test_bad_standard(tmp_path: Path, capsys) -> None:
     [
         (["--out"], "选项 --out 后面需要一个值"),
         (["--rules", "无此规则"], "选项 --rules 的值 '无此规则' 无效（可选："),
-        (["--grace-days", "-3"], "选项 --grace-days：不能为负数：-3"),
+        (["--grace-days", "-3"], "选项 --grace-days：死亡后宽限天数不能为负数：「-3」"),
+        (["--grace-days", "99999999999999999999"], "死亡后宽限天数过大"),
+        (["--grace-days", "1.5"], "死亡后宽限天数应是整数"),
+        (["--standard", "NaN"], "发放标准应是一个有限的金额，而不是「NaN」"),
+        (["--standard", "Infinity"], "发放标准应是一个有限的金额，而不是「Infinity」"),
+        (["--standard=-Infinity"], "发放标准应是一个有限的金额"),
+        (["--standard", "1e999999"], "发放标准过大"),
+        (["--standard", "0"], "发放标准应大于 0"),
+        (["--standard", "600.001"], "发放标准最多两位小数"),
         (["--out", __file__], "已有同名的文件，不能作为输出目录"),
         (["--out", f"{__file__}/sub"], "是文件，不能在其中建立输出目录"),
         (["--bogus"], "无法识别的参数：--bogus"),
@@ -171,3 +179,35 @@ def test_serve_starts_a_job_worker_that_stops_with_it(tmp_path: Path, how: int) 
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def _immutable(folder: Path) -> bool:
+    """Make ``folder`` unwritable even for root (these tests may run as root, to whom
+    permission bits mean nothing): the immutable attribute of ext4."""
+    folder.mkdir()
+    return subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("where", ["/sys/xuncha-out/结果", "immutable"])
+def test_an_unwritable_out_is_refused_before_any_work(tmp_path: Path, where: str, capsys) -> None:
+    payments = write_csv(tmp_path / "a.csv", ["姓名,身份证号码,金额", "张三,1,600"])
+    out = Path(where)
+    if where == "immutable":
+        out = tmp_path / "只读"
+        if not _immutable(out):
+            out.chmod(0o555)
+    try:  # refused by the option's check (exit 2) or by trying to write there (exit 1)
+        try:
+            code = main(["check", "--payments", str(payments), "--out", str(out)])
+        except SystemExit as usage:
+            code = usage.code
+        captured = capsys.readouterr()
+        assert (code, "没有权限在" in captured.err) == (2, True) or (
+            code == 1
+            and f"输出目录「{out}」无法写入" in captured.err
+            and "未开始比对" in captured.err
+        ), captured.err
+        assert "读取" not in captured.out and "Traceback" not in captured.err  # no work done
+    finally:
+        subprocess.run(["chattr", "-i", str(out)], capture_output=True)
+    assert not Path("/sys/xuncha-out").exists()

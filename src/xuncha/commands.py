@@ -10,7 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,13 @@ class Command:
 
 
 def _decimal(text: str) -> Decimal:
+    """--standard: checked as the Python API checks it (finite, above 0, to the 分)."""
+    from .crosscheck.params import ParamError, valid_standard
+
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"不是有效的金额：{text}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"标准金额应大于 0：{text}")
-    return value
+        return valid_standard(text)
+    except ParamError as err:
+        raise argparse.ArgumentTypeError(err.message) from None
 
 
 def _file_list(text: str) -> list[Path]:
@@ -47,14 +47,13 @@ def _file_list(text: str) -> list[Path]:
     return [_files(text)]
 
 
-def _non_negative(text: str) -> int:
+def _grace_days(text: str) -> int:
+    from .crosscheck.params import ParamError, valid_grace_days
+
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"应是整数：{text}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"不能为负数：{text}")
-    return value
+        return valid_grace_days(text)
+    except ParamError as err:
+        raise argparse.ArgumentTypeError(err.message) from None
 
 
 def _out_dir(text: str) -> Path:
@@ -119,7 +118,7 @@ def _check_args(p: argparse.ArgumentParser) -> None:
         help="发放标准，元/人/年（默认 600）",
     )
     p.add_argument(
-        "--grace-days", type=_non_negative, default=0, metavar="天", help="死亡后宽限天数（默认 0）"
+        "--grace-days", type=_grace_days, default=0, metavar="天", help="死亡后宽限天数（默认 0）"
     )
     p.add_argument(
         "--rules",

@@ -323,3 +323,50 @@ def test_invisible_spaces_are_harmless(tmp_path, people, registers) -> None:
     )  # fmt: skip
     assert [h[1] for h in hits_of(result, "deceased_payee")] == [2, 3]
     assert result.count("invalid_id") == 0
+
+
+def test_parameters_are_bound_never_written_into_the_sql() -> None:
+    """A rule's SQL is printable as it runs: markers for the parameters, whose values
+    travel apart (so a value such as Infinity or a quote can never become SQL)."""
+    from decimal import Decimal
+
+    from xuncha.crosscheck import RULES_BY_ID
+    from xuncha.crosscheck.dialect import SparkDialect
+
+    over, dead = RULES_BY_ID["over_standard"], RULES_BY_ID["deceased_payee"]
+    sql = over.sql({"standard": Decimal("1234.56")})
+    assert "$standard" in sql and "1234.56" not in sql
+    assert ":standard" in over.sql({"standard": 9}, SparkDialect())
+    assert "$grace_days" in dead.sql({"grace_days": 987}) and "987" not in dead.sql()
+    assert over.bind({"standard": "1234.56"}) == {"standard": Decimal("1234.56")}
+    assert dead.bind() == {"grace_days": 0}
+    assert RULES_BY_ID["invalid_id"].bind({"standard": 1}) == {}
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"standard": "Infinity"}, "发放标准应是一个有限的金额"),
+        ({"standard": float("nan")}, "发放标准应是一个有限的金额"),
+        ({"standard": "600'; DROP TABLE pay; --"}, "发放标准不是有效的金额"),
+        ({"standard": -1}, "发放标准应大于 0"),
+        ({"grace_days": 10**30}, "死亡后宽限天数过大"),
+        ({"grace_days": float("inf")}, "死亡后宽限天数应是整数"),
+        ({"grace_days": "三"}, "死亡后宽限天数应是整数"),
+    ],
+)
+def test_the_python_api_refuses_parameters_out_of_range(tmp_path, kw, message) -> None:
+    from xuncha.crosscheck import InputError
+
+    payments = write_csv(tmp_path / "p.csv", [HEAD, "1,张三,1,600,2021-03-05"])
+    with pytest.raises(ValueError, match=message) as raised:
+        check([payments], out=tmp_path / "o", **kw)
+    assert isinstance(raised.value, InputError)  # the CLI and the web job report it so
+    assert not (tmp_path / "o").exists()  # refused before any work
+
+
+def test_a_bound_standard_reads_in_the_evidence(tmp_path, people, registers) -> None:
+    lines = [f"{i},王五,{people['twice']},300.5,2021-0{i}-01" for i in (1, 2)]
+    result = run(tmp_path, lines, registers, standard="500.25", grace_days=3650)
+    (hit,) = [h for h in result.hits.to_pylist() if h["rule"] == "over_standard"][:1]
+    assert "合计发放 601.00 元，标准 500.25 元/人/年，超出 100.75 元" in hit["evidence"]

@@ -23,8 +23,10 @@ from typing import NoReturn
 from .engine import CheckConfig, CheckResult, run_check
 from .errors import InputError, NothingToCheck
 from .ingest import Mapping
+from .params import ParamError, valid_grace_days, valid_standard
 from .roles import ROLES
 from .rules import RULES, RULES_BY_ID, Rule
+from .workdir import remove_made, writable_folder
 
 __all__ = [
     "RULES",
@@ -34,6 +36,7 @@ __all__ = [
     "InputError",
     "Mapping",
     "NothingToCheck",
+    "ParamError",
     "Rule",
     "check",
     "load_mapping",
@@ -67,13 +70,19 @@ def check(
 
     Raises :class:`NothingToCheck` when no payment row could be read at all; problems
     with single files are reported in ``result.sources`` (and the manifest) instead.
+    Raises :class:`ParamError` (a ``ValueError``) for ``standard`` or ``grace_days`` out of
+    range, and :class:`InputError` when ``out`` cannot be written, both before any work.
+
+    Scratch files (they hold full ID numbers) go in a hidden work folder inside ``out``,
+    or the system temp folder when there is no ``out``; what a killed run left there is
+    removed by the next run (see :mod:`.workdir`).
     """
     config = CheckConfig(
         payments=[Path(p) for p in payments],
         deaths=[Path(p) for p in deaths],
         payroll=[Path(p) for p in payroll],
-        standard=Decimal(str(standard)),
-        grace_days=int(grace_days),
+        standard=valid_standard(standard),
+        grace_days=valid_grace_days(grace_days),
         rules=tuple(rules) if rules else tuple(r.id for r in RULES),
         mapping=mapping if isinstance(mapping, Mapping) else load_mapping(mapping),
         engine=engine,
@@ -83,13 +92,18 @@ def check(
     )
     if program:
         config.program = program
-    if out is not None:  # the report writer's imports load while the engine works
-        threading.Thread(target=_import_report_writer, daemon=True).start()
-    result = run_check(config)
-    if out is not None:
+    if out is None:
+        return run_check(config)
+    made = writable_folder(Path(out))
+    threading.Thread(target=_import_report_writer, daemon=True).start()  # loads meanwhile
+    try:
+        result = run_check(config, Path(out))
         from .report import write_outputs
 
         write_outputs(result, Path(out), unmask=unmask)
+    except BaseException:  # Ctrl+C too: an output folder this run made goes with it
+        remove_made(made)
+        raise
     return result
 
 

@@ -18,6 +18,10 @@ class DuckDBDialect:
     name = "duckdb"
     big_int = "HUGEINT"  # holds an 18-digit ID number times ten
 
+    def param(self, name: str) -> str:
+        """The marker of a bound parameter: a value sent beside the query, never in it."""
+        return f"${name}"
+
     def spread(self, values: list[str]) -> str:
         """One row per value, in a SELECT list (like ``unnest``)."""
         return f"unnest([{', '.join(values)}])"
@@ -112,6 +116,9 @@ class SparkDialect(DuckDBDialect):
 
     name = "spark"
     big_int = "DECIMAL(38, 0)"
+
+    def param(self, name: str) -> str:
+        return f":{name}"  # spark.sql(query, args={name: value})
 
     def spread(self, values: list[str]) -> str:
         return f"explode(array({', '.join(values)}))"

@@ -12,7 +12,6 @@ import datetime as dt
 import functools
 import os
 import queue
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -39,9 +38,11 @@ from .ingest import (
 )
 from .linking import UNLINKED, link_people, tier_name_sql
 from .normalize import id18_sql, normalize_table
+from .params import valid_grace_days, valid_standard
 from .rules import PREPARED, RULES, RULES_BY_ID
 from .spark import spark_stage
 from .sqlsession import DuckDBSession, SqlSession
+from .workdir import work_folder
 
 ENGINES = ("duckdb", "spark")
 DATASETS = {"payments": "发放名单", "deaths": "死亡人员名单", "payroll": "财政供养人员名单"}
@@ -133,9 +134,11 @@ class CheckResult:
 def run_check(
     config: CheckConfig, workdir: Path | None = None, progress: Progress | None = None
 ) -> CheckResult:
-    """Run the check and return the hits (nothing written to disk but temp files).
+    """Run the check and return the hits (nothing written to disk but scratch files, in a
+    work folder in ``workdir``, or the system temp folder if None: see :mod:`.workdir`).
 
     ``progress``, if given, is told how far the run is after each file and each step.
+    Raises :class:`~.params.ParamError` for a parameter out of range.
     """
     unknown = [r for r in config.rules if r not in RULES_BY_ID]
     if unknown:
@@ -144,14 +147,18 @@ def run_check(
         raise ValueError(f"未知引擎：{config.engine}（可选 {'、'.join(ENGINES)}）")
     started, t0 = dt.datetime.now().astimezone().isoformat(timespec="seconds"), time.perf_counter()
     tell = progress or (lambda done, what: None)
-    with tempfile.TemporaryDirectory(prefix="xuncha-", dir=workdir) as tmp:
-        con = duckdb.connect(config={"memory_limit": config.memory_limit, "temp_directory": tmp})
+    config.standard, config.grace_days = (
+        valid_standard(config.standard), valid_grace_days(config.grace_days))  # fmt: skip
+    with work_folder(workdir, "work") as tmp:
+        con = duckdb.connect(
+            config={"memory_limit": config.memory_limit, "temp_directory": str(tmp)}
+        )
         db: SqlSession | None = None
         try:
             d = DuckDBDialect()
             timings: dict[str, float] = {}
             with _timed(timings, "ingest"):
-                sources = _ingest(con, config, Path(tmp), tell)
+                sources = _ingest(con, config, tmp, tell)
             tell(INGEST_SHARE, "规范化身份证号码、姓名、日期和金额")
             with _timed(timings, "normalize"):
                 normalize_table(con, d)
@@ -159,7 +166,7 @@ def run_check(
             if config.engine == "spark":
                 tell(0.7, "把规范化后的数据写成 Parquet，交给 Spark")
                 with _timed(timings, "stage"):
-                    db = spark_stage(con, config, Path(tmp))
+                    db = spark_stage(con, config, tmp)
             tell(0.75, "按身份证号码和姓名关联人员")
             with _timed(timings, "link"):
                 link_people(db)
@@ -332,13 +339,19 @@ def _hits(
         f"SELECT '{rule_id}' AS rule, * FROM ({RULES_BY_ID[rule_id].sql(config.params_for(rule_id), d)})"
         for rule_id in run
     ]
+    bound = {
+        k: v
+        for rule_id in run
+        for k, v in RULES_BY_ID[rule_id].bind(config.params_for(rule_id)).items()
+    }
     if not parts:
         parts = [
             "SELECT CAST(NULL AS STRING) AS rule, CAST(NULL AS BIGINT) AS rid, CAST(NULL AS BIGINT) AS reg_rid, "
             "CAST(NULL AS STRING) AS group_key, CAST(NULL AS INT) AS tier_rank, CAST(NULL AS STRING) AS evidence "
             "FROM (SELECT 1 AS one) t WHERE 1 = 0"
         ]
-    found = db.arrow(f"""
+    found = db.arrow(
+        f"""
     SELECT h.rule, h.rid, h.reg_rid, p.src, p.sheet, p.row_no AS row, p.amount,
         p.pay_date AS payment_date, p.pay_year AS payment_year,
         {tier_name_sql("h.tier_rank")} AS match_tier, h.evidence, h.group_key AS group_id,
@@ -348,7 +361,9 @@ def _hits(
         r.employer AS register_employer
     FROM ({" UNION ALL ".join(parts)}) h
     JOIN linked p ON p.rid = h.rid
-    LEFT JOIN linked r ON r.rid = h.reg_rid""")
+    LEFT JOIN linked r ON r.rid = h.reg_rid""",
+        bound,
+    )
     titles = " ".join(f"WHEN '{r.id}' THEN '{r.title}'" for r in RULES)
     rule_order = " ".join(f"WHEN '{r.id}' THEN {i}" for i, r in enumerate(RULES))
     con.register("_found", found)

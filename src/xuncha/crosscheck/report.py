@@ -1,7 +1,8 @@
 """Outputs of a run: hits.csv, the verifiers' workbook 疑点核查表.xlsx, manifest.json.
 
-All three are written into a temporary folder inside ``out_dir`` and moved into place
-only when complete, so a failed run never leaves a half-written report behind.
+All three are written into a work folder inside ``out_dir`` (see :mod:`.workdir`) and
+moved into place only when complete, so a failed run never leaves a half-written report
+behind, and a killed run's is swept by the next.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import io
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
@@ -27,6 +26,7 @@ from .. import __version__
 from .engine import CheckResult
 from .linking import TIER_LABELS
 from .rules import RULES_BY_ID
+from .workdir import work_folder
 
 HITS_CSV = "hits.csv"
 WORKBOOK = "疑点核查表.xlsx"
@@ -51,9 +51,7 @@ VERDICTS = ["属实", "不属实", "部分属实", "待核实"]
 
 def write_outputs(result: CheckResult, out_dir: Path, *, unmask: bool = False) -> dict[str, Path]:
     """Write the three outputs into ``out_dir`` (created if needed); return their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".xuncha-", dir=out_dir))
-    try:
+    with work_folder(out_dir, "report") as staging:
         summary = summarise(result.hits)
         write_hits_csv(result.hits, staging / HITS_CSV)
         write_workbook(result, summary, staging / WORKBOOK, unmask=unmask)
@@ -67,8 +65,6 @@ def write_outputs(result: CheckResult, out_dir: Path, *, unmask: bool = False) -
             os.replace(staging / name, out_dir / name)
             final[name] = out_dir / name
         return final
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_hits_csv(hits: pa.Table, path: Path) -> None:

@@ -22,8 +22,10 @@ from decimal import Decimal
 from typing import Any
 
 from .dialect import DuckDBDialect
+from .params import valid_grace_days, valid_standard
 
 Params = dict[str, Any]
+CHECKS = {"standard": valid_standard, "grace_days": valid_grace_days}
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,17 @@ class Rule:
     build: Callable[[Params, DuckDBDialect], str] = field(default=lambda p, d: "", repr=False)
 
     def sql(self, params: Params | None = None, dialect: DuckDBDialect | None = None) -> str:
+        """The rule's SELECT, printable as it runs: each parameter appears as a named
+        marker (``$standard`` in DuckDB, ``:standard`` in Spark), its value is sent apart
+        by :meth:`bind`. ``params`` only shapes the SQL text, never enters it."""
         merged = {p.name: p.default for p in self.params} | (params or {})
         return self.build(merged, dialect or DuckDBDialect())
+
+    def bind(self, params: Params | None = None) -> Params:
+        """The values for the markers in :meth:`sql` (defaults filled in, each checked
+        by :mod:`.params`): exactly the parameters the rule declares."""
+        merged = {p.name: p.default for p in self.params} | (params or {})
+        return {p.name: CHECKS[p.name](merged[p.name]) for p in self.params}
 
     def describe(self) -> dict[str, Any]:
         """The rule as data (for the manifest, the CLI's ``rules`` and the web app)."""
@@ -96,7 +107,6 @@ def _where(alias: str) -> str:
 
 
 def _deceased(p: Params, d: DuckDBDialect) -> str:
-    grace = int(p["grace_days"])
     return f"""
     SELECT p.rid, r.rid AS reg_rid, CAST(NULL AS STRING) AS group_key,
         greatest(p.tier_rank, r.tier_rank) AS tier_rank,
@@ -109,7 +119,7 @@ def _deceased(p: Params, d: DuckDBDialect) -> str:
         FROM deaths WHERE death_date IS NOT NULL) r
       ON r.person_key = p.person_key AND r.k = 1
     WHERE {_paid("p")} AND (
-        (p.pay_date IS NOT NULL AND p.pay_date > {d.add_days("r.death_date", str(grace))})
+        (p.pay_date IS NOT NULL AND p.pay_date > {d.add_days("r.death_date", d.param("grace_days"))})
         OR (p.pay_date IS NULL AND p.pay_year > year(r.death_date)))"""
 
 
@@ -179,9 +189,9 @@ def _duplicate(p: Params, d: DuckDBDialect) -> str:
 
 
 def _over_standard(p: Params, d: DuckDBDialect) -> str:
-    standard = Decimal(str(p["standard"]))
+    standard = d.param("standard")
     evidence = f"""'同一人 ' || CAST(g.pay_year AS STRING) || ' 年合计发放 ' || CAST(g.total AS STRING) ||
-        ' 元，标准 {standard} 元/人/年，超出 ' || CAST(g.total - {standard} AS STRING) ||
+        ' 元，标准 ' || CAST({standard} AS STRING) || ' 元/人/年，超出 ' || CAST(g.total - {standard} AS STRING) ||
         ' 元；同组编号 O' || CAST(g.group_no AS STRING)"""
     return _person_year_groups(f"total > {standard}", evidence, "O")
 

@@ -28,7 +28,9 @@ class SqlSession(Protocol):
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]: ...
 
-    def arrow(self, sql: str) -> pa.Table: ...
+    def arrow(self, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
+        """The result of ``sql`` with ``params`` bound to its named markers
+        (``dialect.param(name)``)."""
 
     def close(self) -> None:
         """Drop what the run left (the caller's connection or session stays open)."""
@@ -52,8 +54,8 @@ class DuckDBSession:
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return list(self.con.execute(sql).fetchall())
 
-    def arrow(self, sql: str) -> pa.Table:
-        return self.con.sql(sql).to_arrow_table()
+    def arrow(self, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
+        return self.con.sql(sql, params=params or None).to_arrow_table()
 
     def close(self) -> None:
         pass  # the connection and its tables go with the run's temporary database
@@ -91,8 +93,8 @@ class SparkSession:
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self.spark.sql(sql).collect()]
 
-    def arrow(self, sql: str) -> pa.Table:
-        return self.spark.sql(sql).toArrow()
+    def arrow(self, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
+        return self.spark.sql(sql, args=params or None).toArrow()
 
     def close(self) -> None:
         self.release(*self.frames)

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 
 from xuncha.common.errors import ServiceError
 from xuncha.crosscheck.linking import TIER_LABELS
+from xuncha.crosscheck.report import TEXT_ONLY
 
 from .models import CheckRun, Suspect, Verdict
 
@@ -59,7 +60,8 @@ def export(run: CheckRun, suspects: QuerySet[Suspect], *, unmask: bool) -> bytes
     import xlsxwriter
 
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False})
+    # Names, files, sheets and programs come from the lists sent in: text, never formulas.
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, **TEXT_ONLY})
     base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
     f = {
         "title": wb.add_format({"bold": True, "font_size": 14, "font_name": "黑体"}),
@@ -75,17 +77,17 @@ def export(run: CheckRun, suspects: QuerySet[Suspect], *, unmask: bool) -> bytes
     }
     ws = wb.add_worksheet(SHEET)
     program = run.params.get("program", "")
-    ws.write(0, 0, f"{program}数据比对疑点核查表（第 {run.number} 次比对）", f["title"])
-    ws.write(1, 0, "请在黄色列填写核查结论（属实 / 不属实 / 待核实）、应追回金额、已追回金额和说明；"
+    ws.write_string(0, 0, f"{program}数据比对疑点核查表（第 {run.number} 次比对）", f["title"])
+    ws.write_string(1, 0, "请在黄色列填写核查结论（属实 / 不属实 / 待核实）、应追回金额、已追回金额和说明；"
              "前三列为系统校验用，请勿修改或删除。身份证号码" + ("完整显示，请按涉密要求保管。" if unmask
              else "已遮蔽。"), f["note"])  # fmt: skip
     for c, (head, width) in enumerate(COLUMNS):
         ws.set_column(c, c, width, None, {"hidden": c < 3})
-        ws.write(HEADER_ROW, c, head, f["head"])
+        ws.write_string(HEADER_ROW, c, head, f["head"])
     first = len(COLUMNS)
     for j, (head, width) in enumerate(VERIFY):
         ws.set_column(first + j, first + j, width)
-        ws.write(HEADER_ROW, first + j, head, f["verify"])
+        ws.write_string(HEADER_ROW, first + j, head, f["verify"])
     r = HEADER_ROW
     for s in suspects.order_by("number").iterator(chunk_size=2000):
         r += 1

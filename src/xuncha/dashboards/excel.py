@@ -35,7 +35,9 @@ def figures_rows(f: Figures) -> list[tuple[str, object]]:
 
 
 def figures_workbook(f: Figures, out: IO[bytes]) -> None:
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Labels are text, never formulas or links (a period or category named "=…").
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False,
+                                   "strings_to_formulas": False, "strings_to_urls": False})  # fmt: skip
     ws = wb.add_worksheet("巡察工作数据")
     bold = wb.add_format({"bold": True, "font_size": 14})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -43,10 +45,10 @@ def figures_workbook(f: Figures, out: IO[bytes]) -> None:
     money = wb.add_format({"border": 1, "num_format": "#,##0.00"})
     ws.set_column(0, 0, 32)
     ws.set_column(1, 1, 16)
-    ws.write(0, 0, f"巡察工作数据（{f.period.label}）", bold)
+    ws.write_string(0, 0, f"巡察工作数据（{f.period.label}）", bold)
     ws.write_row(2, 0, ["项目", "数值"], head)
     for r, (label, value) in enumerate(figures_rows(f), start=3):
-        ws.write(r, 0, label, cell)
+        ws.write_string(r, 0, label, cell)
         if isinstance(value, int | float) or hasattr(value, "as_tuple"):
             ws.write_number(r, 1, float(value), money if "元" in label else cell)  # type: ignore[arg-type]
         else:

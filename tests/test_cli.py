@@ -211,3 +211,18 @@ def test_an_unwritable_out_is_refused_before_any_work(tmp_path: Path, where: str
     finally:
         subprocess.run(["chattr", "-i", str(out)], capture_output=True)
     assert not Path("/sys/xuncha-out").exists()
+
+
+def test_demo_puts_its_workbench_where_xuncha_data_dir_says(tmp_path: Path) -> None:
+    env = {**os.environ, "XUNCHA_DATA_DIR": str(tmp_path / "site"), "XUNCHA_SETTINGS": "base"}
+    for name in ("XUNCHA_DATABASE_URL", "XUNCHA_QUEUE_URL", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    argv = [sys.executable, "-m", "xuncha", "demo", "--no-serve", "--payments", "300", "--out", "o"]
+    first = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert (tmp_path / "site" / "xuncha.sqlite3").exists() and (tmp_path / "o" / "report").is_dir()
+    assert not (tmp_path / "o" / "workbench").exists()
+    # A data folder that already has accounts is never seeded over.
+    again = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert again.returncode == 1 and "已有账户，演示不会写入已有的数据" in again.stderr
+    assert "Traceback" not in again.stderr

@@ -290,7 +290,8 @@ def _demo_args(p: argparse.ArgumentParser) -> None:
         type=Path,
         default=Path("demo-output"),
         metavar="目录",
-        help="输出目录（默认 demo-output）",
+        help="输出目录（默认 demo-output）；演示工作台的数据放在 XUNCHA_DATA_DIR 指定的目录"
+        "（须是新的），未设置时放在输出目录下的 workbench",
     )
     p.add_argument(
         "--payments", type=int, default=5000, metavar="行数", help="生成的发放记录行数（默认 5000）"
@@ -318,6 +319,8 @@ def _demo_run(args: argparse.Namespace) -> int:
     print(f"\n报告在：{report_dir.resolve()}/疑点核查表.xlsx（另有 hits.csv、manifest.json）")
     print("\n4/4 巡察工作台：生成演示城市（湘南市）……")
     token = _demo_workbench(args.out / "workbench")
+    if token is None:
+        return EXIT_NOTHING_CHECKED
     print(
         f"   码上巡察（群众扫码页面，可用手机浏览器打开）：http://{args.host}:{args.port}/p/{token}/"
     )
@@ -326,24 +329,32 @@ def _demo_run(args: argparse.Namespace) -> int:
     return _serve_run(argparse.Namespace(host=args.host, port=args.port, threads=8))
 
 
-def _demo_workbench(folder: Path) -> str:
-    """A fresh SQLite database in ``folder`` seeded with the demo city; returns the
-    token of the QR code open today."""
+def _demo_workbench(folder: Path) -> str | None:
+    """The demo city seeded into the data folder XUNCHA_DATA_DIR names, as ``serve``
+    would use it, or else into a fresh ``folder``; returns the token of the QR code
+    open today, or None (said why) when that installation already has users."""
     import datetime as dt
     import os
     import shutil
 
-    shutil.rmtree(folder, ignore_errors=True)
-    os.environ["XUNCHA_DATA_DIR"] = str(folder.resolve())
+    if not os.environ.get("XUNCHA_DATA_DIR"):
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ["XUNCHA_DATA_DIR"] = str(folder.resolve())
     _django()
+    from django.conf import settings as conf
     from django.core.management import call_command
 
+    from .accounts.models import User
     from .demo.city import seed_city
     from .demo.petitions import seed_petitions
 
+    folder = Path(conf.DATA_DIR)
     call_command("migrate", interactive=False, verbosity=0)
+    if User.objects.exists():
+        print(f"错误：XUNCHA_DATA_DIR（{folder}）的数据库中已有账户，演示不会写入已有的数据。"
+              "请把 XUNCHA_DATA_DIR 设为一个新的空目录，或不设置它。", file=sys.stderr)  # fmt: skip
+        return None
     city = seed_city(today=dt.date.today())
-    from .accounts.models import User
 
     users = {u.username: u for u in User.objects.filter(username__in=["office", "team"])}
     petitions = seed_petitions(

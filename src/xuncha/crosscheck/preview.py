@@ -9,13 +9,13 @@ user confirms is what the run will read.
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .ingest import readable_kind
-from .ingest.excel import short_error
+from .ingest import guard, readable_kind
+from .ingest.excel import _sheet_members, short_error
 from .ingest.sources import Mapping, layout_of, year_hint
 from .ingest.text import SAMPLE_BYTES, detect_encoding, encoding_label, sniff_csv
 from .roles import HEAD_ROWS, ROLES
@@ -46,6 +46,7 @@ class SheetPreview:
     sample: list[list[str]] = field(default_factory=list)  # the first data rows
     year: int | None = None  # the payment year a title, the sheet or the file name gives
     error: str | None = None
+    unreadable: bool = False  # no mapping can help: the sheet itself cannot be read
 
     def role_of_column(self) -> dict[int, str]:
         return {col: role for role, col in self.columns.items()}
@@ -68,6 +69,19 @@ class FilePreview:
     encoding: str = ""
     sheets: list[SheetPreview] = field(default_factory=list)
     error: str | None = None
+
+    @property
+    def unreadable(self) -> bool:
+        """Nothing in the file can be read, whatever the column mapping."""
+        return self.error is not None or all(s.unreadable for s in self.sheets)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FilePreview:
+        sheets = [SheetPreview(**s) for s in data.get("sheets", [])]
+        return cls(**{**data, "sheets": sheets})
 
     def problems(self, dataset: str) -> tuple[list[str], list[str]]:
         """(errors, warnings) naming the sheet, empty when the file can be checked."""
@@ -132,6 +146,7 @@ def _sheet(rows: list[list[Any]], mapping: Mapping, file: str, name: str) -> She
 def _workbook(path: Path, out: FilePreview, mapping: Mapping) -> None:
     import fastexcel
 
+    guard.check_archive(path, out.file)
     try:
         reader = fastexcel.read_excel(str(path))
         names = reader.sheet_names
@@ -141,14 +156,21 @@ def _workbook(path: Path, out: FilePreview, mapping: Mapping) -> None:
             file=out.file,
         ) from err
     out.encoding = out.kind
+    far = guard.oversized_sheets(path, out.file, _sheet_members(str(path)))
     for name in names:
+        if name in far:
+            out.sheets.append(SheetPreview(sheet=name, unreadable=True, error=f"工作表的使用范围异常大"
+                                           f"（{far[name]}），多半是远处有无意中输入或设了格式的单元格，请删除后另存"))  # fmt: skip
+            continue
         try:
             batch = reader.load_sheet(
                 name, header_row=None, n_rows=HEAD_ROWS, dtypes="string", eager=True
             )
             rows = [list(r.values()) for r in batch.to_pylist()]
         except Exception as err:
-            out.sheets.append(SheetPreview(sheet=name, error=f"无法读取（{short_error(err)}）"))
+            out.sheets.append(
+                SheetPreview(sheet=name, error=f"无法读取（{short_error(err)}）", unreadable=True)
+            )
             continue
         out.sheets.append(_sheet(rows, mapping, out.file, name))
 
@@ -161,3 +183,45 @@ def _csv(path: Path, out: FilePreview, mapping: Mapping) -> None:
     text = codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
     _, records, _ = sniff_csv(text.lstrip("\ufeff"), out.file)
     out.sheets.append(_sheet([list(r) for r in records], mapping, out.file, ""))
+
+
+def preview_isolated(path: str | Path, mapping: Mapping | None = None, *, name: str) -> FilePreview:
+    """:func:`preview_file` in a child process with the "parse" limits
+    (:mod:`xuncha.sandbox`): a file that crashes the reader or passes a limit gives a
+    preview whose ``error`` says so, and the caller's process lives on."""
+    from .. import sandbox
+
+    try:
+        preview: FilePreview = sandbox.run(
+            preview_file, str(path), mapping, name=name, file=name, limits=sandbox.limits("parse")
+        )
+    except sandbox.FileCrashed as err:
+        return FilePreview(file=name, error=str(err))
+    return preview
+
+
+def sheet_rows(source: str | bytes, *, name: str, prefer: str = "") -> list[list[str]]:
+    """Every row of a workbook's sheet ``prefer`` (else its first sheet) as stripped text,
+    for the workbooks the workbench imports (units, returned verification lists). The
+    bomb checks come first; call it through :mod:`xuncha.sandbox`. InputError if the
+    file cannot be read."""
+    import fastexcel
+
+    guard.check_archive(source, name)
+    try:
+        reader = fastexcel.read_excel(source)
+        names = reader.sheet_names
+        sheet = prefer if prefer in names else names[0]
+        members = _sheet_members(source) if isinstance(source, str) else {}
+        far = guard.oversized_sheets(source, name, members)
+        if sheet in far:
+            raise InputError(f"工作表的使用范围异常大（{far[sheet]}）。", file=name, sheet=sheet)
+        batch = reader.load_sheet(sheet, header_row=None, dtypes="string", eager=True)
+    except InputError:
+        raise
+    except Exception as err:  # fastexcel raises its own types for broken zips and XML
+        raise InputError(
+            f"无法读取：不是有效的 Excel（xlsx）文件，或文件已损坏、设有密码（{short_error(err)}）。",
+            file=name,
+        ) from err
+    return [["" if v is None else str(v).strip() for v in r.values()] for r in batch.to_pylist()]

@@ -22,6 +22,7 @@ import duckdb
 
 from ..errors import InputError
 from ..roles import HEAD_ROWS
+from . import guard
 from .rows import insert_rows
 from .sources import (
     Mapping,
@@ -50,6 +51,7 @@ def _reason(error: str) -> str:
 def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping: Mapping) -> None:
     import fastexcel
 
+    guard.check_archive(report.path, report.file)  # zip bombs, before any parser
     try:
         reader = fastexcel.read_excel(report.path)
         names = reader.sheet_names
@@ -60,7 +62,7 @@ def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping:
         ) from err
     report.encoding = report.kind
     members = _sheet_members(report.path) if report.kind == "xlsx" else {}
-    oversized = _oversized_sheets(report.path, members)
+    oversized = guard.oversized_sheets(report.path, report.file, members)
     hidden = {name for name, (_, is_hidden) in members.items() if is_hidden}
     with ThreadPoolExecutor(1) as scan:
         merges = scan.submit(_merged_ranges, report.path, members)
@@ -102,12 +104,6 @@ def _load_sheets(
         raise InputError(f"没有一个工作表可以读取：{reasons}", file=report.file)
 
 
-MAX_CELLS = 100_000_000
-"""A sheet's used range larger than this (a million rows by a hundred columns) is not a
-list of payments: Excel's reader would allocate every cell of it, 32 bytes each, and a
-stray cell at XFD1048576 would ask for half a terabyte."""
-
-_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+)(?::([A-Z]+\d+))?"')
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"')
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 
@@ -144,27 +140,6 @@ def _sheet_members(path: str) -> dict[str, tuple[str, bool]]:
             hidden = re.search(r'state="(?:hidden|veryHidden)"', tag) is not None
             members[html.unescape(name.group(1))] = (member, hidden)
     return members
-
-
-def _oversized_sheets(path: str, members: dict[str, tuple[str, bool]]) -> dict[str, str]:
-    """The sheets whose used range (the <dimension> an xlsx records at the start of each
-    sheet) holds more than MAX_CELLS cells, with that range: read before any sheet is
-    parsed."""
-    found: dict[str, str] = {}
-    if not members:
-        return found
-    try:
-        with zipfile.ZipFile(path) as z:
-            for name, (member, _) in members.items():
-                with z.open(member) as f:
-                    m = _DIMENSION.search(f.read(4096))
-                if m and m.group(2):
-                    r1, c1, r2, c2 = _cell_range(m.group(1), m.group(2))
-                    if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_CELLS:
-                        found[name] = f"{m.group(1).decode()}:{m.group(2).decode()}"
-    except _ZIP_ERRORS:
-        return {}
-    return found
 
 
 def _merged_ranges(path: str, members: dict[str, tuple[str, bool]]) -> dict[str, list[Range]]:

@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .deploy.command import config_args, config_run
+
 EXIT_OK, EXIT_NOTHING_CHECKED, EXIT_USAGE = 0, 1, 2
 
 
@@ -425,9 +427,9 @@ def _serve_run(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import call_command
     from django.db import DatabaseError
-    from waitress import serve
 
     from .config.wsgi import application
+    from .deploy import server
 
     try:
         call_command("migrate", interactive=False, verbosity=0)
@@ -435,13 +437,17 @@ def _serve_run(args: argparse.Namespace) -> int:
         print(f"错误：无法连接或迁移数据库（{err}）。请检查 XUNCHA_DATABASE_URL。", file=sys.stderr)
         return EXIT_NOTHING_CHECKED
     print(f"巡察工作台已启动：http://{args.host}:{args.port}/（按 Ctrl+C 停止）", flush=True)
+    if note := server.startup_note():
+        print(note, flush=True)
+    server.raise_file_limit(server.CONNECTION_LIMIT)
     jobs = None if getattr(args, "no_jobs", False) else _start_job_worker()
     if jobs is not None:  # stopping the server (SIGTERM) stops its worker too
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         workers = getattr(args, "workers", 1)
         if workers <= 1:
-            serve(application, host=args.host, port=args.port, threads=args.threads, ident="xuncha")
+            opts = server.options(threads=args.threads)
+            server.run(application, host=args.host, port=args.port, **opts)
             return EXIT_OK
         return _serve_workers(application, args, workers)
     finally:
@@ -489,7 +495,8 @@ def _serve_workers(application: object, args: argparse.Namespace, workers: int) 
 
     from django.conf import settings as conf
     from django.db import connections
-    from waitress import serve
+
+    from .deploy import server
 
     if sys.platform == "win32":
         print("错误：Windows 上只能以单进程运行（去掉 --workers）。", file=sys.stderr)
@@ -504,8 +511,8 @@ def _serve_workers(application: object, args: argparse.Namespace, workers: int) 
     sock.listen(1024)
     context = multiprocessing.get_context("fork")
     procs = [
-        context.Process(target=serve, args=(application,),
-                        kwargs={"sockets": [sock], "threads": args.threads, "ident": "xuncha"})
+        context.Process(target=server.run, args=(application,),
+                        kwargs={"sockets": [sock], **server.options(threads=args.threads)})
         for _ in range(workers)
     ]  # fmt: skip
     for proc in procs:
@@ -584,5 +591,13 @@ COMMANDS = [
         "例如：xuncha manage createsuperuser",
         _manage_args,
         _manage_run,
+    ),
+    Command(
+        "deploy-config",
+        "生成部署配置：放在 xuncha serve 前面的 nginx（HTTPS、请求大小、超时与连接数限制）。",
+        "例如：xuncha deploy-config nginx --server-name xuncha.example.gov.cn "
+        "--cert /etc/ssl/xuncha.pem --key /etc/ssl/xuncha.key --out /etc/nginx/conf.d/xuncha.conf",
+        config_args,
+        config_run,
     ),
 ]

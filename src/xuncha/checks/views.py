@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import can_unmask, restrict, user_of
 from xuncha.common.errors import ServiceError
-from xuncha.common.middleware import upload_limit
+from xuncha.common.middleware import no_store, upload_limit
 from xuncha.common.pagination import paginate
 from xuncha.crosscheck import RULES, RULES_BY_ID
 from xuncha.crosscheck.linking import TIER_LABELS
@@ -115,6 +115,7 @@ def _letters(n: int) -> list[str]:
     return [xl_col_to_name(i) for i in range(n)]
 
 
+@no_store
 @login_required
 def dataset(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
@@ -214,6 +215,7 @@ def run_status(request: HttpRequest, pk: int) -> JsonResponse:
                          "step": r.step, "error": r.error})  # fmt: skip
 
 
+@no_store
 @login_required
 def run_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
     user = user_of(request)
@@ -236,6 +238,7 @@ def _filters(request: HttpRequest, r: CheckRun) -> tuple[forms.FilterForm, dict[
     return form, (form.cleaned_data if form.is_valid() else {})
 
 
+@no_store
 @login_required
 def suspects(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
@@ -258,6 +261,7 @@ def suspects(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
+@no_store
 @login_required
 def suspect(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
@@ -309,6 +313,7 @@ def _suspect_page(request: HttpRequest, s: Suspect, form: forms.VerifyForm, *, u
     }, status=status)  # fmt: skip
 
 
+@no_store
 @login_required
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)

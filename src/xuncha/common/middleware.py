@@ -1,17 +1,23 @@
 """Refuse, in Chinese and before anything else reads it, a request body that is too
-large or not a well-formed form (the CSRF check would otherwise parse it first)."""
+large or not a well-formed form (the CSRF check would otherwise parse it first); set the
+staff pages' Content-Security-Policy; keep sensitive pages out of every cache."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
+from django.utils.cache import add_never_cache_headers
 
 from . import ratelimit
+
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
 def upload_limit(setting: str) -> Callable[[Any], Any]:
@@ -23,6 +29,34 @@ def upload_limit(setting: str) -> Callable[[Any], Any]:
         return view
 
     return mark
+
+
+def no_store(view: V) -> V:
+    """For a page or file showing petition content, a person's identity or full ID
+    numbers: ``Cache-Control: no-store`` (and private, max-age=0), so neither the browser's
+    disk cache nor a proxy keeps a copy for the next user of a shared office computer."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    setattr(wrapped, "no_store", True)  # noqa: B010 (read by tests over the URL map)
+    return cast(V, wrapped)
+
+
+class ContentSecurityPolicyMiddleware:
+    """``settings.CONTENT_SECURITY_POLICY`` on every page that sets no policy of its own,
+    so an injected script or style would not run even if escaping failed somewhere."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
 
 
 def _plain(message: str, status: int) -> HttpResponse:

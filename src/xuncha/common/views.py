@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import REASON_BAD_ORIGIN, REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 
 
@@ -9,5 +11,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A refused form (expired page, cookies off, replayed from elsewhere), in Chinese."""
-    return render(request, "common/csrf_failure.html", status=403)
+    """A refused form, in Chinese, with its cause: an expired page, cookies off, or a
+    deployment whose HTTPS or origin settings do not match how the site is reached (the
+    administrator is told which setting to change)."""
+    why, admin = "页面打开太久已失效。请返回上一页，刷新后重新提交。", ""
+    if reason == REASON_NO_CSRF_COOKIE:
+        why = "浏览器没有发送本站的 Cookie（可能禁用了 Cookie）。请启用 Cookie，返回上一页刷新后重新提交。"
+        if settings.CSRF_COOKIE_SECURE and not request.is_secure():
+            why = "本站设置为只通过 HTTPS 访问，而这次是用 http:// 打开的，浏览器因此没有保存和发送登录所需的 Cookie。"
+            admin = ("服务器设置了 XUNCHA_HTTPS=1，却以普通 HTTP 提供网页。请按 docs/deploy.md 经 HTTPS "
+                     "反向代理访问（并设置 XUNCHA_TRUSTED_PROXY）；内网只用 HTTP 时设置 XUNCHA_HTTPS=0。")  # fmt: skip
+    elif reason.startswith(REASON_BAD_ORIGIN.split("%")[0]):
+        why = "表单来自与本站地址不符的来源，已拒绝。请从本站页面重新打开后提交。"
+        admin = (f"浏览器来源为 {request.META.get('HTTP_ORIGIN', '（无）')}，而服务器认为本站是 "
+                 f"{request.scheme}://{request.get_host()}。经反向代理访问时请设置 XUNCHA_TRUSTED_PROXY，"
+                 "或在 XUNCHA_TRUSTED_ORIGINS 中列出对外地址。")  # fmt: skip
+    return render(request, "common/csrf_failure.html", {"why": why, "admin": admin}, status=403)

@@ -51,19 +51,6 @@ def file_to_the_day(field: FieldFile) -> None:
     to_the_day(path)
 
 
-def read(field: FieldFile) -> bytes:
-    """A stored file's bytes; its access time is put back, so a read leaves no time."""
-    with field.open("rb") as f:
-        data = f.read()
-    try:
-        path = Path(field.path)
-    except NotImplementedError:
-        return data
-    modified = path.stat().st_mtime
-    os.utime(path, (modified, modified))
-    return data
-
-
 def _stale(token: bytes | memoryview | None, current: int) -> bool:
     """A token not under the current key (a Fernet one, or an older AES-GCM key's)."""
     return token is not None and (vault.is_legacy(token) or bytes(token)[1] != current)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import is_inspecting_side, restrict, user_of
 from xuncha.accounts.models import Role
 from xuncha.common.errors import ServiceError
+from xuncha.common.middleware import no_store
 from xuncha.common.pagination import paginate
 from xuncha.planning.models import Assignment
 from xuncha.units.models import Unit
@@ -37,6 +38,7 @@ def _staff(request: HttpRequest) -> None:
         raise Forbidden
 
 
+@no_store
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     _staff(request)
@@ -49,6 +51,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/inbox.html", context)
 
 
+@no_store
 @login_required
 def petition_new(request: HttpRequest) -> HttpResponse:
     _staff(request)
@@ -79,6 +82,7 @@ def petition_new(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/new.html", {"form": form}, status=status)
 
 
+@no_store
 @login_required
 def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
@@ -167,6 +171,7 @@ def _act(action: str, petition: Petition, request: HttpRequest) -> str:
     raise ServiceError(f"提交的内容有误：{errors}")
 
 
+@no_store
 @login_required
 @require_POST
 def petition_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -192,6 +197,7 @@ def _file(data: bytes, mime: str, filename: str, inline: bool) -> HttpResponse:
     return response
 
 
+@no_store
 @login_required
 def attachment(request: HttpRequest, pk: int, which: str) -> HttpResponse:
     _staff(request)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "xuncha.common.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,7 +147,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
-WHITENOISE_USE_FINDERS = True  # assets served from the installed package, no collectstatic
+# Assets are served by WhiteNoise straight from the installed package (its finders), in
+# every settings module, so no collectstatic and no manifest (docs/decisions/0005).
+WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 # Evidence uploads: checked by content and size in the services, capped here too.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -163,6 +166,27 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_FAILURE_VIEW = "xuncha.common.views.csrf_failure"
+# Pages not setting their own policy (public petition pages set a stricter one) get this:
+# scripts and styles only from the installed package's static files, nothing inline.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# Behind a reverse proxy (docs/deploy.md). XUNCHA_TRUSTED_PROXY is the proxy's address
+# (127.0.0.1 when nginx runs on the same server): `xuncha serve` then takes the client's
+# address and the scheme (https) from its X-Forwarded-* headers, and from no one else.
+# XUNCHA_PROXY_SSL_HEADER=1 does the same in Django for another WSGI server, which must
+# then be reachable only through the proxy (the headers are believed from anyone).
+TRUSTED_PROXY = os.environ.get("XUNCHA_TRUSTED_PROXY", "")
+if os.environ.get("XUNCHA_PROXY_SSL_HEADER", "") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+# Form posts are accepted from the page's own origin; a proxy that does not pass the
+# browser's Host through needs the public origin listed: https://xuncha.example.gov.cn
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("XUNCHA_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
 
 # Shared state for rate limits and one-time form tokens. In-process by default (one
 # waitress process, as `xuncha serve` runs); several processes share Redis:

@@ -10,7 +10,7 @@ DEMO_DIR ?= demo-output
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xuncha
 REDIS_URL ?= redis://127.0.0.1:6379/13
 
-.PHONY: install browser demo test lint types check bench bench-web bench-petitions bench-check-web docs clean
+.PHONY: install browser deploy-deps demo test lint types check bench bench-web bench-petitions bench-check-web bench-halfopen docs clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -29,10 +29,17 @@ browser:
 	  $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null; }; }
 
+# The deployment test (tests/web/test_deploy.py) runs Debian's nginx in front of the server.
+deploy-deps:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q nginx >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q nginx >/dev/null; }; }
+
 demo: install
 	$(RUN) xuncha demo --out $(DEMO_DIR)
 
-test: install browser
+test: install browser deploy-deps
 	$(RUN) ruff check src tests bench
 	$(RUN) ruff format --check src tests bench
 	$(RUN) mypy
@@ -59,6 +66,9 @@ bench-petitions: install
 
 bench-check-web: install
 	$(RUN) python bench/bench_check_web.py
+
+bench-halfopen: install deploy-deps
+	$(RUN) python bench/bench_halfopen.py
 
 docs: install
 	COLUMNS=100 $(RUN) python -c "from xuncha.cli import reference_markdown as r; open('docs/cli.md', 'w', encoding='utf-8').write(r())"

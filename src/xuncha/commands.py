@@ -529,6 +529,64 @@ def _serve_workers(application: object, args: argparse.Namespace, workers: int) 
     return EXIT_OK
 
 
+def _out_file(text: str) -> Path:
+    """A file to write whose folder exists and is writable (checked before any work)."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"这是一个文件夹，请给出备份文件名：{text}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"文件夹「{folder}」不存在：{text}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"没有权限在「{folder}」中写入：{text}")
+    return path
+
+
+def _backup_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=_out_file, required=True, metavar="文件",
+                   help="备份文件（tar），含数据库、附件和密钥，请像保管密钥一样保管")  # fmt: skip
+
+
+def _backup_run(args: argparse.Namespace) -> int:
+    _django()
+    from .backup import BackupError, create
+
+    try:
+        summary = create(args.out)
+    except BackupError as err:
+        print(f"备份失败：{err}", file=sys.stderr)
+        return EXIT_NOTHING_CHECKED
+    print(f"已备份到 {args.out}（{summary.size / 1024 / 1024:.1f} MB）：数据库（{summary.engine}）、"
+          f"附件 {summary.files['media']} 个、密钥文件 {summary.files['keys'] + summary.files['petition-key']} 个。"
+          "\n备份文件含密钥，只能由管理员保管。")  # fmt: skip
+    return EXIT_OK
+
+
+def _restore_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("archive", type=_files, metavar="文件", help="xuncha backup 生成的备份文件")
+    p.add_argument("--force", action="store_true",
+                   help="当前安装中已有数据时仍然恢复（覆盖现有数据库、附件和密钥）")  # fmt: skip
+    p.add_argument("--check", action="store_true", help="只检查备份文件是否完整，不恢复")
+
+
+def _restore_run(args: argparse.Namespace) -> int:
+    _django()
+    from .backup import BackupError
+    from .restore import describe, restore
+
+    try:
+        if args.check:
+            print("\n".join(["备份文件完整，校验和全部相符。", *describe(args.archive)]))
+            return EXIT_OK
+        summary = restore(args.archive, force=args.force)
+    except BackupError as err:
+        print(f"恢复失败（当前安装未作改动）：{err}", file=sys.stderr)
+        return EXIT_NOTHING_CHECKED
+    print(f"已从 {args.archive} 恢复：数据库（{summary.engine}）、附件 {summary.files['media']} 个、"
+          f"密钥文件 {summary.files['keys'] + summary.files['petition-key']} 个。请重新启动 xuncha serve。")  # fmt: skip
+    return EXIT_OK
+
+
 def _manage_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("arguments", nargs=argparse.REMAINDER, help="Django 管理命令及其参数")
 
@@ -591,6 +649,20 @@ COMMANDS = [
         "例如：xuncha manage createsuperuser",
         _manage_args,
         _manage_run,
+    ),
+    Command(
+        "backup",
+        "备份：数据库、附件和密钥打包为一个文件（含校验和清单），可在服务运行时进行。",
+        "例如：xuncha backup --out /backup/xuncha-2024-05-01.tar",
+        _backup_args,
+        _backup_run,
+    ),
+    Command(
+        "restore",
+        "从备份文件恢复到本安装（先核对全部校验和；已有数据时须加 --force）。",
+        "例如：xuncha restore /backup/xuncha-2024-05-01.tar",
+        _restore_args,
+        _restore_run,
     ),
     Command(
         "deploy-config",

@@ -190,3 +190,26 @@ def test_required_role_cannot_turn_two_factor_off(client, user, device, settings
     settings.TWO_FACTOR_REQUIRED_ROLES = []
     client.post(reverse("accounts:disable"))
     assert not TOTPDevice.objects.filter(user=user).exists()
+
+
+def test_a_forwarded_address_is_believed_only_behind_a_declared_proxy(
+    client, user, settings
+) -> None:
+    def guess(forwarded: str):
+        return client.post("/login/", {"username": user.username, "password": "wrong"},
+                           REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)  # fmt: skip
+
+    # No proxy declared: a made-up X-Forwarded-For per guess does not escape the lockout.
+    for n in range(settings.LOGIN_FAILURES):
+        guess(f"192.0.2.{n + 1}")
+    assert guess("192.0.2.99").status_code == 429
+    AccessAttempt.objects.all().delete()
+    # Behind the proxy (XUNCHA_PROXY_SSL_HEADER=1): the entry the proxy added counts,
+    # never the ones the client wrote before it.
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    for n in range(settings.LOGIN_FAILURES):
+        guess(f"10.9.9.{n}, 198.51.100.7")
+    assert guess("10.9.9.99, 198.51.100.7").status_code == 429
+    ok = client.post("/login/", {"username": user.username, "password": PASSWORD},
+                     REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.8")  # fmt: skip
+    assert ok.status_code == 302  # another client behind the same proxy

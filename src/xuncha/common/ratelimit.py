@@ -39,7 +39,19 @@ def _salt(hour: int) -> str:
 
 def client_address(request: HttpRequest) -> str:
     """The one place the client's address is read (rate limits here, the staff login
-    lockout through ``AXES_CLIENT_IP_CALLABLE``), so both follow the same proxy rules."""
+    lockout through ``AXES_CLIENT_IP_CALLABLE``), so both follow the same proxy rules.
+
+    ``xuncha serve`` behind XUNCHA_TRUSTED_PROXY already puts the client's address in
+    REMOTE_ADDR (waitress reads X-Forwarded-For from that proxy only). With
+    XUNCHA_PROXY_SSL_HEADER=1 (another WSGI server, reachable only through the proxy) the
+    address is the last X-Forwarded-For entry, the one the proxy itself added; earlier
+    entries come from the client and are never believed. Otherwise the header is ignored,
+    so a client cannot pick a new address for each guess."""
+    from django.conf import settings
+
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return str(forwarded.split(",")[-1].strip())
     return str(request.META.get("REMOTE_ADDR", ""))
 
 

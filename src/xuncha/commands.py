@@ -224,6 +224,8 @@ def print_summary(result: Any) -> None:
                 print(f"    跳过：{sh.error}")
             elif sh.hidden and not sh.error:
                 print(f"    注意：工作表「{sh.sheet}」是隐藏的，已一并读取（{sh.rows_used} 行）")
+            for note in sh.problem_notes() if not s.error else ():
+                print(f"    注意：{note}")
     for what, n in result.data_problems.items():
         list_name, reason = what.split("：", 1)
         print(f"  注意：{list_name}中{reason.removesuffix('的行')} {n} 行（不能完整参与比对）")

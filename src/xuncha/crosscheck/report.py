@@ -434,6 +434,11 @@ def _source_dict(s: Any) -> dict[str, Any]:
                 "rows_read": sh.rows_read,
                 "rows_used": sh.rows_used,
                 "rows_skipped": sh.rows_skipped,
+                "problems": [
+                    {"reason": reason, "count": n, "rows": sh.problem_rows.get(reason, [])}
+                    for reason, n in sh.problems.items()
+                ],
+                **({"lines": sh.lines} if sh.lines is not None else {}),
                 "error": sh.error,
             }
             for sh in s.sheets

@@ -13,6 +13,7 @@ SKIP_REASONS = {
     "signature": "制表人/审核人等签字行",
     "header": "重复的表头行",
     "no_identity": "既无姓名也无身份证号",
+    "unreadable": "身份证号码或姓名单元格是错误值（如 #N/A）或没有保存计算结果的公式",
 }
 
 _TOTAL = r"\|(本页|本表|全县|全市|全区|全乡|全镇|总)?(合计|小计|总计)[:：]?\|"
@@ -95,11 +96,58 @@ def insert_rows(
     values = [written(role) for role in ROLES]
     if "county" not in layout.columns and sheet.sheet:
         values[list(ROLES).index("county")] = sql_str(sheet.sheet)
-    sheet_no = next(i for i, s in enumerate(report.sheets) if s is sheet)
-    rid = f"{report.src * _SRC_SHIFT + sheet_no * _SHEET_SHIFT} + {row_expr}"
+    rid = f"{_rid_base(report, sheet)} + {row_expr}"
     con.execute(
         f"""INSERT INTO raw SELECT {rid}, {report.src}, {sql_str(report.dataset)},
             {sql_str(report.file)}, {sql_str(sheet.sheet)}, {row_expr}, {kind},
             {sheet.year_hint or "NULL"}, {", ".join(values)}
         FROM {relation}"""
     )
+
+
+def _rid_base(report: SourceReport, sheet: SheetReport) -> int:
+    sheet_no = next(i for i, s in enumerate(report.sheets) if s is sheet)
+    return report.src * _SRC_SHIFT + sheet_no * _SHEET_SHIFT
+
+
+def insert_blank_lines(
+    con: duckdb.DuckDBPyConnection, report: SourceReport, sheet: SheetReport, lines: list[int]
+) -> None:
+    """A CSV's empty lines (DuckDB's reader drops them) as blank rows: every line of the
+    file is then a row of ``raw`` or part of its header, and is counted."""
+    if lines:
+        con.execute(
+            f"""INSERT INTO raw (rid, src, dataset, file, sheet, row_no, kind)
+            SELECT {_rid_base(report, sheet)} + n, {report.src}, {sql_str(report.dataset)},
+                {sql_str(report.file)}, {sql_str(sheet.sheet)}, n, 'blank'
+            FROM (SELECT unnest(?::BIGINT[]) AS n)""",
+            [lines],
+        )
+
+
+def mark_unread_cells(
+    con: duckdb.DuckDBPyConnection,
+    report: SourceReport,
+    sheet: SheetReport,
+    key_rows: list[int],
+    cells: dict[str, tuple[list[int], list[str]]],
+) -> None:
+    """Cells a workbook holds no value for (an error such as #N/A, a formula never
+    calculated), which its reader gives as empty. A row whose name or ID is such a cell
+    (``key_rows``) is skipped as unreadable: read as empty, its ID would be "missing"
+    and a false hit. Any other such cell (``cells``: role -> rows and texts) gets its
+    error text, so its amount or date counts as unreadable, not as absent."""
+    base = _rid_base(report, sheet)
+    if key_rows:
+        con.execute(
+            f"UPDATE raw SET kind = 'unreadable' WHERE rid IN (SELECT {base} + unnest(?::BIGINT[]))",
+            [key_rows],
+        )
+    for role, (rows, texts) in cells.items():
+        assert role in ROLES
+        con.execute(
+            f"""UPDATE raw SET {role} = f.t
+            FROM (SELECT {base} + unnest(?::BIGINT[]) AS r, unnest(?::VARCHAR[]) AS t) f
+            WHERE raw.rid = f.r""",
+            [rows, texts],
+        )

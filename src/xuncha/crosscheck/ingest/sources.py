@@ -13,6 +13,7 @@ from ..roles import HEAD_ROWS, HeaderLayout, find_header, normalise_header
 
 CHUNK_BYTES = 1 << 22
 MAX_COLUMNS = 1000  # a table wider than this is not a list of payments
+PROBLEM_ROWS = 100  # row numbers kept per data problem (all are counted)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
@@ -63,6 +64,33 @@ class SheetReport:
     rows_used: int = 0
     rows_skipped: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+    # Data problems found while reading (a repaired quote, an error cell, two ID columns):
+    # reason -> how many rows, and the first PROBLEM_ROWS of them (1-based, as the user
+    # sees them: the Excel row or the CSV line).
+    problems: dict[str, int] = field(default_factory=dict)
+    problem_rows: dict[str, list[int]] = field(default_factory=dict)
+    # A CSV's account of its physical lines: lines = before_data + rows + continued
+    # (rows: the records under the header, blank ones included, each on the line it
+    # starts on; continued: the further lines of cells that hold line breaks).
+    lines: dict[str, int] | None = None
+
+    def problem(self, reason: str, rows: list[int]) -> None:
+        """Count ``rows`` (sorted) under ``reason``; keep the first PROBLEM_ROWS."""
+        if not rows:
+            return
+        self.problems[reason] = self.problems.get(reason, 0) + len(rows)
+        kept = self.problem_rows.setdefault(reason, [])
+        kept.extend(rows[: max(0, PROBLEM_ROWS - len(kept))])
+
+    def problem_notes(self) -> list[str]:
+        """Each data problem in a sentence naming the sheet and the first rows."""
+        where = f"工作表「{self.sheet}」" if self.sheet else ""
+        notes = []
+        for reason, n in self.problems.items():
+            rows = self.problem_rows.get(reason, [])
+            shown = "、".join(str(r) for r in rows[:10]) + ("等" if n > 10 else "")
+            notes.append(f"{where}第 {shown} 行：{reason}" + (f"（共 {n} 行）" if n > 1 else ""))
+        return notes
 
 
 @dataclass

@@ -5,17 +5,21 @@ file is transcoded to a UTF-8 copy in the run's work folder; a UTF-8 file is rea
 it is (DuckDB refuses bytes that are not UTF-8, and only then is the file decoded here
 to name the line). One pass over the bytes counts lines and notes the empty lines,
 which DuckDB's reader drops; an as-of join then puts every record back on the
-physical line a user sees in a text editor. A file whose quoted cells span lines
-(rare) is read again by Python's csv module, which knows each record's first line.
+physical line a user sees in a text editor. DuckDB reads in strict mode; a file it
+refuses (a malformed quote, mixed line endings) or whose records do not fill its lines
+(quoted cells that span lines) is read again by :mod:`.records`, line by line, which
+repairs and reports a stray quote instead of letting it swallow the lines after it.
+Either way the lines balance: those before the data, one row per record, and the
+further lines of cells that hold line breaks (``SheetReport.lines``).
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import duckdb
@@ -23,7 +27,8 @@ import pyarrow as pa
 
 from ..errors import InputError
 from ..roles import HEAD_ROWS, HeaderLayout
-from .rows import insert_rows, sql_str
+from .records import REPAIRED, read_records
+from .rows import insert_blank_lines, insert_rows, sql_str
 from .sources import (
     CHUNK_BYTES,
     MAX_COLUMNS,
@@ -39,9 +44,6 @@ from .sources import (
 
 SAMPLE_BYTES = 1 << 20
 MAX_LINE_BYTES = 10_000_000
-# A cell may be as long as DuckDB's reader allows a line (the csv module's own limit, for
-# the first records and the exact path, is 128 KB).
-csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_BYTES))
 
 
 @dataclass
@@ -203,22 +205,16 @@ def sniff_csv(text: str, file: str) -> tuple[str, list[list[str]], list[int]]:
     head_lines = [ln for ln in text.splitlines()[:HEAD_ROWS] if ln.strip()]
     delim = max(",\t;|", key=lambda d: sum(ln.count(d) for ln in head_lines))
     # Empty cells at the end of a line (Excel exports a formatted range so) do not count.
-    if (
-        max((ln.rstrip(delim + " \r").count(delim) for ln in head_lines), default=0) + 1
-        > MAX_COLUMNS
-    ):
+    widest = max((ln.rstrip(delim + " \r").count(delim) + 1 for ln in head_lines), default=1)
+    if widest > MAX_COLUMNS:
         raise InputError(f"列数过多（超过 {MAX_COLUMNS} 列），不是正常的数据表。", file=file)
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
     records: list[list[str]] = []
     ends: list[int] = []
-    try:
-        for rec in reader:
-            records.append(rec)
-            ends.append(reader.line_num)
-            if len(records) >= HEAD_ROWS:
-                break
-    except csv.Error as err:
-        raise InputError(f"CSV 格式错误（{err}）。", file=file, row=reader.line_num) from err
+    for rec in read_records(io.StringIO(text, newline="\n"), delim, widest):
+        records.append(rec.fields)
+        ends.append(rec.end)
+        if len(records) >= HEAD_ROWS:
+            break
     return delim, records, ends
 
 
@@ -229,7 +225,7 @@ def load_csv(
     path = scan.utf8_path
     assert path is not None, "transcode() first"
     try:
-        with path.open("r", encoding="utf-8-sig", newline="") as f:
+        with path.open("r", encoding="utf-8-sig", newline="\n") as f:
             text = f.read(SAMPLE_BYTES)
     except UnicodeDecodeError:
         check_encoding(path, report.file, scan.encoding)
@@ -243,54 +239,85 @@ def load_csv(
     header_end = ends[layout.header_rows[-1]]  # the physical line the header ends on
     require_id_column(layout, report.file, "", header_end)
     record_layout(sheet, layout, report.file, [list(r) for r in records])
-    width = table_width(
-        layout, max(max((len(r) for r in records), default=1), len(layout.headers), 1)
+    table = _Table(
+        path, delim, header_end, max(max((len(r) for r in records), default=1), 1), layout
     )
     blanks = [b for b in scan.blank_lines if b > header_end]
     try:
-        _insert_records(con, report, sheet, layout, path, delim, width, header_end, blanks)
+        _insert_records(con, report, sheet, table, blanks)
         # fetchall, not fetchone: DuckDB refuses further work while a result is unfinished.
-        (records,) = con.execute("SELECT count(*) FROM raw WHERE src = ?", [report.src]).fetchall()[
-            0
-        ]
-        exact = records == scan.lines - header_end - len(blanks)
+        (rows,) = con.execute("SELECT count(*) FROM raw WHERE src = ?", [report.src]).fetchall()[0]
+        exact = rows == scan.lines - header_end - len(blanks)
     except duckdb.Error:
         exact = False
-    if not exact:
-        # A file DuckDB refused may hold bytes that are not UTF-8: say where. Quoted
-        # cells spanning lines shift line numbers (or stop DuckDB's parallel reader):
-        # read this file again with Python's csv module, which knows lines.
-        if not scan.validated:
-            check_encoding(path, report.file, scan.encoding)
-        con.execute("DELETE FROM raw WHERE src = ?", [report.src])
-        try:
-            _insert_exact(con, report, sheet, layout, path, delim, width, header_end)
-        except csv.Error as err:
-            raise InputError(f"CSV 格式错误（{err}）。", file=report.file) from err
+    if exact:
+        insert_blank_lines(con, report, sheet, blanks)
+        sheet.lines = _account(scan.lines, header_end, rows + len(blanks), 0)
+        return
+    # DuckDB refused the file or its records do not fill its lines. A file it refused
+    # may hold bytes that are not UTF-8: say where. Else the file has quoted cells
+    # spanning lines (which shift line numbers), mixed line endings or a malformed
+    # quote (which its strict mode refuses): read it again here, line by line.
+    if not scan.validated:
+        check_encoding(path, report.file, scan.encoding)
+    con.execute("DELETE FROM raw WHERE src = ?", [report.src])
+    _insert_exact(con, report, sheet, table, scan.lines)
+
+
+def _account(lines: int, before: int, rows: int, continued: int) -> dict[str, int]:
+    """A CSV's line account; it must balance (every line read, skipped or in the header)."""
+    if before + rows + continued != lines:
+        raise AssertionError(f"line account off: {lines} != {before} + {rows} + {continued}")
+    return {"lines": lines, "before_data": before, "rows": rows, "continued": continued}
+
+
+@dataclass
+class _Table:
+    """Where a CSV's data is and how it is laid out."""
+
+    path: Path
+    delim: str
+    header_end: int  # the physical line the header ends on
+    sample_width: int  # cells in the widest of the first records
+    layout: HeaderLayout
+
+    @property
+    def width(self) -> int:
+        """The columns read (:func:`table_width`)."""
+        return table_width(self.layout, max(self.sample_width, len(self.layout.headers)))
+
+    @property
+    def full(self) -> int:
+        """Cells in a whole row: up to the header's last named cell."""
+        named = [i for i, h in enumerate(self.layout.headers) if str(h or "").strip()]
+        return max(named, default=0) + 1
 
 
 def _insert_records(
     con: duckdb.DuckDBPyConnection,
     report: SourceReport,
     sheet: SheetReport,
-    layout: HeaderLayout,
-    path: Path,
-    delim: str,
-    width: int,
-    header_end: int,
+    table: _Table,
     blanks: list[int],
 ) -> None:
     """Insert DuckDB's records with their physical line numbers.
+
+    DuckDB reads in strict mode: a malformed quote, a row wider than the first records
+    or mixed line endings make it fail, and the file is read by :func:`_insert_exact`
+    instead (its lenient mode would join lines at a stray quote without a word).
 
     Record k (1-based after the header) is on line header_end + k + s, where s counts the
     empty lines before it. With the empty lines b_0 < b_1 < … sorted, line b_i shifts
     every record k >= b_i - header_end - i; an as-of join on that threshold gives s.
     """
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    scan = f"""(SELECT *, row_number() OVER () AS _rec FROM read_csv({sql_str(str(path))},
-        header=false, skip={header_end}, columns={columns}, delim={sql_str(delim)},
-        quote='"', escape='"', auto_detect=false, null_padding=true, strict_mode=false,
+    header_end, width = table.header_end, table.width
+    declared = max(width, table.sample_width)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(declared)) + "}"
+    scan = f"""(SELECT *, row_number() OVER () AS _rec FROM read_csv({sql_str(str(table.path))},
+        header=false, skip={header_end}, columns={columns}, delim={sql_str(table.delim)},
+        quote='"', escape='"', auto_detect=false, null_padding=true, strict_mode=true,
         max_line_size={MAX_LINE_BYTES}, encoding='utf-8'))"""
+    layout = table.layout
     if not blanks:  # the common case: no join needed
         insert_rows(con, report, sheet, layout, width, scan, f"_rec + {header_end}")
         return
@@ -309,27 +336,32 @@ def _insert_exact(
     con: duckdb.DuckDBPyConnection,
     report: SourceReport,
     sheet: SheetReport,
-    layout: HeaderLayout,
-    path: Path,
-    delim: str,
-    width: int,
-    header_end: int,
+    table: _Table,
+    lines: int,
 ) -> None:
-    """The slow, exact path: Python's csv module knows the line each record starts on."""
-    columns: list[list[str | None]] = [[] for _ in range(width)]
-    lines: list[int] = []
-    with path.open("r", encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f, delimiter=delim)
-        start = 1  # the line the next record starts on
-        for rec in reader:
-            if start > header_end and rec:  # csv yields [] for an empty line
-                lines.append(start)
-                for c in range(width):
-                    columns[c].append(rec[c] if c < len(rec) else None)
-            start = reader.line_num + 1
-    arrays = {f"c{c}": pa.array(v, pa.string()) for c, v in enumerate(columns)}
-    con.register("_exact", pa.table({**arrays, "_line": pa.array(lines, pa.int64())}))
+    """The slow, exact path (:func:`read_records`): every line after the header is a
+    record, the continuation of a cell holding line breaks, or an empty line; a
+    malformed quote is read as a plain character and reported with its line."""
+    width = table.width
+    rows: list[list[str | None]] = []
+    starts: list[int] = []
+    repaired: list[int] = []
+    continued = 0
+    with table.path.open("r", encoding="utf-8-sig", newline="\n") as f:
+        after_header = islice(f, table.header_end, None)
+        for rec in read_records(after_header, table.delim, table.full, table.header_end + 1):
+            starts.append(rec.line)
+            continued += rec.end - rec.line
+            if rec.repaired:
+                repaired.append(rec.line)
+            cells: list[str | None] = list(rec.fields[:width])
+            rows.append(cells + [None] * (width - len(cells)))
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
+    arrays = {f"c{c}": pa.array(list(v), pa.string()) for c, v in enumerate(columns)}
+    con.register("_exact", pa.table({**arrays, "_line": pa.array(starts, pa.int64())}))
     try:
-        insert_rows(con, report, sheet, layout, width, "_exact", "_line")
+        insert_rows(con, report, sheet, table.layout, width, "_exact", "_line")
     finally:
         con.unregister("_exact")
+    sheet.problem(REPAIRED, repaired)
+    sheet.lines = _account(lines, table.header_end, len(starts), continued)

@@ -1,0 +1,143 @@
+"""CSV records line by line, every physical line accounted for, malformed quotes repaired.
+
+DuckDB reads a well-formed file (:mod:`.text`); this reader takes the rest: a file
+whose cells are quoted across lines, mixes line endings, or holds a malformed quote
+(DuckDB's strict mode refuses those). A quote that opens a cell but does not close it
+as the CSV rules ask (a closing quote followed by the delimiter or the line's end) is
+taken as a plain character and the line reported: read leniently, as Python's csv
+module and DuckDB's lenient mode do, such a quote swallows every line after it up to
+the next quote, and those rows are lost without a word.
+
+A quoted cell may hold line breaks (Excel writes a cell with Alt+Enter so), but a cell
+whose first line is already a whole row and whose next lines are whole rows too is a
+stray quote, not a cell: those lines are read one by one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+MAX_SPAN = 50
+"""Physical lines one quoted cell may span; a longer "cell" is a stray quote."""
+
+REPAIRED = "引号不成对（单元格以引号开头，却没有在分隔符或行尾前结束），已把引号当作普通字符读取"
+"""The problem a repaired line is reported under (with its line number)."""
+
+_QUOTED = re.compile(r'"((?:[^"]|"")*+)"', re.S)
+_OK, _OPEN, _BAD = "ok", "open", "bad"
+
+
+@dataclass(slots=True)
+class Record:
+    line: int  # the physical line it starts on (1-based)
+    end: int  # the physical line it ends on
+    fields: list[str] = field(default_factory=list)
+    repaired: bool = False  # a malformed quote was read as a plain character
+
+
+def split_record(text: str, delim: str, literal: bool = False) -> tuple[list[str], str]:
+    """The cells of ``text`` (one record, without its line ending) and whether it is
+    complete ("ok"), ends inside a quoted cell ("open") or has a quoted cell followed by
+    something other than the delimiter ("bad"). With ``literal``, a quote that does not
+    open a well-formed cell is a plain character and the result is always "ok"."""
+    fields: list[str] = []
+    pos, n = 0, len(text)
+    while True:
+        stop = -1
+        if pos < n and text[pos] == '"':
+            m = _QUOTED.match(text, pos)
+            if m is not None:
+                after = text.find(delim, m.end())
+                after = n if after < 0 else after
+                if not text[m.end() : after].strip(" "):  # only spaces before the delimiter
+                    fields.append(m.group(1).replace('""', '"'))
+                    stop = after
+                elif not literal:
+                    return fields, _BAD
+            elif not literal:
+                return fields, _OPEN
+        if stop < 0:
+            stop = text.find(delim, pos)
+            stop = n if stop < 0 else stop
+            fields.append(text[pos:stop])
+        if stop >= n:
+            return fields, _OK
+        pos = stop + 1
+        if pos == n:  # a delimiter ends the line: one more, empty cell
+            fields.append("")
+            return fields, _OK
+
+
+def _text(line: str) -> str:
+    """A physical line without its ending (\\n or \\r\\n)."""
+    if line.endswith("\n"):
+        line = line[:-1]
+    return line[:-1] if line.endswith("\r") else line
+
+
+class _Lines:
+    """Numbered physical lines, with lines taken ahead put back."""
+
+    def __init__(self, lines: Iterable[str], first: int) -> None:
+        self._it = enumerate(lines, first)
+        self._back: deque[tuple[int, str]] = deque()
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return self
+
+    def __next__(self) -> tuple[int, str]:
+        return self._back.popleft() if self._back else next(self._it)
+
+    def put_back(self, taken: list[tuple[int, str]]) -> None:
+        self._back.extendleft(reversed(taken))
+
+
+def read_records(lines: Iterable[str], delim: str, full: int, first: int = 1) -> Iterator[Record]:
+    """Every record of ``lines`` (physical lines with their endings, numbered from
+    ``first``). ``full`` is the number of cells in a whole row (the header's): it tells a
+    stray quote from a cell holding line breaks. Together the records cover every line
+    exactly once."""
+    source = _Lines(lines, first)
+    for no, line in source:
+        text = _text(line)
+        if '"' not in text:
+            yield Record(no, no, text.split(delim))
+            continue
+        fields, state = split_record(text, delim)
+        if state == _OK:
+            yield Record(no, no, fields)
+            continue
+        if state == _OPEN and (record := _spanning(source, no, line, delim, full)):
+            yield record
+            continue
+        yield Record(no, no, split_record(text, delim, literal=True)[0], repaired=True)
+
+
+def _spanning(source: _Lines, no: int, line: str, delim: str, full: int) -> Record | None:
+    """The record whose quoted cell opens on line ``no`` and closes on a later line, or
+    None (the lines taken ahead put back) if it is no such record."""
+    taken: list[tuple[int, str]] = []
+    joined = line
+    for nxt in source:
+        taken.append(nxt)
+        joined += nxt[1]
+        fields, state = split_record(_text(joined), delim)
+        if state == _OK and not _stray(line, taken, delim, full):
+            return Record(no, nxt[0], fields)
+        if state != _OPEN or len(taken) >= MAX_SPAN - 1:
+            break
+    source.put_back(taken)
+    return None
+
+
+def _stray(line: str, taken: list[tuple[int, str]], delim: str, full: int) -> bool:
+    """Whether the quote is stray: the line it opens on is a whole row by itself, and
+    so is one of the lines it would swallow."""
+
+    def whole(text: str) -> bool:
+        return len(split_record(_text(text), delim, literal=True)[0]) >= max(full, 2)
+
+    return whole(line) and any(whole(t) for _, t in taken)

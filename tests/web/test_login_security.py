@@ -122,6 +122,7 @@ def test_enrol_then_the_session_is_verified(client, user) -> None:
     client.force_login(user)
     page = client.get(reverse("accounts:enrol"))
     assert page.status_code == 200 and "<svg" in page.content.decode()
+    assert "no-store" in page["Cache-Control"]  # it shows the secret key
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     assert "otpauth://totp/" in device.config_url
     assert (

@@ -17,6 +17,8 @@ from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from xuncha.common.middleware import no_store
+
 from .access import user_of
 from .twofactor import next_url, pending_step
 
@@ -72,6 +74,7 @@ def _unconfirmed(user: object) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
 
 
+@no_store  # the page shows the device's secret key
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
@@ -94,7 +97,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     qr = segno.make_qr(device.config_url, error="m")
     context = {
         "form": form, "error": error, "next": next_url(request),
-        "qr": mark_safe(qr.svg_inline(scale=5, title="两步验证二维码")),  # segno's own markup
+        "qr": mark_safe(qr.svg_inline(scale=5, light="#fff", title="两步验证二维码")),  # segno's own markup
         "key": b32encode(device.bin_key).decode(),
         "required": user.role in settings.TWO_FACTOR_REQUIRED_ROLES,
     }  # fmt: skip

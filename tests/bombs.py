@@ -75,6 +75,13 @@ def far_cell_xlsx(path: Path, *, dimension: bool = True) -> Path:
     )
 
 
+def far_cell_within_guard_xlsx(path: Path) -> Path:
+    """A cell at CV1000000: 100 million cells from A1, just inside the guard's limit, yet
+    3.2 GB for the reader (the sandbox's memory limit is what stops it)."""
+    far = '<row r="1000000"><c r="CV1000000"><v>1</v></c></row>'
+    return _xlsx(path, (_HEAD + "<sheetData>" + _ROWS + far + "</sheetData></worksheet>").encode())
+
+
 def bomb_xlsx(path: Path, *, megabytes: int = 64) -> Path:
     """A list whose sheet carries ``megabytes`` MB of blank padding inside a cell's text
     (deflate packs it about 1,000 times)."""

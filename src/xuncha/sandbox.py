@@ -18,7 +18,6 @@ Imports no Django (decision 0009).
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import os
 import pickle
@@ -85,17 +84,17 @@ class FileCrashed(Exception):
 def describe(limits_: Limits, why: str) -> str:
     """Why a child stopped, in Chinese ("memory", "time", "cpu" or an exit status)."""
     if why == "memory":
-        return f"读取时所需内存超过上限（{limits_.memory / GB:.3g} GB）"
+        return f"所需内存超过上限（{limits_.memory / GB:.3g} GB）"
     if why == "time":
-        return f"读取用时超过上限（{limits_.seconds:.0f} 秒）"
+        return f"用时超过上限（{limits_.seconds:.0f} 秒）"
     if why == "cpu":
-        return f"读取占用的处理器时间超过上限（{limits_.cpu_seconds} 秒）"
+        return f"占用的处理器时间超过上限（{limits_.cpu_seconds} 秒）"
     return f"读取程序异常退出（{why}）"
 
 
 def crash_message(file: str, limits_: Limits, why: str) -> str:
     return (
-        f"文件「{file}」：{describe(limits_, why)}，已停止读取。文件可能已损坏，"
+        f"文件「{file}」读取失败：{describe(limits_, why)}，已停止读取。文件可能已损坏，"
         "或是恶意构造的文件（如压缩炸弹）；请在 Excel 中检查后另存，再提交。"
     )
 
@@ -264,10 +263,10 @@ def _child_main() -> None:
         kwargs["progress"] = lambda share, what: send("progress", (share, what))
     try:
         result = fn(*args, **kwargs)
-    except MemoryError:
-        send("crash", "memory")
-        os._exit(0)
     except BaseException as err:
+        if _out_of_memory(err):
+            send("crash", "memory")
+            os._exit(0)
         send("raise", _picklable(err))
         os._exit(0)
     try:
@@ -276,6 +275,15 @@ def _child_main() -> None:
         send("crash", "memory")
     out.close()
     os._exit(0)  # skip interpreter teardown: library threads may still hold the GIL
+
+
+def _out_of_memory(err: BaseException) -> bool:
+    """Python's MemoryError, or a library's own (DuckDB's OutOfMemoryException, Arrow's
+    ArrowMemoryError): an allocation the limit refused."""
+    return isinstance(err, MemoryError) or type(err).__name__ in (
+        "OutOfMemoryException",
+        "ArrowMemoryError",
+    )
 
 
 def _picklable(err: BaseException) -> BaseException:

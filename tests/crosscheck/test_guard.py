@@ -4,6 +4,7 @@ preview child and the CLI (a subprocess: no abort, a Chinese message naming the 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bombs import bomb_xlsx, far_cell_xlsx
+from bombs import bomb_xlsx, far_cell_within_guard_xlsx, far_cell_xlsx
 from helpers import load, write_xlsx
 from xuncha.crosscheck import InputError
 from xuncha.crosscheck.ingest import guard
@@ -116,3 +117,17 @@ def test_the_cli_refuses_hostile_files_without_aborting(tmp_path: Path, make) ->
     assert done.returncode == 1, done.stderr  # nothing to check; not 134 (abort)
     assert "文件「恶意.xlsx」" in done.stderr
     assert "Traceback" not in done.stderr and "memory allocation" not in done.stderr
+
+
+def test_a_reader_crash_past_the_guard_ends_the_child_not_the_cli(tmp_path: Path) -> None:
+    path = far_cell_within_guard_xlsx(tmp_path / "远格.xlsx")
+    assert guard.oversized_sheets(str(path), path.name, SHEET) == {}  # the guard lets it by
+    env = {**os.environ, "XUNCHA_SANDBOX_CHECK_MEMORY_MB": "1500"}
+    done = subprocess.run(
+        [sys.executable, "-m", "xuncha", "check", "--payments", str(path), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "文件「远格.xlsx」读取失败：所需内存超过上限（1.46 GB）" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not [p for p in (tmp_path / "out").glob(".xuncha-*")]  # the child's scratch swept

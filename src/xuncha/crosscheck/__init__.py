@@ -23,6 +23,7 @@ from typing import NoReturn
 from .engine import CheckConfig, CheckResult, run_check
 from .errors import InputError, NothingToCheck
 from .ingest import Mapping
+from .isolated import run_check_isolated
 from .params import ParamError, valid_grace_days, valid_standard
 from .roles import ROLES
 from .rules import RULES, RULES_BY_ID, Rule
@@ -60,6 +61,7 @@ def check(
     spark_master: str = "local[*]",
     spark_stage: str | Path | None = None,
     spark_conf: dict[str, str] | None = None,
+    isolate: bool = True,
 ) -> CheckResult:
     """Check payment lists against the registers; write the report to ``out`` if given.
 
@@ -76,6 +78,10 @@ def check(
     Scratch files (they hold full ID numbers) go in a hidden work folder inside ``out``,
     or the system temp folder when there is no ``out``; what a killed run left there is
     removed by the next run (see :mod:`.workdir`).
+
+    The files are untrusted: the run happens in a child process with memory and time
+    limits (:mod:`.isolated`; ``isolate=False`` runs it here, for tests that patch the
+    engine), so a file that crashes a reader ends in an InputError naming it.
     """
     config = CheckConfig(
         payments=[Path(p) for p in payments],
@@ -92,12 +98,13 @@ def check(
     )
     if program:
         config.program = program
+    run = run_check_isolated if isolate else run_check
     if out is None:
-        return run_check(config)
+        return run(config)
     made = writable_folder(Path(out))
     threading.Thread(target=_import_report_writer, daemon=True).start()  # loads meanwhile
     try:
-        result = run_check(config, Path(out))
+        result = run(config, Path(out))
         from .report import write_outputs
 
         write_outputs(result, Path(out), unmask=unmask)

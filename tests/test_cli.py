@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from helpers import write_csv
+from test_supervise import children as child_processes
 from xuncha.cli import build_parser, main, reference_markdown
 from xuncha.commands import COMMANDS
 from xuncha.common.jobs import pid_alive
@@ -164,7 +165,7 @@ def test_serve_starts_a_job_worker_that_stops_with_it(tmp_path: Path, how: int) 
         worker = None
         deadline = time.monotonic() + 60
         while worker is None and time.monotonic() < deadline:
-            children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+            children = child_processes(server.pid)  # started on the supervising thread
             worker = int(children[0]) if children else None
             time.sleep(0.2)
         assert worker is not None, "no worker process was started"

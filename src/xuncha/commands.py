@@ -6,7 +6,6 @@ import argparse
 import glob
 import os
 import signal
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -442,7 +441,7 @@ def _serve_run(args: argparse.Namespace) -> int:
     if note := server.startup_note():
         print(note, flush=True)
     server.raise_file_limit(server.CONNECTION_LIMIT)
-    jobs = None if getattr(args, "no_jobs", False) else _start_job_worker()
+    jobs = None if getattr(args, "no_jobs", False) else _start_job_worker()  # supervised
     if jobs is not None:  # stopping the server (SIGTERM) stops its worker too
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -454,24 +453,19 @@ def _serve_run(args: argparse.Namespace) -> int:
         return _serve_workers(application, args, workers)
     finally:
         if jobs is not None:
-            jobs.terminate()
-            jobs.wait(timeout=30)
+            jobs.stop()
 
 
-def _start_job_worker() -> subprocess.Popen[bytes]:
+def _start_job_worker() -> Any:
     """The background-job worker as a child process (`xuncha worker`), so cross-checks
-    run beside the web server without sharing its interpreter."""
+    run beside the web server without sharing its interpreter; started isolated from
+    the current folder and started again when it dies (see :mod:`xuncha.supervise`)."""
+    from django.conf import settings as conf
+
+    from .supervise import start_worker
+
     print("后台任务进程已启动（数据比对等长任务在此运行）。", flush=True)
-    return subprocess.Popen([sys.executable, "-m", "xuncha", "worker"],
-                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)  # fmt: skip
-
-
-def _die_with_parent() -> None:
-    """In the worker child on Linux: receive SIGTERM when the server process dies,
-    even if it was killed outright (prctl PR_SET_PDEATHSIG)."""
-    import ctypes
-
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    return start_worker(str(conf.DATA_DIR))
 
 
 def _worker_args(p: argparse.ArgumentParser) -> None:
@@ -481,10 +475,13 @@ def _worker_args(p: argparse.ArgumentParser) -> None:
 
 def _worker_run(args: argparse.Namespace) -> int:
     """Work the background-job queue (the embedded one in the data directory, or Redis
-    given XUNCHA_QUEUE_URL) until stopped."""
+    given XUNCHA_QUEUE_URL) until stopped. First, what a killed worker left: its runs
+    are failed, their folders and scratch files removed."""
     _django()
+    from .checks.services import runs_reap
     from .common.jobs import run_worker
 
+    runs_reap()
     run_worker(max(1, args.processes))
     return EXIT_OK
 

@@ -21,6 +21,7 @@ from xuncha.checks import services
 from xuncha.checks.models import CheckRun, RunStatus
 from xuncha.common import jobs
 from xuncha.crosscheck.datagen import DatagenConfig, generate
+from xuncha.supervise import worker_command
 
 SCRIPT = Path(__file__).with_name("jobs_script.py")
 
@@ -78,28 +79,42 @@ def _script(env: dict[str, str], *args: str) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
+def _worker(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    """`xuncha worker` as `xuncha serve` starts it, in a session of its own."""
+    return subprocess.Popen(worker_command(), env=env, cwd=cwd, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+def _scratch(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in (tmp_path / "site" / "tmp").glob(".xuncha-*"))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_halfway_fails_the_run_and_a_rerun_works(tmp_path):
+    """kill -9 of a worker in the middle of a run, then the next worker's start: the run
+    is failed, its folder and scratch files (full ID numbers) are gone, a rerun works."""
     generate(tmp_path / "data", DatagenConfig(payments=20_000, seed=5, xlsx=False))
     env, database = _env(tmp_path)
+    cwd = tmp_path / "cwd"  # a folder with a file shadowing a standard module
+    cwd.mkdir()
+    (cwd / "json.py").write_text("raise SystemExit('json.py in the current folder was imported')")
     worker = None
     try:
         run_id = _script(env, "setup", str(tmp_path / "data"))
         _script(env, "hold", run_id)  # the worker will wait on its first file
-        worker = subprocess.Popen([sys.executable, "-m", "xuncha", "worker"], env=env,
-                                  start_new_session=True, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)  # fmt: skip
+        worker = _worker(env, cwd)
         running = json.loads(_script(env, "wait", run_id, "running,done,failed"))
         assert running["status"] == "running", running  # caught in the middle
         pid = int(str(running["worker"]).rsplit(":", 1)[1])
         assert pid != worker.pid  # a worker process of the consumer, not the consumer
+        assert [n.rsplit("-", 1)[0] for n in _scratch(tmp_path)] == [f".xuncha-work-{pid}"]
         os.kill(pid, signal.SIGKILL)
         time.sleep(0.5)
         assert _script(env, "reap") == "1"
         failed = json.loads(_script(env, "wait", run_id, "failed"))
         assert "工作进程已退出" in str(failed["error"]) and "可以重新运行" in str(failed["error"])
         site = tmp_path / "site" / "media" / "checks" / "runs" / run_id
-        assert not site.exists()  # nothing half-written
+        assert not site.exists() and _scratch(tmp_path) == []  # nothing half-written
         # The consumer replaced its dead worker; a new run of the same data completes.
         _script(env, "release", run_id)
         again = _script(env, "rerun", run_id)
@@ -109,10 +124,47 @@ def test_a_worker_killed_halfway_fails_the_run_and_a_rerun_works(tmp_path):
         if worker is not None:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=60)
-        if database:
-            connection.close()
-            with connection.cursor() as c:
-                c.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        _drop(database)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_whole_is_cleaned_up_by_the_next_worker(tmp_path):
+    """kill -9 of the whole worker (consumer and its processes) while a run is being
+    read: no reaper ran, so the next worker, at its start, fails the run and removes
+    what it left, before working the queue."""
+    generate(tmp_path / "data", DatagenConfig(payments=2_000, seed=6, xlsx=False))
+    env, database = _env(tmp_path)
+    worker = None
+    try:
+        run_id = _script(env, "setup", str(tmp_path / "data"))
+        _script(env, "hold", run_id)
+        worker = _worker(env, tmp_path)
+        running = json.loads(_script(env, "wait", run_id, "running,done,failed"))
+        assert running["status"] == "running", running
+        assert _scratch(tmp_path)  # its scratch folder, with the rows read so far
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=60)
+        # A half-written report of the run, as a worker killed while writing it leaves.
+        half = tmp_path / "site" / "media" / "checks" / "runs" / run_id / ".xuncha-report-1-x"
+        half.mkdir(parents=True)
+        (half / "hits.csv").write_text("全部身份证号码")
+        _script(env, "release", run_id)
+        worker = _worker(env, tmp_path)
+        failed = json.loads(_script(env, "wait", run_id, "failed"))
+        assert "工作进程已退出" in str(failed["error"]), failed
+        assert not half.parent.exists() and _scratch(tmp_path) == []
+    finally:
+        if worker is not None and worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=60)
+        _drop(database)
+
+
+def _drop(database: str | None) -> None:
+    if database:
+        connection.close()
+        with connection.cursor() as c:
+            c.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 def test_queue_follows_the_settings(settings, tmp_path):

@@ -293,10 +293,8 @@ def _execute(run: CheckRun, folder: Path, t0: float) -> None:
         rules=tuple(p["rules"]), program=p["program"], mapping=_mapping(datasets),
         memory_limit=settings.CHECK_MEMORY_LIMIT,
     )  # fmt: skip
-    scratch = Path(settings.DATA_DIR) / "tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
     timings = {"prepare": round(time.perf_counter() - t0, 3)}
-    result = run_check(config, scratch, progress=lambda s, w: _progress(run.pk, s * 0.9, w))
+    result = run_check(config, _scratch(), progress=lambda s, w: _progress(run.pk, s * 0.9, w))
     timings["check"] = result.seconds
     # The report (DuckDB and zlib, which release the GIL) is written on a helper thread
     # while the suspects go into the database; both land, or neither does.
@@ -332,7 +330,12 @@ def _fail(run_id: int, reason: str, folder: Path | None = None) -> None:
 
 def runs_reap(*, stale_after: float | None = None) -> int:
     """Mark failed the runs whose worker is gone: its process no longer exists on this
-    machine, or it has not reported for ``stale_after`` seconds. Returns how many."""
+    machine, or it has not reported for ``stale_after`` seconds. Returns how many.
+
+    Then remove what killed runs left on this machine: run folders of runs that did
+    not finish (a half-written report holds full ID numbers) and scratch folders no
+    live run holds (see :mod:`xuncha.crosscheck.workdir`). The worker does this when it
+    starts, and every minute."""
     stale_after = settings.JOB_STALE_SECONDS if stale_after is None else stale_after
     cutoff = timezone.now() - dt.timedelta(seconds=stale_after)
     reaped = 0
@@ -343,7 +346,32 @@ def runs_reap(*, stale_after: float | None = None) -> int:
             _fail(run.pk, f"比对中断：{why}（进程 {run.worker}），结果未保存。可以重新运行。",
                   run_folder(run.pk))  # fmt: skip
             reaped += 1
+    _sweep_leftovers()
     return reaped
+
+
+def _sweep_leftovers() -> None:
+    from xuncha.crosscheck.workdir import sweep
+
+    sweep(_scratch())
+    runs = run_folder(0).parent
+    if not runs.is_dir():
+        return
+    numbered = {int(p.name): p for p in runs.iterdir() if p.name.isdigit() and p.is_dir()}
+    live = set(CheckRun.objects.filter(pk__in=numbered).exclude(status=RunStatus.FAILED)
+               .values_list("pk", flat=True))  # fmt: skip
+    for run_id, folder in numbered.items():
+        if run_id in live:
+            sweep(folder)  # a finished run's folder: only a killed rewrite's work folder
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _scratch() -> Path:
+    """Where runs keep their scratch files: in the data folder, never the system's."""
+    scratch = Path(settings.DATA_DIR) / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    return scratch
 
 
 # The suspect's columns the engine fills (named as in its hits), and how each is sent

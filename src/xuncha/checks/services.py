@@ -28,13 +28,15 @@ from django.db import connection, models, transaction
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
 
+from xuncha import __version__
 from xuncha.accounts.access import can_unmask, is_inspecting_side
 from xuncha.accounts.models import User
 from xuncha.common import jobs
 from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
-from xuncha.crosscheck import RULES, RULES_BY_ID, CheckConfig, InputError, Mapping, run_check
+from xuncha.crosscheck import RULES, RULES_BY_ID, CheckConfig, InputError, Mapping
 from xuncha.crosscheck.engine import HIT_SCHEMA
-from xuncha.crosscheck.preview import FilePreview, preview_file
+from xuncha.crosscheck.isolated import run_check_isolated
+from xuncha.crosscheck.preview import FilePreview, preview_isolated
 from xuncha.crosscheck.roles import ROLES
 from xuncha.findings.choices import Category, Source, Subcategory
 from xuncha.findings.models import Finding
@@ -71,14 +73,39 @@ def clean_file_name(name: str) -> str:
     return f"{stem}.{ext}" if ext else stem
 
 
+PREVIEW_CACHE = ".preview.json"
+"""Beside each dataset's file (a user's file name never starts with a dot)."""
+
+
 def dataset_preview(dataset: Dataset) -> FilePreview:
-    """What the engine will read from the dataset with its current mapping."""
-    return preview_file(dataset.file.path, _mapping([dataset]), name=dataset.name)
+    """What the engine will read from the dataset with its current mapping.
+
+    The file is untrusted: it is read in a child process with memory and time limits
+    (:func:`preview_isolated`), once per mapping; the preview is kept beside the file,
+    so a page view does not read the file again."""
+    key = json.dumps(
+        {"mapping": dataset.mapping, "sha256": dataset.sha256, "version": __version__},
+        sort_keys=True,
+    )
+    cache = Path(dataset.file.path).parent / PREVIEW_CACHE
+    try:
+        stored = json.loads(cache.read_text(encoding="utf-8"))
+        if stored["key"] == key:
+            return FilePreview.from_json(stored["preview"])
+    except (OSError, ValueError, TypeError, KeyError):
+        pass  # none yet, or from another mapping or version: read the file
+    preview = preview_isolated(dataset.file.path, _mapping([dataset]), name=dataset.name)
+    if preview.error is None:  # a crash or time-out may not recur: not kept
+        part = cache.with_name(f"{PREVIEW_CACHE}.{secrets.token_hex(4)}")
+        part.write_text(json.dumps({"key": key, "preview": preview.to_json()}), encoding="utf-8")
+        part.replace(cache)
+    return preview
 
 
 def dataset_upload(*, team: Team, kind: str, data: IO[bytes], name: str, by: User) -> Dataset:
     """Store an uploaded table and check it can be read. A file that is not a table
-    (or is corrupt, encrypted, empty, in an unknown encoding) is refused and nothing is
+    (or is corrupt, encrypted, empty, in an unknown encoding, a zip bomb, or one that
+    crashes its reader in the child process it is read in) is refused and nothing is
     kept; an active dataset of the same name is replaced (new data for the next run)."""
     _require_team(by, team.pk)
     if kind not in DatasetKind.values:
@@ -103,8 +130,8 @@ def dataset_upload(*, team: Team, kind: str, data: IO[bytes], name: str, by: Use
         dataset.sha256 = digest.hexdigest()
         dataset.file.name = str(path.relative_to(settings.MEDIA_ROOT))
         preview = dataset_preview(dataset)
-        if preview.error:
-            raise ServiceError(preview.error)
+        if preview.unreadable:
+            raise ServiceError(preview.error or _unreadable(name, preview))
         with transaction.atomic():
             same = Dataset.objects.filter(team=team, retired=False, sha256=dataset.sha256).first()
             if same is not None:
@@ -119,6 +146,11 @@ def dataset_upload(*, team: Team, kind: str, data: IO[bytes], name: str, by: Use
     except BaseException:
         shutil.rmtree(path.parent, ignore_errors=True)
         raise
+
+
+def _unreadable(name: str, preview: FilePreview) -> str:
+    reasons = "；".join(f"工作表「{s.sheet}」{s.error}" for s in preview.sheets)
+    return f"文件「{name}」没有可以读取的工作表：{reasons}。"
 
 
 def dataset_upload_files(*, team: Team, by: User, files: dict[str, list[Path]]) -> list[Dataset]:
@@ -294,7 +326,11 @@ def _execute(run: CheckRun, folder: Path, t0: float) -> None:
         memory_limit=settings.CHECK_MEMORY_LIMIT,
     )  # fmt: skip
     timings = {"prepare": round(time.perf_counter() - t0, 3)}
-    result = run_check(config, _scratch(), progress=lambda s, w: _progress(run.pk, s * 0.9, w))
+    # In a child process with limits: a file that crashes its reader fails this run
+    # with an InputError naming it, and the worker lives on.
+    result = run_check_isolated(
+        config, _scratch(), progress=lambda s, w: _progress(run.pk, s * 0.9, w)
+    )
     timings["check"] = result.seconds
     # The report (DuckDB and zlib, which release the GIL) is written on a helper thread
     # while the suspects go into the database; both land, or neither does.

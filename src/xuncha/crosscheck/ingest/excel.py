@@ -23,7 +23,8 @@ import duckdb
 from ..errors import InputError
 from ..roles import HEAD_ROWS
 from . import guard
-from .rows import insert_rows
+from .cells import FormulaScan, SheetXml, error_cells, unread_cells
+from .rows import insert_rows, mark_unread_cells
 from .sources import (
     Mapping,
     SheetReport,
@@ -76,7 +77,7 @@ def _load_sheets(
     reader: Any,
     names: list[str],
     oversized: dict[str, str],
-    merges: Future[dict[str, list[Range]]],
+    merges: Future[dict[str, SheetXml]],
     hidden: set[str],
 ) -> None:
     for name, parsed in zip(
@@ -96,7 +97,7 @@ def _load_sheets(
                 raise InputError(
                     f"无法读取（{short_error(parsed)}）。", file=report.file, sheet=name
                 ) from parsed
-            _load_sheet(con, parsed, report, sheet, mapping, merges.result().get(name, []))
+            _load_sheet(con, parsed, report, sheet, mapping, merges.result().get(name, SheetXml()))
         except InputError as err:
             sheet.error = str(err)
     if not any(s.error is None for s in report.sheets):
@@ -142,27 +143,30 @@ def _sheet_members(path: str) -> dict[str, tuple[str, bool]]:
     return members
 
 
-def _merged_ranges(path: str, members: dict[str, tuple[str, bool]]) -> dict[str, list[Range]]:
-    """Each sheet's merged ranges (<mergeCell>, after the sheet's data: the XML is
-    decompressed throughout, on a thread of its own while the sheets are parsed)."""
-    found: dict[str, list[Range]] = {}
+def _merged_ranges(path: str, members: dict[str, tuple[str, bool]]) -> dict[str, SheetXml]:
+    """Each sheet's merged ranges (<mergeCell>, after the sheet's data) and its formula
+    cells without a saved value (:class:`FormulaScan`, in the data): the XML is
+    decompressed throughout, on a thread of its own while the sheets are parsed."""
+    found: dict[str, SheetXml] = {}
     if not members:
         return found
     try:
         with zipfile.ZipFile(path) as z:
             for name, (member, _) in members.items():
-                tail, after = b"", False
+                tail, after, formulas = b"", False, FormulaScan(head=HEAD_ROWS)
                 with z.open(member) as f:
                     while chunk := f.read(1 << 22):
+                        if not after:
+                            formulas.feed(chunk)
                         if after:
                             tail += chunk
                         elif (at := (tail[-16:] + chunk).find(b"</sheetData>")) >= 0:
                             tail, after = (tail[-16:] + chunk)[at:], True
                         else:
                             tail = chunk[-16:]
+                formulas.finish()
                 ranges = [_cell_range(a, b) for a, b in _MERGE.findall(tail)] if after else []
-                if ranges:
-                    found[name] = ranges
+                found[name] = SheetXml(ranges, formulas.cells, formulas.first_cols)
     except _ZIP_ERRORS:
         return {}
     return found
@@ -192,7 +196,8 @@ def _fill_merged(batch: Any, ranges: list[Range], first_data_row: int, width: in
 
 
 def _parse_sheets(reader: Any, path: str, names: list[str], skip: set[str]) -> Iterator[Any]:
-    """Each sheet as an Arrow batch (or the exception that stopped it), in order.
+    """Each sheet as an Arrow batch and its error cells (:func:`error_cells`), or the
+    exception that stopped it, in order.
 
     Parsing is the slow part and fastexcel releases the GIL, so sheets are parsed on
     as many threads as there are cores (a county per sheet is the common layout),
@@ -216,9 +221,11 @@ def _parse_sheets(reader: Any, path: str, names: list[str], skip: set[str]) -> I
                     local.reader = spare.get_nowait()
                 except queue.Empty:
                     local.reader = fastexcel.read_excel(path)
-            return local.reader.load_sheet(
-                name, header_row=None, skip_rows=0, dtypes="string", eager=True
-            )
+            # (lazily loaded for the error cells, which it reads as empty: as fast)
+            batch, errors = local.reader.load_sheet(
+                name, header_row=None, skip_rows=0, dtypes="string"
+            ).to_arrow_with_errors()
+            return batch, error_cells(errors)
         except Exception as err:
             return err
 
@@ -236,12 +243,13 @@ def _parse_sheets(reader: Any, path: str, names: list[str], skip: set[str]) -> I
 
 def _load_sheet(
     con: duckdb.DuckDBPyConnection,
-    batch: Any,
+    parsed: tuple[Any, list[tuple[int, int, str]]],
     report: SourceReport,
     sheet: SheetReport,
     mapping: Mapping,
-    merged: list[Range],
+    xml: SheetXml,
 ) -> None:
+    batch, errors = parsed
     if batch.num_rows == 0:
         raise InputError("工作表为空。", file=report.file, sheet=sheet.sheet)
     head = [list(r.values()) for r in batch.slice(0, HEAD_ROWS).to_pylist()]
@@ -251,6 +259,10 @@ def _load_sheet(
     require_id_column(layout, report.file, sheet.sheet, layout.header_rows[-1] + 1)
     record_layout(sheet, layout, report.file, head)
     width = table_width(layout, batch.num_columns)
+    # The reader's columns start at the first one holding a value; the XML's at A.
+    at = xml.column_offset(layout.header_rows[-1], head[layout.header_rows[-1]])
+    merged = [(r1, max(c1 - at, 0), r2, c2 - at) for r1, c1, r2, c2 in xml.merged if c2 >= at]
+    formulas = [(r, c - at) for r, c in xml.formulas if c >= at]
     batch = _fill_merged(batch, merged, layout.data_start, width)
     # Register the batch as fastexcel returned it, merged cells filled (building Arrow
     # arrays from Python objects would make pyarrow import pandas when installed);
@@ -263,3 +275,7 @@ def _load_sheet(
         insert_rows(con, report, sheet, layout, width, relation, "_row")
     finally:
         con.unregister("_sheet")
+    unread = unread_cells(layout, width, errors, formulas)
+    mark_unread_cells(con, report, sheet, unread.key_rows, unread.cells)
+    for reason, rows in unread.problems.items():
+        sheet.problem(reason, rows)

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..roles import HEAD_ROWS, HeaderLayout, find_header, normalise_header
+from .cells import duplicate_roles
 
 CHUNK_BYTES = 1 << 22
 MAX_COLUMNS = 1000  # a table wider than this is not a list of payments
@@ -181,6 +182,8 @@ def record_layout(
         for role, col in layout.columns.items()
     }
     sheet.year_hint = year_hint(file, sheet.sheet, head[: layout.header_rows[0]])
+    for note in duplicate_roles(layout):
+        sheet.problem(note, [sheet.header_rows[-1]])
 
 
 def no_header(file: str, sheet: str = "") -> InputError:

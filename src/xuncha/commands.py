@@ -555,6 +555,9 @@ def _backup_run(args: argparse.Namespace) -> int:
     except BackupError as err:
         print(f"备份失败：{err}", file=sys.stderr)
         return EXIT_NOTHING_CHECKED
+    except OSError as err:
+        print(f"备份失败：写入 {args.out} 时出错（{err}），未留下不完整的备份文件。", file=sys.stderr)
+        return EXIT_NOTHING_CHECKED
     print(f"已备份到 {args.out}（{summary.size / 1024 / 1024:.1f} MB）：数据库（{summary.engine}）、"
           f"附件 {summary.files['media']} 个、密钥文件 {summary.files['keys'] + summary.files['petition-key']} 个。"
           "\n备份文件含密钥，只能由管理员保管。")  # fmt: skip
@@ -570,6 +573,8 @@ def _restore_args(p: argparse.ArgumentParser) -> None:
 
 def _restore_run(args: argparse.Namespace) -> int:
     _django()
+    from django.db import DatabaseError
+
     from .backup import BackupError
     from .restore import describe, restore
 
@@ -580,6 +585,10 @@ def _restore_run(args: argparse.Namespace) -> int:
         summary = restore(args.archive, force=args.force)
     except BackupError as err:
         print(f"恢复失败（当前安装未作改动）：{err}", file=sys.stderr)
+        return EXIT_NOTHING_CHECKED
+    except (OSError, DatabaseError) as err:
+        print(f"恢复失败（当前安装保持原样）：{err}。请检查磁盘空间、目录权限和 XUNCHA_DATABASE_URL。",
+              file=sys.stderr)  # fmt: skip
         return EXIT_NOTHING_CHECKED
     print(f"已从 {args.archive} 恢复：数据库（{summary.engine}）、附件 {summary.files['media']} 个、"
           f"密钥文件 {summary.files['keys'] + summary.files['petition-key']} 个。请重新启动 xuncha serve。")  # fmt: skip

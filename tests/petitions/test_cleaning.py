@@ -145,8 +145,9 @@ def test_unusable_icc_profile_is_simply_dropped():
 
 def test_a_copy_that_still_carries_metadata_is_not_handed_out(monkeypatch):
     monkeypatch.setattr(cleaning, "_BARE_INFO", set())  # as if Pillow began writing more
-    with pytest.raises(AttachmentRefused, match="仍带有元数据"):
-        viewing_copy(jpeg(), kind_of("image/jpeg"))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)  # set back after
+    with pytest.raises(AttachmentRefused, match="仍带有元数据"):  # (here: the patch is here)
+        cleaning._viewing_copy(jpeg(), kind_of("image/jpeg"))
 
 
 def test_jpeg_copy_keeps_high_quality():
@@ -203,13 +204,34 @@ def test_content_decides_not_the_name():
     assert identify(out.getvalue(), "tool.exe", max_bytes=MB).mime == "image/png"
 
 
-def test_decompression_bomb_is_refused_without_changing_pillow():
+def test_decompression_bomb_is_refused_without_changing_pillow_here():
     just_over = png_header_only(9000, 9000)  # 81 megapixels: over our limit, under Pillow's
     assert "百万像素" in refused(just_over, "bomb.png")
     assert "百万像素" in refused(png_header_only(20000, 20000), "huge.png")  # Pillow raises
     with pytest.raises(AttachmentRefused, match="百万像素"):
         viewing_copy(just_over, kind_of("image/png"), name="bomb.png")
-    assert Image.MAX_IMAGE_PIXELS == 1024 * 1024 * 1024 // 4 // 3  # Pillow's own default
+    assert Image.MAX_IMAGE_PIXELS == 1024 * 1024 * 1024 // 4 // 3  # set in the child only
+
+
+def test_a_decompression_bomb_png_from_the_public_is_refused_by_its_pixel_count(tmp_path):
+    from bombs import bomb_png
+
+    data = bomb_png(tmp_path / "炸弹.png").read_bytes()  # 10 gigapixels in 9 KB
+    assert len(data) < 20_000
+    assert "「炸弹.png」的图片尺寸过大（超过 80 百万像素），已拒收" in refused(data, "炸弹.png")
+    with pytest.raises(AttachmentRefused, match="百万像素"):
+        viewing_copy(data, kind_of("image/png"), name="炸弹.png")
+
+
+def test_a_decoder_past_its_memory_limit_is_a_refusal_not_a_dead_server(monkeypatch):
+    big = io.BytesIO()
+    Image.new("RGB", (6000, 6000), "white").save(big, "JPEG")  # 108 MB once decoded
+    monkeypatch.setenv("XUNCHA_SANDBOX_PARSE_MEMORY_MB", "64")  # not enough for that
+    with pytest.raises(AttachmentRefused) as caught:
+        viewing_copy(big.getvalue(), kind_of("image/jpeg"), name="照片.jpg")
+    assert str(caught.value).startswith("「照片.jpg」无法处理：所需内存超过上限")
+    monkeypatch.delenv("XUNCHA_SANDBOX_PARSE_MEMORY_MB")
+    assert identify(jpeg(), "照片.jpg", max_bytes=MB).mime == "image/jpeg"  # still here
 
 
 def test_truncated_jpeg_is_refused_even_when_its_header_reads():

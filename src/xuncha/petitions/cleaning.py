@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import filetype
 from PIL import Image, ImageCms, ImageFile, ImageOps
@@ -81,7 +82,44 @@ def _size(n: int) -> str:
 
 
 def identify(data: bytes, name: str, *, max_bytes: int) -> Kind:
-    """The kind of an upload, decided from its bytes; AttachmentRefused otherwise."""
+    """The kind of an upload, decided from its bytes; AttachmentRefused otherwise.
+
+    The bytes are untrusted: they are checked in a child process with memory and time
+    limits (:mod:`xuncha.sandbox`), so a file that crashes a decoder is a refusal."""
+    return _isolated(_identify, data, name, max_bytes=max_bytes, shown=_shown(name))
+
+
+def viewing_copy(data: bytes, kind: Kind, *, name: str = "") -> bytes:
+    """A copy without identifying metadata; AttachmentRefused if it cannot be made.
+
+    ``name`` (optional) is only used to name the file in a refusal. Made in a child
+    process with limits, as :func:`identify` checks."""
+    shown = _shown(name) if name else f"附件（{kind.label}）"
+    copy: bytes = _isolated(_viewing_copy, data, kind, name=name, shown=shown)
+    return copy
+
+
+def _isolated(fn: Any, *args: Any, shown: str, **kwargs: Any) -> Any:
+    from xuncha import sandbox
+
+    limits = sandbox.limits("parse")
+    try:
+        return sandbox.run(fn, *args, file=shown, limits=limits, **kwargs)
+    except sandbox.FileCrashed as err:
+        raise AttachmentRefused(
+            f"「{shown}」无法处理：{sandbox.describe(limits, err.reason)}，已拒收。"
+            "文件可能已损坏，或是恶意构造的文件。"
+        ) from err
+
+
+def _decoders() -> None:
+    """Pillow's own bomb limit, set deliberately (in the child only): it warns above
+    MAX_IMAGE_PIXELS and refuses above twice that; _open_image refuses above it first."""
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+def _identify(data: bytes, name: str, *, max_bytes: int) -> Kind:
+    _decoders()
     shown = _shown(name)
     if not data:
         raise AttachmentRefused(f"「{shown}」是空文件，已拒收。")
@@ -109,11 +147,8 @@ def identify(data: bytes, name: str, *, max_bytes: int) -> Kind:
     return kind
 
 
-def viewing_copy(data: bytes, kind: Kind, *, name: str = "") -> bytes:
-    """A copy without identifying metadata; AttachmentRefused if it cannot be made.
-
-    ``name`` (optional) is only used to name the file in a refusal.
-    """
+def _viewing_copy(data: bytes, kind: Kind, *, name: str = "") -> bytes:
+    _decoders()
     shown = _shown(name) if name else f"附件（{kind.label}）"
     if kind.mime in _IMAGE_FORMATS:
         return _clean_image(data, _IMAGE_FORMATS[kind.mime], shown)
@@ -131,9 +166,9 @@ def viewing_copy(data: bytes, kind: Kind, *, name: str = "") -> bytes:
 
 def _open_image(data: bytes, fmt: str, name: str) -> ImageFile.ImageFile:
     """Open (header only) with the one decoder its content calls for; refuse bombs."""
-    # Pillow itself warns above Image.MAX_IMAGE_PIXELS and raises DecompressionBombError
-    # above twice that; refusing at the lower of the two limits here turns both into a
-    # refusal without touching Pillow's global setting or the (process-wide) warning filters.
+    # Pillow warns above Image.MAX_IMAGE_PIXELS (set to MAX_PIXELS in the child) and
+    # raises DecompressionBombError above twice that; refusing above MAX_PIXELS here,
+    # from the header, turns both into a refusal before any pixel is decoded.
     limit = min(MAX_PIXELS, Image.MAX_IMAGE_PIXELS or MAX_PIXELS)
     try:
         image = Image.open(io.BytesIO(data), formats=[fmt])
@@ -164,6 +199,8 @@ def _check_image(data: bytes, fmt: str, name: str) -> None:
         first.verify()  # PNG: every chunk's CRC; a no-op for JPEG
         image.draft(None, (image.width // 8, image.height // 8))  # JPEG only; cheap decode
         image.load()  # a truncated JPEG only shows here
+    except MemoryError:
+        raise  # the child's memory limit: told as such (xuncha.sandbox)
     except Exception as err:  # any failure of the decoder on untrusted bytes is a refusal
         raise _broken(name) from err
 
@@ -186,6 +223,8 @@ def _clean_image(data: bytes, fmt: str, name: str) -> bytes:
             image.save(out, fmt)
         else:
             image.save(out, fmt, quality=JPEG_QUALITY)
+    except MemoryError:
+        raise
     except Exception as err:  # corrupt EXIF or pixel data in untrusted bytes
         raise AttachmentRefused(f"「{name}」无法重新编码为查看副本。") from err
     copy = out.getvalue()

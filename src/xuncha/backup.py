@@ -150,9 +150,14 @@ def _add(tar: tarfile.TarFile, name: str, path: Path, mtime: int | None = None) 
     stat = path.stat()
     info.size, info.mode = stat.st_size, 0o600
     info.mtime = int(stat.st_mtime) if mtime is None else mtime
-    with path.open("rb") as f:
-        reader = _Hashing(f)
-        tar.addfile(info, reader)
+    try:
+        with path.open("rb") as f:
+            reader = _Hashing(f)
+            tar.addfile(info, reader)
+    except OSError as err:
+        raise BackupError(
+            f"读取 {path} 失败（{err}）：文件可能在备份过程中被改动或删除，请重试。"
+        ) from None
     return {"path": name, "size": info.size, "sha256": reader.sha.hexdigest()}
 
 

@@ -188,3 +188,34 @@ def test_the_cli_checks_an_archive_and_names_a_bad_one(tmp_path, fresh) -> None:
     done = xuncha(fresh, "restore", "--check", str(not_a_backup))
     assert done.returncode == 1
     assert "notes.tar" in done.stderr and "恢复失败" in done.stderr
+
+
+def test_a_missing_pg_dump_is_named_in_chinese(monkeypatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(backup.BackupError, match=r"找不到 pg_dump.*postgresql-client"):
+        backup.pg_tool("pg_dump", ["--version"])
+
+
+def test_a_failed_database_load_puts_the_files_back(installation, fresh, tmp_path) -> None:
+    """pg_restore fails inside its transaction (a view in the target depends on a table
+    the dump replaces): the media and keys already swapped in are swapped back."""
+    if backup.engine() != "postgresql":
+        pytest.skip("the database load is the step after the files only on PostgreSQL")
+    archive = tmp_path / "backup.tar"
+    backup.create(archive)
+    import psycopg
+
+    with psycopg.connect(fresh["XUNCHA_DATABASE_URL"], autocommit=True) as db:
+        db.execute("CREATE TABLE accounts_user (id integer)")
+        db.execute("CREATE VIEW blocks_drop AS SELECT id FROM accounts_user")
+    restored = Path(fresh["XUNCHA_DATA_DIR"])
+    (restored / "media").mkdir(parents=True)
+    (restored / "media" / "mine.txt").write_text("这台服务器原有的文件")
+
+    done = xuncha(fresh, "restore", "--force", str(archive))
+    assert done.returncode == 1 and "pg_restore" in done.stderr
+    assert files_under(restored / "media") == {
+        "mine.txt": hashlib.sha256("这台服务器原有的文件".encode()).hexdigest()
+    }
+    assert not (restored / "keys" / "petitions.json").exists()
+    assert not [p for p in restored.iterdir() if p.name.startswith(".xuncha-")]

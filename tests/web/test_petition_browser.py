@@ -10,6 +10,8 @@ import hashlib
 import struct
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from PIL import Image
 from selenium.webdriver.common.by import By
@@ -18,7 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from web.factories import CadreFactory, TeamFactory, UnitFactory, UserFactory
 from web.test_browser import Page, chrome
 from xuncha.accounts.models import Role
-from xuncha.petitions import selectors
+from xuncha.petitions import pow, selectors
 from xuncha.petitions.models import Petition
 from xuncha.petitions.services import intake_create
 from xuncha.planning.services import assignment_add, team_member_add
@@ -116,10 +118,16 @@ def test_public_flow_on_a_phone(live_server, phone, tmp_path) -> None:
     staff.fill(staff.form("/reply/"), body="您反映的问题已收悉，巡察组正在核实。")
     assert "答复已发送" in staff.text()
 
-    # The petitioner reads the answer and writes back.
+    # The petitioner reads the answer and writes back, while someone guesses receipt
+    # codes: the log-in page now asks for harder work, which pow.js solves.
+    cache.clear()
+    for _ in range(200):  # twice the alarm threshold: two more bits, four times the work
+        pow.receipt_failed()
     phone.delete_all_cookies()
     phone.get(f"{live_server.url}/p/follow-up/")
     form = phone.find_element(By.CSS_SELECTOR, "form[data-pow]")
+    challenge = form.find_element(By.NAME, "pow_challenge").get_attribute("value")
+    assert int(challenge.split(".")[0]) == settings.PETITION_POW_BITS + 2
     form.find_element(By.NAME, "code").send_keys(receipt)
     wait_ready(phone, form)
     submit_form(phone, form)

@@ -29,10 +29,10 @@ def midnight(day: dt.date | None = None) -> float:
     return timezone.make_aware(start).timestamp()
 
 
-def to_the_day(path: Path) -> None:
+def to_the_day(path: Path, day: dt.date | None = None) -> None:
     """Set a stored file's times, and those of its folders up to the media root, to
-    midnight."""
-    stamp = midnight()
+    midnight of ``day`` (today)."""
+    stamp = midnight(day)
     root = Path(settings.MEDIA_ROOT).resolve()
     current = path.resolve()
     while True:
@@ -51,12 +51,25 @@ def file_to_the_day(field: FieldFile) -> None:
     to_the_day(path)
 
 
+def read(field: FieldFile) -> bytes:
+    """A stored file's bytes; its access time is put back, so a read leaves no time."""
+    with field.open("rb") as f:
+        data = f.read()
+    try:
+        path = Path(field.path)
+    except NotImplementedError:
+        return data
+    modified = path.stat().st_mtime
+    os.utime(path, (modified, modified))
+    return data
+
+
 def _stale(token: bytes | memoryview | None, current: int) -> bool:
     """A token not under the current key (a Fernet one, or an older AES-GCM key's)."""
     return token is not None and (vault.is_legacy(token) or bytes(token)[1] != current)
 
 
-def _rewrite(field: FieldFile, current: int) -> bool:
+def _rewrite(field: FieldFile, current: int, day: dt.date) -> bool:
     """Re-encrypt one stored file in place (written whole, then renamed over)."""
     path = Path(field.path)
     token = path.read_bytes()
@@ -65,7 +78,7 @@ def _rewrite(field: FieldFile, current: int) -> bool:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(vault.reencrypt(token))
     os.replace(tmp, path)
-    to_the_day(path)
+    to_the_day(path, day)
     return True
 
 
@@ -90,6 +103,7 @@ def vault_reencrypt_all() -> int:
                 if changed:
                     row.save(update_fields=changed)
                     moved += len(changed)
-    for att in Attachment.objects.order_by("pk"):
-        moved += sum(_rewrite(f, current) for f in (att.original, att.copy) if f)
+    for att in Attachment.objects.select_related("petition").order_by("pk"):
+        day = att.petition.received_on
+        moved += sum(_rewrite(f, current, day) for f in (att.original, att.copy) if f)
     return moved

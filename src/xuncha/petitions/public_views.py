@@ -125,6 +125,8 @@ def _petition_of(request: HttpRequest) -> Petition | None:
 
 
 def _logged_in(request: HttpRequest, petition: Petition) -> HttpResponse:
+    """A new session for a found code; the browser's previous one, if any, ends."""
+    services.receipt_session_close(token=request.COOKIES.get(COOKIE, ""))
     response = redirect("petitions_public:status")
     response.set_cookie(COOKIE, services.receipt_session_open(petition=petition),
                         max_age=settings.PETITION_SESSION_MAX, httponly=True, samesite="Strict",

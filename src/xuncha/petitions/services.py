@@ -132,15 +132,13 @@ def attachment_meta(att: Attachment) -> dict[str, str]:
 
 
 def attachment_original(att: Attachment) -> bytes:
-    with att.original.open("rb") as f:
-        return vault.unseal(f.read())
+    return vault.unseal(at_rest.read(att.original))
 
 
 def attachment_copy(att: Attachment) -> bytes:
     """The metadata-stripped copy, made once on first view and kept encrypted."""
     if att.copy:
-        with att.copy.open("rb") as f:
-            return vault.unseal(f.read())
+        return vault.unseal(at_rest.read(att.copy))
     kind = cleaning.kind_of(att.mime)
     try:
         data = cleaning.viewing_copy(attachment_original(att), kind)

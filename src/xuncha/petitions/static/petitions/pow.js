@@ -1,6 +1,8 @@
 /* Proof of work for the public petition pages (see xuncha/petitions/pow.py).
    Finds a nonce so that SHA-256("<challenge>:<nonce>") starts with N zero bits, in
    slices so the page stays responsive, then enables the form's submit button.
+   N is the challenge's first field ("<bits>.<issued>.<random>.<mac>"): the server raises
+   it on the receipt log-in while codes are being guessed, and this solves whatever it is.
    Plain SHA-256 in JavaScript: crypto.subtle is missing on plain-HTTP intranets. */
 (function () {
   "use strict";

@@ -13,6 +13,8 @@ import ssl
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+from django.http import HttpRequest
 from django.middleware.csrf import REASON_BAD_ORIGIN
 from django.test import Client
 from django.urls import get_resolver, reverse
@@ -20,10 +22,12 @@ from django.utils import timezone
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from waitress.adjustments import Adjustments
 
 from web.deploy_stack import PASSWORD, USERNAME, Stack
+from xuncha.common import ratelimit
 from xuncha.deploy.nginx import upload_locations
-from xuncha.deploy.server import body_limit
+from xuncha.deploy.server import BodyLimitParser, body_limit
 from xuncha.petitions import services
 from xuncha.petitions.models import Channel
 from xuncha.petitions.services import Content
@@ -225,3 +229,37 @@ def test_a_foreign_origin_names_the_setting_to_change(db) -> None:
     assert page.status_code == 403
     assert "XUNCHA_TRUSTED_ORIGINS" in page.content.decode()
     assert REASON_BAD_ORIGIN.split("%")[0]  # the reason the view keys on still exists
+
+
+def _parse(data: bytes, peer: str = "198.51.100.7") -> BodyLimitParser:
+    parser = BodyLimitParser(Adjustments())
+    parser.peer = peer
+    parser.received(data)
+    return parser
+
+
+def _may_submit(settings, address: str) -> bool:
+    request = HttpRequest()
+    request.META = {"REMOTE_ADDR": address}
+    return ratelimit.peek("submit", ratelimit.client_key(request), settings.PETITION_RATE_SUBMIT)
+
+
+def test_a_body_refused_by_the_server_counts_toward_its_clients_limits(settings) -> None:
+    cache.clear()
+    settings.PETITION_RATE_SUBMIT = "2/600"
+    head = f"POST /login/ HTTP/1.1\r\nHost: x\r\nContent-Length: {250 * MB}\r\n\r\n".encode()
+    for _ in range(2):
+        parser = _parse(head)
+        assert parser.completed and parser.error.code == 413
+    assert not _may_submit(settings, "198.51.100.7")
+    assert _may_submit(settings, "198.51.100.8")
+
+
+def test_a_chunked_body_is_refused_once_it_grows_past_the_limit(settings) -> None:
+    cache.clear()
+    settings.REQUEST_MAX_BYTES = 1000
+    head = b"POST /login/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    parser = _parse(head + b"200\r\n" + b"a" * 512 + b"\r\n")
+    assert parser.error is None and not parser.completed
+    parser.received(b"400\r\n" + b"a" * 1024 + b"\r\n")
+    assert parser.completed and parser.error.code == 413

@@ -11,16 +11,20 @@ view, a larger one (DATASET_MAX_BYTES) only where a view is marked with ``upload
 
 from __future__ import annotations
 
+import logging
 import sys
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer, create_server
 from waitress.utilities import RequestEntityTooLarge
+
+logger = logging.getLogger(__name__)
 
 # Idle connections (sent nothing for this long) are closed; a slow upload that keeps
 # sending is not idle. Checked every CLEANUP_SECONDS.
@@ -34,13 +38,17 @@ PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}
 
 
 @lru_cache(maxsize=512)
-def body_limit(path: str) -> int:
-    """The largest body a request to ``path`` may carry (see ``upload_limit``)."""
+def _limit_setting(path: str) -> str:
     try:
         view = resolve(path).func
     except Resolver404:
-        return int(settings.REQUEST_MAX_BYTES)
-    return int(getattr(settings, getattr(view, "upload_limit_setting", "REQUEST_MAX_BYTES")))
+        return "REQUEST_MAX_BYTES"
+    return str(getattr(view, "upload_limit_setting", "REQUEST_MAX_BYTES"))
+
+
+def body_limit(path: str) -> int:
+    """The largest body a request to ``path`` may carry (see ``upload_limit``)."""
+    return int(getattr(settings, _limit_setting(path)))
 
 
 def _mb(size: int) -> str:
@@ -52,6 +60,7 @@ class BodyLimitParser(HTTPRequestParser):
     Content-Length) or, for a chunked body, as soon as it grows past the limit."""
 
     limit: int | None = None
+    peer = ""  # the connecting address, set by GuardedChannel
     error: Any = None  # as in waitress (untyped there)
 
     def received(self, data: bytes) -> int:
@@ -66,11 +75,32 @@ class BodyLimitParser(HTTPRequestParser):
                 f"提交的内容共 {_mb(size)}，超过 {_mb(self.limit)} 的上限，请减少或压缩附件后重试。"
             )
             self.completed = True
+            count_refusal(self.peer, self.headers)
         return consumed
 
 
+def count_refusal(peer: str, headers: dict[str, str]) -> None:
+    """A body refused here never reaches RequestGuardMiddleware, which counts a refusal
+    toward its client's rate limits; count it the same way, for the address the app would
+    have seen (the proxy's X-Forwarded-For only when the peer is XUNCHA_TRUSTED_PROXY)."""
+    from xuncha.common import ratelimit
+
+    address, forwarded = peer, headers.get("X_FORWARDED_FOR", "")
+    if forwarded and settings.TRUSTED_PROXY and peer == settings.TRUSTED_PROXY:
+        address = forwarded.split(",")[-1].strip()
+    request = HttpRequest()
+    request.META = {"REMOTE_ADDR": address}
+    try:
+        ratelimit.count_refused(request)
+    except Exception:  # the cache unreachable: the refusal itself still stands
+        logger.exception("未能记录被拒绝的超大请求")
+
+
 class GuardedChannel(HTTPChannel):
-    parser_class = BodyLimitParser
+    def parser_class(self, adj: Any) -> BodyLimitParser:
+        parser = BodyLimitParser(adj)
+        parser.peer = str(self.addr[0]) if self.addr else ""
+        return parser
 
 
 def options(*, threads: int, connection_limit: int = CONNECTION_LIMIT) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from waitress.adjustments import Adjustments
 from web.deploy_stack import PASSWORD, USERNAME, Stack
 from xuncha.common import ratelimit
 from xuncha.deploy.nginx import upload_locations
-from xuncha.deploy.server import BodyLimitParser, body_limit
+from xuncha.deploy.server import BodyLimitParser, body_limit, startup_note
 from xuncha.petitions import services
 from xuncha.petitions.models import Channel
 from xuncha.petitions.services import Content
@@ -263,3 +263,12 @@ def test_a_chunked_body_is_refused_once_it_grows_past_the_limit(settings) -> Non
     assert parser.error is None and not parser.completed
     parser.received(b"400\r\n" + b"a" * 1024 + b"\r\n")
     assert parser.completed and parser.error.code == 413
+
+
+def test_serve_warns_when_https_is_on_without_a_proxy(settings) -> None:
+    settings.SECURE_SSL_REDIRECT, settings.TRUSTED_PROXY = True, ""
+    assert "XUNCHA_HTTPS=0" in (startup_note() or "")
+    settings.TRUSTED_PROXY = "127.0.0.1"
+    assert startup_note() is None
+    settings.SECURE_SSL_REDIRECT, settings.TRUSTED_PROXY = False, ""
+    assert startup_note() is None

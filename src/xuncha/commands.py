@@ -16,6 +16,7 @@ from typing import Any
 from .deploy.command import config_args, config_run
 
 EXIT_OK, EXIT_NOTHING_CHECKED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl+C
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,7 @@ def _check_run(args: argparse.Namespace) -> int:
         [p for found in files for p in found]
         for files in (args.payments, args.deaths, args.payroll)
     )
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped (kill, a scheduler): as Ctrl+C
     try:
         result = check(
             payments, deaths, payroll, out=args.out, standard=args.standard,
@@ -190,6 +192,9 @@ def _check_run(args: argparse.Namespace) -> int:
             spark_master=args.spark_master, spark_stage=args.spark_stage,
             spark_conf=_spark_conf(args.spark_conf),
         )  # fmt: skip
+    except KeyboardInterrupt:
+        print(f"已中断，未生成结果（{args.out} 中没有留下这一次的任何文件）。", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except InputError as err:
         print(f"无法比对：{err}", file=sys.stderr)
         stale = [n for n in (HITS_CSV, WORKBOOK, MANIFEST) if (args.out / n).exists()]
@@ -205,6 +210,10 @@ def _check_run(args: argparse.Namespace) -> int:
         print(f"\n注意：映射文件为「{'」「'.join(unused)}」指定了列，但本次没有这些文件。")
     print(f"\n结果已写入 {args.out}/：{HITS_CSV}、{WORKBOOK}、{MANIFEST}")
     return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def print_summary(result: Any) -> None:

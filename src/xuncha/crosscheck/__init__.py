@@ -27,7 +27,7 @@ from .isolated import run_check_isolated
 from .params import ParamError, valid_grace_days, valid_standard
 from .roles import ROLES
 from .rules import RULES, RULES_BY_ID, Rule
-from .workdir import remove_made, writable_folder
+from .workdir import remove_made, sweep, writable_folder
 
 __all__ = [
     "RULES",
@@ -108,7 +108,8 @@ def check(
         from .report import write_outputs
 
         write_outputs(result, Path(out), unmask=unmask)
-    except BaseException:  # Ctrl+C too: an output folder this run made goes with it
+    except BaseException:  # Ctrl+C too: nothing of this run stays in ``out``
+        sweep(Path(out))  # the (ended) child's work folder, unlocked now
         remove_made(made)
         raise
     return result

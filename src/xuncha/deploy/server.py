@@ -12,6 +12,7 @@ view, a larger one (DATASET_MAX_BYTES) only where a view is marked with ``upload
 from __future__ import annotations
 
 import logging
+import select
 import sys
 from functools import lru_cache
 from typing import Any
@@ -30,9 +31,10 @@ logger = logging.getLogger(__name__)
 # sending is not idle. Checked every CLEANUP_SECONDS.
 CHANNEL_TIMEOUT_SECONDS = 30
 CLEANUP_SECONDS = 10
-# Open connections before waitress stops accepting more. poll() is used, so this is not
-# bound by select()'s 1,024 descriptors; the process's descriptor limit is raised to fit.
-CONNECTION_LIMIT = 1000
+# Open connections before waitress stops accepting more. poll() is used where it exists,
+# so this is not bound by select()'s 1,024 descriptors (the process's descriptor limit is
+# raised to fit); Windows has only select(), which takes at most 512.
+CONNECTION_LIMIT = 1000 if hasattr(select, "poll") else 400
 # The proxy headers waitress takes from XUNCHA_TRUSTED_PROXY (and strips from anyone else).
 PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}
 

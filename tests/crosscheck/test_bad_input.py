@@ -198,3 +198,14 @@ def test_gbk_line_pasted_into_a_utf8_file_is_named(tmp_path: Path) -> None:
     report, rows = load(path)
     assert report.error is not None and rows == []
     assert report.error.startswith("文件「混.csv」第 4 行：文件编码错误：前面的内容是 UTF-8")
+
+
+def test_a_stray_nul_byte_is_read_but_a_utf16_text_without_bom_is_refused(
+    tmp_path: Path,
+) -> None:
+    lines = ["姓名,身份证号码,金额"] + [f"人{i},43010219900101{i:04d},600" for i in range(50)]
+    lines[3] = "张\x00三,430102199001011238,600"
+    report, rows = load(write_csv(tmp_path / "nul.csv", lines))
+    assert report.error is None and len(rows) == 50 and rows[2][3] == "张\x00三"
+    report, rows = load(write_csv(tmp_path / "u16.csv", lines, "utf-16-le"))
+    assert report.error is not None and "不是表格文件" in report.error and rows == []

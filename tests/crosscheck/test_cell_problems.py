@@ -107,3 +107,21 @@ def test_household_head_and_payee_columns_are_not_duplicates() -> None:
     layout = find_header([["户主姓名", "户主身份证号码", "移民姓名", "移民身份证号码", "补助金额"]])
     assert layout is not None
     assert duplicate_roles(layout) == []
+
+
+def test_merged_cells_of_a_table_not_starting_in_column_a(tmp_path: Path) -> None:
+    """The reader's columns start at the first column holding a value (here C); the
+    XML's merged ranges are placed on the same columns."""
+    path = tmp_path / "偏移.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([None, None, "姓名", "身份证号码", "发放金额", "发放日期"])
+    for i in range(1, 4):
+        ws.append([None, None, f"人{i}", _id(i), 600, "2021-06-01" if i == 1 else None])
+    ws.merge_cells("F2:F4")  # one payment date over the three rows
+    wb.save(path)
+    report, rows = load(path)
+    assert report.error is None
+    assert [(r[1], r[3], r[6]) for r in rows] == [
+        (n, f"人{n - 1}", "2021-06-01") for n in (2, 3, 4)
+    ]

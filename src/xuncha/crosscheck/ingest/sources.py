@@ -139,7 +139,12 @@ def not_table(sample: bytes, file: str) -> None:
     import filetype
 
     guess = filetype.guess(sample)
-    binary = b"\x00" in sample[:8192] and not sample.startswith((b"\xff\xfe", b"\xfe\xff"))
+    # A program or a UTF-16 text without its BOM is full of NUL bytes; a stray one in a
+    # name (a copy from another system) is a damaged cell, read and not a reason to refuse.
+    nuls = sample[:8192].count(b"\x00")
+    binary = nuls > max(4, len(sample[:8192]) // 200) and not sample.startswith(
+        (b"\xff\xfe", b"\xfe\xff")
+    )
     if guess is not None or binary:
         seen = f"，按内容识别为 {guess.extension.upper()} 文件" if guess is not None else ""
         raise InputError(

@@ -75,10 +75,13 @@ def limits(kind: str) -> Limits:
 class FileCrashed(Exception):
     """The child reading ``file`` died, ran out of memory or passed its time limit."""
 
-    def __init__(self, message: str, *, file: str = "", reason: str = "") -> None:
+    def __init__(
+        self, message: str, *, file: str = "", reason: str = "", limits: Limits | None = None
+    ) -> None:
         super().__init__(message)
         self.file = file
         self.reason = reason
+        self.limits = limits or Limits(memory=0, seconds=0)
 
 
 def describe(limits_: Limits, why: str) -> str:
@@ -93,10 +96,19 @@ def describe(limits_: Limits, why: str) -> str:
 
 
 def crash_message(file: str, limits_: Limits, why: str) -> str:
+    return f"文件「{file}」{_crash_text(limits_, why)}"
+
+
+def _crash_text(limits_: Limits, why: str) -> str:
     return (
-        f"文件「{file}」读取失败：{describe(limits_, why)}，已停止读取。文件可能已损坏，"
+        f"读取失败：{describe(limits_, why)}，已停止读取。文件可能已损坏，"
         "或是恶意构造的文件（如压缩炸弹）；请在 Excel 中检查后另存，再提交。"
     )
+
+
+def crash_reason(err: FileCrashed) -> str:
+    """The crash without the file's name (for an error type that adds it itself)."""
+    return _crash_text(err.limits, err.reason)
 
 
 # ------------------------------------------------------------------ the parent
@@ -178,12 +190,12 @@ def _wait(
             left = deadline - time.monotonic()
             if left <= 0:
                 proc.kill()
-                raise FileCrashed(crash_message(file, limits_, "time"), file=file, reason="time")
+                raise _crashed(file, limits_, "time")
             ready, _, _ = select.select([conn], [], [], min(left, 1.0))
             if ready and not frames.fill():  # closed without an outcome: the child died
                 proc.wait()
                 why = _death(proc.returncode)
-                raise FileCrashed(crash_message(file, limits_, why), file=file, reason=why)
+                raise _crashed(file, limits_, why)
             continue
         tag, value = pickle.loads(frame)
         if tag == "progress" and progress is not None:
@@ -193,7 +205,11 @@ def _wait(
         elif tag == "raise":
             raise value
         elif tag == "crash":
-            raise FileCrashed(crash_message(file, limits_, value), file=file, reason=value)
+            raise _crashed(file, limits_, value)
+
+
+def _crashed(file: str, limits_: Limits, why: str) -> FileCrashed:
+    return FileCrashed(crash_message(file, limits_, why), file=file, reason=why, limits=limits_)
 
 
 def _death(code: int | None) -> str:

@@ -109,3 +109,15 @@ def test_a_run_whose_reader_crashes_fails_with_the_file_named(
     assert run.status == RunStatus.FAILED
     assert "文件「发放.xlsx」读取失败：所需内存超过上限（1.46 GB）" in run.error
     assert CheckRun.objects.filter(status=RunStatus.RUNNING).count() == 0
+
+
+def test_imported_workbooks_are_read_in_the_child_and_refused_by_name(world, tmp_path) -> None:
+    from xuncha.checks import workbook
+    from xuncha.units.workbook import units_import
+
+    far = far_cell_xlsx(tmp_path / "单位.xlsx", dimension=False).read_bytes()
+    with pytest.raises(ServiceError, match=r"文件「单位\.xlsx」.*使用范围异常大"):
+        units_import(far, name="单位.xlsx")
+    bomb = bomb_xlsx(tmp_path / "核查表.xlsx", megabytes=64)
+    with pytest.raises(ServiceError, match=r"文件「核查表\.xlsx」.*疑似压缩炸弹"):
+        workbook.read(bomb, "核查表.xlsx")

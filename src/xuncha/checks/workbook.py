@@ -140,20 +140,15 @@ def _amount(text: str, line: int, label: str, errors: list[str]) -> Decimal | No
 def read(path: Path, name: str) -> list[dict[str, Any]]:
     """The verification rows of a returned workbook; ServiceError naming every bad row
     (up to 20) if any row cannot be read, so nothing is imported from a half-good file."""
-    import fastexcel
+    from xuncha.crosscheck import InputError
+    from xuncha.crosscheck.preview import sheet_rows_isolated
 
     from .services import check_verification
 
-    try:
-        reader = fastexcel.read_excel(str(path))
-        names = reader.sheet_names
-        sheet = SHEET if SHEET in names else names[0]
-        batch = reader.load_sheet(sheet, header_row=None, dtypes="string", eager=True)
-        table = [
-            ["" if v is None else str(v).strip() for v in r.values()] for r in batch.to_pylist()
-        ]
-    except Exception as err:
-        raise ServiceError(f"「{name}」无法读取：不是有效的 Excel 工作簿，或文件已损坏。") from err
+    try:  # in a child process with limits: the returned file is untrusted
+        table = sheet_rows_isolated(str(path), name=name, prefer=SHEET)
+    except InputError as err:
+        raise ServiceError(str(err)) from err
     header = next(
         (i for i, row in enumerate(table[:20]) if "疑点编号" in row and "核查结论" in row), None
     )

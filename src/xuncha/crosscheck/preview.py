@@ -225,3 +225,17 @@ def sheet_rows(source: str | bytes, *, name: str, prefer: str = "") -> list[list
             file=name,
         ) from err
     return [["" if v is None else str(v).strip() for v in r.values()] for r in batch.to_pylist()]
+
+
+def sheet_rows_isolated(source: str | bytes, *, name: str, prefer: str = "") -> list[list[str]]:
+    """:func:`sheet_rows` in a child process with the "parse" limits; a crash or a limit
+    is an InputError naming the file, like any other reason it cannot be read."""
+    from .. import sandbox
+
+    try:
+        rows: list[list[str]] = sandbox.run(
+            sheet_rows, source, name=name, prefer=prefer, file=name, limits=sandbox.limits("parse")
+        )
+    except sandbox.FileCrashed as err:
+        raise InputError(sandbox.crash_reason(err), file=name) from err
+    return rows

@@ -58,7 +58,7 @@ def unit_import(request: HttpRequest) -> HttpResponse:
         messages.error(request, "文件过大（上限 20 MB）。")
     else:
         try:
-            report = workbook.units_import(upload.read())
+            report = workbook.units_import(upload.read(), name=upload.name or "单位名录.xlsx")
         except ServiceError as err:
             messages.error(request, str(err))
         else:

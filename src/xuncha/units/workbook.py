@@ -69,18 +69,18 @@ def units_export(out: IO[bytes]) -> int:
     return len(units)
 
 
-def _read(data: bytes) -> list[list[str]]:
-    import fastexcel
+def _read(data: bytes, name: str) -> list[list[str]]:
+    """The first sheet's rows as text, read in a child process with limits (the file is
+    untrusted: a bomb or a reader crash is a refusal naming it, not a dead server)."""
+    from xuncha.crosscheck import InputError
+    from xuncha.crosscheck.preview import sheet_rows_isolated
 
     if not data:
-        raise ServiceError("文件为空。")
+        raise ServiceError(f"「{name}」是空文件。")
     try:
-        sheet = fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string")
-    except Exception as err:
-        raise ServiceError(
-            "无法读取：不是有效的 Excel（xlsx）文件，或文件已损坏、设有密码。"
-        ) from err
-    return [[(v or "").strip() for v in row.values()] for row in sheet.to_arrow().to_pylist()]
+        return sheet_rows_isolated(data, name=name)
+    except InputError as err:
+        raise ServiceError(str(err)) from err
 
 
 def _header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
@@ -147,9 +147,10 @@ def _check_parents(records: list[dict[str, Any]], problems: list[str]) -> None:
             node = in_file[node]
 
 
-def units_import(data: bytes) -> ImportReport:
-    """Create or update units from a workbook; all or nothing."""
-    records, problems = _validate(_read(data))
+def units_import(data: bytes, *, name: str = "单位名录.xlsx") -> ImportReport:
+    """Create or update units from a workbook (``name``: the file's, for messages); all
+    or nothing."""
+    records, problems = _validate(_read(data, name))
     _check_parents(records, problems)
     if problems:
         more = f"……等共 {len(problems)} 处问题" if len(problems) > MAX_PROBLEMS else ""

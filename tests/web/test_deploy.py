@@ -266,9 +266,9 @@ def test_a_chunked_body_is_refused_once_it_grows_past_the_limit(settings) -> Non
 
 
 def test_serve_warns_when_https_is_on_without_a_proxy(settings) -> None:
-    settings.SECURE_SSL_REDIRECT, settings.TRUSTED_PROXY = True, ""
+    settings.SESSION_COOKIE_SECURE, settings.TRUSTED_PROXY = True, ""
     assert "XUNCHA_HTTPS=0" in (startup_note() or "")
     settings.TRUSTED_PROXY = "127.0.0.1"
     assert startup_note() is None
-    settings.SECURE_SSL_REDIRECT, settings.TRUSTED_PROXY = False, ""
+    settings.SESSION_COOKIE_SECURE, settings.TRUSTED_PROXY = False, ""
     assert startup_note() is None

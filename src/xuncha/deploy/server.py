@@ -152,16 +152,13 @@ def run(application: Any, **kw: Any) -> None:
 
 def startup_note() -> str | None:
     """What an administrator must know before opening the address `serve` prints: with
-    XUNCHA_HTTPS=1 a plain-HTTP visit is sent to https:// and cookies travel only over
-    HTTPS, so the workbench must be reached through the TLS proxy."""
-    if (
-        not settings.SECURE_SSL_REDIRECT
-        or settings.TRUSTED_PROXY
-        or settings.SECURE_PROXY_SSL_HEADER
-    ):
+    XUNCHA_HTTPS=1 cookies travel only over HTTPS, so without the TLS proxy no one can
+    log in at that plain-HTTP address."""
+    if not settings.SESSION_COOKIE_SECURE or settings.TRUSTED_PROXY:
+        return None
+    if settings.SECURE_PROXY_SSL_HEADER:
         return None
     return (
-        "注意：XUNCHA_HTTPS=1（默认），网页只能经 HTTPS 反向代理访问，直接用 http:// 打开会被转到 "
-        "https://；请按 docs/deploy.md 配置 nginx 并设置 XUNCHA_TRUSTED_PROXY，"
-        "内网只用 HTTP 时设置 XUNCHA_HTTPS=0。"
+        "注意：XUNCHA_HTTPS=1（默认），网页只能经 HTTPS 反向代理访问，直接用 http:// 打开将无法登录；"
+        "请按 docs/deploy.md 配置 nginx 并设置 XUNCHA_TRUSTED_PROXY，内网只用 HTTP 时设置 XUNCHA_HTTPS=0。"
     )

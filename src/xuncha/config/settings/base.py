@@ -179,9 +179,8 @@ CONTENT_SECURITY_POLICY = (
 # XUNCHA_PROXY_SSL_HEADER=1 does the same in Django for another WSGI server, which must
 # then be reachable only through the proxy (the headers are believed from anyone).
 TRUSTED_PROXY = os.environ.get("XUNCHA_TRUSTED_PROXY", "")
-if os.environ.get("XUNCHA_PROXY_SSL_HEADER", "") == "1":
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    USE_X_FORWARDED_HOST = True
+USE_X_FORWARDED_HOST = os.environ.get("XUNCHA_PROXY_SSL_HEADER", "") == "1"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if USE_X_FORWARDED_HOST else None
 # Form posts are accepted from the page's own origin; a proxy that does not pass the
 # browser's Host through needs the public origin listed: https://xuncha.example.gov.cn
 CSRF_TRUSTED_ORIGINS = [

@@ -19,7 +19,12 @@ DEBUG = False
 # An intranet served over plain HTTP sets XUNCHA_HTTPS=0: with 1, browsers would keep no
 # login cookie over http:// and every form would be refused.
 HTTPS = os.environ.get("XUNCHA_HTTPS", "1") == "1"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+# Only the proxy's header tells an HTTPS request from a plain one. Without a proxy set
+# (XUNCHA_TRUSTED_PROXY or XUNCHA_PROXY_SSL_HEADER) every request looks plain: redirecting
+# would send browsers to an https:// address nobody serves, so the page is answered and
+# the first form explains, in Chinese, why it was refused (common.views.csrf_failure).
+SECURE_SSL_REDIRECT = HTTPS and bool(TRUSTED_PROXY or SECURE_PROXY_SSL_HEADER)  # noqa: F405
 SECURE_HSTS_SECONDS = int(os.environ.get("XUNCHA_HSTS_SECONDS", 31_536_000 if HTTPS else 0))
 # No other site lives under the workbench's own host name, and preloading only
 # takes effect if someone submits the name to the browsers' list, which an intranet

@@ -601,6 +601,8 @@ def _restore_run(args: argparse.Namespace) -> int:
         return EXIT_NOTHING_CHECKED
     print(f"已从 {args.archive} 恢复：数据库（{summary.engine}）、附件 {summary.files['media']} 个、"
           f"密钥文件 {summary.files['keys'] + summary.files['petition-key']} 个。请重新启动 xuncha serve。")  # fmt: skip
+    for note in summary.notes:
+        print(f"注意：{note}")
     return EXIT_OK
 
 

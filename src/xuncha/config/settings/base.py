@@ -234,7 +234,7 @@ PETITION_POW_MAX_AGE = 3600
 # log-in's work doubles with each doubling of the failures, up to MAX_EXTRA more bits
 # (nobody is locked out; guessing gets dearer).
 PETITION_POW_ALARM = os.environ.get("XUNCHA_PETITION_POW_ALARM", "100/600")
-PETITION_POW_MAX_EXTRA = int(os.environ.get("XUNCHA_PETITION_POW_MAX_EXTRA", 6))
+PETITION_POW_MAX_EXTRA = int(os.environ.get("XUNCHA_PETITION_POW_MAX_EXTRA", 4))
 # Rate limits "count/seconds", per client (a salted hash of its address that lives only
 # in the cache for the window).
 PETITION_RATE_SUBMIT = os.environ.get("XUNCHA_PETITION_RATE_SUBMIT", "10/600")

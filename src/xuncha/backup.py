@@ -36,6 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; leftovers are not swept there
+    fcntl = None  # type: ignore[assignment]
+
 from django.conf import settings
 from django.db import connection
 
@@ -54,6 +59,7 @@ class Summary:
     engine: str
     files: dict[str, int]  # area -> number of files
     size: int
+    notes: tuple[str, ...] = ()  # things the operator should look at
 
 
 def engine() -> str:
@@ -161,31 +167,82 @@ def _add(tar: tarfile.TarFile, name: str, path: Path, mtime: int | None = None) 
     return {"path": name, "size": info.size, "sha256": reader.sha.hexdigest()}
 
 
+TEMP_PREFIX = ".xuncha-backup-"
+
+
+def lock_file(path: Path) -> int | None:
+    """An exclusive lock on ``path`` while the returned descriptor stays open; None when
+    another process holds it (or where there is no flock, on Windows: never swept)."""
+    if fcntl is None:
+        return None
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def sweep(folder: Path) -> list[Path]:
+    """Remove what killed backups left in ``folder`` (a temporary archive holds the keys):
+    a temporary file no running backup holds locked, and a scratch folder without its file."""
+    removed = []
+    for tmp in folder.glob(f"{TEMP_PREFIX}*.tmp"):
+        fd = lock_file(tmp)
+        if fd is not None:
+            shutil.rmtree(tmp.with_suffix(".d"), ignore_errors=True)
+            tmp.unlink(missing_ok=True)
+            os.close(fd)
+            removed.append(tmp)
+    for scratch in folder.glob(f"{TEMP_PREFIX}*.d"):
+        if not scratch.with_suffix(".tmp").exists():
+            shutil.rmtree(scratch, ignore_errors=True)
+            removed.append(scratch)
+    return removed
+
+
 def create(out: Path) -> Summary:
-    """Write the archive to ``out`` (replacing a previous one only when complete)."""
+    """Write the archive to ``out`` (replacing a previous one only when complete). The
+    temporary file beside it is locked while this run lives, so the next run can tell a
+    killed run's leftovers from a running one's and remove them."""
     out = Path(out)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    day = int(dt.datetime.combine(now.date(), dt.time(), dt.UTC).timestamp())
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=".xuncha-backup-", suffix=".tmp")
+    sweep(out.parent)
+    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=TEMP_PREFIX, suffix=".tmp")
     tmp = Path(tmp_name)
+    lock = lock_file(tmp)
+    scratch = tmp.with_suffix(".d")
     try:
         os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as raw, tempfile.TemporaryDirectory(dir=out.parent,
-                                                                     prefix=".xuncha-backup-") as scratch:  # fmt: skip
-            with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-                db_name, db_file = _dump_database(Path(scratch))
-                files = [_add(tar, db_name, db_file, mtime=day)]
-                files += [_add(tar, name, path) for name, path in _sources()]
-                manifest = {"format": FORMAT, "version": VERSION, "created": now.isoformat(),
-                            "database": {"engine": engine(), "file": db_name}, "files": files}  # fmt: skip
-                _add_bytes(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1), day)
+        scratch.mkdir(mode=0o700)
+        with os.fdopen(fd, "wb") as raw:
+            manifest = _write(raw, scratch)
             raw.flush()
             os.fsync(raw.fileno())
+        shutil.rmtree(scratch)
         os.replace(tmp, out)
     except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        if lock is not None:
+            os.close(lock)
     return summary_of(manifest, out.stat().st_size)
+
+
+def _write(raw: IO[bytes], scratch: Path) -> dict[str, Any]:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    day = int(dt.datetime.combine(now.date(), dt.time(), dt.UTC).timestamp())
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        db_name, db_file = _dump_database(scratch)
+        files = [_add(tar, db_name, db_file, mtime=day)]
+        db_file.unlink()
+        files += [_add(tar, name, path) for name, path in _sources()]
+        manifest = {"format": FORMAT, "version": VERSION, "created": now.isoformat(),
+                    "database": {"engine": engine(), "file": db_name}, "files": files}  # fmt: skip
+        _add_bytes(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1), day)
+    return manifest
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, text: str, mtime: int) -> None:

@@ -5,6 +5,7 @@ anything is written, nothing half-written on failure)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -30,7 +31,9 @@ from .backup import (
     BackupError,
     Summary,
     engine,
+    fcntl,
     keys_dir,
+    lock_file,
     petition_key_outside,
     pg_tool,
     summary_of,
@@ -267,6 +270,35 @@ def _put_in(plan: _Plan) -> None:
         swap.finish()
 
 
+LOCK_NAME = ".xuncha-restore.lock"
+
+
+@contextlib.contextmanager
+def _only_restore() -> Iterator[list[str]]:
+    """One restore at a time (a lock file in the data folder). Staging left by a killed
+    restore is removed; folders it had set aside (the installation's previous data) are
+    kept and named, for the operator to look at."""
+    data = Path(settings.DATA_DIR)
+    data.mkdir(parents=True, exist_ok=True)
+    lock_path = data / LOCK_NAME
+    lock_path.touch(mode=0o600, exist_ok=True)
+    fd = lock_file(lock_path)
+    if fd is None and fcntl is not None:
+        raise BackupError(f"另一个恢复正在进行（{lock_path} 被占用），请等它结束。")
+    try:
+        folders = {data, Path(settings.MEDIA_ROOT).parent, keys_dir().parent}
+        if engine() == "sqlite" and connection.settings_dict["NAME"] != ":memory:":
+            folders.add(Path(str(connection.settings_dict["NAME"])).parent)
+        for folder in folders:
+            for stale in folder.glob(".xuncha-restore-*"):
+                _remove(stale)
+        aside = sorted(str(p) for f in folders for p in f.glob(".xuncha-old-*"))
+        yield [f"上次中断的恢复留下了原有数据：{path}（确认不再需要后可删除）" for path in aside]
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
 def restore(archive: Path, *, force: bool = False) -> Summary:
     """Restore ``archive`` into this installation (see the module docstring)."""
     manifest = verify(archive)
@@ -278,8 +310,10 @@ def restore(archive: Path, *, force: bool = False) -> Summary:
     if held and not force:
         raise BackupError(f"当前安装中已有数据（{'；'.join(held)}），恢复会覆盖它们。"
                           "确认要覆盖时，请加 --force 重新运行。")  # fmt: skip
-    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix=".xuncha-restore-") as scratch:
+    with (
+        _only_restore() as notes,
+        tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix=".xuncha-restore-") as scratch,
+    ):
         plan = _plan(secrets.token_hex(4), Path(scratch))
         try:
             _stage(archive, manifest, plan)
@@ -287,7 +321,8 @@ def restore(archive: Path, *, force: bool = False) -> Summary:
         finally:
             for swap in plan.swaps.values():
                 swap.discard()
-    return summary_of(manifest, Path(archive).stat().st_size)
+    summary = summary_of(manifest, Path(archive).stat().st_size)
+    return dataclasses.replace(summary, notes=tuple(notes))
 
 
 def describe(archive: Path) -> Iterator[str]:

@@ -8,10 +8,12 @@ import datetime as dt
 import hashlib
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
 import tarfile
+import time
 from pathlib import Path
 from typing import Any, cast
 
@@ -125,15 +127,18 @@ def test_restore_into_an_empty_installation_finds_everything(installation, fresh
     assert summary.files["media"] >= 1 and summary.files["keys"] >= 1
     assert not list(tmp_path.glob(".xuncha-backup-*"))  # no temporary file left
 
+    restored = Path(fresh["XUNCHA_DATA_DIR"])
+    (restored / ".xuncha-restore-dead-media").mkdir(parents=True)  # a killed restore's staging
+    (restored / ".xuncha-old-dead-media").mkdir()  # and the data it had set aside
     done = xuncha(fresh, "restore", str(archive))
     assert done.returncode == 0, done.stderr
     assert "已从" in done.stdout
-
-    restored = Path(fresh["XUNCHA_DATA_DIR"])
+    assert "上次中断的恢复留下了原有数据" in done.stdout and ".xuncha-old-dead-media" in done.stdout
+    (restored / ".xuncha-old-dead-media").rmdir()
     assert files_under(restored / "media") == files_under(Path(settings.MEDIA_ROOT))
     source_keys = files_under(Path(settings.DATA_DIR) / "keys")
     assert source_keys.items() <= files_under(restored / "keys").items()
-    assert not [p for p in restored.iterdir() if p.name.startswith(".xuncha-")]
+    assert not list(restored.glob(".xuncha-restore-*")) and not list(restored.glob(".xuncha-old-*"))
 
     read = xuncha(fresh, "manage", "shell", "-c", READ_BACK)
     assert read.returncode == 0, read.stderr
@@ -218,4 +223,42 @@ def test_a_failed_database_load_puts_the_files_back(installation, fresh, tmp_pat
         "mine.txt": hashlib.sha256("这台服务器原有的文件".encode()).hexdigest()
     }
     assert not (restored / "keys" / "petitions.json").exists()
-    assert not [p for p in restored.iterdir() if p.name.startswith(".xuncha-")]
+    assert not list(restored.glob(".xuncha-restore-*")) and not list(restored.glob(".xuncha-old-*"))
+
+
+def test_a_killed_backup_leaves_nothing_after_the_next_run(installation, tmp_path) -> None:
+    """kill -9 while the archive is written (a large attachment keeps it busy): the
+    locked temporary file (it holds the keys) is left, and the next backup removes it,
+    but never the temporary file of a backup that is still running."""
+    big = Path(settings.MEDIA_ROOT) / "test-big.bin"
+    big.write_bytes(os.urandom(1024 * 1024) * 300)  # 300 MB
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XUNCHA_", "DJANGO_"))}
+    env |= {"XUNCHA_DATA_DIR": str(settings.DATA_DIR), "XUNCHA_SECRET_KEY": "k" * 40 + "abcdefghij",
+            "XUNCHA_DATABASE_URL": f"sqlite:///{tmp_path / 'any.sqlite3'}"}  # fmt: skip
+    try:
+        running = subprocess.Popen([sys.executable, "-m", "xuncha", "backup", "--out", str(out / "b.tar")],
+                                   env=env)  # fmt: skip
+        while not list(out.glob(".xuncha-backup-*.tmp")) and running.poll() is None:
+            time.sleep(0.005)
+        os.kill(running.pid, signal.SIGKILL)
+        running.wait()
+    finally:
+        big.unlink()
+    left = list(out.glob(".xuncha-backup-*"))
+    assert left and not (out / "b.tar").exists()  # killed mid-write, nothing under the name
+
+    held = out / ".xuncha-backup-running.tmp"  # a backup still running holds its lock
+    held.write_bytes(b"")
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, os, sys, time; "
+                               "fd = os.open(sys.argv[1], os.O_RDWR); fcntl.flock(fd, fcntl.LOCK_EX); "
+                               "print('locked', flush=True); time.sleep(60)", str(held)],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        backup.create(out / "b.tar")
+        assert sorted(p.name for p in out.iterdir()) == sorted(["b.tar", held.name])
+    finally:
+        holder.kill()
+        holder.wait()

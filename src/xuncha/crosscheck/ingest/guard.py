@@ -36,6 +36,7 @@ EXCEL_ROWS = 1_048_576
 # A cell's reference (an attribute whose name merely ends in "r" matches too: harmless,
 # it can only make the extent look larger). Led by a literal for speed.
 _COL = re.compile(rb"""r\s*=\s*["']([A-Z]{1,3})[0-9]""")
+_WIDE_COL = re.compile(rb"""r\s*=\s*["']([A-Z]{2,3})[0-9]""")  # AA onwards
 _ROW = re.compile(rb"""r\s*=\s*["'][A-Z]{1,3}([0-9]{1,7})["']""")
 _DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\s+ref\s*=\s*["']([^"']*)["']""")
 _REF_TEXT = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
@@ -124,12 +125,14 @@ def _too_far(file: str, extent: str) -> InputError:
 def _extent(z: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> str:
     """The sheet's extent from A1 as "A1:<last>" if it passes MAX_CELLS, else "".
 
-    Columns first, over every cell reference (a regex that C runs at some 400 MB/s);
-    the rows only in a second pass if some column is far enough for a sheet of Excel's
-    full 1,048,576 rows to pass MAX_CELLS (a 12-column list never needs it)."""
+    Columns first, over every cell reference; while Excel's 1,048,576 rows by 26
+    columns stay within MAX_CELLS only references from column AA on can matter, and a
+    list up to column Z costs just the inflating. The rows only in a second pass if
+    some column is far enough for a sheet of Excel's full height to pass MAX_CELLS."""
     rows, cols = _dimension_of(z, info, file)
+    refs = _WIDE_COL if 26 * EXCEL_ROWS <= MAX_CELLS else _COL
     for text in _stream(z, info, file):
-        cols = max([cols, *(column_index(c.decode()) + 1 for c in set(_COL.findall(text)))])
+        cols = max([cols, *(column_index(c.decode()) + 1 for c in set(refs.findall(text)))])
     if cols * EXCEL_ROWS > MAX_CELLS and rows * cols <= MAX_CELLS:
         for text in _stream(z, info, file):
             rows = max([rows, *map(int, set(_ROW.findall(text)))])

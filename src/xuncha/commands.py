@@ -446,6 +446,9 @@ def _serve_run(args: argparse.Namespace) -> int:
     except DatabaseError as err:
         print(f"错误：无法连接或迁移数据库（{err}）。请检查 XUNCHA_DATABASE_URL。", file=sys.stderr)
         return EXIT_NOTHING_CHECKED
+    from .petitions.orphans import attachment_orphans_sweep
+
+    attachment_orphans_sweep()  # what a server killed mid-submission left
     print(f"巡察工作台已启动：http://{args.host}:{args.port}/（按 Ctrl+C 停止）", flush=True)
     if note := server.startup_note():
         print(note, flush=True)

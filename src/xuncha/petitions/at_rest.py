@@ -72,6 +72,8 @@ def _stale(token: bytes | memoryview | None, current: int) -> bool:
 def _rewrite(field: FieldFile, current: int, day: dt.date) -> bool:
     """Re-encrypt one stored file in place (written whole, then renamed over)."""
     path = Path(field.path)
+    if not path.is_file():  # a file already missing is not this command's to report
+        return False
     token = path.read_bytes()
     if not _stale(token, current):
         return False

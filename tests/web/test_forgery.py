@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import os
 import re
 import secrets
 import time
@@ -45,25 +46,25 @@ LITERAL = re.compile(
     r"""(?ix)(?:secret|key|salt|pepper)\w*["']?\s*[:=]\s*b?["']([^"'\n]{0,200})["']"""
 )
 ENV_KEY = re.compile(r"XUNCHA_SECRET_KEY=([^\s`'\"]+)")
-SKIP = {".git", ".venv", ".venv-tools", "node_modules", "__pycache__", ".mypy_cache"}
+# Generated data, caches and installed packages: not the code base (and large).
+SKIP = {".git", ".venv", ".venv-tools", "node_modules", "__pycache__", ".mypy_cache",
+        ".ruff_cache", ".pytest_cache", "xuncha-data", "demo-output", "data", "out"}  # fmt: skip
+MAX_BYTES = 2 * 1024 * 1024
 
 
 def _source_files() -> Iterator[Path]:
-    for path in ROOT.rglob("*"):
-        if SKIP.intersection(path.relative_to(ROOT).parts) or not path.is_file():
-            continue
-        if path.suffix in {
-            ".py",
-            ".md",
-            ".toml",
-            ".sh",
-            ".cfg",
-            ".ini",
-            ".txt",
-            ".env",
-            ".js",
-        } or path.name in {"Makefile", "run"}:
-            yield path
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in SKIP]
+        for path in (Path(folder) / f for f in files):
+            if path.stat().st_size <= MAX_BYTES and _is_source(path):
+                yield path
+
+
+SUFFIXES = {".py", ".md", ".toml", ".sh", ".cfg", ".ini", ".txt", ".env", ".js", ".html"}
+
+
+def _is_source(path: Path) -> bool:
+    return path.suffix in SUFFIXES or path.name in {"Makefile", "run"}
 
 
 def code_base_keys() -> list[str]:

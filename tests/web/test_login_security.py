@@ -10,9 +10,11 @@ from axes.models import AccessAttempt, AccessLog
 from django.core.cache import cache
 from django.urls import reverse
 from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from web.factories import UserFactory
+from xuncha.accounts import services
 from xuncha.accounts.models import Role
 
 PASSWORD = "pw-for-tests"
@@ -135,7 +137,8 @@ def test_enrol_then_the_session_is_verified(client, user) -> None:
     assert not TOTPDevice.objects.get(pk=device.pk).confirmed
     device.throttle_reset()
     response = client.post(reverse("accounts:enrol"), {"code": code_for(device)})
-    assert response.status_code == 302
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert len(response.context["codes"]) == 10  # backup codes, shown this once
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
     assert signed_in(client)
 
@@ -214,3 +217,25 @@ def test_a_forwarded_address_is_believed_only_behind_a_declared_proxy(
     ok = client.post("/login/", {"username": user.username, "password": PASSWORD},
                      REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.8")  # fmt: skip
     assert ok.status_code == 302  # another client behind the same proxy
+
+
+def test_a_backup_code_logs_in_once(client, user, device) -> None:
+    codes = services.backup_codes_renew(user=user)
+    attempt(client, user.username, PASSWORD)
+    response = client.post(reverse("accounts:verify"), {"code": codes[3].upper()})
+    assert response.status_code == 302 and signed_in(client)
+    assert services.backup_codes_left(user=user) == 9
+    client.post("/logout/")
+    attempt(client, user.username, PASSWORD)
+    assert client.post(reverse("accounts:verify"), {"code": codes[3]}).status_code == 400
+    assert not signed_in(client)
+
+
+def test_new_backup_codes_replace_the_old(client, user, device) -> None:
+    old = services.backup_codes_renew(user=user)
+    attempt(client, user.username, PASSWORD)
+    client.post(reverse("accounts:verify"), {"code": code_for(device)})
+    response = client.post(reverse("accounts:backup_codes"))
+    new = response.context["codes"]
+    assert len(new) == 10 and not set(new) & set(old)
+    assert set(StaticToken.objects.values_list("token", flat=True)) == set(new)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("2fa/verify/", twofactor_views.verify, name="verify"),
     path("2fa/enrol/", twofactor_views.enrol, name="enrol"),
     path("2fa/disable/", twofactor_views.disable, name="disable"),
+    path("2fa/backup-codes/", twofactor_views.backup_codes, name="backup_codes"),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "xuncha.common",
     "xuncha.accounts",
     "xuncha.units",

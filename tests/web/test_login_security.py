@@ -239,3 +239,13 @@ def test_new_backup_codes_replace_the_old(client, user, device) -> None:
     new = response.context["codes"]
     assert len(new) == 10 and not set(new) & set(old)
     assert set(StaticToken.objects.values_list("token", flat=True)) == set(new)
+
+
+@pytest.mark.parametrize("name", ["security", "verify", "enrol", "disable", "backup_codes"])
+def test_two_factor_pages_need_a_password_login_first(client, db, name) -> None:
+    for method in (client.get, client.post):
+        response = method(reverse(f"accounts:{name}"))
+        assert response.status_code in (302, 405)
+        if response.status_code == 302:
+            assert response["Location"].startswith("/login/")
+    assert not TOTPDevice.objects.exists()

@@ -208,12 +208,12 @@ def create(out: Path) -> Summary:
     killed run's leftovers from a running one's and remove them."""
     out = Path(out)
     sweep(out.parent)
+    # mkstemp makes the file 0600 (it will hold the keys); the rename keeps that mode.
     fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=TEMP_PREFIX, suffix=".tmp")
     tmp = Path(tmp_name)
     lock = lock_file(tmp)
     scratch = tmp.with_suffix(".d")
     try:
-        os.fchmod(fd, 0o600)
         scratch.mkdir(mode=0o700)
         with os.fdopen(fd, "wb") as raw:
             manifest = _write(raw, scratch)

@@ -59,8 +59,14 @@ def run_cli(case: Case, corpus: Path, work: Path, python: str = sys.executable) 
     tmp.mkdir(parents=True)
     env = {**os.environ, "TMPDIR": str(tmp), "TEMP": str(tmp), "TMP": str(tmp),
            "XUNCHA_DATA_DIR": str(here / "data"), "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
-    for key in ("XUNCHA_DATABASE_URL", "XUNCHA_CACHE_URL", "XUNCHA_QUEUE_URL"):
-        env.pop(key, None)
+    for key in (
+        "XUNCHA_DATABASE_URL",
+        "XUNCHA_CACHE_URL",
+        "XUNCHA_QUEUE_URL",
+        "DJANGO_SETTINGS_MODULE",
+        "XUNCHA_SETTINGS",
+    ):  # as a user's shell has it
+        env.pop(key, None)  # fmt: skip
     cmd = [python, "-m", "xuncha", "check", "--payments", str(corpus / case.name / case.file),
            "--out", str(out)]  # fmt: skip
     result = CliResult(case)

@@ -92,3 +92,51 @@ def test_cli(case: make_corpus.Case, cli_runs: dict[str, Future[cli_runner.CliRe
     fails = cli_runner.judge(result)
     record(case, "cli", result.outcome(), fails)
     assert not fails, f"{case.file} ({case.what}): " + "; ".join(fails)
+
+
+def _case(name: str) -> make_corpus.Case:
+    return next(c for c in CASES if c.name == name)
+
+
+def test_the_cli_judge_catches_each_broken_promise() -> None:
+    """The judgement is not vacuous: each way a run can break a promise is reported."""
+    read, refused = _case("csv_stray_quote"), _case("xlsx_zip_bomb")
+    sheet = {"rows_used": 85, "rows_skipped": {"空行": 3}, "problems": []}
+    manifest = {"inputs": [{"file": read.file, "sheets": [sheet]}], "data_problems": {}}
+    silent = cli_runner.CliResult(read, code=0, manifest=manifest)
+    assert "silent row loss" in " ".join(cli_runner.judge(silent))
+    sheet.update(rows_used=199, rows_skipped={"引号不成对": 1})
+    assert cli_runner.judge(silent) == []
+    silent.formulas = ["xl/worksheets/sheet2.xml: <f>HYPERLINK"]
+    assert "live formulas" in " ".join(cli_runner.judge(silent))
+    crash = cli_runner.CliResult(refused, code=-6, stderr="Traceback (most recent call last):\nX")
+    said = " ".join(cli_runner.judge(crash))
+    assert "exit code -6" in said and "traceback" in said
+    english = cli_runner.CliResult(refused, code=1, stderr="error: bad zip", out_files=["hits.csv"])
+    said = " ".join(cli_runner.judge(english))
+    assert "does not name the file" in said and "left in --out" in said
+    hung = cli_runner.CliResult(refused, code=None, tmp_left=["duckdb.tmp"])
+    assert "no answer" in " ".join(cli_runner.judge(hung))
+    fine = cli_runner.CliResult(
+        refused, code=1, stderr=f"无法比对：文件「{refused.file}」：压缩炸弹"
+    )
+    assert cli_runner.judge(fine) == []
+
+
+def test_the_web_judge_catches_each_broken_promise() -> None:
+    refused = _case("xlsx_xfd_dimension")
+    down = web_runner.WebResult(refused, refused.file, error="RemoteDisconnected", died=True)
+    said = " ".join(web_runner.judge(down))
+    assert "no answer" in said and "petition page answered None" in said and "died" in said
+    kept = web_runner.WebResult(refused, refused.file, status=200, landed="dataset",
+                                dataset_status=200, public_status=200)  # fmt: skip
+    assert "accepted, expected refused" in " ".join(web_runner.judge(kept))
+    vague = web_runner.WebResult(refused, refused.file, status=200, landed="team",
+                                 public_status=200, messages=[("error", "请选择数据类别和文件。")],
+                                 media_added=["checks/1/x.xlsx"])  # fmt: skip
+    said = " ".join(web_runner.judge(vague))
+    assert "naming the file" in said and "kept after the refusal" in said
+    clear = web_runner.WebResult(refused, refused.file, status=200, landed="team",
+                                 public_status=200,
+                                 messages=[("error", f"文件「{refused.file}」：使用范围异常大")])  # fmt: skip
+    assert web_runner.judge(clear) == []

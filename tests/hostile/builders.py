@@ -249,3 +249,44 @@ def compound_file(stream: bytes, name: str = "Workbook") -> bytes:
     )
     body = stream + b"\x00" * (sectors * 512 - len(stream))
     return header + struct.pack("<128I", *fat) + directory + body
+
+
+def raw_zip(path: object, members: Sequence[tuple[str, Iterable[bytes], int | None]]) -> None:
+    """A zip written by hand, member by member, each deflated as its chunks stream by;
+    a member's declared uncompressed size is the true one, or the lie given (an
+    attacker's file: a guard that trusts the declaration lets it through)."""
+    import zlib
+    from pathlib import Path
+
+    stamp = struct.pack("<HH", 0, (2024 - 1980) << 9 | 1 << 5 | 1)
+    central = []
+    with Path(str(path)).open("wb") as f:
+        for name, chunks, lie in members:
+            raw, at = name.encode(), f.tell()
+            f.write(b"\x00" * (30 + len(raw)))  # the local header, filled in below
+            deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+            crc = size = packed = 0
+            for chunk in chunks:
+                crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+                out = deflate.compress(chunk)
+                packed += len(out)
+                f.write(out)
+            out = deflate.flush()
+            packed += len(out)
+            f.write(out)
+            assert size < 1 << 32 and packed < 1 << 32, "no zip64 here"
+            sizes = struct.pack("<III", crc, packed, size if lie is None else lie)
+            end = f.tell()
+            f.seek(at)
+            f.write(struct.pack("<IHHH", 0x04034B50, 20, 0, 8) + stamp + sizes)
+            f.write(struct.pack("<HH", len(raw), 0) + raw)
+            f.seek(end)
+            central.append(
+                struct.pack("<IHHHH", 0x02014B50, 20, 20, 0, 8) + stamp + sizes
+                + struct.pack("<HHHHHII", len(raw), 0, 0, 0, 0, 0, at) + raw
+            )  # fmt: skip
+        start = f.tell()
+        directory = b"".join(central)
+        f.write(directory)
+        f.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central),
+                            len(directory), start, 0))  # fmt: skip

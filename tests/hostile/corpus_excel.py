@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import random
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from hostile.builders import (
@@ -15,6 +16,7 @@ from hostile.builders import (
     compound_file,
     member,
     people,
+    raw_zip,
     rows_xml,
     sheet_xml,
     simple_xlsx,
@@ -310,6 +312,48 @@ def _bomb(path: Path) -> None:
                 f.write(block)
                 written += len(block)
             f.write(after.encode())
+
+
+def _bomb_rows(total: int) -> Iterator[bytes]:
+    row = (
+        '<row><c t="inlineStr"><is><t>1</t></is></c><c t="inlineStr"><is><t>张三</t></is></c>'
+        '<c t="inlineStr"><is><t>431003195001010012</t></is></c><c><v>600</v></c></row>'
+    ).encode()
+    block = row * (4_000_000 // len(row))
+    before, after = sheet_xml(rows_xml([HEADER]) + "\x00").decode().split("\x00")
+    yield before.encode()
+    for _ in range(0, total, len(block)):
+        yield block
+    yield after.encode()
+
+
+@case("xlsx_bomb_lying_sizes", "谎报大小.xlsx", "A 1.1 GB sheet in 4 MB whose zip headers "
+      "declare it 20 KB (a guard must not trust the declared sizes alone)", "refused",
+      huge=True)  # fmt: skip
+def _lying_bomb(path: Path) -> None:
+    parts = workbook_parts([("发放表", b"")])
+    members = [(n, [d], None) for n, d in parts.items() if n != "xl/worksheets/sheet1.xml"]
+    members.append(("xl/worksheets/sheet1.xml", _bomb_rows(int(1.1 * GB)), 20_000))
+    raw_zip(path, members)
+
+
+@case("xlsx_sst_bomb", "共享字符串炸弹.xlsx", "sharedStrings.xml unpacks to 1.1 GB (one "
+      "string, repeated), beside a sheet of 20 rows", "refused", huge=True)  # fmt: skip
+def _sst_bomb(path: Path) -> None:
+    def strings() -> Iterator[bytes]:
+        yield (
+            b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org'
+            b'/spreadsheetml/2006/main">'
+        )
+        block = "<si><t>巡察</t></si>".encode() * 200_000
+        for _ in range(0, int(1.1 * GB), len(block)):
+            yield block
+        yield b"</sst>"
+
+    parts = workbook_parts([("发放表", sheet_xml(rows_xml(_rows(20, 13_400))))], shared=b"")
+    members = [(n, [d], None) for n, d in parts.items() if n != "xl/sharedStrings.xml"]
+    members.append(("xl/sharedStrings.xml", strings(), None))
+    raw_zip(path, members)
 
 
 @case("xlsx_huge_shared_strings", "海量共享字符串.xlsx", "A sharedStrings.xml of 1,000,000 "

@@ -99,7 +99,7 @@ def build(out: Path, *, only: set[str] | None = None, skip_huge: bool = False) -
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", type=Path)
+    parser.add_argument("out", type=Path, nargs="?", help="the folder to write into")
     parser.add_argument("--only", nargs="+", help="only these cases (by name)")
     parser.add_argument("--skip-huge", action="store_true", help="leave out the huge cases")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         for c in all_cases():
             print(f"{c.name:28} {c.expect:8} {c.what}")
         return 0
+    if args.out is None:
+        parser.error("give the folder to write into (or --list)")
     cases = build(args.out, only=set(args.only or ()), skip_huge=args.skip_huge)
     print(f"{len(cases)} files written to {args.out}")
     return 0

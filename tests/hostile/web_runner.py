@@ -263,6 +263,8 @@ def _judge_answer(r: WebResult) -> list[str]:
             return [f"refused, expected accepted: {errors[0][:200] if errors else r.landed}"]
         if r.dataset_status != 200:
             return [f"the dataset page answered {r.dataset_status}"]
+        if r.dataset_errors:  # the CLI reads it, yet a run of it would be refused
+            return [f"accepted, but the dataset page says it cannot be checked: {r.dataset_errors}"]
         return []
     fails = []
     if r.landed == "dataset" and r.case.web_flag_ok:

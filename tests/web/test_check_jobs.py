@@ -89,6 +89,14 @@ def _scratch(tmp_path: Path) -> list[str]:
     return sorted(p.name for p in (tmp_path / "site" / "tmp").glob(".xuncha-*"))
 
 
+def _await_scratch(tmp_path: Path) -> list[str]:
+    """The run's scratch folder, once its check child has started and made it."""
+    deadline = time.monotonic() + 120
+    while not _scratch(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _scratch(tmp_path)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_halfway_fails_the_run_and_a_rerun_works(tmp_path):
     """kill -9 of a worker in the middle of a run, then the next worker's start: the run
@@ -107,9 +115,14 @@ def test_a_worker_killed_halfway_fails_the_run_and_a_rerun_works(tmp_path):
         assert running["status"] == "running", running  # caught in the middle
         pid = int(str(running["worker"]).rsplit(":", 1)[1])
         assert pid != worker.pid  # a worker process of the consumer, not the consumer
-        assert [n.rsplit("-", 1)[0] for n in _scratch(tmp_path)] == [f".xuncha-work-{pid}"]
-        os.kill(pid, signal.SIGKILL)
-        time.sleep(0.5)
+        [scratch] = _await_scratch(tmp_path)  # made by the worker's check child (xuncha.sandbox)
+        child = int(scratch.rsplit("-", 2)[1])
+        assert Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[1] == str(pid)
+        os.kill(pid, signal.SIGKILL)  # its child dies with it
+        for _ in range(100):  # the kernel takes a moment to end a killed process
+            if jobs.pid_alive(str(running["worker"])) is False:
+                break
+            time.sleep(0.1)
         assert _script(env, "reap") == "1"
         failed = json.loads(_script(env, "wait", run_id, "failed"))
         assert "工作进程已退出" in str(failed["error"]) and "可以重新运行" in str(failed["error"])
@@ -141,7 +154,7 @@ def test_a_worker_killed_whole_is_cleaned_up_by_the_next_worker(tmp_path):
         worker = _worker(env, tmp_path)
         running = json.loads(_script(env, "wait", run_id, "running,done,failed"))
         assert running["status"] == "running", running
-        assert _scratch(tmp_path)  # its scratch folder, with the rows read so far
+        assert _await_scratch(tmp_path)  # its scratch folder, with the rows read so far
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=60)
         # A half-written report of the run, as a worker killed while writing it leaves.

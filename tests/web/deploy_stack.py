@@ -7,6 +7,7 @@ temp paths, on ports above 1024. The configuration is the shipped one, made by
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import signal
@@ -87,10 +88,19 @@ class Stack:
         made = self.xuncha("manage", "createsuperuser", "--noinput", "--username", USERNAME,
                            "--email", "", DJANGO_SUPERUSER_PASSWORD=PASSWORD)  # fmt: skip
         assert made.returncode == 0, made.stderr
+        self._warm_up()
         prefix = self.folder / "nginx"
         self._spawn("nginx", [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
                               "-g", "daemon off;"], self.https_port)  # fmt: skip
         return self
+
+    def _warm_up(self) -> None:
+        """One request loads the URL map and the views (slow on a busy machine), so that
+        what the tests time out on is the server's answer, not its first import."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.app_port, timeout=300)
+        conn.request("GET", "/login/", headers={"X-Forwarded-Proto": "https"})
+        assert conn.getresponse().status == 200
+        conn.close()
 
     def _spawn(self, name: str, cmd: list[str], port: int) -> None:
         log = self.folder / f"{name}.log"

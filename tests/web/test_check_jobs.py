@@ -123,7 +123,8 @@ def test_a_worker_killed_halfway_fails_the_run_and_a_rerun_works(tmp_path):
             if jobs.pid_alive(str(running["worker"])) is False:
                 break
             time.sleep(0.1)
-        assert _script(env, "reap") == "1"
+        # Reaped here, or already by the minute's reap task the new worker process ran first.
+        assert _script(env, "reap") in ("0", "1")
         failed = json.loads(_script(env, "wait", run_id, "failed"))
         assert "工作进程已退出" in str(failed["error"]) and "可以重新运行" in str(failed["error"])
         site = tmp_path / "site" / "media" / "checks" / "runs" / run_id

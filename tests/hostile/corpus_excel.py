@@ -431,6 +431,13 @@ def _name(path: Path) -> None:
     path.write_bytes(_xlsx(20, 13_000))
 
 
+@case("xlsx_200_sheets", "两百个工作表.xlsx", "200 sheets of 2 payment rows each", "read",
+      rows=400)  # fmt: skip
+def _many_sheets(path: Path) -> None:
+    sheets = [(f"第{i}村", sheet_xml(rows_xml(_rows(2, 20_000 + 2 * i)))) for i in range(200)]
+    path.write_bytes(zip_bytes(workbook_parts(sheets)))
+
+
 # --------------------------------------------------------------------------- XML attacks
 
 

@@ -411,3 +411,41 @@ def _dangling(path: Path) -> None:
 @case("fifo", "管道.csv", "A named pipe (FIFO) no writer ever opens", "refused", web=False)
 def _fifo(path: Path) -> None:
     os.mkfifo(path)
+
+
+# --------------------------------------------------------------------------- more odd ones
+
+
+@case("csv_long_name", "湘南市" * 26 + "发放表.csv", "A file name of 81 characters (246 "
+      "bytes, near the file system's limit)", "read", rows=20)  # fmt: skip
+def _long_name(path: Path) -> None:
+    path.write_bytes(csv_bytes(_table(20, 4700)))
+
+
+@case("csv_control_chars_name", "名单\n\x1b[31m红字\x07.csv", "A file name holding a line "
+      "break, a terminal colour escape and a bell", "read", rows=20)  # fmt: skip
+def _control_name(path: Path) -> None:
+    path.write_bytes(csv_bytes(_table(20, 4800)))
+
+
+@case("csv_fullwidth_digits", "全角数字.csv", "ID numbers and amounts in full-width digits "
+      "(４３１００３…)", "read", rows=30)  # fmt: skip
+def _fullwidth(path: Path) -> None:
+    wide = str.maketrans("0123456789X.", "０１２３４５６７８９Ｘ．")
+    rows = _table(30, 4900)
+    for r in rows[1:]:
+        r[2], r[3] = r[2].translate(wide), r[3].translate(wide)
+    path.write_bytes(csv_bytes(rows))
+
+
+@case("csv_only_bom", "只有BOM.csv", "Nothing but a UTF-8 byte-order mark", "refused",
+      web_flag_ok=True)  # fmt: skip
+def _only_bom(path: Path) -> None:
+    path.write_bytes(b"\xef\xbb\xbf")
+
+
+@case("csv_header_too_low", "表头太低.csv", "45 lines of title and notes before the header "
+      "(beyond the 40 searched)", "refused", web_flag_ok=True)  # fmt: skip
+def _header_low(path: Path) -> None:
+    notes = [[f"说明第{i}条：本表由各乡镇汇总", "", "", "", "", ""] for i in range(45)]
+    path.write_bytes(csv_bytes([*notes, *_table(20, 5000)]))

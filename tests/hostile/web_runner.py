@@ -170,7 +170,8 @@ class Server:
         if self.proc is None or self.proc.poll() is not None or self.public() != 200:
             self.stop()
             self.start()  # the previous case took it down; this one starts afresh
-        name = case.file.replace('"', "%22")  # as browsers send a quote in a file name
+        # as browsers send a quote or a line break in a file name
+        name = case.file.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
         result = WebResult(case, name)
         before = _files(self.data / "media")
         log_at = self.log.stat().st_size

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import load
+from xuncha.crosscheck.ingest import csvload
 from xuncha.crosscheck.ingest.records import REPAIRED
 
 HEADER = "姓名,身份证号码,发放金额,发放日期"
@@ -32,6 +33,25 @@ def _write(path: Path, lines: list[str], encoding: str = "utf-8", eol: str = "\n
     return path
 
 
+def _refused(*args: object, **kwargs: object) -> bool:
+    raise AssertionError("this path must not be taken")
+
+
+def _both_ways(path: Path):
+    """Load ``path`` through the mended copy read by DuckDB, and again by Python alone;
+    the two must agree row for row (report and rows of the first)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(csvload, "_insert_exact", _refused)
+        report, rows = load(path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(csvload, "_insert_mended", lambda *a: False)
+        slow_report, slow_rows = load(path)
+    assert slow_rows == rows
+    assert slow_report.sheets[0].lines == report.sheets[0].lines
+    assert slow_report.sheets[0].problem_rows == report.sheets[0].problem_rows
+    return report, rows
+
+
 def _balanced(report) -> dict[str, int]:
     """The sheet's line account, checked against the rows actually read."""
     (sheet,) = report.sheets
@@ -44,7 +64,7 @@ def _balanced(report) -> dict[str, int]:
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
 def test_stray_quote_in_row_50_of_200_loses_nothing(tmp_path: Path, encoding: str) -> None:
     path = _write(tmp_path / "q.csv", _lines(200, {50: '"张三'}), encoding)
-    report, rows = load(path)
+    report, rows = _both_ways(path)
     assert report.error is None
     assert len(rows) == 200
     assert [r[4] for r in rows] == [_id(i) for i in range(1, 201)]
@@ -60,7 +80,7 @@ def test_stray_quote_in_row_50_of_200_loses_nothing(tmp_path: Path, encoding: st
 def test_two_stray_quotes_do_not_join_the_rows_between(tmp_path: Path) -> None:
     # Read leniently, the quote on line 11 would open a cell closed by the one on line 14.
     path = _write(tmp_path / "q.csv", _lines(30, {10: '"张三', 13: '李四"'}))
-    report, rows = load(path)
+    report, rows = _both_ways(path)
     assert [r[4] for r in rows] == [_id(i) for i in range(1, 31)]
     assert report.sheets[0].problem_rows[REPAIRED] == [11]
     _balanced(report)
@@ -77,7 +97,7 @@ def test_two_stray_quotes_do_not_join_the_rows_between(tmp_path: Path) -> None:
     ],
 )
 def test_quote_in_the_middle(tmp_path: Path, name: str, read: str, reported: bool) -> None:
-    report, rows = load(_write(tmp_path / "m.csv", _lines(20, {7: name})))
+    report, rows = _both_ways(_write(tmp_path / "m.csv", _lines(20, {7: name})))
     assert len(rows) == 20
     assert rows[6][3] == read
     assert report.sheets[0].problem_rows.get(REPAIRED, []) == ([8] if reported else [])
@@ -89,7 +109,7 @@ def test_unterminated_quote_on_the_last_line(tmp_path: Path, final_newline: bool
     lines = _lines(10, {10: '"赵六'})
     path = tmp_path / "u.csv"
     path.write_text("\n".join(lines) + ("\n" if final_newline else ""), encoding="utf-8")
-    report, rows = load(path)
+    report, rows = _both_ways(path)
     assert [r[4] for r in rows] == [_id(i) for i in range(1, 11)]
     assert rows[-1][1] == 11 and rows[-1][3] == '"赵六'
     assert report.sheets[0].problem_rows[REPAIRED] == [11]
@@ -101,7 +121,7 @@ def test_mixed_line_endings(tmp_path: Path) -> None:
     text = "".join(ln + ("\r\n" if i % 3 else "\n") for i, ln in enumerate(lines))
     path = tmp_path / "e.csv"
     path.write_text(text, encoding="utf-8", newline="")
-    report, rows = load(path)
+    report, rows = _both_ways(path)
     assert [r[4] for r in rows] == [_id(i) for i in range(1, 41)]
     assert [r[1] for r in rows] == list(range(2, 42))
     assert all(not r[6].endswith("\r") for r in rows)  # the date, last on each line
@@ -113,7 +133,7 @@ def test_mixed_line_endings(tmp_path: Path) -> None:
 def test_cells_with_line_breaks_and_empty_lines_are_accounted(tmp_path: Path) -> None:
     lines = [HEADER, f'"王\n五",{_id(1)},600,2021-01-01', "", f'李四,{_id(2)},"备注\n续",', ""]
     path = _write(tmp_path / "b.csv", lines)
-    report, rows = load(path)
+    report, rows = _both_ways(path)
     assert [(r[1], r[2], r[3]) for r in rows] == [
         (2, "data", "王\n五"), (4, "blank", None), (5, "data", "李四"), (7, "blank", None)
     ]  # fmt: skip
@@ -154,7 +174,7 @@ def test_random_quote_damage_loses_no_line(
         encoding="utf-8",
         newline="",
     )
-    report, rows = load(path)
+    report, rows = _both_ways(path)
     assert report.error is None, report.error
     account = _balanced(report)
     assert account["rows"] == n and account["continued"] == 0

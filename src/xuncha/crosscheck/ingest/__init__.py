@@ -14,10 +14,11 @@ from pathlib import Path
 import duckdb
 
 from ..errors import InputError
+from .csvload import load_csv
 from .excel import load_workbook
 from .rows import SKIP_REASONS, create_raw_table
 from .sources import Mapping, SheetReport, SourceReport, not_table, sha256_of, sniff_kind
-from .text import TextScan, load_csv, scan_text, transcode
+from .text import TextScan, scan_text, transcode
 
 __all__ = [
     "SKIP_REASONS",
@@ -146,7 +147,7 @@ def load_source(
             load_workbook(con, report, mapping)
         else:
             assert prepared.scan is not None
-            load_csv(con, report, mapping, prepared.scan)
+            load_csv(con, report, mapping, prepared.scan, workdir)
     except InputError as err:
         con.execute("DELETE FROM raw WHERE src = ?", [report.src])
         report.error = str(err)

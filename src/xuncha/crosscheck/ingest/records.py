@@ -19,6 +19,7 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TextIO
 
 MAX_SPAN = 50
 """Physical lines one quoted cell may span; a longer "cell" is a stray quote."""
@@ -106,14 +107,7 @@ def read_records(lines: Iterable[str], delim: str, full: int, first: int = 1) ->
         if '"' not in text:
             yield Record(no, no, text.split(delim))
             continue
-        fields, state = split_record(text, delim)
-        if state == _OK:
-            yield Record(no, no, fields)
-            continue
-        if state == _OPEN and (record := _spanning(source, no, line, delim, full)):
-            yield record
-            continue
-        yield Record(no, no, split_record(text, delim, literal=True)[0], repaired=True)
+        yield _record(source, no, line, text, delim, full)
 
 
 def _spanning(source: _Lines, no: int, line: str, delim: str, full: int) -> Record | None:
@@ -141,3 +135,85 @@ def _stray(line: str, taken: list[tuple[int, str]], delim: str, full: int) -> bo
         return len(split_record(_text(text), delim, literal=True)[0]) >= max(full, 2)
 
     return whole(line) and any(whole(t) for _, t in taken)
+
+
+@dataclass
+class Mended:
+    """What :func:`mend` wrote: one line per record (a cell holding line breaks keeps
+    them), and where the records are in the file it read."""
+
+    records: int = 0
+    repaired: list[int] = field(default_factory=list)  # lines whose stray quote was mended
+    shifts: dict[int, int] = field(default_factory=dict)  # record k on: lines added after it
+    continued: int = 0  # further lines of cells holding line breaks
+    multiline: bool = False  # some record holds a line break (DuckDB reads it serially)
+
+
+def mend(
+    lines: Iterable[str], out: TextIO, delim: str, full: int, width: int, first: int
+) -> Mended:
+    """Write ``lines`` (numbered from ``first``) to ``out`` as a CSV DuckDB's strict reader
+    takes, one record per line in the same order: well-formed lines as they are, a line
+    with a stray quote with that quote as a plain character (quoted again properly), an
+    empty line as one delimiter (a blank row), every line ending as \\n, and no record
+    wider than ``width`` cells. Python touches each line once, C does the rest."""
+    well = _well_formed(delim)
+    done = Mended()
+    buf: list[str] = []
+    source = _Lines(lines, first)
+    for no, line in source:
+        text = _text(line)
+        if (
+            ('"' not in text or well.fullmatch(text))
+            and "\r" not in text
+            and text.count(delim) < width
+        ):
+            buf.append(text or delim)
+        else:
+            rec = _record(source, no, line, text, delim, full)
+            buf.append(_joined(rec.fields[:width], delim))
+            if rec.repaired:
+                done.repaired.append(no)
+            if rec.end > no:
+                done.continued += rec.end - no
+                done.shifts[done.records + 2] = done.continued
+                done.multiline = True
+            elif "\r" in text:
+                done.multiline = True
+        done.records += 1
+        if len(buf) >= 4096:
+            out.write("\n".join(buf) + "\n")
+            buf.clear()
+    if buf:
+        out.write("\n".join(buf) + "\n")
+    return done
+
+
+def _record(source: _Lines, no: int, line: str, text: str, delim: str, full: int) -> Record:
+    """The record starting on line ``no`` (:func:`read_records`' step)."""
+    fields, state = split_record(text, delim)
+    if state == _OK:
+        return Record(no, no, fields)
+    if state == _OPEN and (record := _spanning(source, no, line, delim, full)):
+        return record
+    return Record(no, no, split_record(text, delim, literal=True)[0], repaired=True)
+
+
+def _joined(fields: list[str], delim: str) -> str:
+    """One CSV record: a cell holding the delimiter, a quote or a line break quoted."""
+    special = (delim, '"', "\n", "\r")
+    return (
+        delim.join(
+            '"' + f.replace('"', '""') + '"' if any(s in f for s in special) else f for f in fields
+        )
+        or '""'
+    )
+
+
+def _well_formed(delim: str) -> re.Pattern[str]:
+    """A line DuckDB's strict reader takes as one record as it is: each cell quoted
+    properly (spaces may follow the closing quote), or unquoted and not starting with
+    a quote (a quote later in it is a plain character)."""
+    d = re.escape(delim)
+    cell = rf'(?:"(?:[^"]|"")*+" *|[^"{d}][^{d}]*|)'
+    return re.compile(rf"{cell}(?:{d}{cell})*")

@@ -1,16 +1,10 @@
-"""CSV files: encoding, transcoding, and exact line numbers.
+"""CSV files: encoding, transcoding, lines, and the first records.
 
 DuckDB reads only UTF-8 (other encodings need a network extension), so a GBK/GB18030
 file is transcoded to a UTF-8 copy in the run's work folder; a UTF-8 file is read as
 it is (DuckDB refuses bytes that are not UTF-8, and only then is the file decoded here
 to name the line). One pass over the bytes counts lines and notes the empty lines,
-which DuckDB's reader drops; an as-of join then puts every record back on the
-physical line a user sees in a text editor. DuckDB reads in strict mode; a file it
-refuses (a malformed quote, mixed line endings) or whose records do not fill its lines
-(quoted cells that span lines) is read again by :mod:`.records`, line by line, which
-repairs and reports a stray quote instead of letting it swallow the lines after it.
-Either way the lines balance: those before the data, one row per record, and the
-further lines of cells that hold line breaks (``SheetReport.lines``).
+which DuckDB's reader drops (:mod:`.csvload` puts every record back on its line).
 """
 
 from __future__ import annotations
@@ -19,27 +13,14 @@ import codecs
 import hashlib
 import io
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
-import duckdb
-import pyarrow as pa
-
 from ..errors import InputError
-from ..roles import HEAD_ROWS, HeaderLayout
-from .records import REPAIRED, read_records
-from .rows import insert_blank_lines, insert_rows, sql_str
+from ..roles import HEAD_ROWS
+from .records import read_records
 from .sources import (
     CHUNK_BYTES,
     MAX_COLUMNS,
-    Mapping,
-    SheetReport,
-    SourceReport,
-    layout_of,
-    no_header,
-    record_layout,
-    require_id_column,
-    table_width,
 )
 
 SAMPLE_BYTES = 1 << 20
@@ -216,152 +197,3 @@ def sniff_csv(text: str, file: str) -> tuple[str, list[list[str]], list[int]]:
         if len(records) >= HEAD_ROWS:
             break
     return delim, records, ends
-
-
-def load_csv(
-    con: duckdb.DuckDBPyConnection, report: SourceReport, mapping: Mapping, scan: TextScan
-) -> None:
-    report.kind, report.encoding = "csv", encoding_label(scan.encoding)
-    path = scan.utf8_path
-    assert path is not None, "transcode() first"
-    try:
-        with path.open("r", encoding="utf-8-sig", newline="\n") as f:
-            text = f.read(SAMPLE_BYTES)
-    except UnicodeDecodeError:
-        check_encoding(path, report.file, scan.encoding)
-        raise
-    delim, records, ends = sniff_csv(text, report.file)
-    sheet = SheetReport(sheet="")
-    report.sheets.append(sheet)
-    layout = layout_of([list(r) for r in records], mapping, report.file)
-    if layout is None:
-        raise no_header(report.file)
-    header_end = ends[layout.header_rows[-1]]  # the physical line the header ends on
-    require_id_column(layout, report.file, "", header_end)
-    record_layout(sheet, layout, report.file, [list(r) for r in records])
-    table = _Table(
-        path, delim, header_end, max(max((len(r) for r in records), default=1), 1), layout
-    )
-    blanks = [b for b in scan.blank_lines if b > header_end]
-    try:
-        _insert_records(con, report, sheet, table, blanks)
-        # fetchall, not fetchone: DuckDB refuses further work while a result is unfinished.
-        (rows,) = con.execute("SELECT count(*) FROM raw WHERE src = ?", [report.src]).fetchall()[0]
-        exact = rows == scan.lines - header_end - len(blanks)
-    except duckdb.Error:
-        exact = False
-    if exact:
-        insert_blank_lines(con, report, sheet, blanks)
-        sheet.lines = _account(scan.lines, header_end, rows + len(blanks), 0)
-        return
-    # DuckDB refused the file or its records do not fill its lines. A file it refused
-    # may hold bytes that are not UTF-8: say where. Else the file has quoted cells
-    # spanning lines (which shift line numbers), mixed line endings or a malformed
-    # quote (which its strict mode refuses): read it again here, line by line.
-    if not scan.validated:
-        check_encoding(path, report.file, scan.encoding)
-    con.execute("DELETE FROM raw WHERE src = ?", [report.src])
-    _insert_exact(con, report, sheet, table, scan.lines)
-
-
-def _account(lines: int, before: int, rows: int, continued: int) -> dict[str, int]:
-    """A CSV's line account; it must balance (every line read, skipped or in the header)."""
-    if before + rows + continued != lines:
-        raise AssertionError(f"line account off: {lines} != {before} + {rows} + {continued}")
-    return {"lines": lines, "before_data": before, "rows": rows, "continued": continued}
-
-
-@dataclass
-class _Table:
-    """Where a CSV's data is and how it is laid out."""
-
-    path: Path
-    delim: str
-    header_end: int  # the physical line the header ends on
-    sample_width: int  # cells in the widest of the first records
-    layout: HeaderLayout
-
-    @property
-    def width(self) -> int:
-        """The columns read (:func:`table_width`)."""
-        return table_width(self.layout, max(self.sample_width, len(self.layout.headers)))
-
-    @property
-    def full(self) -> int:
-        """Cells in a whole row: up to the header's last named cell."""
-        named = [i for i, h in enumerate(self.layout.headers) if str(h or "").strip()]
-        return max(named, default=0) + 1
-
-
-def _insert_records(
-    con: duckdb.DuckDBPyConnection,
-    report: SourceReport,
-    sheet: SheetReport,
-    table: _Table,
-    blanks: list[int],
-) -> None:
-    """Insert DuckDB's records with their physical line numbers.
-
-    DuckDB reads in strict mode: a malformed quote, a row wider than the first records
-    or mixed line endings make it fail, and the file is read by :func:`_insert_exact`
-    instead (its lenient mode would join lines at a stray quote without a word).
-
-    Record k (1-based after the header) is on line header_end + k + s, where s counts the
-    empty lines before it. With the empty lines b_0 < b_1 < … sorted, line b_i shifts
-    every record k >= b_i - header_end - i; an as-of join on that threshold gives s.
-    """
-    header_end, width = table.header_end, table.width
-    declared = max(width, table.sample_width)
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(declared)) + "}"
-    scan = f"""(SELECT *, row_number() OVER () AS _rec FROM read_csv({sql_str(str(table.path))},
-        header=false, skip={header_end}, columns={columns}, delim={sql_str(table.delim)},
-        quote='"', escape='"', auto_detect=false, null_padding=true, strict_mode=true,
-        max_line_size={MAX_LINE_BYTES}, encoding='utf-8'))"""
-    layout = table.layout
-    if not blanks:  # the common case: no join needed
-        insert_rows(con, report, sheet, layout, width, scan, f"_rec + {header_end}")
-        return
-    shifts = {b - header_end - i: i + 1 for i, b in enumerate(blanks)}
-    con.execute("CREATE OR REPLACE TEMP TABLE _shift (t BIGINT, s BIGINT)")
-    try:
-        con.executemany("INSERT INTO _shift VALUES (?, ?)", [[t, s] for t, s in shifts.items()])
-        relation = f"""(SELECT r.*, r._rec + {header_end} + coalesce(x.s, 0) AS _line
-            FROM {scan} r ASOF LEFT JOIN _shift x ON r._rec >= x.t)"""
-        insert_rows(con, report, sheet, layout, width, relation, "_line")
-    finally:
-        con.execute("DROP TABLE _shift")
-
-
-def _insert_exact(
-    con: duckdb.DuckDBPyConnection,
-    report: SourceReport,
-    sheet: SheetReport,
-    table: _Table,
-    lines: int,
-) -> None:
-    """The slow, exact path (:func:`read_records`): every line after the header is a
-    record, the continuation of a cell holding line breaks, or an empty line; a
-    malformed quote is read as a plain character and reported with its line."""
-    width = table.width
-    rows: list[list[str | None]] = []
-    starts: list[int] = []
-    repaired: list[int] = []
-    continued = 0
-    with table.path.open("r", encoding="utf-8-sig", newline="\n") as f:
-        after_header = islice(f, table.header_end, None)
-        for rec in read_records(after_header, table.delim, table.full, table.header_end + 1):
-            starts.append(rec.line)
-            continued += rec.end - rec.line
-            if rec.repaired:
-                repaired.append(rec.line)
-            cells: list[str | None] = list(rec.fields[:width])
-            rows.append(cells + [None] * (width - len(cells)))
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
-    arrays = {f"c{c}": pa.array(list(v), pa.string()) for c, v in enumerate(columns)}
-    con.register("_exact", pa.table({**arrays, "_line": pa.array(starts, pa.int64())}))
-    try:
-        insert_rows(con, report, sheet, table.layout, width, "_exact", "_line")
-    finally:
-        con.unregister("_exact")
-    sheet.problem(REPAIRED, repaired)
-    sheet.lines = _account(lines, table.header_end, len(starts), continued)

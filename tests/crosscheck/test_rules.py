@@ -370,3 +370,16 @@ def test_a_bound_standard_reads_in_the_evidence(tmp_path, people, registers) -> 
     result = run(tmp_path, lines, registers, standard="500.25", grace_days=3650)
     (hit,) = [h for h in result.hits.to_pylist() if h["rule"] == "over_standard"][:1]
     assert "合计发放 601.00 元，标准 500.25 元/人/年，超出 100.75 元" in hit["evidence"]
+
+
+def test_a_spark_stage_path_with_a_quote_stays_a_path(tmp_path) -> None:
+    """The one path DuckDB cannot take as a parameter (COPY's target) is a quoted literal."""
+    import duckdb
+
+    from xuncha.crosscheck.dialect import lit
+
+    folder = tmp_path / "o'; DROP TABLE t; --"
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT 1 AS x")
+    con.execute(f"COPY t TO {lit(folder.as_posix())} (FORMAT parquet, PER_THREAD_OUTPUT true)")
+    assert folder.is_dir() and con.execute("SELECT count(*) FROM t").fetchone() == (1,)

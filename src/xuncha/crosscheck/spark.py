@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .dialect import lit
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def spark_stage(con: duckdb.DuckDBPyConnection, config: CheckConfig, tmp: Path) 
         f"""COPY (SELECT * REPLACE (CAST(id_value AS DECIMAL(38, 0)) AS id_value,
                                     CAST(id_tolerance AS DECIMAL(38, 0)) AS id_tolerance)
                   FROM norm)
-            TO '{folder.as_posix()}' (FORMAT parquet, PER_THREAD_OUTPUT true,
+            TO {lit(folder.as_posix())} (FORMAT parquet, PER_THREAD_OUTPUT true,
                                       ROW_GROUP_SIZE 500000)"""
     )
     spark = spark_session(config.spark_master, config.spark_conf)

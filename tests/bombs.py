@@ -55,13 +55,22 @@ _ROWS = (
 )
 
 
-def _xlsx(path: Path, sheet: bytes, *, compress: int = zipfile.ZIP_DEFLATED) -> Path:
-    with zipfile.ZipFile(path, "w", compress) as z:
+def _xlsx(path: Path, sheet: bytes | list[bytes], *, pad: int = 0) -> Path:
+    """The workbook with ``sheet`` as its one sheet's XML; ``pad`` blank bytes are
+    streamed in before the last part (a bomb is written without holding it in memory)."""
+    parts = [sheet] if isinstance(sheet, bytes) else sheet
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", _TYPES)
         z.writestr("_rels/.rels", _RELS)
         z.writestr("xl/workbook.xml", _BOOK)
         z.writestr("xl/_rels/workbook.xml.rels", _BOOK_RELS)
-        z.writestr("xl/worksheets/sheet1.xml", sheet)
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=pad > 1 << 30) as f:
+            for part in parts[:-1]:
+                f.write(part)
+            block = b" " * (1 << 24)
+            for start in range(0, pad, len(block)):
+                f.write(block[: min(len(block), pad - start)])
+            f.write(parts[-1])
     return path
 
 
@@ -85,13 +94,9 @@ def far_cell_within_guard_xlsx(path: Path) -> Path:
 def bomb_xlsx(path: Path, *, megabytes: int = 64) -> Path:
     """A list whose sheet carries ``megabytes`` MB of blank padding inside a cell's text
     (deflate packs it about 1,000 times)."""
-    pad = b" " * (megabytes * 1024 * 1024)
-    sheet = (
-        (_HEAD + "<sheetData>" + _ROWS + '<row r="3"><c r="A3" t="inlineStr"><is><t>').encode()
-        + pad
-        + b"</t></is></c></row></sheetData></worksheet>"
-    )
-    return _xlsx(path, sheet)
+    head = (_HEAD + "<sheetData>" + _ROWS + '<row r="3"><c r="A3" t="inlineStr"><is><t>').encode()
+    tail = b"</t></is></c></row></sheetData></worksheet>"
+    return _xlsx(path, [head, tail], pad=megabytes * 1024 * 1024)
 
 
 def bomb_png(path: Path, *, side: int = 100_000) -> Path:

@@ -159,7 +159,7 @@ def _workbook(path: Path, out: FilePreview, mapping: Mapping) -> None:
     far = guard.oversized_sheets(path, out.file, _sheet_members(str(path)))
     for name in names:
         if name in far:
-            out.sheets.append(SheetPreview(sheet=name, unreadable=True, error=f"工作表的使用范围异常大"
+            out.sheets.append(SheetPreview(sheet=name, unreadable=True, error=f"使用范围异常大"
                                            f"（{far[name]}），多半是远处有无意中输入或设了格式的单元格，请删除后另存"))  # fmt: skip
             continue
         try:
@@ -215,7 +215,12 @@ def sheet_rows(source: str | bytes, *, name: str, prefer: str = "") -> list[list
         members = _sheet_members(source) if isinstance(source, str) else {}
         far = guard.oversized_sheets(source, name, members)
         if sheet in far:
-            raise InputError(f"工作表的使用范围异常大（{far[sheet]}）。", file=name, sheet=sheet)
+            raise InputError(
+                f"使用范围异常大（{far[sheet]}），多半是远处有无意中输入或设了格式的单元格，"
+                "请删除后另存。",
+                file=name,
+                sheet=sheet,
+            )
         batch = reader.load_sheet(sheet, header_row=None, dtypes="string", eager=True)
     except InputError:
         raise

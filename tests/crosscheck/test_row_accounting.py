@@ -180,3 +180,14 @@ def test_random_quote_damage_loses_no_line(
     assert account["rows"] == n and account["continued"] == 0
     assert [r[1] for r in rows] == list(range(2, n + 2))
     assert [",".join(c or "" for c in r[3:7]) for r in rows] == lines[1:]
+
+
+def test_a_stray_quote_on_every_line(tmp_path: Path) -> None:
+    """Each line looks ahead one line only (a whole row follows): all read, all reported."""
+    path = _write(tmp_path / "all.csv", _lines(3000, {i: f'"人{i}' for i in range(1, 3001)}))
+    report, rows = _both_ways(path)
+    assert [r[4] for r in rows] == [_id(i) for i in range(1, 3001)]
+    (sheet,) = report.sheets
+    assert sheet.problems == {REPAIRED: 3000}
+    assert len(sheet.problem_rows[REPAIRED]) == 100  # the first 100 named, all counted
+    assert "等" in sheet.problem_notes()[0] and "共 3000 行" in sheet.problem_notes()[0]

@@ -112,14 +112,20 @@ def read_records(lines: Iterable[str], delim: str, full: int, first: int = 1) ->
 
 def _spanning(source: _Lines, no: int, line: str, delim: str, full: int) -> Record | None:
     """The record whose quoted cell opens on line ``no`` and closes on a later line, or
-    None (the lines taken ahead put back) if it is no such record."""
+    None (the lines taken ahead put back) if it is no such record: the cell would span
+    more than MAX_SPAN lines, or the quote is stray (the line it opens on is a whole row
+    by itself, and so is a line it would swallow; seen at the first such line, so a
+    stray quote costs one line of lookahead)."""
     taken: list[tuple[int, str]] = []
     joined = line
+    stray_if_whole = _whole(line, delim, full)
     for nxt in source:
         taken.append(nxt)
+        if stray_if_whole and _whole(nxt[1], delim, full):
+            break
         joined += nxt[1]
         fields, state = split_record(_text(joined), delim)
-        if state == _OK and not _stray(line, taken, delim, full):
+        if state == _OK:
             return Record(no, nxt[0], fields)
         if state != _OPEN or len(taken) >= MAX_SPAN - 1:
             break
@@ -127,14 +133,9 @@ def _spanning(source: _Lines, no: int, line: str, delim: str, full: int) -> Reco
     return None
 
 
-def _stray(line: str, taken: list[tuple[int, str]], delim: str, full: int) -> bool:
-    """Whether the quote is stray: the line it opens on is a whole row by itself, and
-    so is one of the lines it would swallow."""
-
-    def whole(text: str) -> bool:
-        return len(split_record(_text(text), delim, literal=True)[0]) >= max(full, 2)
-
-    return whole(line) and any(whole(t) for _, t in taken)
+def _whole(line: str, delim: str, full: int) -> bool:
+    """Whether a line by itself, quotes as plain characters, holds a whole row's cells."""
+    return len(split_record(_text(line), delim, literal=True)[0]) >= max(full, 2)
 
 
 @dataclass

@@ -88,3 +88,28 @@ def test_ctrl_c_or_sigterm_says_interrupted_and_leaves_nothing(tmp_path, lists, 
     assert run.returncode == 130, (stdout, stderr)
     assert "已中断，未生成结果" in stderr and "Traceback" not in stderr
     assert not out.exists()
+
+
+def test_a_full_disk_while_writing_the_report_is_said_and_leaves_nothing(tmp_path) -> None:
+    disk = tmp_path / "小盘"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(disk)],
+                             capture_output=True)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip("this test needs to mount a 32 KB tmpfs (root)")
+    try:
+        data = generate(tmp_path / "lists", DatagenConfig(payments=20_000, seed=4, xlsx=False))
+        argv = [
+            XUNCHA,
+            "check",
+            "--payments",
+            *map(str, data.payments),
+            "--out",
+            str(disk / "结果"),
+        ]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 1, done.stderr
+        assert f"结果无法写入输出目录「{disk / '结果'}」" in done.stderr
+        assert "Traceback" not in done.stderr and list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)

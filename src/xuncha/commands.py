@@ -195,6 +195,9 @@ def _check_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"已中断，未生成结果（{args.out} 中没有留下这一次的任何文件）。", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as err:  # scratch on a full disk and the like
+        print(f"无法比对：读写文件时出错（{err}），未生成结果。", file=sys.stderr)
+        return EXIT_NOTHING_CHECKED
     except InputError as err:
         print(f"无法比对：{err}", file=sys.stderr)
         stale = [n for n in (HITS_CSV, WORKBOOK, MANIFEST) if (args.out / n).exists()]

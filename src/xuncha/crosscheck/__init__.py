@@ -107,7 +107,11 @@ def check(
         result = run(config, Path(out))
         from .report import write_outputs
 
-        write_outputs(result, Path(out), unmask=unmask)
+        try:
+            write_outputs(result, Path(out), unmask=unmask)
+        except OSError as err:  # the disk filled up, the folder went away …
+            raise InputError(f"结果无法写入输出目录「{out}」（{err.strerror or err}），"
+                             "未留下不完整的结果。") from err  # fmt: skip
     except BaseException:  # Ctrl+C too: nothing of this run stays in ``out``
         sweep(Path(out))  # the (ended) child's work folder, unlocked now
         remove_made(made)

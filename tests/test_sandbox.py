@@ -58,3 +58,20 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("XUNCHA_SANDBOX_PARSE_SECONDS", "7")
     assert sandbox.limits("parse") == sandbox.Limits(memory=300 * 1024**2, seconds=7.0)
     assert sandbox.limits("check").memory == sandbox.DEFAULTS["check"][0]
+
+
+def test_a_check_run_in_its_child_relays_progress_and_returns_the_result(tmp_path: Path) -> None:
+    from xuncha.crosscheck import CheckConfig
+    from xuncha.crosscheck.isolated import run_check_isolated
+
+    pay = tmp_path / "发放.csv"
+    pay.write_text(
+        "姓名,身份证号码,金额,发放日期\n张三,43010219900101123X,600,2021-03-05\n", "utf-8"
+    )
+    told: list[tuple[float, str]] = []
+    result = run_check_isolated(
+        CheckConfig(payments=[pay]), tmp_path, progress=lambda s, w: told.append((s, w))
+    )
+    assert [s.file for s in result.sources] == ["发放.csv"] and result.sources[0].error is None
+    assert "已读取「发放.csv」" in [w for _, w in told]
+    assert [s for s, _ in told] == sorted(s for s, _ in told)  # in the order the child told them

@@ -184,6 +184,8 @@ def _wait(
     """Relay progress until the child sends its outcome or stops; enforce the deadline."""
     deadline = time.monotonic() + limits_.seconds
     frames = _Frames(conn)
+    poll = select.poll()  # not select(): a busy server's descriptors pass 1024
+    poll.register(conn, select.POLLIN | select.POLLHUP)
     while True:
         frame = frames.take()
         if frame is None:
@@ -191,7 +193,7 @@ def _wait(
             if left <= 0:
                 proc.kill()
                 raise _crashed(file, limits_, "time")
-            ready, _, _ = select.select([conn], [], [], min(left, 1.0))
+            ready = poll.poll(min(left, 1.0) * 1000)
             if ready and not frames.fill():  # closed without an outcome: the child died
                 proc.wait()
                 why = _death(proc.returncode)

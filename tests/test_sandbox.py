@@ -58,6 +58,9 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("XUNCHA_SANDBOX_PARSE_SECONDS", "7")
     assert sandbox.limits("parse") == sandbox.Limits(memory=300 * 1024**2, seconds=7.0)
     assert sandbox.limits("check").memory == sandbox.DEFAULTS["check"][0]
+    monkeypatch.setenv("XUNCHA_SANDBOX_PARSE_SECONDS", "nan")
+    with pytest.raises(ValueError, match="环境变量 XUNCHA_SANDBOX_PARSE_SECONDS 应是正数"):
+        sandbox.limits("parse")
 
 
 def test_a_check_run_in_its_child_relays_progress_and_returns_the_result(tmp_path: Path) -> None:

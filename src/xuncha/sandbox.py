@@ -65,11 +65,21 @@ def limits(kind: str) -> Limits:
     and XUNCHA_SANDBOX_<KIND>_SECONDS when set (0 MB: no memory limit)."""
     memory, seconds = DEFAULTS[kind]
     env = f"XUNCHA_SANDBOX_{kind.upper()}"
-    if os.environ.get(f"{env}_MEMORY_MB"):
-        memory = int(os.environ[f"{env}_MEMORY_MB"]) * 1024 * 1024
-    if os.environ.get(f"{env}_SECONDS"):
-        seconds = float(os.environ[f"{env}_SECONDS"])
-    return Limits(memory=memory, seconds=seconds)
+    memory = int(_number(f"{env}_MEMORY_MB", memory / 1024 / 1024, zero=True) * 1024 * 1024)
+    return Limits(memory=memory, seconds=_number(f"{env}_SECONDS", seconds, zero=False))
+
+
+def _number(name: str, default: float, *, zero: bool) -> float:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (value > 0 or (zero and value == 0)) or value == float("inf"):
+        raise ValueError(f"环境变量 {name} 应是{'非负' if zero else '正'}数，而不是「{text}」。")
+    return value
 
 
 class FileCrashed(Exception):

@@ -149,3 +149,17 @@ def test_rule_sheets_hold_every_hit_as_typed_cells(tmp_path: Path) -> None:
             assert got["村（社区）"].value == (h["village"].replace("\x07", "") or None)
             assert got["核查结论"].value is None
     assert wb["重复领取"]["A3"].value == "序号" and wb["重复领取"].freeze_panes == "F4"
+
+
+def test_the_report_spills_into_its_work_folder_not_the_current_one(tmp_path: Path) -> None:
+    """DuckDB's default spill folder is ``.tmp`` in the current folder: a place nobody chose
+    for rows with full ID numbers. The report's connections spill into its work folder."""
+    from xuncha.crosscheck.report import _connect
+
+    con = _connect(tmp_path)
+    try:
+        assert con.execute("SELECT current_setting('temp_directory')").fetchone() == (
+            str(tmp_path),
+        )
+    finally:
+        con.close()

@@ -54,7 +54,7 @@ TEXT_ONLY = {"strings_to_numbers": False, "strings_to_formulas": False, "strings
 def write_outputs(result: CheckResult, out_dir: Path, *, unmask: bool = False) -> dict[str, Path]:
     """Write the three outputs into ``out_dir`` (created if needed); return their paths."""
     with work_folder(out_dir, "report") as staging:
-        summary = summarise(result.hits)
+        summary = summarise(result.hits, staging)
         write_hits_csv(result.hits, staging / HITS_CSV)
         write_workbook(result, summary, staging / WORKBOOK, unmask=unmask)
         outputs = {name: staging / name for name in (HITS_CSV, WORKBOOK)}
@@ -91,9 +91,16 @@ def write_hits_csv(hits: pa.Table, path: Path) -> None:
         f.write(buf.getvalue())
 
 
-def summarise(hits: pa.Table) -> dict[str, Any]:
+def _connect(scratch: Path | None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that spills, if it must, into ``scratch`` (the report's work
+    folder), not into ``.tmp`` in the current folder, DuckDB's default: hits hold full
+    ID numbers."""
+    return duckdb.connect(config={"temp_directory": str(scratch)} if scratch else {})
+
+
+def summarise(hits: pa.Table, scratch: Path | None = None) -> dict[str, Any]:
     """Counts and amounts per rule and per (file, sheet) × rule, computed in SQL."""
-    con = duckdb.connect()
+    con = _connect(scratch)
     try:
         con.register("hits", hits)
         per_rule = con.execute(
@@ -142,7 +149,7 @@ def _write_rule_rows(path: Path, result: CheckResult, styles: dict[str, int], un
     """Each rule sheet's data rows as SpreadsheetML, built by DuckDB, several sheets at
     once (each on a cursor of its own; DuckDB works without the GIL), spliced into the
     workbook as they come (compressing one sheet while DuckDB builds the next)."""
-    con = duckdb.connect()
+    con = _connect(path.parent)
     try:
         # Numbered in SQL (an empty OVER keeps the order): building an Arrow array
         # from Python would make pyarrow import pandas, a second's start-up, if installed.

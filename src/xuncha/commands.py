@@ -571,7 +571,9 @@ def _backup_run(args: argparse.Namespace) -> int:
         print(f"备份失败：{err}", file=sys.stderr)
         return EXIT_NOTHING_CHECKED
     except OSError as err:
-        print(f"备份失败：写入 {args.out} 时出错（{err}），未留下不完整的备份文件。", file=sys.stderr)
+        print(
+            f"备份失败：写入 {args.out} 时出错（{err}），未留下不完整的备份文件。", file=sys.stderr
+        )
         return EXIT_NOTHING_CHECKED
     print(f"已备份到 {args.out}（{summary.size / 1024 / 1024:.1f} MB）：数据库（{summary.engine}）、"
           f"附件 {summary.files['media']} 个、密钥文件 {summary.files['keys'] + summary.files['petition-key']} 个。"

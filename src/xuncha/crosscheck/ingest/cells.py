@@ -86,7 +86,13 @@ class FormulaScan:
         if not self._fed:
             self._first_columns(chunk)
         self._fed += 1
-        buf = self._carry + chunk
+        carry = self._carry
+        if b"<f" not in chunk and b"<f" not in carry and carry[-1:] + chunk[:1] != b"<f":
+            # No formula here (most sheets): keep the last cell begun, copy nothing else.
+            cut = max(chunk.rfind(b"<c "), chunk.rfind(b"<c>"))
+            self._carry = chunk[cut:] if cut >= 0 else carry + chunk
+            return
+        buf = carry + chunk
         # Cells up to the last one begun are whole; that one waits for the next chunk.
         cut = max(buf.rfind(b"<c "), buf.rfind(b"<c>"))
         self._scan(buf, len(buf) if cut < 0 else cut)
@@ -97,7 +103,7 @@ class FormulaScan:
 
     def _scan(self, buf: bytes, cut: int) -> None:
         self._carry = buf[cut:]
-        if b"<f" not in buf[:cut]:
+        if buf.find(b"<f", 0, cut) < 0:
             return
         for pattern in (_F_END, _F_SELF):
             for m in pattern.finditer(buf, 0, cut):

@@ -3,6 +3,7 @@ the header; a malformed quote is repaired and reported with its line."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import load
+from xuncha.crosscheck import check
 from xuncha.crosscheck.ingest import csvload
 from xuncha.crosscheck.ingest.records import REPAIRED
 
@@ -191,3 +193,15 @@ def test_a_stray_quote_on_every_line(tmp_path: Path) -> None:
     assert sheet.problems == {REPAIRED: 3000}
     assert len(sheet.problem_rows[REPAIRED]) == 100  # the first 100 named, all counted
     assert "等" in sheet.problem_notes()[0] and "共 3000 行" in sheet.problem_notes()[0]
+
+
+def test_skipped_rows_are_named_in_the_manifest(tmp_path: Path) -> None:
+    lines = _lines(20)
+    lines[5:5] = ["", "合计,,12000,"]
+    out = tmp_path / "out"
+    check([_write(tmp_path / "s.csv", lines)], out=out)
+    (source,) = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]
+    (sheet,) = source["sheets"]
+    assert sheet["rows_skipped"] == {"空行": 1, "合计/小计行": 1}
+    assert sheet["rows_skipped_at"] == {"空行": [6], "合计/小计行": [7]}
+    assert sheet["lines"] == {"lines": 23, "before_data": 1, "rows": 22, "continued": 0}

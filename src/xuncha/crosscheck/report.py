@@ -441,6 +441,7 @@ def _source_dict(s: Any) -> dict[str, Any]:
                 "rows_read": sh.rows_read,
                 "rows_used": sh.rows_used,
                 "rows_skipped": sh.rows_skipped,
+                "rows_skipped_at": sh.skipped_rows,
                 "problems": [
                     {"reason": reason, "count": n, "rows": sh.problem_rows.get(reason, [])}
                     for reason, n in sh.problems.items()

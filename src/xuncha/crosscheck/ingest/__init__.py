@@ -17,7 +17,15 @@ from ..errors import InputError
 from .csvload import load_csv
 from .excel import load_workbook
 from .rows import SKIP_REASONS, create_raw_table
-from .sources import Mapping, SheetReport, SourceReport, not_table, sha256_of, sniff_kind
+from .sources import (
+    PROBLEM_ROWS,
+    Mapping,
+    SheetReport,
+    SourceReport,
+    not_table,
+    sha256_of,
+    sniff_kind,
+)
 from .text import TextScan, scan_text, transcode
 
 __all__ = [
@@ -151,3 +159,18 @@ def load_source(
     except InputError as err:
         con.execute("DELETE FROM raw WHERE src = ?", [report.src])
         report.error = str(err)
+        return
+    _note_skipped_rows(con, report)
+
+
+def _note_skipped_rows(con: duckdb.DuckDBPyConnection, report: SourceReport) -> None:
+    """The first rows each sheet skipped, by reason: a skipped row is named, not only
+    counted (the rows are few; the query reads the file's rows once)."""
+    found = con.execute(
+        f"""SELECT sheet, kind, list(row_no ORDER BY row_no)[1:{PROBLEM_ROWS}]
+        FROM raw WHERE src = ? AND kind <> 'data' GROUP BY ALL""",
+        [report.src],
+    ).fetchall()
+    sheets = {s.sheet: s for s in report.sheets}
+    for sheet, kind, rows in found:
+        sheets[sheet].skipped_rows[SKIP_REASONS[kind]] = rows

@@ -70,6 +70,8 @@ class SheetReport:
     # sees them: the Excel row or the CSV line).
     problems: dict[str, int] = field(default_factory=dict)
     problem_rows: dict[str, list[int]] = field(default_factory=dict)
+    # The first PROBLEM_ROWS rows skipped for each reason (rows_skipped counts them all).
+    skipped_rows: dict[str, list[int]] = field(default_factory=dict)
     # A CSV's account of its physical lines: lines = before_data + rows + continued
     # (rows: the records under the header, blank ones included, each on the line it
     # starts on; continued: the further lines of cells that hold line breaks).

@@ -91,8 +91,8 @@ class SheetReport:
         notes = []
         for reason, n in self.problems.items():
             rows = self.problem_rows.get(reason, [])
-            shown = "、".join(str(r) for r in rows[:10]) + ("等" if n > 10 else "")
-            notes.append(f"{where}第 {shown} 行：{reason}" + (f"（共 {n} 行）" if n > 1 else ""))
+            shown = "、".join(str(r) for r in rows[:10]) + (" 等" if n > 10 else " ")
+            notes.append(f"{where}第 {shown}行：{reason}" + (f"（共 {n} 行）" if n > 1 else ""))
         return notes
 
 

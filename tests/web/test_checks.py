@@ -316,3 +316,25 @@ def test_every_verification_change_is_kept_with_who_and_when(world, data, client
     client.force_login(world.users["team"])
     page = client.get(reverse("checks:suspect", args=[s.pk])).content.decode()
     assert "核查记录" in page and "村里核实" in page
+
+
+def test_the_run_page_accounts_for_repaired_and_skipped_rows(world, data, client):
+    """A stray quote on line 51 and a 合计 row: the run page names both, as the CLI does."""
+    lines = ["姓名,身份证号码,发放金额,发放日期"]
+    lines += [f"人{i},43010219800101{i:04d},600,2021-01-01" for i in range(1, 201)]
+    lines[50] = lines[50].replace(f"人{50}", '"人50', 1)
+    lines.append(",,120000,")
+    upload = io.BytesIO(("\n".join(lines) + "\n").encode())
+    dataset = services.dataset_upload(team=world.team, kind="payments", data=upload,
+                                      name="苏仙区.csv", by=world.users["team"])  # fmt: skip
+    run = _run(world, [dataset])
+    assert run.status == RunStatus.DONE, run.error
+    (sheet,) = run.manifest["inputs"][0]["sheets"]
+    assert sheet["rows_used"] == 200
+    client.force_login(world.users["team"])
+    page = client.get(reverse("checks:run", args=[run.pk])).content.decode()
+    notes = page[page.index('id="run-reading"') :]
+    (problem,) = sheet["problems"]
+    assert problem["rows"] == [51] and f"数据问题 · {problem['reason']} 1 行（第 51 行）" in notes
+    (reason,) = sheet["rows_skipped"]
+    assert f"未计入 · {reason} 1 行（第 202 行）" in notes

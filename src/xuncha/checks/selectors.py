@@ -79,3 +79,23 @@ def verified_totals(runs: Any) -> dict[str, Any]:
     agg["improper"] = agg["improper"] or Decimal(0)
     agg["recovered"] = agg["recovered"] or Decimal(0)
     return agg
+
+
+def reading_notes(run: CheckRun) -> list[dict[str, Any]]:
+    """What reading the run's files left out or found damaged, per file and sheet, from
+    its manifest: rows skipped (with the first row numbers) and data problems such as a
+    repaired quote, an error cell or two ID columns, so the team sees on the run page
+    what the CLI prints and every input row is accounted for."""
+    notes = []
+    for i in run.manifest.get("inputs", []):
+        for s in i.get("sheets") or [{}]:
+            skipped = [
+                (reason, n, (s.get("rows_skipped_at") or {}).get(reason, []))
+                for reason, n in (s.get("rows_skipped") or {}).items()
+            ]
+            problems = [(p["reason"], p["count"], p["rows"]) for p in s.get("problems") or []]
+            error = s.get("error") or i.get("error")
+            if skipped or problems or error:
+                notes.append({"file": i["file"], "sheet": s.get("sheet", ""), "error": error,
+                              "skipped": skipped, "problems": problems})  # fmt: skip
+    return notes

@@ -200,11 +200,7 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
             assignments=Assignment.objects.filter(team_id=r.team_id).select_related("unit")
         )
         context["import_form"] = forms.ImportForm()
-        context["skipped"] = [
-            (i["file"], s["sheet"], s["rows_skipped"], s.get("error") or i.get("error"))
-            for i in r.manifest.get("inputs", []) for s in (i.get("sheets") or [{"sheet": "", "rows_skipped": {}}])
-            if s.get("rows_skipped") or s.get("error") or i.get("error")
-        ]  # fmt: skip
+        context["reading"] = selectors.reading_notes(r)
     return render(request, "checks/run.html", context)
 
 

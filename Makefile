@@ -10,7 +10,7 @@ DEMO_DIR ?= demo-output
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xuncha
 REDIS_URL ?= redis://127.0.0.1:6379/13
 
-.PHONY: install browser deploy-deps demo test lint types check bench bench-web bench-petitions bench-check-web bench-halfopen docs clean
+.PHONY: install browser deploy-deps demo test test-install lint types check bench bench-web bench-petitions bench-check-web bench-halfopen docs clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -39,7 +39,12 @@ deploy-deps:
 demo: install
 	$(RUN) xuncha demo --out $(DEMO_DIR)
 
-test: install browser deploy-deps
+# The wheel in a fresh virtual environment without the development group (.ci/clean_install.sh):
+# a runtime import left undeclared, or a file left out of the wheel, fails here.
+test-install: $(UV)
+	PY=$(PY) UV=$(UV) .ci/clean_install.sh
+
+test: install browser deploy-deps test-install
 	$(RUN) ruff check src tests bench
 	$(RUN) ruff format --check src tests bench
 	$(RUN) mypy

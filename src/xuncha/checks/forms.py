@@ -31,16 +31,27 @@ class RunForm(forms.Form):
                                       widget=forms.CheckboxSelectMultiple,
                                       initial=[r for r, _ in RULE_CHOICES])  # fmt: skip
 
-    def __init__(self, *args: Any, datasets: Any, last: CheckRun | None = None, **kwargs: Any):
-        if last is not None:
-            kwargs.setdefault("initial", {}).update(
-                {k: last.params[k] for k in ("program", "standard", "grace_days", "rules")}
-            )
+    def __init__(self, *args: Any, datasets: Any, **kwargs: Any):
+        # Always the defaults (every rule): a narrowed rule set of the last run is shown
+        # beside the form (params_text), never silently reused.
         super().__init__(*args, **kwargs)
         field = self.fields["datasets"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = datasets
         self.initial.setdefault("datasets", list(datasets))
+
+
+def params_text(run: CheckRun | None) -> str:
+    """What a run used, in words: shown beside the run form."""
+    if run is None:
+        return ""
+    p = run.params
+    titles = dict(RULE_CHOICES)
+    rules = p.get("rules", [])
+    which = "全部规则" if set(rules) >= set(titles) else "、".join(titles.get(r, r) for r in rules)
+    files = "、".join(d.name for d in run.datasets.all())
+    return (f"第 {run.number} 次比对使用：{which}；资金项目「{p.get('program', '')}」，"
+            f"发放标准 {p.get('standard')} 元，宽限 {p.get('grace_days')} 天；数据：{files}。")  # fmt: skip
 
 
 class FilterForm(forms.Form):

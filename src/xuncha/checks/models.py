@@ -3,7 +3,8 @@ as background jobs, the suspects each run found and their verification.
 
 A run never changes once done: its manifest, report files and suspects stay as they
 were, and a re-run is a new run that says what changed. Verification is recorded on
-a suspect and carried to the same suspect in the next run.
+a suspect and carried to the same suspect (its key) in every later run of the team;
+the figures count each key once, at its latest verdict.
 """
 
 from __future__ import annotations
@@ -199,7 +200,12 @@ class Suspect(models.Model):
                 name="suspect_recovered_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["run", "verdict"]), models.Index(fields=["run", "file"])]
+        indexes = [
+            models.Index(fields=["run", "verdict"]),
+            models.Index(fields=["run", "file"]),
+            # The same suspect across a team's runs: carrying and counting verdicts by key.
+            models.Index(fields=["key"], name="suspect_key_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"疑点 {self.number}"

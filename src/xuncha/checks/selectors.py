@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from xuncha.accounts.access import restrict, team_ids
 from xuncha.accounts.models import Role, User
@@ -58,16 +58,52 @@ def choices(run: CheckRun, field: str) -> list[str]:
     return sorted(set(values.order_by().distinct()))
 
 
-def latest_runs(runs: QuerySet[CheckRun]) -> QuerySet[CheckRun]:
-    """Of ``runs``, each team's latest completed one (what the figures count)."""
-    done = runs.filter(status=RunStatus.DONE)
-    latest = done.filter(team=OuterRef("team")).order_by("-number").values("pk")[:1]
-    return done.filter(pk=Subquery(latest))
+MARKED = Q(verified_at__isnull=False) | Q(finding__isnull=False)
+"""A suspect whose row holds a verdict: verified (even back to 待核实) or in a finding."""
 
 
-def verified_totals(runs: Any) -> dict[str, Any]:
-    """Counts and money over the suspects of the given runs (for pages and figures)."""
-    agg = Suspect.objects.filter(run__in=runs).aggregate(
+def _same_key(**extra: Any) -> QuerySet[Suspect]:
+    return Suspect.objects.filter(
+        run__team_id=OuterRef("run__team_id"), run__status=RunStatus.DONE, key=OuterRef("key"),
+        **extra,
+    )  # fmt: skip
+
+
+def current_suspects(suspects: QuerySet[Suspect]) -> QuerySet[Suspect]:
+    """Of ``suspects``, the rows that hold their key's verdict within the team: the
+    latest completed run's row that was verified or rolled into a finding, or, for a key
+    never verified, its latest row. One row per key and team, whatever the runs in
+    between looked at, so a narrow re-run never hides what a full run before it had."""
+    later = _same_key(run__number__gt=OuterRef("run__number"))
+    unmarked = Q(verified_at__isnull=True) & Q(finding__isnull=True)
+    return suspects.filter(
+        (MARKED & ~Exists(later.filter(MARKED)))
+        | (unmarked & ~Exists(_same_key().filter(MARKED)) & ~Exists(later))
+    )
+
+
+def later_occurrence(suspect: Suspect) -> Suspect | None:
+    """The same suspect in the team's latest completed run after ``suspect``'s run, if
+    any: where its verification now belongs."""
+    return (
+        Suspect.objects.filter(
+            run__team_id=suspect.run.team_id, run__status=RunStatus.DONE, key=suspect.key,
+            run__number__gt=suspect.run.number,
+        )
+        .select_related("run")
+        .order_by("-run__number")
+        .first()
+    )  # fmt: skip
+
+
+def verified_totals(runs: Any, *, per_key: bool = False) -> dict[str, Any]:
+    """Counts and money over the suspects of the given runs (a run's page), or with
+    ``per_key`` each suspect key of the runs' teams once, at its latest verdict
+    (:func:`current_suspects`; the figures: re-running never lowers them)."""
+    suspects = Suspect.objects.filter(run__in=runs)
+    if per_key:
+        suspects = current_suspects(suspects.filter(run__status=RunStatus.DONE))
+    agg = suspects.aggregate(
         total=Count("id"),
         confirmed=Count("id", filter=Q(verdict=Verdict.CONFIRMED)),
         rejected=Count("id", filter=Q(verdict=Verdict.REJECTED)),

@@ -42,13 +42,11 @@ def _team(request: HttpRequest, pk: int) -> Team:
 
 
 def _run(request: HttpRequest, pk: int) -> CheckRun:
-    run = get_object_or_404(
+    # A page view changes nothing: runs whose worker died are marked failed by the
+    # worker itself, when it starts and every minute (tasks.reap_task).
+    return get_object_or_404(
         restrict(CheckRun.objects.select_related("team__round"), user_of(request)), pk=pk
     )
-    if run.status == RunStatus.RUNNING:
-        services.runs_reap()  # a run whose worker died shows as failed, not stuck
-        run.refresh_from_db()
-    return run
 
 
 def _dataset(request: HttpRequest, pk: int) -> Dataset:
@@ -82,10 +80,10 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
     datasets = selectors.datasets(user=user, team=t)
     runs = selectors.runs(user=user, team=t)
     last = runs.filter(status=RunStatus.DONE).first()
-    run_form = forms.RunForm(datasets=datasets, last=last)
+    run_form = forms.RunForm(datasets=datasets)
     return render(request, "checks/team.html", {
         "team": t, "datasets": datasets, "runs": runs[:20], "upload_form": forms.UploadForm(),
-        "run_form": run_form, "busy": runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first(),
+        "run_form": run_form, "last": last, "last_params": forms.params_text(last), "busy": runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first(),
     })  # fmt: skip
 
 
@@ -305,7 +303,7 @@ def _suspect_page(request: HttpRequest, s: Suspect, form: forms.VerifyForm, *, u
     return render(request, "checks/suspect.html", {
         "s": s, "run": s.run, "form": form, "unmask": unmask, "rule": RULES_BY_ID.get(s.rule),
         "tier": TIER_LABELS.get(s.match_tier, s.match_tier), "group": group, "log": log, "records": records,
-        "can_unmask": can_unmask(user, s.run.team_id),
+        "can_unmask": can_unmask(user, s.run.team_id), "later": selectors.later_occurrence(s),
     }, status=status)  # fmt: skip
 
 

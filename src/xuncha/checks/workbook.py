@@ -1,7 +1,8 @@
 """The 疑点核查表 a team hands to the unit, and reading it back filled in.
 
-Each row carries the suspect's number, a check code and the version it was exported
-at (hidden columns), so a returned workbook is matched to its suspects exactly, and a
+Each row carries the suspect's number, its key (the same in every run of the team)
+and the version it was exported at (hidden columns), so a returned workbook is matched
+to its suspects exactly, in whichever run they now are, and a
 suspect changed on screen after the export is reported as a conflict, not overwritten.
 """
 
@@ -92,7 +93,7 @@ def export(run: CheckRun, suspects: QuerySet[Suspect], *, unmask: bool) -> bytes
     for s in suspects.order_by("number").iterator(chunk_size=2000):
         r += 1
         values = [
-            (s.number, "cell"), (s.key[:8], "cell"), (s.version, "cell"),
+            (s.number, "cell"), (s.key, "cell"), (s.version, "cell"),
             (s.rule_title, "cell"), (s.file, "cell"), (s.sheet, "cell"),
             (s.row, "cell"), (s.name, "cell"), (s.id_number if unmask else mask(s.id_number), "cell"),
             (s.amount, "money"), (s.payment_date, "date"), (s.county, "cell"), (s.township, "cell"),

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from xuncha.accounts.access import restrict_figures
 from xuncha.accounts.models import User
 from xuncha.checks.models import CheckRun
-from xuncha.checks.selectors import latest_runs, verified_totals
+from xuncha.checks.selectors import verified_totals
 from xuncha.findings.choices import Category, Receiver, Source
 from xuncha.findings.models import Finding, ImmediateItem, Lead, Talk
 from xuncha.petitions.models import Channel, Disposition, Petition
@@ -88,9 +88,9 @@ def figures(*, user: User, period: Period) -> Figures:
     immediate = _in(period, ImmediateItem.objects.all(), user).aggregate(
         assigned=Count("id"), done=Count("id", filter=Q(status="done"))
     )
-    runs = latest_runs(restrict_figures(CheckRun.objects.all(), user).filter(
-        team__round__start_date__range=(period.start, period.end)))  # fmt: skip
-    checked = verified_totals(runs)
+    runs = restrict_figures(CheckRun.objects.all(), user).filter(
+        team__round__start_date__range=(period.start, period.end))  # fmt: skip
+    checked = verified_totals(runs, per_key=True)  # each suspect once, at its latest verdict
     items = _in(period, RectificationItem.objects.all(), user).aggregate(
         total=Count("id"), closed=Count("id", filter=Q(status=Status.CLOSED)),
         recovered=Sum("money_recovered"),

@@ -1,0 +1,16 @@
+"""What every part of the cross-check's services shares: who may use a team's
+cross-check, and the default funding programme."""
+
+from __future__ import annotations
+
+from xuncha.accounts.access import is_inspecting_side
+from xuncha.accounts.models import User
+from xuncha.common.errors import PermissionDenied
+from xuncha.crosscheck import CheckConfig
+
+DEFAULT_PROGRAM = CheckConfig(payments=[]).program
+
+
+def require_team(by: User, team_id: int) -> None:
+    if not is_inspecting_side(by, team_id):
+        raise PermissionDenied("只有巡察办或本巡察组可以使用本组的数据比对。")

@@ -24,7 +24,29 @@ EXPECTED = {
              "immediate": (1, 1, 0, 0), "item": (1, 1, 0, 0)},
     "supervisor": {"finding": (1, 0, 1, 0), "talk": (1, 0, 1, 0), "lead": (0, 0, 0, 0),
                    "immediate": (1, 0, 1, 0), "item": (1, 0, 1, 0)},
-    "leader": dict.fromkeys(("finding", "talk", "lead", "immediate", "item"), (0, 0, 0, 0)),
+    # The leader reads every finding and ledger item, changes nothing, and sees no talks,
+    # leads or immediate items (nor petitions or cross-checks).
+    "leader": {"finding": (1, 0, 1, 0), "talk": (0, 0, 0, 0), "lead": (0, 0, 0, 0),
+               "immediate": (0, 0, 0, 0), "item": (1, 0, 1, 0)},
+}  # fmt: skip
+
+# role -> named action -> (on own object, on another's): declared once in access.ACTIONS.
+ACTION_MATRIX = {
+    "office": {"rectification.plan": (1, 1), "rectification.accept": (1, 1), "rectification.return": (1, 1),
+               "rectification.progress": (0, 0), "rectification.close": (1, 1), "rectification.reopen": (1, 1),
+               "immediate.report": (0, 0), "immediate.done": (1, 1)},
+    "team": {"rectification.plan": (0, 0), "rectification.accept": (0, 0), "rectification.return": (0, 0),
+             "rectification.progress": (0, 0), "rectification.close": (1, 0), "rectification.reopen": (0, 0),
+             "immediate.report": (0, 0), "immediate.done": (1, 0)},
+    "unit": {"rectification.plan": (1, 0), "rectification.accept": (0, 0), "rectification.return": (0, 0),
+             "rectification.progress": (1, 0), "rectification.close": (0, 0), "rectification.reopen": (0, 0),
+             "immediate.report": (1, 0), "immediate.done": (0, 0)},
+    "supervisor": {"rectification.plan": (0, 0), "rectification.accept": (0, 0), "rectification.return": (1, 1),
+                   "rectification.progress": (0, 0), "rectification.close": (0, 0), "rectification.reopen": (0, 0),
+                   "immediate.report": (0, 0), "immediate.done": (0, 0)},
+    "leader": {"rectification.plan": (0, 0), "rectification.accept": (0, 0), "rectification.return": (0, 0),
+               "rectification.progress": (0, 0), "rectification.close": (0, 0), "rectification.reopen": (0, 0),
+               "immediate.report": (0, 0), "immediate.done": (0, 0)},
 }  # fmt: skip
 
 
@@ -57,6 +79,27 @@ def test_permission_matrix(world, role) -> None:
         got = (can(user, "view", own[model]), can(user, "change", own[model]),
                can(user, "view", other[model]), can(user, "change", other[model]))  # fmt: skip
         assert got == tuple(map(bool, expected)), (role, model)
+
+
+@pytest.mark.parametrize("role", list(ACTION_MATRIX))
+def test_named_actions(world, role) -> None:
+    own = objects_of(world, world.team, world.unit)
+    other = objects_of(world, world.other_team, world.other_unit)
+    user = world.users[role]
+    for action, expected in ACTION_MATRIX[role].items():
+        target = "immediate" if action.startswith("immediate.") else "item"
+        got = (can(user, action, own[target]), can(user, action, other[target]))
+        assert got == tuple(map(bool, expected)), (role, action)
+
+
+def test_every_declared_action_is_in_the_matrix() -> None:
+    from xuncha.accounts.access import ACTIONS
+
+    tested = {a for row in ACTION_MATRIX.values() for a in row}
+    assert tested <= set(ACTIONS)
+    assert {a for a in ACTIONS if a.startswith(("rectification.", "immediate."))} - tested == {
+        "rectification.feed_back"
+    }
 
 
 def test_a_finding_not_fed_back_is_not_seen_by_the_unit(world) -> None:

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from web.factories import FindingFactory, pdf
 from xuncha.checks.services import RunParams, dataset_upload, run_execute, run_start
+from xuncha.findings.models import ImmediateItem
 from xuncha.petitions.models import Channel
 from xuncha.petitions.services import Content, intake_create, petition_record
 from xuncha.planning.models import Assignment
@@ -17,10 +18,13 @@ from xuncha.rectifications.services import rectification_create
 
 # page -> role -> (own, other)
 EXPECTED = {
-    "finding": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (404, 404)},
-    "item": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (404, 404)},
+    # The leader reads every finding, ledger item and round (read-only), not the team's work page.
+    "finding": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (200, 200)},
+    "item": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (200, 200)},
     "work": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)},
-    "round": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)},
+    "round": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
+    # 立行立改: the unit sees (and reports on) its own; the leader none.
+    "immediate": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (404, 404)},
     # Petitions: the office and the receiving team only; other roles are refused outright.
     "petition": {"office": (200, 200), "team": (200, 404), "unit": (403, 403), "supervisor": (403, 403), "leader": (403, 403)},
     "attachment": {"office": (200, 200), "team": (200, 404), "unit": (403, 403), "supervisor": (403, 403), "leader": (403, 403)},
@@ -38,6 +42,8 @@ def urls_for(world, team, unit) -> dict[str, str]:
         finding=finding, by=world.users["office"], fed_back_on=dt.date(2024, 4, 1)
     )
     assignment = Assignment.objects.get(team=team, unit=unit)
+    immediate = ImmediateItem.objects.create(team=team, round=team.round, unit=unit, description="立改",
+                                             deadline=dt.date(2024, 4, 9), recorded_by=world.users["office"])  # fmt: skip
     petition, _ = petition_record(team=team, by=world.users["office"], channel=Channel.LETTER,
                                   received_on=dt.date(2024, 4, 1), content=Content(what="反映村干部优亲厚友。"),
                                   identity=None, files=[(pdf(), "来信.pdf")])  # fmt: skip
@@ -65,6 +71,7 @@ def urls_for(world, team, unit) -> dict[str, str]:
         "finding": reverse("findings:detail", args=[finding.pk]),
         "item": reverse("rectifications:detail", args=[item.pk]),
         "work": reverse("findings:work", args=[assignment.pk]),
+        "immediate": reverse("findings:immediate_detail", args=[immediate.pk]),
         "round": reverse("planning:round", args=[team.round.pk]),
     }
 
@@ -88,6 +95,8 @@ def test_list_pages_load_for_every_role(client, world, role) -> None:
         "rectifications:list",
         "planning:rounds",
         "dashboards:figures",
+        "findings:immediate",
+        "findings:leads",
     ):
         assert client.get(reverse(name)).status_code == 200, name
     expected = 404 if role == "unit" else 200

@@ -9,11 +9,19 @@ role               view                         change
 office, admin      everything                   everything
 team member        its own teams' objects       its own teams' objects
 unit liaison       its unit's ledger items and  its unit's ledger items (plan,
-                   immediate items              progress; never close-out)
-supervisor         everything but leads and     nothing (scores later)
-                   petitions
-leader             nothing item by item         nothing (reads the figures)
+                   immediate items              progress; never close-out) and
+                                                immediate items (report)
+supervisor         everything but leads and     returns a plan or a close-out
+                   petitions                    request (with a reason)
+leader             every round, team, finding   nothing
+                   and ledger item (no talks,
+                   leads, petitions, checks)
 =================  ===========================  ==============================
+
+Beyond view/change, each named action (``"rectification.return"``, …) lists its roles
+once in :data:`ACTIONS`; ``can(user, action, obj)`` adds the object's scope (a team
+member acts on its own teams' objects, a liaison on its own unit's). Views offer a
+button and services refuse a call with the same rule.
 
 Leads are seen only by the office and the team that handed them over; petitions and
 their QR codes only by the office and the team of that round that received them; the
@@ -31,12 +39,30 @@ from .models import Role, User
 
 Action = Literal["view", "change"]
 
+_OFFICE = frozenset({Role.OFFICE, Role.ADMIN})
+_INSPECTING = _OFFICE | {Role.TEAM}
+# Named actions -> the roles that may take them (on objects in their scope).
+ACTIONS: dict[str, frozenset[str]] = {
+    "rectification.feed_back": _INSPECTING,
+    "rectification.plan": _OFFICE | {Role.UNIT},
+    "rectification.accept": _OFFICE,
+    "rectification.return": _OFFICE | {Role.SUPERVISOR},
+    "rectification.progress": frozenset({Role.UNIT}),
+    "rectification.close": _INSPECTING,
+    "rectification.reopen": _OFFICE,
+    "work.record": _INSPECTING,
+    "lead.result": _INSPECTING,
+    "immediate.done": _INSPECTING,
+    "immediate.report": frozenset({Role.UNIT}),
+}
+
 # Models whose rows belong to a team, with the path to it (and, for the ledger, a unit).
 _TEAM_MODELS = {name: "team_id" for name in (
     "finding", "talk", "lead", "immediateitem", "rectificationitem", "assignment", "petition",
     "intakecode", "dataset", "checkrun")} | {"suspect": "run__team_id"}  # fmt: skip
 _OFFICE_AND_TEAM_ONLY = {"lead", "petition", "intakecode", "dataset", "checkrun", "suspect"}
 _UNIT_VISIBLE = {"rectificationitem", "immediateitem"}
+_LEADER_VISIBLE = {"round", "team", "finding", "rectificationitem"}
 
 
 def team_ids(user: User) -> list[int]:
@@ -57,6 +83,8 @@ def restrict(queryset: QuerySet[Any], user: User, action: Action = "view") -> Qu
         return (
             queryset if action == "view" and name not in _OFFICE_AND_TEAM_ONLY else queryset.none()
         )
+    if user.role == Role.LEADER:
+        return queryset if action == "view" and name in _LEADER_VISIBLE else queryset.none()
     if user.role == Role.TEAM and name in _TEAM_MODELS:
         return queryset.filter(**{f"{_TEAM_MODELS[name]}__in": team_ids(user)})
     if user.role == Role.TEAM and name == "team":
@@ -75,14 +103,27 @@ def restrict(queryset: QuerySet[Any], user: User, action: Action = "view") -> Qu
     return queryset.none()
 
 
-def can(user: User, action: Action, obj: Model) -> bool:
-    """Whether the user may ``action`` this object (the same rules, for one row)."""
-    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+def can(user: User, action: str, obj: Model) -> bool:
+    """Whether the user may ``action`` this object: ``"view"``/``"change"`` by the
+    matrix above, a named action by :data:`ACTIONS` within the user's scope."""
+    if action in ("view", "change"):
+        rows = type(obj)._default_manager.filter(pk=obj.pk)
+        return restrict(rows, user, cast(Action, action)).exists()
+    if not user.is_authenticated or not user.is_active:
+        return False
+    role = Role.OFFICE if user.is_superuser else user.role
+    if role not in ACTIONS[action]:
+        return False
+    if role == Role.TEAM:
+        return getattr(obj, "team_id", None) in team_ids(user)
+    if role == Role.UNIT:
+        return getattr(obj, "unit_id", None) == user.unit_id
+    return True
 
 
 def is_inspecting_side(user: User, team_id: int) -> bool:
     """The office, or a member of the team that inspected (who may close items out)."""
-    if user.role in (Role.OFFICE, Role.ADMIN):
+    if user.role in _OFFICE:
         return True
     return user.role == Role.TEAM and team_id in team_ids(user)
 

@@ -3,11 +3,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import REASON_BAD_ORIGIN, REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
+from django.utils import timezone
+
+from xuncha.accounts.access import user_of
+
+from .home import home_sections
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "common/home.html")
+    """工作台首页: the day's to-do numbers of the user's role, each a link to its list."""
+    sections = home_sections(user=user_of(request), today=timezone.localdate())
+    return render(request, "common/home.html", {"sections": sections})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -9,7 +9,7 @@ from django import forms
 from xuncha.planning.models import Assignment
 from xuncha.rectifications.forms import MultipleFileField, MultipleFileInput
 
-from .choices import Category, LeadResult, Receiver, Source, Subcategory
+from .choices import Category, ImmediateStatus, LeadResult, Receiver, Source, Subcategory
 
 
 class FindingFilterForm(forms.Form):
@@ -20,6 +20,12 @@ class FindingFilterForm(forms.Form):
     source = forms.ChoiceField(
         label="来源", required=False, choices=[("", "全部"), *Source.choices]
     )
+    # Drill-downs from the figures page (hidden in the list's form: the page shows them).
+    round_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    year = forms.IntegerField(
+        required=False, min_value=1990, max_value=2100, widget=forms.HiddenInput
+    )
+    term = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class FindingForm(forms.Form):
@@ -80,3 +86,19 @@ class ImmediateForm(forms.Form):
 class ImmediateDoneForm(forms.Form):
     item = forms.IntegerField(widget=forms.HiddenInput)
     done_on = forms.DateField(label="完成日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ImmediateFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部"), *ImmediateStatus.choices]
+    )
+    due = forms.ChoiceField(label="到期", required=False,
+                            choices=[("", "全部"), ("due_soon", "7日内到期"), ("overdue", "已逾期")])  # fmt: skip
+
+
+class ImmediateReportForm(forms.Form):
+    text = forms.CharField(label="整改情况", widget=forms.Textarea, max_length=5000,
+                           error_messages={"required": "请填写整改情况。"})  # fmt: skip
+    evidence = MultipleFileField(
+        label="证据材料（照片、PDF 等）", required=False, widget=MultipleFileInput()
+    )

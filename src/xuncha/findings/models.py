@@ -124,3 +124,24 @@ class ImmediateItem(TeamWork):
                 name="immediate_done_has_date", violation_error_message="已完成的事项必须有完成日期。",
             ),
         ]  # fmt: skip
+
+
+class ImmediateReport(BaseModel):
+    """The unit's report on an immediate item: what it did, with evidence. The team
+    still confirms the item done (``immediate_mark_done``)."""
+
+    item = models.ForeignKey(
+        ImmediateItem, verbose_name="立行立改事项", on_delete=models.CASCADE, related_name="reports"
+    )
+    text = models.TextField("整改情况")
+    reported_by = models.ForeignKey(
+        "accounts.User", verbose_name="报告人", on_delete=models.PROTECT, related_name="+"
+    )
+    evidence = models.ManyToManyField(
+        "common.Evidence", verbose_name="证据材料", blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "立行立改进展"
+        verbose_name_plural = "立行立改进展"
+        ordering = ["created_at", "id"]

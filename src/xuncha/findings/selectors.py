@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from xuncha.accounts.access import restrict
 from xuncha.accounts.models import User
 from xuncha.planning.models import Assignment
+from xuncha.planning.selectors import in_period
 
-from .models import Finding
+from .choices import ImmediateStatus, LeadResult
+from .models import Finding, ImmediateItem, Lead
+
+DUE_SOON_DAYS = 7  # as the ledger's (rectifications.models.DUE_SOON_DAYS), without the import cycle
 
 
 def finding_list(*, user: User, q: str = "", category: str = "", source: str = "",
-                 round_id: int | None = None) -> QuerySet[Finding]:  # fmt: skip
+                 round_id: int | None = None, year: int | None = None,
+                 term: int | None = None) -> QuerySet[Finding]:  # fmt: skip
     findings = restrict(Finding.objects.all(), user).select_related("unit", "round", "team")
+    findings = in_period(findings, year=year, term=term)  # the figures page's drill-down
     if q:
         findings = findings.filter(Q(description__icontains=q) | Q(unit__name__icontains=q))
     if category:
@@ -40,3 +48,34 @@ def assignments_for(user: User) -> QuerySet[Assignment]:
     return restrict(Assignment.objects.all(), user, "change").select_related(
         "unit", "team", "round"
     )
+
+
+def immediate_list(*, user: User, today: dt.date, status: str = "", due: str = "",
+                   team_id: int | None = None) -> QuerySet[ImmediateItem]:  # fmt: skip
+    """Immediate items as the user may see them; ``due`` narrows open items to those
+    overdue or due within the ledger's "due soon" window."""
+    items = restrict(ImmediateItem.objects.all(), user).select_related("unit", "round", "team")
+    if status:
+        items = items.filter(status=status)
+    if team_id:
+        items = items.filter(team_id=team_id)
+    if due == "overdue":
+        items = items.filter(status=ImmediateStatus.OPEN, deadline__lt=today)
+    elif due == "due_soon":
+        soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+        items = items.filter(status=ImmediateStatus.OPEN, deadline__range=(today, soon))
+    return items.order_by("deadline", "id")
+
+
+def immediate_detail(*, user: User, pk: int) -> ImmediateItem:
+    items = restrict(ImmediateItem.objects.all(), user).select_related("unit", "round", "team")
+    return get_object_or_404(items, pk=pk)
+
+
+def lead_list(*, user: User, today: dt.date, overdue: bool = False) -> QuerySet[Lead]:
+    """Leads as the user may see them (office and handing team only); ``overdue`` keeps
+    those still pending past their due date."""
+    leads = restrict(Lead.objects.all(), user).select_related("unit", "round", "team")
+    if overdue:
+        leads = leads.filter(result=LeadResult.PENDING, due_on__lt=today)
+    return leads.order_by("due_on", "id")

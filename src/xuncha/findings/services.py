@@ -13,7 +13,7 @@ from typing import IO
 
 from django.db import transaction
 
-from xuncha.accounts.access import is_inspecting_side
+from xuncha.accounts.access import can
 from xuncha.accounts.models import User
 from xuncha.common.errors import PermissionDenied, ServiceError
 from xuncha.common.models import Evidence
@@ -21,11 +21,11 @@ from xuncha.common.services import evidence_store
 from xuncha.planning.models import Assignment
 
 from .choices import ImmediateStatus, LeadResult, Subcategory
-from .models import Finding, ImmediateItem, Lead, Talk
+from .models import Finding, ImmediateItem, ImmediateReport, Lead, Talk
 
 
 def _work(assignment: Assignment, by: User) -> dict[str, object]:
-    if not is_inspecting_side(by, assignment.team_id):
+    if not can(by, "work.record", assignment):
         raise PermissionDenied("只有巡察办或本巡察组可以记录对该单位的巡察工作。")
     return {"round_id": assignment.round_id, "team_id": assignment.team_id,
             "unit_id": assignment.unit_id, "recorded_by": by}  # fmt: skip
@@ -84,7 +84,7 @@ def lead_create(*, assignment: Assignment, by: User, description: str, handed_to
 
 
 def lead_record_result(*, lead: Lead, by: User, result: str, result_on: dt.date) -> Lead:
-    if not is_inspecting_side(by, lead.team_id):
+    if not can(by, "lead.result", lead):
         raise PermissionDenied("只有巡察办或移交线索的巡察组可以登记办理结果。")
     if result not in LeadResult.values or result == LeadResult.PENDING:
         raise ServiceError("请选择办理结果。")
@@ -110,7 +110,7 @@ def immediate_create(*, assignment: Assignment, by: User, description: str,
 
 def immediate_mark_done(*, item: ImmediateItem, by: User, done_on: dt.date) -> ImmediateItem:
     """The inspecting side confirms an immediate item done (twice is refused)."""
-    if not is_inspecting_side(by, item.team_id):
+    if not can(by, "immediate.done", item):
         raise PermissionDenied("只有巡察办或本巡察组可以确认立行立改事项完成。")
     with transaction.atomic():
         item = ImmediateItem.objects.select_for_update().get(pk=item.pk)
@@ -120,3 +120,28 @@ def immediate_mark_done(*, item: ImmediateItem, by: User, done_on: dt.date) -> I
         item._history_user = by  # type: ignore[attr-defined]
         item.save(update_fields=["status", "done_on", "updated_at"])
         return item
+
+
+def immediate_report(
+    *, item: ImmediateItem, by: User, text: str, files: Sequence[tuple[IO[bytes], str]] = ()
+) -> ImmediateReport:
+    """The unit reports what it did on its immediate item, with evidence files, as it
+    does on ledger items; the team then confirms it done. On any failure nothing is kept."""
+    if not can(by, "immediate.report", item):
+        raise PermissionDenied("只有整改单位可以报告本单位立行立改事项的整改情况。")
+    if not text.strip():
+        raise ServiceError("请填写整改情况。")
+    stored: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            item = ImmediateItem.objects.select_for_update().get(pk=item.pk)
+            if item.status == ImmediateStatus.DONE:
+                raise ServiceError("该立行立改事项已确认完成，无需再报告。")
+            stored.extend(evidence_store(data=d, name=n, by=by) for d, n in files)
+            report = ImmediateReport.objects.create(item=item, text=text.strip(), reported_by=by)
+            report.evidence.set(stored)
+            return report
+    except Exception:
+        for evidence in stored:
+            evidence.file.delete(save=False)
+        raise

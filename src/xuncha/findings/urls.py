@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, work_views
+from . import immediate_views, views, work_views
 
 app_name = "findings"
 urlpatterns = [
@@ -8,6 +8,10 @@ urlpatterns = [
     path("new/", views.finding_new, name="new"),
     path("<int:pk>/", views.finding_detail, name="detail"),
     path("<int:pk>/feed-back/", views.finding_feed_back, name="feed_back"),
+    path("leads/", immediate_views.lead_list, name="leads"),
+    path("immediate/", immediate_views.immediate_list, name="immediate"),
+    path("immediate/<int:pk>/", immediate_views.immediate_detail, name="immediate_detail"),
+    path("immediate/<int:pk>/report/", immediate_views.immediate_report, name="immediate_report"),
     path("units/<int:pk>/", work_views.assignment_work, name="work"),
     path("units/<int:pk>/<slug:action>/", work_views.assignment_action, name="work_action"),
 ]

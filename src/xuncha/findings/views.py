@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import is_inspecting_side, restrict, user_of
+from xuncha.accounts.access import can, restrict, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.pagination import paginate
 from xuncha.rectifications.services import rectification_create
@@ -58,7 +58,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "finding": finding, "history": history, "item": item,
         "petitions": restrict(finding.petitions.all(), user_of(request)),
-        "can_feed_back": item is None and is_inspecting_side(user_of(request), finding.team_id),
+        "can_feed_back": item is None and can(user_of(request), "rectification.feed_back", finding),
     }  # fmt: skip
     return render(request, "findings/detail.html", context)
 

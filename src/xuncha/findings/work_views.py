@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import is_inspecting_side, restrict, user_of
+from xuncha.accounts.access import can, restrict, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.planning.models import Assignment
 
@@ -34,7 +34,7 @@ def assignment_work(request: HttpRequest, pk: int) -> HttpResponse:
     mine = {"round_id": a.round_id, "unit_id": a.unit_id, "team_id": a.team_id}
     today = timezone.localdate()
     context = {
-        "a": a, "today": today, "can_edit": is_inspecting_side(user, a.team_id),
+        "a": a, "today": today, "can_edit": can(user, "work.record", a),
         "talks": restrict(Talk.objects.filter(**mine), user),
         "findings": restrict(Finding.objects.filter(**mine), user),
         "leads": restrict(Lead.objects.filter(**mine), user),

@@ -13,6 +13,14 @@ class FilterForm(forms.Form):
         label="状态", required=False, choices=[("", "全部"), *Status.choices]
     )
     due = forms.ChoiceField(label="到期", required=False, choices=[("", "全部"), *DueState.choices])
+    returned = forms.BooleanField(label="被退回", required=False)
+    # Set by drill-down links (home page, figures); not shown as boxes of their own.
+    unit_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    round_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    year = forms.IntegerField(
+        required=False, min_value=1990, max_value=2100, widget=forms.HiddenInput
+    )
+    term = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class VersionedForm(forms.Form):
@@ -29,6 +37,13 @@ class PlanForm(VersionedForm):
 
 class AcceptForm(VersionedForm):
     pass
+
+
+class ReturnForm(VersionedForm):
+    reason = forms.CharField(
+        label="退回原因", widget=forms.Textarea, max_length=2000,
+        error_messages={"required": "退回必须填写原因。"},
+    )  # fmt: skip
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -82,6 +82,10 @@ class RectificationItem(BaseModel):
     )
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
     close_note = models.TextField("销号意见", blank=True)
+    # Set when the office or the supervisor returns a plan or a close-out request; the
+    # unit's next plan or progress report clears it (the history keeps every reason).
+    returned_reason = models.TextField("退回原因", blank=True)
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
     money_recovered = models.DecimalField(
         "追回金额（元）", max_digits=14, decimal_places=2, default=0
     )

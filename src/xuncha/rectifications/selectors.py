@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from xuncha.accounts.access import restrict, restrict_figures
 from xuncha.accounts.models import User
+from xuncha.planning.selectors import in_period
 from xuncha.units.models import UnitKind
 
 from .models import DUE_SOON_DAYS, DueState, RectificationItem, Status
@@ -53,32 +54,41 @@ def completion(*, user: User, by: Grouping = "overall", **filters: object) -> li
 
 def item_list(
     *, user: User, today: dt.date, status: str = "", due: str = "", q: str = "",
-    unit_id: int | None = None, round_id: int | None = None,
+    unit_id: int | None = None, round_id: int | None = None, returned: bool = False,
+    year: int | None = None, term: int | None = None,
 ) -> QuerySet[RectificationItem]:  # fmt: skip
     """The ledger as the user may see it, filtered; due states become deadline ranges
     so the filter runs in the database."""
     items = restrict(RectificationItem.objects.all(), user).select_related(
         "unit", "round", "finding"
     )
+    items = in_period(items, year=year, term=term)  # the figures page's drill-down
     if status:
         items = items.filter(status=status)
     if unit_id:
         items = items.filter(unit_id=unit_id)
     if round_id:
         items = items.filter(round_id=round_id)
+    if returned:
+        items = items.filter(returned_at__isnull=False)
     if q:
         items = items.filter(Q(finding__description__icontains=q) | Q(unit__name__icontains=q))
+    if due in DueState.values:
+        items = items.filter(due_q(DueState(due), today))
+    return items.order_by(F("deadline").asc(nulls_last=True), "id")
+
+
+def due_q(due: DueState, today: dt.date) -> Q:
+    """A due state as a condition on the deadline, so lists and counts run in the
+    database (and the home page's numbers are the list's)."""
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     open_items = ~Q(status=Status.CLOSED)
-    due_filters = {
+    return {
         DueState.OVERDUE: open_items & Q(deadline__lt=today),
         DueState.DUE_SOON: open_items & Q(deadline__gte=today, deadline__lte=soon),
         DueState.ON_TIME: open_items & (Q(deadline__isnull=True) | Q(deadline__gt=soon)),
         DueState.CLOSED: Q(status=Status.CLOSED),
-    }
-    if due in due_filters:
-        items = items.filter(due_filters[DueState(due)])
-    return items.order_by(F("deadline").asc(nulls_last=True), "id")
+    }[due]
 
 
 def item_detail(*, user: User, pk: int) -> RectificationItem:

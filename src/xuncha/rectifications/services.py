@@ -13,8 +13,8 @@ from typing import IO
 from django.db import transaction
 from django.utils import timezone
 
-from xuncha.accounts.access import can, is_inspecting_side
-from xuncha.accounts.models import Role, User
+from xuncha.accounts.access import can
+from xuncha.accounts.models import User
 from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
 from xuncha.common.models import Evidence
 from xuncha.common.services import evidence_store
@@ -25,7 +25,7 @@ from .models import ProgressReport, RectificationItem, Status
 
 def rectification_create(*, finding: Finding, by: User, fed_back_on: dt.date) -> RectificationItem:
     """Feed a finding back to its unit: it becomes an item of the unit's ledger."""
-    if not is_inspecting_side(by, finding.team_id):
+    if not can(by, "rectification.feed_back", finding):
         raise PermissionDenied("只有巡察办或本巡察组可以反馈问题。")
     with transaction.atomic():
         if RectificationItem.objects.filter(finding=finding).exists():
@@ -61,10 +61,7 @@ def rectification_propose_plan(
 ) -> RectificationItem:  # fmt: skip
     """The unit proposes (or changes) measures, owner and deadline; the office must
     accept them again before work counts as planned."""
-    if not (by.role == Role.UNIT and can(by, "change", item)) and by.role not in (
-        Role.OFFICE,
-        Role.ADMIN,
-    ):
+    if not can(by, "rectification.plan", item):
         raise PermissionDenied("只有整改单位或巡察办可以制定整改方案。")
     if not measures.strip() or not owner.strip():
         raise ServiceError("整改措施和责任人不能为空。")
@@ -78,17 +75,19 @@ def rectification_propose_plan(
             None,
             None,
         )
+        item.returned_reason, item.returned_at = "", None
         return _save(
             item,
             by,
-            ["measures", "owner", "deadline", "status", "plan_accepted_by", "plan_accepted_at"],
-        )
+            ["measures", "owner", "deadline", "status", "plan_accepted_by", "plan_accepted_at",
+             "returned_reason", "returned_at"],
+        )  # fmt: skip
 
 
 def rectification_accept_plan(
     *, item: RectificationItem, by: User, version: int | None = None
 ) -> RectificationItem:
-    if by.role not in (Role.OFFICE, Role.ADMIN):
+    if not can(by, "rectification.accept", item):
         raise PermissionDenied("只有巡察办可以认可整改方案。")
     with transaction.atomic():
         item = _locked(item, version)
@@ -109,7 +108,7 @@ def rectification_report_progress(
     """The unit reports progress with evidence files (``(stream, name)`` pairs);
     ``done`` asks for close-out and needs evidence. If anything fails, neither the
     report nor any file is kept and the item is unchanged."""
-    if not (by.role == Role.UNIT and can(by, "change", item)):
+    if not can(by, "rectification.progress", item):
         raise PermissionDenied("只有整改单位可以报告整改进展。")
     if not text.strip():
         raise ServiceError("请填写整改进展。")
@@ -128,7 +127,8 @@ def rectification_report_progress(
             report.evidence.set(stored)
             if done:
                 item.status, item.done_reported_by = Status.CLOSE_REQUESTED, by
-            _save(item, by, ["status", "done_reported_by"])
+            item.returned_reason, item.returned_at = "", None
+            _save(item, by, ["status", "done_reported_by", "returned_reason", "returned_at"])
             return report
     except Exception:
         for evidence in stored:
@@ -141,7 +141,7 @@ def rectification_close(
     version: int | None = None,
 ) -> RectificationItem:  # fmt: skip
     """对账销号: only the inspecting side, only with evidence, never the reporter."""
-    if not is_inspecting_side(by, item.team_id):
+    if not can(by, "rectification.close", item):
         raise PermissionDenied("只有巡察办或本巡察组可以对账销号。")
     with transaction.atomic():
         item = _locked(item, version)
@@ -170,7 +170,7 @@ def rectification_reopen(
     *, item: RectificationItem, by: User, reason: str, version: int | None = None
 ) -> RectificationItem:
     """Reopen a closed item (sham rectification found, say); the history keeps all."""
-    if by.role not in (Role.OFFICE, Role.ADMIN):
+    if not can(by, "rectification.reopen", item):
         raise PermissionDenied("只有巡察办可以重新打开已销号事项。")
     if not reason.strip():
         raise ServiceError("请填写重新打开的原因。")
@@ -183,6 +183,38 @@ def rectification_reopen(
         return _save(
             item, by, ["status", "closed_by", "closed_at", "done_reported_by", "close_note"]
         )
+
+
+# What a return sends back: the state it applies to -> the state the item goes back to.
+_RETURNS = {
+    Status.PLAN_SUBMITTED: (Status.AWAITING_PLAN, "整改方案"),
+    Status.CLOSE_REQUESTED: (Status.IN_PROGRESS, "销号申请"),
+}
+
+
+def rectification_return(
+    *, item: RectificationItem, by: User, reason: str, version: int | None = None
+) -> RectificationItem:
+    """退回: the office or the supervisor sends a submitted plan or a close-out request
+    back to the unit with a reason the unit reads on the item; nothing else changes."""
+    if not can(by, "rectification.return", item):
+        raise PermissionDenied("只有巡察办或整改督查可以退回整改方案或销号申请。")
+    if not reason.strip():
+        raise ServiceError("退回必须填写原因（退回原因不能为空）。")
+    with transaction.atomic():
+        item = _locked(item, None)  # the state first: "since closed" says more than "changed"
+        if item.status not in _RETURNS:
+            raise ServiceError(
+                f"事项现为“{item.get_status_display()}”，没有待审核的整改方案或销号申请，无法退回。"
+            )
+        item = _locked(item, version)
+        item.status, what = _RETURNS[Status(item.status)]
+        item.returned_reason = f"{what}被退回：{reason.strip()}"
+        item.returned_at, item.done_reported_by = timezone.now(), None
+        if item.status == Status.AWAITING_PLAN:
+            item.plan_accepted_by, item.plan_accepted_at = None, None
+        return _save(item, by, ["status", "returned_reason", "returned_at", "done_reported_by",
+                                "plan_accepted_by", "plan_accepted_at"])  # fmt: skip
 
 
 def _evidence_ids(item: RectificationItem) -> list[int]:

@@ -14,8 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import is_inspecting_side, user_of
-from xuncha.accounts.models import Role
+from xuncha.accounts.access import can, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.pagination import paginate
 
@@ -38,21 +37,21 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 def _allowed(user: Any, item: RectificationItem) -> dict[str, bool]:
     """Which actions the page offers (the services check again on submit)."""
-    office = user.role in (Role.OFFICE, Role.ADMIN)
-    unit = user.role == Role.UNIT and user.unit_id == item.unit_id
     s = item.status
-    return {
-        "plan": (unit or office)
-        and s in (Status.AWAITING_PLAN, Status.PLAN_SUBMITTED, Status.IN_PROGRESS),
-        "accept": office and s == Status.PLAN_SUBMITTED,
-        "progress": unit and s == Status.IN_PROGRESS,
-        "close": is_inspecting_side(user, item.team_id) and s == Status.CLOSE_REQUESTED,
-        "reopen": office and s == Status.CLOSED,
+    when = {
+        "plan": s in (Status.AWAITING_PLAN, Status.PLAN_SUBMITTED, Status.IN_PROGRESS),
+        "accept": s == Status.PLAN_SUBMITTED,
+        "return": s in (Status.PLAN_SUBMITTED, Status.CLOSE_REQUESTED),
+        "progress": s == Status.IN_PROGRESS,
+        "close": s == Status.CLOSE_REQUESTED,
+        "reopen": s == Status.CLOSED,
     }
+    return {name: ok and can(user, f"rectification.{name}", item) for name, ok in when.items()}
 
 
 _FORMS: dict[str, type[forms.VersionedForm]] = {
-    "plan": forms.PlanForm, "accept": forms.AcceptForm, "progress": forms.ProgressForm,
+    "plan": forms.PlanForm, "accept": forms.AcceptForm, "return": forms.ReturnForm,
+    "progress": forms.ProgressForm,
     "close": forms.CloseForm, "reopen": forms.ReopenForm,
 }  # fmt: skip
 
@@ -86,6 +85,7 @@ def _run(action: str, item: RectificationItem, user: Any, data: dict[str, Any]) 
         "plan": lambda: services.rectification_propose_plan(
             **common, measures=data["measures"], owner=data["owner"], deadline=data["deadline"]),
         "accept": lambda: services.rectification_accept_plan(**common),
+        "return": lambda: services.rectification_return(**common, reason=data["reason"]),
         "progress": lambda: services.rectification_report_progress(
             **common, text=data["text"], done=data["done"],
             files=[(f, f.name) for f in data["evidence"]]),
@@ -95,7 +95,16 @@ def _run(action: str, item: RectificationItem, user: Any, data: dict[str, Any]) 
     }  # fmt: skip
     calls[action]()
     return {"plan": "整改方案已提交，待巡察办认可。", "accept": "已认可整改方案。",
+            "return": "已退回整改单位，退回原因已告知。",
             "progress": "整改进展已报告。", "close": "已对账销号。", "reopen": "事项已重新打开。"}[action]  # fmt: skip
+
+
+def _why(form: django_forms.Form) -> str:
+    """The fields' errors, named, for the message above the page."""
+    return "".join(
+        f"{form.fields[k].label if k in form.fields else ''}：{'；'.join(map(str, v))}"
+        for k, v in form.errors.items() if k != "version"
+    )  # fmt: skip
 
 
 @login_required
@@ -106,7 +115,7 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     item = selectors.item_detail(user=user_of(request), pk=pk)
     form: django_forms.Form = _FORMS[action](request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "提交的内容有误，请按提示修改。")
+        messages.error(request, "提交的内容有误，请按提示修改。" + _why(form))
         return _detail(request, item, bound={action: form}, status=400)
     try:
         messages.success(request, _run(action, item, user_of(request), form.cleaned_data))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -14,8 +15,12 @@ from xuncha.units.models import Unit, UnitKind
 from .models import Assignment, Round, Team, TeamMember, Term
 
 
-def round_list(*, user: User) -> QuerySet[Round]:
-    return restrict(Round.objects.all(), user).select_related("term").order_by("-start_date", "-id")
+def round_list(*, user: User, active_on: dt.date | None = None) -> QuerySet[Round]:
+    """Rounds the user may see; ``active_on`` keeps those in progress that day."""
+    rounds = restrict(Round.objects.all(), user).select_related("term")
+    if active_on is not None:
+        rounds = rounds.filter(start_date__lte=active_on, end_date__gte=active_on)
+    return rounds.order_by("-start_date", "-id")
 
 
 def round_detail(*, user: User, pk: int) -> Round:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import user_of
@@ -19,7 +20,8 @@ from .models import Term
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    context = {"rounds": selectors.round_list(user=user), "terms": Term.objects.all(),
+    active_on = timezone.localdate() if request.GET.get("active") == "1" else None  # 进行中
+    context = {"rounds": selectors.round_list(user=user, active_on=active_on), "terms": Term.objects.all(),
                "is_office": user.role in (Role.OFFICE, Role.ADMIN)}  # fmt: skip
     return render(request, "planning/rounds.html", context)
 

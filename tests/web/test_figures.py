@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
-from decimal import Decimal
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 from django.urls import reverse
 from django.utils import timezone
 
-from web.factories import FindingFactory, RoundFactory, TeamFactory
-from xuncha.dashboards.selectors import Period, figures
+from web.factories import (
+    FindingFactory,
+    RoundFactory,
+    TeamFactory,
+    TermFactory,
+    UnitFactory,
+    UserFactory,
+)  # fmt: skip
+from xuncha.accounts.models import Role
+from xuncha.dashboards.selectors import Period, default_period, figures, ranking, trend
 from xuncha.findings.choices import Category, Receiver, Source, Subcategory
 from xuncha.findings.models import ImmediateItem, Lead, Talk
+from xuncha.planning.selectors import coverage, uninspected
 from xuncha.planning.services import assignment_add
 from xuncha.rectifications.models import RectificationItem, Status
+from xuncha.units.models import RiskLevel, Unit, UnitKind
 
 D = dt.date(2024, 4, 1)
 
@@ -106,3 +118,109 @@ def test_page_and_export(client, world) -> None:
         and rows["整改完成率"] == "75.00%"
         and rows["已完成立行立改事项（个）"] == 4
     )
+
+
+def _round(start: dt.date, **kwargs):
+    return RoundFactory(start_date=start, end_date=start + dt.timedelta(days=60), **kwargs)
+
+
+def test_opens_on_latest_year_with_data(world) -> None:
+    # world's rounds began 2024-03-01; an earlier round and a planned future one do not win.
+    earlier = TeamFactory(round=_round(dt.date(2023, 3, 1)))
+    assignment_add(team=earlier, unit=world.unit)
+    future = TeamFactory(round=_round(dt.date(2099, 3, 1)))
+    assignment_add(team=future, unit=world.other_unit)
+    today = dt.date(2026, 12, 2)
+    assert default_period(user=world.users["leader"], today=today) == Period.year(2024)
+    # A unit counts through its own ledger items: none yet, so the current term.
+    term = TermFactory(start_year=2026, end_year=2030)
+    assert default_period(user=world.users["unit"], today=today) == Period.term(term)
+
+
+def test_opens_on_current_year_without_any_term(db) -> None:
+    leader = UserFactory(role=Role.LEADER)
+    assert default_period(user=leader, today=dt.date(2026, 5, 1)) == Period.year(2026)
+
+
+def _items(team, unit, *, total: int, closed: int, by) -> None:
+    for i in range(total):
+        f = FindingFactory(team=team, round=team.round, unit=unit, recorded_by=by)
+        done = {"status": Status.CLOSED, "closed_by": by, "closed_at": timezone.now()}
+        RectificationItem.objects.create(finding=f, round=team.round, team=team, unit=unit,
+                                         **(done if i < closed else {}))  # fmt: skip
+
+
+def test_ranking_orders_by_rate_then_closed(world) -> None:
+    by = world.users["office"]
+    third = UnitFactory(name="白沙镇")
+    assignment_add(team=world.team, unit=third)
+    _items(world.team, world.unit, total=4, closed=3, by=by)  # 75%, 3 closed
+    _items(world.team, world.other_unit, total=2, closed=2, by=by)  # 100%
+    _items(world.team, third, total=8, closed=6, by=by)  # 75%, 6 closed
+    rows = ranking(user=world.users["leader"], period=Period.year(2024))
+    assert [(c.label, c.total, c.closed) for c in rows] == [
+        ("五里牌镇", 2, 2), ("白沙镇", 8, 6), ("东江街道", 4, 3)
+    ]  # fmt: skip
+    assert ranking(user=world.users["leader"], period=Period.year(2023)) == []
+
+
+def test_trend_per_round_in_start_order(world) -> None:
+    by = world.users["office"]
+    later = TeamFactory(round=_round(dt.date(2024, 9, 1), name="2024年第二轮"))
+    assignment_add(team=later, unit=world.unit)
+    world.team.round.name = "2024年第一轮"
+    world.team.round.save()
+    _items(world.team, world.unit, total=4, closed=1, by=by)
+    _items(later, world.unit, total=2, closed=2, by=by)
+    FindingFactory(team=later, round=later.round, unit=world.unit, recorded_by=by)  # not fed back
+    rows = trend(user=world.users["leader"], period=Period.year(2024))
+    got = [(r.name, r.findings, r.rectification.total, r.rectification.rate) for r in rows]
+    # The other team's round (same start, made later) has nothing yet: it shows with zeros.
+    assert got == [
+        ("2024年第一轮", 4, 4, Decimal("25.00")),
+        (world.other_team.round.name, 0, 0, None),
+        ("2024年第二轮", 3, 2, Decimal("100.00")),
+    ]
+
+
+def _count(client, href: str) -> int:
+    response = client.get(href)
+    assert response.status_code == 200, href
+    return response.context["page"].paginator.count
+
+
+def test_drill_downs_list_the_same_rows(client, world) -> None:
+    by = world.users["office"]
+    _items(world.team, world.unit, total=5, closed=2, by=by)
+    _items(world.other_team, world.other_unit, total=3, closed=3, by=by)
+    old = TeamFactory(round=_round(dt.date(2023, 3, 1)))
+    assignment_add(team=old, unit=world.unit)
+    _items(old, world.unit, total=4, closed=4, by=by)  # 2023: not in the 2024 figures
+    client.force_login(by)
+    response = client.get(reverse("dashboards:figures"))  # opens on 2024, the latest year
+    page = response.content.decode()
+    assert "巡察工作数据：2024年" in page
+    hrefs = re.findall(r'<a (?:id|class)="([\w-]+)" href="([^"]+)">(\d+)', page)
+    seen = {}
+    for name, href, number in hrefs:
+        href = html.unescape(href)
+        assert _count(client, href) == int(number), (name, href)
+        seen.setdefault(name, int(number))
+    assert seen["findings-total"] == 8 and seen["ledger-total"] == 8 and seen["ledger-closed"] == 5
+    assert {"unit-total", "round-findings", "breakdown"} <= seen.keys()
+    # Coverage: the units list behind each count, and the units still to inspect.
+    assert "覆盖率" in page and response.context["cover"]["term"] is not None
+    assert 'id="figures-data" type="application/json"' in page and "<script>" not in page
+
+
+def test_coverage_by_risk_and_uninspected(world) -> None:
+    term = world.team.round.term
+    left = UnitFactory(name="未巡镇", risk_level=RiskLevel.HIGH)
+    rows = {r.key: r for r in coverage(term=term, by="risk")}
+    assert rows[RiskLevel.HIGH].total >= 1 and rows[RiskLevel.HIGH].label == "重点隐患类"
+    assert left in uninspected(term=term) and world.unit not in uninspected(term=term)
+    kind = {r.key: r for r in coverage(term=term, by="kind")}[UnitKind.TOWNSHIP]
+    # world.unit is in this term; other_unit's round is in another term; left is in none.
+    townships = Unit.objects.filter(kind=UnitKind.TOWNSHIP).count()
+    assert (kind.total, kind.inspected) == (townships, 1) and townships >= 3
+    assert kind.rate == (Decimal(100) / townships).quantize(Decimal("0.01"), ROUND_HALF_UP)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from xuncha.accounts.access import restrict_figures
 from xuncha.accounts.models import User
@@ -22,8 +22,9 @@ from xuncha.findings.choices import Category, Receiver, Source
 from xuncha.findings.models import Finding, ImmediateItem, Lead, Talk
 from xuncha.petitions.models import Channel, Disposition, Petition
 from xuncha.planning.models import Assignment, Round, Term
+from xuncha.planning.selectors import current_term
 from xuncha.rectifications.models import RectificationItem, Status
-from xuncha.rectifications.selectors import Completion
+from xuncha.rectifications.selectors import Completion, completion
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,33 @@ class Period:
     label: str
     start: dt.date
     end: dt.date
+    # The list pages' filter for the same rows (``?year=`` or ``?term=``), for drill-downs.
+    params: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def year(cls, year: int) -> Period:
-        return cls(f"{year}年", dt.date(year, 1, 1), dt.date(year, 12, 31))
+        return cls(f"{year}年", dt.date(year, 1, 1), dt.date(year, 12, 31), (("year", year),))
 
     @classmethod
     def term(cls, term: Term) -> Period:
-        return cls(term.name, dt.date(term.start_year, 1, 1), dt.date(term.end_year, 12, 31))
+        start, end = dt.date(term.start_year, 1, 1), dt.date(term.end_year, 12, 31)
+        return cls(term.name, start, end, (("term", term.pk),))
+
+
+def default_period(*, user: User, today: dt.date) -> Period:
+    """The latest year in which a round the user may count has begun with units assigned
+    or items fed back; failing that the current term, failing that this year (the page
+    opening on an empty current year showed every number 0)."""
+    latest = [
+        restrict_figures(model.objects.filter(round__start_date__lte=today), user)
+        .aggregate(d=Max("round__start_date"))["d"]
+        for model in (Assignment, RectificationItem)
+    ]  # fmt: skip
+    if dates := [d for d in latest if d]:
+        return Period.year(max(dates).year)
+    if term := current_term(today):
+        return Period.term(term)
+    return Period.year(today.year)
 
 
 @dataclass
@@ -121,3 +141,56 @@ def figures(*, user: User, period: Period) -> Figures:
         improper_amount=checked["improper"],
         improper_recovered=checked["recovered"],
     )
+
+
+def ranking(*, user: User, period: Period) -> list[Completion]:
+    """Completion per unit, best first: rate, then more items closed, then name (a unit
+    with nothing fed back has no rate and is not ranked)."""
+    rows = completion(user=user, by="unit", round__start_date__range=(period.start, period.end))
+    return sorted(rows, key=lambda c: (-(c.rate or 0), -c.closed, c.label))
+
+
+@dataclass(frozen=True)
+class RoundTrend:
+    """One round's findings, money and ledger, for the trend by round."""
+
+    round_id: int
+    name: str
+    start: dt.date
+    findings: int
+    amount: Decimal
+    rectification: Completion
+
+
+def trend(*, user: User, period: Period) -> list[RoundTrend]:
+    """Each round of the period in start order with what it found and how far its
+    ledger is closed out: one grouped query for findings, one for the ledger."""
+    rounds = restrict_figures(Round.objects.all(), user).filter(
+        start_date__range=(period.start, period.end)
+    )
+    found = {
+        r["round_id"]: r
+        for r in _in(period, Finding.objects.all(), user).order_by().values("round_id")
+        .annotate(n=Count("id"), amount=Sum("amount"))
+    }  # fmt: skip
+    ledger = {
+        c.key: c
+        for c in completion(user=user, by="round", round__start_date__range=(period.start, period.end))
+    }  # fmt: skip
+    return [
+        RoundTrend(
+            r.pk, r.name, r.start_date, found.get(r.pk, {}).get("n", 0),
+            found.get(r.pk, {}).get("amount") or Decimal(0),
+            ledger.get(r.pk) or Completion(r.pk, r.name, 0, 0),
+        )
+        for r in rounds.order_by("start_date", "id")
+    ]  # fmt: skip
+
+
+def coverage_term(period: Period) -> Term | None:
+    """The term whose coverage the page shows: the period's own, or the one its year is in."""
+    key, value = period.params[0] if period.params else ("", 0)
+    if key == "term":
+        return Term.objects.filter(pk=value).first()
+    year = period.start.year
+    return Term.objects.filter(start_year__lte=year, end_year__gte=year).order_by("-id").first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,37 +11,76 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from xuncha.accounts.access import user_of
+from xuncha.accounts.models import User
+from xuncha.planning import selectors as planning
 from xuncha.planning.models import Term
 
+from . import charts, links
 from .excel import figures_workbook
-from .selectors import Figures, Period, figures
+from .selectors import Figures, Period, coverage_term, default_period, figures, ranking, trend
+
+UNINSPECTED_SHOWN = 200
 
 
 def _period(request: HttpRequest) -> Period:
-    """?term=<id> or ?year=<yyyy>; the current year by default."""
+    """?term=<id> or ?year=<yyyy>; else the latest year with data (default_period)."""
     term_id = request.GET.get("term", "")
     if term_id.isdigit() and (term := Term.objects.filter(pk=int(term_id)).first()):
         return Period.term(term)
     year = request.GET.get("year", "")
     if year.isdigit() and 1990 <= int(year) <= 2100:
         return Period.year(int(year))
-    return Period.year(timezone.localdate().year)
+    return default_period(user=user_of(request), today=timezone.localdate())
 
 
-def _bars(pairs: list[tuple[str, int]]) -> list[tuple[str, int, float]]:
-    """(label, value, width in %) for a plain bar chart drawn in HTML/SVG."""
-    top = max((v for _, v in pairs), default=0) or 1
-    return [(label, value, round(100 * value / top, 1)) for label, value in pairs]
+def _coverage(period: Period) -> dict[str, Any]:
+    """The term's coverage (全覆盖) by kind, county and risk level, and what is left."""
+    term = coverage_term(period)
+    if term is None:
+        return {"term": None}
+    rows = {by: planning.coverage(term=term, by=by) for by in ("kind", "county", "risk")}
+    left = planning.uninspected(term=term)
+    total = sum(r.total for r in rows["kind"])
+    inspected = sum(r.inspected for r in rows["kind"])
+    overall = planning.CoverageRow("合计", total, inspected)
+    return {"term": term, "overall": overall, **rows, "left": left[:UNINSPECTED_SHOWN],
+            "left_count": overall.remaining}  # fmt: skip
+
+
+def _breakdown(chart_data: dict[str, charts.Chart]) -> list[tuple[str, int, str]]:
+    """(label, count, drill-down) of the findings by category, then by source."""
+    return [
+        row
+        for key in ("by_category", "by_source")
+        for row in zip(chart_data[key]["labels"], chart_data[key]["series"][0]["values"],
+                       chart_data[key]["links"], strict=True)
+    ]  # fmt: skip
+
+
+def _context(user: User, period: Period) -> dict[str, Any]:
+    data: Figures = figures(user=user, period=period)
+    ranked, rounds = ranking(user=user, period=period), trend(user=user, period=period)
+    cover = _coverage(period)
+    chart_data = {**charts.figure_charts(data, period), "ranking": charts.ranking(ranked, period),
+                  "trend": charts.trend(rounds, period)}  # fmt: skip
+    if cover["term"] is not None:
+        for by, name, title in (("kind", "kind", "按单位类型"), ("county", "county_id", "按县市区"),
+                                ("risk", "risk_level", "按风险等级")):  # fmt: skip
+            chart_data[f"coverage_{by}"] = charts.coverage(f"覆盖率{title}（%）", cover[by], name)
+    return {
+        "f": data, "period": period, "ranking": ranked, "trend": rounds, "cover": cover,
+        "charts": chart_data, "breakdown": _breakdown(chart_data), "terms": Term.objects.all(),
+        "links": {
+            "findings": links.findings(period), "ledger": links.ledger(period),
+            "closed": links.ledger(period, status="closed"),
+        },
+    }  # fmt: skip
 
 
 @login_required
 def figures_page(request: HttpRequest) -> HttpResponse:
-    data: Figures = figures(user=user_of(request), period=_period(request))
-    context = {
-        "f": data, "terms": Term.objects.all(), "query": request.GET.urlencode(),
-        "by_category": _bars(data.findings_by_category), "by_source": _bars(data.findings_by_source),
-        "by_receiver": _bars(data.leads_by_receiver), "by_channel": _bars(data.petitions_by_channel),
-    }  # fmt: skip
+    context = _context(user_of(request), _period(request))
+    context["query"] = "&".join(f"{k}={v}" for k, v in context["period"].params)
     return render(request, "dashboards/figures.html", context)
 
 

@@ -1,0 +1,32 @@
+"""Drill-down addresses: each figure links to the list page that shows the rows it
+counts, filtered the same way (the period as ``?year=`` or ``?term=``, then the figure's
+own filter), so the list's count equals the figure."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from .selectors import Period
+
+
+def _url(name: str, period: Period | None, **filters: object) -> str:
+    params = [*(period.params if period else ()), *((k, v) for k, v in filters.items() if v)]
+    return f"{reverse(name)}?{urlencode(params)}" if params else reverse(name)
+
+
+def findings(period: Period, **filters: object) -> str:
+    """The findings list: ``category``, ``source``, ``round_id``."""
+    return _url("findings:list", period, **filters)
+
+
+def ledger(period: Period, **filters: object) -> str:
+    """The ledger: ``status``, ``unit_id``, ``round_id``."""
+    return _url("rectifications:list", period, **filters)
+
+
+def units(**filters: object) -> str:
+    """The unit list (not by period: coverage is of the term): ``kind``, ``county_id``,
+    ``risk_level``."""
+    return _url("units:list", None, **filters)

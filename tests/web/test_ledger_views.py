@@ -112,3 +112,59 @@ def test_list_query_count_does_not_grow(client, world, extra, django_assert_num_
         item_for(world)
     with django_assert_num_queries(baseline):
         client.get(reverse("rectifications:list"))
+
+
+def _plan(client, world, item) -> None:
+    act(
+        client,
+        world.users["unit"],
+        item,
+        "plan",
+        measures="清退",
+        owner="李四",
+        deadline="2024-07-01",
+    )
+
+
+def test_the_office_returns_a_plan_through_the_page(client, world) -> None:
+    item = item_for(world)
+    _plan(client, world, item)
+    client.force_login(world.users["office"])
+    page = text(client.get(reverse("rectifications:detail", args=[item.pk])))
+    assert "退回整改方案" in page and "认可整改方案" in page
+    r = act(client, world.users["office"], item, "return", reason="措施不具体")
+    assert "已退回整改单位" in text(r) and "整改方案被退回：措施不具体" in text(r)
+    assert RectificationItem.objects.get(pk=item.pk).status == Status.AWAITING_PLAN
+
+
+def test_returning_without_a_reason_is_refused_in_chinese(client, world) -> None:
+    item = item_for(world)
+    _plan(client, world, item)
+    client.force_login(world.users["supervisor"])
+    r = client.post(reverse("rectifications:action", args=[item.pk, "return"]),
+                    {"version": RectificationItem.objects.get(pk=item.pk).version, "reason": ""})  # fmt: skip
+    assert r.status_code == 400 and "退回原因：退回必须填写原因" in text(r)
+    assert RectificationItem.objects.get(pk=item.pk).status == Status.PLAN_SUBMITTED
+
+
+@pytest.mark.parametrize("role", ["unit", "leader"])
+def test_unit_and_leader_get_no_return_button_and_are_refused(client, world, role) -> None:
+    item = item_for(world)
+    _plan(client, world, item)
+    client.force_login(world.users[role])
+    page = text(client.get(reverse("rectifications:detail", args=[item.pk])))
+    assert reverse("rectifications:action", args=[item.pk, "return"]) not in page
+    assert (reverse("rectifications:action", args=[item.pk, "plan"]) in page) == (role == "unit")
+    r = act(client, world.users[role], item, "return", reason="不行")
+    assert "只有巡察办或整改督查可以退回" in text(r)
+    assert RectificationItem.objects.get(pk=item.pk).status == Status.PLAN_SUBMITTED
+
+
+def test_the_unit_filters_its_returned_items(client, world) -> None:
+    returned, kept = item_for(world), item_for(world)
+    for item in (returned, kept):
+        _plan(client, world, item)
+    act(client, world.users["office"], returned, "return", reason="措施不具体")
+    client.force_login(world.users["unit"])
+    r = client.get(reverse("rectifications:list"), {"returned": "on"})
+    assert [i.pk for i, _ in r.context["rows"]] == [returned.pk]

@@ -20,6 +20,7 @@ from xuncha.rectifications.services import (
     rectification_propose_plan,
     rectification_reopen,
     rectification_report_progress,
+    rectification_return,
 )
 
 TODAY = dt.date(2024, 6, 1)
@@ -180,3 +181,52 @@ def test_a_failed_report_keeps_no_file(world, settings) -> None:
     )
     assert not Evidence.objects.exists()
     assert sorted((settings.MEDIA_ROOT).rglob("*")) == files_before
+
+
+def plan_submitted(world) -> RectificationItem:
+    item = fed_back(world)
+    return rectification_propose_plan(item=item, by=world.users["unit"], measures="清退资金",
+                                      owner="李四", deadline=TODAY + dt.timedelta(days=30))  # fmt: skip
+
+
+def test_the_office_returns_a_plan_with_its_reason(world) -> None:
+    item = plan_submitted(world)
+    back = rectification_return(item=item, by=world.users["office"], reason="措施不具体")
+    assert back.status == Status.AWAITING_PLAN
+    assert back.returned_reason == "整改方案被退回：措施不具体" and back.returned_at is not None
+    assert back.history.first().history_user == world.users["office"]
+    again = rectification_propose_plan(item=back, by=world.users["unit"], measures="逐户清退",
+                                       owner="李四", deadline=TODAY + dt.timedelta(days=30))  # fmt: skip
+    assert again.status == Status.PLAN_SUBMITTED and again.returned_at is None
+
+
+def test_the_supervisor_returns_a_close_out_request(world) -> None:
+    item = done(world)
+    back = rectification_return(item=item, by=world.users["supervisor"], reason="凭证不清晰")
+    assert back.status == Status.IN_PROGRESS and back.done_reported_by is None
+    assert back.returned_reason == "销号申请被退回：凭证不清晰"
+    with pytest.raises(ServiceError, match="尚未申请销号"):
+        rectification_close(item=back, by=world.users["office"], note="")
+
+
+@pytest.mark.parametrize("role", ["unit", "leader", "team"])
+def test_unit_leader_and_team_cannot_return(world, role) -> None:
+    item = done(world)
+    with pytest.raises(PermissionDenied, match="只有巡察办或整改督查"):
+        rectification_return(item=item, by=world.users[role], reason="不行")
+    assert RectificationItem.objects.get(pk=item.pk).status == Status.CLOSE_REQUESTED
+
+
+def test_returning_needs_a_reason(world) -> None:
+    item = plan_submitted(world)
+    with pytest.raises(ServiceError, match="退回必须填写原因"):
+        rectification_return(item=item, by=world.users["office"], reason="  ")
+    assert RectificationItem.objects.get(pk=item.pk).status == Status.PLAN_SUBMITTED
+
+
+def test_returning_an_item_since_closed_says_so(world) -> None:
+    item = done(world)
+    seen = item.version
+    rectification_close(item=item, by=world.users["office"], note="核实无误")
+    with pytest.raises(ServiceError, match=r"事项现为“已销号”.*无法退回"):
+        rectification_return(item=item, by=world.users["supervisor"], reason="晚了", version=seen)

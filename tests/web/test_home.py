@@ -140,3 +140,24 @@ def test_the_leader_reads_findings_and_items_but_no_petition_nor_full_ids(client
     assert client.get(urls["petition"]).status_code in (403, 404)
     assert client.get(urls["suspects"] + "?unmask=1").status_code == 404
     assert not can_unmask(leader, world.team.pk)
+
+
+@pytest.mark.parametrize("role", ["office", "team", "unit", "supervisor", "leader"])
+def test_home_query_count_does_not_grow_with_data(client, world, role) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.users[role])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("home")).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls_for(world, world.team, world.unit)
+    before = queries()
+    for days in (-5, 2, 3, 30):
+        ledger(world, world.unit, world.team, deadline_in=days, stage="in_progress")
+        ledger(world, world.other_unit, world.other_team, deadline_in=days, stage="close_requested")
+    urls_for(world, world.other_team, world.other_unit)
+    assert queries() == before

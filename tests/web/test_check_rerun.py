@@ -5,6 +5,8 @@ latest with no false conflicts."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -177,3 +179,27 @@ def test_forged_or_foreign_run_ids_get_404(world, data, client):
         assert client.get(reverse("checks:run", args=[pk])).status_code == 404
         assert client.post(reverse("checks:import", args=[pk])).status_code == 404
     assert Dataset.objects.filter(team=world.team).count() == len(datasets)
+
+
+def test_a_page_view_changes_nothing_the_worker_reaps(world, data, client):
+    """A run whose worker died stays as it is on GET; the worker's reaper fails it."""
+    import datetime as dt
+    import socket
+
+    from django.utils import timezone
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    run = CheckRun.objects.create(
+        team=world.team, number=1, params={}, created_by=world.users["team"],
+        status="running", worker=f"{socket.gethostname()}:{dead.pid}",
+        heartbeat_at=timezone.now() - dt.timedelta(hours=1),
+    )  # fmt: skip
+    client.force_login(world.users["team"])
+    for name in ("checks:run", "checks:run_status"):
+        assert client.get(reverse(name, args=[run.pk])).status_code == 200
+    run.refresh_from_db()
+    assert run.status == "running"
+    assert services.runs_reap() == 1
+    run.refresh_from_db()
+    assert run.status == "failed" and "比对中断" in run.error

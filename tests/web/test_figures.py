@@ -224,3 +224,13 @@ def test_coverage_by_risk_and_uninspected(world) -> None:
     townships = Unit.objects.filter(kind=UnitKind.TOWNSHIP).count()
     assert (kind.total, kind.inspected) == (townships, 1) and townships >= 3
     assert kind.rate == (Decimal(100) / townships).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def test_unit_account_sees_no_coverage_of_other_units(client, world) -> None:
+    client.force_login(world.users["unit"])
+    page = client.get(reverse("dashboards:figures")).content.decode()
+    assert "巡察覆盖情况" not in page and "五里牌镇" not in page
+    client.force_login(world.users["office"])
+    term = world.team.round.term
+    page = client.get(reverse("dashboards:figures"), {"term": term.pk}).content.decode()
+    assert "巡察覆盖情况" in page and "五里牌镇" in page  # not inspected in this term

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from xuncha.accounts.access import user_of
-from xuncha.accounts.models import User
+from xuncha.accounts.models import Role, User
 from xuncha.planning import selectors as planning
 from xuncha.planning.models import Term
 
@@ -60,7 +60,8 @@ def _breakdown(chart_data: dict[str, charts.Chart]) -> list[tuple[str, int, str]
 def _context(user: User, period: Period) -> dict[str, Any]:
     data: Figures = figures(user=user, period=period)
     ranked, rounds = ranking(user=user, period=period), trend(user=user, period=period)
-    cover = _coverage(period)
+    # A unit account cannot open the unit list (units.views): no coverage of other units.
+    cover = _coverage(period) if user.role != Role.UNIT else {"term": None, "hidden": True}
     chart_data = {**charts.figure_charts(data, period), "ranking": charts.ranking(ranked, period),
                   "trend": charts.trend(rounds, period)}  # fmt: skip
     if cover["term"] is not None:

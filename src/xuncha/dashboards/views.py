@@ -61,7 +61,9 @@ def _context(user: User, period: Period) -> dict[str, Any]:
     data: Figures = figures(user=user, period=period)
     ranked, rounds = ranking(user=user, period=period), trend(user=user, period=period)
     # A unit account cannot open the unit list (units.views): no coverage of other units.
-    cover = _coverage(period) if user.role != Role.UNIT else {"term": None, "hidden": True}
+    cover: dict[str, Any] = (
+        _coverage(period) if user.role != Role.UNIT else {"term": None, "hidden": True}
+    )
     chart_data = {**charts.figure_charts(data, period), "ranking": charts.ranking(ranked, period),
                   "trend": charts.trend(rounds, period)}  # fmt: skip
     if cover["term"] is not None:

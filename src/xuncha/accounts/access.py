@@ -54,6 +54,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "lead.result": _INSPECTING,
     "immediate.done": _INSPECTING,
     "immediate.report": frozenset({Role.UNIT}),
+    # Role-only actions (no object): ask ``allowed(user, action)``.
+    "plan.manage": _OFFICE,  # rounds, teams, members, assignments
+    "units.list": _INSPECTING | {Role.SUPERVISOR, Role.LEADER},
+    "units.export": _OFFICE | {Role.SUPERVISOR, Role.LEADER},
+    "units.manage": _OFFICE,
+    "coverage.read": _INSPECTING | {Role.SUPERVISOR, Role.LEADER},
+    "petitions.open": _INSPECTING,  # the inbox and its pages (not even supervisors)
 }
 
 # Models whose rows belong to a team, with the path to it (and, for the ledger, a unit).
@@ -109,16 +116,21 @@ def can(user: User, action: str, obj: Model) -> bool:
     if action in ("view", "change"):
         rows = type(obj)._default_manager.filter(pk=obj.pk)
         return restrict(rows, user, cast(Action, action)).exists()
-    if not user.is_authenticated or not user.is_active:
+    if not allowed(user, action):
         return False
     role = Role.OFFICE if user.is_superuser else user.role
-    if role not in ACTIONS[action]:
-        return False
     if role == Role.TEAM:
         return getattr(obj, "team_id", None) in team_ids(user)
     if role == Role.UNIT:
         return getattr(obj, "unit_id", None) == user.unit_id
     return True
+
+
+def allowed(user: User, action: str) -> bool:
+    """Whether the user's role may take ``action`` at all (:data:`ACTIONS`)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (Role.OFFICE if user.is_superuser else user.role) in ACTIONS[action]
 
 
 def is_inspecting_side(user: User, team_id: int) -> bool:

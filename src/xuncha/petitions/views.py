@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import is_inspecting_side, restrict, user_of
-from xuncha.accounts.models import Role
+from xuncha.accounts.access import allowed, is_inspecting_side, restrict, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.middleware import no_store
 from xuncha.common.pagination import paginate
@@ -34,7 +33,7 @@ PAGE_SIZE = 50
 
 def _staff(request: HttpRequest) -> None:
     """Petitions are for the office and the teams only (not even supervisors)."""
-    if user_of(request).role not in (Role.OFFICE, Role.ADMIN, Role.TEAM):
+    if not allowed(user_of(request), "petitions.open"):
         raise Forbidden
 
 

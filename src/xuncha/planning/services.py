@@ -8,7 +8,8 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
-from xuncha.accounts.models import Role, User
+from xuncha.accounts.access import allowed
+from xuncha.accounts.models import User
 from xuncha.common.errors import PermissionDenied, ServiceError
 from xuncha.units.models import Unit
 from xuncha.units.selectors import in_conflict
@@ -17,7 +18,7 @@ from .models import Assignment, Cadre, MemberRole, Round, Team, TeamMember, Term
 
 
 def _office(by: User) -> None:
-    if by.role not in (Role.OFFICE, Role.ADMIN):
+    if not allowed(by, "plan.manage"):
         raise PermissionDenied("只有巡察办可以安排巡察轮次和巡察组。")
 
 

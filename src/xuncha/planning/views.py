@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import user_of
-from xuncha.accounts.models import Role
+from xuncha.accounts.access import allowed, user_of
 from xuncha.common.errors import ServiceError
 
 from . import forms, selectors, services
@@ -22,7 +21,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     active_on = timezone.localdate() if request.GET.get("active") == "1" else None  # 进行中
     context = {"rounds": selectors.round_list(user=user, active_on=active_on), "terms": Term.objects.all(),
-               "is_office": user.role in (Role.OFFICE, Role.ADMIN)}  # fmt: skip
+               "is_office": allowed(user, "plan.manage")}  # fmt: skip
     return render(request, "planning/rounds.html", context)
 
 
@@ -45,7 +44,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     rnd = selectors.round_detail(user=user, pk=pk)
-    office = user.role in (Role.OFFICE, Role.ADMIN)
+    office = allowed(user, "plan.manage")
     context = {"round": rnd, "is_office": office, "team_form": forms.TeamForm(),
                "member_form": forms.MemberForm(), "assignment_form": forms.AssignmentForm(initial={"kind": rnd.kind})}  # fmt: skip
     return render(request, "planning/round.html", context)
@@ -77,7 +76,7 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.team_create(by=user, round=rnd, name=data["name"])
         else:
             team = get_object_or_404(rnd.teams.all(), pk=data["team"])
-            if user.role not in (Role.OFFICE, Role.ADMIN):
+            if not allowed(user, "plan.manage"):
                 raise ServiceError("只有巡察办可以安排巡察组。")
             if action == "member":
                 services.team_member_add(team=team, cadre=data["cadre"], role=data["role"])
@@ -92,7 +91,7 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def term_coverage(request: HttpRequest, pk: int) -> HttpResponse:
     term = get_object_or_404(Term, pk=pk)
-    if user_of(request).role == Role.UNIT:
+    if not allowed(user_of(request), "coverage.read"):
         raise Http404
     context = {"term": term, "by_kind": selectors.coverage(term=term, by="kind"),
                "by_county": selectors.coverage(term=term, by="county")}  # fmt: skip

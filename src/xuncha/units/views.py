@@ -10,8 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import user_of
-from xuncha.accounts.models import Role
+from xuncha.accounts.access import allowed, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.pagination import paginate
 
@@ -24,20 +23,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
-    if user_of(request).role == Role.UNIT:
+    if not allowed(user_of(request), "units.list"):
         raise Http404
     form = forms.UnitFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     units = selectors.unit_list(**filters)
     context = {"form": form, **paginate(request, units, PAGE_SIZE),
                "risk": selectors.risk_counts(units),
-               "is_office": user_of(request).role in (Role.OFFICE, Role.ADMIN)}  # fmt: skip
+               "is_office": allowed(user_of(request), "units.manage")}  # fmt: skip
     return render(request, "units/list.html", context)
 
 
 @login_required
 def unit_export(request: HttpRequest) -> HttpResponse:
-    if user_of(request).role not in (Role.OFFICE, Role.ADMIN, Role.SUPERVISOR, Role.LEADER):
+    if not allowed(user_of(request), "units.export"):
         raise Http404
     buffer = io.BytesIO()
     workbook.units_export(buffer)
@@ -49,7 +48,7 @@ def unit_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def unit_import(request: HttpRequest) -> HttpResponse:
-    if user_of(request).role not in (Role.OFFICE, Role.ADMIN):
+    if not allowed(user_of(request), "units.manage"):
         raise Http404
     upload = request.FILES.get("file")
     if upload is None:

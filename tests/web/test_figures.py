@@ -196,6 +196,16 @@ def test_drill_downs_list_the_same_rows(client, world) -> None:
     old = TeamFactory(round=_round(dt.date(2023, 3, 1)))
     assignment_add(team=old, unit=world.unit)
     _items(old, world.unit, total=4, closed=4, by=by)  # 2023: not in the 2024 figures
+    for team, unit, done in (
+        (world.team, world.unit, 2),
+        (world.team, world.unit, 1),
+        (old, world.unit, 1),
+    ):
+        common = {"team": team, "round": team.round, "unit": unit, "recorded_by": by}
+        ImmediateItem.objects.bulk_create(
+            [ImmediateItem(**common, description="立改", deadline=D, status="done" if i < done else "open",
+                           done_on=D if i < done else None) for i in range(2)]
+        )  # fmt: skip
     client.force_login(by)
     response = client.get(reverse("dashboards:figures"))  # opens on 2024, the latest year
     page = response.content.decode()
@@ -207,6 +217,7 @@ def test_drill_downs_list_the_same_rows(client, world) -> None:
         assert _count(client, href) == int(number), (name, href)
         seen.setdefault(name, int(number))
     assert seen["findings-total"] == 8 and seen["ledger-total"] == 8 and seen["ledger-closed"] == 5
+    assert (seen["immediate-total"], seen["immediate-done"]) == (4, 3)
     assert {"unit-total", "round-findings", "breakdown"} <= seen.keys()
     # Coverage: the units list behind each count, and the units still to inspect.
     assert "覆盖率" in page and response.context["cover"]["term"] is not None

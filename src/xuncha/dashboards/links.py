@@ -26,6 +26,11 @@ def ledger(period: Period, **filters: object) -> str:
     return _url("rectifications:list", period, **filters)
 
 
+def immediate(period: Period, **filters: object) -> str:
+    """The 立行立改 list: ``status``."""
+    return _url("findings:immediate", period, **filters)
+
+
 def units(**filters: object) -> str:
     """The unit list (not by period: coverage is of the term): ``kind``, ``county_id``,
     ``risk_level``."""

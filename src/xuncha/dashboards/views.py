@@ -6,12 +6,15 @@ import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from xuncha.accounts.access import user_of
+from xuncha.accounts.access import restrict, user_of
 from xuncha.accounts.models import Role, User
+from xuncha.findings.choices import ImmediateStatus
+from xuncha.findings.models import ImmediateItem
 from xuncha.planning import selectors as planning
 from xuncha.planning.models import Term
 
@@ -47,6 +50,11 @@ def _coverage(period: Period) -> dict[str, Any]:
             "left_count": overall.remaining}  # fmt: skip
 
 
+def _listed(model: type[Model], user: User) -> bool:
+    """Whether the user has a list of the model's rows (a figure may count more than that)."""
+    return not restrict(model._default_manager.all(), user).query.is_empty()
+
+
 def _breakdown(chart_data: dict[str, charts.Chart]) -> list[tuple[str, int, str]]:
     """(label, count, drill-down) of the findings by category, then by source."""
     return [
@@ -76,6 +84,10 @@ def _context(user: User, period: Period) -> dict[str, Any]:
         "links": {
             "findings": links.findings(period), "ledger": links.ledger(period),
             "closed": links.ledger(period, status="closed"),
+            # Leaders count 立行立改 items but do not list them: no link then.
+            "immediate": _listed(ImmediateItem, user) and links.immediate(period),
+            "immediate_done": _listed(ImmediateItem, user)
+            and links.immediate(period, status=ImmediateStatus.DONE),
         },
     }  # fmt: skip
 

@@ -94,6 +94,11 @@ class ImmediateFilterForm(forms.Form):
     )
     due = forms.ChoiceField(label="到期", required=False,
                             choices=[("", "全部"), ("due_soon", "7日内到期"), ("overdue", "已逾期")])  # fmt: skip
+    # The figures page's drill-down (round started in that year or term).
+    year = forms.IntegerField(
+        required=False, min_value=1990, max_value=2100, widget=forms.HiddenInput
+    )
+    term = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class ImmediateReportForm(forms.Form):

@@ -51,10 +51,12 @@ def assignments_for(user: User) -> QuerySet[Assignment]:
 
 
 def immediate_list(*, user: User, today: dt.date, status: str = "", due: str = "",
-                   team_id: int | None = None) -> QuerySet[ImmediateItem]:  # fmt: skip
+                   team_id: int | None = None, year: int | None = None,
+                   term: int | None = None) -> QuerySet[ImmediateItem]:  # fmt: skip
     """Immediate items as the user may see them; ``due`` narrows open items to those
     overdue or due within the ledger's "due soon" window."""
     items = restrict(ImmediateItem.objects.all(), user).select_related("unit", "round", "team")
+    items = in_period(items, year=year, term=term)  # the figures page's drill-down
     if status:
         items = items.filter(status=status)
     if team_id:

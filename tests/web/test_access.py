@@ -115,3 +115,22 @@ def test_inactive_and_anonymous_see_nothing(world) -> None:
     for model in (Finding, Talk, Lead, ImmediateItem, RectificationItem):
         assert not restrict(model.objects.all(), idle).exists()
         assert not restrict(model.objects.all(), AnonymousUser()).exists()  # type: ignore[arg-type]
+
+
+# role -> the role-only actions it may take (access.allowed); every other one is refused.
+ROLE_ONLY = {
+    "office": {"plan.manage", "units.list", "units.export", "units.manage", "coverage.read", "petitions.open"},
+    "team": {"units.list", "coverage.read", "petitions.open"},
+    "unit": set(),
+    "supervisor": {"units.list", "units.export", "coverage.read"},
+    "leader": {"units.list", "units.export", "coverage.read"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", list(ROLE_ONLY))
+def test_role_only_actions(world, role) -> None:
+    from xuncha.accounts.access import ACTIONS, allowed
+
+    names = {a for a in ACTIONS if a.split(".")[0] in ("plan", "units", "coverage", "petitions")}
+    got = {a for a in names if allowed(world.users[role], a)}
+    assert got == ROLE_ONLY[role]

@@ -107,3 +107,49 @@ def test_list_pages_load_for_every_role(client, world, role) -> None:
         assert client.get(reverse(name)).status_code == (
             200 if role in ("office", "team") else 403
         ), name
+
+
+# POST actions: role -> action -> (own object, another's): "done", "refused" (a Chinese
+# message, nothing changed) or 404 (the object is not even visible).
+ACTIONS = {
+    "office": {"return": ("done", "done"), "report": ("refused", "refused")},
+    "team": {"return": ("refused", 404), "report": ("refused", 404)},
+    "unit": {"return": ("refused", 404), "report": ("done", 404)},
+    "supervisor": {"return": ("done", "done"), "report": ("refused", "refused")},
+    "leader": {"return": ("refused", "refused"), "report": (404, 404)},
+}  # fmt: skip
+
+
+def post_action(client, world, team, unit, action) -> str | int:
+    from xuncha.findings.models import ImmediateReport
+    from xuncha.rectifications.models import RectificationItem, Status
+    from xuncha.rectifications.services import rectification_propose_plan
+
+    liaison = world.users["unit" if unit == world.unit else "other_unit"]
+    if action == "return":
+        finding = FindingFactory(team=team, round=team.round, unit=unit)
+        item = rectification_create(
+            finding=finding, by=world.users["office"], fed_back_on=dt.date(2024, 4, 1)
+        )
+        item = rectification_propose_plan(item=item, by=liaison, measures="清退", owner="李四",
+                                          deadline=dt.date(2024, 7, 1))  # fmt: skip
+        r = client.post(reverse("rectifications:action", args=[item.pk, "return"]),
+                        {"version": item.version, "reason": "措施不具体"})  # fmt: skip
+        changed = RectificationItem.objects.get(pk=item.pk).status == Status.AWAITING_PLAN
+    else:
+        item = ImmediateItem.objects.create(team=team, round=team.round, unit=unit, description="立改",
+                                            deadline=dt.date(2024, 4, 9), recorded_by=world.users["office"])  # fmt: skip
+        r = client.post(reverse("findings:immediate_report", args=[item.pk]), {"text": "已整改"})
+        changed = ImmediateReport.objects.filter(item=item).exists()
+    if r.status_code == 404:
+        return 404
+    return "done" if changed else "refused"
+
+
+@pytest.mark.parametrize("role", list(ACTIONS))
+def test_post_actions(client, world, role) -> None:
+    client.force_login(world.users[role])
+    for action, expected in ACTIONS[role].items():
+        got = (post_action(client, world, world.team, world.unit, action),
+               post_action(client, world, world.other_team, world.other_unit, action))  # fmt: skip
+        assert got == expected, (role, action)

@@ -76,7 +76,7 @@ def _export(run, path: Path) -> Path:
     return path
 
 
-def test_narrow_full_narrow_full_keeps_verdicts_findings_and_figures(world, data, tmp_path):
+def test_narrow_full_narrow_full_keeps_verdicts_findings_and_figures(world, data, tmp_path, client):
     datasets = services.dataset_upload_files(team=world.team, by=world.users["team"],
                                              files=data.files())  # fmt: skip
     deaths = [d for d in datasets if d.kind == "deaths"]
@@ -123,6 +123,14 @@ def test_narrow_full_narrow_full_keeps_verdicts_findings_and_figures(world, data
         report = services.verification_import(run=fourth, by=world.users["team"], rows=rows)
         assert (report.applied, report.conflicts, report.unchanged) == (0, [], len(rows))
     assert _state(world, fourth) == before
+    # The verification history stays, shown wherever the suspect now is.
+    s1 = Suspect.objects.filter(run=first).first()
+    client.force_login(world.users["team"])
+    page = client.get(
+        reverse("checks:suspect", args=[Suspect.objects.get(run=fourth, key=s1.key).pk])
+    )
+    history = page.content.decode().split('id="verify-history"')[1]
+    assert "第 1 次" in history and s1.note in history
 
 
 def test_a_real_conflict_is_still_reported_across_runs(world, data, tmp_path):

@@ -96,6 +96,17 @@ def later_occurrence(suspect: Suspect) -> Suspect | None:
     )  # fmt: skip
 
 
+def verification_history(suspect: Suspect, limit: int = 20) -> QuerySet[Any]:
+    """Every recorded change of the suspect's verification, in whichever of the team's
+    runs it was made (a re-run carries the verdict, the record stays where it was made)."""
+    rows = Suspect.objects.filter(run__team_id=suspect.run.team_id, key=suspect.key)
+    return (
+        Suspect.history.filter(id__in=rows.values("id"))
+        .select_related("history_user", "run")
+        .order_by("-history_date")[:limit]
+    )
+
+
 def verified_totals(runs: Any, *, per_key: bool = False) -> dict[str, Any]:
     """Counts and money over the suspects of the given runs (a run's page), or with
     ``per_key`` each suspect key of the runs' teams once, at its latest verdict

@@ -299,7 +299,7 @@ def _suspect_page(request: HttpRequest, s: Suspect, form: forms.VerifyForm, *, u
             ]
         )
     log = Unmasking.objects.filter(suspect=s).select_related("user")[:20]
-    records = s.history.select_related("history_user").order_by("-history_date")[:20]
+    records = selectors.verification_history(s)
     return render(request, "checks/suspect.html", {
         "s": s, "run": s.run, "form": form, "unmask": unmask, "rule": RULES_BY_ID.get(s.rule),
         "tier": TIER_LABELS.get(s.match_tier, s.match_tier), "group": group, "log": log, "records": records,

@@ -54,7 +54,8 @@
   document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
     var spec = data[el.getAttribute("data-chart")];
     if (!spec || !spec.labels.length) { el.classList.add("empty"); el.textContent = "暂无数据"; return; }
-    if (spec.kind === "hbar") { el.classList.add("rows-" + Math.min(spec.labels.length, 30)); }
+    // One row per unit: set through the CSSOM, which the CSP's style-src does not govern.
+    if (spec.kind === "hbar") { el.style.height = Math.max(12, 1.6 * spec.labels.length + 4) + "rem"; }
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(BUILD[spec.kind](spec));
     chart.on("click", function (params) {

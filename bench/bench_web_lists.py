@@ -3,8 +3,9 @@
 Creates a fresh database (``xuncha_bench`` by default on the PostgreSQL at
 ``XUNCHA_DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/xuncha``), fills it
 with 100,000 findings fed back as ledger items, then requests the findings and ledger
-lists in-process through Django's test client (the whole stack but the socket): first
-page, a filtered page, a search, a deep page; as the office and as a team member.
+lists and the home page in-process through Django's test client (the whole stack but the
+socket): first page, a filtered page, a search, a deep page, the home page's to-do
+numbers; as the office, a team member, a unit, the supervisor and the leader.
 Prints, per page, the median and p90 time over the runs and the number of SQL queries,
 and the same for a 1,000-finding database in the same invocation (the baseline): a
 page whose query count or time grows with the data would show it.
@@ -38,6 +39,8 @@ PAGES = [
     ("整改台账 首页", "/ledger/"),
     ("整改台账 已逾期", "/ledger/?due=overdue"),
     ("整改台账 第 500 页", "/ledger/?page=500"),
+    ("整改台账 被退回", "/ledger/?returned=on"),
+    ("工作台首页", "/"),
 ]
 
 
@@ -95,7 +98,10 @@ def fill(findings: int) -> dict[str, object]:
     RectificationItem.objects.bulk_create(items, batch_size=5000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return {"office": office, "team": member}
+    roles = {"supervisor": Role.SUPERVISOR, "leader": Role.LEADER}
+    others = {name: User.objects.create_user(name, password="x", role=role) for name, role in roles.items()}
+    liaison = User.objects.create_user("unit", password="x", role=Role.UNIT, unit=units[0])
+    return {"office": office, "team": member, "unit": liaison, **others}
 
 
 def measure(users: dict[str, object], runs: int) -> dict[tuple[str, str], tuple[float, float, int]]:

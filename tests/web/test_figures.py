@@ -206,6 +206,10 @@ def test_drill_downs_list_the_same_rows(client, world) -> None:
             [ImmediateItem(**common, description="立改", deadline=D, status="done" if i < done else "open",
                            done_on=D if i < done else None) for i in range(2)]
         )  # fmt: skip
+    for team in (world.team, old):
+        Lead.objects.create(team=team, round=team.round, unit=world.unit, recorded_by=by,
+                            description="线索", handed_to=Receiver.DISCIPLINE, handed_on=D,
+                            receiver="李", due_on=D)  # fmt: skip
     client.force_login(by)
     response = client.get(reverse("dashboards:figures"))  # opens on 2024, the latest year
     page = response.content.decode()
@@ -218,6 +222,7 @@ def test_drill_downs_list_the_same_rows(client, world) -> None:
         seen.setdefault(name, int(number))
     assert seen["findings-total"] == 8 and seen["ledger-total"] == 8 and seen["ledger-closed"] == 5
     assert (seen["immediate-total"], seen["immediate-done"]) == (4, 3)
+    assert seen["leads-total"] == 1
     assert {"unit-total", "round-findings", "breakdown"} <= seen.keys()
     # Coverage: the units list behind each count, and the units still to inspect.
     assert "覆盖率" in page and response.context["cover"]["term"] is not None

@@ -31,6 +31,10 @@ def immediate(period: Period, **filters: object) -> str:
     return _url("findings:immediate", period, **filters)
 
 
+def leads(period: Period) -> str:
+    return _url("findings:leads", period)
+
+
 def units(**filters: object) -> str:
     """The unit list (not by period: coverage is of the term): ``kind``, ``county_id``,
     ``risk_level``."""

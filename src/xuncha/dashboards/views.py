@@ -14,7 +14,7 @@ from django.utils import timezone
 from xuncha.accounts.access import restrict, user_of
 from xuncha.accounts.models import Role, User
 from xuncha.findings.choices import ImmediateStatus
-from xuncha.findings.models import ImmediateItem
+from xuncha.findings.models import ImmediateItem, Lead
 from xuncha.planning import selectors as planning
 from xuncha.planning.models import Term
 
@@ -88,6 +88,7 @@ def _context(user: User, period: Period) -> dict[str, Any]:
             "immediate": _listed(ImmediateItem, user) and links.immediate(period),
             "immediate_done": _listed(ImmediateItem, user)
             and links.immediate(period, status=ImmediateStatus.DONE),
+            "leads": _listed(Lead, user) and links.leads(period),
         },
     }  # fmt: skip
 

@@ -73,6 +73,8 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     those past due."""
     today = timezone.localdate()
     overdue = request.GET.get("overdue") == "1"
-    leads = selectors.lead_list(user=user_of(request), today=today, overdue=overdue)
+    # ?year= / ?term=: the figures page's drill-down.
+    period = {k: int(v) for k in ("year", "term") if (v := request.GET.get(k, "")).isdigit()}
+    leads = selectors.lead_list(user=user_of(request), today=today, overdue=overdue, **period)
     context = {"overdue": overdue, "today": today, **paginate(request, leads, PAGE_SIZE)}
     return render(request, "findings/lead_list.html", context)

@@ -74,10 +74,12 @@ def immediate_detail(*, user: User, pk: int) -> ImmediateItem:
     return get_object_or_404(items, pk=pk)
 
 
-def lead_list(*, user: User, today: dt.date, overdue: bool = False) -> QuerySet[Lead]:
+def lead_list(*, user: User, today: dt.date, overdue: bool = False, year: int | None = None,
+              term: int | None = None) -> QuerySet[Lead]:  # fmt: skip
     """Leads as the user may see them (office and handing team only); ``overdue`` keeps
     those still pending past their due date."""
     leads = restrict(Lead.objects.all(), user).select_related("unit", "round", "team")
+    leads = in_period(leads, year=year, term=term)  # the figures page's drill-down
     if overdue:
         leads = leads.filter(result=LeadResult.PENDING, due_on__lt=today)
     return leads.order_by("due_on", "id")

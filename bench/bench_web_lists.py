@@ -99,7 +99,10 @@ def fill(findings: int) -> dict[str, object]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     roles = {"supervisor": Role.SUPERVISOR, "leader": Role.LEADER}
-    others = {name: User.objects.create_user(name, password="x", role=role) for name, role in roles.items()}
+    others = {
+        name: User.objects.create_user(name, password="x", role=role)
+        for name, role in roles.items()
+    }
     liaison = User.objects.create_user("unit", password="x", role=Role.UNIT, unit=units[0])
     return {"office": office, "team": member, "unit": liaison, **others}
 

@@ -18,10 +18,10 @@ from xuncha.rectifications.services import rectification_create
 
 # page -> role -> (own, other)
 EXPECTED = {
-    # The leader reads every finding, ledger item and round (read-only), not the team's work page.
+    # The leader reads every round, its units' pages, findings and ledger items (read-only).
     "finding": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (200, 200)},
     "item": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (200, 200)},
-    "work": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)},
+    "work": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
     "round": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
     # 立行立改: the unit sees (and reports on) its own; the leader none.
     "immediate": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (404, 404)},

@@ -13,9 +13,11 @@ unit liaison       its unit's ledger items and  its unit's ledger items (plan,
                                                 immediate items (report)
 supervisor         everything but leads and     returns a plan or a close-out
                    petitions                    request (with a reason)
-leader             every round, team, finding   nothing
+leader             every round, team, its       nothing
+                   units (assignments), finding
                    and ledger item (no talks,
-                   leads, petitions, checks)
+                   leads, immediate items,
+                   petitions, checks)
 =================  ===========================  ==============================
 
 Beyond view/change, each named action (``"rectification.return"``, …) lists its roles
@@ -69,7 +71,7 @@ _TEAM_MODELS = {name: "team_id" for name in (
     "intakecode", "dataset", "checkrun")} | {"suspect": "run__team_id"}  # fmt: skip
 _OFFICE_AND_TEAM_ONLY = {"lead", "petition", "intakecode", "dataset", "checkrun", "suspect"}
 _UNIT_VISIBLE = {"rectificationitem", "immediateitem"}
-_LEADER_VISIBLE = {"round", "team", "finding", "rectificationitem"}
+_LEADER_VISIBLE = {"round", "team", "assignment", "finding", "rectificationitem"}
 
 
 def team_ids(user: User) -> list[int]:

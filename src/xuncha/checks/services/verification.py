@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from xuncha.accounts.access import can_unmask
@@ -34,19 +34,32 @@ def verification_carry(run: CheckRun) -> int:
     """Give ``run``'s suspects the latest verdict of the same key from every earlier
     completed run of the team, not only the one before (a narrow run in between must
     not lose what a full run before it had), and the finding the key was rolled into.
-    Returns how many suspects were carried."""
-    earlier = Suspect.objects.filter(
-        run__team_id=run.team_id, run__status=RunStatus.DONE, run__number__lt=run.number
-    )
-    verified = earlier.filter(verified_at__isnull=False)
-    source = verified.filter(key=OuterRef("key")).order_by("-run__number")
-    carried = Suspect.objects.filter(run=run, key__in=verified.values("key")).update(
-        **{f: Subquery(source.values(f)[:1]) for f in CARRIED}
-    )
-    linked = earlier.filter(finding__isnull=False)
-    Suspect.objects.filter(run=run, key__in=linked.values("key")).update(
-        finding=Subquery(linked.filter(key=OuterRef("key")).values("finding")[:1])
-    )
+    Returns how many suspects were carried.
+
+    One UPDATE … FROM over a window (PostgreSQL, and SQLite 3.33+): the earlier rows are
+    read once, not once per column and suspect as correlated subqueries would."""
+    suspect, checkrun = Suspect._meta.db_table, CheckRun._meta.db_table
+    cols = [f.column for f in Suspect._meta.concrete_fields if f.name in CARRIED]
+    picked = ", ".join(f"s.{c}" for c in cols)
+    assign = ", ".join(f"{c} = src.{c}" for c in cols)
+    earlier = (f"FROM {suspect} s JOIN {checkrun} r ON r.id = s.run_id "
+               "WHERE r.team_id = %s AND r.status = %s AND r.number < %s")  # fmt: skip
+    args: list[Any] = [run.team_id, str(RunStatus.DONE), run.number]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {suspect} SET {assign} FROM (SELECT s.key, {picked}, row_number() OVER "
+            f"(PARTITION BY s.key ORDER BY r.number DESC) AS rn {earlier} "
+            f"AND s.verified_at IS NOT NULL) src "
+            f"WHERE src.rn = 1 AND {suspect}.run_id = %s AND {suspect}.key = src.key",
+            [*args, run.pk],
+        )
+        carried = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {suspect} SET finding_id = src.finding_id FROM (SELECT s.key, "
+            f"max(s.finding_id) AS finding_id {earlier} AND s.finding_id IS NOT NULL "
+            f"GROUP BY s.key) src WHERE {suspect}.run_id = %s AND {suspect}.key = src.key",
+            [*args, run.pk],
+        )
     return carried
 
 

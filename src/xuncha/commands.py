@@ -79,6 +79,8 @@ def _files(text: str) -> Path:
         raise argparse.ArgumentTypeError(f"文件不存在：{text}")
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"这是一个文件夹，不是文件：{text}")
+    if not path.is_file():  # a named pipe or device would block or never end
+        raise argparse.ArgumentTypeError(f"这不是普通文件（管道、设备等不能读取）：{text}")
     return path
 
 

@@ -16,7 +16,8 @@ RULE_CHOICES = [(r.id, r.title) for r in RULES]
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="数据类别", choices=DatasetKind.choices)
-    file = forms.FileField(label="文件（xlsx、xls 或 CSV）")
+    # An empty file reaches dataset_upload, which refuses it naming the file.
+    file = forms.FileField(label="文件（xlsx、xls 或 CSV）", allow_empty_file=True)
 
 
 class RunForm(forms.Form):

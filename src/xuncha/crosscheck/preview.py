@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import InputError
 from .ingest import guard, readable_kind
-from .ingest.excel import _sheet_members, short_error
+from .ingest.excel import _sheet_members, reader_error, short_error
 from .ingest.sources import Mapping, layout_of, year_hint
 from .ingest.text import SAMPLE_BYTES, detect_encoding, encoding_label, sniff_csv
 from .roles import HEAD_ROWS, ROLES
@@ -150,7 +150,8 @@ def _workbook(path: Path, out: FilePreview, mapping: Mapping) -> None:
     try:
         reader = fastexcel.read_excel(str(path))
         names = reader.sheet_names
-    except Exception as err:  # fastexcel raises its own types for broken zips and XML
+    except BaseException as err:  # fastexcel's own error types, and a reader panic
+        reader_error(err)
         raise InputError(
             f"无法打开工作簿：文件已损坏，或不是有效的 Excel 文件（{short_error(err)}）。",
             file=out.file,
@@ -167,7 +168,8 @@ def _workbook(path: Path, out: FilePreview, mapping: Mapping) -> None:
                 name, header_row=None, n_rows=HEAD_ROWS, dtypes="string", eager=True
             )
             rows = [list(r.values()) for r in batch.to_pylist()]
-        except Exception as err:
+        except BaseException as err:
+            reader_error(err)
             out.sheets.append(
                 SheetPreview(sheet=name, error=f"无法读取（{short_error(err)}）", unreadable=True)
             )
@@ -180,7 +182,15 @@ def _csv(path: Path, out: FilePreview, mapping: Mapping) -> None:
         sample = f.read(SAMPLE_BYTES)
     encoding = detect_encoding(sample, out.file)
     out.encoding = encoding_label(encoding)
-    text = codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
+    try:
+        text = codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
+    except UnicodeDecodeError as err:  # e.g. a UTF-8 BOM in front of GBK text
+        line = sample.count(b"\n", 0, err.start) + 1
+        raise InputError(
+            f"第 {line} 行不是 {encoding_label(encoding)} 编码的文字，文件编码混乱，"
+            "请用同一种编码（UTF-8 或 GBK）另存后重新上传。",
+            file=out.file,
+        ) from err
     _, records, _ = sniff_csv(text.lstrip("\ufeff"), out.file)
     out.sheets.append(_sheet([list(r) for r in records], mapping, out.file, ""))
 
@@ -224,7 +234,8 @@ def sheet_rows(source: str | bytes, *, name: str, prefer: str = "") -> list[list
         batch = reader.load_sheet(sheet, header_row=None, dtypes="string", eager=True)
     except InputError:
         raise
-    except Exception as err:  # fastexcel raises its own types for broken zips and XML
+    except BaseException as err:  # fastexcel's own error types, and a reader panic
+        reader_error(err)
         raise InputError(
             f"无法读取：不是有效的 Excel（xlsx）文件，或文件已损坏、设有密码（{short_error(err)}）。",
             file=name,

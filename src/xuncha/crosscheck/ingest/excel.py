@@ -38,7 +38,15 @@ from .sources import (
 )
 
 
-def short_error(err: Exception) -> str:
+def reader_error(err: BaseException) -> None:
+    """Re-raise what is not a reader failure. The readers are Rust: a panic on a broken
+    file arrives as pyo3's PanicException, a BaseException, and must be refused like
+    any broken file, not end the process with a traceback."""
+    if isinstance(err, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise err
+
+
+def short_error(err: BaseException) -> str:
     """The first line of a library's error, for a user message."""
     text = str(err).strip()
     return (text.splitlines()[0] if text else type(err).__name__)[:160]
@@ -56,7 +64,8 @@ def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping:
     try:
         reader = fastexcel.read_excel(report.path)
         names = reader.sheet_names
-    except Exception as err:  # fastexcel has its own error types for broken zips and XML
+    except BaseException as err:  # fastexcel's own error types, and a reader panic
+        reader_error(err)
         raise InputError(
             f"无法打开工作簿：文件已损坏，或不是有效的 Excel 文件（{short_error(err)}）。",
             file=report.file,
@@ -226,7 +235,8 @@ def _parse_sheets(reader: Any, path: str, names: list[str], skip: set[str]) -> I
                 name, header_row=None, skip_rows=0, dtypes="string"
             ).to_arrow_with_errors()
             return batch, error_cells(errors)
-        except Exception as err:
+        except BaseException as err:
+            reader_error(err)
             return err
 
     workers = max(1, min(len(names), os.cpu_count() or 1))

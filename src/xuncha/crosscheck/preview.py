@@ -89,8 +89,12 @@ class FilePreview:
             return [self.error], []
         errors: list[str] = []
         warnings: list[str] = []
+        some_readable = any(not s.unreadable for s in self.sheets)
         for sheet in self.sheets:
             where = f"工作表「{sheet.sheet}」" if sheet.sheet else ""
+            if sheet.unreadable and some_readable:  # the engine skips it, with its reason
+                warnings.append(f"{where}{sheet.error}，比对时跳过此表")
+                continue
             errs, warns = sheet.problems(dataset)
             errors += [f"{where}{e}" for e in errs]
             warnings += [f"{where}{w}，相关规则在此表中不会发现疑点" for w in warns]

@@ -223,7 +223,11 @@ class Server:
         if re.fullmatch(r"/checks/datasets/\d+/", final):
             result.landed = "dataset"
             result.dataset_status, _, page = self.get(final)
-            found = re.search(r'id="mapping-errors">(.*?)</div>', page, re.S)
+            # A flag is an error, or a note that the file holds nothing to check (a header
+            # with no rows: the engine reads it as 0 rows, beside other files it is fine).
+            found = re.search(r'id="mapping-errors">(.*?)</div>', page, re.S) or re.search(
+                r'id="mapping-warnings">(提示：.*?没有可比对的记录.*?)</div>', page, re.S
+            )
             result.dataset_errors = html.unescape(found.group(1)).strip() if found else ""
         else:
             result.landed = "team" if final == f"/checks/teams/{self.team}/" else final

@@ -47,6 +47,7 @@ class SheetPreview:
     year: int | None = None  # the payment year a title, the sheet or the file name gives
     error: str | None = None
     unreadable: bool = False  # no mapping can help: the sheet itself cannot be read
+    empty: bool = False  # the whole sheet was seen: a header and no data row
 
     def role_of_column(self) -> dict[int, str]:
         return {col: role for role, col in self.columns.items()}
@@ -96,6 +97,8 @@ class FilePreview:
                 warnings.append(f"{where}{sheet.error}，比对时跳过此表")
                 continue
             errs, warns = sheet.problems(dataset)
+            if sheet.empty:
+                warnings.append(f"{where}表头下没有数据行，此表没有可比对的记录")
             errors += [f"{where}{e}" for e in errs]
             warnings += [f"{where}{w}，相关规则在此表中不会发现疑点" for w in warns]
         if self.sheets and all(s.error for s in self.sheets):
@@ -144,6 +147,7 @@ def _sheet(rows: list[list[Any]], mapping: Mapping, file: str, name: str) -> She
     sheet.year = year_hint(file, name, head[: layout.header_rows[0]])
     data = [r for r in head[layout.data_start :] if any(c.strip() for c in r)]
     sheet.sample = [(r + [""] * width)[:width] for r in data[:SAMPLE_ROWS]]
+    sheet.empty = not data and len(rows) < HEAD_ROWS
     return sheet
 
 

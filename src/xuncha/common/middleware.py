@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.utils.cache import add_never_cache_headers
+from django.utils.deprecation import MiddlewareMixin
 
 from . import ratelimit
 
@@ -46,15 +47,11 @@ def no_store(view: V) -> V:
     return cast(V, wrapped)
 
 
-class ContentSecurityPolicyMiddleware:
+class ContentSecurityPolicyMiddleware(MiddlewareMixin):
     """``settings.CONTENT_SECURITY_POLICY`` on every page that sets no policy of its own,
     so an injected script or style would not run even if escaping failed somewhere."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
 
@@ -63,16 +60,10 @@ def _plain(message: str, status: int) -> HttpResponse:
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
-class RequestGuardMiddleware:
+class RequestGuardMiddleware(MiddlewareMixin):
     """Runs as a view middleware placed before CSRF's, so it knows the view: a view
     marked with ``upload_limit_setting`` (dataset uploads) takes bodies up to that
     setting instead of ``REQUEST_MAX_BYTES``."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any

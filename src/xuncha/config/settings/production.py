@@ -1,17 +1,12 @@
-"""Production: a strong secret key and PostgreSQL are required; cookies stay secure."""
+"""Production: no debug pages; cookies, redirects and HSTS for HTTPS behind the proxy.
+PostgreSQL is set through ``XUNCHA_DATABASE_URL`` (base.py); nothing here requires it."""
 
 import os
 
-from django.core.exceptions import ImproperlyConfigured
-
-from xuncha.config import keys
-
 from .base import *  # noqa: F403
 
-# base.py already refuses a weak XUNCHA_SECRET_KEY and makes a key file otherwise; this
-# guards a key put in by any other way (there is no built-in key to test for).
-if _weak := keys.weakness(SECRET_KEY):  # noqa: F405
-    raise ImproperlyConfigured(f"生产环境的密钥太弱（{_weak}），请检查 XUNCHA_SECRET_KEY。")
+# The secret key is checked in base.py (xuncha.config.keys): a weak XUNCHA_SECRET_KEY or
+# key file is refused there, in every settings module.
 DEBUG = False
 # XUNCHA_HTTPS=1 (default): the workbench is reached over HTTPS, through the TLS proxy of
 # docs/deploy.md. Cookies are sent only over HTTPS, a plain-HTTP visit is redirected to

@@ -28,7 +28,7 @@ from web.test_petitions import (
     stored_files,
     submit,
 )
-from xuncha.petitions import at_rest, pow, selectors, services, vault
+from xuncha.petitions import at_rest, pow, receipt_login, selectors, services, vault
 from xuncha.petitions.models import Attachment, Message, Petition, ReceiptSession
 
 LOGIN = "petitions_public:receipt"
@@ -94,7 +94,7 @@ def test_a_session_ends_when_idle_and_at_its_absolute_end(client, intake, settin
     # Idle past its time: refused, and deleted by the next sweep.
     ReceiptSession.objects.update(idle_until=timezone.now() - dt.timedelta(seconds=1))
     assert client.get(reverse(STATUS)).status_code == 302
-    assert services.receipt_sessions_sweep() == 1 and not ReceiptSession.objects.exists()
+    assert receipt_login.receipt_sessions_sweep() == 1 and not ReceiptSession.objects.exists()
 
 
 def test_ended_sessions_are_swept_when_someone_logs_in(client, intake, world):

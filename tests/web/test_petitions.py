@@ -20,7 +20,7 @@ from PIL import Image
 
 from xuncha.common.errors import PermissionDenied, ServiceError
 from xuncha.findings.choices import Category, Receiver, Source, Subcategory
-from xuncha.petitions import pow, selectors, services, vault
+from xuncha.petitions import pow, receipt_login, selectors, services, vault
 from xuncha.petitions.models import Access, Attachment, Channel, Disposition, Petition
 from xuncha.petitions.services import Content, Identity
 
@@ -110,8 +110,8 @@ def test_anonymous_submission_gives_a_receipt_and_keeps_nothing_in_clear(client,
     petition = Petition.objects.get()
     assert petition.channel == Channel.QR and petition.anonymous and petition.identity is None
     assert petition.team_id == intake.team_id and petition.unit_id == intake.unit_id
-    assert services.receipt_find(code) == petition
-    assert services.receipt_find(code[:-1] + str((int(code[-1]) + 1) % 10)) is None
+    assert receipt_login.receipt_find(code) == petition
+    assert receipt_login.receipt_find(code[:-1] + str((int(code[-1]) + 1) % 10)) is None
     # Encrypted at rest: neither the text, the code, the address nor the browser is in the
     # database or the logs; the attachment on disk is ciphertext.
     dump = all_text_in_database()
@@ -341,7 +341,7 @@ def test_staff_entry_can_issue_a_receipt(client, world):
     code = response.context["receipt"].replace(" ", "")
     petition = Petition.objects.get()
     assert petition.channel == Channel.VISIT and petition.recorded_by == world.users["team"]
-    assert services.receipt_find(code) == petition
+    assert receipt_login.receipt_find(code) == petition
 
 
 def test_attachment_copy_has_no_location_and_original_is_kept(client, world):

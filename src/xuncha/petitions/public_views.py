@@ -4,7 +4,7 @@ No view here reads the visitor's address or browser except :func:`client_key`, w
 turns the address into a salted hash that only lives in the cache for the rate-limit
 window. Responses are never cached and send no referrer. The receipt "log-in" is a
 random token in a cookie; the server keeps only its hash, bound to the petition, until it
-expires or the petitioner leaves (:class:`~.models.ReceiptSession`).
+expires or the petitioner leaves (:mod:`.receipt_login`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from xuncha.common import ratelimit
 from xuncha.common.errors import ServiceError
 
-from . import forms, pow, selectors, services
+from . import forms, pow, receipt_login, selectors, services
 from .models import IntakeCode, Petition
 
 COOKIE = "xc_receipt"
@@ -117,18 +117,18 @@ def _blank_page(request: HttpRequest, code: IntakeCode) -> str:
 
 def _petition_of(request: HttpRequest) -> Petition | None:
     """The petition of the request's live receipt log-in (its use keeps it alive)."""
-    session = selectors.receipt_session(token=request.COOKIES.get(COOKIE, ""))
+    session = receipt_login.receipt_session(token=request.COOKIES.get(COOKIE, ""))
     if session is None:
         return None
-    services.receipt_session_touch(session=session)
+    receipt_login.receipt_session_touch(session=session)
     return session.petition
 
 
 def _logged_in(request: HttpRequest, petition: Petition) -> HttpResponse:
     """A new session for a found code; the browser's previous one, if any, ends."""
-    services.receipt_session_close(token=request.COOKIES.get(COOKIE, ""))
+    receipt_login.receipt_session_close(token=request.COOKIES.get(COOKIE, ""))
     response = redirect("petitions_public:status")
-    response.set_cookie(COOKIE, services.receipt_session_open(petition=petition),
+    response.set_cookie(COOKIE, receipt_login.receipt_session_open(petition=petition),
                         max_age=settings.PETITION_SESSION_MAX, httponly=True, samesite="Strict",
                         secure=request.is_secure())  # fmt: skip
     return response
@@ -152,7 +152,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
             except pow.WorkRefused as err:
                 error = str(err)
             else:
-                petition = services.receipt_find(form.cleaned_data["code"])
+                petition = receipt_login.receipt_find(form.cleaned_data["code"])
                 if petition is not None:
                     return _logged_in(request, petition)
                 ratelimit.hit("receipt", client, settings.PETITION_RATE_RECEIPT)
@@ -199,7 +199,7 @@ def status(request: HttpRequest) -> HttpResponse:
 @public
 @require_http_methods(["POST"])
 def leave(request: HttpRequest) -> HttpResponse:
-    services.receipt_session_close(token=request.COOKIES.get(COOKIE, ""))
+    receipt_login.receipt_session_close(token=request.COOKIES.get(COOKIE, ""))
     response = redirect("petitions_public:receipt")
     response.delete_cookie(COOKIE, samesite="Strict")
     return response

@@ -4,7 +4,6 @@ decrypted only here, and only after the read has been logged by the caller."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -16,7 +15,7 @@ from xuncha.accounts.models import Role, User
 from xuncha.planning.models import Team
 
 from . import vault
-from .models import Access, IntakeCode, Petition, ReceiptSession
+from .models import Access, IntakeCode, Petition
 
 
 def petition_list(*, user: User, team_id: int | None = None, channel: str = "", stage: str = "",
@@ -62,18 +61,6 @@ def petition_detail(*, user: User, pk: int) -> Petition:
         ),
         pk=pk,
     )
-
-
-def receipt_session(*, token: str) -> ReceiptSession | None:
-    """The live receipt log-in of a cookie's token, with its petition, or None (unknown,
-    ended, or a petition without a receipt code)."""
-    if not token or len(token) > 100:
-        return None
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    live = ReceiptSession.objects.filter(
-        token_hash=digest, idle_until__gt=timezone.now(), petition__receipt_hash__isnull=False
-    )
-    return live.select_related("petition").first()
 
 
 def content(petition: Petition) -> dict[str, str]:

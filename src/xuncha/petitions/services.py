@@ -39,7 +39,6 @@ from .models import (
     IntakeCode,
     Message,
     Petition,
-    ReceiptSession,
 )
 
 Files = Sequence[tuple[IO[bytes], str]]
@@ -256,54 +255,6 @@ def petition_record(*, team: Team, by: User, channel: str, received_on: dt.date,
         "respond_by": _respond_by(received_on), "recorded_by": by,
     }  # fmt: skip
     return _create(fields, _read(files), with_receipt=issue_receipt)
-
-
-def receipt_find(code: str) -> Petition | None:
-    """The petition of a receipt code, or None (wrong and unknown codes look the same)."""
-    code = "".join(ch for ch in code if not ch.isspace() and ch != "-")
-    if len(code) != 16 or not code.isascii() or not code.isdigit():
-        return None
-    return Petition.objects.filter(receipt_hash=vault.receipt_digest(code)).first()
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def receipt_session_open(*, petition: Petition) -> str:
-    """Log in with a found receipt code: returns the token for the browser's cookie.
-
-    The token is 256 random bits; only its SHA-256 is stored (the token alone cannot be
-    guessed, so no key is needed for the hash, and none can be stolen to forge one)."""
-    receipt_sessions_sweep()
-    token = secrets.token_urlsafe(32)
-    now = timezone.now()
-    ends_at = now + dt.timedelta(seconds=settings.PETITION_SESSION_MAX)
-    idle = min(now + dt.timedelta(seconds=settings.PETITION_SESSION_IDLE), ends_at)
-    ReceiptSession.objects.create(petition=petition, token_hash=_token_hash(token),
-                                  idle_until=idle, ends_at=ends_at)  # fmt: skip
-    return token
-
-
-def receipt_session_touch(*, session: ReceiptSession) -> None:
-    """A page seen through the session: the idle expiry starts again (never past the
-    absolute end), and sessions that have ended are deleted."""
-    idle = timezone.now() + dt.timedelta(seconds=settings.PETITION_SESSION_IDLE)
-    ReceiptSession.objects.filter(pk=session.pk).update(idle_until=min(idle, session.ends_at))
-    receipt_sessions_sweep()
-
-
-def receipt_session_close(*, token: str) -> None:
-    """Leaving: the session is deleted, so the cookie opens nothing any more."""
-    if token:
-        ReceiptSession.objects.filter(token_hash=_token_hash(token)).delete()
-
-
-def receipt_sessions_sweep() -> int:
-    """Delete every session that has ended (so no expiry time outlives its session)."""
-    now = timezone.now()
-    deleted, _ = ReceiptSession.objects.filter(idle_until__lte=now).delete()
-    return deleted
 
 
 # ------------------------------------------------------------------ messages

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from web import test_petitions
 from web.test_petitions import (
     SECRET,
     form_data,
@@ -33,22 +33,8 @@ from xuncha.petitions.models import Attachment, Message, Petition, ReceiptSessio
 
 LOGIN = "petitions_public:receipt"
 STATUS = "petitions_public:status"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache(settings):
-    settings.PETITION_POW_BITS = 6  # cheap in tests; the real difficulty is a setting
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def intake(world):
-    today = timezone.localdate()
-    return services.intake_create(team=world.team, by=world.users["office"], opens_on=today,
-                                  closes_on=today + dt.timedelta(days=30), scope="受理群众反映的问题。",
-                                  phone="0735-1234567", unit_id=world.unit.pk)  # fmt: skip
+# The fixtures of test_petitions: a fresh cache and cheap work for every test, a QR code.
+_fresh_cache, intake = test_petitions._fresh_cache, test_petitions.intake
 
 
 def login(client, code: str, address: str = "198.51.100.1"):

@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import InputError
 from .ingest import guard, readable_kind
-from .ingest.excel import _sheet_members, reader_error, short_error
+from .ingest.excel import open_workbook, reader_error, reader_failures, sheet_members, short_error
 from .ingest.sources import Mapping, layout_of, year_hint
 from .ingest.text import SAMPLE_BYTES, detect_encoding, encoding_label, sniff_csv
 from .roles import HEAD_ROWS, ROLES
@@ -152,20 +152,9 @@ def _sheet(rows: list[list[Any]], mapping: Mapping, file: str, name: str) -> She
 
 
 def _workbook(path: Path, out: FilePreview, mapping: Mapping) -> None:
-    import fastexcel
-
-    guard.check_archive(path, out.file)
-    try:
-        reader = fastexcel.read_excel(str(path))
-        names = reader.sheet_names
-    except BaseException as err:  # fastexcel's own error types, and a reader panic
-        reader_error(err)
-        raise InputError(
-            f"无法打开工作簿：文件已损坏，或不是有效的 Excel 文件（{short_error(err)}）。",
-            file=out.file,
-        ) from err
+    reader, names = open_workbook(str(path), out.file)
     out.encoding = out.kind
-    far = guard.oversized_sheets(path, out.file, _sheet_members(str(path)))
+    far = guard.oversized_sheets(path, out.file, sheet_members(str(path)))
     for name in names:
         if name in far:
             out.sheets.append(SheetPreview(sheet=name, unreadable=True, error=f"使用范围异常大"
@@ -223,14 +212,11 @@ def sheet_rows(source: str | bytes, *, name: str, prefer: str = "") -> list[list
     for the workbooks the workbench imports (units, returned verification lists). The
     bomb checks come first; call it through :mod:`xuncha.sandbox`. InputError if the
     file cannot be read."""
-    import fastexcel
-
-    guard.check_archive(source, name)
-    try:
-        reader = fastexcel.read_excel(source)
-        names = reader.sheet_names
+    what = "无法读取：不是有效的 Excel（xlsx）文件，或文件已损坏、设有密码"
+    reader, names = open_workbook(source, name, what)
+    with reader_failures(name, what):
         sheet = prefer if prefer in names else names[0]
-        members = _sheet_members(source) if isinstance(source, str) else {}
+        members = sheet_members(source) if isinstance(source, str) else {}
         far = guard.oversized_sheets(source, name, members)
         if sheet in far:
             raise InputError(
@@ -240,14 +226,6 @@ def sheet_rows(source: str | bytes, *, name: str, prefer: str = "") -> list[list
                 sheet=sheet,
             )
         batch = reader.load_sheet(sheet, header_row=None, dtypes="string", eager=True)
-    except InputError:
-        raise
-    except BaseException as err:  # fastexcel's own error types, and a reader panic
-        reader_error(err)
-        raise InputError(
-            f"无法读取：不是有效的 Excel（xlsx）文件，或文件已损坏、设有密码（{short_error(err)}）。",
-            file=name,
-        ) from err
     return [["" if v is None else str(v).strip() for v in r.values()] for r in batch.to_pylist()]
 
 

@@ -6,6 +6,7 @@ row the user sees as i + 1; the header is then found among the first rows.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import queue
@@ -46,6 +47,33 @@ def reader_error(err: BaseException) -> None:
         raise err
 
 
+OPEN_FAILED = "无法打开工作簿：文件已损坏，或不是有效的 Excel 文件"
+
+
+@contextlib.contextmanager
+def reader_failures(file: str, what: str = OPEN_FAILED) -> Iterator[None]:
+    """A reader's failure in the block (fastexcel's own error types, a panic) as an
+    InputError "``what``（the library's reason）" naming ``file``; an InputError passes."""
+    try:
+        yield
+    except InputError:
+        raise
+    except BaseException as err:
+        reader_error(err)
+        raise InputError(f"{what}（{short_error(err)}）。", file=file) from err
+
+
+def open_workbook(source: str | bytes, file: str, what: str = OPEN_FAILED) -> tuple[Any, list[str]]:
+    """fastexcel's reader of a workbook and its sheet names, after the bomb checks
+    (:func:`.guard.check_archive`); InputError ``what`` if it cannot be opened."""
+    import fastexcel
+
+    guard.check_archive(source, file)  # zip bombs, before any parser
+    with reader_failures(file, what):
+        reader = fastexcel.read_excel(source)
+        return reader, reader.sheet_names
+
+
 def short_error(err: BaseException) -> str:
     """The first line of a library's error, for a user message."""
     text = str(err).strip()
@@ -58,20 +86,9 @@ def _reason(error: str) -> str:
 
 
 def load_workbook(con: duckdb.DuckDBPyConnection, report: SourceReport, mapping: Mapping) -> None:
-    import fastexcel
-
-    guard.check_archive(report.path, report.file)  # zip bombs, before any parser
-    try:
-        reader = fastexcel.read_excel(report.path)
-        names = reader.sheet_names
-    except BaseException as err:  # fastexcel's own error types, and a reader panic
-        reader_error(err)
-        raise InputError(
-            f"无法打开工作簿：文件已损坏，或不是有效的 Excel 文件（{short_error(err)}）。",
-            file=report.file,
-        ) from err
+    reader, names = open_workbook(report.path, report.file)
     report.encoding = report.kind
-    members = _sheet_members(report.path) if report.kind == "xlsx" else {}
+    members = sheet_members(report.path) if report.kind == "xlsx" else {}
     oversized = guard.oversized_sheets(report.path, report.file, members)
     hidden = {name for name, (_, is_hidden) in members.items() if is_hidden}
     with ThreadPoolExecutor(1) as scan:
@@ -96,12 +113,7 @@ def _load_sheets(
         report.sheets.append(sheet)
         try:
             if name in oversized:
-                raise InputError(
-                    f"工作表的使用范围异常大（{oversized[name]}），多半是远处有无意中输入或设了格式的"
-                    "单元格。请在 Excel 中删除数据以外的行和列后另存，再提交。",
-                    file=report.file,
-                    sheet=name,
-                )
+                raise guard.too_far(report.file, oversized[name], sheet=name)
             if isinstance(parsed, Exception):
                 raise InputError(
                     f"无法读取（{short_error(parsed)}）。", file=report.file, sheet=name
@@ -130,7 +142,7 @@ _ZIP_ERRORS = (KeyError, OSError, ValueError, AttributeError, zipfile.BadZipFile
 below then find nothing, and the reader decides."""
 
 
-def _sheet_members(path: str) -> dict[str, tuple[str, bool]]:
+def sheet_members(path: str) -> dict[str, tuple[str, bool]]:
     """Sheet name → (its XML member, whether it is hidden) in an xlsx zip, from
     workbook.xml and its relationships."""
     try:

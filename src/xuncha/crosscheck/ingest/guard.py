@@ -103,7 +103,7 @@ def oversized_sheets(
                     ):
                         extent = _extent(z, info, file)
                         if extent:
-                            raise _too_far(file, extent)
+                            raise too_far(file, extent)
                 return found
             for name, (member, _) in members.items():
                 extent = _extent(z, z.getinfo(member), file)
@@ -114,11 +114,13 @@ def oversized_sheets(
     return found
 
 
-def _too_far(file: str, extent: str) -> InputError:
+def too_far(file: str, extent: str, sheet: str = "") -> InputError:
+    """A sheet reaching to ``extent`` (:func:`oversized_sheets`), refused."""
     return InputError(
         f"工作表的使用范围异常大（{extent}），多半是远处有无意中输入或设了格式的单元格。"
         "请在 Excel 中删除数据以外的行和列后另存，再提交。",
         file=file,
+        sheet=sheet,
     )
 
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import EXIT_USAGE
+from .runtime import EXIT_INTERRUPTED, EXIT_USAGE
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def reference_markdown() -> str:

@@ -25,9 +25,9 @@ def config_args(p: argparse.ArgumentParser) -> None:
 
 
 def config_run(args: argparse.Namespace) -> int:
-    from ..commands import EXIT_OK, EXIT_USAGE, _django
+    from ..runtime import EXIT_OK, EXIT_USAGE, setup_django
 
-    _django()
+    setup_django()
     from .nginx import Site, render, standalone
 
     site = Site(args.server_name, args.cert.resolve(), args.key.resolve(), args.upstream,

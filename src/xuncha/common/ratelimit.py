@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -47,8 +48,6 @@ def client_address(request: HttpRequest) -> str:
     address is the last X-Forwarded-For entry, the one the proxy itself added; earlier
     entries come from the client and are never believed. Otherwise the header is ignored,
     so a client cannot pick a new address for each guess."""
-    from django.conf import settings
-
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         return str(forwarded.split(",")[-1].strip())
@@ -63,22 +62,24 @@ def client_key(request: HttpRequest) -> str:
 def count_refused(request: HttpRequest) -> None:
     """A request refused for its size or form counts as an upload attempt of its client
     (the public submission and message limits), so refusals cannot be sent without end."""
-    from django.conf import settings
-
     key = client_key(request)
     for scope in ("submit", "message"):
         hit(scope, key, settings.PETITION_RATE_SUBMIT)
 
 
+def count(bucket: str, timeout: int) -> int:
+    """Add one to a counter in the cache (made, to expire after ``timeout`` seconds, by
+    the first event); returns the new count."""
+    try:
+        return int(cache.incr(bucket))
+    except ValueError:  # the first event (or two processes racing to start it)
+        return 1 if cache.add(bucket, 1, timeout) else int(cache.incr(bucket))
+
+
 def hit(scope: str, key: str, rate: str) -> bool:
     """Count one event; False when the limit for this window is already reached."""
     limit, window = parse(rate)
-    bucket = f"rl:{scope}:{key}:{int(time.time()) // window}"
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # the window's first event (or two processes racing to start it)
-        count = 1 if cache.add(bucket, 1, window + 5) else cache.incr(bucket)
-    return count <= limit
+    return count(f"rl:{scope}:{key}:{int(time.time()) // window}", window + 5) <= limit
 
 
 def peek(scope: str, key: str, rate: str) -> bool:

@@ -111,11 +111,7 @@ def receipt_failed() -> None:
     """Count one wrong receipt code (from anyone; nothing about who is kept)."""
     _limit, window = ratelimit.parse(settings.PETITION_POW_ALARM)
     current, _previous, _part = _buckets(window)
-    try:
-        cache.incr(current)
-    except ValueError:  # the window's first failure (or two processes racing to start it)
-        if not cache.add(current, 1, 2 * window + 5):
-            cache.incr(current)
+    ratelimit.count(current, 2 * window + 5)  # kept through the next window (recent_failures)
 
 
 def recent_failures() -> float:

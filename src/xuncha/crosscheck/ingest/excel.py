@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
-from typing import Any
+from typing import IO, Any
 
 import duckdb
 
@@ -174,23 +174,30 @@ def _merged_ranges(path: str, members: dict[str, tuple[str, bool]]) -> dict[str,
     try:
         with zipfile.ZipFile(path) as z:
             for name, (member, _) in members.items():
-                tail, after, formulas = b"", False, FormulaScan(head=HEAD_ROWS)
                 with z.open(member) as f:
-                    while chunk := f.read(1 << 22):
-                        if not after:
-                            formulas.feed(chunk)
-                        if after:
-                            tail += chunk
-                        elif (at := (tail[-16:] + chunk).find(b"</sheetData>")) >= 0:
-                            tail, after = (tail[-16:] + chunk)[at:], True
-                        else:
-                            tail = chunk[-16:]
-                formulas.finish()
-                ranges = [_cell_range(a, b) for a, b in _MERGE.findall(tail)] if after else []
-                found[name] = SheetXml(ranges, formulas.cells, formulas.first_cols)
+                    found[name] = _sheet_xml(f)
     except _ZIP_ERRORS:
         return {}
     return found
+
+
+def _sheet_xml(f: IO[bytes]) -> SheetXml:
+    """One sheet's :class:`SheetXml`: its data fed to a :class:`FormulaScan`, what follows
+    ``</sheetData>`` kept for the merged ranges."""
+    tail, after, formulas = b"", False, FormulaScan(head=HEAD_ROWS)
+    while chunk := f.read(1 << 22):
+        if after:
+            tail += chunk
+            continue
+        formulas.feed(chunk)
+        joined = tail[-16:] + chunk
+        if (at := joined.find(b"</sheetData>")) >= 0:
+            tail, after = joined[at:], True
+        else:
+            tail = chunk[-16:]
+    formulas.finish()
+    ranges = [_cell_range(a, b) for a, b in _MERGE.findall(tail)] if after else []
+    return SheetXml(ranges, formulas.cells, formulas.first_cols)
 
 
 def _fill_merged(batch: Any, ranges: list[Range], first_data_row: int, width: int) -> Any:

@@ -28,6 +28,11 @@ from .models import User
 OPEN_BEFORE_SECOND_FACTOR = {"logout", "accounts:verify", "accounts:enrol"}
 
 
+def required(user: Any) -> bool:
+    """Whether the user's role must use two-factor (``TWO_FACTOR_REQUIRED_ROLES``)."""
+    return isinstance(user, User) and user.role in settings.TWO_FACTOR_REQUIRED_ROLES
+
+
 def pending_step(user: Any) -> str | None:
     """ "verify" when this session has yet to pass the user's device, "enrol" when the
     user's role requires a device and there is none; None when nothing is owed."""
@@ -35,7 +40,7 @@ def pending_step(user: Any) -> str | None:
         return None
     if user_has_device(user):
         return "verify"
-    if isinstance(user, User) and user.role in settings.TWO_FACTOR_REQUIRED_ROLES:
+    if required(user):
         return "enrol"
     return None
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import segno
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -25,7 +24,7 @@ from xuncha.common.middleware import no_store
 
 from . import services
 from .access import user_of
-from .twofactor import next_url, pending_step
+from .twofactor import next_url, pending_step, required
 
 WRONG = "验证码不正确或已过期，请输入手机验证器上当前显示的 6 位数字（或一个未用过的备用验证码）。"
 
@@ -116,7 +115,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         "form": form, "error": error, "next": next_url(request),
         "qr": mark_safe(qr.svg_inline(scale=5, light="#fff", title="两步验证二维码")),  # segno's own markup
         "key": b32encode(device.bin_key).decode(),
-        "required": user.role in settings.TWO_FACTOR_REQUIRED_ROLES,
+        "required": required(user),
     }  # fmt: skip
     return render(request, "accounts/enrol.html", context, status=400 if error else 200)
 
@@ -126,7 +125,7 @@ def security(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     context = {
         "enabled": user_has_device(user),
-        "required": user.role in settings.TWO_FACTOR_REQUIRED_ROLES,
+        "required": required(user),
         "codes_left": services.backup_codes_left(user=user),
     }
     return render(request, "accounts/security.html", context)
@@ -149,7 +148,7 @@ def disable(request: HttpRequest) -> HttpResponse:
     """Turn two-factor off (only from a verified session, and never for a role that
     requires it)."""
     user = user_of(request)
-    if user.role in settings.TWO_FACTOR_REQUIRED_ROLES:
+    if required(user):
         messages.error(request, "您的角色必须使用两步验证，不能关闭。")
     else:
         services.two_factor_disable(user=user)

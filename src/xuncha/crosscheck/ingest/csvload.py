@@ -122,38 +122,8 @@ def _read(
     expected: int,
     parallel: bool = True,
 ) -> bool:
-    """Whether DuckDB read ``path`` (after ``skip`` lines) into ``expected`` records;
-    if not, nothing of it is left in ``raw``."""
-    try:
-        _insert_records(con, report, sheet, table, path, skip, shifts, parallel)
-        # fetchall, not fetchone: DuckDB refuses further work while a result is unfinished.
-        (rows,) = con.execute("SELECT count(*) FROM raw WHERE src = ?", [report.src]).fetchall()[0]
-        if rows == expected:
-            return True
-    except duckdb.Error:
-        pass
-    con.execute("DELETE FROM raw WHERE src = ?", [report.src])
-    return False
-
-
-def _account(lines: int, before: int, rows: int, continued: int) -> dict[str, int]:
-    """A CSV's line account; it must balance (every line read, skipped or in the header)."""
-    if before + rows + continued != lines:
-        raise AssertionError(f"line account off: {lines} != {before} + {rows} + {continued}")
-    return {"lines": lines, "before_data": before, "rows": rows, "continued": continued}
-
-
-def _insert_records(
-    con: duckdb.DuckDBPyConnection,
-    report: SourceReport,
-    sheet: SheetReport,
-    table: _Table,
-    path: Path,
-    skip: int,
-    shifts: dict[int, int],
-    parallel: bool,
-) -> None:
-    """Insert DuckDB's records of ``path`` with their physical line numbers.
+    """Whether DuckDB read ``path`` (after ``skip`` lines) into ``expected`` records,
+    inserted with their physical line numbers; if not, nothing of it is left in ``raw``.
 
     DuckDB reads in strict mode: a malformed quote, a row wider than the first records
     or mixed line endings make it fail (its lenient mode would join lines at a stray
@@ -164,24 +134,38 @@ def _insert_records(
     lines of cells with line breaks): ``shifts`` maps the first record each count
     applies to to the count, and an as-of join on that threshold gives s.
     """
-    header_end, width = table.header_end, table.width
+    header_end = table.header_end
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(table.declared)) + "}"
-    scan = f"""(SELECT *, row_number() OVER () AS _rec FROM read_csv({sql_str(str(path))},
+    relation = f"""(SELECT *, row_number() OVER () AS _rec FROM read_csv({sql_str(str(path))},
         header=false, skip={skip}, columns={columns}, delim={sql_str(table.delim)},
         quote='"', escape='"', auto_detect=false, null_padding=true, strict_mode=true,
         parallel={str(parallel).lower()}, max_line_size={MAX_LINE_BYTES}, encoding='utf-8'))"""
-    layout = table.layout
-    if not shifts:  # the common case: no join needed
-        insert_rows(con, report, sheet, layout, width, scan, f"_rec + {header_end}")
-        return
-    con.execute("CREATE OR REPLACE TEMP TABLE _shift (t BIGINT, s BIGINT)")
+    line = f"_rec + {header_end}"
     try:
-        con.executemany("INSERT INTO _shift VALUES (?, ?)", [[t, s] for t, s in shifts.items()])
-        relation = f"""(SELECT r.*, r._rec + {header_end} + coalesce(x.s, 0) AS _line
-            FROM {scan} r ASOF LEFT JOIN _shift x ON r._rec >= x.t)"""
-        insert_rows(con, report, sheet, layout, width, relation, "_line")
+        if shifts:  # (the common case needs no join)
+            con.execute("CREATE OR REPLACE TEMP TABLE _shift (t BIGINT, s BIGINT)")
+            con.executemany("INSERT INTO _shift VALUES (?, ?)", [[t, s] for t, s in shifts.items()])
+            relation = f"""(SELECT r.*, r._rec + {header_end} + coalesce(x.s, 0) AS _line
+                FROM {relation} r ASOF LEFT JOIN _shift x ON r._rec >= x.t)"""
+            line = "_line"
+        insert_rows(con, report, sheet, table.layout, table.width, relation, line)
+        # fetchall, not fetchone: DuckDB refuses further work while a result is unfinished.
+        (rows,) = con.execute("SELECT count(*) FROM raw WHERE src = ?", [report.src]).fetchall()[0]
+        if rows == expected:
+            return True
+    except duckdb.Error:
+        pass
     finally:
-        con.execute("DROP TABLE _shift")
+        con.execute("DROP TABLE IF EXISTS _shift")
+    con.execute("DELETE FROM raw WHERE src = ?", [report.src])
+    return False
+
+
+def _account(lines: int, before: int, rows: int, continued: int) -> dict[str, int]:
+    """A CSV's line account; it must balance (every line read, skipped or in the header)."""
+    if before + rows + continued != lines:
+        raise AssertionError(f"line account off: {lines} != {before} + {rows} + {continued}")
+    return {"lines": lines, "before_data": before, "rows": rows, "continued": continued}
 
 
 def _insert_mended(

@@ -41,17 +41,17 @@ GB = 1024**3
 
 @dataclass(frozen=True)
 class Limits:
-    """What a child may use: address space (bytes, RLIMIT_AS; 0 for none), wall-clock
-    seconds, and CPU seconds (RLIMIT_CPU: a backstop should the child outlive the
-    wait; parsers use several threads, so it is a multiple of the wall time)."""
+    """What a child may use: address space (bytes, RLIMIT_AS; 0 for none) and wall-clock
+    seconds."""
 
     memory: int
     seconds: float
-    cpu: int = 0
 
     @property
     def cpu_seconds(self) -> int:
-        return self.cpu or int(self.seconds * max(2, os.cpu_count() or 1)) + 10
+        """RLIMIT_CPU: a backstop should the child outlive the wait; parsers use several
+        threads, so it is a multiple of the wall time."""
+        return int(self.seconds * max(2, os.cpu_count() or 1)) + 10
 
 
 DEFAULTS = {

@@ -63,6 +63,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "units.manage": _OFFICE,
     "coverage.read": _INSPECTING | {Role.SUPERVISOR, Role.LEADER},
     "petitions.open": _INSPECTING,  # the inbox and its pages (not even supervisors)
+    "checks.open": _INSPECTING,  # the cross-check workbench (others read figures only)
 }
 
 # Models whose rows belong to a team, with the path to it (and, for the ledger, a unit).
@@ -81,12 +82,17 @@ def team_ids(user: User) -> list[int]:
     return list(TeamMember.objects.filter(cadre__user=user).values_list("team_id", flat=True))
 
 
+def _role(user: User) -> str:
+    """The user's role for these rules (a superuser counts as the office)."""
+    return Role.OFFICE if user.is_superuser else user.role
+
+
 def restrict(queryset: QuerySet[Any], user: User, action: Action = "view") -> QuerySet[Any]:
     """The part of ``queryset`` the user may see (or change)."""
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
     name = queryset.model._meta.model_name
-    if user.role in (Role.OFFICE, Role.ADMIN) or user.is_superuser:
+    if _role(user) in _OFFICE:
         return queryset
     if user.role == Role.SUPERVISOR:
         return (
@@ -120,7 +126,7 @@ def can(user: User, action: str, obj: Model) -> bool:
         return restrict(rows, user, cast(Action, action)).exists()
     if not allowed(user, action):
         return False
-    role = Role.OFFICE if user.is_superuser else user.role
+    role = _role(user)
     if role == Role.TEAM:
         return getattr(obj, "team_id", None) in team_ids(user)
     if role == Role.UNIT:
@@ -132,7 +138,7 @@ def allowed(user: User, action: str) -> bool:
     """Whether the user's role may take ``action`` at all (:data:`ACTIONS`)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return (Role.OFFICE if user.is_superuser else user.role) in ACTIONS[action]
+    return _role(user) in ACTIONS[action]
 
 
 def is_inspecting_side(user: User, team_id: int) -> bool:

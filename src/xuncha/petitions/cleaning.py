@@ -166,17 +166,16 @@ def _viewing_copy(data: bytes, kind: Kind, *, name: str = "") -> bytes:
 
 def _open_image(data: bytes, fmt: str, name: str) -> ImageFile.ImageFile:
     """Open (header only) with the one decoder its content calls for; refuse bombs."""
-    # Pillow warns above Image.MAX_IMAGE_PIXELS (set to MAX_PIXELS in the child) and
+    # Pillow warns above Image.MAX_IMAGE_PIXELS (set to MAX_PIXELS by _decoders) and
     # raises DecompressionBombError above twice that; refusing above MAX_PIXELS here,
     # from the header, turns both into a refusal before any pixel is decoded.
-    limit = min(MAX_PIXELS, Image.MAX_IMAGE_PIXELS or MAX_PIXELS)
     try:
         image = Image.open(io.BytesIO(data), formats=[fmt])
     except Image.DecompressionBombError as err:
         raise _too_large(name) from err
     except (OSError, SyntaxError, ValueError, EOFError, struct.error) as err:
         raise _broken(name) from err
-    if image.width * image.height > limit:
+    if image.width * image.height > MAX_PIXELS:
         raise _too_large(name)
     return image
 

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.db import connection, connections
@@ -81,13 +81,19 @@ def _manifest(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo], archive
     return manifest
 
 
-def _digest(tar: tarfile.TarFile, member: tarfile.TarInfo) -> tuple[int, str]:
+def _matches(
+    tar: tarfile.TarFile, member: tarfile.TarInfo, entry: Any, out: IO[bytes] | None = None
+) -> bool:
+    """Whether the member's size and SHA-256 are the manifest entry's; read once, and
+    copied to ``out`` on the way when given."""
     sha, size, source = hashlib.sha256(), 0, tar.extractfile(member)
     assert source is not None
     for chunk in iter(lambda: source.read(CHUNK), b""):
         sha.update(chunk)
         size += len(chunk)
-    return size, sha.hexdigest()
+        if out is not None:
+            out.write(chunk)
+    return (size, sha.hexdigest()) == (entry["size"], entry["sha256"])
 
 
 def verify(archive: Path) -> Any:
@@ -110,7 +116,7 @@ def verify(archive: Path) -> Any:
                 )
             for name, entry in expected.items():
                 _safe(name, members[name], archive)
-                if _digest(tar, members[name]) != (entry["size"], entry["sha256"]):
+                if not _matches(tar, members[name], entry):
                     raise BackupError(
                         f"备份文件 {archive} 已损坏或被改动：「{name}」与清单中的校验和不符。"
                     )
@@ -187,16 +193,11 @@ def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, entry: Any, dest: Pa
     """Copy one member out, checking its checksum again (the archive could change between
     the check and the copy)."""
     dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    source, sha, size = tar.extractfile(member), hashlib.sha256(), 0
-    assert source is not None
     with open(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-        for chunk in iter(lambda: source.read(CHUNK), b""):
-            sha.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
+        same = _matches(tar, member, entry, out)
         out.flush()
         os.fsync(out.fileno())
-    if (size, sha.hexdigest()) != (entry["size"], entry["sha256"]):
+    if not same:
         raise BackupError(f"恢复中止：「{member.name}」在读取时与清单不符，备份文件可能正被改动。")
     os.utime(dest, (member.mtime, member.mtime))
 
@@ -330,4 +331,4 @@ def describe(archive: Path) -> Iterator[str]:
     manifest = verify(archive)
     summary = summary_of(manifest, Path(archive).stat().st_size)
     yield f"备份时间：{manifest['created']}（UTC）；数据库：{ENGINES[summary.engine]}"
-    yield f"附件 {summary.files['media']} 个，密钥文件 {summary.files['keys'] + summary.files['petition-key']} 个"
+    yield f"附件 {summary.files['media']} 个，密钥文件 {summary.key_files} 个"

@@ -61,6 +61,11 @@ class Summary:
     size: int
     notes: tuple[str, ...] = ()  # things the operator should look at
 
+    @property
+    def key_files(self) -> int:
+        """The key files, wherever XUNCHA_PETITION_KEY_FILE put the petition key."""
+        return self.files["keys"] + self.files["petition-key"]
+
 
 def engine() -> str:
     name = str(connection.settings_dict["ENGINE"])

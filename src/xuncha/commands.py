@@ -158,7 +158,7 @@ def _backup_run(args: argparse.Namespace) -> int:
         )
         return EXIT_NOTHING_CHECKED
     print(f"已备份到 {args.out}（{summary.size / 1024 / 1024:.1f} MB）：数据库（{summary.engine}）、"
-          f"附件 {summary.files['media']} 个、密钥文件 {summary.files['keys'] + summary.files['petition-key']} 个。"
+          f"附件 {summary.files['media']} 个、密钥文件 {summary.key_files} 个。"
           "\n备份文件含密钥，只能由管理员保管。")  # fmt: skip
     return EXIT_OK
 
@@ -183,7 +183,7 @@ def _restore_run(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return EXIT_NOTHING_CHECKED
     print(f"已从 {args.archive} 恢复：数据库（{summary.engine}）、附件 {summary.files['media']} 个、"
-          f"密钥文件 {summary.files['keys'] + summary.files['petition-key']} 个。请重新启动 xuncha serve。")  # fmt: skip
+          f"密钥文件 {summary.key_files} 个。请重新启动 xuncha serve。")  # fmt: skip
     for note in summary.notes:
         print(f"注意：{note}")
     return EXIT_OK

@@ -53,14 +53,16 @@ class Rule:
         """The rule's SELECT, printable as it runs: each parameter appears as a named
         marker (``$standard`` in DuckDB, ``:standard`` in Spark), its value is sent apart
         by :meth:`bind`. ``params`` only shapes the SQL text, never enters it."""
-        merged = {p.name: p.default for p in self.params} | (params or {})
-        return self.build(merged, dialect or DuckDBDialect())
+        return self.build(self._with_defaults(params), dialect or DuckDBDialect())
 
     def bind(self, params: Params | None = None) -> Params:
         """The values for the markers in :meth:`sql` (defaults filled in, each checked
         by :mod:`.params`): exactly the parameters the rule declares."""
-        merged = {p.name: p.default for p in self.params} | (params or {})
+        merged = self._with_defaults(params)
         return {p.name: CHECKS[p.name](merged[p.name]) for p in self.params}
+
+    def _with_defaults(self, params: Params | None) -> Params:
+        return {p.name: p.default for p in self.params} | (params or {})
 
     def describe(self) -> dict[str, Any]:
         """The rule as data (for the manifest, the CLI's ``rules`` and the web app)."""

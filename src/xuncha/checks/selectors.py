@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
-from xuncha.accounts.access import restrict, team_ids
-from xuncha.accounts.models import Role, User
+from xuncha.accounts.access import allowed, restrict
+from xuncha.accounts.models import User
 from xuncha.planning.models import Team
 
 from .models import CheckRun, Dataset, RunStatus, Suspect, Verdict
@@ -18,11 +18,7 @@ def teams_for(user: User) -> QuerySet[Team]:
     """Teams whose cross-check the user works on: the office every team, a team member
     their own; nobody else (supervisors and leaders read figures only)."""
     teams = Team.objects.select_related("round").order_by("-round__start_date", "name")
-    if user.is_authenticated and user.role in (Role.OFFICE, Role.ADMIN):
-        return teams
-    if user.is_authenticated and user.role == Role.TEAM:
-        return teams.filter(pk__in=team_ids(user))
-    return teams.none()
+    return restrict(teams, user) if allowed(user, "checks.open") else teams.none()
 
 
 def datasets(*, user: User, team: Team) -> QuerySet[Dataset]:

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from xuncha.accounts.access import restrict, user_of
-from xuncha.accounts.models import Role, User
+from xuncha.accounts.access import allowed, restrict, user_of
+from xuncha.accounts.models import User
 from xuncha.findings.choices import ImmediateStatus
 from xuncha.findings.models import ImmediateItem, Lead
 from xuncha.planning import selectors as planning
@@ -68,9 +68,9 @@ def _breakdown(chart_data: dict[str, charts.Chart]) -> list[tuple[str, int, str]
 def _context(user: User, period: Period) -> dict[str, Any]:
     data: Figures = figures(user=user, period=period)
     ranked, rounds = ranking(user=user, period=period), trend(user=user, period=period)
-    # A unit account cannot open the unit list (units.views): no coverage of other units.
+    # Coverage of other units only for those who may read it (not a unit account).
     cover: dict[str, Any] = (
-        _coverage(period) if user.role != Role.UNIT else {"term": None, "hidden": True}
+        _coverage(period) if allowed(user, "coverage.read") else {"term": None, "hidden": True}
     )
     chart_data = {**charts.figure_charts(data, period), "ranking": charts.ranking(ranked, period),
                   "trend": charts.trend(rounds, period)}  # fmt: skip

@@ -105,7 +105,7 @@ class GuardedChannel(HTTPChannel):
         return parser
 
 
-def options(*, threads: int, connection_limit: int = CONNECTION_LIMIT) -> dict[str, Any]:
+def options(*, threads: int) -> dict[str, Any]:
     """Waitress adjustments for `xuncha serve` (one process or each of several)."""
     opts: dict[str, Any] = {
         "threads": threads,
@@ -113,7 +113,7 @@ def options(*, threads: int, connection_limit: int = CONNECTION_LIMIT) -> dict[s
         "max_request_body_size": max(settings.REQUEST_MAX_BYTES, settings.DATASET_MAX_BYTES),
         "channel_timeout": CHANNEL_TIMEOUT_SECONDS,
         "cleanup_interval": CLEANUP_SECONDS,
-        "connection_limit": connection_limit,
+        "connection_limit": CONNECTION_LIMIT,
         "asyncore_use_poll": True,
     }
     if settings.TRUSTED_PROXY:
@@ -154,9 +154,11 @@ def startup_note() -> str | None:
     """What an administrator must know before opening the address `serve` prints: with
     XUNCHA_HTTPS=1 cookies travel only over HTTPS, so without the TLS proxy no one can
     log in at that plain-HTTP address."""
-    if not settings.SESSION_COOKIE_SECURE or settings.TRUSTED_PROXY:
-        return None
-    if settings.SECURE_PROXY_SSL_HEADER:
+    if (
+        not settings.SESSION_COOKIE_SECURE
+        or settings.TRUSTED_PROXY
+        or settings.SECURE_PROXY_SSL_HEADER
+    ):
         return None
     return (
         "注意：XUNCHA_HTTPS=1（默认），网页只能经 HTTPS 反向代理访问，直接用 http:// 打开将无法登录；"

@@ -11,7 +11,6 @@ same requests do succeed when the secret is right.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import os
@@ -24,12 +23,11 @@ from pathlib import Path
 import pytest
 from django.conf import global_settings
 from django.core import signing
-from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 
+from web import test_petitions
 from web.test_petitions import SECRET, form_data, receipt_of, submit
-from xuncha.petitions import pow, services
+from xuncha.petitions import pow
 from xuncha.petitions.models import Petition, ReceiptSession
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,20 +77,12 @@ def code_base_keys() -> list[str]:
 KEYS = code_base_keys()
 
 
-@pytest.fixture(autouse=True)
-def _cheap_work(settings):
-    settings.PETITION_POW_BITS = 6
-    cache.clear()
-    yield
-    cache.clear()
+# The fixtures of test_petitions: a fresh cache and cheap work for every test, a QR code.
+_fresh_cache, intake = test_petitions._fresh_cache, test_petitions.intake
 
 
 @pytest.fixture
-def petition_and_code(client, world):
-    today = timezone.localdate()
-    intake = services.intake_create(team=world.team, by=world.users["office"], opens_on=today,
-                                    closes_on=today + dt.timedelta(days=30), scope="受理范围。",
-                                    phone="0735-1234567", unit_id=world.unit.pk)  # fmt: skip
+def petition_and_code(client, intake):
     code = receipt_of(submit(client, intake))
     return Petition.objects.get(), code, intake
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 import filetype
@@ -54,3 +56,17 @@ def evidence_store(*, data: IO[bytes], name: str, by: User) -> Evidence:
         evidence.file.delete(save=False)  # no file without its record
         raise
     return evidence
+
+
+@contextmanager
+def evidence_kept_on_success() -> Iterator[list[Evidence]]:
+    """For evidence stored inside a transaction: if the block fails, its rows roll back
+    but files on disk would stay, so the files of what the caller added to the yielded
+    list are deleted (enter it outside ``transaction.atomic()``)."""
+    stored: list[Evidence] = []
+    try:
+        yield stored
+    except Exception:
+        for evidence in stored:
+            evidence.file.delete(save=False)
+        raise

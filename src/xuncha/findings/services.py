@@ -16,8 +16,7 @@ from django.db import transaction
 from xuncha.accounts.access import can
 from xuncha.accounts.models import User
 from xuncha.common.errors import PermissionDenied, ServiceError
-from xuncha.common.models import Evidence
-from xuncha.common.services import evidence_store
+from xuncha.common.services import evidence_kept_on_success, evidence_store
 from xuncha.planning.models import Assignment
 
 from .choices import ImmediateStatus, LeadResult, Subcategory
@@ -52,20 +51,14 @@ def finding_create(
         raise ServiceError("请填写问题描述。")
     if amount < 0:
         raise ServiceError("涉及金额不能为负数。")
-    stored: list[Evidence] = []
-    try:
-        with transaction.atomic():
-            finding = Finding(**work, category=category, subcategory=subcategory,
-                              description=description.strip(), source=source, amount=amount)  # fmt: skip
-            finding._history_user = by  # type: ignore[attr-defined]
-            finding.save()
-            stored.extend(evidence_store(data=d, name=n, by=by) for d, n in files)
-            finding.evidence.set(stored)
-            return finding
-    except Exception:
-        for evidence in stored:
-            evidence.file.delete(save=False)
-        raise
+    with evidence_kept_on_success() as stored, transaction.atomic():
+        finding = Finding(**work, category=category, subcategory=subcategory,
+                          description=description.strip(), source=source, amount=amount)  # fmt: skip
+        finding._history_user = by  # type: ignore[attr-defined]
+        finding.save()
+        stored.extend(evidence_store(data=d, name=n, by=by) for d, n in files)
+        finding.evidence.set(stored)
+        return finding
 
 
 def lead_create(*, assignment: Assignment, by: User, description: str, handed_to: str,
@@ -131,17 +124,11 @@ def immediate_report(
         raise PermissionDenied("只有整改单位可以报告本单位立行立改事项的整改情况。")
     if not text.strip():
         raise ServiceError("请填写整改情况。")
-    stored: list[Evidence] = []
-    try:
-        with transaction.atomic():
-            item = ImmediateItem.objects.select_for_update().get(pk=item.pk)
-            if item.status == ImmediateStatus.DONE:
-                raise ServiceError("该立行立改事项已确认完成，无需再报告。")
-            stored.extend(evidence_store(data=d, name=n, by=by) for d, n in files)
-            report = ImmediateReport.objects.create(item=item, text=text.strip(), reported_by=by)
-            report.evidence.set(stored)
-            return report
-    except Exception:
-        for evidence in stored:
-            evidence.file.delete(save=False)
-        raise
+    with evidence_kept_on_success() as stored, transaction.atomic():
+        item = ImmediateItem.objects.select_for_update().get(pk=item.pk)
+        if item.status == ImmediateStatus.DONE:
+            raise ServiceError("该立行立改事项已确认完成，无需再报告。")
+        stored.extend(evidence_store(data=d, name=n, by=by) for d, n in files)
+        report = ImmediateReport.objects.create(item=item, text=text.strip(), reported_by=by)
+        report.evidence.set(stored)
+        return report

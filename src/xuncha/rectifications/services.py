@@ -17,7 +17,7 @@ from xuncha.accounts.access import can
 from xuncha.accounts.models import User
 from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
 from xuncha.common.models import Evidence
-from xuncha.common.services import evidence_store
+from xuncha.common.services import evidence_kept_on_success, evidence_store
 from xuncha.findings.models import Finding
 
 from .models import ProgressReport, RectificationItem, Status
@@ -114,26 +114,20 @@ def rectification_report_progress(
         raise ServiceError("请填写整改进展。")
     if done and not files:
         raise ServiceError("申请销号必须附整改证据材料。")
-    stored: list[Evidence] = []
-    try:
-        with transaction.atomic():
-            item = _locked(item, version)
-            if item.status != Status.IN_PROGRESS:
-                raise ServiceError(f"事项{item.get_status_display()}，现在不能报告进展。")
-            stored.extend(evidence_store(data=data, name=name, by=by) for data, name in files)
-            report = ProgressReport.objects.create(
-                item=item, text=text.strip(), done=done, reported_by=by
-            )
-            report.evidence.set(stored)
-            if done:
-                item.status, item.done_reported_by = Status.CLOSE_REQUESTED, by
-            item.returned_reason, item.returned_at = "", None
-            _save(item, by, ["status", "done_reported_by", "returned_reason", "returned_at"])
-            return report
-    except Exception:
-        for evidence in stored:
-            evidence.file.delete(save=False)
-        raise
+    with evidence_kept_on_success() as stored, transaction.atomic():
+        item = _locked(item, version)
+        if item.status != Status.IN_PROGRESS:
+            raise ServiceError(f"事项{item.get_status_display()}，现在不能报告进展。")
+        stored.extend(evidence_store(data=data, name=name, by=by) for data, name in files)
+        report = ProgressReport.objects.create(
+            item=item, text=text.strip(), done=done, reported_by=by
+        )
+        report.evidence.set(stored)
+        if done:
+            item.status, item.done_reported_by = Status.CLOSE_REQUESTED, by
+        item.returned_reason, item.returned_at = "", None
+        _save(item, by, ["status", "done_reported_by", "returned_reason", "returned_at"])
+        return report
 
 
 def rectification_close(

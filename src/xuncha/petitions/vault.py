@@ -5,7 +5,8 @@ mode 0600) holds the AES-GCM keys (``aesgcm``: the first encrypts, all decrypt, 
 key can be put first and old rows re-encrypted), the pepper for receipt codes, and the
 Fernet keys of earlier versions (``fernet``), kept only to read rows written before.
 A copy of the database alone reveals no content, identity, attachment or receipt code.
-Losing the key file loses the petitions: it is backed up separately from the database.
+Losing the key file loses the petitions: a database dump alone does not hold it;
+``xuncha backup`` puts it in the same archive as the database (see :mod:`xuncha.backup`).
 
 Why AES-GCM and not Fernet (decision 0006): a Fernet token carries its creation time to
 the second in clear, so a stolen database would date every submission and message; we

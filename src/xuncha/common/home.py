@@ -78,12 +78,12 @@ def _ledger_entry(label: str, count: int, **query: object) -> Entry:
 
 
 def office(user: User, today: dt.date) -> list[Section]:
-    from xuncha.findings.choices import LeadResult
     from xuncha.findings.models import Lead
+    from xuncha.findings.selectors import lead_overdue_q
     from xuncha.planning.selectors import round_list
 
     n = _ledger(user, today)
-    leads = restrict(Lead.objects.filter(result=LeadResult.PENDING, due_on__lt=today), user)
+    leads = restrict(Lead.objects.filter(lead_overdue_q(today)), user)
     return [
         Section("整改台账", [
             _ledger_entry("整改方案待认可", n["plan_submitted"], status="plan_submitted"),
@@ -100,19 +100,17 @@ def office(user: User, today: dt.date) -> list[Section]:
 
 
 def team(user: User, today: dt.date) -> list[Section]:
-    from xuncha.findings.choices import ImmediateStatus
     from xuncha.findings.models import ImmediateItem
-    from xuncha.findings.selectors import DUE_SOON_DAYS
+    from xuncha.findings.selectors import immediate_due_q
     from xuncha.petitions.models import Petition
 
     petitions = restrict(Petition.objects.all(), user)
     p = _counts(petitions, new=Q(disposition="", handler__isnull=True),
                 overdue=Q(responded_at__isnull=True, respond_by__lt=today))  # fmt: skip
-    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-    open_items = Q(status=ImmediateStatus.OPEN)
-    i = _counts(restrict(ImmediateItem.objects.all(), user),
-                overdue=open_items & Q(deadline__lt=today),
-                due_soon=open_items & Q(deadline__range=(today, soon)))  # fmt: skip
+    i = _counts(
+        restrict(ImmediateItem.objects.all(), user),
+        **{due: immediate_due_q(due, today) for due in ("overdue", "due_soon")},
+    )
     return [
         Section("来信来访", [
             Entry("待分办", p["new"], link("petitions:inbox", stage="new")),

@@ -61,12 +61,22 @@ def immediate_list(*, user: User, today: dt.date, status: str = "", due: str = "
         items = items.filter(status=status)
     if team_id:
         items = items.filter(team_id=team_id)
-    if due == "overdue":
-        items = items.filter(status=ImmediateStatus.OPEN, deadline__lt=today)
-    elif due == "due_soon":
-        soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-        items = items.filter(status=ImmediateStatus.OPEN, deadline__range=(today, soon))
+    if due in ("overdue", "due_soon"):
+        items = items.filter(immediate_due_q(due, today))
     return items.order_by("deadline", "id")
+
+
+def immediate_due_q(due: str, today: dt.date) -> Q:
+    """Open items ``"overdue"`` or ``"due_soon"`` as a condition, shared by the list and
+    the home page's counts so the two agree."""
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    deadline = Q(deadline__lt=today) if due == "overdue" else Q(deadline__range=(today, soon))
+    return Q(status=ImmediateStatus.OPEN) & deadline
+
+
+def lead_overdue_q(today: dt.date) -> Q:
+    """Leads still pending past their due date (the list's ?overdue=1 and the home count)."""
+    return Q(result=LeadResult.PENDING, due_on__lt=today)
 
 
 def immediate_detail(*, user: User, pk: int) -> ImmediateItem:
@@ -81,5 +91,5 @@ def lead_list(*, user: User, today: dt.date, overdue: bool = False, year: int | 
     leads = restrict(Lead.objects.all(), user).select_related("unit", "round", "team")
     leads = in_period(leads, year=year, term=term)  # the figures page's drill-down
     if overdue:
-        leads = leads.filter(result=LeadResult.PENDING, due_on__lt=today)
+        leads = leads.filter(lead_overdue_q(today))
     return leads.order_by("due_on", "id")

@@ -23,24 +23,20 @@ import django
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from factories import CadreFactory, TeamFactory, UnitFactory, UserFactory  # noqa: E402
 
-from xuncha.accounts.models import Role, User  # noqa: E402
+from xuncha.accounts.models import Role  # noqa: E402
 from xuncha.checks import services  # noqa: E402
 from xuncha.checks.models import CheckRun  # noqa: E402
-from xuncha.planning.models import Cadre, Round, Team, TeamMember, Term  # noqa: E402
-from xuncha.units.models import Unit, UnitKind  # noqa: E402
+from xuncha.planning.models import TeamMember  # noqa: E402
 
 
 def setup(folder: Path) -> int:
     call_command("migrate", interactive=False, verbosity=0)
-    user = User.objects.create(username="team", role=Role.TEAM)
-    term = Term.objects.create(name="届", start_year=2021, end_year=2025)
-    rnd = Round.objects.create(term=term, number=1, name="第一轮", start_date="2024-03-01",
-                               end_date="2024-05-01")  # fmt: skip
-    team = Team.objects.create(round=rnd, name="第一巡察组")
-    home = Unit.objects.create(name="市财政局", code="U1", kind=UnitKind.TOWNSHIP)
-    TeamMember.objects.create(team=team, cadre=Cadre.objects.create(name="甲", user=user,
-                                                                   home_unit=home))  # fmt: skip
+    user = UserFactory(username="team", role=Role.TEAM)
+    team = TeamFactory(name="第一巡察组")
+    cadre = CadreFactory(name="甲", user=user, home_unit=UnitFactory(name="市财政局"))
+    TeamMember.objects.create(team=team, cadre=cadre)
     files: dict[str, list[Path]] = {"payments": [], "deaths": [], "payroll": []}
     for path in sorted(folder.glob("*.csv")):
         if path.name != "truth.csv":

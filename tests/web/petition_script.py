@@ -18,23 +18,18 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from factories import TeamFactory, UnitFactory, UserFactory  # noqa: E402
 
-from xuncha.accounts.models import Role, User  # noqa: E402
+from xuncha.accounts.models import Role  # noqa: E402
 from xuncha.petitions import selectors, services  # noqa: E402
 from xuncha.petitions.models import Attachment, Petition  # noqa: E402
-from xuncha.planning.models import Round, Team, Term  # noqa: E402
 from xuncha.planning.services import assignment_add  # noqa: E402
-from xuncha.units.models import Unit, UnitKind  # noqa: E402
 
 
 def setup() -> str:
     call_command("migrate", interactive=False, verbosity=0)
-    office = User.objects.create(username="office", role=Role.OFFICE)
-    term = Term.objects.create(name="届", start_year=2021, end_year=2025)
-    rnd = Round.objects.create(term=term, number=1, name="第一轮", start_date="2024-03-01",
-                               end_date="2024-05-01")  # fmt: skip
-    team = Team.objects.create(round=rnd, name="第一巡察组")
-    unit = Unit.objects.create(name="某镇", code="U1", kind=UnitKind.TOWNSHIP)
+    office = UserFactory(username="office", role=Role.OFFICE)
+    team, unit = TeamFactory(name="第一巡察组"), UnitFactory(name="某镇")
     assignment_add(team=team, unit=unit)
     today = dt.date.today()
     intake = services.intake_create(team=team, by=office, opens_on=today - dt.timedelta(days=1),

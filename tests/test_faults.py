@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from xuncha.crosscheck import workdir
 from xuncha.crosscheck.datagen import DatagenConfig, generate
 
 XUNCHA = str(Path(sys.executable).with_name("xuncha"))
@@ -50,6 +51,15 @@ def _await(out: Path, prefix: str, proc: subprocess.Popen[str]) -> list[Path]:
     raise AssertionError(f"no {prefix}* in {out} while the run lasted: {proc.communicate()}")
 
 
+def _await_released(folders: list[Path]) -> None:
+    """Wait until the killed group's last process (the check's child, which outlives the
+    CLI by a moment) is gone and its lock with it: the next run sweeps only unlocked
+    folders, as it must not take a live run's."""
+    deadline = time.monotonic() + 60
+    while any(workdir._in_use(p) for p in folders) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def _system_temp(tmp_path: Path) -> list[str]:
     return [p.name for p in (tmp_path / "systemp").iterdir()]
 
@@ -63,6 +73,7 @@ def test_kill_9_then_the_next_run_leaves_nothing_behind(tmp_path, lists, stage) 
     killed.wait(timeout=60)
     assert killed.returncode == -signal.SIGKILL
     assert all(p.exists() for p in left)  # what kill -9 leaves: the hidden folder, ID numbers
+    _await_released(left)
     assert _system_temp(tmp_path) == []  # … and nowhere but the folder the user chose
     again = subprocess.run([XUNCHA, "check", *lists[:2], "--out", str(out)], capture_output=True,
                            text=True, timeout=600, env=_env(tmp_path))  # fmt: skip

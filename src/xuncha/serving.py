@@ -41,7 +41,7 @@ def serve_run(args: argparse.Namespace) -> int:
             opts = server.options(threads=args.threads)
             server.run(application, host=args.host, port=args.port, **opts)
             return EXIT_OK
-        return _serve_workers(application, args, args.workers)
+        return _serve_workers(application, args)
     finally:
         if jobs is not None:
             jobs.stop()
@@ -77,7 +77,7 @@ def worker_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _serve_workers(application: object, args: argparse.Namespace, workers: int) -> int:
+def _serve_workers(application: object, args: argparse.Namespace) -> int:
     """Several waitress processes accepting on one listening socket (Python's GIL keeps
     one process to one core). Each process opens its own database connections."""
     import multiprocessing
@@ -103,7 +103,7 @@ def _serve_workers(application: object, args: argparse.Namespace, workers: int) 
     procs = [
         context.Process(target=server.run, args=(application,),
                         kwargs={"sockets": [sock], **server.options(threads=args.threads)})
-        for _ in range(workers)
+        for _ in range(args.workers)
     ]  # fmt: skip
     for proc in procs:
         proc.start()

@@ -35,9 +35,10 @@ def figures_rows(f: Figures) -> list[tuple[str, object]]:
 
 
 def figures_workbook(f: Figures, out: IO[bytes]) -> None:
+    from xuncha.crosscheck.report import TEXT_ONLY
+
     # Labels are text, never formulas or links (a period or category named "=…").
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False,
-                                   "strings_to_formulas": False, "strings_to_urls": False})  # fmt: skip
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, **TEXT_ONLY})
     ws = wb.add_worksheet("巡察工作数据")
     bold = wb.add_format({"bold": True, "font_size": 14})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})

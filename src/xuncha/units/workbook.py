@@ -48,12 +48,13 @@ def units_export(out: IO[bytes]) -> int:
     """All units, parents before children; returns the number of rows."""
     import xlsxwriter
 
+    from xuncha.crosscheck.report import TEXT_ONLY
+
     units = list(Unit.objects.select_related("parent"))
     depth = _depths(units)
     units.sort(key=lambda u: (depth[u.pk], u.code))
     # Codes and names are text as typed: never formulas, links or numbers (issue 15).
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False,
-                                   "strings_to_formulas": False, "strings_to_urls": False})  # fmt: skip
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, **TEXT_ONLY})
     ws = wb.add_worksheet("被巡察单位")
     ws.write_row(0, 0, HEADERS, wb.add_format({"bold": True}))
     for c, width in enumerate((16, 28, 12, 16, 12)):

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from web.deploy_stack import free_port
 from xuncha.petitions import pow
 
 SCRIPT = Path(__file__).with_name("petition_script.py")
@@ -41,12 +42,6 @@ def _script(env: dict[str, str], command: str) -> str:
                           text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout.strip().splitlines()[-1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -123,7 +118,7 @@ def test_a_server_killed_mid_submission_loses_nothing_accepted(tmp_path, share) 
     env = _env(tmp_path)
     (tmp_path / "site").mkdir()
     token = _script(env, "setup")
-    path, port = f"/p/{token}/", _free_port()
+    path, port = f"/p/{token}/", free_port()
     pictures = [_png(i) + secrets.token_bytes(20_000) for i in range(3)]
     server = _serve(env, port)
     try:

@@ -59,12 +59,18 @@ def click(page: Page, css: str = "", text: str = "") -> None:
     )
 
 
+def logged_in(browser, live_server, role: Role) -> Page:
+    """A fresh user of ``role`` (named after it), logged in on the home page."""
+    UserFactory(username=role.value, role=role)
+    page = Page(browser, live_server.url)
+    page.login(role.value)
+    return page
+
+
 @pytest.mark.django_db(transaction=True)
 def test_supervisor_returns_a_close_out_request_from_home(live_server, browser) -> None:
     item = close_requested()
-    UserFactory(username="supervisor", role=Role.SUPERVISOR)
-    page = Page(browser, live_server.url)
-    page.login("supervisor")
+    page = logged_in(browser, live_server, Role.SUPERVISOR)
     assert "销号申请待审核 1" in page.text(), page.text()
     click(page, text="销号申请待审核")
     assert "共 1 项" in page.text()
@@ -80,9 +86,7 @@ def test_supervisor_returns_a_close_out_request_from_home(live_server, browser) 
 @pytest.mark.django_db(transaction=True)
 def test_leader_goes_home_figures_then_a_ledger_item(live_server, browser) -> None:
     item = close_requested()
-    UserFactory(username="leader", role=Role.LEADER)
-    page = Page(browser, live_server.url)
-    page.login("leader")
+    page = logged_in(browser, live_server, Role.LEADER)
     assert "整改事项 1" in page.text() and "发现问题 1" in page.text(), page.text()
     click(page, text="巡察工作数据")
     click(page, css="#ledger-total")

@@ -78,6 +78,7 @@ def _context(user: User, period: Period) -> dict[str, Any]:
         for by, name, title in (("kind", "kind", "按单位类型"), ("county", "county_id", "按县市区"),
                                 ("risk", "risk_level", "按风险等级")):  # fmt: skip
             chart_data[f"coverage_{by}"] = charts.coverage(f"覆盖率{title}（%）", cover[by], name)
+    immediate = _listed(ImmediateItem, user)
     return {
         "f": data, "period": period, "ranking": ranked, "trend": rounds, "cover": cover,
         "charts": chart_data, "breakdown": _breakdown(chart_data), "terms": Term.objects.all(),
@@ -85,9 +86,8 @@ def _context(user: User, period: Period) -> dict[str, Any]:
             "findings": links.findings(period), "ledger": links.ledger(period),
             "closed": links.ledger(period, status="closed"),
             # Leaders count 立行立改 items but do not list them: no link then.
-            "immediate": _listed(ImmediateItem, user) and links.immediate(period),
-            "immediate_done": _listed(ImmediateItem, user)
-            and links.immediate(period, status=ImmediateStatus.DONE),
+            "immediate": immediate and links.immediate(period),
+            "immediate_done": immediate and links.immediate(period, status=ImmediateStatus.DONE),
             "leads": _listed(Lead, user) and links.leads(period),
         },
     }  # fmt: skip

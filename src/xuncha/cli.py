@@ -1,4 +1,5 @@
-"""Command line: a thin layer over :mod:`xuncha.crosscheck` (and later the web app).
+"""Command line: a thin layer over :mod:`xuncha.crosscheck` and the web app (the
+commands are listed in :mod:`xuncha.commands`).
 
 Every command's help ends with an example (a test enforces it); the CLI reference in
 docs/cli.md is generated from ``--help``.

@@ -11,22 +11,9 @@ from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import can, restrict, user_of
 from xuncha.common.errors import ServiceError
-from xuncha.common.pagination import paginate
 from xuncha.rectifications.services import rectification_create
 
 from . import forms, selectors, services
-
-PAGE_SIZE = 50
-
-
-@login_required
-def finding_list(request: HttpRequest) -> HttpResponse:
-    form = forms.FindingFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    findings = selectors.finding_list(user=user_of(request), **filters)
-    can_record = selectors.assignments_for(user_of(request)).exists()
-    context = {"form": form, "can_record": can_record, **paginate(request, findings, PAGE_SIZE)}
-    return render(request, "findings/list.html", context)
 
 
 @login_required

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import list_views, views
 
 app_name = "rectifications"
 urlpatterns = [
-    path("", views.item_list, name="list"),
+    path("", list_views.item_list, name="list"),
     path("<int:pk>/", views.item_detail, name="detail"),
     path("<int:pk>/<slug:action>/", views.item_action, name="action"),
 ]

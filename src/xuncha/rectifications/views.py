@@ -16,23 +16,9 @@ from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import can, user_of
 from xuncha.common.errors import ServiceError
-from xuncha.common.pagination import paginate
 
 from . import forms, selectors, services
 from .models import RectificationItem, Status
-
-PAGE_SIZE = 50
-
-
-@login_required
-def item_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    form = forms.FilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    items = selectors.item_list(user=user_of(request), today=today, **filters)
-    paged = paginate(request, items, PAGE_SIZE)
-    rows = [(item, item.due_state(today)) for item in paged["page"]]
-    return render(request, "rectifications/list.html", {"form": form, "rows": rows, **paged})
 
 
 def _allowed(user: Any, item: RectificationItem) -> dict[str, bool]:

@@ -39,3 +39,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def signature(self) -> str:
+        """Name and role as the top bar shows them, the role said once: 刘卫东 · 巡察办
+        (an account named after its role, such as 系统管理员, shows the name alone)."""
+        role = self.get_role_display()
+        name = self.display_name
+        return name if name == role else f"{name} · {role}"

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from xuncha.common.choices import Tone, Toned, toned
 from xuncha.common.models import BaseModel
 from xuncha.crosscheck.rules import RULES_BY_ID
 
@@ -62,11 +63,21 @@ class Dataset(BaseModel):
         return self.name
 
 
-class RunStatus(models.TextChoices):
+@toned("run")
+class RunStatus(Toned):
     QUEUED = "queued", "排队中"
     RUNNING = "running", "运行中"
     DONE = "done", "已完成"
     FAILED = "failed", "失败"
+
+    @classmethod
+    def tones(cls) -> dict[str, Tone]:
+        return {
+            cls.QUEUED: Tone.MUTED,
+            cls.RUNNING: Tone.INFO,
+            cls.DONE: Tone.OK,
+            cls.FAILED: Tone.BAD,
+        }
 
 
 class CheckRun(BaseModel):
@@ -120,10 +131,15 @@ class CheckRun(BaseModel):
         return self.status in (RunStatus.DONE, RunStatus.FAILED)
 
 
-class Verdict(models.TextChoices):
+@toned("verdict")
+class Verdict(Toned):
     PENDING = "pending", "待核实"
     CONFIRMED = "confirmed", "属实"
     REJECTED = "rejected", "不属实"
+
+    @classmethod
+    def tones(cls) -> dict[str, Tone]:
+        return {cls.PENDING: Tone.WARN, cls.CONFIRMED: Tone.BAD, cls.REJECTED: Tone.MUTED}
 
 
 class Suspect(models.Model):

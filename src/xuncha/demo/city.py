@@ -253,12 +253,12 @@ def _account(username: str, role: str, name: str, like: User | None = None, **ex
 
 def _accounts() -> dict[str, User]:
     """One demo account per role except the unit's (it needs its unit first)."""
-    office = _account("office", Role.OFFICE, "刘卫东（市委巡察办）")
+    office = _account("office", Role.OFFICE, "刘卫东")
     return {
         Role.OFFICE: office,
         Role.TEAM: _account("team", Role.TEAM, "周明辉", like=office),
-        Role.SUPERVISOR: _account("supervisor", Role.SUPERVISOR, "陈静（整改督查室）", like=office),
-        Role.LEADER: _account("leader", Role.LEADER, "赵建国（市委副书记）", like=office),
+        Role.SUPERVISOR: _account("supervisor", Role.SUPERVISOR, "陈静", like=office),
+        Role.LEADER: _account("leader", Role.LEADER, "赵建国", like=office),
         Role.ADMIN: _account("admin", Role.ADMIN, "系统管理员", like=office,
                              is_staff=True, is_superuser=True),
     }  # fmt: skip

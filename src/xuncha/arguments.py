@@ -160,6 +160,22 @@ def check_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def rules_args(p: argparse.ArgumentParser) -> None:
+    from .crosscheck import RULES
+
+    p.add_argument(
+        "--sql",
+        choices=[r.id for r in RULES],
+        metavar="规则",
+        help="打印这条规则运行时的 SQL（含它读取的共享表），规则编号见不带选项的 xuncha rules",
+    )
+    p.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        help="与 --sql 一起用：按哪个引擎的 SQL 方言打印，duckdb（默认）或 spark",
+    )
+
+
 def datagen_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, required=True, metavar="目录", help="输出目录")
     p.add_argument(

@@ -15,7 +15,7 @@ from typing import Any
 from . import arguments as a
 from .demo.command import demo_run
 from .deploy.command import config_args, config_run
-from .runtime import EXIT_INTERRUPTED, EXIT_NOTHING_CHECKED, EXIT_OK, setup_django
+from .runtime import EXIT_INTERRUPTED, EXIT_NOTHING_CHECKED, EXIT_OK, EXIT_USAGE, setup_django
 from .serving import serve_run, worker_run
 
 
@@ -115,7 +115,16 @@ def print_summary(result: Any) -> None:
 
 def _rules_run(args: argparse.Namespace) -> int:
     from .crosscheck import RULES
+    from .crosscheck.dialect import DIALECTS
+    from .crosscheck.rules import RULES_BY_ID, printed_sql
 
+    if args.sql:
+        print(printed_sql(RULES_BY_ID[args.sql], DIALECTS[args.engine or "duckdb"]), end="")
+        return EXIT_OK
+    if args.engine:
+        print("错误：--engine 只与 --sql 一起使用，例如：xuncha rules --sql over_standard "
+              "--engine spark", file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
     for rule in RULES:
         params = "，".join(f"{p.label}（{p.name}，默认 {p.default}）" for p in rule.params)
         print(
@@ -123,6 +132,7 @@ def _rules_run(args: argparse.Namespace) -> int:
         )
         if params:
             print(f"  参数：{params}")
+    print("\n查看某条规则运行时的 SQL：xuncha rules --sql 规则编号 [--engine spark]")
     return EXIT_OK
 
 
@@ -208,9 +218,9 @@ COMMANDS = [
     ),
     Command(
         "rules",
-        "列出全部比对规则及其含义、参数。",
-        "例如：xuncha rules",
-        lambda p: None,
+        "列出全部比对规则及其含义、参数；加 --sql 打印一条规则运行时的 SQL。",
+        "例如：xuncha rules；xuncha rules --sql over_standard --engine spark",
+        a.rules_args,
         _rules_run,
     ),
     Command(

@@ -22,6 +22,11 @@ class DuckDBDialect:
         """The marker of a bound parameter: a value sent beside the query, never in it."""
         return f"${name}"
 
+    def create_table(self, name: str, sql: str) -> str:
+        """The statement that makes table ``name`` from ``sql`` (for printing the SQL a
+        run executes: the sessions in :mod:`.sqlsession` issue their equivalent)."""
+        return f"CREATE OR REPLACE TABLE {name} AS\n{sql}"
+
     def spread(self, values: list[str]) -> str:
         """One row per value, in a SELECT list (like ``unnest``)."""
         return f"unnest([{', '.join(values)}])"
@@ -120,6 +125,10 @@ class SparkDialect(DuckDBDialect):
     def param(self, name: str) -> str:
         return f":{name}"  # spark.sql(query, args={name: value})
 
+    def create_table(self, name: str, sql: str) -> str:
+        # The session checkpoints the DataFrame and registers it as this temporary view.
+        return f"CREATE OR REPLACE TEMPORARY VIEW {name} AS\n{sql}"
+
     def spread(self, values: list[str]) -> str:
         return f"explode(array({', '.join(values)}))"
 
@@ -134,3 +143,7 @@ class SparkDialect(DuckDBDialect):
 
     def days_between(self, start: str, end: str) -> str:
         return f"datediff({end}, {start})"
+
+
+DIALECTS: dict[str, DuckDBDialect] = {"duckdb": DuckDBDialect(), "spark": SparkDialect()}
+"""Each engine's dialect, by the engine name ``check(engine=…)`` takes."""

@@ -16,6 +16,7 @@ another engine (see docs/decisions/0001-crosscheck-engine.md).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -263,3 +264,41 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULES_BY_ID = {r.id: r for r in RULES}
+
+ENGINE_LABELS = {"duckdb": "DuckDB", "spark": "Spark SQL"}
+
+
+def printed_sql(rule: Rule, dialect: DuckDBDialect | None = None) -> str:
+    """The SQL a run executes for ``rule``, as ``xuncha rules --sql`` prints it and the
+    golden files (tests/crosscheck/golden/) pin: the shared tables it reads (each built
+    once per run, whichever rules read it), then its SELECT. Parameters stay markers;
+    a header comment names each with its default."""
+    d = dialect or DuckDBDialect()
+    head = [
+        f"-- {rule.title}（{rule.id}，第 {rule.version} 版），{ENGINE_LABELS[d.name]} 方言",
+        f"-- 读取引擎准备的视图：{'、'.join(VIEWS[i] for i in rule.inputs)}"
+        "（每行带 person_key 和 tier_rank）",
+    ]
+    head += [
+        f"-- 参数 {d.param(p.name)}：{p.label}，默认 {p.default}（运行时另行传入，不写进语句）"
+        for p in rule.params
+    ]
+    parts = ["\n".join(head)]
+    for table in rule.tables:
+        parts.append(
+            f"-- 共享表 {table}：每次运行只建一次，读它的规则共用\n"
+            + d.create_table(table, _trimmed(PREPARED[table]))
+            + ";"
+        )
+    parts.append("-- 规则查询：每行一个疑点\n" + _trimmed(rule.sql(dialect=d)) + ";")
+    return "\n\n".join(parts) + "\n"
+
+
+# The view each input role is read through (prepared by the engine).
+VIEWS = {"payments": "pay", "deaths": "deaths", "payroll": "payroll"}
+
+
+def _trimmed(sql: str) -> str:
+    """``sql`` without its surrounding blank lines, trailing spaces and common indent
+    (the text unchanged otherwise: the golden files show the SQL as it runs)."""
+    return textwrap.dedent("\n".join(line.rstrip() for line in sql.strip("\n").splitlines()))

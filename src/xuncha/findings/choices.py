@@ -1,6 +1,11 @@
-"""Categories (the three focuses, 三个聚焦), sources and lead receivers, declared once."""
+"""Categories (the three focuses, 三个聚焦), sources and lead receivers, declared once;
+the statuses shown as badges carry their colour beside their label."""
+
+from collections.abc import Mapping
 
 from django.db import models
+
+from xuncha.common.choices import Tone, Toned, toned
 
 
 class Category(models.TextChoices):
@@ -41,13 +46,24 @@ class Receiver(models.TextChoices):
     ORGANISATION = "organisation", "组织部"
 
 
-class LeadResult(models.TextChoices):
+@toned("lead")
+class LeadResult(Toned):
     PENDING = "pending", "办理中"
     FILED = "filed", "立案审查"
     DISPOSED = "disposed", "组织处理/诫勉谈话"
     CLEARED = "cleared", "了结/澄清"
 
+    @classmethod
+    def tones(cls) -> Mapping[str, Tone]:
+        return {cls.PENDING: Tone.INFO, cls.FILED: Tone.BAD, cls.DISPOSED: Tone.WARN,
+                cls.CLEARED: Tone.OK}  # fmt: skip
 
-class ImmediateStatus(models.TextChoices):
+
+@toned("immediate")
+class ImmediateStatus(Toned):
     OPEN = "open", "整改中"
     DONE = "done", "已完成"
+
+    @classmethod
+    def tones(cls) -> Mapping[str, Tone]:
+        return {cls.OPEN: Tone.INFO, cls.DONE: Tone.OK}

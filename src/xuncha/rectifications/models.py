@@ -9,28 +9,44 @@ never the person who reported it done. Every change is kept in the item's histor
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from xuncha.common.choices import Tone, Toned, toned
 from xuncha.common.models import BaseModel
 
 DUE_SOON_DAYS = 7
 
 
-class Status(models.TextChoices):
+@toned("rectification")
+class Status(Toned):
     AWAITING_PLAN = "awaiting_plan", "待制定整改措施"
     PLAN_SUBMITTED = "plan_submitted", "整改方案待认可"
     IN_PROGRESS = "in_progress", "整改中"
     CLOSE_REQUESTED = "close_requested", "已申请销号"
     CLOSED = "closed", "已销号"
 
+    @classmethod
+    def tones(cls) -> Mapping[str, Tone]:
+        # WARN where the unit or the office must act next; INFO while work goes on.
+        return {cls.AWAITING_PLAN: Tone.WARN, cls.PLAN_SUBMITTED: Tone.WARN,
+                cls.IN_PROGRESS: Tone.INFO, cls.CLOSE_REQUESTED: Tone.WARN,
+                cls.CLOSED: Tone.MUTED}  # fmt: skip
 
-class DueState(models.TextChoices):
+
+@toned("due")
+class DueState(Toned):
     ON_TIME = "on_time", "正常"
     DUE_SOON = "due_soon", "即将到期"
     OVERDUE = "overdue", "已逾期"
     CLOSED = "closed", "已销号"
+
+    @classmethod
+    def tones(cls) -> Mapping[str, Tone]:
+        return {cls.ON_TIME: Tone.OK, cls.DUE_SOON: Tone.WARN, cls.OVERDUE: Tone.BAD,
+                cls.CLOSED: Tone.MUTED}  # fmt: skip
 
 
 class RectificationItem(BaseModel):

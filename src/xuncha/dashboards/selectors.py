@@ -194,3 +194,13 @@ def coverage_term(period: Period) -> Term | None:
         return Term.objects.filter(pk=value).first()
     year = period.start.year
     return Term.objects.filter(start_year__lte=year, end_year__gte=year).order_by("-id").first()
+
+
+def term_of(term_id: str) -> Term | None:
+    """The term a ?term= parameter names, or None when it is not a known term's id."""
+    return Term.objects.filter(pk=int(term_id)).first() if term_id.isdigit() else None
+
+
+def terms() -> QuerySet[Term]:
+    """Terms offered in the period picker, latest first."""
+    return Term.objects.order_by("-start_year", "-pk")

@@ -16,11 +16,20 @@ from xuncha.accounts.models import User
 from xuncha.findings.choices import ImmediateStatus
 from xuncha.findings.models import ImmediateItem, Lead
 from xuncha.planning import selectors as planning
-from xuncha.planning.models import Term
 
 from . import charts, links
 from .excel import figures_workbook
-from .selectors import Figures, Period, coverage_term, default_period, figures, ranking, trend
+from .selectors import (
+    Figures,
+    Period,
+    coverage_term,
+    default_period,
+    figures,
+    ranking,
+    term_of,
+    terms,
+    trend,
+)
 
 UNINSPECTED_SHOWN = 200
 
@@ -28,7 +37,7 @@ UNINSPECTED_SHOWN = 200
 def _period(request: HttpRequest) -> Period:
     """?term=<id> or ?year=<yyyy>; else the latest year with data (default_period)."""
     term_id = request.GET.get("term", "")
-    if term_id.isdigit() and (term := Term.objects.filter(pk=int(term_id)).first()):
+    if term := term_of(term_id):
         return Period.term(term)
     year = request.GET.get("year", "")
     if year.isdigit() and 1990 <= int(year) <= 2100:
@@ -81,7 +90,7 @@ def _context(user: User, period: Period) -> dict[str, Any]:
     immediate = _listed(ImmediateItem, user)
     return {
         "f": data, "period": period, "ranking": ranked, "trend": rounds, "cover": cover,
-        "charts": chart_data, "breakdown": _breakdown(chart_data), "terms": Term.objects.all(),
+        "charts": chart_data, "breakdown": _breakdown(chart_data), "terms": terms(),
         "links": {
             "findings": links.findings(period), "ledger": links.ledger(period),
             "closed": links.ledger(period, status="closed"),

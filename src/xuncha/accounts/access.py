@@ -56,6 +56,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "lead.result": _INSPECTING,
     "immediate.done": _INSPECTING,
     "immediate.report": frozenset({Role.UNIT}),
+    "finding.evidence": _INSPECTING,  # open a finding's evidence (petition files, working papers)
     # Role-only actions (no object): ask ``allowed(user, action)``.
     "plan.manage": _OFFICE,  # rounds, teams, members, assignments
     "units.list": _INSPECTING | {Role.SUPERVISOR, Role.LEADER},

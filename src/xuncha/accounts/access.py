@@ -59,6 +59,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "finding.evidence": _INSPECTING,  # open a finding's evidence (petition files, working papers)
     # Role-only actions (no object): ask ``allowed(user, action)``.
     "plan.manage": _OFFICE,  # rounds, teams, members, assignments
+    "terms.manage": _OFFICE,  # terms (届): list, new, edit
+    "cadres.manage": _OFFICE,  # the cadre pool (干部库): list, new, edit
     "units.list": _INSPECTING | {Role.SUPERVISOR, Role.LEADER},
     "units.export": _OFFICE | {Role.SUPERVISOR, Role.LEADER},
     "units.manage": _OFFICE,

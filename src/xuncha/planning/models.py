@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from xuncha.common.models import BaseModel
+
+from .ordinals import number_in_name
+
+# Every plan change is kept (who, when, what, why): rounds, teams, their members and
+# assigned units, terms and the cadre pool.
+_UNTRACKED = ["created_at", "updated_at"]
 
 
 class RoundKind(models.TextChoices):
@@ -20,6 +27,7 @@ class Term(BaseModel):
     name = models.CharField("名称", max_length=100, unique=True)
     start_year = models.PositiveSmallIntegerField("起始年")
     end_year = models.PositiveSmallIntegerField("结束年")
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
 
     class Meta:
         verbose_name = "届期规划"
@@ -48,6 +56,7 @@ class Round(BaseModel):
     )
     start_date = models.DateField("进驻日期")
     end_date = models.DateField("结束日期")
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
 
     class Meta:
         verbose_name = "巡察轮次"
@@ -78,35 +87,58 @@ class Cadre(BaseModel):
         "accounts.User", verbose_name="账户", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="cadre",
     )  # fmt: skip
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
+
+    # What ``str()`` reads besides the row: select these to list cadres in one query.
+    str_related = ("home_unit",)
 
     class Meta:
         verbose_name = "干部"
         verbose_name_plural = "干部库"
-        ordering = ["name"]
+        ordering = ["name", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        """The name with the home unit, so that namesakes can be told apart."""
+        return f"{self.name}（{self.home_unit.name}）"
 
 
 class Team(BaseModel):
     round = models.ForeignKey(
         Round, verbose_name="轮次", on_delete=models.PROTECT, related_name="teams"
     )
+    # The ordinal that orders teams 第一、第二、第三… (a name sorts 第十 before 第二).
+    number = models.PositiveSmallIntegerField("组次", null=True, blank=True)
     name = models.CharField("名称", max_length=50)
     members: models.ManyToManyField[Cadre, TeamMember] = models.ManyToManyField(
         Cadre, through="TeamMember", related_name="teams"
     )
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
 
     class Meta:
         verbose_name = "巡察组"
         verbose_name_plural = "巡察组"
-        ordering = ["round", "name"]
+        ordering = ["round", "number", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "name"], name="team_name_unique_in_round")
-        ]
+            models.UniqueConstraint(fields=["round", "name"], name="team_name_unique_in_round"),
+            models.UniqueConstraint(
+                fields=["round", "number"], name="team_number_unique_in_round",
+                violation_error_message="本轮已有该组次的巡察组。",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.round}·{self.name}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """A team made without an ordinal takes the one in its name (第三巡察组 → 3),
+        else the next free one in its round, so every path that makes a team orders it."""
+        if self.number is None:
+            taken = Team.objects.filter(round_id=self.round_id).exclude(pk=self.pk)
+            number = number_in_name(self.name)
+            if number is None or taken.filter(number=number).exists():
+                number = (taken.aggregate(m=models.Max("number"))["m"] or 0) + 1
+            self.number = number
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class MemberRole(models.TextChoices):
@@ -121,6 +153,7 @@ class TeamMember(BaseModel):
     role = models.CharField(
         "分工", max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER
     )
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
 
     class Meta:
         verbose_name = "巡察组成员"
@@ -152,6 +185,7 @@ class Assignment(BaseModel):
     kind = models.CharField(
         "方式", max_length=20, choices=RoundKind.choices, default=RoundKind.ROUTINE
     )
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
 
     class Meta:
         verbose_name = "巡察对象"

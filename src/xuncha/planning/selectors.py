@@ -7,14 +7,49 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
 
-from xuncha.accounts.access import restrict
+from xuncha.accounts.access import restrict, team_ids
 from xuncha.accounts.models import User
+from xuncha.common.history import Entry, entries
 from xuncha.units.models import RiskLevel, Unit, UnitKind
 
-from .models import Assignment, Round, Team, TeamMember, Term
+from .models import Assignment, Cadre, MemberRole, Round, Team, TeamMember, Term
+
+
+def term_list() -> QuerySet[Term]:
+    """Every term, the latest first, with its number of rounds."""
+    return Term.objects.annotate(rounds_count=Count("rounds")).order_by("-start_year", "-id")
+
+
+def term_detail(*, pk: int) -> Term:
+    return get_object_or_404(Term, pk=pk)
+
+
+def cadre_list(*, q: str = "") -> QuerySet[Cadre]:
+    """The cadre pool with home units and accounts; ``q`` matches a name, a title or the
+    home unit's name (namesakes are told apart by their unit)."""
+    cadres = Cadre.objects.select_related("home_unit", "user")
+    if q.strip():
+        q = q.strip()
+        cadres = cadres.filter(
+            Q(name__icontains=q) | Q(title__icontains=q) | Q(home_unit__name__icontains=q)
+        )
+    return cadres.annotate(teams_count=Count("teams")).order_by("name", "home_unit__code", "id")
+
+
+def cadre_detail(*, pk: int) -> Cadre:
+    cadres = Cadre.objects.select_related("home_unit", "user")
+    return get_object_or_404(cadres, pk=pk)
+
+
+def cadre_teams(cadre: Cadre) -> QuerySet[TeamMember]:
+    """The cadre's places in teams, the latest round first."""
+    return (
+        TeamMember.objects.filter(cadre=cadre).select_related("team__round")
+        .order_by("-team__round__start_date", "team__number")
+    )  # fmt: skip
 
 
 def round_list(*, user: User, active_on: dt.date | None = None) -> QuerySet[Round]:
@@ -25,13 +60,110 @@ def round_list(*, user: User, active_on: dt.date | None = None) -> QuerySet[Roun
     return rounds.order_by("-start_date", "-id")
 
 
+# Leader first, then deputies, then members.
+_ROLE_ORDER = Case(
+    When(role=MemberRole.LEADER, then=0), When(role=MemberRole.DEPUTY, then=1), default=2
+)
+_MEMBERS = TeamMember.objects.select_related("cadre__home_unit").order_by(
+    _ROLE_ORDER, "cadre__name", "id"
+)
+_ASSIGNED = Assignment.objects.select_related("unit").order_by("unit__code")
+
+
 def round_detail(*, user: User, pk: int) -> Round:
-    teams = Team.objects.prefetch_related(
-        Prefetch("teammember_set", queryset=TeamMember.objects.select_related("cadre__home_unit")),
-        Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
+    """A round the user may see, with the teams they may see in order (第一、第二…),
+    each with its members (leader first) and assigned units."""
+    teams = (
+        restrict(Team.objects.all(), user)
+        .order_by("number", "id")
+        .prefetch_related(
+            Prefetch("teammember_set", queryset=_MEMBERS),
+            Prefetch("assignments", queryset=_ASSIGNED),
+        )
     )
     rounds = restrict(Round.objects.all(), user).prefetch_related(Prefetch("teams", queryset=teams))
     return get_object_or_404(rounds.select_related("term"), pk=pk)
+
+
+def round_for_change(*, user: User, pk: int) -> Round:
+    """A round the user may change (404 for anyone else: no hint that it exists)."""
+    rounds = restrict(Round.objects.all(), user, "change").select_related("term")
+    return get_object_or_404(rounds, pk=pk)
+
+
+def team_detail(*, user: User, pk: int) -> Team:
+    """A team the user may see, with its round, members and assigned units."""
+    teams = (
+        restrict(Team.objects.all(), user)
+        .select_related("round__term")
+        .prefetch_related(
+            Prefetch("teammember_set", queryset=_MEMBERS),
+            Prefetch("assignments", queryset=_ASSIGNED),
+        )
+    )
+    return get_object_or_404(teams, pk=pk)
+
+
+def member_detail(*, team: Team, pk: int) -> TeamMember:
+    members = TeamMember.objects.filter(team=team).select_related("cadre__home_unit")
+    return get_object_or_404(members, pk=pk)
+
+
+def assignment_detail(*, team: Team, pk: int) -> Assignment:
+    return get_object_or_404(Assignment.objects.filter(team=team).select_related("unit"), pk=pk)
+
+
+def round_history(rnd: Round) -> list[Entry]:
+    """The round's own changes and the teams made or removed in it."""
+    rows = [*rnd.history.select_related("history_user"),  # type: ignore[attr-defined]
+            *Team.history.filter(round_id=rnd.pk, history_type__in="+-").select_related("history_user")]  # type: ignore[attr-defined]  # fmt: skip
+    return entries(rows, hide=("round",), subjects={Team: "巡察组"}, newest_first=True)
+
+
+def team_history(team: Team) -> list[Entry]:
+    """The team's changes with its members' and assigned units' (added, changed,
+    removed, with the reason), newest first."""
+    rows = [
+        *team.history.select_related("history_user"),  # type: ignore[attr-defined]
+        *TeamMember.history.filter(team_id=team.pk).select_related("history_user"),  # type: ignore[attr-defined]
+        *Assignment.history.filter(team_id=team.pk).select_related("history_user"),  # type: ignore[attr-defined]
+    ]
+    subjects = {TeamMember: "巡察组成员", Assignment: "被巡察单位"}
+    return entries(rows, hide=("round", "team"), subjects=subjects, newest_first=True)
+
+
+def recorded_work(assignment: Assignment) -> list[str]:
+    """What the team has recorded for the assigned unit, as the refusal to unassign it
+    says it: the findings by their descriptions, the rest counted (four queries)."""
+    from xuncha.findings.models import Finding, ImmediateItem, Lead, Talk
+
+    where = {"round_id": assignment.round_id, "team_id": assignment.team_id,
+             "unit_id": assignment.unit_id}  # fmt: skip
+    out = []
+    findings = list(
+        Finding.objects.filter(**where).order_by("id").values_list("description", flat=True)[:6]
+    )
+    if findings:
+        shown = "、".join(f"「{_short(d)}」" for d in findings[:5])
+        more = Finding.objects.filter(**where).count() if len(findings) > 5 else len(findings)
+        out.append(f"问题 {more} 条（{shown}{'等' if more > 5 else ''}）")
+    for model, label in ((Talk, "谈话记录"), (Lead, "问题线索"), (ImmediateItem, "立行立改事项")):
+        if n := model.objects.filter(**where).count():  # type: ignore[attr-defined]
+            out.append(f"{label} {n} 条")
+    return out
+
+
+def _short(text: str, limit: int = 20) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def team_units(user: User) -> QuerySet[Assignment]:
+    """The units assigned to the user's teams (their work pages), in team order."""
+    return (
+        restrict(Assignment.objects.all(), user).filter(team_id__in=team_ids(user))
+        .select_related("team", "unit", "round").order_by("-round__start_date", "team__number", "unit__code")
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,51 @@
-"""Planning pages: rounds, their teams (members, assigned units) and term coverage."""
+"""Planning pages: rounds, their teams (members, assigned units) and term coverage.
+
+Everyone the access rules allow reads a round and its teams; only the office changes
+them. A change that takes something away (a member, an assigned unit) asks why, and
+every change lands in the page's history.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import allowed, user_of
+from xuncha.accounts.models import User
 from xuncha.common.errors import ServiceError
 
 from . import forms, selectors, services
-from .models import Term
+from .models import Round, Team
+
+
+def _errors(form: Any) -> str:
+    """A failed form's errors as one Chinese message: 字段：错误；…"""
+    return "；".join(
+        f"{form.fields[k].label or '表单'}：{' '.join(map(str, v))}" if k in form.fields
+        else " ".join(map(str, v))
+        for k, v in form.errors.items()
+    )  # fmt: skip
+
+
+def _office(user: User) -> None:
+    if not allowed(user, "plan.manage"):
+        raise Http404
 
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     active_on = timezone.localdate() if request.GET.get("active") == "1" else None  # 进行中
-    context = {"rounds": selectors.round_list(user=user, active_on=active_on), "terms": Term.objects.all(),
-               "is_office": allowed(user, "plan.manage")}  # fmt: skip
+    context = {"rounds": selectors.round_list(user=user, active_on=active_on),
+               "terms": selectors.term_list(), "active": active_on is not None,
+               "is_office": allowed(user, "plan.manage"),
+               "coverage": allowed(user, "coverage.read")}  # fmt: skip
     return render(request, "planning/rounds.html", context)
 
 
@@ -46,53 +70,131 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = selectors.round_detail(user=user, pk=pk)
     office = allowed(user, "plan.manage")
     context = {"round": rnd, "is_office": office, "team_form": forms.TeamForm(),
-               "member_form": forms.MemberForm(), "assignment_form": forms.AssignmentForm(initial={"kind": rnd.kind})}  # fmt: skip
+               "history": selectors.round_history(rnd)}  # fmt: skip
     return render(request, "planning/round.html", context)
+
+
+@login_required
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a round's dates, name, kind or ordinal (office only; 404 for others)."""
+    user = user_of(request)
+    _office(user)
+    rnd = selectors.round_for_change(user=user, pk=pk)
+    initial = {
+        f: getattr(rnd, f) for f in ("term", "number", "name", "kind", "start_date", "end_date")
+    }
+    form = forms.RoundEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_update(by=user, round=rnd, **form.cleaned_data)
+        except ServiceError as err:
+            form.add_error(None, str(err))
+        else:
+            messages.success(request, f"已修改{rnd.name}。")
+            return redirect("planning:round", pk=rnd.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "planning/round_edit.html", {"round": rnd, "form": form}, status=status)
 
 
 @login_required
 @require_POST
 def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Add a team, a member or an assignment; 回避 and other refusals become messages."""
+    """Add a team, a member or an assignment from the round page; 回避 and other
+    refusals become messages."""
     user = user_of(request)
     rnd = selectors.round_detail(user=user, pk=pk)
-    form_class = {
-        "team": forms.TeamForm,
-        "member": forms.MemberForm,
-        "assign": forms.AssignmentForm,
-    }.get(action)
+    form_class = {"team": forms.TeamForm, "member": forms.MemberForm,
+                  "assign": forms.AssignmentForm}.get(action)  # fmt: skip
     if form_class is None:
         raise Http404
     form = form_class(request.POST)
     if not form.is_valid():
-        errors = "；".join(
-            f"{form.fields[k].label or k}：{' '.join(map(str, v))}" for k, v in form.errors.items()
-        )
-        messages.error(request, f"提交的内容有误：{errors}")
+        messages.error(request, f"提交的内容有误：{_errors(form)}")
         return redirect("planning:round", pk=pk)
     data = form.cleaned_data
     try:
         if action == "team":
-            services.team_create(by=user, round=rnd, name=data["name"])
+            team = services.team_create(
+                by=user, round=rnd, name=data["name"], number=data["number"]
+            )
+            messages.success(request, f"已新建{team.name}。")
         else:
-            team = get_object_or_404(rnd.teams.all(), pk=data["team"])
             if not allowed(user, "plan.manage"):
                 raise ServiceError("只有巡察办可以安排巡察组。")
-            if action == "member":
-                services.team_member_add(team=team, cadre=data["cadre"], role=data["role"])
-            else:
-                services.assignment_add(team=team, unit=data["unit"], kind=data["kind"])
-        messages.success(request, "已保存。")
+            team = _team_of(rnd, data["team"])
+            _team_change(user, team, action, data)
+            messages.success(request, "已保存。")
     except ServiceError as err:
         messages.error(request, str(err))
     return redirect("planning:round", pk=pk)
 
 
+def _team_of(rnd: Round, team_id: int | None) -> Team:
+    for team in rnd.teams.all():  # prefetched
+        if team.pk == team_id:
+            return team
+    raise Http404
+
+
 @login_required
-def term_coverage(request: HttpRequest, pk: int) -> HttpResponse:
-    term = get_object_or_404(Term, pk=pk)
-    if not allowed(user_of(request), "coverage.read"):
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    team = selectors.team_detail(user=user, pk=pk)
+    office = allowed(user, "plan.manage")
+    context: dict[str, Any] = {"team": team, "round": team.round, "is_office": office,
+                               "history": selectors.team_history(team)}  # fmt: skip
+    if office:
+        context |= {"edit_form": forms.TeamEditForm(initial={"number": team.number, "name": team.name}),
+                    "member_form": forms.MemberForm(), "roles": forms.MemberRoleForm.base_fields["role"].choices,
+                    "assignment_form": forms.AssignmentForm(initial={"kind": team.round.kind})}  # fmt: skip
+    return render(request, "planning/team.html", context)
+
+
+TEAM_ACTIONS: dict[str, type[Any]] = {
+    "edit": forms.TeamEditForm, "member": forms.MemberForm, "member_role": forms.MemberRoleForm,
+    "member_remove": forms.MemberRemoveForm, "assign": forms.AssignmentForm,
+    "unassign": forms.UnassignForm,
+}  # fmt: skip
+
+
+@login_required
+@require_POST
+def team_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Edit a team: its ordinal and name, members (add, change role, remove with a
+    reason), assigned units (add, remove with a reason). Office only (404 for others)."""
+    user = user_of(request)
+    _office(user)
+    team = selectors.team_detail(user=user, pk=pk)
+    form_class = TEAM_ACTIONS.get(action)
+    if form_class is None:
         raise Http404
-    context = {"term": term, "by_kind": selectors.coverage(term=term, by="kind"),
-               "by_county": selectors.coverage(term=term, by="county")}  # fmt: skip
-    return render(request, "planning/coverage.html", context)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"提交的内容有误：{_errors(form)}")
+        return redirect("planning:team", pk=pk)
+    try:
+        _team_change(user, team, action, form.cleaned_data)
+    except ServiceError as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(request, "已保存，变更已记入变更记录。")
+    return redirect("planning:team", pk=pk)
+
+
+def _team_change(user: User, team: Team, action: str, data: dict[str, Any]) -> None:
+    if action == "edit":
+        services.team_update(by=user, team=team, number=data["number"], name=data["name"],
+                             reason=data["reason"])  # fmt: skip
+    elif action == "member":
+        services.team_member_add(by=user, team=team, cadre=data["cadre"], role=data["role"])
+    elif action == "member_role":
+        member = selectors.member_detail(team=team, pk=data["member"])
+        services.team_member_update(by=user, member=member, role=data["role"])
+    elif action == "member_remove":
+        member = selectors.member_detail(team=team, pk=data["member"])
+        services.team_member_remove(by=user, member=member, reason=data["reason"])
+    elif action == "assign":
+        services.assignment_add(by=user, team=team, unit=data["unit"], kind=data["kind"])
+    elif action == "unassign":
+        assignment = selectors.assignment_detail(team=team, pk=data["assignment"])
+        services.assignment_remove(by=user, assignment=assignment, reason=data["reason"])

@@ -1,0 +1,26 @@
+"""``{% history_of obj %}``: an object's history, rendered the one way every page shows it.
+
+A page that shows history adds one line, ``{% load xuncha_history %}{% history_of obj %}``;
+options pass through to :func:`xuncha.common.history.entries` (``fields="verdict,note"``
+keeps only those fields, ``newest_first=True``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from xuncha.common.history import Entry, entries, object_history
+
+register = template.Library()
+
+
+@register.inclusion_tag("common/history.html")
+def history_of(obj: Any, fields: str = "", newest_first: bool = False) -> dict[str, list[Entry]]:
+    """``obj`` is a model instance with history, or history rows already read (a page
+    showing several objects' history, e.g. a suspect across runs)."""
+    keep = [f.strip() for f in fields.split(",") if f.strip()] or None
+    if hasattr(obj, "history"):
+        return {"entries": object_history(obj, fields=keep, newest_first=newest_first)}
+    return {"entries": entries(obj, fields=keep, newest_first=newest_first)}

@@ -1,0 +1,116 @@
+"""Terms (届) with their coverage, and the cadre pool (干部库): managed by the office
+in the workbench (list, new, edit, each change in the history)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from xuncha.accounts.access import allowed, user_of
+from xuncha.common.errors import ServiceError
+from xuncha.common.history import object_history
+from xuncha.common.pagination import paginate
+
+from . import forms, selectors, services
+
+CADRES_PER_PAGE = 100
+
+
+def _allowed(request: HttpRequest, action: str) -> None:
+    if not allowed(user_of(request), action):
+        raise Http404
+
+
+def _form_page(
+    request: HttpRequest, template: str, form: Any, context: dict[str, Any]
+) -> HttpResponse:
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"form": form, **context}, status=status)
+
+
+@login_required
+def term_list(request: HttpRequest) -> HttpResponse:
+    _allowed(request, "terms.manage")
+    return render(request, "planning/terms.html", {"terms": selectors.term_list()})
+
+
+@login_required
+def term_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """New term (no ``pk``) or a change to one; the reason of a change is kept."""
+    _allowed(request, "terms.manage")
+    user = user_of(request)
+    term = selectors.term_detail(pk=pk) if pk is not None else None
+    initial = (
+        {"name": term.name, "start_year": term.start_year, "end_year": term.end_year}
+        if term
+        else {}
+    )
+    form = forms.TermForm(request.POST or None, initial=initial)
+    if term is None:
+        del form.fields["reason"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            if term is None:
+                term = services.term_create(by=user, **form.cleaned_data)
+                messages.success(request, f"已新建届期「{term.name}」。")
+            else:
+                services.term_update(by=user, term=term, **form.cleaned_data)
+                messages.success(request, f"已修改届期「{term.name}」。")
+        except ServiceError as err:
+            form.add_error(None, str(err))
+        else:
+            return redirect("planning:terms")
+    history = object_history(term, newest_first=True) if term else []
+    return _form_page(request, "planning/term_edit.html", form, {"term": term, "history": history})
+
+
+@login_required
+def term_coverage(request: HttpRequest, pk: int) -> HttpResponse:
+    _allowed(request, "coverage.read")
+    term = selectors.term_detail(pk=pk)
+    context = {"term": term, "by_kind": selectors.coverage(term=term, by="kind"),
+               "by_county": selectors.coverage(term=term, by="county")}  # fmt: skip
+    return render(request, "planning/coverage.html", context)
+
+
+@login_required
+def cadre_list(request: HttpRequest) -> HttpResponse:
+    _allowed(request, "cadres.manage")
+    q = request.GET.get("q", "")
+    cadres = selectors.cadre_list(q=q)
+    return render(
+        request, "planning/cadres.html", {"q": q, **paginate(request, cadres, CADRES_PER_PAGE)}
+    )
+
+
+@login_required
+def cadre_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """New cadre (no ``pk``) or a change to one (a new home unit is checked for 回避
+    against the units their teams inspect)."""
+    _allowed(request, "cadres.manage")
+    user = user_of(request)
+    cadre = selectors.cadre_detail(pk=pk) if pk is not None else None
+    initial = ({"name": cadre.name, "title": cadre.title, "home_unit": cadre.home_unit_id,
+                "user": cadre.user_id} if cadre else {})  # fmt: skip
+    form = forms.CadreForm(request.POST or None, initial=initial)
+    if cadre is None:
+        del form.fields["reason"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            if cadre is None:
+                cadre = services.cadre_create(by=user, **form.cleaned_data)
+                messages.success(request, f"已将{cadre}加入干部库。")
+            else:
+                cadre = services.cadre_update(by=user, cadre=cadre, **form.cleaned_data)
+                messages.success(request, f"已修改{cadre}。")
+        except ServiceError as err:
+            form.add_error(None, str(err))
+        else:
+            return redirect("planning:cadres")
+    context = {"cadre": cadre, "places": selectors.cadre_teams(cadre) if cadre else [],
+               "history": object_history(cadre, newest_first=True) if cadre else []}  # fmt: skip
+    return _form_page(request, "planning/cadre_edit.html", form, context)

@@ -123,7 +123,18 @@ def team(user: User, today: dt.date) -> list[Section]:
             Entry("7日内到期", i["due_soon"], link("findings:immediate", due="due_soon")),
         ]),
         Section("尚未开展谈话的被巡察单位", _units_to_visit(user)),
+        Section("本组被巡察单位", _my_units(user)),
     ]  # fmt: skip
+
+
+def _my_units(user: User) -> list[Entry]:
+    """Every unit assigned to the user's teams, each linking to its work page."""
+    from xuncha.planning.selectors import team_units
+
+    return [
+        Entry(f"{a.round.name} · {a.team.name} · {a.unit.name}", "工作页", link("findings:work", a.pk))
+        for a in team_units(user)[:50]
+    ]
 
 
 def _answer_deadlines(petitions: QuerySet[Any]) -> list[Entry]:

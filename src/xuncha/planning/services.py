@@ -164,8 +164,9 @@ def team_update(*, by: User, team: Team, number: int, name: str, reason: str = "
 
 def _conflict_message(cadre: Cadre, units: list[Unit]) -> str:
     names = "、".join(f"「{u}」" for u in units)
+    which = "这些单位" if len(units) > 1 else "该单位"
     return (f"回避：{cadre.name}的原单位「{cadre.home_unit}」与被巡察单位{names}存在隶属关系，"
-            "不能参加对该单位的巡察。")  # fmt: skip
+            f"不能参加对{which}的巡察。")  # fmt: skip
 
 
 def team_member_add(

@@ -1,0 +1,143 @@
+"""The worlds and browser steps of the role days (test_days_browser.py).
+
+Each world is built through the app's own services (the states a user could reach by
+the pages), small enough to build in a second, and named as the demo city names things,
+so the pages read as they will in use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from web.factories import CadreFactory, FindingFactory, TeamFactory, UnitFactory, UserFactory, pdf
+from web.test_browser import Page
+from xuncha.accounts.models import Role, User
+from xuncha.findings.models import Finding
+from xuncha.planning.models import Assignment, MemberRole, Team
+from xuncha.planning.services import assignment_add, team_member_add
+from xuncha.rectifications.models import RectificationItem
+from xuncha.rectifications.services import (
+    rectification_accept_plan,
+    rectification_create,
+    rectification_propose_plan,
+    rectification_report_progress,
+)
+from xuncha.units.models import Unit
+
+# What the three ledger items of a unit are about (the seed's Chenzhou and Yiyang cases).
+DECEASED = "向已故人员发放移民直补资金 1800 元"
+NOTICE_BOARD = "村务公开栏三年未更新，惠民资金发放情况未公示"
+DOUBLE_SUBSIDY = "重复发放耕地地力保护补贴 2400 元"
+
+
+@dataclass
+class Town:
+    """One township under inspection by one team, with its liaison and the office."""
+
+    unit: Unit
+    team: Team
+    assignment: Assignment
+    office: User
+    liaison: User
+    team_user: User
+
+    def finding(self, description: str, amount: int = 0) -> Finding:
+        return FindingFactory(team=self.team, unit=self.unit, recorded_by=self.team_user,
+                              description=description, amount=amount)  # fmt: skip
+
+    def item(self, description: str, amount: int = 0) -> RectificationItem:
+        """A finding fed back a month ago: an item awaiting the unit's plan."""
+        fed_back = dt.date.today() - dt.timedelta(days=30)
+        return rectification_create(finding=self.finding(description, amount), by=self.office,
+                                    fed_back_on=fed_back)  # fmt: skip
+
+    def planned(self, description: str, amount: int = 0, *, days: int = 60) -> RectificationItem:
+        """An item whose plan (due in ``days``) awaits the office's acceptance."""
+        return rectification_propose_plan(
+            item=self.item(description, amount), by=self.liaison, measures="全额追回并约谈经办人",
+            owner="张书记", deadline=dt.date.today() + dt.timedelta(days=days),
+        )  # fmt: skip
+
+    def in_progress(
+        self, description: str, amount: int = 0, *, days: int = 60
+    ) -> RectificationItem:
+        return rectification_accept_plan(
+            item=self.planned(description, amount, days=days), by=self.office
+        )
+
+    def close_requested(self, description: str, amount: int = 0) -> RectificationItem:
+        item = self.in_progress(description, amount)
+        rectification_report_progress(item=item, by=self.liaison, text="已全额追回，附退款凭证",
+                                      done=True, files=[(pdf(), "退款凭证.pdf")])  # fmt: skip
+        return RectificationItem.objects.get(pk=item.pk)
+
+
+def town(*, users: tuple[str, ...] = ()) -> Town:
+    """东江街道 inspected by 第一巡察组; ``users`` names the extra roles (by their
+    value, which is also their username: "supervisor", "leader") to create."""
+    unit = UnitFactory(name="东江街道")
+    team = TeamFactory(name="第一巡察组")
+    office = UserFactory(username="office", full_name="刘卫东", role=Role.OFFICE)
+    liaison = UserFactory(username="liaison", full_name="陈丽", role=Role.UNIT, unit=unit)
+    team_user = UserFactory(username="team", full_name="李建国", role=Role.TEAM)
+    team_member_add(team=team, cadre=CadreFactory(name="李建国", user=team_user),
+                    role=MemberRole.LEADER)  # fmt: skip
+    assignment = assignment_add(team=team, unit=unit)
+    for role in users:
+        UserFactory(username=role, role=Role(role))
+    return Town(unit, team, assignment, office, liaison, team_user)
+
+
+def click(page: Page, css: str = "", text: str = "", within: str = "main") -> None:
+    """Click a visible link (by its text or a selector, inside ``within``) and wait
+    for the page it opens to load."""
+    d = page.d
+    scope = d.find_element(By.CSS_SELECTOR, within)
+    element = (
+        scope.find_element(By.PARTIAL_LINK_TEXT, text)
+        if text
+        else scope.find_element(By.CSS_SELECTOR, css)
+    )
+    assert element.is_displayed(), f"「{text or css}」不可见"
+    d.execute_script("window.__before_click = true")
+    element.click()
+    WebDriverWait(d, 10).until(
+        lambda d: d.execute_script(
+            "return window.__before_click === undefined && document.readyState === 'complete'"
+        )
+    )
+
+
+def home(page: Page) -> None:
+    """Back to the home page as a user does: the brand link in the top bar."""
+    click(page, css="a.brand", within="header")
+
+
+def entry(page: Page, label: str) -> str:
+    """The number shown beside a home-page to-do entry."""
+    for li in page.d.find_elements(By.CSS_SELECTOR, "ul.todo li"):
+        if li.find_element(By.CSS_SELECTOR, ".label").text == label:
+            return li.find_element(By.CSS_SELECTOR, ".count").text
+    raise AssertionError(f"首页没有「{label}」：{page.text()}")
+
+
+def photo(folder: Path, name: str = "公示栏整改后.jpg") -> Path:
+    """A real JPEG, as a phone camera would send (a small one)."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (180, 30, 30)).save(out, "JPEG")
+    path = folder / name
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def shot(page: Page, folder: Path, name: str) -> Path:
+    """A full-page screenshot of the key step (kept in pytest's tmp dir, for a look)."""
+    path = folder / f"{name}.png"
+    page.d.save_screenshot(str(path))
+    return path

@@ -16,11 +16,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import can_unmask, restrict, user_of
 from xuncha.common.errors import ServiceError
+from xuncha.common.filters import list_query, suspect_neighbours
 from xuncha.common.middleware import no_store, upload_limit
 from xuncha.common.pagination import paginate
 from xuncha.crosscheck import RULES, RULES_BY_ID
@@ -251,7 +253,7 @@ def suspects(request: HttpRequest, pk: int) -> HttpResponse:
             unmask = False
     return render(request, "checks/suspects.html", {
         "run": r, "form": form, "unmask": unmask, "can_unmask": can_unmask(user, r.team_id),
-        "totals": selectors.verified_totals([r]), **page,
+        "totals": selectors.verified_totals([r]), "nav_query": list_query(request.GET), **page,
     })  # fmt: skip
 
 
@@ -283,7 +285,7 @@ def suspect(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(err))
             else:
                 messages.success(request, f"疑点 {s.number} 的核查结果已保存。")
-                return redirect("checks:suspect", pk=s.pk)
+                return redirect(_after_verify(request, s))
         status = 400
     return _suspect_page(request, s, form, unmask=False, status=status)
 
@@ -303,8 +305,21 @@ def _suspect_page(request: HttpRequest, s: Suspect, form: forms.VerifyForm, *, u
     return render(request, "checks/suspect.html", {
         "s": s, "run": s.run, "form": form, "unmask": unmask, "rule": RULES_BY_ID.get(s.rule),
         "tier": TIER_LABELS.get(s.match_tier, s.match_tier), "group": group, "log": log, "records": records,
-        "can_unmask": can_unmask(user, s.run.team_id), "later": selectors.later_occurrence(s),
+        "can_unmask": can_unmask(user, s.run.team_id), "later": (later := selectors.later_occurrence(s)),
+        "nav": suspect_neighbours(user=user, suspect=s, data=request.GET, save_form="" if later else "verify-form"),
     }, status=status)  # fmt: skip
+
+
+def _after_verify(request: HttpRequest, s: Suspect) -> str:
+    """Back to the suspect, within the list's filter; or, asked "save, then next", on to
+    the next suspect of that filter (the list when there is none left)."""
+    nav = suspect_neighbours(user=user_of(request), suspect=s, data=request.GET)
+    if request.POST.get("then") == "next" and not nav.invalid:
+        if nav.next:
+            return nav.next_url
+        messages.info(request, "当前筛选中已没有下一条疑点。")
+        return nav.back_url
+    return reverse("checks:suspect", args=[s.pk]) + nav.suffix
 
 
 @no_store

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from xuncha.accounts.access import restrict
 from xuncha.accounts.models import User
+from xuncha.common.filters import Order, narrow
 from xuncha.planning.models import Assignment
 from xuncha.planning.selectors import in_period
 
@@ -93,3 +96,26 @@ def lead_list(*, user: User, today: dt.date, overdue: bool = False, year: int | 
     if overdue:
         leads = leads.filter(lead_overdue_q(today))
     return leads.order_by("due_on", "id")
+
+
+FINDINGS_ORDER = Order("created_at", descending=True, nulls_last=False)
+"""The findings list's order (as :func:`finding_list`), for previous/next."""
+
+
+def finding_search(
+    *, user: User, unit: str = "", team_id: int | None = None,
+    amount_min: Decimal | None = None, amount_max: Decimal | None = None, **filters: Any,
+) -> QuerySet[Finding]:  # fmt: skip
+    """:func:`finding_list` with the shared list filters: the unit (and its subordinate
+    units) by name, the team, the amount range."""
+    findings = finding_list(user=user, **filters)
+    return narrow(findings, unit=unit, team_id=team_id, amount_min=amount_min,
+                  amount_max=amount_max)  # fmt: skip
+
+
+def finding_export_rows(findings: QuerySet[Finding]) -> QuerySet[Finding]:
+    """The filtered findings with the unit's parent and the ledger item's status, in one
+    query (for the export)."""
+    from django.db.models import F
+
+    return findings.select_related("unit__parent").annotate(item_status=F("rectification__status"))

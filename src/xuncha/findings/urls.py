@@ -5,6 +5,7 @@ from . import immediate_views, list_views, views, work_views
 app_name = "findings"
 urlpatterns = [
     path("", list_views.finding_list, name="list"),
+    path("export/", list_views.finding_export, name="export"),
     path("new/", views.finding_new, name="new"),
     path("<int:pk>/", views.finding_detail, name="detail"),
     path("<int:pk>/feed-back/", views.finding_feed_back, name="feed_back"),

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from xuncha.accounts.access import restrict, restrict_figures
 from xuncha.accounts.models import User
+from xuncha.common.filters import Neighbours, Order, invalid_neighbours, narrow, neighbours
 from xuncha.planning.selectors import in_period
 from xuncha.units.models import UnitKind
 
@@ -132,3 +133,59 @@ def _readable(name: str, old: object, new: object) -> tuple[str, str, str]:
         return str(value)
 
     return str(field.verbose_name), show(old), show(new)
+
+
+LEDGER_ORDER = Order("deadline", descending=False, nulls_last=True)
+"""The ledger list's order (as :func:`item_list`), for previous/next."""
+
+
+def item_search(
+    *, user: User, today: dt.date, unit: str = "", team_id: int | None = None,
+    amount_min: Decimal | None = None, amount_max: Decimal | None = None, **filters: Any,
+) -> QuerySet[RectificationItem]:  # fmt: skip
+    """:func:`item_list` with the shared list filters: the unit (and its subordinate
+    units) by name, the team, the finding's amount range."""
+    items = item_list(user=user, today=today, **filters)
+    return narrow(items, unit=unit, team_id=team_id, amount_min=amount_min,
+                  amount_max=amount_max, amount_field="finding__amount")  # fmt: skip
+
+
+def item_neighbours(*, user: User, today: dt.date, item: RectificationItem,
+                    filters: dict[str, Any] | None, query: str) -> Neighbours:  # fmt: skip
+    """The previous and next items of the ledger filtered as ``filters`` (None: the
+    carried filter was invalid)."""
+    from django.urls import reverse
+
+    about = {"query": query, "list_url": reverse("rectifications:list"),
+             "detail": "rectifications:detail", "noun": "此整改事项"}  # fmt: skip
+    if filters is None:
+        return invalid_neighbours(**about)
+    items = item_search(user=user, today=today, **filters)
+    return neighbours(items, item, LEDGER_ORDER, **about)
+
+
+def item_export_rows(items: QuerySet[RectificationItem]) -> QuerySet[RectificationItem]:
+    """The filtered ledger with what the export needs, in one query: the latest progress
+    report's text (see :func:`evidence_names` for the files)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import ProgressReport
+
+    latest = ProgressReport.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-id")
+    return items.annotate(progress=Subquery(latest.values("text")[:1]))
+
+
+def evidence_names(items: QuerySet[RectificationItem]) -> dict[int, list[str]]:
+    """Each item's progress-report evidence file names, for all ``items`` in one query."""
+    from .models import ProgressReport
+
+    through = ProgressReport.evidence.through
+    rows = (
+        through.objects.filter(progressreport__item__in=items.order_by().values("pk"))
+        .order_by("progressreport__created_at", "id")
+        .values_list("progressreport__item_id", "evidence__original_name")
+    )
+    out: dict[int, list[str]] = {}
+    for item_id, name in rows:
+        out.setdefault(item_id, []).append(name)
+    return out

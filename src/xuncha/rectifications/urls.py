@@ -5,6 +5,7 @@ from . import list_views, views
 app_name = "rectifications"
 urlpatterns = [
     path("", list_views.item_list, name="list"),
+    path("export/", list_views.item_export, name="export"),
     path("<int:pk>/", views.item_detail, name="detail"),
     path("<int:pk>/<slug:action>/", views.item_action, name="action"),
 ]

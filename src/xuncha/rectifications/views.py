@@ -18,6 +18,7 @@ from xuncha.accounts.access import can, user_of
 from xuncha.common.errors import ServiceError
 
 from . import forms, selectors, services
+from .list_views import ledger_nav
 from .models import RectificationItem, Status
 
 
@@ -55,6 +56,7 @@ def _detail(request: HttpRequest, item: RectificationItem, bound: dict[str, Any]
         "item": item, "due": item.due_state(timezone.localdate()), "forms": action_forms,
         "reports": item.reports.select_related("reported_by").prefetch_related("evidence"),
         "history": selectors.item_history(item),
+        "nav": ledger_nav(request, item),  # previous/next within the list's filter
     }  # fmt: skip
     return render(request, "rectifications/detail.html", context, status=status)
 

@@ -1,0 +1,240 @@
+"""Filters shared by the ledger and the findings list, and previous/next within a filter.
+
+The URL is the state: every filter is a GET parameter, so a filtered list can be shared,
+and an item page opened from the list carries the same parameters to offer the previous
+and next item of that very list (:func:`neighbours`). Every condition runs in the
+database; searching a unit's name also finds its subordinate units (up to
+:data:`UNIT_DEPTH` levels below the unit named).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import F, Model, OrderBy, Q, QuerySet
+from django.http import QueryDict
+from django.urls import reverse
+
+from xuncha.accounts.access import allowed, restrict
+from xuncha.accounts.models import User
+
+UNIT_DEPTH = 4
+"""Levels of parents a unit search looks through (county → township → village, …)."""
+
+FILTER_ERROR = "筛选条件有误，请按提示修改后重试。"
+
+
+def units_named(text: str) -> QuerySet[Any]:
+    """Ids of the units whose own name, or a parent's name, contains ``text``."""
+    from xuncha.units.models import Unit
+
+    text = text.strip()
+    q = Q()
+    for level in range(UNIT_DEPTH + 1):
+        q |= Q(**{"__".join(["parent"] * level + ["name__icontains"]): text})
+    return Unit.objects.filter(q).values("id")
+
+
+def narrow(
+    items: QuerySet[Any], *, unit: str = "", team_id: int | None = None,
+    amount_min: Decimal | None = None, amount_max: Decimal | None = None,
+    amount_field: str = "amount",
+) -> QuerySet[Any]:  # fmt: skip
+    """The filters both lists share: unit (with its subordinates), team, amount range."""
+    if unit.strip():
+        items = items.filter(unit_id__in=units_named(unit))
+    if team_id:
+        items = items.filter(team_id=team_id)
+    if amount_min is not None:
+        items = items.filter(**{f"{amount_field}__gte": amount_min})
+    if amount_max is not None:
+        items = items.filter(**{f"{amount_field}__lte": amount_max})
+    return items
+
+
+def _choice_options(user: User, visible_items: QuerySet[Any]) -> tuple[list[Any], list[Any]]:
+    """Round and team options: those the user may see. A unit, which sees no rounds or
+    teams as such, gets those of its own visible items."""
+    from xuncha.planning.models import Round, Team
+
+    if allowed(user, "units.list"):
+        rounds = restrict(Round.objects.all(), user)
+        teams = restrict(Team.objects.all(), user)
+    else:
+        rounds = Round.objects.filter(id__in=visible_items.values("round_id"))
+        teams = Team.objects.filter(id__in=visible_items.values("team_id"))
+    round_options = [(r.pk, r.name) for r in rounds.order_by("-start_date", "-id")]
+    team_options = [
+        (t.pk, f"{t.round.name} · {t.name}")
+        for t in teams.select_related("round").order_by("-round__start_date", "number", "id")
+    ]
+    return round_options, team_options
+
+
+class SharedFilters(forms.Form):
+    """Fields both lists add to their own: unit search, round, team, amount range."""
+
+    unit = forms.CharField(label="单位（含下属）", required=False, max_length=100)
+    round_id = forms.TypedChoiceField(label="轮次", required=False, coerce=int, empty_value=None)
+    team_id = forms.TypedChoiceField(label="巡察组", required=False, coerce=int, empty_value=None)
+    amount_min = forms.DecimalField(label="金额从（元）", required=False, min_value=0,
+                                    max_digits=14, decimal_places=2)  # fmt: skip
+    amount_max = forms.DecimalField(label="至（元）", required=False, min_value=0,
+                                    max_digits=14, decimal_places=2)  # fmt: skip
+
+    def __init__(self, data: QueryDict | None, *, user: User, visible: QuerySet[Any]) -> None:
+        super().__init__(data)
+        rounds, teams = _choice_options(user, visible)
+        invalid = "所选{}不存在或您无权查看。"
+        for name, options, what in (("round_id", rounds, "轮次"), ("team_id", teams, "巡察组")):
+            field = self.fields[name]
+            field.choices = [("", "全部"), *options]  # type: ignore[attr-defined]
+            field.error_messages["invalid_choice"] = invalid.format(what)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("amount_min"), data.get("amount_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("amount_max", "金额上限不能小于下限。")
+        return data
+
+    def filters(self) -> dict[str, Any] | None:
+        """The cleaned filters, or None when the form is invalid (the list then shows
+        nothing but the errors: an unchecked filter must not silently show everything)."""
+        if not self.is_bound:
+            return {}
+        if not self.is_valid():
+            return None
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+    def active(self) -> bool:
+        return bool(self.is_bound and self.is_valid() and self.filters())
+
+
+def list_query(data: QueryDict) -> str:
+    """The list's filter as a query string (no page number, no one-off flags)."""
+    query = data.copy()
+    for key in ("page", "unmask"):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+# Previous / next -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Order:
+    """A list's order: one field (nullable or not) then the primary key, same direction."""
+
+    field: str
+    descending: bool = False
+    nulls_last: bool = True
+
+    def by(self, reverse: bool = False) -> list[OrderBy]:
+        desc = self.descending != reverse
+        nulls = {"nulls_last": True} if self.nulls_last != reverse else {"nulls_first": True}
+        key = F(self.field).desc(**nulls) if desc else F(self.field).asc(**nulls)
+        return [key, F("pk").desc() if desc else F("pk").asc()]
+
+    def after(self, obj: Model, reverse: bool = False) -> Q:
+        """The rows after ``obj`` in this order (before it when ``reverse``), whether
+        or not ``obj`` itself is still in the list: a stale item still has neighbours."""
+        desc = self.descending != reverse
+        nulls_last = self.nulls_last != reverse
+        cmp = "lt" if desc else "gt"
+        value = getattr(obj, self.field)
+        if value is None:
+            tie = Q(**{f"{self.field}__isnull": True, f"pk__{cmp}": obj.pk})
+            return tie if nulls_last else tie | Q(**{f"{self.field}__isnull": False})
+        q = Q(**{f"{self.field}__{cmp}": value}) | Q(**{self.field: value, f"pk__{cmp}": obj.pk})
+        return q | Q(**{f"{self.field}__isnull": True}) if nulls_last else q
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Where an item stands in a filtered list: for the prev/next bar
+    (common/prevnext.html)."""
+
+    previous: int | None
+    next: int | None
+    position: int  # 1-based: where it stands (or would stand, if it left the list)
+    total: int
+    in_list: bool
+    query: str  # the list's filter, carried on every link
+    list_url: str
+    detail: str = ""  # the item page's URL name
+    noun: str = "此项"  # 此事项, 此疑点: for the stale-link message
+    invalid: bool = False  # the carried filter does not validate
+    save_form: str = ""  # id of a form the bar may submit with "save, then next"
+
+    @property
+    def suffix(self) -> str:
+        return f"?{self.query}" if self.query else ""
+
+    @property
+    def previous_url(self) -> str:
+        return reverse(self.detail, args=[self.previous]) + self.suffix if self.previous else ""
+
+    @property
+    def next_url(self) -> str:
+        return reverse(self.detail, args=[self.next]) + self.suffix if self.next else ""
+
+    @property
+    def back_url(self) -> str:
+        return self.list_url + self.suffix
+
+
+def neighbours(items: QuerySet[Any], obj: Model, order: Order, **about: Any) -> Neighbours:
+    """The items before and after ``obj`` in ``items`` (three queries, whatever the size);
+    ``about`` fills the rest of :class:`Neighbours` (query, list_url, detail, noun)."""
+    from django.db.models import Count
+
+    before = order.after(obj, reverse=True)
+    counts = items.order_by().aggregate(
+        total=Count("pk"), before=Count("pk", filter=before), here=Count("pk", filter=Q(pk=obj.pk))
+    )
+    previous = items.filter(before).order_by(*order.by(reverse=True))
+    following = items.filter(order.after(obj)).order_by(*order.by())
+    return Neighbours(
+        previous=previous.values_list("pk", flat=True).first(),
+        next=following.values_list("pk", flat=True).first(),
+        position=counts["before"] + 1,
+        total=counts["total"],
+        in_list=bool(counts["here"]),
+        **about,
+    )
+
+
+def invalid_neighbours(**about: Any) -> Neighbours:
+    """The bar when the carried filter does not validate: a message and the list link."""
+    return Neighbours(None, None, 0, 0, False, invalid=True, **about)
+
+
+SUSPECTS_ORDER = Order("number", descending=False, nulls_last=True)
+"""The suspect list's order (as ``checks.selectors.suspect_list``)."""
+
+
+def suspect_neighbours(
+    *, user: User, suspect: Any, data: QueryDict, save_form: str = ""
+) -> Neighbours:
+    """The previous and next suspects of the run's suspect list filtered as ``data``
+    (the list's query string carried to the suspect page): verifying one after another
+    never needs the list."""
+    from xuncha.checks import forms as check_forms
+    from xuncha.checks import selectors as check_selectors
+
+    run = suspect.run
+    about = {"query": list_query(data), "list_url": reverse("checks:suspects", args=[run.pk]),
+             "detail": "checks:suspect", "noun": "此疑点", "save_form": save_form}  # fmt: skip
+    form = check_forms.FilterForm(
+        data or None, counties=check_selectors.choices(run, "county"),
+        files=check_selectors.choices(run, "file"),
+    )  # fmt: skip
+    if form.is_bound and not form.is_valid():
+        return invalid_neighbours(**about)
+    filters = form.cleaned_data if form.is_bound else {}
+    items = check_selectors.suspect_list(user=user, run=run, **filters)
+    return neighbours(items, suspect, SUSPECTS_ORDER, **about)

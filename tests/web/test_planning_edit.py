@@ -27,12 +27,24 @@ def post(client, view, /, *args, **data) -> str:
     return client.post(reverse(view, args=args), data, follow=True).content.decode()
 
 
+def line(e) -> str:
+    """An entry as one line of text (the page shows the same, with the time)."""
+    changes = [f"{c.label}：{c.old} → {c.new}" if c.old is not None else f"{c.label}：{c.new}"
+               for c in e.changes]  # fmt: skip
+    return " · ".join([e.action, e.who, e.subject, *changes, e.reason])
+
+
 def test_teams_are_listed_by_number_not_name(client, world) -> None:
     """第十 sorts before 第二 by name; the round page lists 第一、第二 … 第十."""
     rnd = RoundFactory()
     for n in (10, 2, 1, 3):
         services.team_create(by=world.users["office"], round=rnd, number=n)
-    assert [t.name for t in rnd.teams.all()] == ["第一巡察组", "第二巡察组", "第三巡察组", "第十巡察组"]
+    assert [t.name for t in rnd.teams.all()] == [
+        "第一巡察组",
+        "第二巡察组",
+        "第三巡察组",
+        "第十巡察组",
+    ]
     client.force_login(world.users["office"])
     html = page(client, "planning:round", rnd.pk)
     positions = [html.index(f"{n}巡察组</a>") for n in ("第一", "第二", "第三", "第十")]
@@ -83,13 +95,17 @@ def test_member_conflict_names_every_assigned_unit(db) -> None:
         services.assignment_add(team=team, unit=unit)
     with pytest.raises(ServiceError) as err:
         services.team_member_add(team=team, cadre=CadreFactory(name="赵敏", home_unit=town))
-    assert "「苏仙区」、「某某村」存在隶属关系，不能参加对这些单位的巡察" in str(err.value) and "无关单位" not in str(err.value)
+    assert "「苏仙区」、「某某村」存在隶属关系，不能参加对这些单位的巡察" in str(
+        err.value
+    ) and "无关单位" not in str(err.value)
 
 
 def test_unassigning_a_unit_with_findings_is_refused_naming_them(world) -> None:
     office = world.users["office"]
     assignment = Assignment.objects.get(team=world.team, unit=world.unit)
-    FindingFactory(team=world.team, round=world.team.round, unit=world.unit, description="低保优亲厚友")
+    FindingFactory(
+        team=world.team, round=world.team.round, unit=world.unit, description="低保优亲厚友"
+    )
     FindingFactory(team=world.team, round=world.team.round, unit=world.unit, description="公款吃喝")
     with pytest.raises(ServiceError) as err:
         services.assignment_remove(by=office, assignment=assignment, reason="调整")
@@ -126,19 +142,30 @@ def test_team_history_reads_as_people_say_it(client, world) -> None:
     post(client, "planning:team_action", team.pk, "member", cadre=cadre.pk, role="member")
     member = TeamMember.objects.get(team=team, cadre=cadre)
     post(client, "planning:team_action", team.pk, "member_role", member=member.pk, role="deputy")
-    html = post(client, "planning:team_action", team.pk, "member_remove", member=member.pk, reason="")
+    html = post(
+        client, "planning:team_action", team.pk, "member_remove", member=member.pk, reason=""
+    )
     assert "请填写原因" in html and TeamMember.objects.filter(pk=member.pk).exists()
-    post(client, "planning:team_action", team.pk, "member_remove", member=member.pk, reason="借调期满")
+    post(
+        client,
+        "planning:team_action",
+        team.pk,
+        "member_remove",
+        member=member.pk,
+        reason="借调期满",
+    )
     post(client, "planning:team_action", team.pk, "assign", unit=other.pk, kind="special")
     a = Assignment.objects.get(team=team, unit=other)
-    post(client, "planning:team_action", team.pk, "unassign", assignment=a.pk, reason="改由第二组巡察")
+    post(
+        client,
+        "planning:team_action",
+        team.pk,
+        "unassign",
+        assignment=a.pk,
+        reason="改由第二组巡察",
+    )
     history = selectors.team_history(team)
-    lines = [
-        " · ".join([e.action, e.who, e.subject, *(f"{c.label}：{c.old} → {c.new}" if c.old is not None
-                                                  else f"{c.label}：{c.new}" for c in e.changes),
-                    e.reason])  # fmt: skip
-        for e in history
-    ]
+    lines = [line(e) for e in history]
     assert lines[:5] == [
         "删除 · 刘卫东 · 被巡察单位 · 被巡察单位：良田镇 · 方式：专项巡察 · 改由第二组巡察",
         "新建 · 刘卫东 · 被巡察单位 · 被巡察单位：良田镇 · 方式：专项巡察 · ",
@@ -148,7 +175,9 @@ def test_team_history_reads_as_people_say_it(client, world) -> None:
     ]
     html = page(client, "planning:team", team.pk)
     when = history[0].when.strftime("%Y-%m-%d %H:%M")
-    assert f"<strong>删除</strong> · 刘卫东 · 被巡察单位 · 被巡察单位：良田镇" in html and when in html
+    assert (
+        "<strong>删除</strong> · 刘卫东 · 被巡察单位 · 被巡察单位：良田镇" in html and when in html
+    )
     assert "原因：借调期满" in html and "分工：组员 → 副组长" in html
 
 
@@ -163,7 +192,9 @@ def test_round_dates_change_with_history(client, world) -> None:
     assert rnd.end_date == dt.date(2024, 6, 30)
     html = page(client, "planning:round", rnd.pk)
     assert "结束日期：2024-05-31 → 2024-06-30" in html and "原因：延长进驻时间" in html
-    bad = client.post(reverse("planning:round_edit", args=[rnd.pk]), form | {"end_date": "2024-01-01"})
+    bad = client.post(
+        reverse("planning:round_edit", args=[rnd.pk]), form | {"end_date": "2024-01-01"}
+    )
     assert bad.status_code == 400 and "结束日期不能早于进驻日期" in bad.content.decode()
     assert 'value="2024-01-01"' in bad.content.decode()  # what was typed is kept
     for role in ("team", "supervisor", "leader", "unit"):
@@ -201,7 +232,10 @@ def test_team_actions_are_office_only_and_forged_ids_404(client, world) -> None:
     r = client.post(reverse("planning:team_action", args=[world.team.pk, "member_remove"]),
                     {"member": other_member.pk, "reason": "x"})  # fmt: skip
     assert r.status_code == 404 and TeamMember.objects.filter(pk=other_member.pk).exists()
-    assert client.post(reverse("planning:team_action", args=[world.team.pk, "nope"])).status_code == 404
+    assert (
+        client.post(reverse("planning:team_action", args=[world.team.pk, "nope"])).status_code
+        == 404
+    )
 
 
 def test_one_leader_when_changing_roles(world) -> None:

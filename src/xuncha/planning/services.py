@@ -264,13 +264,15 @@ def cadre_update(
     """Change a cadre; a new home unit must not conflict (回避) with any unit their
     teams inspect."""
     _office(by)
-    cadre.name = _cadre_checked(name=name, home_unit=home_unit, user=user, pk=cadre.pk)
+    name = _cadre_checked(name=name, home_unit=home_unit, user=user, pk=cadre.pk)
     if home_unit.pk != cadre.home_unit_id:
         inspected = Assignment.objects.filter(team__members=cadre).select_related("unit")
-        cadre.home_unit = home_unit
-        if conflicts := [
+        conflicts = [
             a.unit for a in inspected.order_by("unit__code") if in_conflict(home_unit, a.unit)
-        ]:
-            raise ServiceError(_conflict_message(cadre, conflicts))
+        ]
+        if conflicts:
+            moved = Cadre(name=name, home_unit=home_unit)  # the message names the new unit
+            raise ServiceError(_conflict_message(moved, conflicts))
+    cadre.name, cadre.home_unit = name, home_unit
     cadre.title, cadre.user = title.strip(), user
     return _save(cadre, by=by, reason=reason)

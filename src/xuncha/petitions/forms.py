@@ -13,8 +13,8 @@ from xuncha.planning.models import Assignment, Team
 from xuncha.rectifications.forms import MultipleFileField, MultipleFileInput
 from xuncha.units.models import Unit
 
-from .models import Channel, Disposition
-from .services import Content, Identity
+from .models import Attachment, Channel, Disposition
+from .services import DISPOSE_CHOICES, Content, Identity
 
 MAX = 5000
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -137,17 +137,45 @@ class ClassifyForm(forms.Form):
 
 
 class DisposeForm(forms.Form):
-    disposition = forms.ChoiceField(label="处理方式", choices=[
-        c for c in Disposition.choices if c[0] not in (Disposition.FINDING, Disposition.LEAD)])  # fmt: skip
+    """转为巡察发现问题 is offered only once the petition has its finding."""
+
+    disposition = forms.ChoiceField(label="处理方式", choices=[])
+
+    def __init__(self, *args: Any, has_finding: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = [c for c in Disposition.choices if c[0] in DISPOSE_CHOICES]
+        if not has_finding:
+            offered = [c for c in offered if c[0] != Disposition.FINDING]
+        self.fields["disposition"].choices = offered  # type: ignore[attr-defined]
+        if has_finding:
+            self.fields["disposition"].initial = Disposition.FINDING
 
 
-class ToFindingForm(forms.Form):
+class EvidenceForm(forms.Form):
+    """Which of the petition's attachments to attach to its finding as evidence:
+    ``choices`` are those that may be, ``labels`` what each is called on screen."""
+
+    attachments: forms.ModelMultipleChoiceField[Attachment] = forms.ModelMultipleChoiceField(
+        label="附为证据的附件", queryset=Attachment.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, choices: QuerySet[Any], labels: dict[int, str],
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        field = self.fields["attachments"]
+        field.queryset = choices  # type: ignore[attr-defined]
+        field.label_from_instance = lambda a: labels.get(a.pk, f"附件 {a.pk}")  # type: ignore[attr-defined]
+
+
+class ToFindingForm(EvidenceForm):
     category = forms.ChoiceField(label="问题类别", choices=Category.choices)
     subcategory = forms.ChoiceField(label="具体类别", choices=Subcategory.choices)
     description = forms.CharField(label="问题描述", widget=forms.Textarea, max_length=10000)
     amount = forms.DecimalField(
         label="涉及金额（元）", min_value=0, max_digits=14, decimal_places=2, initial=0
     )
+    field_order = ["category", "subcategory", "description", "amount", "attachments"]
 
 
 class ToLeadForm(forms.Form):

@@ -10,10 +10,12 @@ an :class:`Access` row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.db import models
 from django.utils import timezone
 
+from xuncha.common.choices import Tone, Toned, toned
 from xuncha.common.models import BaseModel
 from xuncha.findings.choices import Category, Subcategory
 
@@ -35,12 +37,17 @@ class Disposition(models.TextChoices):
     CLOSED = "closed", "了结存档"
 
 
-class Stage(models.TextChoices):
+@toned("petition_stage")
+class Stage(Toned):
     """Where a petition stands, derived from handler and disposition."""
 
     NEW = "new", "待分办"
     HANDLING = "handling", "办理中"
     DONE = "done", "已办结"
+
+    @classmethod
+    def tones(cls) -> Mapping[str, Tone]:
+        return {cls.NEW: Tone.WARN, cls.HANDLING: Tone.INFO, cls.DONE: Tone.OK}
 
 
 # What the petitioner sees of each stage: nothing about leads or who handles it.
@@ -288,6 +295,7 @@ class AccessAction(models.TextChoices):
     IDENTITY = "identity", "查看身份信息"
     COPY = "copy", "查看附件副本"
     ORIGINAL = "original", "下载附件原件"
+    EVIDENCE = "evidence", "附为问题证据"
 
 
 class Access(models.Model):
@@ -305,6 +313,44 @@ class Access(models.Model):
         verbose_name = "信访查阅记录"
         verbose_name_plural = "信访查阅记录"
         ordering = ["-at", "-id"]
+        # "Has this user read this petition in this sitting?" is asked on every read.
+        indexes = [models.Index(fields=["petition", "user", "-at"])]
+
+
+class EvidenceCopy(models.Model):
+    """A petition attachment attached to the petition's finding as evidence.
+
+    The finding gets a *copy*, not a reference: the metadata-stripped viewing copy,
+    stored as ordinary evidence under a neutral name (信访附件N.ext), because a finding's
+    evidence is read by the leader, the supervisor and, once fed back, the unit, none of
+    whom may open the petition (decision 0006). The link back to the attachment lives
+    here, on the petitions side, so only those who may see petitions can follow it."""
+
+    attachment = models.ForeignKey(
+        Attachment,
+        verbose_name="信访附件",
+        on_delete=models.PROTECT,
+        related_name="evidence_copies",
+    )
+    finding = models.ForeignKey(
+        "findings.Finding", verbose_name="问题", on_delete=models.CASCADE, related_name="+"
+    )
+    evidence = models.ForeignKey(
+        "common.Evidence", verbose_name="证据材料", on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        "accounts.User", verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
+    )
+    on = models.DateField("日期", default=timezone.localdate)
+
+    class Meta:
+        verbose_name = "信访附件转为证据"
+        verbose_name_plural = "信访附件转为证据"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attachment", "finding"], name="attachment_once_per_finding",
+                                    violation_error_message="该附件已附到这个问题。"),
+        ]  # fmt: skip
 
 
 class ReceiptSession(models.Model):

@@ -4,18 +4,22 @@ decrypted only here, and only after the read has been logged by the caller."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from xuncha.accounts.access import restrict
+from xuncha.accounts.access import allowed, restrict
 from xuncha.accounts.models import Role, User
-from xuncha.planning.models import Team
+from xuncha.findings.choices import Source
+from xuncha.findings.models import Finding
+from xuncha.planning.models import Assignment, Team
+from xuncha.units.models import Unit
 
-from . import vault
-from .models import Access, IntakeCode, Petition
+from . import services, vault
+from .models import Access, Attachment, EvidenceCopy, IntakeCode, Message, Petition
 
 
 def petition_list(*, user: User, team_id: int | None = None, channel: str = "", stage: str = "",
@@ -114,3 +118,87 @@ def intake_detail(*, user: User, pk: int) -> IntakeCode:
 
 def related_choices(petition: Petition, user: User) -> QuerySet[Any]:
     return restrict(Petition.objects.filter(team_id=petition.team_id), user).exclude(pk=petition.pk)
+
+
+def team_units(petition: Petition) -> QuerySet[Unit]:
+    """The units the petition may be about: its team's assignments."""
+    return Unit.objects.filter(assignments__team_id=petition.team_id).distinct()
+
+
+def intake_assignments(user: User) -> QuerySet[Assignment]:
+    """Assignments the user may make a unit's QR code for."""
+    return restrict(Assignment.objects.all(), user, "change").select_related("team", "unit")
+
+
+def thread(petition: Petition) -> list[tuple[Message, str]]:
+    """The exchange with the petitioner, decrypted (log the read first)."""
+    messages = petition.messages.select_related("sent_by")
+    return [(m, vault.unseal(m.body).decode()) for m in messages]
+
+
+def related(petition: Petition) -> QuerySet[Petition]:
+    return petition.related.all()
+
+
+def duplicates(petition: Petition) -> QuerySet[Petition]:
+    return petition.duplicates.all()
+
+
+def attachment_detail(*, user: User, pk: int) -> Attachment:
+    """An attachment of a petition the user may see; 404 otherwise."""
+    visible = restrict(Petition.objects.all(), user).values("pk")
+    return get_object_or_404(
+        Attachment.objects.select_related("petition").filter(petition__in=visible), pk=pk
+    )
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    """An attachment as the petition page lists it."""
+
+    attachment: Attachment
+    name: str  # the petitioner's file name (decrypted; staff only)
+    evidence_name: str  # the neutral name it gets as evidence
+    evidence_ok: bool  # a kind evidence accepts
+    attached: bool  # already evidence of the petition's finding
+
+
+def attachments(petition: Petition) -> list[AttachmentRow]:
+    """The petition's attachments, numbered in order (信访附件1, 2, ...), with what each
+    may become as evidence. Two queries, whatever the count."""
+    attached: set[int] = set()
+    if petition.finding_id is not None:
+        copies = EvidenceCopy.objects.filter(
+            attachment__petition=petition, finding_id=petition.finding_id
+        )
+        attached = set(copies.values_list("attachment_id", flat=True))
+    rows = []
+    for position, att in enumerate(petition.attachments.all(), 1):
+        meta = vault.unseal_json(att.meta)
+        rows.append(AttachmentRow(att, meta["name"], services.evidence_name(att, position),
+                                  att.mime in services.EVIDENCE_MIMES, att.pk in attached))  # fmt: skip
+    return rows
+
+
+def evidence_choices(petition: Petition, rows: list[AttachmentRow]) -> tuple[QuerySet[Attachment], dict[int, str]]:  # fmt: skip
+    """The attachments that may still be attached as evidence, and their labels."""
+    open_rows = [r for r in rows if r.evidence_ok and not r.attached]
+    labels = {r.attachment.pk: f"{r.evidence_name}（原文件：{r.name}）" for r in open_rows}
+    return petition.attachments.filter(pk__in=labels), labels
+
+
+@dataclass(frozen=True)
+class FindingSources:
+    """The petitions a finding came from, as the finding page shows them: links only
+    for those who may open petitions, and never anything of their content."""
+
+    from_petition: bool
+    petitions: list[Petition]
+
+
+def finding_sources(*, user: User, finding: Finding) -> FindingSources:
+    """One query for those who may open petitions, none for anyone else."""
+    if not allowed(user, "petitions.open"):
+        return FindingSources(finding.source == Source.PETITION, [])
+    petitions = list(restrict(Petition.objects.filter(finding=finding), user).order_by("id"))
+    return FindingSources(finding.source == Source.PETITION or bool(petitions), petitions)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +25,10 @@ from django.utils import timezone
 from xuncha.accounts.access import is_inspecting_side, team_ids
 from xuncha.accounts.models import Role, User
 from xuncha.common.errors import PermissionDenied, ServiceError
+from xuncha.common.models import Evidence
+from xuncha.common.services import EVIDENCE_TYPES, evidence_kept_on_success, evidence_store
 from xuncha.findings.choices import Source, Subcategory
+from xuncha.findings.models import Finding
 from xuncha.findings.services import finding_create, lead_create
 from xuncha.planning.models import Assignment, Team
 
@@ -36,6 +40,7 @@ from .models import (
     Author,
     Channel,
     Disposition,
+    EvidenceCopy,
     IntakeCode,
     Message,
     Petition,
@@ -362,12 +367,19 @@ def _close(petition: Petition, by: User, disposition: str, **links: object) -> P
 
 def petition_dispose(*, petition: Petition, by: User, disposition: str) -> Petition:
     """Close with a disposition that creates nothing (answered, to the unit, out of scope,
-    closed); findings and leads go through :func:`petition_to_finding` / ``_to_lead``."""
-    if disposition not in (Disposition.ANSWERED, Disposition.TO_UNIT,
-                           Disposition.OUT_OF_SCOPE, Disposition.CLOSED):  # fmt: skip
+    closed), or as 转为巡察发现问题 once :func:`petition_to_finding` has made its finding;
+    leads go through :func:`petition_to_lead`, which closes at once."""
+    if disposition not in DISPOSE_CHOICES:
         raise ServiceError("请选择处理方式。")
     with transaction.atomic():
-        return _close(_open(petition, by), by, disposition)
+        locked = _open(petition, by)
+        if disposition == Disposition.FINDING and locked.finding_id is None:
+            raise ServiceError("该信访件尚未转为问题，不能以“转为巡察发现问题”办结。")
+        return _close(locked, by, disposition)
+
+
+DISPOSE_CHOICES = (Disposition.ANSWERED, Disposition.TO_UNIT, Disposition.FINDING,
+                   Disposition.OUT_OF_SCOPE, Disposition.CLOSED)  # fmt: skip
 
 
 def _assignment(petition: Petition) -> Assignment:
@@ -382,16 +394,93 @@ def _assignment(petition: Petition) -> Assignment:
 
 
 def petition_to_finding(*, petition: Petition, by: User, category: str, subcategory: str,
-                        description: str, amount: Decimal = Decimal(0)) -> Petition:  # fmt: skip
-    """Turn a petition into a finding (source: petition) that links back to it."""
-    with transaction.atomic():
+                        description: str, amount: Decimal = Decimal(0),
+                        attachments: Sequence[Attachment] = ()) -> Petition:  # fmt: skip
+    """Turn a petition into a finding (source: petition) that links back to it, with
+    the chosen attachments as evidence (:func:`petition_evidence_attach`).
+
+    This is not a disposition: the petition stays 办理中 for the petitioner until the
+    team disposes of it (转为巡察发现问题 then becomes one of the dispositions). It was
+    once closed here, which told the petitioner 已办结 while nothing had been done."""
+    _handle(petition, by)
+    copies = _evidence_copies(petition, attachments)
+    with evidence_kept_on_success() as stored, transaction.atomic():
         petition = _open(petition, by)
+        if petition.finding_id is not None:
+            raise ServiceError("该信访件已转为问题，不能重复转。")
         finding = finding_create(
             assignment=_assignment(petition), by=by, category=category, subcategory=subcategory,
             description=description, source=Source.PETITION, amount=amount,
         )  # fmt: skip
-        petition.category, petition.subcategory = category, subcategory
-        return _close(petition, by, Disposition.FINDING, finding=finding)
+        petition.category, petition.subcategory, petition.finding = category, subcategory, finding
+        if petition.handler_id is None:  # someone is handling it now
+            petition.handler = by
+        petition.save(update_fields=["category", "subcategory", "finding", "handler"])
+        _attach(petition, finding, by, copies, stored)
+        return petition
+
+
+# What a petition attachment may become as evidence: the kinds both sides accept.
+EVIDENCE_MIMES = frozenset(EVIDENCE_TYPES) & frozenset(cleaning.KINDS)
+
+
+def evidence_name(att: Attachment, position: int) -> str:
+    """The neutral name a copy gets as evidence: never the petitioner's file name,
+    which may carry their name (张三举报.jpg)."""
+    return f"信访附件{position}.{cleaning.kind_of(att.mime).extension}"
+
+
+def _evidence_copies(petition: Petition, attachments: Sequence[Attachment]) -> list[tuple[Attachment, str, bytes]]:  # fmt: skip
+    """The metadata-stripped copies to attach, made before any transaction (making a
+    copy runs a child process)."""
+    positions = {pk: i for i, pk in enumerate(petition.attachments.values_list("pk", flat=True), 1)}
+    copies = []
+    for att in attachments:
+        if att.petition_id != petition.pk:
+            raise ServiceError("所选附件不属于该信访件。")
+        name = evidence_name(att, positions[att.pk])
+        if att.mime not in EVIDENCE_MIMES:
+            kind = cleaning.kind_of(att.mime)
+            raise ServiceError(f"「{name}」是{kind.label}，证据材料不接受该格式，未附为证据。")
+        copies.append((att, name, attachment_copy(att)))
+    return copies
+
+
+def _attach(petition: Petition, finding: Finding, by: User,
+            copies: list[tuple[Attachment, str, bytes]], stored: list[Evidence]) -> list[EvidenceCopy]:  # fmt: skip
+    made = []
+    for att, name, data in copies:
+        if EvidenceCopy.objects.filter(attachment=att, finding=finding).exists():
+            raise ServiceError(f"「{name}」已附到该问题，未重复添加。")
+        evidence = evidence_store(data=io.BytesIO(data), name=name, by=by)
+        stored.append(evidence)
+        finding.evidence.add(evidence)
+        made.append(
+            EvidenceCopy.objects.create(attachment=att, finding=finding, evidence=evidence, by=by)
+        )
+        Access.objects.create(
+            petition=petition, user=by, action=AccessAction.EVIDENCE, attachment=att
+        )
+    return made
+
+
+def petition_evidence_attach(*, petition: Petition, by: User,
+                             attachments: Sequence[Attachment]) -> list[EvidenceCopy]:  # fmt: skip
+    """Attach petition attachments to the petition's finding as evidence: their
+    metadata-stripped copies under neutral names (see :class:`EvidenceCopy` for why
+    copies). Each is logged as a read of that attachment. Allowed after the petition is
+    disposed of too: evidence is often gathered late."""
+    if not attachments:
+        raise ServiceError("请选择要附为证据的附件。")
+    _handle(petition, by)
+    if petition.finding_id is None:
+        raise ServiceError("该信访件尚未转为问题，请先转为问题。")
+    copies = _evidence_copies(petition, attachments)
+    with evidence_kept_on_success() as stored, transaction.atomic():
+        locked = Petition.objects.select_for_update().select_related("finding").get(pk=petition.pk)
+        if locked.finding is None:
+            raise ServiceError("该信访件尚未转为问题，请先转为问题。")
+        return _attach(locked, locked.finding, by, copies, stored)
 
 
 def petition_to_lead(*, petition: Petition, by: User, description: str, handed_to: str,
@@ -419,8 +508,25 @@ def petition_link(*, petition: Petition, other: Petition, by: User, duplicate: b
         petition.related.add(other)
 
 
+# A sitting: the same user reading the same thing of the same petition within this
+# long of their last logged read of it (decision 0006).
+SITTING = dt.timedelta(minutes=30)
+
+
 def petition_read(*, petition: Petition, user: User, action: str,
-                  attachment: Attachment | None = None) -> None:  # fmt: skip
-    """Log a staff read (content, identity, an attachment) before it happens."""
+                  attachment: Attachment | None = None) -> bool:  # fmt: skip
+    """Log a staff read (content, identity, an attachment) before it happens; returns
+    whether a row was written.
+
+    Within a sitting a repeated read of the same thing is not logged again: the page
+    reopening after each assign, classify or reply would otherwise log one read per
+    action. Reading something new (the identity, another attachment, the original
+    after the copy) is always logged, as is the first read after the sitting."""
+    since = timezone.now() - SITTING
+    same = Access.objects.filter(petition=petition, user=user, action=AccessAction(action),
+                                 attachment=attachment, at__gte=since)  # fmt: skip
+    if same.exists():
+        return False
     Access.objects.create(petition=petition, user=user, action=AccessAction(action),
                           attachment=attachment)  # fmt: skip
+    return True

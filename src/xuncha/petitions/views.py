@@ -12,21 +12,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import allowed, is_inspecting_side, restrict, user_of
+from xuncha.accounts.access import allowed, is_inspecting_side, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.middleware import no_store
 from xuncha.common.pagination import paginate
-from xuncha.planning.models import Assignment
-from xuncha.units.models import Unit
 
 from . import forms, notice, selectors, services
-from .models import AccessAction, Attachment, Petition
+from .models import AccessAction, Petition
 
 PAGE_SIZE = 50
 
@@ -91,26 +89,36 @@ def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     show_identity = request.GET.get("identity") == "1" and not petition.anonymous
     if show_identity:
         services.petition_read(petition=petition, user=user, action=AccessAction.IDENTITY)
-    team_units = Unit.objects.filter(assignments__team_id=petition.team_id).distinct()
     today = timezone.localdate()
+    rows = selectors.attachments(petition)
+    choices, labels = selectors.evidence_choices(petition, rows)
+    inspecting = is_inspecting_side(user, petition.team_id)
     context: dict[str, Any] = {
         "p": petition, "content": selectors.content(petition),
         "identity": selectors.identity(petition) if show_identity else None,
-        "attachments": [(a, services.attachment_meta(a)) for a in petition.attachments.all()],
-        "thread": [(m, services.message_body(m)) for m in petition.messages.select_related("sent_by")],
-        "related": petition.related.all(), "duplicates": petition.duplicates.all(),
+        "attachments": rows, "thread": selectors.thread(petition),
+        "related": selectors.related(petition), "duplicates": selectors.duplicates(petition),
         "reads": selectors.reads(petition)[:50],
-        "can_edit": is_inspecting_side(user, petition.team_id) and not petition.disposition,
-        "can_reply": is_inspecting_side(user, petition.team_id) and petition.receipt_hash is not None,
+        "can_edit": inspecting and not petition.disposition,
+        "can_reply": inspecting and petition.receipt_hash is not None,
+        "can_attach": inspecting and petition.finding_id is not None and bool(labels),
         "assign_form": forms.AssignForm(handlers=selectors.handlers(petition),
                                         initial={"handler": petition.handler_id}),
-        "classify_form": forms.ClassifyForm(units=team_units, initial={
+        "classify_form": forms.ClassifyForm(units=selectors.team_units(petition), initial={
             "category": petition.category, "subcategory": petition.subcategory, "unit": petition.unit_id}),
-        "dispose_form": forms.DisposeForm(), "message_form": forms.MessageForm(), "link_form": forms.LinkForm(),
-        "finding_form": forms.ToFindingForm(initial={"category": petition.category, "subcategory": petition.subcategory}),
+        "dispose_form": forms.DisposeForm(has_finding=petition.finding_id is not None),
+        "message_form": forms.MessageForm(), "link_form": forms.LinkForm(),
+        "finding_form": forms.ToFindingForm(choices=choices, labels=labels, initial={
+            "category": petition.category, "subcategory": petition.subcategory}),
+        "evidence_form": forms.EvidenceForm(choices=choices, labels=labels),
         "lead_form": forms.ToLeadForm(initial={"handed_on": today, "due_on": today}),
     }  # fmt: skip
     return render(request, "petitions/detail.html", context)
+
+
+def _evidence_form(petition: Petition, post: Any, cls: type[forms.EvidenceForm]) -> Any:
+    choices, labels = selectors.evidence_choices(petition, selectors.attachments(petition))
+    return cls(post, choices=choices, labels=labels)
 
 
 def _act(action: str, petition: Petition, request: HttpRequest) -> str:
@@ -124,23 +132,35 @@ def _act(action: str, petition: Petition, request: HttpRequest) -> str:
             )
             return "已分办。"
     elif action == "classify":
-        units = Unit.objects.filter(assignments__team_id=petition.team_id).distinct()
-        form = forms.ClassifyForm(post, units=units)
+        form = forms.ClassifyForm(post, units=selectors.team_units(petition))
         if form.is_valid():
             d = form.cleaned_data
             services.petition_classify(petition=petition, by=user, category=d["category"],
                                        subcategory=d["subcategory"], unit_id=d["unit"].pk if d["unit"] else None)  # fmt: skip
             return "分类已保存。"
     elif action == "dispose":
-        form = forms.DisposeForm(post)
+        form = forms.DisposeForm(post, has_finding=petition.finding_id is not None)
         if form.is_valid():
             services.petition_dispose(petition=petition, by=user, **form.cleaned_data)
-            return "已办结。"
+            return "已办结，反映人凭回执码查询将看到“已办结”。"
     elif action == "finding":
-        form = forms.ToFindingForm(post)
+        form = _evidence_form(petition, post, forms.ToFindingForm)
         if form.is_valid():
-            services.petition_to_finding(petition=petition, by=user, **form.cleaned_data)
-            return "已转为巡察发现问题。"
+            d = form.cleaned_data
+            services.petition_to_finding(petition=petition, by=user, category=d["category"],
+                                         subcategory=d["subcategory"], description=d["description"],
+                                         amount=d["amount"], attachments=list(d["attachments"]))  # fmt: skip
+            attached = f"，{len(d['attachments'])} 个附件已附为证据" if d["attachments"] else ""
+            return (
+                f"已转为巡察发现问题{attached}。信访件仍为“办理中”，办结后反映人才会看到“已办结”。"
+            )
+    elif action == "evidence":
+        form = _evidence_form(petition, post, forms.EvidenceForm)
+        if form.is_valid():
+            made = services.petition_evidence_attach(
+                petition=petition, by=user, attachments=list(form.cleaned_data["attachments"])
+            )
+            return f"{len(made)} 个附件已附为该问题的证据材料。"
     elif action == "lead":
         form = forms.ToLeadForm(post)
         if form.is_valid():
@@ -201,9 +221,7 @@ def _file(data: bytes, mime: str, filename: str, inline: bool) -> HttpResponse:
 def attachment(request: HttpRequest, pk: int, which: str) -> HttpResponse:
     _staff(request)
     user = user_of(request)
-    att = get_object_or_404(Attachment.objects.select_related("petition"), pk=pk)
-    if not restrict(Petition.objects.filter(pk=att.petition_id), user).exists():
-        raise Http404
+    att = selectors.attachment_detail(user=user, pk=pk)
     meta = services.attachment_meta(att)
     kind = services.cleaning.kind_of(att.mime)
     if which == "original":
@@ -233,7 +251,7 @@ def intake_list(request: HttpRequest) -> HttpResponse:
     _staff(request)
     user = user_of(request)
     teams = selectors.teams_for(user)
-    assignments = restrict(Assignment.objects.all(), user, "change").select_related("team", "unit")
+    assignments = selectors.intake_assignments(user)
     form = forms.IntakeForm(request.POST or None, teams=teams, assignments=assignments)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

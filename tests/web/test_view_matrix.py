@@ -112,11 +112,11 @@ def test_list_pages_load_for_every_role(client, world, role) -> None:
 # POST actions: role -> action -> (own object, another's): "done", "refused" (a Chinese
 # message, nothing changed) or 404 (the object is not even visible).
 ACTIONS = {
-    "office": {"return": ("done", "done"), "report": ("refused", "refused")},
-    "team": {"return": ("refused", 404), "report": ("refused", 404)},
-    "unit": {"return": ("refused", 404), "report": ("done", 404)},
-    "supervisor": {"return": ("done", "done"), "report": ("refused", "refused")},
-    "leader": {"return": ("refused", "refused"), "report": (404, 404)},
+    "office": {"return": ("done", "done"), "report": ("refused", "refused"), "evidence": ("done", "done")},
+    "team": {"return": ("refused", 404), "report": ("refused", 404), "evidence": ("done", 404)},
+    "unit": {"return": ("refused", 404), "report": ("done", 404), "evidence": (403, 403)},
+    "supervisor": {"return": ("done", "done"), "report": ("refused", "refused"), "evidence": (403, 403)},
+    "leader": {"return": ("refused", "refused"), "report": (404, 404), "evidence": (403, 403)},
 }  # fmt: skip
 
 
@@ -126,6 +126,8 @@ def post_action(client, world, team, unit, action) -> str | int:
     from xuncha.rectifications.services import rectification_propose_plan
 
     liaison = world.users["unit" if unit == world.unit else "other_unit"]
+    if action == "evidence":  # a petition's attachment onto the finding it became
+        return post_evidence(client, world, team, unit)
     if action == "return":
         finding = FindingFactory(team=team, round=team.round, unit=unit)
         item = rectification_create(
@@ -144,6 +146,21 @@ def post_action(client, world, team, unit, action) -> str | int:
     if r.status_code == 404:
         return 404
     return "done" if changed else "refused"
+
+
+def post_evidence(client, world, team, unit) -> str | int:
+    from xuncha.petitions.services import petition_to_finding
+
+    petition, _ = petition_record(team=team, by=world.users["office"], channel=Channel.LETTER,
+                                  received_on=dt.date(2024, 4, 1), content=Content(what="反映村干部优亲厚友。"),
+                                  identity=None, unit_id=unit.pk, files=[(pdf(), "来信.pdf")])  # fmt: skip
+    petition = petition_to_finding(petition=petition, by=world.users["office"], category="corruption",
+                                   subcategory="corruption.style", description="优亲厚友")  # fmt: skip
+    r = client.post(reverse("petitions:action", args=[petition.pk, "evidence"]),
+                    {"attachments": [petition.attachments.get().pk]})  # fmt: skip
+    if r.status_code in (403, 404):
+        return r.status_code
+    return "done" if petition.finding.evidence.exists() else "refused"
 
 
 @pytest.mark.parametrize("role", list(ACTIONS))

@@ -13,6 +13,9 @@ Match tiers, from surest to least sure (``tier_rank``):
    within the rounding tolerance of the number that survived;
 3. ``typo_id``    — one digit mistyped or two adjacent digits swapped; linked by name +
    an ID that differs in exactly that way.
+
+A row linked to no one has no tier, except in a hit that says so: ``unattributed``
+(无法归属到人, rank 4), an over-standard row whose payee cannot be told (see rules.py).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from .dialect import DuckDBDialect
 if TYPE_CHECKING:
     from .sqlsession import SqlSession
 
-TIERS = ("exact", "legacy", "damaged_id", "typo_id")
+TIERS = ("exact", "legacy", "damaged_id", "typo_id", "unattributed")
 UNLINKED = 10**17
 """``person_key`` is the integer of a linked person's first 17 digits (below this), or,
 for a row whose invalid ID links to no one, this plus the rank of its (ID as written,
@@ -34,6 +37,7 @@ TIER_LABELS = {
     "legacy": "15位旧号码转换后一致",
     "damaged_id": "号码被截断，按姓名和残存数字唯一匹配",
     "typo_id": "号码有一位录错或两位颠倒，按姓名唯一匹配",
+    "unattributed": "无法归属到人",
 }
 
 

@@ -47,6 +47,9 @@ _SHEET_COLUMNS = [  # (header, key, width)
 ]  # fmt: skip
 _VERIFIER_COLUMNS = [("核查结论", 12), ("应追回金额（元）", 14), ("备注", 30)]
 VERDICTS = ["属实", "不属实", "部分属实", "待核实"]
+UNATTRIBUTED_NOTE = (
+    "没有身份证号码或号码损坏、无法唯一匹配到人的行，单行金额已超过标准；须核实领取人"
+)
 TEXT_ONLY = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 """xlsxwriter options for a workbook of user-supplied text (every export uses them)."""
 
@@ -117,9 +120,18 @@ def summarise(hits: pa.Table, scratch: Path | None = None) -> dict[str, Any]:
                    SELECT count(*) AS n, any_value(amount) AS amount FROM hits
                    GROUP BY file, coalesce(sheet, ''), row)"""
         ).fetchall()[0]
+        # Hits whose payee could not be told (reported apart: 无法归属到人).
+        unattributed = {
+            rule: (n, amount)
+            for rule, n, amount in con.execute(
+                """SELECT rule, count(*), coalesce(sum(amount), 0) FROM hits
+                   WHERE match_tier = 'unattributed' GROUP BY rule"""
+            ).fetchall()
+        }
     finally:
         con.close()
-    return {"per_rule": per_rule, "per_file": per_file, "total": total}
+    return {"per_rule": per_rule, "per_file": per_file, "total": total,
+            "unattributed": unattributed}  # fmt: skip
 
 
 def write_workbook(
@@ -320,6 +332,13 @@ def _summary_sheet(
         ws.write_number(r, 2, people, fmt["int"])
         ws.write_number(r, 3, float(amount), fmt["money"])
         ws.write_string(r, 4, rule.meaning, fmt["wrap"])
+        if rule_id in summary["unattributed"]:
+            n, amount = summary["unattributed"][rule_id]
+            r += 1
+            ws.write_string(r, 0, f"　其中：{TIER_LABELS['unattributed']}", fmt["cell"])
+            ws.write_number(r, 1, n, fmt["int"])
+            ws.write_number(r, 3, float(amount), fmt["money"])
+            ws.write_string(r, 4, UNATTRIBUTED_NOTE, fmt["wrap"])
     for rule_id, why in result.rules_skipped.items():
         r += 1
         ws.write_string(r, 0, RULES_BY_ID[rule_id].title, fmt["cell"])
@@ -399,6 +418,11 @@ def build_manifest(
         if rule_id in result.rules_run:
             _, rows, people, amount = per_rule.get(rule_id, (rule_id, 0, 0, 0))
             info.update(status="run", hits=rows, people=people, amount=str(amount))
+            if rule_id in summary["unattributed"]:
+                n, amount = summary["unattributed"][rule_id]
+                info["unattributed"] = {
+                    "reason": TIER_LABELS["unattributed"], "hits": n, "amount": str(amount)
+                }  # fmt: skip
         else:
             info.update(status="skipped", reason=result.rules_skipped.get(rule_id, ""))
         rules.append(info)

@@ -196,7 +196,29 @@ def _over_standard(p: Params, d: DuckDBDialect) -> str:
     evidence = f"""'同一人 ' || CAST(g.pay_year AS STRING) || ' 年合计发放 ' || CAST(g.total AS STRING) ||
         ' 元，标准 ' || CAST({standard} AS STRING) || ' 元/人/年，超出 ' || CAST(g.total - {standard} AS STRING) ||
         ' 元；同组编号 O' || CAST(g.group_no AS STRING)"""
-    return _person_year_groups(f"total > {standard}", evidence, "O")
+    return f"""{_person_year_groups(f"total > {standard}", evidence, "O")}
+    UNION ALL{_unattributed_over(standard)}"""
+
+
+UNATTRIBUTED_RANK = 4
+"""``tier_rank`` of a row no person could be found for (the tier ``unattributed``,
+labelled 无法归属到人, see :data:`.linking.TIERS`)."""
+
+
+def _unattributed_over(standard: str) -> str:
+    """Payment rows that belong to no known person (no ID number, or one damaged beyond
+    a unique match: ``person_key`` is NULL) and pay more than the standard on their own.
+    Whoever was paid, that person-year is over the standard; who it was is for the
+    verifiers. Such rows are never added together (the same name alone is never the
+    same person), so a row is judged on its own amount."""
+    return f"""
+    SELECT rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS STRING) AS group_key,
+        {UNATTRIBUTED_RANK} AS tier_rank,
+        '无法归属到人：' || coalesce(id_problem, '身份证号码无法识别') ||
+        '，不能确定领取人，本行不与其他行合计；本行一次发放 ' || CAST(amount AS STRING) ||
+        ' 元，已超过标准 ' || CAST({standard} AS STRING) || ' 元/人/年，超出 ' ||
+        CAST(amount - {standard} AS STRING) || ' 元，请核实领取人' AS evidence
+    FROM pay WHERE person_key IS NULL AND amount > {standard}"""
 
 
 def _invalid_id(p: Params, d: DuckDBDialect) -> str:
@@ -243,8 +265,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="over_standard",
         title="超标准发放",
-        version=1,
-        meaning="同一人一年内合计发放金额超过标准；该人该年的每一行都列出。",
+        version=2,
+        meaning="同一人一年内合计发放金额超过标准；该人该年的每一行都列出。"
+        "没有身份证号码（或号码损坏、无法唯一匹配到人）的行无法归属到人，不与其他行合计，"
+        "单行金额超过标准的也列出，匹配方式为“无法归属到人”。",
         basis="补助按规定标准发放，每人每年不得超过标准（标准由参数 standard 给出，见核查表汇总页）。",
         inputs=("payments",),
         params=(Param("standard", "标准（元/人/年）", Decimal("600"), Decimal),),

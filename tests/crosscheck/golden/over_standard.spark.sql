@@ -1,4 +1,4 @@
--- 超标准发放（over_standard，第 1 版），Spark SQL 方言
+-- 超标准发放（over_standard，第 2 版），Spark SQL 方言
 -- 读取引擎准备的视图：pay（每行带 person_key 和 tier_rank）
 -- 参数 :standard：标准（元/人/年），默认 600（运行时另行传入，不写进语句）
 
@@ -25,4 +25,12 @@ FROM pay p JOIN (
     SELECT *, row_number() OVER (ORDER BY person_key, pay_year) AS group_no
     FROM person_year WHERE total > :standard) g
   ON g.person_key = p.person_key AND g.pay_year = p.pay_year
-WHERE TRUE;
+WHERE TRUE
+UNION ALL
+SELECT rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS STRING) AS group_key,
+    4 AS tier_rank,
+    '无法归属到人：' || coalesce(id_problem, '身份证号码无法识别') ||
+    '，不能确定领取人，本行不与其他行合计；本行一次发放 ' || CAST(amount AS STRING) ||
+    ' 元，已超过标准 ' || CAST(:standard AS STRING) || ' 元/人/年，超出 ' ||
+    CAST(amount - :standard AS STRING) || ' 元，请核实领取人' AS evidence
+FROM pay WHERE person_key IS NULL AND amount > :standard;

@@ -118,6 +118,33 @@ def test_public_flow_on_a_phone(live_server, phone, tmp_path) -> None:
     staff.fill(staff.form("/reply/"), body="您反映的问题已收悉，巡察组正在核实。")
     assert "答复已发送" in staff.text()
 
+    # At phone width the inbox is one card per petition, each value labelled; no sideways scroll.
+    staff.go("/petitions/")
+    assert no_sideways_scroll(phone)
+    assert (
+        phone.execute_script(
+            "return getComputedStyle(document.querySelector('#inbox thead')).display"
+        )
+        == "none"
+    )
+    row = phone.find_element(By.CSS_SELECTOR, "#inbox tbody tr")
+    label = phone.execute_script(
+        "return getComputedStyle(arguments[0], '::before').content",
+        row.find_element(By.TAG_NAME, "td"),
+    )
+    assert row.value_of_css_property("display") == "block" and label == '"编号："'
+
+    # It becomes a finding, with the photo as evidence (a cleaned copy): still 办理中 for
+    # the petitioner, who is told 已办结 only when the team disposes of it.
+    staff.go(f"/petitions/{petition.pk}/")
+    assert "被巡察单位也能查看" in staff.text()
+    staff.fill(staff.form("/finding/"), subcategory="惠民惠农资金", description="向已故人员发放移民补助",
+               attachments="on")  # fmt: skip
+    assert "1 个附件已附为证据" in staff.text()
+    petition.refresh_from_db()
+    assert petition.finding.evidence.get().original_name == "信访附件1.jpg"
+    assert petition.stage == "handling"
+
     # The petitioner reads the answer and writes back, while someone guesses receipt
     # codes: the log-in page now asks for harder work, which pow.js solves.
     cache.clear()
@@ -132,7 +159,7 @@ def test_public_flow_on_a_phone(live_server, phone, tmp_path) -> None:
     wait_ready(phone, form)
     submit_form(phone, form)
     main = phone.find_element(By.TAG_NAME, "main").text
-    assert "办理中" in main and "巡察组正在核实" in main
+    assert "办理中" in main and "已办结" not in main and "巡察组正在核实" in main
     form = phone.find_element(By.CSS_SELECTOR, "main form[enctype]")
     form.find_element(By.NAME, "body").send_keys("补充：涉及三组 12 户。")
     submit_form(phone, form)

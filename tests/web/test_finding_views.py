@@ -34,7 +34,7 @@ def test_team_records_and_feeds_back(client, world, tmp_path) -> None:
     assert finding.evidence.get().original_name == "比对结果.pdf"
     page = client.get(reverse("findings:detail", args=[finding.pk])).content.decode()
     assert "尚未反馈" in page and "比对结果.pdf" in page
-    response = client.post(reverse("findings:feed_back", args=[finding.pk]))
+    response = client.post(reverse("rectifications:feed_back", args=[finding.pk]))
     item = RectificationItem.objects.get(finding=finding)
     assert response.url == reverse("rectifications:detail", args=[item.pk])
     # Now the unit sees it; another team never does.
@@ -51,11 +51,11 @@ def test_form_errors_and_refusals(client, world) -> None:
     page = r.content.decode()
     assert (
         r.status_code == 400
-        and "具体类别与问题类别不一致" in page
+        and "“软弱涣散”不属于“群众身边不正之风和腐败问题”" in page
         and "确保该值大于或等于0" in page
     )
     r = post_finding(client, world.users["team"], other)  # another team's unit
-    assert r.status_code == 400 and "选择一个有效的选项" in r.content.decode()
+    assert r.status_code == 400 and "所选单位不在您可以记录的巡察对象中" in r.content.decode()
     r = post_finding(client, world.users["team"], own, evidence=_exe())
     assert r.status_code == 400 and "不是允许的证据格式" in r.content.decode()
     assert not Finding.objects.exists()

@@ -6,8 +6,15 @@ from typing import Any
 
 from django import forms
 
+from xuncha.common.errors import PermissionDenied
+from xuncha.common.widgets import (
+    FollowingSelect,
+    MultipleFileField,
+    MultipleFileInput,
+    PhotoInput,
+    UnitPicker,
+)
 from xuncha.planning.models import Assignment
-from xuncha.rectifications.forms import MultipleFileField, MultipleFileInput
 
 from .choices import Category, ImmediateStatus, LeadResult, Receiver, Source, Subcategory
 
@@ -28,31 +35,59 @@ class FindingFilterForm(forms.Form):
     term = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
+def error_field(err: Exception, files: list[Any]) -> str | None:
+    """Where a service's refusal goes on the form: beside the file inputs when files were
+    sent (the service's remaining refusals are about them), else above the form."""
+    return "evidence" if files and not isinstance(err, PermissionDenied) else None
+
+
+def _category_of(subcategory: str) -> str:
+    return subcategory.split(".", 1)[0]
+
+
 class FindingForm(forms.Form):
     assignment: forms.ModelChoiceField[Assignment] = forms.ModelChoiceField(
-        label="被巡察单位", queryset=Assignment.objects.none(), empty_label="请选择"
-    )
+        label="被巡察单位", queryset=Assignment.objects.none(), empty_label="请选择",
+        widget=UnitPicker(unit_of=lambda a: a.unit),
+        error_messages={"required": "请选择被巡察单位。",
+                        "invalid_choice": "所选单位不在您可以记录的巡察对象中，请重新选择。"},
+    )  # fmt: skip
     category = forms.ChoiceField(label="问题类别", choices=Category.choices)
-    subcategory = forms.ChoiceField(label="具体类别", choices=Subcategory.choices)
+    subcategory = forms.ChoiceField(
+        label="具体类别", choices=Subcategory.choices,
+        widget=FollowingSelect(follows="category", parent_of=_category_of),
+    )  # fmt: skip
     source = forms.ChoiceField(label="问题来源", choices=Source.choices)
-    description = forms.CharField(label="问题描述", widget=forms.Textarea, max_length=10000)
+    description = forms.CharField(label="问题描述", widget=forms.Textarea, max_length=10000,
+                                  error_messages={"required": "请填写问题描述。"})  # fmt: skip
     amount = forms.DecimalField(
         label="涉及金额（元）", min_value=0, max_digits=14, decimal_places=2, initial=0
     )
     evidence = MultipleFileField(label="证据材料", required=False, widget=MultipleFileInput())
+    photos = MultipleFileField(
+        label="现场照片（手机可直接拍照）", required=False, widget=PhotoInput()
+    )
 
     def __init__(self, *args: Any, assignments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["assignment"]
         field.queryset = assignments  # type: ignore[attr-defined]
-        field.label_from_instance = lambda a: f"{a.round.name} · {a.team.name} · {a.unit.name}"  # type: ignore[attr-defined]
+        field.label_from_instance = lambda a: f"{a.unit.name}（{a.round.name} · {a.team.name}）"  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         category, sub = data.get("category"), data.get("subcategory")
-        if category and sub and not sub.startswith(category + "."):
-            self.add_error("subcategory", "具体类别与问题类别不一致。")
+        if category and sub and _category_of(sub) != category:
+            label = dict(Category.choices)[category]
+            self.add_error(
+                "subcategory",
+                f"“{dict(Subcategory.choices)[sub]}”不属于“{label}”，请重新选择具体类别。",
+            )
         return data
+
+    def uploads(self) -> list[tuple[Any, str]]:
+        """The uploaded evidence and photos as ``(stream, name)`` pairs for the service."""
+        return [(f, f.name) for f in [*self.cleaned_data["evidence"], *self.cleaned_data["photos"]]]
 
 
 class TalkForm(forms.Form):
@@ -68,6 +103,13 @@ class LeadForm(forms.Form):
     handed_on = forms.DateField(label="移交日期", widget=forms.DateInput(attrs={"type": "date"}))
     receiver = forms.CharField(label="接收人", max_length=50)
     due_on = forms.DateField(label="办结期限", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        handed_on, due_on = data.get("handed_on"), data.get("due_on")
+        if handed_on and due_on and due_on < handed_on:
+            self.add_error("due_on", "办结期限不能早于移交日期。")
+        return data
 
 
 class LeadResultForm(forms.Form):
@@ -104,6 +146,14 @@ class ImmediateFilterForm(forms.Form):
 class ImmediateReportForm(forms.Form):
     text = forms.CharField(label="整改情况", widget=forms.Textarea, max_length=5000,
                            error_messages={"required": "请填写整改情况。"})  # fmt: skip
-    evidence = MultipleFileField(
-        label="证据材料（照片、PDF 等）", required=False, widget=MultipleFileInput()
+    photos = MultipleFileField(
+        label="现场照片（手机可直接拍照）", required=False, widget=PhotoInput()
     )
+    evidence = MultipleFileField(
+        label="其他证据材料（PDF、图片、视频、Office 文档）",
+        required=False,
+        widget=MultipleFileInput(),
+    )
+
+    def uploads(self) -> list[tuple[Any, str]]:
+        return [(f, f.name) for f in [*self.cleaned_data["photos"], *self.cleaned_data["evidence"]]]

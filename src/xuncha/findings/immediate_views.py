@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from xuncha.common.pagination import paginate
 
 from . import forms, selectors, services
 from .choices import ImmediateStatus
+from .files import evidence_response
 from .models import ImmediateItem
 
 PAGE_SIZE = 50
@@ -36,9 +37,10 @@ def _page(request: HttpRequest, item: ImmediateItem, form: forms.ImmediateReport
     user = user_of(request)
     may_report = item.status == ImmediateStatus.OPEN and can(user, "immediate.report", item)
     context = {
-        "item": item, "today": timezone.localdate(),
-        "reports": item.reports.select_related("reported_by").prefetch_related("evidence"),
+        "item": item, "today": timezone.localdate(), "reports": selectors.immediate_reports(item),
         "form": (form or forms.ImmediateReportForm()) if may_report else None,
+        "refill_files": form is not None and form.is_bound and bool(form.files),
+        "work_id": selectors.work_page_id(user=user, round_id=item.round_id, unit_id=item.unit_id),
     }  # fmt: skip
     return render(request, "findings/immediate_detail.html", context, status=status)
 
@@ -57,14 +59,22 @@ def immediate_report(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.immediate_report(item=item, by=user_of(request), text=d["text"],
-                                      files=[(f, f.name) for f in d["evidence"]])  # fmt: skip
+                                      files=form.uploads())  # fmt: skip
         except ServiceError as err:
-            form.add_error(None, str(err))
+            form.add_error(forms.error_field(err, form.uploads()), str(err))
         else:
             messages.success(request, "整改情况已报告，待巡察组确认完成。")
             return redirect("findings:immediate_detail", pk=item.pk)
     messages.error(request, "提交的内容有误，请按提示修改。")
     return _page(request, item, form, status=400)
+
+
+@login_required
+def immediate_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    item, evidence = selectors.immediate_evidence(
+        user=user_of(request), item_pk=pk, evidence_pk=evidence_pk
+    )
+    return evidence_response(request, evidence, subject=f"immediate:{item.pk}")
 
 
 @login_required

@@ -145,3 +145,25 @@ class ImmediateReport(BaseModel):
         verbose_name = "立行立改进展"
         verbose_name_plural = "立行立改进展"
         ordering = ["created_at", "id"]
+
+
+class EvidenceRead(models.Model):
+    """Someone opened an evidence file (of a finding, a ledger item's progress report or
+    an immediate item's report): who, which file, from which item, when. Kept, never
+    edited. Here rather than in ``common`` because findings own the evidence most
+    sensitive (petition files, working papers); the ledger depends on this app anyway."""
+
+    evidence = models.ForeignKey(
+        "common.Evidence", verbose_name="证据材料", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        "accounts.User", verbose_name="查阅人", on_delete=models.PROTECT, related_name="+"
+    )
+    # "finding:12", "rectification:5", "immediate:3": the page the file was opened from.
+    subject = models.CharField("所属事项", max_length=40)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "证据材料查阅记录"
+        verbose_name_plural = "证据材料查阅记录"
+        ordering = ["-at", "-id"]

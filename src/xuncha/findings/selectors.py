@@ -7,16 +7,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from xuncha.accounts.access import restrict
+from xuncha.accounts.access import can, restrict
 from xuncha.accounts.models import User
 from xuncha.common.filters import Order, narrow
+from xuncha.common.models import Evidence
+from xuncha.common.widgets import path_related
 from xuncha.planning.models import Assignment
 from xuncha.planning.selectors import in_period
 
 from .choices import ImmediateStatus, LeadResult
-from .models import Finding, ImmediateItem, Lead
+from .models import Finding, ImmediateItem, ImmediateReport, Lead, Talk
 
 DUE_SOON_DAYS = 7  # as the ledger's (rectifications.models.DUE_SOON_DAYS), without the import cycle
 
@@ -46,11 +49,65 @@ def finding_detail(*, user: User, pk: int) -> Finding:
     )
 
 
+def may_open_finding_evidence(user: User, finding: Finding) -> bool:
+    """A finding's evidence is the team's working material (petition files among it):
+    the office and the finding's team open it; others see that it exists."""
+    return can(user, "finding.evidence", finding)
+
+
+def finding_evidence(*, user: User, finding_pk: int, evidence_pk: int) -> tuple[Finding, Evidence]:
+    """One evidence file of a finding the user may open; 404 for anything else (another
+    finding's file, a finding not visible, a role that may not open it)."""
+    finding = finding_detail(user=user, pk=finding_pk)
+    if not may_open_finding_evidence(user, finding):
+        raise Http404
+    return finding, get_object_or_404(finding.evidence.all(), pk=evidence_pk)
+
+
 def assignments_for(user: User) -> QuerySet[Assignment]:
-    """The assignments the user may record work for (own teams; all for the office)."""
-    return restrict(Assignment.objects.all(), user, "change").select_related(
-        "unit", "team", "round"
+    """The assignments the user may record work for (own teams; all for the office),
+    each with its unit's superiors for the unit picker, newest round first."""
+    return (
+        restrict(Assignment.objects.all(), user, "change")
+        .select_related("unit", "team", "round", *path_related("unit__"))
+        .order_by("-round__start_date", "-round_id", "unit__code")
     )
+
+
+def assignment_detail(*, user: User, pk: int) -> Assignment:
+    """An assignment (a unit's work page) the user may see; 404 otherwise."""
+    visible = restrict(Assignment.objects.select_related("unit", "team", "round"), user)
+    return get_object_or_404(visible, pk=pk)
+
+
+def work_page_id(*, user: User, round_id: int, unit_id: int) -> int | None:
+    """The unit's work page in that round (its assignment), if the user may open it:
+    breadcrumbs link an item to it."""
+    visible = restrict(Assignment.objects.filter(round_id=round_id, unit_id=unit_id), user)
+    return visible.values_list("pk", flat=True).first()
+
+
+def assignment_work(*, user: User, assignment: Assignment) -> dict[str, QuerySet[Any]]:
+    """The team's talks, findings, leads and immediate items on the assigned unit in its
+    round, each as the user may see it (leads: the office and the team only)."""
+    mine = {"round_id": assignment.round_id, "unit_id": assignment.unit_id,
+            "team_id": assignment.team_id}  # fmt: skip
+    return {
+        "talks": restrict(Talk.objects.filter(**mine), user),
+        "findings": restrict(Finding.objects.filter(**mine), user).select_related("rectification"),
+        "leads": restrict(Lead.objects.filter(**mine), user),
+        "immediate": restrict(ImmediateItem.objects.filter(**mine), user),
+    }
+
+
+def team_lead(*, user: User, team_id: int, pk: int) -> Lead:
+    """A lead of that team the user may change (404 otherwise)."""
+    return get_object_or_404(restrict(Lead.objects.filter(team_id=team_id), user), pk=pk)
+
+
+def team_immediate(*, user: User, team_id: int, pk: int) -> ImmediateItem:
+    """An immediate item of that team the user may see (404 otherwise)."""
+    return get_object_or_404(restrict(ImmediateItem.objects.filter(team_id=team_id), user), pk=pk)
 
 
 def immediate_list(*, user: User, today: dt.date, status: str = "", due: str = "",
@@ -85,6 +142,25 @@ def lead_overdue_q(today: dt.date) -> Q:
 def immediate_detail(*, user: User, pk: int) -> ImmediateItem:
     items = restrict(ImmediateItem.objects.all(), user).select_related("unit", "round", "team")
     return get_object_or_404(items, pk=pk)
+
+
+def immediate_reports(item: ImmediateItem) -> QuerySet[ImmediateReport]:
+    """The unit's reports on the item, oldest first, with reporter and evidence."""
+    return item.reports.select_related("reported_by").prefetch_related("evidence")
+
+
+def immediate_evidence(
+    *, user: User, item_pk: int, evidence_pk: int
+) -> tuple[ImmediateItem, Evidence]:
+    """One evidence file reported on an immediate item the user may see; 404 otherwise."""
+    item = immediate_detail(user=user, pk=item_pk)
+    files = Evidence.objects.filter(
+        pk=evidence_pk,
+        pk__in=ImmediateReport.evidence.through.objects.filter(immediatereport__item=item).values(
+            "evidence_id"
+        ),
+    )
+    return item, get_object_or_404(files)
 
 
 def lead_list(*, user: User, today: dt.date, overdue: bool = False, year: int | None = None,

@@ -16,11 +16,12 @@ from django.db import transaction
 from xuncha.accounts.access import can
 from xuncha.accounts.models import User
 from xuncha.common.errors import PermissionDenied, ServiceError
+from xuncha.common.models import Evidence
 from xuncha.common.services import evidence_kept_on_success, evidence_store
 from xuncha.planning.models import Assignment
 
 from .choices import ImmediateStatus, LeadResult, Subcategory
-from .models import Finding, ImmediateItem, ImmediateReport, Lead, Talk
+from .models import EvidenceRead, Finding, ImmediateItem, ImmediateReport, Lead, Talk
 
 
 def _work(assignment: Assignment, by: User) -> dict[str, object]:
@@ -132,3 +133,9 @@ def immediate_report(
         report = ImmediateReport.objects.create(item=item, text=text.strip(), reported_by=by)
         report.evidence.set(stored)
         return report
+
+
+def evidence_opened(*, evidence: Evidence, by: User, subject: str) -> EvidenceRead:
+    """Log that ``by`` opened ``evidence`` from ``subject`` ("finding:12"); the caller
+    has already checked the user may."""
+    return EvidenceRead.objects.create(evidence=evidence, user=by, subject=subject[:40])

@@ -8,11 +8,16 @@ urlpatterns = [
     path("export/", list_views.finding_export, name="export"),
     path("new/", views.finding_new, name="new"),
     path("<int:pk>/", views.finding_detail, name="detail"),
-    path("<int:pk>/feed-back/", views.finding_feed_back, name="feed_back"),
+    path("<int:pk>/evidence/<int:evidence_pk>/", views.finding_evidence, name="evidence"),
     path("leads/", immediate_views.lead_list, name="leads"),
     path("immediate/", immediate_views.immediate_list, name="immediate"),
     path("immediate/<int:pk>/", immediate_views.immediate_detail, name="immediate_detail"),
     path("immediate/<int:pk>/report/", immediate_views.immediate_report, name="immediate_report"),
+    path(
+        "immediate/<int:pk>/evidence/<int:evidence_pk>/",
+        immediate_views.immediate_evidence,
+        name="immediate_evidence",
+    ),
     path("units/<int:pk>/", work_views.assignment_work, name="work"),
     path("units/<int:pk>/<slug:action>/", work_views.assignment_action, name="work_action"),
 ]

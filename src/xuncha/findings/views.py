@@ -1,65 +1,73 @@
-"""Findings pages: the list, recording a finding, a finding with its history, feedback."""
+"""Findings pages: recording a finding, a finding with its history and evidence.
+
+(The list is in ``list_views``. Feeding a finding back to its unit is the ledger's
+business: ``rectifications.views.finding_feed_back``, so this app never imports the
+ledger.)"""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import can, restrict, user_of
+from xuncha.accounts.access import can, user_of
 from xuncha.common.errors import ServiceError
-from xuncha.rectifications.services import rectification_create
 
 from . import forms, selectors, services
+from .files import evidence_response
+
+
+def _initial(request: HttpRequest) -> dict[str, object]:
+    """``?assignment=<pk>`` from a unit's work page preselects that unit, round and team
+    (ignored unless the user may record for it: the form's choices decide)."""
+    pk = request.GET.get("assignment", "")
+    return {"assignment": int(pk)} if pk.isdigit() else {}
 
 
 @login_required
 def finding_new(request: HttpRequest) -> HttpResponse:
-    assignments = selectors.assignments_for(user_of(request))
-    form = forms.FindingForm(request.POST or None, request.FILES or None, assignments=assignments)
+    user = user_of(request)
+    assignments = selectors.assignments_for(user)
+    form = forms.FindingForm(request.POST or None, request.FILES or None, assignments=assignments,
+                             initial=_initial(request))  # fmt: skip
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             finding = services.finding_create(
-                assignment=d["assignment"], by=user_of(request), category=d["category"],
+                assignment=d["assignment"], by=user, category=d["category"],
                 subcategory=d["subcategory"], description=d["description"], source=d["source"],
-                amount=d["amount"], files=[(f, f.name) for f in d["evidence"]],
+                amount=d["amount"], files=form.uploads(),
             )  # fmt: skip
         except ServiceError as err:
-            form.add_error(None, str(err))
+            form.add_error(forms.error_field(err, form.uploads()), str(err))
         else:
             messages.success(request, "问题已记录。")
             return redirect("findings:detail", pk=finding.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "findings/new.html", {"form": form}, status=status)
+    context = {"form": form, "refill_files": request.method == "POST" and bool(request.FILES)}
+    return render(request, "findings/new.html", context, status=status)
 
 
 @login_required
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = selectors.finding_detail(user=user_of(request), pk=pk)
-    history = finding.history.select_related("history_user").order_by("history_date")
+    user = user_of(request)
+    finding = selectors.finding_detail(user=user, pk=pk)
     item = getattr(finding, "rectification", None)
     context = {
-        "finding": finding, "history": history, "item": item,
-        "petitions": restrict(finding.petitions.all(), user_of(request)),
-        "can_feed_back": item is None and can(user_of(request), "rectification.feed_back", finding),
+        "finding": finding, "item": item,
+        "history": finding.history.select_related("history_user").order_by("history_date"),
+        "evidence": list(finding.evidence.all()),
+        "may_open_evidence": selectors.may_open_finding_evidence(user, finding),
+        "can_feed_back": item is None and can(user, "rectification.feed_back", finding),
+        "work_id": selectors.work_page_id(user=user, round_id=finding.round_id, unit_id=finding.unit_id),
     }  # fmt: skip
     return render(request, "findings/detail.html", context)
 
 
 @login_required
-@require_POST
-def finding_feed_back(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = selectors.finding_detail(user=user_of(request), pk=pk)
-    try:
-        item = rectification_create(
-            finding=finding, by=user_of(request), fed_back_on=timezone.localdate()
-        )
-    except ServiceError as err:
-        messages.error(request, str(err))
-        return redirect("findings:detail", pk=pk)
-    messages.success(request, "已反馈，问题进入被巡察单位的整改台账。")
-    return redirect("rectifications:detail", pk=item.pk)
+def finding_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    finding, evidence = selectors.finding_evidence(
+        user=user_of(request), finding_pk=pk, evidence_pk=evidence_pk
+    )
+    return evidence_response(request, evidence, subject=f"finding:{finding.pk}")

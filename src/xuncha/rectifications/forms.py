@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+# MultipleFileField/Input are re-exported for the forms that still import them from here.
+from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput
+
 from .models import DueState, Status
+
+__all__ = ["MultipleFileField", "MultipleFileInput"]
 
 
 class FilterForm(forms.Form):
@@ -46,22 +53,25 @@ class ReturnForm(VersionedForm):
     )  # fmt: skip
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data]
-        return [super().clean(data, initial)] if data else []
-
-
 class ProgressForm(VersionedForm):
-    text = forms.CharField(label="整改进展", widget=forms.Textarea, max_length=5000)
-    evidence = MultipleFileField(label="证据材料（PDF、图片、视频、Office 文档）", required=False,
+    text = forms.CharField(label="整改进展", widget=forms.Textarea, max_length=5000,
+                           error_messages={"required": "请填写整改进展。"})  # fmt: skip
+    photos = MultipleFileField(
+        label="现场照片（手机可直接拍照）", required=False, widget=PhotoInput()
+    )
+    evidence = MultipleFileField(label="其他证据材料（PDF、图片、视频、Office 文档）", required=False,
                               widget=MultipleFileInput())  # fmt: skip
     done = forms.BooleanField(label="整改完成，申请销号", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("done") and not data.get("photos") and not data.get("evidence"):
+            self.add_error("evidence", "申请销号必须附整改证据材料（照片或文件）。")
+        return data
+
+    def uploads(self) -> list[tuple[Any, str]]:
+        """Photos and files as ``(stream, name)`` pairs for the service."""
+        return [(f, f.name) for f in [*self.cleaned_data["photos"], *self.cleaned_data["evidence"]]]
 
 
 class CloseForm(VersionedForm):

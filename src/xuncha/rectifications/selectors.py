@@ -13,10 +13,13 @@ from django.shortcuts import get_object_or_404
 from xuncha.accounts.access import restrict, restrict_figures
 from xuncha.accounts.models import User
 from xuncha.common.filters import Neighbours, Order, invalid_neighbours, narrow, neighbours
+from xuncha.common.models import Evidence
+from xuncha.findings.models import Finding
+from xuncha.findings.selectors import finding_detail
 from xuncha.planning.selectors import in_period
 from xuncha.units.models import UnitKind
 
-from .models import DUE_SOON_DAYS, DueState, RectificationItem, Status
+from .models import DUE_SOON_DAYS, DueState, ProgressReport, RectificationItem, Status
 
 Grouping = Literal["unit", "round", "unit_kind", "overall"]
 _FIELDS = {"unit": ("unit_id", "unit__name"), "round": ("round_id", "round__name"),
@@ -98,6 +101,27 @@ def item_detail(*, user: User, pk: int) -> RectificationItem:
         "unit", "round", "team", "finding", "closed_by", "plan_accepted_by", "done_reported_by"
     )
     return get_object_or_404(items, pk=pk)
+
+
+def item_reports(item: RectificationItem) -> QuerySet[ProgressReport]:
+    """The unit's progress reports on the item, oldest first, with reporter and evidence."""
+    return item.reports.select_related("reported_by").prefetch_related("evidence")
+
+
+def item_evidence(
+    *, user: User, item_pk: int, evidence_pk: int
+) -> tuple[RectificationItem, Evidence]:
+    """One evidence file reported on a ledger item the user may see; 404 for any other
+    (a file of another item, an item not visible)."""
+    item = item_detail(user=user, pk=item_pk)
+    reported = ProgressReport.evidence.through.objects.filter(progressreport__item=item)
+    files = Evidence.objects.filter(pk=evidence_pk, pk__in=reported.values("evidence_id"))
+    return item, get_object_or_404(files)
+
+
+def finding_to_feed_back(*, user: User, pk: int) -> Finding:
+    """The finding the user feeds back (404 unless they may see it)."""
+    return finding_detail(user=user, pk=pk)
 
 
 def item_history(item: RectificationItem) -> list[dict[str, object]]:

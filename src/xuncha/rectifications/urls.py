@@ -7,5 +7,8 @@ urlpatterns = [
     path("", list_views.item_list, name="list"),
     path("export/", list_views.item_export, name="export"),
     path("<int:pk>/", views.item_detail, name="detail"),
+    path("<int:pk>/evidence/<int:evidence_pk>/", views.item_evidence, name="evidence"),
     path("<int:pk>/<slug:action>/", views.item_action, name="action"),
+    # Feeding a finding back makes its ledger item: the ledger's URL, keyed by the finding.
+    path("feed-back/<int:pk>/", views.finding_feed_back, name="feed_back"),
 ]

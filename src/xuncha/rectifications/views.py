@@ -9,13 +9,15 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import can, user_of
-from xuncha.common.errors import ServiceError
+from xuncha.common.errors import ConcurrentEdit, ServiceError
+from xuncha.findings.files import evidence_response
+from xuncha.findings.selectors import work_page_id
 
 from . import forms, selectors, services
 from .list_views import ledger_nav
@@ -54,8 +56,10 @@ def _detail(request: HttpRequest, item: RectificationItem, bound: dict[str, Any]
     }  # fmt: skip
     context = {
         "item": item, "due": item.due_state(timezone.localdate()), "forms": action_forms,
-        "reports": item.reports.select_related("reported_by").prefetch_related("evidence"),
+        "reports": selectors.item_reports(item),
+        "refill_files": any(f.is_bound and f.files for f in (bound or {}).values()),
         "history": selectors.item_history(item),
+        "work_id": work_page_id(user=user_of(request), round_id=item.round_id, unit_id=item.unit_id),
         "nav": ledger_nav(request, item),  # previous/next within the list's filter
     }  # fmt: skip
     return render(request, "rectifications/detail.html", context, status=status)
@@ -75,8 +79,7 @@ def _run(action: str, item: RectificationItem, user: Any, data: dict[str, Any]) 
         "accept": lambda: services.rectification_accept_plan(**common),
         "return": lambda: services.rectification_return(**common, reason=data["reason"]),
         "progress": lambda: services.rectification_report_progress(
-            **common, text=data["text"], done=data["done"],
-            files=[(f, f.name) for f in data["evidence"]]),
+            **common, text=data["text"], done=data["done"], files=data["uploads"]),
         "close": lambda: services.rectification_close(
             **common, note=data["note"], money_recovered=data["money_recovered"]),
         "reopen": lambda: services.rectification_reopen(**common, reason=data["reason"]),
@@ -105,8 +108,43 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "提交的内容有误，请按提示修改。" + _why(form))
         return _detail(request, item, bound={action: form}, status=400)
+    data = {**form.cleaned_data, "uploads": getattr(form, "uploads", list)()}
     try:
-        messages.success(request, _run(action, item, user_of(request), form.cleaned_data))
+        messages.success(request, _run(action, item, user_of(request), data))
+    except ConcurrentEdit as err:
+        # Someone changed the item meanwhile: show it as it is now, with what this user
+        # typed still in the form (and the current version, so a deliberate resubmit works).
+        messages.error(request, str(err))
+        item = selectors.item_detail(user=user_of(request), pk=pk)
+        refreshed = _FORMS[action]({**request.POST.dict(), "version": item.version}, request.FILES)
+        refreshed.is_valid()
+        return _detail(request, item, bound={action: refreshed}, status=409)
     except ServiceError as err:
         messages.error(request, str(err))
+        item = selectors.item_detail(user=user_of(request), pk=pk)
+        return _detail(request, item, bound={action: form}, status=400)
+    return redirect("rectifications:detail", pk=item.pk)
+
+
+@login_required
+def item_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    item, evidence = selectors.item_evidence(user=user_of(request), item_pk=pk,
+                                             evidence_pk=evidence_pk)  # fmt: skip
+    return evidence_response(request, evidence, subject=f"rectification:{item.pk}")
+
+
+@login_required
+@require_POST
+def finding_feed_back(request: HttpRequest, pk: int) -> HttpResponse:
+    """Feed a finding back to its unit (the button on the finding's page): the ledger's
+    write, so it lives here and the findings app does not import the ledger."""
+    finding = selectors.finding_to_feed_back(user=user_of(request), pk=pk)
+    try:
+        item = services.rectification_create(
+            finding=finding, by=user_of(request), fed_back_on=timezone.localdate()
+        )
+    except ServiceError as err:
+        messages.error(request, str(err))
+        return redirect("findings:detail", pk=pk)
+    messages.success(request, "已反馈，问题进入被巡察单位的整改台账。")
     return redirect("rectifications:detail", pk=item.pk)

@@ -1,0 +1,23 @@
+// A select marked data-follows="<field name>" shows only the options whose data-parent
+// is that field's value (具体类别 follows 问题类别). The server checks the pair again.
+(function () {
+  "use strict";
+  function follow(select) {
+    var parent = select.form && select.form.elements[select.getAttribute("data-follows")];
+    if (!parent) return;
+    var all = Array.prototype.slice.call(select.options).map(function (o) { return o.cloneNode(true); });
+    function update() {
+      var keep = select.value;
+      select.textContent = "";
+      all.forEach(function (o) {
+        var p = o.getAttribute("data-parent");
+        if (p === null || p === parent.value) select.appendChild(o.cloneNode(true));
+      });
+      select.value = keep;
+      if (select.value !== keep && select.options.length) select.selectedIndex = 0;
+    }
+    parent.addEventListener("change", update);
+    update();
+  }
+  document.querySelectorAll("select[data-follows]").forEach(follow);
+})();

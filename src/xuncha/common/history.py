@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -48,7 +48,7 @@ class Entry:
 
 def entries(
     records: Iterable[Any], *, fields: Sequence[str] | None = None, hide: Sequence[str] = (),
-    subjects: dict[type, str] | None = None, newest_first: bool = False,
+    subjects: Mapping[type[Any], str] | None = None, newest_first: bool = False,
 ) -> list[Entry]:  # fmt: skip
     """Entries for history rows of one or several models, oldest first.
 
@@ -83,7 +83,7 @@ class _View:
 
     fields: Sequence[str] | None
     hide: Sequence[str]
-    subjects: dict[type, str]
+    subjects: Mapping[type[Any], str]
 
     def tracked(self, row: Any) -> list[models.Field[Any, Any]]:
         return [

@@ -21,7 +21,7 @@ def _reason(label: str = "变更原因", *, required: bool = False) -> forms.Cha
     )  # fmt: skip
 
 
-class CadreChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class CadreChoiceField(forms.ModelChoiceField):
     """A cadre shown with their home unit, so namesakes can be told apart."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -29,7 +29,7 @@ class CadreChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.name}（{obj.home_unit.name}{title}）"
 
 
-class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.display_name}（{obj.username}）"
 

@@ -115,8 +115,8 @@ def assignment_detail(*, team: Team, pk: int) -> Assignment:
 
 def round_history(rnd: Round) -> list[Entry]:
     """The round's own changes and the teams made or removed in it."""
-    rows = [*rnd.history.select_related("history_user"),  # type: ignore[attr-defined]
-            *Team.history.filter(round_id=rnd.pk, history_type__in="+-").select_related("history_user")]  # type: ignore[attr-defined]  # fmt: skip
+    teams = Team.history.filter(round_id=rnd.pk, history_type__in=["+", "-"])
+    rows = [*rnd.history.select_related("history_user"), *teams.select_related("history_user")]
     return entries(rows, hide=("round",), subjects={Team: "巡察组"}, newest_first=True)
 
 
@@ -124,11 +124,11 @@ def team_history(team: Team) -> list[Entry]:
     """The team's changes with its members' and assigned units' (added, changed,
     removed, with the reason), newest first."""
     rows = [
-        *team.history.select_related("history_user"),  # type: ignore[attr-defined]
-        *TeamMember.history.filter(team_id=team.pk).select_related("history_user"),  # type: ignore[attr-defined]
-        *Assignment.history.filter(team_id=team.pk).select_related("history_user"),  # type: ignore[attr-defined]
+        *team.history.select_related("history_user"),
+        *TeamMember.history.filter(team_id=team.pk).select_related("history_user"),
+        *Assignment.history.filter(team_id=team.pk).select_related("history_user"),
     ]
-    subjects = {TeamMember: "巡察组成员", Assignment: "被巡察单位"}
+    subjects: dict[type[Any], str] = {TeamMember: "巡察组成员", Assignment: "被巡察单位"}
     return entries(rows, hide=("round", "team"), subjects=subjects, newest_first=True)
 
 
@@ -148,7 +148,7 @@ def recorded_work(assignment: Assignment) -> list[str]:
         more = Finding.objects.filter(**where).count() if len(findings) > 5 else len(findings)
         out.append(f"问题 {more} 条（{shown}{'等' if more > 5 else ''}）")
     for model, label in ((Talk, "谈话记录"), (Lead, "问题线索"), (ImmediateItem, "立行立改事项")):
-        if n := model.objects.filter(**where).count():  # type: ignore[attr-defined]
+        if n := model.objects.filter(**where).count():
             out.append(f"{label} {n} 条")
     return out
 

@@ -61,7 +61,7 @@ def _term_checked(*, name: str, start_year: int, end_year: int, pk: int | None) 
         raise ServiceError("请填写届期名称。")
     if end_year < start_year:
         raise ServiceError("结束年不能早于起始年。")
-    if Term.objects.filter(name=name.strip()).exclude(pk=pk).exists():
+    if Term.objects.filter(name=name.strip()).exclude(pk=pk or 0).exists():
         raise ServiceError(f"已有名为「{name.strip()}」的届期。")
     return name.strip()
 
@@ -98,7 +98,7 @@ def _round_checked(
         raise ServiceError(
             f"进驻日期应在{term}的起止年份（{term.start_year}—{term.end_year} 年）内。"
         )
-    if Round.objects.filter(term=term, number=number).exclude(pk=pk).exists():
+    if Round.objects.filter(term=term, number=number).exclude(pk=pk or 0).exists():
         raise ServiceError(f"{term}已有第{chinese_number(number)}轮。")
 
 
@@ -132,7 +132,7 @@ def round_update(
 
 
 def _team_checked(*, round: Round, number: int, name: str, pk: int | None) -> str:
-    teams = Team.objects.filter(round=round).exclude(pk=pk)
+    teams = Team.objects.filter(round=round).exclude(pk=pk or 0)
     if teams.filter(number=number).exists():
         raise ServiceError(f"本轮已有第{chinese_number(number)}巡察组。")
     if teams.filter(name=name).exists():
@@ -244,7 +244,7 @@ def assignment_remove(*, by: User, assignment: Assignment, reason: str) -> None:
 def _cadre_checked(*, name: str, home_unit: Unit, user: User | None, pk: int | None) -> str:
     if not name.strip():
         raise ServiceError("请填写干部姓名。")
-    if user is not None and Cadre.objects.filter(user=user).exclude(pk=pk).exists():
+    if user is not None and Cadre.objects.filter(user=user).exclude(pk=pk or 0).exists():
         raise ServiceError(f"账户「{user.display_name}」已关联其他干部。")
     return name.strip()
 

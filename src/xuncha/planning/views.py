@@ -21,7 +21,7 @@ from xuncha.accounts.models import User
 from xuncha.common.errors import ServiceError
 
 from . import forms, selectors, services
-from .models import Round, Team
+from .models import MemberRole, Round, Team
 
 
 def _errors(form: Any) -> str:
@@ -145,7 +145,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                "history": selectors.team_history(team)}  # fmt: skip
     if office:
         context |= {"edit_form": forms.TeamEditForm(initial={"number": team.number, "name": team.name}),
-                    "member_form": forms.MemberForm(), "roles": forms.MemberRoleForm.base_fields["role"].choices,
+                    "member_form": forms.MemberForm(), "roles": MemberRole.choices,
                     "assignment_form": forms.AssignmentForm(initial={"kind": team.round.kind})}  # fmt: skip
     return render(request, "planning/team.html", context)
 

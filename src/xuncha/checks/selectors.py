@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from xuncha.accounts.access import allowed, restrict
 from xuncha.accounts.models import User
@@ -122,6 +122,18 @@ def verified_totals(runs: Any, *, per_key: bool = False) -> dict[str, Any]:
     agg["improper"] = agg["improper"] or Decimal(0)
     agg["recovered"] = agg["recovered"] or Decimal(0)
     return agg
+
+
+def run_rows(run: CheckRun) -> dict[str, Any]:
+    """The payment rows a run's suspects are on, each once however many rules hit it
+    (as the workbook's 合计 counts them): how many, and their amount (each row's amount
+    once; the per-rule amounts added up would count a row hit by two rules twice)."""
+    rows = (
+        Suspect.objects.filter(run=run).order_by()
+        .values("file", "sheet", "row").annotate(row_amount=Max("amount"))
+    )  # fmt: skip
+    agg = rows.aggregate(rows=Count("row"), amount=Sum("row_amount"))
+    return {"rows": agg["rows"], "amount": agg["amount"] or Decimal(0)}
 
 
 def reading_notes(run: CheckRun) -> list[dict[str, Any]]:

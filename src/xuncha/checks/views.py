@@ -7,7 +7,6 @@ those :func:`can_unmask` allows, and each time it is logged (:class:`Unmasking`)
 from __future__ import annotations
 
 import tempfile
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -191,7 +190,7 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
         context["per_rule"] = [
             (rule.title, per_rule[rule.id]) for rule in RULES if rule.id in per_rule
         ]
-        context["total_amount"] = sum(Decimal(v["amount"]) for v in per_rule.values())
+        context["rows"] = selectors.run_rows(r)
         kinds = dict(DatasetKind.choices)
         context["inputs"] = [i | {"kind": kinds.get(i["dataset"], i["dataset"])}
                              for i in r.manifest.get("inputs", [])]  # fmt: skip

@@ -234,10 +234,12 @@ def _scratch() -> Path:
 
 
 def _summary(run: CheckRun, manifest: dict[str, Any], total: int) -> dict[str, Any]:
-    """Counts per rule (from the manifest, which has them) and the changes since the
-    previous run (from the suspects)."""
+    """Counts per rule (from the manifest, which has them, with the hits of each whose
+    payee could not be told: 无法归属到人) and the changes since the previous run (from
+    the suspects)."""
     per_rule = {
         r["id"]: {"count": r["hits"], "amount": r["amount"]}
+        | ({"unattributed": r["unattributed"]} if "unattributed" in r else {})
         for r in manifest["rules"] if r["status"] == "run" and r["hits"]
     }  # fmt: skip
     out: dict[str, Any] = {"total": total, "per_rule": per_rule}

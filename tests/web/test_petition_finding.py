@@ -305,3 +305,22 @@ def test_a_bad_evidence_post_gets_a_message(client, world):
         client.post(reverse("petitions:action", args=[petition.pk, "evidence"]), {}).status_code
         == 404
     )
+
+
+def test_the_inbox_costs_the_same_with_more_petitions(client, world):
+    client.force_login(world.users["team"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("petitions:inbox"))
+        assert page.status_code == 200
+        return len(ctx.captured_queries)
+
+    to_finding(make_petition(world), world)
+    one = queries()
+    for _ in range(5):
+        services.petition_assign(
+            petition=make_petition(world), by=world.users["team"], handler=world.users["office"]
+        )
+    assert queries() == one
+    assert Access.objects.count() == 0  # the list shows no content: not a read

@@ -190,7 +190,7 @@ def status(request: HttpRequest) -> HttpResponse:
                 return redirect("petitions_public:status")
         else:
             error = "请填写留言内容。"
-    thread = [(m, services.message_body(m)) for m in petition.messages.all()]
+    thread = selectors.thread(petition, staff=False)
     context = {"petition": petition, "thread": thread, "form": form, "error": error,
                "content": selectors.content(petition)}  # fmt: skip
     return render(request, "petitions/public/status.html", context, status=code)

@@ -120,6 +120,12 @@ def related_choices(petition: Petition, user: User) -> QuerySet[Any]:
     return restrict(Petition.objects.filter(team_id=petition.team_id), user).exclude(pk=petition.pk)
 
 
+def related_choice(petition: Petition, user: User, pk: int) -> Petition | None:
+    """Another petition of the same team, by number, that the user may see."""
+    found: Petition | None = related_choices(petition, user).filter(pk=pk).first()
+    return found
+
+
 def team_units(petition: Petition) -> QuerySet[Unit]:
     """The units the petition may be about: its team's assignments."""
     return Unit.objects.filter(assignments__team_id=petition.team_id).distinct()
@@ -130,9 +136,10 @@ def intake_assignments(user: User) -> QuerySet[Assignment]:
     return restrict(Assignment.objects.all(), user, "change").select_related("team", "unit")
 
 
-def thread(petition: Petition) -> list[tuple[Message, str]]:
-    """The exchange with the petitioner, decrypted (log the read first)."""
-    messages = petition.messages.select_related("sent_by")
+def thread(petition: Petition, *, staff: bool = True) -> list[tuple[Message, str]]:
+    """The exchange with the petitioner, decrypted (staff: log the read first; the
+    public page passes ``staff=False`` and gets no staff names)."""
+    messages = petition.messages.select_related("sent_by") if staff else petition.messages.all()
     return [(m, vault.unseal(m.body).decode()) for m in messages]
 
 

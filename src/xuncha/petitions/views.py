@@ -174,11 +174,7 @@ def _act(action: str, petition: Petition, request: HttpRequest) -> str:
     elif action == "link":
         form = forms.LinkForm(post)
         if form.is_valid():
-            other = (
-                selectors.related_choices(petition, user)
-                .filter(pk=form.cleaned_data["other"])
-                .first()
-            )
+            other = selectors.related_choice(petition, user, form.cleaned_data["other"])
             if other is None:
                 raise ServiceError("没有找到该编号的本组信访件。")
             services.petition_link(petition=petition, other=other, by=user,

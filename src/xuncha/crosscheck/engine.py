@@ -213,8 +213,11 @@ def _ingest(
     Files are first identified together (kind, SHA-256, encoding, and a UTF-8 file's
     lines, in one read each), so duplicates are decided in the order given. DuckDB
     reads a CSV with its line numbers on one thread, so LOADERS files are inserted at
-    once, each through a cursor of its own, largest first. GBK files are transcoded meanwhile on one helper thread (Python holds the
-    GIL while it decodes), largest first, and inserted when ready.
+    once, each through a cursor of its own, largest first. GBK files are transcoded
+    meanwhile on one helper thread (Python holds the GIL while it decodes), hashed in
+    the same pass, and inserted when ready. They are transcoded in the order given, so
+    a GBK file's duplicate is still decided in that order (a GBK file's bytes can only
+    equal another GBK file's: equal bytes are detected as the same encoding).
     """
     create_raw_table(con)
     sources = [
@@ -242,6 +245,10 @@ def _ingest(
         finally:
             cursors.put(cur)
 
+    def transcode(report: SourceReport, prep: Prepared) -> None:
+        prepare_source(report, tmp, prep)
+        mark_duplicate(report, prep, seen)
+
     # Largest first; the files ready now before those the helper must transcode.
     order = sorted(
         zip(sources, prepared, strict=True), key=lambda sp: (sp[1].transcode, -sp[0].size)
@@ -250,7 +257,9 @@ def _ingest(
     try:
         with ThreadPoolExecutor(1) as helper, ThreadPoolExecutor(LOADERS) as loaders:
             ready = {
-                r.src: helper.submit(prepare_source, r, tmp, p) for r, p in order if p.transcode
+                r.src: helper.submit(transcode, r, p)
+                for r, p in zip(sources, prepared, strict=True)
+                if p.transcode
             }
             loads = {loaders.submit(load, r, p, ready.get(r.src)): r for r, p in order}
             for loading in as_completed(loads):

@@ -8,6 +8,7 @@ Cells stay text here; :mod:`xuncha.crosscheck.normalize` turns them into values.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,7 +83,8 @@ def readable_kind(path: Path, file: str) -> str:
 def identify_source(report: SourceReport) -> Prepared:
     """Size, kind, SHA-256 and, for a CSV, its encoding and (UTF-8) its lines: one read
     of the file, which releases the GIL while hashing, so several files are identified
-    at once."""
+    at once. A CSV in another encoding (GBK) is hashed later, in the pass that
+    transcodes it (:func:`prepare_source`), not read twice."""
     path = Path(report.path)
     try:
         report.size = path.stat().st_size
@@ -104,19 +106,23 @@ def identify_source(report: SourceReport) -> Prepared:
 
 
 def prepare_source(report: SourceReport, workdir: Path, prepared: Prepared) -> None:
-    """The UTF-8 copy of a CSV in another encoding (GBK): the costly, database-free part
-    of reading, safe to run on a helper thread ahead of the inserts."""
+    """The UTF-8 copy of a CSV in another encoding (GBK), and its SHA-256 from the same
+    pass: the costly, database-free part of reading, safe to run on a helper thread
+    ahead of the inserts."""
     if not prepared.transcode:
         return
     assert prepared.scan is not None
+    path = Path(report.path)
     try:
-        prepared.scan = transcode(
-            prepared.scan, Path(report.path), report.file, workdir, report.src
-        )
+        prepared.scan = transcode(prepared.scan, path, report.file, workdir, report.src)
+        report.sha256 = prepared.scan.sha256
     except InputError as err:
         prepared.error = err
     except OSError as err:
         prepared.error = InputError(f"无法读取文件（{err.strerror or err}）。", file=report.file)
+    if prepared.error is not None and not report.sha256:
+        with contextlib.suppress(OSError):  # the manifest names a skipped file by its hash
+            report.sha256 = sha256_of(path)
 
 
 def mark_duplicate(report: SourceReport, prepared: Prepared, seen: dict[str, str]) -> None:

@@ -30,7 +30,7 @@ MAX_LINE_BYTES = 10_000_000
 @dataclass
 class TextScan:
     encoding: str
-    sha256: str  # of the file as given
+    sha256: str  # of the file as given ("" until transcoded, for another encoding)
     utf8_path: Path | None  # the file itself if UTF-8, its UTF-8 copy once transcoded
     lines: int = 0  # physical lines in the file
     blank_lines: list[int] = field(default_factory=list)  # 1-based numbers of empty lines
@@ -76,38 +76,40 @@ def detect_encoding(sample: bytes, file: str) -> str:
 
 
 def scan_text(path: Path, file: str) -> TextScan:
-    """One pass over the bytes: the SHA-256, the encoding (from the first megabyte) and,
-    for a UTF-8 file, its lines and empty lines. A UTF-8 file is not decoded here:
+    """The encoding (from the first megabyte) and, for a UTF-8 file, in one pass over
+    its bytes, the SHA-256, its lines and empty lines. A UTF-8 file is not decoded here:
     DuckDB checks it as it reads, and a file it refuses is decoded then
-    (:func:`check_encoding`) to name the line. Another encoding is left to
-    :func:`transcode`."""
+    (:func:`check_encoding`) to name the line. A file in another encoding is read no
+    further: :func:`transcode` hashes it in the pass that transcodes it (its
+    ``sha256`` is empty until then), so every input's bytes are read once here."""
     digest, lines = hashlib.sha256(), _Lines()
     encoding = ""
     with path.open("rb") as f:
         while chunk := f.read(CHUNK_BYTES):
-            digest.update(chunk)
             encoding = encoding or detect_encoding(chunk[:SAMPLE_BYTES], file)
-            if encoding in _UTF8:
-                lines.feed(chunk)
-    utf8 = encoding in _UTF8
-    return TextScan(encoding, digest.hexdigest(), path if utf8 else None, *lines.counted())
+            if encoding not in _UTF8:
+                return TextScan(encoding, "", None)
+            digest.update(chunk)
+            lines.feed(chunk)
+    return TextScan(encoding, digest.hexdigest(), path, *lines.counted())
 
 
 def transcode(scan: TextScan, path: Path, file: str, workdir: Path, src: int) -> TextScan:
-    """A UTF-8 copy of a file in another encoding, in one pass that decodes it (which
-    checks the encoding throughout) and counts its lines."""
+    """A UTF-8 copy of a file in another encoding, in one pass that hashes it, decodes
+    it (which checks the encoding throughout) and counts its lines."""
     out_path = workdir / f"src{src}.csv"
     decoder = codecs.getincrementaldecoder(scan.encoding)("strict")
-    lines = _Lines()
+    lines, digest = _Lines(), hashlib.sha256()
     with path.open("rb") as f, out_path.open("wb") as out:
         while True:
             chunk = f.read(CHUNK_BYTES)
+            digest.update(chunk)
             data = _decode(decoder, chunk, scan.encoding, file, lines.lines).encode("utf-8")
             out.write(data)
             lines.feed(data)
             if not chunk:
                 break
-    return TextScan(scan.encoding, scan.sha256, out_path, *lines.counted(), validated=True)
+    return TextScan(scan.encoding, digest.hexdigest(), out_path, *lines.counted(), validated=True)
 
 
 _UTF8 = ("utf-8", "utf-8-sig")

@@ -23,6 +23,7 @@ EXPECTED = {
     "item": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (200, 200)},
     "work": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
     "round": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
+    "team": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
     # 立行立改: the unit sees (and reports on) its own; the leader none.
     "immediate": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (404, 404)},
     # Petitions: the office and the receiving team only; other roles are refused outright.
@@ -73,6 +74,7 @@ def urls_for(world, team, unit) -> dict[str, str]:
         "work": reverse("findings:work", args=[assignment.pk]),
         "immediate": reverse("findings:immediate_detail", args=[immediate.pk]),
         "round": reverse("planning:round", args=[team.round.pk]),
+        "team": reverse("planning:team", args=[team.pk]),
     }
 
 
@@ -84,6 +86,22 @@ def test_object_pages(client, world, role) -> None:
     for page, by_role in EXPECTED.items():
         got = (client.get(own[page]).status_code, client.get(other[page]).status_code)
         assert got == by_role[role], (role, page)
+
+
+# Planning pages only the office opens (terms, the cadre pool, editing a round); 404 for
+# everyone else, so that no role learns they exist.
+OFFICE_ONLY = ("planning:terms", "planning:term_new", "planning:cadres", "planning:cadre_new")
+
+
+@pytest.mark.parametrize("role", ["office", "team", "unit", "supervisor", "leader"])
+def test_plan_management_pages_are_office_only(client, world, role) -> None:
+    client.force_login(world.users[role])
+    urls = [reverse(name) for name in OFFICE_ONLY]
+    urls += [reverse("planning:term_edit", args=[world.team.round.term_id]),
+             reverse("planning:cadre_edit", args=[world.team.members.get().pk]),
+             reverse("planning:round_edit", args=[world.team.round_id])]  # fmt: skip
+    for url in urls:
+        assert client.get(url).status_code == (200 if role == "office" else 404), (role, url)
 
 
 @pytest.mark.parametrize("role", ["office", "team", "unit", "supervisor", "leader"])

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from xuncha.accounts.models import Role, User
+from xuncha.common.widgets import UnitPicker, path_related
 from xuncha.units.models import Unit
 
 from .models import Cadre, MemberRole, RoundKind, Term
@@ -85,8 +86,9 @@ class MemberRemoveForm(forms.Form):
 class AssignmentForm(forms.Form):
     team = forms.IntegerField(widget=forms.HiddenInput, required=False)
     unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
-        label="被巡察单位", queryset=Unit.objects.all()
-    )
+        label="被巡察单位", queryset=Unit.objects.select_related(*path_related()).order_by("code"),
+        widget=UnitPicker(),
+    )  # fmt: skip
     kind = forms.ChoiceField(label="巡察方式", choices=RoundKind.choices)
 
 
@@ -108,8 +110,9 @@ class CadreForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     title = forms.CharField(label="职务", max_length=100, required=False)
     home_unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
-        label="原单位", queryset=Unit.objects.all(), help_text="用于回避审查和区分同名干部。"
-    )
+        label="原单位", queryset=Unit.objects.select_related(*path_related()).order_by("code"),
+        widget=UnitPicker(), help_text="用于回避审查和区分同名干部。",
+    )  # fmt: skip
     user = UserChoiceField(
         label="登录账户", required=False, empty_label="（无）",
         queryset=User.objects.filter(role=Role.TEAM, is_active=True).order_by("full_name", "id"),

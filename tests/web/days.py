@@ -13,12 +13,18 @@ from pathlib import Path
 
 from PIL import Image
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from helpers import write_csv
 from web.factories import CadreFactory, FindingFactory, TeamFactory, UnitFactory, UserFactory, pdf
 from web.test_browser import Page
 from xuncha.accounts.models import Role, User
-from xuncha.findings.models import Finding
+from xuncha.checks import services as check_services
+from xuncha.checks.models import CheckRun, RunStatus
+from xuncha.crosscheck.idnumber import make_id
+from xuncha.findings.models import Finding, ImmediateItem
+from xuncha.findings.services import immediate_create
 from xuncha.planning.models import Assignment, MemberRole, Team
 from xuncha.planning.services import assignment_add, team_member_add
 from xuncha.rectifications.models import RectificationItem
@@ -34,6 +40,7 @@ from xuncha.units.models import Unit
 DECEASED = "向已故人员发放移民直补资金 1800 元"
 NOTICE_BOARD = "村务公开栏三年未更新，惠民资金发放情况未公示"
 DOUBLE_SUBSIDY = "重复发放耕地地力保护补贴 2400 元"
+CLEAN_BOARD = "立即清理村务公开栏过期内容，补充公示惠民资金发放名单"
 
 
 @dataclass
@@ -70,6 +77,12 @@ class Town:
         return rectification_accept_plan(
             item=self.planned(description, amount, days=days), by=self.office
         )
+
+    def immediate(self, description: str, *, days: int = 3) -> ImmediateItem:
+        """A 立行立改 item the team gave the unit during the inspection."""
+        return immediate_create(assignment=self.assignment, by=self.team_user,
+                                description=description,
+                                deadline=dt.date.today() + dt.timedelta(days=days))  # fmt: skip
 
     def close_requested(self, description: str, amount: int = 0) -> RectificationItem:
         item = self.in_progress(description, amount)
@@ -119,12 +132,27 @@ def home(page: Page) -> None:
     click(page, css="a.brand", within="header")
 
 
-def entry(page: Page, label: str) -> str:
+def _todo(page: Page, label: str, section: str = "") -> WebElement:
+    """The home page's to-do entry called ``label`` (in the section titled ``section``)."""
+    for box in page.d.find_elements(By.CSS_SELECTOR, "section.home-section"):
+        if section and box.find_element(By.TAG_NAME, "h2").text != section:
+            continue
+        for li in box.find_elements(By.CSS_SELECTOR, "ul.todo li"):
+            if li.find_element(By.CSS_SELECTOR, ".label").text == label:
+                return li
+    raise AssertionError(f"首页没有「{section} {label}」：{page.text()}")
+
+
+def entry(page: Page, label: str, section: str = "") -> str:
     """The number shown beside a home-page to-do entry."""
-    for li in page.d.find_elements(By.CSS_SELECTOR, "ul.todo li"):
-        if li.find_element(By.CSS_SELECTOR, ".label").text == label:
-            return li.find_element(By.CSS_SELECTOR, ".count").text
-    raise AssertionError(f"首页没有「{label}」：{page.text()}")
+    return _todo(page, label, section).find_element(By.CSS_SELECTOR, ".count").text
+
+
+def follow(page: Page, label: str, section: str = "") -> None:
+    """Click a home-page to-do entry."""
+    link = _todo(page, label, section).find_element(By.TAG_NAME, "a")
+    page.d.execute_script("arguments[0].id = 'todo-to-follow'", link)
+    press(page, "#todo-to-follow")
 
 
 def photo(folder: Path, name: str = "公示栏整改后.jpg") -> Path:
@@ -141,3 +169,72 @@ def shot(page: Page, folder: Path, name: str) -> Path:
     path = folder / f"{name}.png"
     page.d.save_screenshot(str(path))
     return path
+
+
+# The team's cross-check: three people paid after their death, one alive.
+DEAD = (("张三", dt.date(1940, 1, 2), 123), ("王五", dt.date(1938, 7, 9), 231),
+        ("赵六", dt.date(1945, 3, 4), 312))  # fmt: skip
+
+
+def checked(t: Town, folder: Path) -> CheckRun:
+    """A finished run of the team's cross-check with three suspects awaiting
+    verification, run as the worker runs it."""
+    dead = [(name, make_id("431003", born, n)) for name, born, n in DEAD]
+    alive = make_id("431003", dt.date(1950, 5, 6), 456)
+    deaths = write_csv(folder / "死亡人员名单.csv", ["姓名,身份证号码,死亡日期",
+                       *(f"{name},{id_},2020-01-01" for name, id_ in dead)])  # fmt: skip
+    payments = write_csv(folder / "2021年移民直补资金发放表.csv", [
+        "序号,姓名,身份证号码,金额,发放日期",
+        *(f"{i},{name},{id_},600,2021-03-05" for i, (name, id_) in enumerate(dead, 1)),
+        f"4,李四,{alive},600,2021-03-05",
+    ])  # fmt: skip
+    datasets = check_services.dataset_upload_files(
+        team=t.team, by=t.team_user, files={"deaths": [deaths], "payments": [payments]}
+    )
+    run = check_services.run_start(team=t.team, by=t.team_user, datasets=datasets,
+                                   params=check_services.RunParams())  # fmt: skip
+    check_services.run_execute(run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.summary["total"] == 3, (run.error, run.summary)
+    return run
+
+
+def enter(page: Page, form: WebElement, **values: str) -> None:
+    """Type into a form's fields as :meth:`Page.fill` does, without submitting it."""
+    for name, value in values.items():
+        field = form.find_element(By.NAME, name)
+        if field.tag_name == "select":
+            Select(field).select_by_visible_text(value)
+        else:
+            field.clear()
+            field.send_keys(value)
+
+
+def press(page: Page, css: str) -> None:
+    """Press a button (or link) and wait for the page it leads to."""
+    page.d.execute_script("window.__before_click = true")
+    page.d.find_element(By.CSS_SELECTOR, css).click()
+    WebDriverWait(page.d, 10).until(
+        lambda d: d.execute_script(
+            "return window.__before_click === undefined && document.readyState === 'complete'"
+        )
+    )
+
+
+def fits_the_screen(page: Page) -> None:
+    """Nothing sticks out sideways: a phone user never scrolls the page horizontally."""
+    wide, screen = page.d.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert wide <= screen, f"页面宽 {wide}px，超出屏幕 {screen}px：{page.d.current_url}"
+
+
+def shown_as_cards(page: Page, table: str = "main table") -> None:
+    """The list's rows read as cards: cells stacked, each labelled with its column."""
+    cells = page.d.execute_script(
+        """return [...document.querySelectorAll(arguments[0] + ' tbody td')].map(td =>
+             [getComputedStyle(td).display, td.dataset.label || '', td.colSpan])""",
+        table,
+    )
+    assert cells, f"{table} 没有任何行"
+    assert all(display == "block" and (label or span > 1) for display, label, span in cells), cells

@@ -10,22 +10,34 @@ test's tmp dir."""
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from web.days import (
+    CLEAN_BOARD,
     DECEASED,
     DOUBLE_SUBSIDY,
     NOTICE_BOARD,
+    checked,
     click,
+    enter,
     entry,
+    fits_the_screen,
+    follow,
     home,
+    photo,
+    press,
     shot,
+    shown_as_cards,
     town,
 )
 from web.test_browser import Page, chrome
+from xuncha.checks.models import Suspect, Verdict
+from xuncha.findings.models import Finding, Talk
 from xuncha.rectifications.models import RectificationItem, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,8 +77,8 @@ def test_office_accepts_a_plan_returns_another_and_closes_an_item_out(
     click(page, text="整改方案待认可")
     click(page, text=NOTICE_BOARD)
     page.fill(page.form("/return/"), reason="   ")  # only spaces: the browser lets it through
-    text = page.text()
-    assert "退回必须填写原因" in text, text
+    beside = page.form("/return/").text  # the error stands next to the field
+    assert "退回必须填写原因" in beside, beside
     assert _status(returned) == Status.PLAN_SUBMITTED
     shot(page, tmp_path, "office-return-without-reason")
     page.fill(page.form("/return/"), reason="整改措施过于笼统，请逐项明确责任人和完成时限")
@@ -89,6 +101,126 @@ def test_office_accepts_a_plan_returns_another_and_closes_an_item_out(
     assert entry(page, "销号申请待审核") == "0"
 
 
+def test_team_reaches_a_unit_records_a_talk_and_a_finding_and_verifies_suspects(
+    live_server, browser, tmp_path
+) -> None:
+    t = town()
+    run = checked(t, tmp_path)
+    page = Page(browser, live_server.url)
+    page.login("team")
+    assert entry(page, "第一巡察组 待核实疑点", "数据比对") == "3"
+
+    # Reach the unit's work page from home; record a talk there.
+    follow(page, f"{t.team.round.name} · 第一巡察组 · 东江街道", "本组被巡察单位")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "东江街道"
+    today = dt.date.today().isoformat()
+    page.fill(page.form("/talk/"), talk_on=today, interviewee="王建国", position="村党支部书记",
+              summary="反映移民直补资金发放名单多年未核对，已故人员仍在名单上")  # fmt: skip
+    text = page.text()
+    assert "谈话记录已保存" in text and "个别谈话（1）" in text and "王建国" in text, text
+    assert Talk.objects.filter(unit=t.unit, team=t.team, interviewee="王建国").count() == 1
+
+    # "+ 记录问题" on the unit's page: the unit is already chosen.
+    click(page, text="记录问题")
+    chosen = Select(browser.find_element(By.NAME, "assignment")).first_selected_option
+    # (the select may be hidden behind a searching picker: read its option, not the screen)
+    assert chosen.get_attribute("value") == str(t.assignment.pk), chosen.get_attribute("value")
+    assert "东江街道" in chosen.get_attribute("textContent")
+    page.fill(browser.find_element(By.CSS_SELECTOR, "main form"),
+              category="群众身边不正之风和腐败问题", subcategory="惠民惠农资金", source="个别谈话",
+              description=DECEASED, amount="1800")  # fmt: skip
+    assert "问题已记录" in page.text(), page.text()
+    click(page, text="东江街道", within="nav.crumbs")
+    assert "问题（1）" in page.text() and DECEASED in page.text(), page.text()
+    assert Finding.objects.get(unit=t.unit).description == DECEASED
+
+    # Verify the suspects one after another, never going back to the list.
+    home(page)
+    follow(page, "第一巡察组 待核实疑点", "数据比对")
+    assert "共 3 条" in page.text(), page.text()
+    click(page, css="#suspects tbody a")
+    first = browser.find_element(By.TAG_NAME, "h1").text
+    assert "第 1 / 3 条" in page.text() and "已是第一条" in page.text(), page.text()
+    press(page, "#next-link")
+    second = browser.find_element(By.TAG_NAME, "h1").text
+    assert second != first and "第 2 / 3 条" in page.text(), page.text()
+    press(page, "#prev-link")
+    assert browser.find_element(By.TAG_NAME, "h1").text == first
+    # Verify, then straight to the next one still awaiting verification.
+    enter(page, browser.find_element(By.ID, "verify-form"), verdict="属实",
+          improper_amount="600", note="经村组核实，已故人员仍领取")  # fmt: skip
+    press(page, "#save-next")
+    text = page.text()
+    assert browser.find_element(By.TAG_NAME, "h1").text == second, text
+    assert "核查结果已保存" in text and "第 1 / 2 条" in text, text
+    enter(page, browser.find_element(By.ID, "verify-form"), verdict="不属实",
+          note="同名同姓，非同一人")  # fmt: skip
+    press(page, "#save-next")
+    text = page.text()
+    third = browser.find_element(By.TAG_NAME, "h1").text
+    assert third not in (first, second) and "第 1 / 1 条" in text and "已是最后一条" in text, text
+    shot(page, tmp_path, "team-last-suspect")
+    verdicts = sorted(Suspect.objects.filter(run=run).values_list("verdict", flat=True))
+    assert verdicts == sorted([Verdict.CONFIRMED, Verdict.REJECTED, Verdict.PENDING])
+    home(page)
+    assert entry(page, "第一巡察组 待核实疑点", "数据比对") == "1"
+
+
+@pytest.fixture
+def phone():
+    driver = chrome(phone=True)
+    yield driver
+    driver.quit()
+
+
+def test_unit_on_a_phone_plans_reports_progress_with_a_photo_and_sees_its_immediate_items(
+    live_server, phone, tmp_path
+) -> None:
+    t = town()
+    to_plan = t.item(DECEASED, 1800)
+    working = t.in_progress(NOTICE_BOARD, days=5)
+    t.immediate(CLEAN_BOARD)
+    page = Page(phone, live_server.url)
+    page.login("liaison")
+    assert phone.execute_script("return window.innerWidth") == 390
+    assert entry(page, "待制定整改措施") == "1" and entry(page, "整改中、7日内到期") == "1"
+    assert entry(page, "本单位未完成的立行立改事项") == "1"
+    fits_the_screen(page)
+    shot(page, tmp_path, "unit-home")
+
+    follow(page, "待制定整改措施")
+    shown_as_cards(page)
+    fits_the_screen(page)
+    click(page, text=DECEASED)
+    page.fill(page.form("/plan/"), measures="全额追回并约谈经办人，清理发放名单",
+              owner="张书记", deadline=(dt.date.today() + dt.timedelta(days=60)).isoformat())  # fmt: skip
+    text = page.text()
+    assert "整改方案已提交，待巡察办认可" in text and "整改方案待认可" in text, text
+    assert _status(to_plan) == Status.PLAN_SUBMITTED
+
+    home(page)
+    follow(page, "整改中、7日内到期")
+    click(page, text=NOTICE_BOARD)
+    page.fill(page.form("/progress/"), text="公示栏已更新，补公示 2023—2025 年惠民资金发放情况",
+              photos=str(photo(tmp_path)))  # fmt: skip
+    text = page.text()
+    assert "整改进展已报告" in text and "公示栏整改后.jpg" in text, text
+    fits_the_screen(page)
+    shot(page, tmp_path, "unit-progress-with-photo")
+    report = RectificationItem.objects.get(pk=working.pk).reports.get()
+    assert [e.content_type for e in report.evidence.all()] == ["image/jpeg"]
+
+    home(page)
+    follow(page, "本单位未完成的立行立改事项")
+    shown_as_cards(page)
+    click(page, text=CLEAN_BOARD)
+    page.fill(page.form("/report/"), text="已清理过期内容并张贴最新公示",
+              photos=str(photo(tmp_path, "清理后的公示栏.jpg")))  # fmt: skip
+    text = page.text()
+    assert "整改情况已报告，待巡察组确认完成" in text and "清理后的公示栏.jpg" in text, text
+    fits_the_screen(page)
+
+
 def test_supervisor_returns_a_close_out_request_and_sees_who_falls_behind(
     live_server, browser, tmp_path
 ) -> None:
@@ -107,11 +239,9 @@ def test_supervisor_returns_a_close_out_request_and_sees_who_falls_behind(
         f.get_attribute("action") for f in browser.find_elements(By.CSS_SELECTOR, "main form")
     ]
     assert len(actions) == 1 and actions[0].endswith("/return/"), (actions, page.text())
-    reason = page.form("/return/").find_element(By.NAME, "reason")
-    assert browser.execute_script("return !arguments[0].checkValidity()", reason), "空原因应被拦下"
-    page.fill(page.form("/return/"), reason="   ")
-    text = page.text()
-    assert "退回必须填写原因" in text and _status(item) == Status.CLOSE_REQUESTED, text
+    page.fill(page.form("/return/"), reason="")
+    beside = page.form("/return/").text  # the error stands next to the field
+    assert "退回必须填写原因" in beside and _status(item) == Status.CLOSE_REQUESTED, beside
     page.fill(page.form("/return/"), reason="凭证不清晰，请补充银行回单")
     text = page.text()
     assert "已退回整改单位" in text and "销号申请被退回：凭证不清晰，请补充银行回单" in text, text

@@ -158,6 +158,17 @@ def _short(text: str, limit: int = 20) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def unit_assignments(*, user: User, unit: Unit) -> QuerySet[Assignment]:
+    """The rounds in which the unit was assigned, as far as the user may see, latest first."""
+    rows = restrict(Assignment.objects.filter(unit=unit), user)
+    return rows.select_related("round__term", "team").order_by("-round__start_date", "-id")
+
+
+def unit_cadres(unit: Unit) -> QuerySet[Cadre]:
+    """The pool's cadres whose home unit this is (they must recuse from it)."""
+    return Cadre.objects.filter(home_unit=unit).select_related("home_unit").order_by("name", "id")
+
+
 def team_units(user: User) -> QuerySet[Assignment]:
     """The units assigned to the user's teams (their work pages), in team order."""
     return (

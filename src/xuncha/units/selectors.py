@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from .models import RiskLevel, Unit
 
@@ -31,9 +32,34 @@ def unit_list(*, kind: str = "", risk_level: str = "", county_id: int | None = N
         units = units.filter(risk_level=risk_level)
     if county_id:
         units = units.filter(county_id=county_id)
-    if q:
-        units = units.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    if q := q.strip():
+        # A unit is found by its own name or code, or by a superior's name (a village by
+        # its township or county).
+        units = units.filter(
+            Q(name__icontains=q) | Q(code__startswith=q) | Q(parent__name__icontains=q)
+            | Q(parent__parent__name__icontains=q) | Q(parent__parent__parent__name__icontains=q)
+        )  # fmt: skip
     return units.order_by("code")
+
+
+def unit_detail(*, pk: int) -> Unit:
+    """A unit with its superiors up to the city (for the breadcrumbs and the path)."""
+    units = Unit.objects.select_related("parent__parent__parent", "county")
+    return get_object_or_404(units, pk=pk)
+
+
+def unit_superiors(unit: Unit) -> list[Unit]:
+    """The unit's superiors, top first (read from what :func:`unit_detail` fetched)."""
+    chain: list[Unit] = []
+    parent = unit.parent
+    while parent is not None and len(chain) < 3:
+        chain.append(parent)
+        parent = parent.parent if Unit.parent.is_cached(parent) else None
+    return chain[::-1]
+
+
+def unit_children(unit: Unit) -> QuerySet[Unit]:
+    return unit.children.order_by("code")
 
 
 def risk_counts(units: QuerySet[Unit]) -> list[tuple[str, int]]:

@@ -1,4 +1,5 @@
-"""The unit hierarchy: a filterable list with counts by risk level."""
+"""The unit hierarchy: a filterable list with counts by risk level, and a unit's page
+(its place in the hierarchy, its inspections with links to their work pages)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import allowed, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.pagination import paginate
+from xuncha.planning import selectors as plan
 
 from . import forms, selectors, workbook
 
@@ -32,6 +34,20 @@ def unit_list(request: HttpRequest) -> HttpResponse:
                "risk": selectors.risk_counts(units),
                "is_office": allowed(user_of(request), "units.manage")}  # fmt: skip
     return render(request, "units/list.html", context)
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    if not allowed(user, "units.list"):
+        raise Http404
+    unit = selectors.unit_detail(pk=pk)
+    office = allowed(user, "units.manage")
+    context = {"unit": unit, "superiors": selectors.unit_superiors(unit),
+               "children": selectors.unit_children(unit), "is_office": office,
+               "assignments": plan.unit_assignments(user=user, unit=unit),
+               "cadres": plan.unit_cadres(unit) if office else []}  # fmt: skip
+    return render(request, "units/detail.html", context)
 
 
 @login_required

@@ -9,6 +9,8 @@ import pytest
 from django.urls import reverse
 
 from web.factories import FindingFactory, pdf
+from web.test_evidence_files import EXPECTED as EVIDENCE_EXPECTED
+from web.test_evidence_files import evidence_urls
 from xuncha.checks.services import RunParams, dataset_upload, run_execute, run_start
 from xuncha.findings.models import ImmediateItem
 from xuncha.petitions.models import Channel
@@ -26,6 +28,8 @@ EXPECTED = {
     "team": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
     # 立行立改: the unit sees (and reports on) its own; the leader none.
     "immediate": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (404, 404)},
+    # Evidence files: a finding's for the inspecting side; a ledger or immediate item's for all who see the item.
+    **EVIDENCE_EXPECTED,
     # Petitions: the office and the receiving team only; other roles are refused outright.
     "petition": {"office": (200, 200), "team": (200, 404), "unit": (403, 403), "supervisor": (403, 403), "leader": (403, 403)},
     "attachment": {"office": (200, 200), "team": (200, 404), "unit": (403, 403), "supervisor": (403, 403), "leader": (403, 403)},
@@ -74,6 +78,7 @@ def urls_for(world, team, unit) -> dict[str, str]:
         "work": reverse("findings:work", args=[assignment.pk]),
         "immediate": reverse("findings:immediate_detail", args=[immediate.pk]),
         "round": reverse("planning:round", args=[team.round.pk]),
+        **evidence_urls(world, team, unit),
         "team": reverse("planning:team", args=[team.pk]),
     }
 

@@ -26,8 +26,12 @@ def _store(world, content: bytes, name: str):
 def _item(world, team, unit):
     finding = FindingFactory(team=team, round=team.round, unit=unit)
     finding.evidence.add(_store(world, PDF + team.name.encode(), "比对结果.pdf"))
-    item = rectification_create(finding=finding, by=world.users["office"], fed_back_on=dt.date(2024, 4, 1))
-    report = ProgressReport.objects.create(item=item, text="已清退", reported_by=world.users["office"])
+    item = rectification_create(
+        finding=finding, by=world.users["office"], fed_back_on=dt.date(2024, 4, 1)
+    )
+    report = ProgressReport.objects.create(
+        item=item, text="已清退", reported_by=world.users["office"]
+    )
     report.evidence.add(_store(world, PNG + unit.name.encode(), "清退凭证 照片.png"))
     return finding, item, report.evidence.get()
 
@@ -35,7 +39,9 @@ def _item(world, team, unit):
 def _immediate(world, team, unit):
     item = ImmediateItem.objects.create(team=team, round=team.round, unit=unit, description="立改",
                                         deadline=dt.date(2024, 4, 9), recorded_by=world.users["office"])  # fmt: skip
-    report = ImmediateReport.objects.create(item=item, text="已整改", reported_by=world.users["office"])
+    report = ImmediateReport.objects.create(
+        item=item, text="已整改", reported_by=world.users["office"]
+    )
     report.evidence.add(_store(world, PDF + b"immediate" + unit.name.encode(), "整改报告.pdf"))
     return item, report.evidence.get()
 
@@ -45,7 +51,9 @@ def evidence_urls(world, team, unit) -> dict[str, str]:
     finding, item, photo = _item(world, team, unit)
     immediate, doc = _immediate(world, team, unit)
     return {
-        "finding_evidence": reverse("findings:evidence", args=[finding.pk, finding.evidence.get().pk]),
+        "finding_evidence": reverse(
+            "findings:evidence", args=[finding.pk, finding.evidence.get().pk]
+        ),
         "item_evidence": reverse("rectifications:evidence", args=[item.pk, photo.pk]),
         "immediate_evidence": reverse("findings:immediate_evidence", args=[immediate.pk, doc.pk]),
     }
@@ -84,12 +92,20 @@ def test_file_is_served_under_its_chinese_name_and_logged(client, world) -> None
     # A photo opens in the browser (a phone shows it), named as uploaded.
     assert disposition.startswith("inline") and quote("清退凭证 照片.png") in disposition
     assert response["Content-Type"] == "image/png"
-    assert "sandbox" in response["Content-Security-Policy"] and "no-store" in response["Cache-Control"]
+    assert (
+        "sandbox" in response["Content-Security-Policy"] and "no-store" in response["Cache-Control"]
+    )
     read = EvidenceRead.objects.get()
-    assert (read.user, read.evidence, read.subject) == (world.users["unit"], photo, f"rectification:{item.pk}")
+    assert (read.user, read.evidence, read.subject) == (
+        world.users["unit"],
+        photo,
+        f"rectification:{item.pk}",
+    )
     # A PDF downloads (never rendered under the sandbox), also under its name.
     client.force_login(world.users["team"])
-    response = client.get(reverse("findings:evidence", args=[finding.pk, finding.evidence.get().pk]))
+    response = client.get(
+        reverse("findings:evidence", args=[finding.pk, finding.evidence.get().pk])
+    )
     assert response["Content-Disposition"].startswith("attachment")
     assert quote("比对结果.pdf") in response["Content-Disposition"]
     assert response["Content-Type"] == "application/octet-stream"

@@ -22,7 +22,11 @@ from xuncha.units.models import UnitKind
 
 def _field(page: str, name: str) -> str:
     """The markup of one form field's block (label, input, errors)."""
-    m = re.search(rf'<div class="field[^"]*">(?:(?!</div>\s*<div class="field).)*?name="{name}".*?</div>', page, re.S)
+    m = re.search(
+        rf'<div class="field[^"]*">(?:(?!</div>\s*<div class="field).)*?name="{name}".*?</div>',
+        page,
+        re.S,
+    )
     assert m, name
     return m.group(0)
 
@@ -31,14 +35,16 @@ def test_record_finding_from_work_page_preselects_the_unit(client, world) -> Non
     a = Assignment.objects.get(team=world.team)
     client.force_login(world.users["team"])
     page = client.get(reverse("findings:work", args=[a.pk])).content.decode()
-    link = f'{reverse("findings:new")}?assignment={a.pk}'
+    link = f"{reverse('findings:new')}?assignment={a.pk}"
     assert f'href="{link}"' in page
     page = client.get(link).content.decode()
     assert re.search(rf'<option value="{a.pk}"[^>]*selected', page)
     # A forged or foreign assignment preselects nothing (and cannot be submitted).
     other = Assignment.objects.get(team=world.other_team)
-    page = client.get(f'{reverse("findings:new")}?assignment={other.pk}').content.decode()
-    assert "selected" not in re.search(r'<select name="assignment".*?</select>', page, re.S).group(0)
+    page = client.get(f"{reverse('findings:new')}?assignment={other.pk}").content.decode()
+    assert "selected" not in re.search(r'<select name="assignment".*?</select>', page, re.S).group(
+        0
+    )
     assert f'value="{other.pk}"' not in page
 
 
@@ -113,7 +119,9 @@ def test_work_page_forms_keep_input(client, world) -> None:
 
 def _planned_item(world) -> RectificationItem:
     finding = FindingFactory(team=world.team, round=world.team.round, unit=world.unit)
-    item = rectification_create(finding=finding, by=world.users["office"], fed_back_on=dt.date(2024, 4, 1))
+    item = rectification_create(
+        finding=finding, by=world.users["office"], fed_back_on=dt.date(2024, 4, 1)
+    )
     return rectification_propose_plan(item=item, by=world.users["unit"], measures="清退", owner="李四",
                                       deadline=dt.date(2024, 7, 1))  # fmt: skip
 
@@ -121,7 +129,9 @@ def _planned_item(world) -> RectificationItem:
 def test_ledger_forms_keep_input(client, world) -> None:
     item = _planned_item(world)
     client.force_login(world.users["office"])
-    client.post(reverse("rectifications:action", args=[item.pk, "accept"]), {"version": item.version})
+    client.post(
+        reverse("rectifications:action", args=[item.pk, "accept"]), {"version": item.version}
+    )
     item.refresh_from_db()
     assert item.status == Status.IN_PROGRESS
     client.force_login(world.users["unit"])
@@ -150,7 +160,9 @@ def test_ledger_forms_keep_input(client, world) -> None:
 def test_progress_form_offers_the_camera(client, world) -> None:
     item = _planned_item(world)
     client.force_login(world.users["office"])
-    client.post(reverse("rectifications:action", args=[item.pk, "accept"]), {"version": item.version})
+    client.post(
+        reverse("rectifications:action", args=[item.pk, "accept"]), {"version": item.version}
+    )
     client.force_login(world.users["unit"])
     page = client.get(reverse("rectifications:detail", args=[item.pk])).content.decode()
     photo = re.search(r'<input[^>]*name="photos"[^>]*>', page).group(0)
@@ -165,7 +177,10 @@ def test_breadcrumbs_and_badges(client, world) -> None:
     client.force_login(world.users["team"])
     page = client.get(reverse("rectifications:detail", args=[item.pk])).content.decode()
     crumbs = re.search(r'<nav class="crumbs".*?</nav>', page, re.S).group(0)
-    assert reverse("rectifications:list") in crumbs and reverse("planning:round", args=[a.round_id]) in crumbs
+    assert (
+        reverse("rectifications:list") in crumbs
+        and reverse("planning:round", args=[a.round_id]) in crumbs
+    )
     assert reverse("findings:work", args=[a.pk]) in crumbs and 'aria-current="page"' in crumbs
     assert '<span class="badge tone-warn">整改方案待认可</span>' in page
     # The unit's crumbs lead only where it may go.
@@ -188,10 +203,14 @@ def test_work_page_query_count_is_fixed(client, world, more) -> None:
 
     def add(n: int) -> None:
         for i in range(n):
-            Talk.objects.create(**mine, talk_on=dt.date(2024, 4, 2), interviewee=f"对象{i}", summary="要点")
+            Talk.objects.create(
+                **mine, talk_on=dt.date(2024, 4, 2), interviewee=f"对象{i}", summary="要点"
+            )
             finding = FindingFactory(team=world.team, round=world.team.round, unit=world.unit)
             if i % 2:
-                rectification_create(finding=finding, by=world.users["office"], fed_back_on=dt.date(2024, 4, 1))
+                rectification_create(
+                    finding=finding, by=world.users["office"], fed_back_on=dt.date(2024, 4, 1)
+                )
             Lead.objects.create(**mine, description="线索", handed_to="discipline", handed_on=dt.date(2024, 4, 2),
                                 receiver="王五", due_on=dt.date(2024, 5, 2))  # fmt: skip
             ImmediateItem.objects.create(**mine, description="立改", deadline=dt.date(2024, 4, 9))

@@ -193,3 +193,27 @@ def test_post_actions(client, world, role) -> None:
         got = (post_action(client, world, world.team, world.unit, action),
                post_action(client, world, world.other_team, world.other_unit, action))  # fmt: skip
         assert got == expected, (role, action)
+
+
+# List exports (ledger, findings): role -> (own team's/unit's row, another's row) present.
+EXPORTS = {"office": (True, True), "team": (True, False), "unit": (True, False),
+           "supervisor": (True, True), "leader": (True, True)}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", list(EXPORTS))
+def test_list_exports_hold_what_the_role_may_see(client, world, role) -> None:
+    import openpyxl
+
+    for team, unit, text in ((world.team, world.unit, "本方问题"),
+                             (world.other_team, world.other_unit, "他方问题")):  # fmt: skip
+        finding = FindingFactory(team=team, round=team.round, unit=unit, description=text)
+        rectification_create(
+            finding=finding, by=world.users["office"], fed_back_on=dt.date(2024, 4, 1)
+        )
+    client.force_login(world.users[role])
+    for name in ("rectifications:export", "findings:export"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, (role, name)
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+        texts = {c.value for row in sheet.iter_rows() for c in row}
+        assert ("本方问题" in texts, "他方问题" in texts) == EXPORTS[role], (role, name)

@@ -56,10 +56,13 @@ TEXT_ONLY = {"strings_to_numbers": False, "strings_to_formulas": False, "strings
 
 def write_outputs(result: CheckResult, out_dir: Path, *, unmask: bool = False) -> dict[str, Path]:
     """Write the three outputs into ``out_dir`` (created if needed); return their paths."""
-    with work_folder(out_dir, "report") as staging:
+    with work_folder(out_dir, "report") as staging, ThreadPoolExecutor(1) as helper:
+        # hits.csv (Arrow's compute and CSV writer work without the GIL) is written
+        # while the workbook is built (issue 17: the two overlap).
+        csv_written = helper.submit(write_hits_csv, result.hits, staging / HITS_CSV)
         summary = summarise(result.hits, staging)
-        write_hits_csv(result.hits, staging / HITS_CSV)
         write_workbook(result, summary, staging / WORKBOOK, unmask=unmask)
+        csv_written.result()
         outputs = {name: staging / name for name in (HITS_CSV, WORKBOOK)}
         manifest = build_manifest(result, summary, outputs, unmask=unmask)
         (staging / MANIFEST).write_text(

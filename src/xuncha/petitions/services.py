@@ -477,10 +477,11 @@ def petition_evidence_attach(*, petition: Petition, by: User,
         raise ServiceError("该信访件尚未转为问题，请先转为问题。")
     copies = _evidence_copies(petition, attachments)
     with evidence_kept_on_success() as stored, transaction.atomic():
-        locked = Petition.objects.select_for_update().select_related("finding").get(pk=petition.pk)
-        if locked.finding is None:
+        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        if locked.finding_id is None:
             raise ServiceError("该信访件尚未转为问题，请先转为问题。")
-        return _attach(locked, locked.finding, by, copies, stored)
+        finding = Finding.objects.get(pk=locked.finding_id)
+        return _attach(locked, finding, by, copies, stored)
 
 
 def petition_to_lead(*, petition: Petition, by: User, description: str, handed_to: str,

@@ -268,3 +268,23 @@ def test_suspects_are_verified_one_after_another_without_the_list(client, world,
     assert stay["Location"] == f"{reverse('checks:suspect', args=[s.pk])}?verdict=confirmed"
     html = client.get(stay["Location"]).content.decode()
     assert "此疑点已不在当前筛选结果中" in html
+
+
+def test_an_action_keeps_the_filter_and_leads_on_to_the_next(client, world):
+    from xuncha.rectifications.services import rectification_propose_plan
+
+    items = ledger_of_five(world)
+    for it in items[1:4]:
+        rectification_propose_plan(item=it, by=world.users["unit"], measures="清退", owner="李四",
+                                   deadline=dt.date(2024, 9, 1))  # fmt: skip
+    client.force_login(world.users["office"])
+    page = f"/ledger/{items[2].pk}/?status=plan_submitted"
+    html = client.get(page).content.decode()
+    assert "第 2 / 3 条" in html
+    assert f'action="/ledger/{items[2].pk}/accept/?status=plan_submitted"' in html
+    version = RectificationItem.objects.get(pk=items[2].pk).version
+    done = client.post(f"/ledger/{items[2].pk}/accept/?status=plan_submitted", {"version": version})
+    assert done["Location"] == page
+    html = client.get(page).content.decode()
+    assert "已不在当前筛选结果中" in html  # accepted: no longer awaiting acceptance
+    assert links(html)["next"] == f"/ledger/{items[3].pk}/?status=plan_submitted"

@@ -85,3 +85,9 @@ def ledger_nav(request: HttpRequest, item: RectificationItem) -> Neighbours:
     form = LedgerFilterForm(request.GET, user=user)
     return selectors.item_neighbours(user=user, today=timezone.localdate(), item=item,
                                      filters=form.filters(), query=list_query(request.GET))  # fmt: skip
+
+
+def item_url(request: HttpRequest, item_pk: int) -> str:
+    """An item's page keeping the list's filter the request carries (after an action)."""
+    query = list_query(request.GET)
+    return reverse("rectifications:detail", args=[item_pk]) + (f"?{query}" if query else "")

@@ -20,7 +20,7 @@ from xuncha.findings.files import evidence_response
 from xuncha.findings.selectors import work_page_id
 
 from . import forms, selectors, services
-from .list_views import ledger_nav
+from .list_views import item_url, ledger_nav
 from .models import RectificationItem, Status
 
 
@@ -123,7 +123,7 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, str(err))
         item = selectors.item_detail(user=user_of(request), pk=pk)
         return _detail(request, item, bound={action: form}, status=400)
-    return redirect("rectifications:detail", pk=item.pk)
+    return redirect(item_url(request, item.pk))  # keeps the list's filter for previous/next
 
 
 @login_required

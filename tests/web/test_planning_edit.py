@@ -276,3 +276,17 @@ def test_round_page_query_count_is_fixed(client, world, django_assert_max_num_qu
         services.assignment_add(team=team, unit=UnitFactory())
     with django_assert_max_num_queries(len(few)):
         page(client, "planning:team", team.pk)
+
+
+def test_a_team_made_by_mistake_is_deleted_with_a_reason(client, world) -> None:
+    office = world.users["office"]
+    client.force_login(office)
+    rnd = world.team.round
+    spare = services.team_create(by=office, round=rnd, name="误建组")
+    html = post(client, "planning:team_action", world.team.pk, "delete", reason="误建")
+    assert "还有成员或被巡察单位" in html and Team.objects.filter(pk=world.team.pk).exists()
+    html = post(client, "planning:team_action", spare.pk, "delete", reason="")
+    assert "请填写原因" in html and Team.objects.filter(pk=spare.pk).exists()
+    html = post(client, "planning:team_action", spare.pk, "delete", reason="重复新建")
+    assert not Team.objects.filter(pk=spare.pk).exists()
+    assert "<strong>删除</strong>" in html and "名称：误建组" in html and "原因：重复新建" in html

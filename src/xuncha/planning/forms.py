@@ -97,6 +97,10 @@ class UnassignForm(forms.Form):
     reason = _reason("取消原因", required=True)
 
 
+class TeamDeleteForm(forms.Form):
+    reason = _reason("删除原因", required=True)
+
+
 class TermForm(forms.Form):
     name = forms.CharField(
         label="名称", max_length=100, help_text="如：第十四届市委巡察工作规划（2022—2026年）"

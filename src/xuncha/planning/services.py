@@ -162,6 +162,20 @@ def team_update(*, by: User, team: Team, number: int, name: str, reason: str = "
     return _save(team, by=by, reason=reason)
 
 
+def team_delete(*, by: User, team: Team, reason: str) -> None:
+    """Delete a team made by mistake: only once it has no members and no assigned units,
+    and nothing else (petitions, cross-checks, findings) refers to it."""
+    _office(by)
+    reason = _reason(reason, "删除巡察组")
+    if team.teammember_set.exists() or team.assignments.exists():
+        raise ServiceError(f"{team.name}还有成员或被巡察单位：请先调出全部成员、取消全部分配。")
+    try:
+        with transaction.atomic():
+            _delete(team, by=by, reason=reason)
+    except (models.ProtectedError, models.RestrictedError) as err:
+        raise ServiceError(f"{team.name}已有信访、数据比对或问题等记录，不能删除。") from err
+
+
 def _conflict_message(cadre: Cadre, units: list[Unit]) -> str:
     names = "、".join(f"「{u}」" for u in units)
     which = "这些单位" if len(units) > 1 else "该单位"

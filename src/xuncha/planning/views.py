@@ -153,7 +153,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 TEAM_ACTIONS: dict[str, type[Any]] = {
     "edit": forms.TeamEditForm, "member": forms.MemberForm, "member_role": forms.MemberRoleForm,
     "member_remove": forms.MemberRemoveForm, "assign": forms.AssignmentForm,
-    "unassign": forms.UnassignForm,
+    "unassign": forms.UnassignForm, "delete": forms.TeamDeleteForm,
 }  # fmt: skip
 
 
@@ -172,6 +172,8 @@ def team_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, f"提交的内容有误：{_errors(form)}")
         return redirect("planning:team", pk=pk)
+    if action == "delete":
+        return _team_delete(request, team, form.cleaned_data["reason"])
     try:
         _team_change(user, team, action, form.cleaned_data)
     except ServiceError as err:
@@ -179,6 +181,16 @@ def team_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, "已保存，变更已记入变更记录。")
     return redirect("planning:team", pk=pk)
+
+
+def _team_delete(request: HttpRequest, team: Team, reason: str) -> HttpResponse:
+    try:
+        services.team_delete(by=user_of(request), team=team, reason=reason)
+    except ServiceError as err:
+        messages.error(request, str(err))
+        return redirect("planning:team", pk=team.pk)
+    messages.success(request, f"已删除{team.name}，已记入本轮变更记录。")
+    return redirect("planning:round", pk=team.round_id)
 
 
 def _team_change(user: User, team: Team, action: str, data: dict[str, Any]) -> None:

@@ -34,6 +34,7 @@ from .ingest import (
     identify_source,
     load_source,
     mark_duplicate,
+    note_skipped_rows,
     prepare_source,
 )
 from .linking import UNLINKED, link_people, tier_name_sql
@@ -241,7 +242,7 @@ def _ingest(
             ready.result()
         cur = cursors.get()
         try:
-            load_source(cur, report, config.mapping, tmp, prep)
+            load_source(cur, report, config.mapping, tmp, prep, note_skipped=False)
         finally:
             cursors.put(cur)
 
@@ -269,6 +270,7 @@ def _ingest(
     finally:
         while not cursors.empty():
             cursors.get().close()
+    note_skipped_rows(con, [s for s in sources if s.error is None])
     _count_rows(con, sources)
     if not any(
         s.dataset == "payments" and s.error is None and any(sh.rows_used for sh in s.sheets)

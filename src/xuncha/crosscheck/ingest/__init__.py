@@ -39,6 +39,7 @@ __all__ = [
     "identify_source",
     "load_source",
     "mark_duplicate",
+    "note_skipped_rows",
     "prepare_source",
     "readable_kind",
 ]
@@ -145,11 +146,15 @@ def load_source(
     mapping: Mapping,
     workdir: Path,
     prepared: Prepared | None = None,
+    *,
+    note_skipped: bool = True,
 ) -> None:
     """Read one file into ``raw``; on a bad file, record the error and add nothing.
 
     ``prepared`` is the result of :func:`identify_source` (and, for a CSV, of
-    :func:`prepare_source`) if they were run ahead.
+    :func:`prepare_source`) if they were run ahead. ``note_skipped=False`` leaves the
+    skipped rows to :func:`note_skipped_rows`, called once for all files (one scan of
+    ``raw`` instead of one a file).
     """
     if prepared is None:
         prepared = identify_source(report)
@@ -166,17 +171,18 @@ def load_source(
         con.execute("DELETE FROM raw WHERE src = ?", [report.src])
         report.error = str(err)
         return
-    _note_skipped_rows(con, report)
+    if note_skipped:
+        note_skipped_rows(con, [report])
 
 
-def _note_skipped_rows(con: duckdb.DuckDBPyConnection, report: SourceReport) -> None:
+def note_skipped_rows(con: duckdb.DuckDBPyConnection, reports: list[SourceReport]) -> None:
     """The first rows each sheet skipped, by reason: a skipped row is named, not only
-    counted (the rows are few; the query reads the file's rows once)."""
+    counted (the rows are few; one query reads ``raw`` once for all ``reports``)."""
     found = con.execute(
-        f"""SELECT sheet, kind, list(row_no ORDER BY row_no)[1:{PROBLEM_ROWS}]
-        FROM raw WHERE src = ? AND kind <> 'data' GROUP BY ALL""",
-        [report.src],
+        f"""SELECT src, sheet, kind, list(row_no ORDER BY row_no)[1:{PROBLEM_ROWS}]
+        FROM raw WHERE src IN (SELECT unnest(?::INTEGER[])) AND kind <> 'data' GROUP BY ALL""",
+        [[r.src for r in reports]],
     ).fetchall()
-    sheets = {s.sheet: s for s in report.sheets}
-    for sheet, kind, rows in found:
-        sheets[sheet].skipped_rows[SKIP_REASONS[kind]] = rows
+    sheets = {(r.src, s.sheet): s for r in reports for s in r.sheets}
+    for src, sheet, kind, rows in found:
+        sheets[(src, sheet)].skipped_rows[SKIP_REASONS[kind]] = rows

@@ -143,3 +143,18 @@ def test_pages_link_the_files_with_sizes(client, world) -> None:
     size = finding.evidence.get().size
     assert reverse("findings:evidence", args=[finding.pk, finding.evidence.get().pk]) in page
     assert f"（{size / 1024:.1f} KB）" in page or f"（{size} 字节）" in page
+
+
+def test_reads_are_listed_for_the_administrator_and_never_edited(client, world) -> None:
+    from web.factories import UserFactory
+
+    _, item, photo = _item(world, world.team, world.unit)
+    client.force_login(world.users["unit"])
+    client.get(reverse("rectifications:evidence", args=[item.pk, photo.pk]))
+    read = EvidenceRead.objects.get()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:findings_evidenceread_changelist")).content.decode()
+    assert "清退凭证 照片.png" in page and f"rectification:{item.pk}" in page
+    assert client.get(reverse("admin:findings_evidenceread_add")).status_code == 403
+    r = client.post(reverse("admin:findings_evidenceread_delete", args=[read.pk]), {"post": "yes"})
+    assert r.status_code == 403 and EvidenceRead.objects.filter(pk=read.pk).exists()

@@ -11,7 +11,7 @@ test's tmp dir."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -35,6 +35,7 @@ from web.days import (
     shown_as_cards,
     town,
 )
+from web.factories import PDF
 from web.test_browser import Page, chrome
 from xuncha.checks.models import Suspect, Verdict
 from xuncha.findings.models import Finding, Talk
@@ -91,7 +92,17 @@ def test_office_accepts_a_plan_returns_another_and_closes_an_item_out(
     assert entry(page, "整改方案待认可") == "0" and entry(page, "销号申请待审核") == "1"
     click(page, text="销号申请待审核")
     click(page, text=DOUBLE_SUBSIDY)
-    assert "退款凭证.pdf" in page.text()
+    # Before closing out, the office opens the unit's evidence from the item.
+    href = browser.find_element(By.LINK_TEXT, "退款凭证.pdf").get_attribute("href")
+    opened = browser.execute_script(
+        "const r = await fetch(arguments[0]); const body = new Uint8Array(await r.arrayBuffer());"
+        "return [r.status, r.headers.get('content-disposition'), body.length,"
+        " String.fromCharCode(...body.slice(0, 5))]",
+        href,
+    )
+    status, disposition, size, head = opened
+    assert (status, size, head) == (200, len(PDF), "%PDF-"), opened
+    assert disposition.startswith("attachment") and quote("退款凭证.pdf") in disposition, opened
     page.fill(page.form("/close/"), note="退款凭证与银行回单核对无误", money_recovered="2400")
     text = page.text()
     assert "已对账销号" in text and "已销号" in text, text

@@ -55,6 +55,11 @@ def may_open_finding_evidence(user: User, finding: Finding) -> bool:
     return can(user, "finding.evidence", finding)
 
 
+def finding_evidence_list(finding: Finding) -> list[Evidence]:
+    """The finding's evidence files, in the order they were stored."""
+    return list(finding.evidence.order_by("id"))
+
+
 def finding_evidence(*, user: User, finding_pk: int, evidence_pk: int) -> tuple[Finding, Evidence]:
     """One evidence file of a finding the user may open; 404 for anything else (another
     finding's file, a finding not visible, a role that may not open it)."""

@@ -56,8 +56,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = getattr(finding, "rectification", None)
     context = {
         "finding": finding, "item": item,
-        "history": finding.history.select_related("history_user").order_by("history_date"),
-        "evidence": list(finding.evidence.all()),
+        "evidence": selectors.finding_evidence_list(finding),
         "may_open_evidence": selectors.may_open_finding_evidence(user, finding),
         "can_feed_back": item is None and can(user, "rectification.feed_back", finding),
         "work_id": selectors.work_page_id(user=user, round_id=finding.round_id, unit_id=finding.unit_id),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from django.db.models import Count, F, Field, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from xuncha.accounts.access import restrict, restrict_figures
@@ -122,41 +122,6 @@ def item_evidence(
 def finding_to_feed_back(*, user: User, pk: int) -> Finding:
     """The finding the user feeds back (404 unless they may see it)."""
     return finding_detail(user=user, pk=pk)
-
-
-def item_history(item: RectificationItem) -> list[dict[str, object]]:
-    """Each recorded change: who, when, and which fields went from what to what."""
-    records = list(
-        item.history.select_related("history_user").order_by("history_date", "history_id")
-    )
-    out: list[dict[str, object]] = []
-    for previous, record in zip([None, *records], records, strict=False):
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=["version"])
-            changes = [_readable(c.field, c.old, c.new) for c in delta.changes]
-        out.append({"record": record, "changes": changes})
-    return out
-
-
-def _readable(name: str, old: object, new: object) -> tuple[str, str, str]:
-    """A change as a person reads it: the field's label, choice labels, user names."""
-    from xuncha.accounts.models import User as UserModel
-
-    field = cast("Field[Any, Any]", RectificationItem._meta.get_field(name))
-    choices = dict(getattr(field, "choices", None) or [])
-
-    def show(value: object) -> str:
-        if value in (None, ""):
-            return "（空）"
-        if choices:
-            return str(choices.get(value, value))
-        if field.is_relation and field.related_model is UserModel:
-            user = UserModel.objects.filter(pk=cast(int, value)).first()
-            return user.display_name if user else str(value)
-        return str(value)
-
-    return str(field.verbose_name), show(old), show(new)
 
 
 LEDGER_ORDER = Order("deadline", descending=False, nulls_last=True)

@@ -58,7 +58,6 @@ def _detail(request: HttpRequest, item: RectificationItem, bound: dict[str, Any]
         "item": item, "due": item.due_state(timezone.localdate()), "forms": action_forms,
         "reports": selectors.item_reports(item),
         "refill_files": any(f.is_bound and f.files for f in (bound or {}).values()),
-        "history": selectors.item_history(item),
         "work_id": work_page_id(user=user_of(request), round_id=item.round_id, unit_id=item.unit_id),
         "nav": ledger_nav(request, item),  # previous/next within the list's filter
     }  # fmt: skip

@@ -145,11 +145,13 @@ def fill(findings: int) -> dict[str, object]:
         for name, role in roles.items()
     }
     liaison = User.objects.create_user("unit", password="x", role=Role.UNIT, unit=units[0])
-    middle = RectificationItem.objects.filter(status=Status.IN_PROGRESS, finding__amount__gte=100)
+    middle = RectificationItem.objects.filter(
+        status=Status.IN_PROGRESS, finding__amount__gte=100, team=teams[0]
+    )  # the team member sees it too
     ids = {
         "round": rnd.pk,
         "team": teams[0].pk,
-        "item": middle.order_by("deadline", "id")[len(items) // 8].pk,
+        "item": middle.order_by("deadline", "id")[middle.count() // 2].pk,
     }
     return {"office": office, "team": member, "unit": liaison, **others}, ids
 

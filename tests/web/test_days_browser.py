@@ -220,6 +220,12 @@ def test_unit_on_a_phone_plans_reports_progress_with_a_photo_and_sees_its_immedi
     shot(page, tmp_path, "unit-progress-with-photo")
     report = RectificationItem.objects.get(pk=working.pk).reports.get()
     assert [e.content_type for e in report.evidence.all()] == ["image/jpeg"]
+    click(page, text="公示栏整改后.jpg")  # the photo opens on the phone, not as a download
+    shown = phone.execute_script(
+        "const i = document.querySelector('img'); return [document.contentType, i && i.naturalWidth]"
+    )
+    assert shown == ["image/jpeg", 64], shown
+    phone.back()
 
     home(page)
     follow(page, "本单位未完成的立行立改事项")

@@ -1,21 +1,22 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Assignment, Cadre, Round, Team, TeamMember, Term
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(SimpleHistoryAdmin):
     list_display = ("name", "start_year", "end_year")
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(SimpleHistoryAdmin):
     list_display = ("name", "term", "number", "kind", "start_date", "end_date")
     list_filter = ("term", "kind")
 
 
 @admin.register(Cadre)
-class CadreAdmin(admin.ModelAdmin):
+class CadreAdmin(SimpleHistoryAdmin):
     list_display = ("name", "title", "home_unit", "user")
     search_fields = ("name", "home_unit__name")
     raw_id_fields = ("home_unit", "user")
@@ -27,14 +28,14 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "round")
+class TeamAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "number", "round")
     list_filter = ("round",)
     inlines = [MemberInline]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SimpleHistoryAdmin):
     list_display = ("unit", "team", "round", "kind")
     list_filter = ("round", "kind")
     raw_id_fields = ("unit",)

@@ -68,8 +68,9 @@ class TeamEditForm(forms.Form):
 class MemberForm(forms.Form):
     team = forms.IntegerField(widget=forms.HiddenInput, required=False)
     cadre = CadreChoiceField(
-        label="干部", queryset=Cadre.objects.select_related("home_unit").order_by("name", "id")
-    )
+        label="干部", queryset=Cadre.objects.select_related("home_unit").order_by("name", "id"),
+        empty_label="请选择",
+    )  # fmt: skip
     role = forms.ChoiceField(label="分工", choices=MemberRole.choices, initial=MemberRole.MEMBER)
 
 
@@ -87,7 +88,7 @@ class AssignmentForm(forms.Form):
     team = forms.IntegerField(widget=forms.HiddenInput, required=False)
     unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
         label="被巡察单位", queryset=Unit.objects.select_related(*path_related()).order_by("code"),
-        widget=UnitPicker(),
+        widget=UnitPicker(), empty_label="请选择",
     )  # fmt: skip
     kind = forms.ChoiceField(label="巡察方式", choices=RoundKind.choices)
 
@@ -115,7 +116,7 @@ class CadreForm(forms.Form):
     title = forms.CharField(label="职务", max_length=100, required=False)
     home_unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
         label="原单位", queryset=Unit.objects.select_related(*path_related()).order_by("code"),
-        widget=UnitPicker(), help_text="用于回避审查和区分同名干部。",
+        widget=UnitPicker(), empty_label="请选择", help_text="用于回避审查和区分同名干部。",
     )  # fmt: skip
     user = UserChoiceField(
         label="登录账户", required=False, empty_label="（无）",

@@ -290,3 +290,23 @@ def test_a_team_made_by_mistake_is_deleted_with_a_reason(client, world) -> None:
     html = post(client, "planning:team_action", spare.pk, "delete", reason="重复新建")
     assert not Team.objects.filter(pk=spare.pk).exists()
     assert "<strong>删除</strong>" in html and "名称：误建组" in html and "原因：重复新建" in html
+
+
+def test_rounds_list_counts_teams_and_units_in_one_query(
+    client, world, django_assert_max_num_queries
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = world.users["office"]
+    rnd = world.team.round
+    services.team_create(by=office, round=rnd)
+    client.force_login(office)
+    with CaptureQueriesContext(connection) as few:
+        html = page(client, "planning:rounds")
+    row = html.split(f'href="{reverse("planning:round", args=[rnd.pk])}"')[1].split("</tr>")[0]
+    assert "2 个</td>" in row and "1 个</td>" in row
+    for _ in range(3):
+        RoundFactory(term=rnd.term)
+    with django_assert_max_num_queries(len(few)):
+        page(client, "planning:rounds")

@@ -70,6 +70,15 @@ _MEMBERS = TeamMember.objects.select_related("cadre__home_unit").order_by(
 _ASSIGNED = Assignment.objects.select_related("unit").order_by("unit__code")
 
 
+def round_rows(*, user: User, active_on: dt.date | None = None) -> QuerySet[Round]:
+    """The rounds list: :func:`round_list` with each round's number of teams and of
+    assigned units (counted in the same query)."""
+    return round_list(user=user, active_on=active_on).annotate(
+        teams_count=Count("teams", distinct=True),
+        units_count=Count("assignments", distinct=True),
+    )
+
+
 def round_detail(*, user: User, pk: int) -> Round:
     """A round the user may see, with the teams they may see in order (第一、第二…),
     each with its members (leader first) and assigned units."""

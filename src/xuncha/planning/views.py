@@ -42,7 +42,7 @@ def _office(user: User) -> None:
 def round_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     active_on = timezone.localdate() if request.GET.get("active") == "1" else None  # 进行中
-    context = {"rounds": selectors.round_list(user=user, active_on=active_on),
+    context = {"rounds": selectors.round_rows(user=user, active_on=active_on),
                "terms": selectors.term_list(), "active": active_on is not None,
                "is_office": allowed(user, "plan.manage"),
                "coverage": allowed(user, "coverage.read")}  # fmt: skip

@@ -244,6 +244,10 @@ def test_a_sitting_logs_each_read_once(client, world):
     actions = lambda: list(Access.objects.order_by("id").values_list("action", "user"))  # noqa: E731
     team = world.users["team"].pk
     assert actions() == [("view", team), ("identity", team), ("copy", team), ("original", team)]
+    log = client.get(url).context["reads"]  # newest first, each file named as listed
+    assert [(r.action, name) for r, name in log] == [
+        ("original", "信访附件1.jpg"), ("copy", "信访附件1.jpg"), ("identity", ""), ("view", ""),
+    ]  # fmt: skip
     # Someone else reading is their own read.
     client.force_login(world.users["office"])
     client.get(url)

@@ -92,13 +92,14 @@ def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     rows = selectors.attachments(petition)
     choices, labels = selectors.evidence_choices(petition, rows)
+    names = {r.attachment.pk: r.evidence_name for r in rows}  # reads name the file as the list does
     inspecting = is_inspecting_side(user, petition.team_id)
     context: dict[str, Any] = {
         "p": petition, "content": selectors.content(petition),
         "identity": selectors.identity(petition) if show_identity else None,
         "attachments": rows, "thread": selectors.thread(petition),
         "related": selectors.related(petition), "duplicates": selectors.duplicates(petition),
-        "reads": selectors.reads(petition)[:50],
+        "reads": [(a, names.get(a.attachment_id or 0, "")) for a in selectors.reads(petition)[:50]],
         "can_edit": inspecting and not petition.disposition,
         "can_reply": inspecting and petition.receipt_hash is not None,
         "can_attach": inspecting and petition.finding_id is not None and bool(labels),

@@ -227,3 +227,51 @@ def test_work_page_query_count_is_fixed(client, world, more) -> None:
         page = client.get(reverse("findings:work", args=[a.pk])).content.decode()
     assert len(again.captured_queries) == len(ctx.captured_queries)
     assert f"个别谈话（{1 + more}）" in page
+
+
+@pytest.mark.parametrize("more", [2, 9])
+def test_item_and_immediate_pages_query_count_is_fixed(client, world, more) -> None:
+    """Reports with their evidence (and the history) cost the same however many there are."""
+    import io
+
+    from xuncha.common.services import evidence_store
+    from xuncha.findings.models import ImmediateReport
+    from xuncha.rectifications.models import ProgressReport
+
+    item = _planned_item(world)
+    immediate = ImmediateItem.objects.create(team=world.team, round=world.team.round, unit=world.unit,
+                                             description="立改", deadline=dt.date(2024, 4, 9),
+                                             recorded_by=world.users["office"])  # fmt: skip
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            png = (
+                b"\x89PNG\r\n\x1a\n"
+                + ProgressReport.objects.count().to_bytes(4, "big")
+                + b"\x00" * 32
+            )
+            evidence = evidence_store(data=io.BytesIO(png), name="照片.png", by=world.users["unit"])
+            ProgressReport.objects.create(
+                item=item, text="进展", reported_by=world.users["unit"]
+            ).evidence.add(evidence)
+            ImmediateReport.objects.create(
+                item=immediate, text="情况", reported_by=world.users["unit"]
+            ).evidence.add(evidence)
+
+    add(1)
+    client.force_login(world.users["unit"])
+    urls = (
+        reverse("rectifications:detail", args=[item.pk]),
+        reverse("findings:immediate_detail", args=[immediate.pk]),
+    )
+    counts = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        counts.append(len(ctx.captured_queries))
+    add(more)
+    for url, before in zip(urls, counts, strict=True):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(url).content.decode()
+        assert len(ctx.captured_queries) == before, url
+        assert page.count("照片.png</a>") == 1 + more

@@ -275,3 +275,15 @@ def test_item_and_immediate_pages_query_count_is_fixed(client, world, more) -> N
             page = client.get(url).content.decode()
         assert len(ctx.captured_queries) == before, url
         assert page.count("照片.png</a>") == 1 + more
+
+
+def test_immediate_list_refuses_a_bad_filter_instead_of_listing_everything(client, world) -> None:
+    ImmediateItem.objects.create(team=world.team, round=world.team.round, unit=world.unit, description="公开栏补公示",
+                                 deadline=dt.date(2024, 4, 9), recorded_by=world.users["office"])  # fmt: skip
+    client.force_login(world.users["team"])
+    page = client.get(reverse("findings:immediate") + "?status=open").content.decode()
+    assert "公开栏补公示" in page and "共 1 项" in page
+    r = client.get(reverse("findings:immediate") + "?status=open&due=soonish")
+    page = r.content.decode()
+    assert r.status_code == 200 and "公开栏补公示" not in page and "共 0 项" in page
+    assert "筛选条件有误" in page and "soonish" in page

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -46,15 +47,24 @@ def _check_run(args: argparse.Namespace) -> int:
         [p for found in files for p in found]
         for files in (args.payments, args.deaths, args.payroll)
     )
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)  # stopped (kill, a scheduler): as Ctrl+C
+    _stopping.clear()
     try:
-        result = check(
-            payments, deaths, payroll, out=args.out, standard=args.standard,
-            grace_days=args.grace_days, rules=args.rules, mapping=args.mapping,
-            unmask=args.unmask, program=args.program, engine=args.engine,
-            spark_master=args.spark_master, spark_stage=args.spark_stage,
-            spark_conf=_spark_conf(args.spark_conf),
-        )  # fmt: skip
+        try:
+            result = check(
+                payments, deaths, payroll, out=args.out, standard=args.standard,
+                grace_days=args.grace_days, rules=args.rules, mapping=args.mapping,
+                unmask=args.unmask, program=args.program, engine=args.engine,
+                spark_master=args.spark_master, spark_stage=args.spark_stage,
+                spark_conf=_spark_conf(args.spark_conf),
+            )  # fmt: skip
+        except Exception:
+            # A signal during a DuckDB query surfaces as DuckDB's own error ("Query
+            # interrupted"), not KeyboardInterrupt: told as the stop it was.
+            if _stopping.is_set():
+                raise KeyboardInterrupt from None
+            raise
     except KeyboardInterrupt:
         print(f"已中断，未生成结果（{args.out} 中没有留下这一次的任何文件）。", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -78,7 +88,16 @@ def _check_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_stopping = threading.Event()
+"""Set by Ctrl+C or SIGTERM during a check."""
+
+
 def _interrupt(signum: int, frame: object) -> None:
+    """Ctrl+C or SIGTERM: stop the check. A second one while it stops is let pass: it
+    would break off the removal of the run's files or the threads' shutdown."""
+    if _stopping.is_set():
+        return
+    _stopping.set()
     raise KeyboardInterrupt
 
 

@@ -39,6 +39,17 @@ def phone():
     driver.quit()
 
 
+def pick_unit(browser, name: str, text: str) -> None:
+    """Choose a unit in the picker of the select named ``name``: type ``text`` and take the
+    first match with Enter (for other browser tests: the select itself is hidden)."""
+    select = browser.find_element(By.NAME, name)
+    box = browser.find_element(By.ID, select.get_attribute("id").removesuffix("-select"))
+    box.clear()
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+    assert Select(select).first_selected_option.get_attribute("value"), text
+
+
 def _shown(browser) -> list[str]:
     return [li.text for li in browser.find_elements(By.CSS_SELECTOR, ".unit-picker-option")]
 
@@ -74,6 +85,8 @@ def test_pick_a_village_by_its_township_from_the_keyboard(live_server, browser) 
     assert len(_shown(browser)) == 2 and all("文明瑶族乡" in t for t in _shown(browser))
     box.send_keys(" 韩田")
     assert len(_shown(browser)) == 1
+    pick_unit(browser, "assignment", "沙洲社区")
+    assert Select(select).first_selected_option.get_attribute("textContent").startswith("沙洲社区")
     box.clear()
     box.send_keys("文明")
     box.send_keys(Keys.ARROW_DOWN, Keys.ENTER)  # the second of the two

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,3 +239,16 @@ def shown_as_cards(page: Page, table: str = "main table") -> None:
     )
     assert cells, f"{table} 没有任何行"
     assert all(display == "block" and (label or span > 1) for display, label, span in cells), cells
+
+
+# Latin words a Chinese page may show: formats, units, standards, product names.
+LATIN_OK = frozenset({"PDF", "Excel", "Office", "KB", "MB", "GB", "GBK", "UTF", "CSV", "xlsx", "xls",
+                      "csv", "pdf", "jpg", "png", "ECharts", "SHA"})  # fmt: skip
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
+
+
+def latin_words(page: Page) -> list[str]:
+    """Latin words (three letters or more) in the page's visible text, outside the
+    allowed ones: English left on a Chinese page."""
+    text = page.d.find_element(By.TAG_NAME, "body").text
+    return sorted({w for w in LATIN_WORD.findall(text) if w not in LATIN_OK})

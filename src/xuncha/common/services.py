@@ -22,8 +22,12 @@ EVIDENCE_TYPES = {
     "application/pdf": "PDF 文件",
     "image/jpeg": "JPEG 图片",
     "image/png": "PNG 图片",
+    "image/webp": "WebP 图片",
     "video/mp4": "MP4 视频",
-    "application/zip": "Office 文档",  # docx / xlsx are zip containers
+    "video/quicktime": "MOV 视频",  # what iPhones record
+    # filetype names an OOXML document by its kind; a bare zip archive is not evidence.
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word 文档",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel 表格",
 }
 
 

@@ -20,7 +20,7 @@ from xuncha.checks.models import CheckRun
 from xuncha.checks.selectors import verified_totals
 from xuncha.findings.choices import Category, Receiver, Source
 from xuncha.findings.models import Finding, ImmediateItem, Lead, Talk
-from xuncha.petitions.models import Channel, Disposition, Petition
+from xuncha.petitions.models import Channel, Petition
 from xuncha.planning.models import Assignment, Round, Term
 from xuncha.planning.selectors import current_term
 from xuncha.rectifications.models import RectificationItem, Status
@@ -122,7 +122,7 @@ def figures(*, user: User, period: Period) -> Figures:
         talks=_in(period, Talk.objects.all(), user).count(),
         petitions=petitions.count(),
         petitions_by_channel=_by(petitions, "channel", dict(Channel.choices)),
-        petitions_to_findings=petitions.filter(disposition=Disposition.FINDING).count(),
+        petitions_to_findings=petitions.filter(finding__isnull=False).count(),
         findings=findings.count(),
         findings_by_category=_by(findings, "category", dict(Category.choices)),
         findings_by_source=_by(findings, "source", dict(Source.choices)),

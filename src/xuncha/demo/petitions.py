@@ -147,6 +147,10 @@ def _petition(
             by=by,
             fed_back_on=min(rnd.end_date + dt.timedelta(days=30), today),
         )
+        # A finding is not an answer to the petitioner: most are then disposed of as 转为问题,
+        # the rest stay 办理中, as a team's inbox looks mid-round.
+        if rng.random() < 0.8:
+            petition_dispose(petition=petition, by=by, disposition=Disposition.FINDING)
     elif roll < 0.27:
         petition_to_lead(petition=petition, by=by, description=f"{who}涉嫌：{what}", handed_to=Receiver.DISCIPLINE,
                          handed_on=received, receiver="市纪委监委信访室", due_on=received + dt.timedelta(days=60))  # fmt: skip

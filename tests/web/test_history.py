@@ -87,3 +87,20 @@ def test_query_count_does_not_grow_with_the_history(world) -> None:
         finding.description += "。"
         finding.save()
     assert count() == few
+
+
+def test_rows_of_several_objects_are_named_by_subject(world) -> None:
+    """A page showing several objects' history (a suspect across runs) names each row."""
+    from xuncha.findings.models import Finding
+
+    a = FindingFactory(team=world.team, round=world.team.round, unit=world.unit, amount=100)
+    b = FindingFactory(team=world.other_team, round=world.other_team.round, unit=world.other_unit)
+    for f in (a, b):
+        f.amount = 250
+        f.save()
+    rows = Finding.history.filter(id__in=[a.pk, b.pk]).select_related("round", "history_user")
+    html = Template(
+        '{% load xuncha_history %}{% history_of rows fields="amount" subject="{row.round.name}" %}'
+    ).render(Context({"rows": rows}))
+    assert f"{a.round.name} · 涉及金额（元）：100.00 → 250.00" in html
+    assert f"{b.round.name} · 涉及金额（元）：0.00 → 250.00" in html

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -48,7 +48,8 @@ class Entry:
 
 def entries(
     records: Iterable[Any], *, fields: Sequence[str] | None = None, hide: Sequence[str] = (),
-    subjects: Mapping[type[Any], str] | None = None, newest_first: bool = False,
+    subjects: Mapping[type[Any], str] | None = None, subject: str = "",
+    newest_first: bool = False,
 ) -> list[Entry]:  # fmt: skip
     """Entries for history rows of one or several models, oldest first.
 
@@ -57,6 +58,8 @@ def entries(
     models shown on the page, by their model: ``{TeamMember: "巡察组成员"}``; for those,
     a 新建 or 删除 entry lists the row's values so it says who or what was added.
     ``hide`` drops fields the page already says (a member's team, on the team's page).
+    ``subject`` names each row from its own values when one page shows several rows of
+    one model: ``"第 {row.run.number} 次比对"`` (read what the records' query selected).
     """
     rows = sorted(records, key=lambda r: (r.history_date, r.history_id))
     subjects = subjects or {}
@@ -69,6 +72,11 @@ def entries(
     view = _View(fields, hide, subjects)
     names = _Names(pending, view)
     out = [_entry(row, before, names, view) for row, before in pending]
+    if subject:
+        out = [
+            replace(e, subject=subject.format(row=row))
+            for e, (row, _) in zip(out, pending, strict=True)
+        ]
     return out[::-1] if newest_first else out
 
 

@@ -109,6 +109,9 @@ def test_office_accepts_a_plan_returns_another_and_closes_an_item_out(
     assert "已对账销号" in text and "已销号" in text, text
     closed = RectificationItem.objects.get(pk=closing.pk)
     assert closed.status == Status.CLOSED and closed.money_recovered == 2400
+    # Reached through "close-out requests", the item has now left that list: the page says so.
+    stale = browser.find_element(By.ID, "prevnext-stale").text
+    assert "已不在当前筛选结果中" in stale, stale
     home(page)
     assert entry(page, "销号申请待审核") == "0"
 

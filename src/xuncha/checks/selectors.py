@@ -17,7 +17,7 @@ from .models import CheckRun, Dataset, RunStatus, Suspect, Verdict
 def teams_for(user: User) -> QuerySet[Team]:
     """Teams whose cross-check the user works on: the office every team, a team member
     their own; nobody else (supervisors and leaders read figures only)."""
-    teams = Team.objects.select_related("round").order_by("-round__start_date", "name")
+    teams = Team.objects.select_related("round").order_by("-round__start_date", "number", "id")
     return restrict(teams, user) if allowed(user, "checks.open") else teams.none()
 
 

@@ -132,7 +132,9 @@ def _my_units(user: User) -> list[Entry]:
     from xuncha.planning.selectors import team_units
 
     return [
-        Entry(f"{a.round.name} · {a.team.name} · {a.unit.name}", "工作页", link("findings:work", a.pk))
+        Entry(
+            f"{a.round.name} · {a.team.name} · {a.unit.name}", "工作页", link("findings:work", a.pk)
+        )
         for a in team_units(user)[:50]
     ]
 
@@ -163,7 +165,7 @@ def _suspects_pending(user: User) -> list[Entry]:
     return [
         Entry(f"{r.team.name} 待核实疑点", r.pending,
               link("checks:suspects", r.pk, verdict=Verdict.PENDING))
-        for r in rows.order_by("team_id")
+        for r in rows.order_by("team__number", "team_id")
     ]  # fmt: skip
 
 
@@ -179,7 +181,9 @@ def _units_to_visit(user: User) -> list[Entry]:
     todo = Assignment.objects.filter(team_id__in=team_ids(user)).exclude(Exists(talked))
     return [
         Entry(f"{a.team.name} · {a.unit.name}", "去开展", link("findings:work", a.pk))
-        for a in todo.select_related("team", "unit").order_by("team_id", "unit__name")[:30]
+        for a in todo.select_related("team", "unit").order_by(
+            "team__number", "team_id", "unit__name"
+        )[:30]
     ]
 
 

@@ -84,7 +84,7 @@ def seed_petitions(
     rounds = list(Round.objects.order_by("start_date"))
     for rnd in rounds:
         latest = rnd == rounds[-1]
-        for team in Team.objects.filter(round=rnd).order_by("name"):
+        for team in Team.objects.filter(round=rnd).order_by("number", "id"):
             by = team_user if team.members.filter(user=team_user).exists() else office
             code = intake_create(team=team, by=by, opens_on=rnd.start_date, closes_on=rnd.end_date, scope=SCOPE,
                                  phone=f"0739-82{rng.randint(10000, 99999)}", address="湘南市邮政信箱 A001 号")  # fmt: skip

@@ -98,7 +98,7 @@ def teams_for(user: User) -> QuerySet[Team]:
     return (
         restrict(Team.objects.all(), user, "change")
         .select_related("round")
-        .order_by("-round__start_date", "name")
+        .order_by("-round__start_date", "number", "id")
     )
 
 

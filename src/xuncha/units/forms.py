@@ -6,7 +6,7 @@ from .models import RiskLevel, Unit, UnitKind
 
 
 class UnitFilterForm(forms.Form):
-    q = forms.CharField(label="名称或编码", required=False)
+    q = forms.CharField(label="名称、编码或上级单位", required=False)
     kind = forms.ChoiceField(
         label="类型", required=False, choices=[("", "全部"), *UnitKind.choices]
     )

@@ -46,10 +46,26 @@ def _immediate(world, team, unit):
     return item, report.evidence.get()
 
 
-def evidence_urls(world, team, unit) -> dict[str, str]:
-    """An evidence file's URL of each kind for the team's unit (the view matrix uses it)."""
-    finding, item, photo = _item(world, team, unit)
-    immediate, doc = _immediate(world, team, unit)
+def evidence_urls(world, team, unit, *, finding=None, item=None, immediate=None) -> dict[str, str]:
+    """An evidence file's URL of each kind for the team's unit. Given the objects (the
+    view matrix's), files are attached to them, so no item is added to anyone's counts."""
+    if finding is None or item is None:
+        finding, item, photo = _item(world, team, unit)
+    else:
+        finding.evidence.add(_store(world, PDF + b"matrix" + unit.name.encode(), "比对结果.pdf"))
+        report = ProgressReport.objects.create(
+            item=item, text="已清退", reported_by=world.users["office"]
+        )
+        photo = _store(world, PNG + b"matrix" + unit.name.encode(), "清退凭证 照片.png")
+        report.evidence.add(photo)
+    if immediate is None:
+        immediate, doc = _immediate(world, team, unit)
+    else:
+        report = ImmediateReport.objects.create(
+            item=immediate, text="已整改", reported_by=world.users["office"]
+        )
+        doc = _store(world, PDF + b"matrix-immediate" + unit.name.encode(), "整改报告.pdf")
+        report.evidence.add(doc)
     return {
         "finding_evidence": reverse(
             "findings:evidence", args=[finding.pk, finding.evidence.get().pk]

@@ -78,7 +78,7 @@ def urls_for(world, team, unit) -> dict[str, str]:
         "work": reverse("findings:work", args=[assignment.pk]),
         "immediate": reverse("findings:immediate_detail", args=[immediate.pk]),
         "round": reverse("planning:round", args=[team.round.pk]),
-        **evidence_urls(world, team, unit),
+        **evidence_urls(world, team, unit, finding=finding, item=item, immediate=immediate),
         "team": reverse("planning:team", args=[team.pk]),
     }
 

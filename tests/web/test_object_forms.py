@@ -91,6 +91,7 @@ def test_finding_form_keeps_input_and_puts_errors_beside_fields(client, world) -
     assert 'aria-invalid="true"' in sub
     assert "请输入一个数字" in _field(page, "amount") or "输入一个数字" in _field(page, "amount")
     assert "村级财务公开不及时" in _field(page, "description")
+    assert "refill_files" not in page  # the include's comment stays a comment
     assert re.search(rf'<option value="{a.pk}"[^>]*selected', page)
     assert not Finding.objects.exists()
 

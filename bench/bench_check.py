@@ -109,6 +109,9 @@ def main() -> None:
     data_dir = HERE / "data" / f"check-{args.payments}-{args.deaths}-{args.payroll}"
     out_dir = HERE / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
+    # This run's outputs apart from another run's (others may run the bench at once).
+    mine = out_dir / f"run-{os.getpid()}"
+    mine.mkdir(exist_ok=True)
     cfg = DatagenConfig(
         payments=args.payments, deaths=args.deaths, payroll=args.payroll, xlsx=False
     )
@@ -129,10 +132,10 @@ def main() -> None:
     xuncha = str(Path(sys.executable).parent / "xuncha")
     check_cmd = [xuncha, "check", "--payments", *map(str, data["payments"]),
                  "--deaths", *map(str, data["deaths"]), "--payroll", *map(str, data["payroll"]),
-                 "--standard", "600", "--out", str(out_dir / "check")]  # fmt: skip
+                 "--standard", "600", "--out", str(mine / "check")]  # fmt: skip
     pandas_cmd = [sys.executable, str(HERE / "baseline_pandas.py"),
                   "--payments", *map(str, data["payments"]), "--deaths", *map(str, data["deaths"]),
-                  "--payroll", *map(str, data["payroll"]), "--out", str(out_dir / "pandas.csv")]  # fmt: skip
+                  "--payroll", *map(str, data["payroll"]), "--out", str(mine / "pandas.csv")]  # fmt: skip
 
     # Every measurement is taken once a round, the rounds one after another, and the
     # median of each is compared: the machine's speed drifts between runs, and the
@@ -145,7 +148,7 @@ def main() -> None:
         samples["floor"].append(duckdb_read(files, tmp))
         seconds, peak = run_process(check_cmd)
         samples["check"].append(seconds)
-        steps.append(check_steps(out_dir / "check" / "manifest.json", seconds))
+        steps.append(check_steps(mine / "check" / "manifest.json", seconds))
         peaks["check"] = max(peaks.get("check", 0.0), peak)
         if not args.skip_pandas:
             seconds, peak = run_process(pandas_cmd)
@@ -188,12 +191,12 @@ def main() -> None:
         + (f", pandas {peaks['pandas']:,.0f} MB" if "pandas" in peaks else "")
         + "   (target < 4,096 MB for the check)"
     )
-    hits = pacsv.read_csv(out_dir / "check" / "hits.csv")
+    hits = pacsv.read_csv(mine / "check" / "hits.csv")
     print("accuracy of xuncha check against the generator's truth (target ≥ 0.999 each):")
     print(format_scores(evaluate(hits, data_dir / "truth.csv")))
     if "pandas" in med:
         print("accuracy of the pandas baseline against the same truth:")
-        print(format_scores(evaluate(pandas_hits(out_dir / "pandas.csv"), data_dir / "truth.csv")))
+        print(format_scores(evaluate(pandas_hits(mine / "pandas.csv"), data_dir / "truth.csv")))
     if args.xlsx_rows:
         xlsx_speed(args.xlsx_rows)
 

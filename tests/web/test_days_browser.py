@@ -301,13 +301,6 @@ def test_leader_goes_from_home_through_the_figures_to_a_ledger_item(
     assert urlsplit(browser.current_url).path == f"/ledger/{item.pk}/"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="findings/_fields.html opens with a two-line {# #} comment, which Django renders as "
-    "text (English on every form page); LocaleMiddleware follows the browser's Accept-Language "
-    "(en-US here) with no LANGUAGES limit, so Django's own strings come out English: "
-    "the team's cross-check page says '147 bytes'",
-)
 def test_the_pages_of_every_day_speak_chinese(live_server, browser, tmp_path) -> None:
     """Every page the days above open, for the role that opens it: no English left in
     what the user reads (labels, sizes, template comments), whatever the browser's own

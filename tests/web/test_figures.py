@@ -132,9 +132,12 @@ def test_opens_on_latest_year_with_data(world) -> None:
     assignment_add(team=future, unit=world.other_unit)
     today = dt.date(2026, 12, 2)
     assert default_period(user=world.users["leader"], today=today) == Period.year(2024)
-    # A unit counts through its own ledger items: none yet, so the current term.
+    # A unit counts the rounds that inspected it (2023 and 2024 here), not other units'.
+    assert default_period(user=world.users["unit"], today=today) == Period.year(2024)
+    # A unit never inspected, with no ledger item: the current term.
     term = TermFactory(start_year=2026, end_year=2030)
-    assert default_period(user=world.users["unit"], today=today) == Period.term(term)
+    fresh = UserFactory(role=Role.UNIT, unit=UnitFactory(name="新设社区"))
+    assert default_period(user=fresh, today=today) == Period.term(term)
 
 
 def test_opens_on_current_year_without_any_term(db) -> None:
@@ -250,3 +253,30 @@ def test_unit_account_sees_no_coverage_of_other_units(client, world) -> None:
     term = world.team.round.term
     page = client.get(reverse("dashboards:figures"), {"term": term.pk}).content.decode()
     assert "巡察覆盖情况" in page and "五里牌镇" in page  # not inspected in this term
+
+
+def test_a_unit_counts_the_rounds_that_inspected_it_and_itself(world) -> None:
+    period = Period.year(2024)
+    unit_view = figures(user=world.users["unit"], period=period)
+    office_view = figures(user=world.users["office"], period=period)
+    assert (unit_view.rounds, unit_view.units_covered) == (1, 1)
+    assert office_view.units_covered == 2  # both world units; the unit sees only itself
+
+
+def test_suspects_figure_links_only_for_the_inspecting_side_and_export_is_named(client, world):
+    for role, linked in (
+        ("team", True),
+        ("office", True),
+        ("leader", False),
+        ("supervisor", False),
+    ):
+        client.force_login(world.users[role])
+        page = client.get(reverse("dashboards:figures") + "?year=2024").content.decode()
+        cell = re.search(r'<td id="suspects">(.*?)</td>', page, re.S)
+        assert cell is not None
+        assert (reverse("checks:index") in cell.group(1)) == linked, role
+        assert 'name="year" min="1990" max="2100" value="2024"' in page
+    response = client.get(reverse("dashboards:export") + "?year=2024")
+    disposition = response["Content-Disposition"]
+    assert "%E5%B7%A1%E5%AF%9F%E5%B7%A5%E4%BD%9C%E6%95%B0%E6%8D%AE" in disposition  # 巡察工作数据
+    assert "2024" in disposition and "figures.xlsx" not in disposition

@@ -171,6 +171,12 @@ def restrict_figures(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
     item by item; everyone else counts what they may see."""
     if user.is_authenticated and user.role in (Role.LEADER, Role.SUPERVISOR):
         return queryset
+    name = queryset.model._meta.model_name
+    if user.is_authenticated and user.role == Role.UNIT and name in ("round", "assignment"):
+        # A unit counts the rounds that inspected it (and itself as the unit inspected),
+        # though it lists no round: its figures must not read 0 rounds beside its findings.
+        unit = "assignments__unit_id" if name == "round" else "unit_id"
+        return queryset.filter(**{unit: user.unit_id}).distinct()
     return restrict(queryset, user, "view")
 
 

@@ -9,10 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from xuncha.accounts.access import allowed, restrict, user_of
 from xuncha.accounts.models import User
+from xuncha.common.exports import file_name, xlsx_response
 from xuncha.findings.choices import ImmediateStatus
 from xuncha.findings.models import ImmediateItem, Lead
 from xuncha.planning import selectors as planning
@@ -98,7 +100,10 @@ def _context(user: User, period: Period) -> dict[str, Any]:
             "immediate": immediate and links.immediate(period),
             "immediate_done": immediate and links.immediate(period, status=ImmediateStatus.DONE),
             "leads": _listed(Lead, user) and links.leads(period),
+            # The cross-check workbench is the inspecting side's; others read the count only.
+            "suspects": allowed(user, "checks.open") and reverse("checks:index"),
         },
+        "shown_year": dict(period.params).get("year", ""),
     }  # fmt: skip
 
 
@@ -111,12 +116,9 @@ def figures_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def figures_export(request: HttpRequest) -> HttpResponse:
-    data: Figures = figures(user=user_of(request), period=_period(request))
+    period = _period(request)
+    data: Figures = figures(user=user_of(request), period=period)
     buffer = io.BytesIO()
     figures_workbook(data, buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''figures.xlsx"
-    return response
+    name = file_name("巡察工作数据", timezone.localdate(), period.label)
+    return xlsx_response(buffer.getvalue(), name)

@@ -9,10 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import allowed, user_of
 from xuncha.common.errors import ServiceError
+from xuncha.common.exports import file_name, xlsx_response
 from xuncha.common.pagination import paginate
 from xuncha.planning import selectors as plan
 
@@ -20,7 +22,6 @@ from . import forms, selectors, workbook
 
 PAGE_SIZE = 100
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -32,7 +33,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     units = selectors.unit_list(**filters)
     context = {"form": form, **paginate(request, units, PAGE_SIZE),
                "risk": selectors.risk_counts(units),
-               "is_office": allowed(user_of(request), "units.manage")}  # fmt: skip
+               "is_office": allowed(user_of(request), "units.manage"),
+               "can_export": allowed(user_of(request), "units.export")}  # fmt: skip
     return render(request, "units/list.html", context)
 
 
@@ -56,9 +58,7 @@ def unit_export(request: HttpRequest) -> HttpResponse:
         raise Http404
     buffer = io.BytesIO()
     workbook.units_export(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''units.xlsx"
-    return response
+    return xlsx_response(buffer.getvalue(), file_name("被巡察单位", timezone.localdate()))
 
 
 @login_required

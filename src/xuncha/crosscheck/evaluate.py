@@ -3,6 +3,7 @@ and recall per rule. Used by the demo, the tests and the accuracy benchmark."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,11 +56,25 @@ def evaluate(hits: pa.Table, truth: Path) -> dict[str, Score]:
     return {r.id: found.get(r.id, Score(r.id, 0, 0, 0)) for r in RULES}
 
 
+def _cells(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded to ``width`` terminal columns; a Chinese character takes two."""
+    wide = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    pad = " " * max(width - wide, 0)
+    return pad + text if right else text + pad
+
+
 def format_scores(scores: dict[str, Score]) -> str:
-    lines = [f"  {'规则':<20}{'命中':>6}{'误报':>6}{'漏报':>6}{'精确率':>9}{'召回率':>9}"]
+    """The scores as a table people read: rules by their Chinese titles, columns aligned
+    in a terminal (the rule ids are the command line's, not the reader's)."""
+    titles = {rule.id: rule.title for rule in RULES}
+    heads = ("命中", "误报", "漏报", "精确率", "召回率")
+    lines = ["  " + _cells("规则", 20) + "".join(_cells(h, 9, right=True) for h in heads)]
     for s in scores.values():
+        numbers = (s.true_positives, s.false_positives, s.false_negatives)
+        cells = [*(f"{n}" for n in numbers), f"{s.precision:.4f}", f"{s.recall:.4f}"]
         lines.append(
-            f"  {s.rule:<20}{s.true_positives:>8}{s.false_positives:>8}{s.false_negatives:>8}"
-            f"{s.precision:>11.4f}{s.recall:>11.4f}"
+            "  "
+            + _cells(titles.get(s.rule, s.rule), 20)
+            + "".join(_cells(c, 9, right=True) for c in cells)
         )
     return "\n".join(lines)

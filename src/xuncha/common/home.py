@@ -229,20 +229,37 @@ def supervisor(user: User, today: dt.date) -> list[Section]:
 
 
 def leader(user: User, today: dt.date) -> list[Section]:
+    """The current term's headline figures (rounds by their start year, as the figures
+    page counts), each linking to its list filtered by ``?term=``; with no term set up,
+    all time under a heading that says so."""
     from xuncha.findings.models import Finding
     from xuncha.planning.models import Round
-    from xuncha.rectifications.models import RectificationItem
+    from xuncha.planning.selectors import current_term, in_period
+    from xuncha.rectifications.models import DueState, RectificationItem, Status
+    from xuncha.rectifications.selectors import due_q
 
-    n = _ledger(user, today)
-    items = restrict(RectificationItem.objects.all(), user)
-    recovered: Decimal = items.aggregate(s=Sum("money_recovered"))["s"] or Decimal(0)
+    term = current_term(today)
+    term_id = term.pk if term else None
+    period: dict[str, object] = {"term": term.pk} if term else {}
+    items = in_period(restrict(RectificationItem.objects.all(), user), term=term_id)
+    n = items.aggregate(
+        total=Count("id"), closed=Count("id", filter=Q(status=Status.CLOSED)),
+        overdue=Count("id", filter=due_q(DueState.OVERDUE, today)), recovered=Sum("money_recovered"),
+    )  # fmt: skip
+    recovered: Decimal = n["recovered"] or Decimal(0)
+    rounds = in_period(restrict(Round.objects.all(), user), term=term_id, path="start_date").count()
+    findings = in_period(restrict(Finding.objects.all(), user), term=term_id).count()
+    title = f"本届巡察工作（{term.name}）" if term else "全部巡察工作（尚未设置届期）"
+    # Rounds: the figures page's trend by round lists the term's rounds (the round list
+    # has no term filter); money recovered has no list of its own: the figures page.
+    figures = link("dashboards:figures", **period)
     return [
-        Section("本届巡察工作", [
-            Entry("巡察轮次", restrict(Round.objects.all(), user).count(), link("planning:rounds")),
-            Entry("发现问题", restrict(Finding.objects.all(), user).count(), link("findings:list")),
-            _ledger_entry("整改事项", n["total"]),
-            _ledger_entry("已销号", n["closed"], status="closed"),
-            _ledger_entry("已逾期", n["overdue"], due="overdue"),
-            Entry("追回资金（元）", f"{recovered:,.2f}", link("dashboards:figures")),
+        Section(title, [
+            Entry("巡察轮次", rounds, f"{figures}#trend" if term else link("planning:rounds")),
+            Entry("发现问题", findings, link("findings:list", **period)),
+            _ledger_entry("整改事项", n["total"], **period),
+            _ledger_entry("已销号", n["closed"], status="closed", **period),
+            _ledger_entry("已逾期", n["overdue"], due="overdue", **period),
+            Entry("追回资金（元）", f"{recovered:,.2f}", figures),
         ]),
     ]  # fmt: skip

@@ -39,3 +39,12 @@ def units(**filters: object) -> str:
     """The unit list (not by period: coverage is of the term): ``kind``, ``county_id``,
     ``risk_level``."""
     return _url("units:list", None, **filters)
+
+
+def coverage(term_id: int) -> str:
+    """The term's coverage page (已巡察 / 未巡察 by kind and county)."""
+    return reverse("planning:coverage", args=[term_id])
+
+
+def unit(unit_id: int) -> str:
+    return reverse("units:detail", args=[unit_id])

@@ -102,6 +102,13 @@ def _context(user: User, period: Period) -> dict[str, Any]:
             "leads": _listed(Lead, user) and links.leads(period),
             # The cross-check workbench is the inspecting side's; others read the count only.
             "suspects": allowed(user, "checks.open") and reverse("checks:index"),
+            # Units inspected: the term's coverage page (neither it nor the unit list filters
+            # by year, so only a term period links there: its count is the term's).
+            "units": cover["term"] is not None and dict(period.params).get("term") == cover["term"].pk
+            and links.coverage(cover["term"].pk),
+            "unit_pages": allowed(user, "units.list"),
+            "coverage": cover["term"] is not None and links.coverage(cover["term"].pk),
+            # 个别谈话: no talk list exists; 信访: the inbox has no ?year=/?term= filter (unlinked).
         },
         "shown_year": dict(period.params).get("year", ""),
     }  # fmt: skip

@@ -9,9 +9,9 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from xuncha.accounts.access import allowed, restrict
 from xuncha.accounts.models import User
-from xuncha.planning.models import Team
+from xuncha.planning.models import Assignment, Team
 
-from .models import CheckRun, Dataset, RunStatus, Suspect, Verdict
+from .models import CheckRun, Dataset, RunStatus, Suspect, Unmasking, Verdict
 
 
 def teams_for(user: User) -> QuerySet[Team]:
@@ -29,6 +29,58 @@ def datasets(*, user: User, team: Team) -> QuerySet[Dataset]:
 
 def runs(*, user: User, team: Team) -> QuerySet[CheckRun]:
     return restrict(CheckRun.objects.filter(team=team), user).select_related("created_by")
+
+
+def visible_datasets(user: User) -> QuerySet[Dataset]:
+    """Datasets the user may open, with the team and round their page names."""
+    return restrict(Dataset.objects.select_related("team__round"), user)
+
+
+def visible_runs(user: User) -> QuerySet[CheckRun]:
+    """Runs the user may open, with what their pages name (team, round, who started)."""
+    return restrict(CheckRun.objects.select_related("team__round", "created_by"), user)
+
+
+def visible_suspects(user: User) -> QuerySet[Suspect]:
+    """Suspects the user may open, with their run, team, round, finding and verifier."""
+    return restrict(
+        Suspect.objects.select_related("run__team__round", "finding", "verified_by"), user
+    )
+
+
+def last_done_run(*, user: User, team: Team) -> CheckRun | None:
+    """The team's latest completed run (its parameters are shown beside the run form)."""
+    return runs(user=user, team=team).filter(status=RunStatus.DONE).first()
+
+
+def busy_run(*, user: User, team: Team) -> CheckRun | None:
+    """The team's run still queued or running, if any."""
+    return (
+        runs(user=user, team=team).filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+    )
+
+
+def team_assignments(run: CheckRun) -> QuerySet[Assignment]:
+    """The units the run's team inspects: where a finding from its suspects may go.
+    The run was read through :func:`visible_runs`, so its team is one the user works on."""
+    return Assignment.objects.filter(team_id=run.team_id).select_related("unit")
+
+
+def suspect_group(suspect: Suspect, limit: int = 50) -> list[Suspect]:
+    """The other suspects of the same rule and group in the run (e.g. the payments of
+    one duplicate), for a suspect with no register row to show."""
+    if not suspect.group_id:
+        return []
+    return list(
+        Suspect.objects.filter(run_id=suspect.run_id, rule=suspect.rule, group_id=suspect.group_id)
+        .exclude(pk=suspect.pk)
+        .order_by("number")[:limit]
+    )
+
+
+def unmasking_log(suspect: Suspect, limit: int = 20) -> QuerySet[Unmasking]:
+    """Who saw the suspect's full ID number and account, newest first."""
+    return Unmasking.objects.filter(suspect=suspect).select_related("user")[:limit]
 
 
 def suspect_list(

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import can_unmask, restrict, user_of
+from xuncha.accounts.access import can_unmask, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.filters import list_query, suspect_neighbours
 from xuncha.common.middleware import no_store, upload_limit
@@ -29,10 +29,10 @@ from xuncha.crosscheck.linking import TIER_LABELS
 from xuncha.crosscheck.preview import REQUIRED, WANTED
 from xuncha.crosscheck.report import HITS_CSV, MANIFEST, WORKBOOK
 from xuncha.crosscheck.roles import ROLES
-from xuncha.planning.models import Assignment, Team
+from xuncha.planning.models import Team
 
 from . import forms, selectors, services, workbook
-from .models import CheckRun, Dataset, DatasetKind, RunStatus, Suspect, Unmasking
+from .models import CheckRun, Dataset, DatasetKind, RunStatus, Suspect
 
 PAGE_SIZE = 50
 REPORT_FILES = {"report": WORKBOOK, "hits": HITS_CSV, "manifest": MANIFEST}
@@ -45,15 +45,11 @@ def _team(request: HttpRequest, pk: int) -> Team:
 def _run(request: HttpRequest, pk: int) -> CheckRun:
     # A page view changes nothing: runs whose worker died are marked failed by the
     # worker itself, when it starts and every minute (tasks.reap_task).
-    return get_object_or_404(
-        restrict(CheckRun.objects.select_related("team__round"), user_of(request)), pk=pk
-    )
+    return get_object_or_404(selectors.visible_runs(user_of(request)), pk=pk)
 
 
 def _dataset(request: HttpRequest, pk: int) -> Dataset:
-    return get_object_or_404(
-        restrict(Dataset.objects.select_related("team"), user_of(request)), pk=pk
-    )
+    return get_object_or_404(selectors.visible_datasets(user_of(request)), pk=pk)
 
 
 @login_required
@@ -76,16 +72,25 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def team(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
     t = _team(request, pk)
-    datasets = selectors.datasets(user=user, team=t)
-    runs = selectors.runs(user=user, team=t)
-    last = runs.filter(status=RunStatus.DONE).first()
-    run_form = forms.RunForm(datasets=datasets)
+    return _team_page(
+        request, t, forms.RunForm(datasets=selectors.datasets(user=user_of(request), team=t))
+    )
+
+
+def _team_page(request: HttpRequest, t: Team, run_form: forms.RunForm, *,
+               status: int = 200) -> HttpResponse:  # fmt: skip
+    """The team's cross-check page; ``run_form`` bound and with its errors when a run
+    could not start, so what was ticked and typed stays."""
+    user = user_of(request)
+    last = selectors.last_done_run(user=user, team=t)
     return render(request, "checks/team.html", {
-        "team": t, "datasets": datasets, "runs": runs[:20], "upload_form": forms.UploadForm(),
-        "run_form": run_form, "last": last, "last_params": forms.params_text(last), "busy": runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first(),
-    })  # fmt: skip
+        "team": t, "datasets": selectors.datasets(user=user, team=t),
+        "runs": selectors.runs(user=user, team=t)[:20], "upload_form": forms.UploadForm(),
+        "run_form": run_form, "run_params": [run_form[f] for f in ("program", "standard", "grace_days")],
+        "last": last, "last_params": forms.params_text(last), "busy": selectors.busy_run(user=user, team=t),
+        "RunStatus": RunStatus,
+    }, status=status)  # fmt: skip
 
 
 @upload_limit("DATASET_MAX_BYTES")
@@ -166,9 +171,7 @@ def run_start(request: HttpRequest, pk: int) -> HttpResponse:
     t = _team(request, pk)
     form = forms.RunForm(request.POST, datasets=selectors.datasets(user=user, team=t))
     if not form.is_valid():
-        messages.error(request, "运行参数有误：" + "；".join(
-            f"{form.fields[k].label if k in form.fields else ''}{'，'.join(str(e) for e in v)}" for k, v in form.errors.items()))  # fmt: skip
-        return redirect("checks:team", pk=t.pk)
+        return _team_page(request, t, form, status=400)
     c = form.cleaned_data
     params = services.RunParams(standard=c["standard"], grace_days=c["grace_days"],
                                 program=c["program"], rules=c["rules"])  # fmt: skip
@@ -184,7 +187,8 @@ def run_start(request: HttpRequest, pk: int) -> HttpResponse:
 def run(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     r = _run(request, pk)
-    context: dict[str, Any] = {"run": r, "can_unmask": can_unmask(user, r.team_id)}
+    context: dict[str, Any] = {"run": r, "can_unmask": can_unmask(user, r.team_id),
+                               "RunStatus": RunStatus}  # fmt: skip
     if r.status == RunStatus.DONE:
         per_rule = r.summary.get("per_rule", {})
         context["per_rule"] = [
@@ -195,9 +199,7 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
         context["inputs"] = [i | {"kind": kinds.get(i["dataset"], i["dataset"])}
                              for i in r.manifest.get("inputs", [])]  # fmt: skip
         context["totals"] = selectors.verified_totals([r])
-        context["finding_form"] = forms.FindingForm(
-            assignments=Assignment.objects.filter(team_id=r.team_id).select_related("unit")
-        )
+        context["finding_form"] = forms.FindingForm(assignments=selectors.team_assignments(r))
         context["import_form"] = forms.ImportForm()
         context["reading"] = selectors.reading_notes(r)
     return render(request, "checks/run.html", context)
@@ -260,7 +262,7 @@ def suspects(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def suspect(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    s = get_object_or_404(restrict(Suspect.objects.select_related("run", "finding"), user), pk=pk)
+    s = get_object_or_404(selectors.visible_suspects(user), pk=pk)
     form = forms.VerifyForm(request.POST or None, initial={
         "verdict": s.verdict, "improper_amount": s.improper_amount,
         "recovered_amount": s.recovered_amount, "note": s.note, "version": s.version})  # fmt: skip
@@ -292,18 +294,12 @@ def suspect(request: HttpRequest, pk: int) -> HttpResponse:
 def _suspect_page(request: HttpRequest, s: Suspect, form: forms.VerifyForm, *, unmask: bool,
                   status: int = 200) -> HttpResponse:  # fmt: skip
     user = user_of(request)
-    group = []
-    if s.group_id:
-        group = list(
-            Suspect.objects.filter(run=s.run, rule=s.rule, group_id=s.group_id).exclude(pk=s.pk)[
-                :50
-            ]
-        )
-    log = Unmasking.objects.filter(suspect=s).select_related("user")[:20]
-    records = selectors.verification_history(s)
+    rule = RULES_BY_ID.get(s.rule)
     return render(request, "checks/suspect.html", {
-        "s": s, "run": s.run, "form": form, "unmask": unmask, "rule": RULES_BY_ID.get(s.rule),
-        "tier": TIER_LABELS.get(s.match_tier, s.match_tier), "group": group, "log": log, "records": records,
+        "s": s, "run": s.run, "form": form, "unmask": unmask, "rule": rule,
+        "death_register": rule is not None and DatasetKind.DEATHS in rule.inputs,
+        "tier": TIER_LABELS.get(s.match_tier, s.match_tier), "group": selectors.suspect_group(s),
+        "log": selectors.unmasking_log(s), "records": selectors.verification_history(s),
         "can_unmask": can_unmask(user, s.run.team_id), "later": (later := selectors.later_occurrence(s)),
         "nav": suspect_neighbours(user=user, suspect=s, data=request.GET, save_form="" if later else "verify-form"),
     }, status=status)  # fmt: skip
@@ -378,7 +374,7 @@ def verification_import(request: HttpRequest, pk: int) -> HttpResponse:
 def to_finding(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     r = _run(request, pk)
-    form = forms.FindingForm(request.POST, assignments=Assignment.objects.filter(team_id=r.team_id))
+    form = forms.FindingForm(request.POST, assignments=selectors.team_assignments(r))
     if not form.is_valid():
         messages.error(request, "请选择问题所在单位。")
         return redirect("checks:run", pk=r.pk)

@@ -20,15 +20,36 @@
     };
   }
 
-  function bar(spec, horizontal) {
+  // Labels longer than this many characters do not fit under a vertical bar.
+  var SHORT_LABEL = 6;
+  // Below this chart width (a phone: 390 px) every bar chart lies on its side.
+  var NARROW = 560;
+
+  function longest(labels) {
+    return labels.reduce(function (n, l) { return Math.max(n, String(l).length); }, 0);
+  }
+
+  // Bars lie on their side when the labels are long or the chart is narrow: each label
+  // then has a row of its own, at most 40% of the width, cut with an ellipsis (the
+  // tooltip names the category in full), so no label runs into another or off the edge.
+  function horizontalFor(spec, width) {
+    return spec.kind === "hbar" || width < NARROW || longest(spec.labels) > SHORT_LABEL;
+  }
+
+  function bar(spec, horizontal, width) {
     var option = base(spec);
     var category = { type: "category", data: spec.labels, axisLabel: { interval: 0 } };
-    var value = { type: "value", max: spec.max };
+    // Counts are whole numbers (no 0.5 on the axis); percentages (spec.max) need not be.
+    var value = { type: "value", max: spec.max, minInterval: spec.max ? undefined : 1 };
     if (horizontal) {
       category.inverse = true;
+      category.axisLabel.width = Math.max(64, Math.floor(width * 0.4));
+      category.axisLabel.overflow = "truncate";
       option.xAxis = value; option.yAxis = category;
     } else {
       category.axisLabel.rotate = spec.labels.length > 4 ? 30 : 0;
+      category.axisLabel.width = 96;
+      category.axisLabel.overflow = "truncate";
       option.xAxis = category; option.yAxis = value;
     }
     option.series = spec.series.map(function (s) {
@@ -39,7 +60,8 @@
 
   function trend(spec) {
     var option = base(spec);
-    option.xAxis = { type: "category", data: spec.labels };
+    option.xAxis = { type: "category", data: spec.labels,
+                     axisLabel: { hideOverlap: true, width: 96, overflow: "truncate" } };
     option.yAxis = [{ type: "value", name: spec.series[0].name },
                     { type: "value", name: spec.series[1].name, max: 100 }];
     option.series = [
@@ -49,19 +71,28 @@
     return option;
   }
 
-  var BUILD = { bar: function (s) { return bar(s, false); }, hbar: function (s) { return bar(s, true); }, trend: trend };
+  function build(spec, width) {
+    return spec.kind === "trend" ? trend(spec) : bar(spec, horizontalFor(spec, width), width);
+  }
 
   document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
     var spec = data[el.getAttribute("data-chart")];
     if (!spec || !spec.labels.length) { el.classList.add("empty"); el.textContent = "暂无数据"; return; }
     // One row per unit: set through the CSSOM, which the CSP's style-src does not govern.
-    if (spec.kind === "hbar") { el.style.height = Math.max(12, 1.6 * spec.labels.length + 4) + "rem"; }
+    var width = el.clientWidth;
+    if (spec.kind !== "trend" && horizontalFor(spec, width)) {
+      el.style.height = Math.max(12, 1.6 * spec.labels.length + 4) + "rem";
+      el.setAttribute("data-layout", "horizontal");
+    }
     var chart = echarts.init(el, null, { renderer: "canvas" });
-    chart.setOption(BUILD[spec.kind](spec));
+    chart.setOption(build(spec, width));
     chart.on("click", function (params) {
       var href = spec.links && spec.links[params.dataIndex];
       if (href) { window.location.href = href; }
     });
-    window.addEventListener("resize", function () { chart.resize(); });
+    window.addEventListener("resize", function () {
+      chart.resize();
+      chart.setOption(build(spec, el.clientWidth), true);
+    });
   });
 })();

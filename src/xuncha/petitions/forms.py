@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from xuncha.accounts.models import User
+from xuncha.common.widgets import FollowingSelect, UnitPicker
 from xuncha.findings.choices import Category, Receiver, Subcategory
 from xuncha.planning.models import Assignment, Team
 from xuncha.rectifications.forms import MultipleFileField, MultipleFileInput
@@ -87,7 +88,8 @@ class ReceiptForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label="留言", max_length=MAX, widget=forms.Textarea)
+    body = forms.CharField(label="留言", max_length=MAX, widget=forms.Textarea,
+                           error_messages={"required": "请填写留言内容。"})  # fmt: skip
 
 
 class PublicMessageForm(MessageForm):
@@ -109,10 +111,33 @@ class FilterForm(forms.Form):
     number = forms.CharField(label="编号", required=False, max_length=20)
 
 
+def _category_of(subcategory: str) -> str:
+    return subcategory.split(".", 1)[0]
+
+
+def _subcategory_select() -> FollowingSelect:
+    """具体类别 shows only the chosen 问题类别's options (the form checks the pair)."""
+    return FollowingSelect(follows="category", parent_of=_category_of)
+
+
+def _check_pair(form: forms.Form, data: dict[str, Any]) -> None:
+    """Refuse a 具体类别 of another 问题类别 (or one without a 问题类别), beside the field."""
+    category, sub = data.get("category"), data.get("subcategory")
+    if sub and not category:
+        form.add_error("subcategory", "请先选择问题类别，再选择具体类别。")
+    elif category and sub and _category_of(sub) != category:
+        form.add_error(
+            "subcategory",
+            f"“{dict(Subcategory.choices)[sub]}”不属于“{dict(Category.choices)[category]}”，请重新选择具体类别。",
+        )
+
+
 class AssignForm(forms.Form):
     handler: forms.ModelChoiceField[User] = forms.ModelChoiceField(
-        label="承办人", queryset=User.objects.none(), empty_label="请选择"
-    )
+        label="承办人", queryset=User.objects.none(), empty_label="请选择",
+        error_messages={"required": "请选择承办人。",
+                        "invalid_choice": "所选承办人不是本巡察组成员或巡察办工作人员，请重新选择。"},
+    )  # fmt: skip
 
     def __init__(self, *args: Any, handlers: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -125,21 +150,33 @@ class ClassifyForm(forms.Form):
         label="问题类别", required=False, choices=[("", "未分类"), *Category.choices]
     )
     subcategory = forms.ChoiceField(
-        label="具体类别", required=False, choices=[("", "未分类"), *Subcategory.choices]
-    )
+        label="具体类别", required=False, choices=[("", "未分类"), *Subcategory.choices],
+        widget=_subcategory_select(),
+    )  # fmt: skip
     unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
-        label="反映对象单位", required=False, queryset=Unit.objects.none(), empty_label="未指定"
-    )
+        label="反映对象单位", required=False, queryset=Unit.objects.none(), empty_label="未指定",
+        widget=UnitPicker(),
+        error_messages={"invalid_choice": "所选单位不是本巡察组的巡察对象，请重新选择。"},
+    )  # fmt: skip
 
     def __init__(self, *args: Any, units: QuerySet[Any], **kwargs: Any) -> None:
+        """``units``: the team's units, their superiors fetched for the picker's paths."""
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _check_pair(self, data)
+        return data
 
 
 class DisposeForm(forms.Form):
     """转为巡察发现问题 is offered only once the petition has its finding."""
 
-    disposition = forms.ChoiceField(label="处理方式", choices=[])
+    disposition = forms.ChoiceField(
+        label="处理方式", choices=[],
+        error_messages={"required": "请选择处理方式。", "invalid_choice": "请从列表中选择处理方式。"},
+    )  # fmt: skip
 
     def __init__(self, *args: Any, has_finding: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -169,25 +206,49 @@ class EvidenceForm(forms.Form):
 
 
 class ToFindingForm(EvidenceForm):
-    category = forms.ChoiceField(label="问题类别", choices=Category.choices)
-    subcategory = forms.ChoiceField(label="具体类别", choices=Subcategory.choices)
-    description = forms.CharField(label="问题描述", widget=forms.Textarea, max_length=10000)
+    category = forms.ChoiceField(label="问题类别", choices=Category.choices,
+                                 error_messages={"required": "请选择问题类别。"})  # fmt: skip
+    subcategory = forms.ChoiceField(label="具体类别", choices=Subcategory.choices,
+                                    widget=_subcategory_select(),
+                                    error_messages={"required": "请选择具体类别。"})  # fmt: skip
+    description = forms.CharField(label="问题描述", widget=forms.Textarea, max_length=10000,
+                                  error_messages={"required": "请填写问题描述。"})  # fmt: skip
     amount = forms.DecimalField(
-        label="涉及金额（元）", min_value=0, max_digits=14, decimal_places=2, initial=0
-    )
+        label="涉及金额（元）", min_value=0, max_digits=14, decimal_places=2, initial=0,
+        error_messages={"required": "请填写涉及金额（没有填 0）。", "invalid": "涉及金额须为数字（元）。"},
+    )  # fmt: skip
     field_order = ["category", "subcategory", "description", "amount", "attachments"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _check_pair(self, data)
+        return data
 
 
 class ToLeadForm(forms.Form):
-    description = forms.CharField(label="线索内容", widget=forms.Textarea, max_length=10000)
+    description = forms.CharField(label="线索内容", widget=forms.Textarea, max_length=10000,
+                                  error_messages={"required": "请填写线索内容。"})  # fmt: skip
     handed_to = forms.ChoiceField(label="移交对象", choices=Receiver.choices)
-    handed_on = forms.DateField(label="移交日期", widget=DATE)
-    receiver = forms.CharField(label="接收人", max_length=50)
-    due_on = forms.DateField(label="办结期限", widget=DATE)
+    handed_on = forms.DateField(label="移交日期", widget=DATE,
+                                error_messages={"required": "请填写移交日期。"})  # fmt: skip
+    receiver = forms.CharField(label="接收人", max_length=50,
+                               error_messages={"required": "请填写接收人。"})  # fmt: skip
+    due_on = forms.DateField(label="办结期限", widget=DATE,
+                             error_messages={"required": "请填写办结期限。"})  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        handed_on, due_on = data.get("handed_on"), data.get("due_on")
+        if handed_on and due_on and due_on < handed_on:
+            self.add_error("due_on", "办结期限不能早于移交日期。")
+        return data
 
 
 class LinkForm(forms.Form):
-    other = forms.IntegerField(label="关联信访件编号（数字部分）", min_value=1)
+    other = forms.IntegerField(
+        label="关联信访件编号（数字部分）", min_value=1,
+        error_messages={"required": "请填写要关联的信访件编号。", "invalid": "编号须为数字。"},
+    )  # fmt: skip
     duplicate = forms.BooleanField(label="本件为该件的重复件（本件随之办结）", required=False)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from xuncha.accounts.access import allowed, restrict
 from xuncha.accounts.models import Role, User
+from xuncha.common.widgets import path_related
 from xuncha.findings.choices import Source
 from xuncha.findings.models import Finding
 from xuncha.planning.models import Assignment, Team
@@ -127,8 +128,10 @@ def related_choice(petition: Petition, user: User, pk: int) -> Petition | None:
 
 
 def team_units(petition: Petition) -> QuerySet[Unit]:
-    """The units the petition may be about: its team's assignments."""
-    return Unit.objects.filter(assignments__team_id=petition.team_id).distinct()
+    """The units the petition may be about: its team's assignments, with their superiors
+    for the unit picker's paths (one query for the whole list)."""
+    assigned = Assignment.objects.filter(team_id=petition.team_id).values("unit_id")
+    return Unit.objects.filter(pk__in=assigned).select_related(*path_related()).order_by("code")
 
 
 def intake_assignments(user: User) -> QuerySet[Assignment]:

@@ -19,7 +19,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import allowed, is_inspecting_side, user_of
-from xuncha.common.errors import ServiceError
+from xuncha.common.errors import PermissionDenied, ServiceError
 from xuncha.common.middleware import no_store
 from xuncha.common.pagination import paginate
 
@@ -79,19 +79,58 @@ def petition_new(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/new.html", {"form": form}, status=status)
 
 
-@no_store
-@login_required
-def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff(request)
+# Each action's form: the context name the detail page renders it under.
+FORM_NAMES = {
+    "assign": "assign_form", "classify": "classify_form", "dispose": "dispose_form",
+    "finding": "finding_form", "evidence": "evidence_form", "lead": "lead_form",
+    "reply": "message_form", "link": "link_form",
+}  # fmt: skip
+
+
+def _action_form(action: str, petition: Petition, data: Any = None,
+                 evidence: tuple[Any, dict[int, str]] | None = None) -> Any:  # fmt: skip
+    """The form of one action on the petition, bound to ``data`` when posted; ``evidence``
+    is :func:`selectors.evidence_choices` when the caller has it. Each form has its own
+    element ids (``id_<action>_<field>``): several share field names."""
+    ids = {"auto_id": f"id_{action}_%s"}
+    if action == "assign":
+        return forms.AssignForm(data, handlers=selectors.handlers(petition),
+                                initial={"handler": petition.handler_id}, **ids)  # fmt: skip
+    if action == "classify":
+        return forms.ClassifyForm(data, units=selectors.team_units(petition), initial={
+            "category": petition.category, "subcategory": petition.subcategory,
+            "unit": petition.unit_id}, **ids)  # fmt: skip
+    if action == "dispose":
+        return forms.DisposeForm(data, has_finding=petition.finding_id is not None, **ids)
+    if action in ("finding", "evidence"):
+        choices, labels = evidence or selectors.evidence_choices(
+            petition, selectors.attachments(petition)
+        )
+        if action == "evidence":
+            return forms.EvidenceForm(data, choices=choices, labels=labels, **ids)
+        return forms.ToFindingForm(data, choices=choices, labels=labels, initial={
+            "category": petition.category, "subcategory": petition.subcategory}, **ids)  # fmt: skip
+    if action == "lead":
+        today = timezone.localdate()
+        return forms.ToLeadForm(data, initial={"handed_on": today, "due_on": today}, **ids)
+    if action == "reply":
+        return forms.MessageForm(data, **ids)
+    if action == "link":
+        return forms.LinkForm(data, **ids)
+    raise Http404
+
+
+def _detail(request: HttpRequest, petition: Petition, *, bound: dict[str, Any] | None = None,
+            status: int = 200) -> HttpResponse:  # fmt: skip
+    """The petition's page; ``bound`` holds a failed action's form (input and errors kept)."""
     user = user_of(request)
-    petition = selectors.petition_detail(user=user, pk=pk)
     services.petition_read(petition=petition, user=user, action=AccessAction.VIEW)
     show_identity = request.GET.get("identity") == "1" and not petition.anonymous
     if show_identity:
         services.petition_read(petition=petition, user=user, action=AccessAction.IDENTITY)
-    today = timezone.localdate()
     rows = selectors.attachments(petition)
-    choices, labels = selectors.evidence_choices(petition, rows)
+    evidence = selectors.evidence_choices(petition, rows)
+    labels = evidence[1]
     names = {r.attachment.pk: r.evidence_name for r in rows}  # reads name the file as the list does
     inspecting = is_inspecting_side(user, petition.team_id)
     context: dict[str, Any] = {
@@ -103,101 +142,94 @@ def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": inspecting and not petition.disposition,
         "can_reply": inspecting and petition.receipt_hash is not None,
         "can_attach": inspecting and petition.finding_id is not None and bool(labels),
-        "assign_form": forms.AssignForm(handlers=selectors.handlers(petition),
-                                        initial={"handler": petition.handler_id}),
-        "classify_form": forms.ClassifyForm(units=selectors.team_units(petition), initial={
-            "category": petition.category, "subcategory": petition.subcategory, "unit": petition.unit_id}),
-        "dispose_form": forms.DisposeForm(has_finding=petition.finding_id is not None),
-        "message_form": forms.MessageForm(), "link_form": forms.LinkForm(),
-        "finding_form": forms.ToFindingForm(choices=choices, labels=labels, initial={
-            "category": petition.category, "subcategory": petition.subcategory}),
-        "evidence_form": forms.EvidenceForm(choices=choices, labels=labels),
-        "lead_form": forms.ToLeadForm(initial={"handed_on": today, "due_on": today}),
     }  # fmt: skip
-    return render(request, "petitions/detail.html", context)
+    shown = {"reply": context["can_reply"], "evidence": context["can_attach"],
+             "finding": context["can_edit"] and petition.finding_id is None}  # fmt: skip
+    for action, form in (bound or {}).items():
+        if not shown.get(action, context["can_edit"]):  # its form is not on the page (any more)
+            messages.error(
+                request,
+                "提交的内容有误："
+                + "；".join(str(e) for errs in form.errors.values() for e in errs),
+            )
+            return redirect("petitions:detail", pk=petition.pk)
+    for action, name in FORM_NAMES.items():
+        context[name] = (bound or {}).get(action) or _action_form(action, petition, None, evidence)
+    context["media"] = context["classify_form"].media + context["finding_form"].media
+    return render(request, "petitions/detail.html", context, status=status)
 
 
-def _evidence_form(petition: Petition, post: Any, cls: type[forms.EvidenceForm]) -> Any:
-    choices, labels = selectors.evidence_choices(petition, selectors.attachments(petition))
-    return cls(post, choices=choices, labels=labels)
+@no_store
+@login_required
+def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    return _detail(request, selectors.petition_detail(user=user_of(request), pk=pk))
 
 
-def _act(action: str, petition: Petition, request: HttpRequest) -> str:
-    user = user_of(request)
-    post = request.POST
+def _act(action: str, form: Any, petition: Petition, user: Any) -> str:
+    """Carry out a valid action form through its service; the message to show."""
+    d = form.cleaned_data
     if action == "assign":
-        form: Any = forms.AssignForm(post, handlers=selectors.handlers(petition))
-        if form.is_valid():
-            services.petition_assign(
-                petition=petition, by=user, handler=form.cleaned_data["handler"]
-            )
-            return "已分办。"
-    elif action == "classify":
-        form = forms.ClassifyForm(post, units=selectors.team_units(petition))
-        if form.is_valid():
-            d = form.cleaned_data
-            services.petition_classify(petition=petition, by=user, category=d["category"],
-                                       subcategory=d["subcategory"], unit_id=d["unit"].pk if d["unit"] else None)  # fmt: skip
-            return "分类已保存。"
-    elif action == "dispose":
-        form = forms.DisposeForm(post, has_finding=petition.finding_id is not None)
-        if form.is_valid():
-            services.petition_dispose(petition=petition, by=user, **form.cleaned_data)
-            return "已办结，反映人凭回执码查询将看到“已办结”。"
-    elif action == "finding":
-        form = _evidence_form(petition, post, forms.ToFindingForm)
-        if form.is_valid():
-            d = form.cleaned_data
-            services.petition_to_finding(petition=petition, by=user, category=d["category"],
-                                         subcategory=d["subcategory"], description=d["description"],
-                                         amount=d["amount"], attachments=list(d["attachments"]))  # fmt: skip
-            attached = f"，{len(d['attachments'])} 个附件已附为证据" if d["attachments"] else ""
-            return (
-                f"已转为巡察发现问题{attached}。信访件仍为“办理中”，办结后反映人才会看到“已办结”。"
-            )
-    elif action == "evidence":
-        form = _evidence_form(petition, post, forms.EvidenceForm)
-        if form.is_valid():
-            made = services.petition_evidence_attach(
-                petition=petition, by=user, attachments=list(form.cleaned_data["attachments"])
-            )
-            return f"{len(made)} 个附件已附为该问题的证据材料。"
-    elif action == "lead":
-        form = forms.ToLeadForm(post)
-        if form.is_valid():
-            services.petition_to_lead(petition=petition, by=user, **form.cleaned_data)
-            return "已作为问题线索移交。"
-    elif action == "reply":
-        form = forms.MessageForm(post)
-        if form.is_valid():
-            services.message_from_team(petition=petition, by=user, body=form.cleaned_data["body"])
-            return "答复已发送，反映人凭回执码可以看到。"
-    elif action == "link":
-        form = forms.LinkForm(post)
-        if form.is_valid():
-            other = selectors.related_choice(petition, user, form.cleaned_data["other"])
-            if other is None:
-                raise ServiceError("没有找到该编号的本组信访件。")
-            services.petition_link(petition=petition, other=other, by=user,
-                                   duplicate=form.cleaned_data["duplicate"])  # fmt: skip
-            return "已关联。"
-    else:
-        raise Http404
-    errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
-    raise ServiceError(f"提交的内容有误：{errors}")
+        services.petition_assign(petition=petition, by=user, handler=d["handler"])
+        return "已分办。"
+    if action == "classify":
+        services.petition_classify(petition=petition, by=user, category=d["category"],
+                                   subcategory=d["subcategory"], unit_id=d["unit"].pk if d["unit"] else None)  # fmt: skip
+        return "分类已保存。"
+    if action == "dispose":
+        services.petition_dispose(petition=petition, by=user, **d)
+        return "已办结，反映人凭回执码查询将看到“已办结”。"
+    if action == "finding":
+        services.petition_to_finding(petition=petition, by=user, category=d["category"],
+                                     subcategory=d["subcategory"], description=d["description"],
+                                     amount=d["amount"], attachments=list(d["attachments"]))  # fmt: skip
+        attached = f"，{len(d['attachments'])} 个附件已附为证据" if d["attachments"] else ""
+        return f"已转为巡察发现问题{attached}。信访件仍为“办理中”，办结后反映人才会看到“已办结”。"
+    if action == "evidence":
+        made = services.petition_evidence_attach(
+            petition=petition, by=user, attachments=list(d["attachments"])
+        )
+        return f"{len(made)} 个附件已附为该问题的证据材料。"
+    if action == "lead":
+        services.petition_to_lead(petition=petition, by=user, **d)
+        return "已作为问题线索移交。"
+    if action == "reply":
+        services.message_from_team(petition=petition, by=user, body=d["body"])
+        return "答复已发送，反映人凭回执码可以看到。"
+    if action == "link":
+        other = selectors.related_choice(petition, user, d["other"])
+        if other is None:
+            form.add_error("other", "没有找到该编号的本组信访件。")
+            raise ServiceError("没有找到该编号的本组信访件。")
+        services.petition_link(petition=petition, other=other, by=user, duplicate=d["duplicate"])
+        return "已关联。"
+    raise Http404
 
 
 @no_store
 @login_required
 @require_POST
 def petition_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One action on the petition. Done: back to its page (POST/redirect/GET). Refused by
+    the form or the service: the page again with that form as typed, the reason beside it."""
     _staff(request)
-    petition = selectors.petition_detail(user=user_of(request), pk=pk)
-    try:
-        messages.success(request, _act(action, petition, request))
-    except ServiceError as err:
-        messages.error(request, str(err))
-    return redirect("petitions:detail", pk=pk)
+    user = user_of(request)
+    petition = selectors.petition_detail(user=user, pk=pk)
+    if action not in FORM_NAMES:
+        raise Http404
+    form = _action_form(action, petition, request.POST)
+    if form.is_valid():
+        try:
+            messages.success(request, _act(action, form, petition, user))
+            return redirect("petitions:detail", pk=pk)
+        except PermissionDenied as err:  # not this user's to handle: their page has no forms
+            messages.error(request, str(err))
+            return redirect("petitions:detail", pk=pk)
+        except ServiceError as err:
+            if not form.errors:
+                form.add_error(None, str(err))
+        petition = selectors.petition_detail(user=user, pk=pk)  # as it is now, not half-changed
+    return _detail(request, petition, bound={action: form}, status=400)
 
 
 def _file(data: bytes, mime: str, filename: str, inline: bool) -> HttpResponse:

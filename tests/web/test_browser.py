@@ -11,6 +11,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from web.factories import PDF, CadreFactory, TermFactory, UnitFactory, UserFactory
@@ -88,11 +89,29 @@ class Page:
             )
         )
 
+    def click_link(self, text: str) -> None:
+        self.d.find_element(By.LINK_TEXT, text).click()
+        WebDriverWait(self.d, 10).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+
     def form(self, action_part: str):
         return self.d.find_element(By.CSS_SELECTOR, f"form[action*='{action_part}']")
 
     def text(self) -> str:
         return self.d.find_element(By.TAG_NAME, "main").text
+
+
+def pick_unit(browser, name: str, text: str, within=None) -> None:
+    """Choose a unit in the picker of the select named ``name`` (inside ``within``, a form,
+    when the page has several): type ``text`` and take the first match with Enter (for
+    other browser tests: the select itself is hidden)."""
+    select = (within or browser).find_element(By.NAME, name)
+    box = browser.find_element(By.ID, select.get_attribute("id").removesuffix("-select"))
+    box.clear()
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+    assert Select(select).first_selected_option.get_attribute("value"), text
 
 
 @pytest.mark.django_db(transaction=True)
@@ -102,7 +121,7 @@ def test_main_flow(live_server, browser, tmp_path) -> None:
     UserFactory(username="office", role=Role.OFFICE)
     team_user = UserFactory(username="team", role=Role.TEAM)
     unit_user = UserFactory(username="liaison", role=Role.UNIT, unit=unit)
-    CadreFactory(name="李组长", user=team_user)
+    cadre = CadreFactory(name="李组长", user=team_user)
     page = Page(browser, live_server.url)
 
     page.login("office")
@@ -111,14 +130,18 @@ def test_main_flow(live_server, browser, tmp_path) -> None:
               name="2024年第一轮巡察", kind="常规巡察", start_date="2024-03-01", end_date="2024-05-31")  # fmt: skip
     assert "已建立2024年第一轮巡察" in page.text()
     page.fill(page.form("/team/"), name="第一巡察组")
-    page.fill(page.form("/member/"), cadre="李组长", role="组长")
-    page.fill(page.form("/assign/"), unit="东江街道")
-    assert "李组长（组长" in page.text() and "东江街道（常规巡察）" in page.text()
+    page.click_link("第一巡察组")  # the team's own page: members and units
+    # A cadre is chosen with their home unit, so namesakes can be told apart.
+    title = f"，{cadre.title}" if cadre.title else ""
+    page.fill(page.form("/member/"), cadre=f"李组长（{cadre.home_unit.name}{title}）", role="组长")
+    pick_unit(browser, "unit", "东江街道", within=page.form("/assign/"))
+    page.fill(page.form("/assign/"))
+    assert "李组长" in page.text() and "东江街道" in page.text()
 
     page.login("team")
     page.go("/findings/new/")
-    page.fill(browser.find_element(By.CSS_SELECTOR, "main form"),
-              assignment="2024年第一轮巡察 · 第一巡察组 · 东江街道", category="群众身边不正之风和腐败问题",
+    pick_unit(browser, "assignment", "东江街道")
+    page.fill(browser.find_element(By.CSS_SELECTOR, "main form"), category="群众身边不正之风和腐败问题",
               subcategory="惠民惠农资金", source="数据比对", description="向已故人员发放移民直补资金 1800 元",
               amount="1800")  # fmt: skip
     assert "问题已记录" in page.text()

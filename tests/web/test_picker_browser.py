@@ -12,7 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from web.factories import FindingFactory, TeamFactory, UnitFactory, UserFactory
-from web.test_browser import Page, chrome
+from web.test_browser import Page, chrome, pick_unit
 from xuncha.accounts.models import Role
 from xuncha.findings.models import Finding, ImmediateItem
 from xuncha.planning.models import Assignment
@@ -37,17 +37,6 @@ def phone():
     driver = chrome(phone=True)
     yield driver
     driver.quit()
-
-
-def pick_unit(browser, name: str, text: str) -> None:
-    """Choose a unit in the picker of the select named ``name``: type ``text`` and take the
-    first match with Enter (for other browser tests: the select itself is hidden)."""
-    select = browser.find_element(By.NAME, name)
-    box = browser.find_element(By.ID, select.get_attribute("id").removesuffix("-select"))
-    box.clear()
-    box.send_keys(text)
-    box.send_keys(Keys.ENTER)
-    assert Select(select).first_selected_option.get_attribute("value"), text
 
 
 def _shown(browser) -> list[str]:

@@ -144,6 +144,7 @@ LANGUAGE_CODE = "zh-hans"
 # The one language of the interface: a browser asking for English must not get Django's
 # own strings ("147 bytes", "Enter a valid date.") in English among Chinese pages.
 LANGUAGES = [("zh-hans", "简体中文")]
+FORMAT_MODULE_PATH = ["xuncha.config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -19,5 +19,8 @@
     parent.addEventListener("change", update);
     update();
   }
-  document.querySelectorAll("select[data-follows]").forEach(follow);
+  // Form media may come before the form in the page: wait for the document when needed.
+  function followAll() { document.querySelectorAll("select[data-follows]").forEach(follow); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", followAll);
+  else followAll();
 })();

@@ -137,5 +137,9 @@
     });
   }
 
-  document.querySelectorAll("select[data-unit-picker]").forEach(enhance);
+  // Form media may come before the form in the page: wait for the document when it is
+  // still being read, so every picker on the page is found.
+  function enhanceAll() { document.querySelectorAll("select[data-unit-picker]").forEach(enhance); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", enhanceAll);
+  else enhanceAll();
 })();

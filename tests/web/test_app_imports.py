@@ -41,11 +41,8 @@ def app_imports(app: str) -> dict[str, set[str]]:
     return out
 
 
-# The findings export (another engineer's file) still reads the ledger's status labels
-# through a function-level import; it can take them from the badge registry instead
-# (``common.choices.REGISTRY["rectification"]``). Listed here so the test stays exact:
-# when that import goes, this entry must go too.
-PENDING = {"findings/exports.py": ["xuncha.rectifications.models"]}
+# Known exceptions (module → ledger modules it imports), kept exact: none today.
+PENDING: dict[str, list[str]] = {}
 
 
 def test_findings_never_imports_the_ledger() -> None:

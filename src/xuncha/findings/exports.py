@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from xuncha.common.choices import REGISTRY
 from xuncha.common.exports import workbook
 
 from . import selectors
@@ -22,10 +23,9 @@ HEADERS = [
 
 
 def _rows(findings: QuerySet[Finding]) -> Iterator[list[Any]]:
-    from xuncha.rectifications.models import Status
-
     categories, subs = dict(Category.choices), dict(Subcategory.choices)
-    sources, statuses = dict(Source.choices), dict(Status.choices)
+    # The ledger's status labels through the badge registry: findings never imports the ledger.
+    sources, statuses = dict(Source.choices), dict(REGISTRY["rectification"].choices)
     rows = selectors.finding_export_rows(findings)
     for n, f in enumerate(rows.iterator(chunk_size=2000), start=1):
         status = getattr(f, "item_status", None)

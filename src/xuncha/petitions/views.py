@@ -92,31 +92,31 @@ def _action_form(action: str, petition: Petition, data: Any = None,
     """The form of one action on the petition, bound to ``data`` when posted; ``evidence``
     is :func:`selectors.evidence_choices` when the caller has it. Each form has its own
     element ids (``id_<action>_<field>``): several share field names."""
-    ids = {"auto_id": f"id_{action}_%s"}
+    ids = f"id_{action}_%s"
     if action == "assign":
         return forms.AssignForm(data, handlers=selectors.handlers(petition),
-                                initial={"handler": petition.handler_id}, **ids)  # fmt: skip
+                                initial={"handler": petition.handler_id}, auto_id=ids)  # fmt: skip
     if action == "classify":
         return forms.ClassifyForm(data, units=selectors.team_units(petition), initial={
             "category": petition.category, "subcategory": petition.subcategory,
-            "unit": petition.unit_id}, **ids)  # fmt: skip
+            "unit": petition.unit_id}, auto_id=ids)  # fmt: skip
     if action == "dispose":
-        return forms.DisposeForm(data, has_finding=petition.finding_id is not None, **ids)
+        return forms.DisposeForm(data, has_finding=petition.finding_id is not None, auto_id=ids)
     if action in ("finding", "evidence"):
         choices, labels = evidence or selectors.evidence_choices(
             petition, selectors.attachments(petition)
         )
         if action == "evidence":
-            return forms.EvidenceForm(data, choices=choices, labels=labels, **ids)
+            return forms.EvidenceForm(data, choices=choices, labels=labels, auto_id=ids)
         return forms.ToFindingForm(data, choices=choices, labels=labels, initial={
-            "category": petition.category, "subcategory": petition.subcategory}, **ids)  # fmt: skip
+            "category": petition.category, "subcategory": petition.subcategory}, auto_id=ids)  # fmt: skip
     if action == "lead":
         today = timezone.localdate()
-        return forms.ToLeadForm(data, initial={"handed_on": today, "due_on": today}, **ids)
+        return forms.ToLeadForm(data, initial={"handed_on": today, "due_on": today}, auto_id=ids)
     if action == "reply":
-        return forms.MessageForm(data, **ids)
+        return forms.MessageForm(data, auto_id=ids)
     if action == "link":
-        return forms.LinkForm(data, **ids)
+        return forms.LinkForm(data, auto_id=ids)
     raise Http404
 
 

@@ -53,6 +53,7 @@ def file_name(response) -> str:
 def test_the_ledger_exports_in_its_customary_layout_as_filtered(client, world):
     done = item(world, amount=800, description=FORMULA)
     plan = rectification_propose_plan(item=done, by=world.users["unit"], measures="清退违规资金",
+                                      goal="违规资金全额追回", department="镇民政办",
                                       owner="王副镇长", deadline=dt.date(2024, 7, 1))  # fmt: skip
     plan = rectification_accept_plan(item=plan, by=world.users["office"], version=plan.version)
     rectification_report_progress(item=plan, by=world.users["unit"], text="已清退 800 元",
@@ -67,7 +68,7 @@ def test_the_ledger_exports_in_its_customary_layout_as_filtered(client, world):
     assert file_name(response) == f"整改台账_{world.team.round.name}_{today}.xlsx"
     header, *data = sheet(response)
     assert header == LEDGER_HEADERS
-    assert data == [[1, world.unit.name, FORMULA, None, "清退违规资金", "王副镇长", None,
+    assert data == [[1, world.unit.name, FORMULA, "违规资金全额追回", "清退违规资金", "王副镇长", "镇民政办",
                      "2024-07-01", "已清退 800 元", "收据.pdf", None, "整改中"]]  # fmt: skip
 
 
@@ -113,3 +114,19 @@ def test_the_findings_export_holds_only_what_the_user_sees(client, world):
     _, *rows = sheet(client.get(reverse("rectifications:export")))
     assert [r[2] for r in rows] == ["本单位问题"]
     assert RectificationItem.objects.count() == 2
+
+
+def test_the_units_plan_form_fills_the_ledgers_goal_and_department(client, world):
+    it = item(world, description="台账列")
+    client.force_login(world.users["unit"])
+    url = reverse("rectifications:action", args=[it.pk, "plan"])
+    response = client.post(url, {"version": it.version, "goal": "资金全额追回", "measures": "逐户核查清退",
+                                 "owner": "李镇长", "department": "镇财政所", "deadline": "2024-08-01"},
+                           follow=True)  # fmt: skip
+    page = response.content.decode()
+    assert "资金全额追回" in page and "镇财政所" in page
+    it.refresh_from_db()
+    assert (it.goal, it.department) == ("资金全额追回", "镇财政所")
+    client.force_login(world.users["office"])
+    _, row = sheet(client.get(reverse("rectifications:export")))
+    assert (row[3], row[6]) == ("资金全额追回", "镇财政所")

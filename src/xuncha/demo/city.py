@@ -577,6 +577,8 @@ def _ledger(ctx: _Seeder, finding: Finding, by: User, fed_back: dt.date, outcome
         return
     liaison = _unit_account(ctx, finding.unit)
     rectification_propose_plan(item=item, by=liaison, owner=f"{_person(ctx.rng)}（整改责任人）",
+                               goal="问题整改到位，违规资金全额追回，相关制度健全并执行。",
+                               department=f"{finding.unit.name}党政办",
                                measures="建立问题清单，逐项明确责任人和时限；完善相关制度，举一反三开展自查自纠。",
                                deadline=_deadline(ctx, due, fed_back))  # fmt: skip
     if state == Status.PLAN_SUBMITTED:

@@ -30,7 +30,8 @@ def _rows(items: QuerySet[RectificationItem]) -> Iterator[list[Any]]:
     for n, item in enumerate(rows.iterator(chunk_size=2000), start=1):
         closed = timezone.localtime(item.closed_at).date() if item.closed_at else None
         yield [
-            n, item.unit.name, item.finding.description, "", item.measures, item.owner, "",
+            n, item.unit.name, item.finding.description, item.goal, item.measures, item.owner,
+            item.department,
             _date(item.deadline), getattr(item, "progress", None) or "",
             "、".join(files.get(item.pk, [])), _date(closed), labels.get(item.status, item.status),
         ]  # fmt: skip

@@ -37,8 +37,11 @@ class VersionedForm(forms.Form):
 
 
 class PlanForm(VersionedForm):
+    goal = forms.CharField(label="整改目标", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                           required=False, help_text="整改要达到的结果，如“违规发放资金全额追回，建立发放复核制度”。")  # fmt: skip
     measures = forms.CharField(label="整改措施", widget=forms.Textarea, max_length=5000)
-    owner = forms.CharField(label="责任人", max_length=50)
+    owner = forms.CharField(label="责任人", max_length=50, help_text="整改台账中的“责任领导”。")
+    department = forms.CharField(label="责任部门", max_length=100, required=False)
     deadline = forms.DateField(label="整改时限", widget=forms.DateInput(attrs={"type": "date"}))
 
 

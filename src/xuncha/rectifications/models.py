@@ -68,8 +68,11 @@ class RectificationItem(BaseModel):
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.AWAITING_PLAN, db_index=True
     )
+    # The customary ledger's columns (整改目标、责任部门) beside the measures and the owner.
+    goal = models.TextField("整改目标", blank=True)
     measures = models.TextField("整改措施", blank=True)
     owner = models.CharField("责任人", max_length=50, blank=True)
+    department = models.CharField("责任部门", max_length=100, blank=True)
     deadline = models.DateField("整改时限", null=True, blank=True, db_index=True)
     plan_accepted_by = models.ForeignKey(
         "accounts.User",

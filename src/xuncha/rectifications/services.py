@@ -57,10 +57,10 @@ def _save(item: RectificationItem, by: User, fields: list[str]) -> Rectification
 
 def rectification_propose_plan(
     *, item: RectificationItem, by: User, measures: str, owner: str, deadline: dt.date,
-    version: int | None = None,
+    goal: str = "", department: str = "", version: int | None = None,
 ) -> RectificationItem:  # fmt: skip
-    """The unit proposes (or changes) measures, owner and deadline; the office must
-    accept them again before work counts as planned."""
+    """The unit proposes (or changes) its goal, measures, owner, department and deadline;
+    the office must accept them again before work counts as planned."""
     if not can(by, "rectification.plan", item):
         raise PermissionDenied("只有整改单位或巡察办可以制定整改方案。")
     if not measures.strip() or not owner.strip():
@@ -70,6 +70,7 @@ def rectification_propose_plan(
         if item.status in (Status.CLOSE_REQUESTED, Status.CLOSED):
             raise ServiceError(f"事项{item.get_status_display()}，不能再修改整改方案。")
         item.measures, item.owner, item.deadline = measures.strip(), owner.strip(), deadline
+        item.goal, item.department = goal.strip(), department.strip()
         item.status, item.plan_accepted_by, item.plan_accepted_at = (
             Status.PLAN_SUBMITTED,
             None,
@@ -79,7 +80,8 @@ def rectification_propose_plan(
         return _save(
             item,
             by,
-            ["measures", "owner", "deadline", "status", "plan_accepted_by", "plan_accepted_at",
+            ["goal", "measures", "owner", "department", "deadline", "status", "plan_accepted_by",
+             "plan_accepted_at",
              "returned_reason", "returned_at"],
         )  # fmt: skip
 

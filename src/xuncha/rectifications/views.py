@@ -48,8 +48,8 @@ _FORMS: dict[str, type[forms.VersionedForm]] = {
 def _detail(request: HttpRequest, item: RectificationItem, bound: dict[str, Any] | None = None,
             status: int = 200) -> HttpResponse:  # fmt: skip
     allowed = _allowed(user_of(request), item)
-    initial = {"version": item.version, "measures": item.measures, "owner": item.owner,
-               "deadline": item.deadline}  # fmt: skip
+    initial = {"version": item.version, "goal": item.goal, "measures": item.measures,
+               "owner": item.owner, "department": item.department, "deadline": item.deadline}  # fmt: skip
     action_forms = {
         name: (bound or {}).get(name) or cls(initial=initial)
         for name, cls in _FORMS.items() if allowed[name]
@@ -74,7 +74,8 @@ def _run(action: str, item: RectificationItem, user: Any, data: dict[str, Any]) 
     common = {"item": item, "by": user, "version": data["version"]}
     calls: dict[str, Callable[[], object]] = {
         "plan": lambda: services.rectification_propose_plan(
-            **common, measures=data["measures"], owner=data["owner"], deadline=data["deadline"]),
+            **common, goal=data["goal"], measures=data["measures"], owner=data["owner"],
+            department=data["department"], deadline=data["deadline"]),
         "accept": lambda: services.rectification_accept_plan(**common),
         "return": lambda: services.rectification_return(**common, reason=data["reason"]),
         "progress": lambda: services.rectification_report_progress(

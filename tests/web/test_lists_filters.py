@@ -288,3 +288,32 @@ def test_an_action_keeps_the_filter_and_leads_on_to_the_next(client, world):
     html = client.get(page).content.decode()
     assert "已不在当前筛选结果中" in html  # accepted: no longer awaiting acceptance
     assert links(html)["next"] == f"/ledger/{items[3].pk}/?status=plan_submitted"
+
+
+def test_ledger_by_category_and_findings_by_where_they_stand_in_the_ledger(client, world):
+    from xuncha.findings.choices import Category
+
+    fed = item(world, unit=world.unit, description="资金问题1")
+    policy = item(world, unit=world.unit, description="政策问题1")
+    FindingFactory.create(
+        team=world.team, round=world.team.round, unit=world.unit, description="未反馈问题1"
+    )
+    type(policy.finding).objects.filter(pk=policy.finding_id).update(category=Category.POLICY)
+    RectificationItem.objects.filter(pk=fed.pk).update(status=Status.IN_PROGRESS)
+    client.force_login(world.users["office"])
+    ledger = client.get(reverse("rectifications:list"), {"category": Category.POLICY})
+    assert rows(ledger.content.decode(), "政策问题") == ["政策问题1"]
+    assert "资金问题1" not in ledger.content.decode()
+
+    def listed(status: str) -> list[str]:
+        page = client.get(reverse("findings:list"), {"item_status": status}).content.decode()
+        return sorted(re.findall(r"(?:资金|政策|未反馈)问题1", page))
+
+    assert listed("unfed") == ["未反馈问题1"]
+    assert listed(Status.IN_PROGRESS) == ["资金问题1"]
+    assert listed(Status.AWAITING_PLAN) == ["政策问题1"]
+    assert listed("") == ["政策问题1", "未反馈问题1", "资金问题1"]
+    refused = client.get(reverse("findings:list"), {"item_status": "forged"}).content.decode()
+    assert (
+        re.findall(r"(?:资金|政策|未反馈)问题1", refused) == []
+    )  # an invalid filter lists nothing

@@ -67,3 +67,7 @@ class ImmediateStatus(Toned):
     @classmethod
     def tones(cls) -> Mapping[str, Tone]:
         return {cls.OPEN: Tone.INFO, cls.DONE: Tone.OK}
+
+
+# The findings list's 整改状态 filter value for findings not yet fed back (no ledger item).
+UNFED = "unfed"

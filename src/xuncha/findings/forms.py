@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from xuncha.common.choices import REGISTRY
 from xuncha.common.errors import PermissionDenied
 from xuncha.common.widgets import (
     FollowingSelect,
@@ -16,7 +17,7 @@ from xuncha.common.widgets import (
 )
 from xuncha.planning.models import Assignment
 
-from .choices import Category, ImmediateStatus, LeadResult, Receiver, Source, Subcategory
+from .choices import UNFED, Category, ImmediateStatus, LeadResult, Receiver, Source, Subcategory
 
 
 class FindingFilterForm(forms.Form):
@@ -27,6 +28,17 @@ class FindingFilterForm(forms.Form):
     source = forms.ChoiceField(
         label="来源", required=False, choices=[("", "全部"), *Source.choices]
     )
+    # Where the finding stands in the ledger; the ledger's statuses come from the badge
+    # registry (findings never imports the ledger), filled in when the form is made.
+    item_status = forms.ChoiceField(label="整改状态", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        statuses = REGISTRY["rectification"].choices
+        field = self.fields["item_status"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "全部"), (UNFED, "未反馈"), *statuses]
+
     # Drill-downs from the figures page (hidden in the list's form: the page shows them).
     round_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     year = forms.IntegerField(

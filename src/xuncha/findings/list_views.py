@@ -28,8 +28,8 @@ class FindingListFilterForm(SharedFilters, FindingFilterForm):  # type: ignore[m
     """The findings list's own filters (category, source, drill-down keys) and the
     shared ones."""
 
-    field_order = ["unit", "q", "round_id", "team_id", "category", "source", "amount_min",
-                   "amount_max"]  # fmt: skip
+    field_order = ["unit", "q", "round_id", "team_id", "category", "source", "item_status",
+                   "amount_min", "amount_max"]  # fmt: skip
 
     def __init__(self, data: QueryDict | None, *, user: User) -> None:
         visible = restrict(Finding.objects.all(), user)

@@ -18,7 +18,7 @@ from xuncha.common.widgets import path_related
 from xuncha.planning.models import Assignment
 from xuncha.planning.selectors import in_period
 
-from .choices import ImmediateStatus, LeadResult
+from .choices import UNFED, ImmediateStatus, LeadResult
 from .models import Finding, ImmediateItem, ImmediateReport, Lead, Talk
 
 DUE_SOON_DAYS = 7  # as the ledger's (rectifications.models.DUE_SOON_DAYS), without the import cycle
@@ -26,7 +26,7 @@ DUE_SOON_DAYS = 7  # as the ledger's (rectifications.models.DUE_SOON_DAYS), with
 
 def finding_list(*, user: User, q: str = "", category: str = "", source: str = "",
                  round_id: int | None = None, year: int | None = None,
-                 term: int | None = None) -> QuerySet[Finding]:  # fmt: skip
+                 term: int | None = None, item_status: str = "") -> QuerySet[Finding]:  # fmt: skip
     findings = restrict(Finding.objects.all(), user).select_related("unit", "round", "team")
     findings = in_period(findings, year=year, term=term)  # the figures page's drill-down
     if q:
@@ -37,6 +37,10 @@ def finding_list(*, user: User, q: str = "", category: str = "", source: str = "
         findings = findings.filter(source=source)
     if round_id:
         findings = findings.filter(round_id=round_id)
+    if item_status == UNFED:
+        findings = findings.filter(rectification__isnull=True)
+    elif item_status:
+        findings = findings.filter(rectification__status=item_status)
     return findings.order_by("-created_at", "-id")
 
 

@@ -8,6 +8,7 @@ from django import forms
 
 # MultipleFileField/Input are re-exported for the forms that still import them from here.
 from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput
+from xuncha.findings.choices import Category
 
 from .models import DueState, Status
 
@@ -20,6 +21,9 @@ class FilterForm(forms.Form):
         label="状态", required=False, choices=[("", "全部"), *Status.choices]
     )
     due = forms.ChoiceField(label="到期", required=False, choices=[("", "全部"), *DueState.choices])
+    category = forms.ChoiceField(
+        label="问题类别", required=False, choices=[("", "全部"), *Category.choices]
+    )
     returned = forms.BooleanField(label="被退回", required=False)
     # Set by drill-down links (home page, figures); not shown as boxes of their own.
     unit_id = forms.IntegerField(required=False, widget=forms.HiddenInput)

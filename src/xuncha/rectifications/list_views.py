@@ -29,7 +29,7 @@ class LedgerFilterForm(SharedFilters, FilterForm):  # type: ignore[misc]  # roun
     """The ledger's own filters (status, due state, returned, drill-down keys) and the
     shared ones."""
 
-    field_order = ["unit", "q", "round_id", "team_id", "status", "due", "amount_min",
+    field_order = ["unit", "q", "round_id", "team_id", "category", "status", "due", "amount_min",
                    "amount_max", "returned"]  # fmt: skip
 
     def __init__(self, data: QueryDict | None, *, user: User) -> None:

@@ -59,7 +59,7 @@ def completion(*, user: User, by: Grouping = "overall", **filters: object) -> li
 def item_list(
     *, user: User, today: dt.date, status: str = "", due: str = "", q: str = "",
     unit_id: int | None = None, round_id: int | None = None, returned: bool = False,
-    year: int | None = None, term: int | None = None,
+    year: int | None = None, term: int | None = None, category: str = "",
 ) -> QuerySet[RectificationItem]:  # fmt: skip
     """The ledger as the user may see it, filtered; due states become deadline ranges
     so the filter runs in the database."""
@@ -69,6 +69,8 @@ def item_list(
     items = in_period(items, year=year, term=term)  # the figures page's drill-down
     if status:
         items = items.filter(status=status)
+    if category:
+        items = items.filter(finding__category=category)
     if unit_id:
         items = items.filter(unit_id=unit_id)
     if round_id:

@@ -38,6 +38,9 @@ EXPECTED = {
     # Cross-check: the office and the team that ran it; everyone else sees nothing.
     **{page: {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (404, 404), "leader": (404, 404)}
        for page in ("checks_team", "dataset", "run", "run_status", "suspects", "suspect", "export", "report")},
+    # A unit's page and a term's coverage: every role that lists units (all but a unit account).
+    **{page: {"office": (200, 200), "team": (200, 200), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)}
+       for page in ("unit_page", "coverage")},
 }  # fmt: skip
 
 
@@ -80,6 +83,8 @@ def urls_for(world, team, unit) -> dict[str, str]:
         "round": reverse("planning:round", args=[team.round.pk]),
         **evidence_urls(world, team, unit, finding=finding, item=item, immediate=immediate),
         "team": reverse("planning:team", args=[team.pk]),
+        "unit_page": reverse("units:detail", args=[unit.pk]),
+        "coverage": reverse("planning:coverage", args=[team.round.term_id]),
     }
 
 
@@ -217,3 +222,64 @@ def test_list_exports_hold_what_the_role_may_see(client, world, role) -> None:
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
         texts = {c.value for row in sheet.iter_rows() for c in row}
         assert ("本方问题" in texts, "他方问题" in texts) == EXPORTS[role], (role, name)
+
+
+# Pages without an object: role -> status (the figures' export counts what the role may count).
+PAGES = {
+    "dashboards:export": {"office": 200, "team": 200, "unit": 200, "supervisor": 200, "leader": 200},
+    "findings:new": {"office": 200, "team": 200, "unit": 404, "supervisor": 404, "leader": 404},
+}  # fmt: skip
+
+
+# findings:new is work.record (the inspecting side) but its view checks no role yet: the
+# form opens, empty, for the others (asked of the findings app's owner).
+_NEW_FINDING_GAP = pytest.mark.xfail(
+    strict=True, reason="findings:new 未按 work.record 拒绝（待 findings 修正）"
+)
+
+
+@pytest.mark.parametrize(("name", "role"), [
+    pytest.param(name, role, marks=_NEW_FINDING_GAP if name == "findings:new" and PAGES[name][role] == 404 else ())
+    for name in PAGES for role in PAGES[name]
+])  # fmt: skip
+def test_pages_without_an_object(client, world, name, role) -> None:
+    client.force_login(world.users[role])
+    assert client.get(reverse(name)).status_code == PAGES[name][role], (role, name)
+
+
+# Recording on a unit's work page (a talk) and feeding a finding back to its unit:
+# role -> (own team's/unit's object, another's), as ACTIONS.
+WORK = {
+    "office": {"work_action": ("done", "done"), "feed_back": ("done", "done")},
+    "team": {"work_action": ("done", 404), "feed_back": ("done", 404)},
+    "unit": {"work_action": (404, 404), "feed_back": (404, 404)},  # it sees fed-back findings only
+    "supervisor": {"work_action": ("refused", "refused"), "feed_back": ("refused", "refused")},
+    "leader": {"work_action": ("refused", "refused"), "feed_back": ("refused", "refused")},
+}  # fmt: skip
+
+
+def post_work(client, world, team, unit, action) -> str | int:
+    from xuncha.findings.models import Talk
+    from xuncha.rectifications.models import RectificationItem
+
+    if action == "work_action":
+        assignment = Assignment.objects.get(team=team, unit=unit)
+        r = client.post(reverse("findings:work_action", args=[assignment.pk, "talk"]),
+                        {"talk_on": "2024-04-02", "interviewee": "王五", "summary": "要点"})  # fmt: skip
+        changed = Talk.objects.filter(team=team, unit=unit, interviewee="王五").exists()
+    else:
+        finding = FindingFactory(team=team, round=team.round, unit=unit)
+        r = client.post(reverse("rectifications:feed_back", args=[finding.pk]))
+        changed = RectificationItem.objects.filter(finding=finding).exists()
+    if r.status_code in (403, 404):
+        return r.status_code
+    return "done" if changed else "refused"
+
+
+@pytest.mark.parametrize("role", list(WORK))
+def test_work_and_feed_back_actions(client, world, role) -> None:
+    client.force_login(world.users[role])
+    for action, expected in WORK[role].items():
+        got = (post_work(client, world, world.team, world.unit, action),
+               post_work(client, world, world.other_team, world.other_unit, action))  # fmt: skip
+        assert got == expected, (role, action, got)

@@ -164,7 +164,8 @@ def test_classify_offers_the_team_units_in_the_picker_and_follows_the_category(t
             _attr(o, "value"): _attr(o, "data-parent") for o in _walk(sub) if o.name == "option"
         }
         assert parents[Subcategory.INDUSTRY] == Category.POLICY
-    assert "xuncha/follow.js" in page and "xuncha/unit-picker.js" in page
+    # Each script once, in the page's content (not in its title or breadcrumbs).
+    assert page.count("xuncha/follow.js") == 1 and page.count("xuncha/unit-picker.js") == 1
 
 
 def test_dispose_refuses_as_finding_before_there_is_one(team, world):
@@ -298,3 +299,47 @@ def test_another_team_cannot_post_a_refused_form(client, world):
     petition = make_petition(world)
     client.force_login(world.users["other_team"])
     assert post(client, petition, "finding", {"description": "x"}).status_code == 404
+
+
+# ------------------------------------------------------------------ in a browser
+
+
+@pytest.fixture
+def browser():
+    from web.test_browser import chrome
+
+    driver = chrome()
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_subcategories_follow_and_a_refused_lead_keeps_its_text(
+    live_server, browser, world
+):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from web.test_browser import Page, pick_unit
+
+    petition = make_petition(world)
+    page = Page(browser, live_server.url)
+    page.login(world.users["team"].username)
+    page.go(reverse("petitions:detail", args=[petition.pk]))
+    form = page.form("/classify/")
+    Select(form.find_element(By.NAME, "category")).select_by_visible_text(Category.POLICY.label)
+    sub = Select(form.find_element(By.NAME, "subcategory"))
+    policy = [label for value, label in Subcategory.choices if value.startswith("policy.")]
+    assert [o.text for o in sub.options] == ["未分类", *policy]
+    pick_unit(browser, "unit", world.unit.name, within=form)
+    page.fill(form, subcategory=Subcategory.INDUSTRY.label)
+    assert "分类已保存" in page.text()
+    petition.refresh_from_db()
+    assert (petition.subcategory, petition.unit_id) == (Subcategory.INDUSTRY, world.unit.pk)
+
+    typed = "村支书涉嫌挪用集体资金。"
+    page.fill(page.form("/lead/"), description=typed)  # no receiver
+    box = browser.find_element(By.CSS_SELECTOR, "form[action$='/lead/'] .field.has-error")
+    assert "请填写接收人" in box.text
+    lead = page.form("/lead/")
+    assert lead.find_element(By.NAME, "description").get_attribute("value") == typed

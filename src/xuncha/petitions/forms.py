@@ -18,7 +18,7 @@ from .models import Attachment, Channel, Disposition
 from .services import DISPOSE_CHOICES, Content, Identity
 
 MAX = 5000
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input reads
 
 
 class PetitionForm(forms.Form):

@@ -107,11 +107,11 @@ def test_upload_map_run_review_verify_finding(live_server, browser, tmp_path) ->
     assert "完整号码查看记录" in page.text()
 
     page.go(
-        browser.find_element(By.LINK_TEXT, "← 疑点清单")
+        browser.find_element(By.LINK_TEXT, "疑点清单")
         .get_attribute("href")
         .removeprefix(live_server.url)
     )
-    browser.find_element(By.LINK_TEXT, "← 返回本次比对").click()
+    browser.find_element(By.LINK_TEXT, "第 1 次比对").click()
     assert "属实 1 条" in browser.find_element(By.ID, "verify-totals").text
     page.fill(browser.find_element(By.ID, "finding-form"), assignment="湘南市水利局")
     assert "已形成问题并反馈整改" in page.text() and "数据比对" in page.text()

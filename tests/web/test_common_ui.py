@@ -96,3 +96,21 @@ def test_top_bar_says_the_role_once(client):
 
 def test_toned_is_a_textchoices_base():
     assert issubclass(Toned, models.TextChoices)
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [("office", {"被巡察单位", "巡察轮次", "信访举报", "数据比对"}),
+     ("team", {"被巡察单位", "巡察轮次", "信访举报", "数据比对"}),
+     ("leader", {"被巡察单位", "巡察轮次"}), ("supervisor", {"被巡察单位", "巡察轮次"}),
+     ("unit", set())],
+)  # fmt: skip
+def test_the_menu_offers_what_the_role_may_open(client, world, role, shown):
+    import re
+
+    client.force_login(world.users[role])
+    nav = re.search(r"<nav>(.*?)</nav>", client.get("/").content.decode(), re.S)
+    assert nav is not None
+    optional = {"被巡察单位", "巡察轮次", "信访举报", "数据比对"}
+    assert {name for name in optional if f">{name}</a>" in nav.group(1)} == shown
+    assert ">问题</a>" in nav.group(1) and ">整改台账</a>" in nav.group(1)

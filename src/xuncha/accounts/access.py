@@ -62,6 +62,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "terms.manage": _OFFICE,  # terms (届): list, new, edit
     "cadres.manage": _OFFICE,  # the cadre pool (干部库): list, new, edit
     "units.list": _INSPECTING | {Role.SUPERVISOR, Role.LEADER},
+    "rounds.list": _INSPECTING | {Role.SUPERVISOR, Role.LEADER},  # the rounds menu and list
     "units.export": _OFFICE | {Role.SUPERVISOR, Role.LEADER},
     "units.manage": _OFFICE,
     "coverage.read": _INSPECTING | {Role.SUPERVISOR, Role.LEADER},

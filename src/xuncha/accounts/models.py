@@ -30,7 +30,7 @@ class User(AbstractUser):
         verbose_name_plural = "用户"
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role="unit") | models.Q(unit__isnull=False),
+                condition=~models.Q(role=Role.UNIT) | models.Q(unit__isnull=False),
                 name="unit_liaison_has_unit",
                 violation_error_message="被巡察单位联络人必须指定所属单位。",
             )

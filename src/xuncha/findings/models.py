@@ -120,7 +120,7 @@ class ImmediateItem(TeamWork):
         ordering = ["deadline", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status="open", done_on__isnull=True) | models.Q(status="done", done_on__isnull=False),
+                condition=models.Q(status=ImmediateStatus.OPEN, done_on__isnull=True) | models.Q(status=ImmediateStatus.DONE, done_on__isnull=False),
                 name="immediate_done_has_date", violation_error_message="已完成的事项必须有完成日期。",
             ),
         ]  # fmt: skip

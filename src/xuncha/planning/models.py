@@ -161,7 +161,7 @@ class TeamMember(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["team", "cadre"], name="member_once_per_team"),
             models.UniqueConstraint(
-                fields=["team"], condition=models.Q(role="leader"), name="one_leader_per_team",
+                fields=["team"], condition=models.Q(role=MemberRole.LEADER), name="one_leader_per_team",
                 violation_error_message="一个巡察组只能有一名组长。",
             ),
         ]  # fmt: skip

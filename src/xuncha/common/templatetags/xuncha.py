@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -18,6 +20,15 @@ def badge(value: str, key: str) -> SafeString:
     """A status as a coloured badge: ``{% badge item.status "rectification" %}``."""
     label, tone = badge_parts(value, key)
     return format_html('<span class="badge tone-{}">{}</span>', tone, label)
+
+
+@register.filter
+def may(user: Any, action: str) -> bool:
+    """Whether the user's role may take a named action: ``{% if user|may:"checks.open" %}``
+    (the roles are declared once, in :data:`xuncha.accounts.access.ACTIONS`)."""
+    from xuncha.accounts.access import allowed
+
+    return bool(getattr(user, "is_authenticated", False)) and allowed(user, action)
 
 
 @register.filter

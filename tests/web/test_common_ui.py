@@ -114,3 +114,19 @@ def test_the_menu_offers_what_the_role_may_open(client, world, role, shown):
     optional = {"被巡察单位", "巡察轮次", "信访举报", "数据比对"}
     assert {name for name in optional if f">{name}</a>" in nav.group(1)} == shown
     assert ">问题</a>" in nav.group(1) and ">整改台账</a>" in nav.group(1)
+
+
+def test_date_fields_are_written_as_the_browser_reads_them():
+    """An <input type="date"> shows only YYYY-MM-DD; anything else leaves it blank."""
+    import datetime as dt
+
+    from django import forms
+
+    class F(forms.Form):
+        day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    assert 'value="2024-07-01"' in str(F(initial={"day": dt.date(2024, 7, 1)})["day"])
+    for typed in ("2024-07-01", "2024/07/01", "2024年7月1日"):
+        form = F({"day": typed})
+        assert form.is_valid(), typed
+        assert form.cleaned_data["day"] == dt.date(2024, 7, 1)

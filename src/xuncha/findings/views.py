@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from xuncha.accounts.access import can, user_of
+from xuncha.accounts.access import allowed, can, user_of
 from xuncha.common.errors import ServiceError
 
 from . import forms, selectors, services
@@ -28,6 +28,8 @@ def _initial(request: HttpRequest) -> dict[str, object]:
 @login_required
 def finding_new(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
+    if not allowed(user, "work.record"):
+        raise Http404  # only the inspecting side records findings
     assignments = selectors.assignments_for(user)
     form = forms.FindingForm(request.POST or None, request.FILES or None, assignments=assignments,
                              initial=_initial(request))  # fmt: skip

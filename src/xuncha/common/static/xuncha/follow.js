@@ -3,8 +3,12 @@
 (function () {
   "use strict";
   function follow(select) {
+    // Once per select, even when the script is on the page twice (it would keep only the
+    // options the first run had already filtered).
+    if (select.hasAttribute("data-following")) return;
     var parent = select.form && select.form.elements[select.getAttribute("data-follows")];
     if (!parent) return;
+    select.setAttribute("data-following", "");
     var all = Array.prototype.slice.call(select.options).map(function (o) { return o.cloneNode(true); });
     function update() {
       var keep = select.value;

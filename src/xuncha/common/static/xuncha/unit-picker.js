@@ -15,6 +15,8 @@
   }
 
   function enhance(select) {
+    if (select.hasAttribute("data-unit-picker-ready")) return;  // once, even if loaded twice
+    select.setAttribute("data-unit-picker-ready", "");
     var id = select.id || "unit-picker-" + (++counter);
     var options = Array.prototype.filter.call(select.options, function (o) { return o.value !== ""; })
       .map(function (o) {

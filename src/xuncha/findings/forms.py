@@ -57,6 +57,32 @@ def _category_of(subcategory: str) -> str:
     return subcategory.split(".", 1)[0]
 
 
+def subcategory_select() -> FollowingSelect:
+    """具体类别 showing only the chosen 问题类别's options (forms check the pair too)."""
+    return FollowingSelect(follows="category", parent_of=_category_of)
+
+
+def check_category_pair(form: forms.Form, data: dict[str, Any]) -> None:
+    """Refuse a 具体类别 of another 问题类别 (or one without a 问题类别), beside the field
+    (every form that classifies a problem: findings, petitions)."""
+    category, sub = data.get("category"), data.get("subcategory")
+    if sub and not category:
+        form.add_error("subcategory", "请先选择问题类别，再选择具体类别。")
+    elif category and sub and _category_of(sub) != category:
+        label = dict(Category.choices)[category]
+        form.add_error(
+            "subcategory",
+            f"“{dict(Subcategory.choices)[sub]}”不属于“{label}”，请重新选择具体类别。",
+        )
+
+
+def check_lead_dates(form: forms.Form, data: dict[str, Any]) -> None:
+    """A lead's 办结期限 cannot come before its 移交日期 (work page and petitions)."""
+    handed_on, due_on = data.get("handed_on"), data.get("due_on")
+    if handed_on and due_on and due_on < handed_on:
+        form.add_error("due_on", "办结期限不能早于移交日期。")
+
+
 class FindingForm(forms.Form):
     assignment: forms.ModelChoiceField[Assignment] = forms.ModelChoiceField(
         label="被巡察单位", queryset=Assignment.objects.none(), empty_label="请选择",
@@ -67,7 +93,7 @@ class FindingForm(forms.Form):
     category = forms.ChoiceField(label="问题类别", choices=Category.choices)
     subcategory = forms.ChoiceField(
         label="具体类别", choices=Subcategory.choices,
-        widget=FollowingSelect(follows="category", parent_of=_category_of),
+        widget=subcategory_select(),
     )  # fmt: skip
     source = forms.ChoiceField(label="问题来源", choices=Source.choices)
     description = forms.CharField(label="问题描述", widget=forms.Textarea, max_length=10000,
@@ -88,13 +114,7 @@ class FindingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        category, sub = data.get("category"), data.get("subcategory")
-        if category and sub and _category_of(sub) != category:
-            label = dict(Category.choices)[category]
-            self.add_error(
-                "subcategory",
-                f"“{dict(Subcategory.choices)[sub]}”不属于“{label}”，请重新选择具体类别。",
-            )
+        check_category_pair(self, data)
         return data
 
     def uploads(self) -> list[tuple[Any, str]]:
@@ -118,9 +138,7 @@ class LeadForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        handed_on, due_on = data.get("handed_on"), data.get("due_on")
-        if handed_on and due_on and due_on < handed_on:
-            self.add_error("due_on", "办结期限不能早于移交日期。")
+        check_lead_dates(self, data)
         return data
 
 

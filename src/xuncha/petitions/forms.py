@@ -8,10 +8,10 @@ from django import forms
 from django.db.models import QuerySet
 
 from xuncha.accounts.models import User
-from xuncha.common.widgets import FollowingSelect, UnitPicker
+from xuncha.common.widgets import MultipleFileField, MultipleFileInput, UnitPicker
 from xuncha.findings.choices import Category, Receiver, Subcategory
+from xuncha.findings.forms import check_category_pair, check_lead_dates, subcategory_select
 from xuncha.planning.models import Assignment, Team
-from xuncha.rectifications.forms import MultipleFileField, MultipleFileInput
 from xuncha.units.models import Unit
 
 from .models import Attachment, Channel, Disposition
@@ -111,27 +111,6 @@ class FilterForm(forms.Form):
     number = forms.CharField(label="编号", required=False, max_length=20)
 
 
-def _category_of(subcategory: str) -> str:
-    return subcategory.split(".", 1)[0]
-
-
-def _subcategory_select() -> FollowingSelect:
-    """具体类别 shows only the chosen 问题类别's options (the form checks the pair)."""
-    return FollowingSelect(follows="category", parent_of=_category_of)
-
-
-def _check_pair(form: forms.Form, data: dict[str, Any]) -> None:
-    """Refuse a 具体类别 of another 问题类别 (or one without a 问题类别), beside the field."""
-    category, sub = data.get("category"), data.get("subcategory")
-    if sub and not category:
-        form.add_error("subcategory", "请先选择问题类别，再选择具体类别。")
-    elif category and sub and _category_of(sub) != category:
-        form.add_error(
-            "subcategory",
-            f"“{dict(Subcategory.choices)[sub]}”不属于“{dict(Category.choices)[category]}”，请重新选择具体类别。",
-        )
-
-
 class AssignForm(forms.Form):
     handler: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label="承办人", queryset=User.objects.none(), empty_label="请选择",
@@ -151,7 +130,7 @@ class ClassifyForm(forms.Form):
     )
     subcategory = forms.ChoiceField(
         label="具体类别", required=False, choices=[("", "未分类"), *Subcategory.choices],
-        widget=_subcategory_select(),
+        widget=subcategory_select(),
     )  # fmt: skip
     unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
         label="反映对象单位", required=False, queryset=Unit.objects.none(), empty_label="未指定",
@@ -166,7 +145,7 @@ class ClassifyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        _check_pair(self, data)
+        check_category_pair(self, data)
         return data
 
 
@@ -209,7 +188,7 @@ class ToFindingForm(EvidenceForm):
     category = forms.ChoiceField(label="问题类别", choices=Category.choices,
                                  error_messages={"required": "请选择问题类别。"})  # fmt: skip
     subcategory = forms.ChoiceField(label="具体类别", choices=Subcategory.choices,
-                                    widget=_subcategory_select(),
+                                    widget=subcategory_select(),
                                     error_messages={"required": "请选择具体类别。"})  # fmt: skip
     description = forms.CharField(label="问题描述", widget=forms.Textarea, max_length=10000,
                                   error_messages={"required": "请填写问题描述。"})  # fmt: skip
@@ -221,7 +200,7 @@ class ToFindingForm(EvidenceForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        _check_pair(self, data)
+        check_category_pair(self, data)
         return data
 
 
@@ -238,9 +217,7 @@ class ToLeadForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        handed_on, due_on = data.get("handed_on"), data.get("due_on")
-        if handed_on and due_on and due_on < handed_on:
-            self.add_error("due_on", "办结期限不能早于移交日期。")
+        check_lead_dates(self, data)
         return data
 
 

@@ -145,6 +145,7 @@ def write_workbook(
     of thousands, are then built as SpreadsheetML by one SQL query per sheet and spliced
     in, instead of a Python call per cell (12 s → under 1 s for 69,000 hits)."""
     import xlsxwriter
+    import xlsxwriter.exceptions
 
     # Text is written as text: never a formula (a file named "=HYPERLINK(…)"), a link
     # or a number, whatever the lists sent in call their files, sheets and programs.
@@ -156,7 +157,13 @@ def write_workbook(
         _rule_sheet(wb, fmt, rule_id, counts.get(rule_id, 0))
     # Style numbers of the formats the spliced cells use (assigned now, before close).
     styles = {name: f._get_xf_index() for name, f in fmt.items()}
-    wb.close()
+    try:
+        wb.close()
+    except xlsxwriter.exceptions.FileCreateError as err:
+        # xlsxwriter wraps the OS error (a full disk, a folder gone): raise it as itself,
+        # so the caller says in Chinese that the output folder cannot be written.
+        cause = err.args[0] if err.args and isinstance(err.args[0], OSError) else None
+        raise (cause or OSError(str(err))) from err
     _write_rule_rows(path, result, styles, unmask)
 
 

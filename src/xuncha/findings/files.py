@@ -2,12 +2,14 @@
 
 Photos open in the browser (a phone shows the photo); anything else downloads (PDF
 included: browsers' PDF viewers refuse to run under the sandbox policy).
-The response carries the original Chinese file name, runs nothing (sandbox policy,
-nosniff) and is kept by no cache, and every opening is logged."""
+The response carries the original Chinese file name, runs nothing (:func:`sandboxed`)
+and is kept by no cache, and every opening is logged."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest
+from typing import TypeVar
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 
 from xuncha.accounts.access import user_of
 from xuncha.common.models import Evidence
@@ -15,6 +17,17 @@ from xuncha.common.models import Evidence
 from .services import evidence_opened
 
 INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
+
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def sandboxed(response: R) -> R:
+    """A served file runs nothing in the browser: no script or plugin (sandbox policy),
+    no download sniffed into a page (nosniff). Every file the workbench hands out goes
+    through here: evidence, petition attachments, QR codes."""
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def evidence_response(request: HttpRequest, evidence: Evidence, *, subject: str) -> FileResponse:
@@ -26,7 +39,5 @@ def evidence_response(request: HttpRequest, evidence: Evidence, *, subject: str)
     inline = evidence.content_type in INLINE_TYPES
     response = FileResponse(stream, as_attachment=not inline, filename=evidence.original_name,
                             content_type=evidence.content_type if inline else "application/octet-stream")  # fmt: skip
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    return response
+    return sandboxed(response)

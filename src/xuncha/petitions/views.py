@@ -22,6 +22,7 @@ from xuncha.accounts.access import allowed, is_inspecting_side, user_of
 from xuncha.common.errors import PermissionDenied, ServiceError
 from xuncha.common.middleware import no_store
 from xuncha.common.pagination import paginate
+from xuncha.findings.files import sandboxed
 
 from . import forms, notice, selectors, services
 from .models import AccessAction, Petition
@@ -239,10 +240,7 @@ def _file(data: bytes, mime: str, filename: str, inline: bool) -> HttpResponse:
     response["Content-Disposition"] = (
         content_disposition_header(not inline, filename) or "attachment"
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return sandboxed(response)  # not stored: its view is no_store
 
 
 @no_store
@@ -342,6 +340,4 @@ def intake_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = (
         content_disposition_header(True, f"{name}.{fmt}") or "attachment"
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return sandboxed(response)

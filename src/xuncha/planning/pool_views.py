@@ -3,19 +3,17 @@ in the workbench (list, new, edit, each change in the history)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from xuncha.accounts.access import allowed, user_of
-from xuncha.common.errors import ServiceError
 from xuncha.common.history import object_history
 from xuncha.common.pagination import paginate
 
 from . import forms, selectors, services
+from .views import form_page, initial_of, submit
 
 CADRES_PER_PAGE = 100
 
@@ -23,13 +21,6 @@ CADRES_PER_PAGE = 100
 def _allowed(request: HttpRequest, action: str) -> None:
     if not allowed(user_of(request), action):
         raise Http404
-
-
-def _form_page(
-    request: HttpRequest, template: str, form: Any, context: dict[str, Any]
-) -> HttpResponse:
-    status = 400 if request.method == "POST" else 200
-    return render(request, template, {"form": form, **context}, status=status)
 
 
 @login_required
@@ -44,28 +35,19 @@ def term_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _allowed(request, "terms.manage")
     user = user_of(request)
     term = selectors.term_detail(pk=pk) if pk is not None else None
-    initial = (
-        {"name": term.name, "start_year": term.start_year, "end_year": term.end_year}
-        if term
-        else {}
-    )
-    form = forms.TermForm(request.POST or None, initial=initial)
+    form = forms.TermForm(request.POST or None, initial=initial_of(term, forms.TermForm))
     if term is None:
         del form.fields["reason"]
-    if request.method == "POST" and form.is_valid():
-        try:
-            if term is None:
-                term = services.term_create(by=user, **form.cleaned_data)
-                messages.success(request, f"已新建届期「{term.name}」。")
-            else:
-                services.term_update(by=user, term=term, **form.cleaned_data)
-                messages.success(request, f"已修改届期「{term.name}」。")
-        except ServiceError as err:
-            form.add_error(None, str(err))
-        else:
-            return redirect("planning:terms")
+    saved = submit(request, form, lambda data: (
+        services.term_create(by=user, **data) if term is None
+        else services.term_update(by=user, term=term, **data)
+    ))  # fmt: skip
+    if saved is not None:
+        messages.success(request, f"已{'新建' if term is None else '修改'}届期「{saved.name}」。")
+        return redirect("planning:terms")
     history = object_history(term, newest_first=True) if term else []
-    return _form_page(request, "planning/term_edit.html", form, {"term": term, "history": history})
+    return form_page(request, "planning/term_edit.html",
+                     {"form": form, "term": term, "history": history})  # fmt: skip
 
 
 @login_required
@@ -94,23 +76,19 @@ def cadre_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _allowed(request, "cadres.manage")
     user = user_of(request)
     cadre = selectors.cadre_detail(pk=pk) if pk is not None else None
-    initial = ({"name": cadre.name, "title": cadre.title, "home_unit": cadre.home_unit_id,
-                "user": cadre.user_id} if cadre else {})  # fmt: skip
-    form = forms.CadreForm(request.POST or None, initial=initial)
+    form = forms.CadreForm(request.POST or None, initial=initial_of(cadre, forms.CadreForm))
     if cadre is None:
         del form.fields["reason"]
-    if request.method == "POST" and form.is_valid():
-        try:
-            if cadre is None:
-                cadre = services.cadre_create(by=user, **form.cleaned_data)
-                messages.success(request, f"已将{cadre}加入干部库。")
-            else:
-                cadre = services.cadre_update(by=user, cadre=cadre, **form.cleaned_data)
-                messages.success(request, f"已修改{cadre}。")
-        except ServiceError as err:
-            form.add_error(None, str(err))
-        else:
-            return redirect("planning:cadres")
-    context = {"cadre": cadre, "places": selectors.cadre_teams(cadre) if cadre else [],
+    saved = submit(request, form, lambda data: (
+        services.cadre_create(by=user, **data) if cadre is None
+        else services.cadre_update(by=user, cadre=cadre, **data)
+    ))  # fmt: skip
+    if saved is not None:
+        messages.success(
+            request, f"已将{saved}加入干部库。" if cadre is None else f"已修改{saved}。"
+        )
+        return redirect("planning:cadres")
+    context = {"form": form, "cadre": cadre,
+               "places": selectors.cadre_teams(cadre) if cadre else [],
                "history": object_history(cadre, newest_first=True) if cadre else []}  # fmt: skip
-    return _form_page(request, "planning/cadre_edit.html", form, context)
+    return form_page(request, "planning/cadre_edit.html", context)

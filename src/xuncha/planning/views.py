@@ -7,10 +7,14 @@ every change lands in the page's history.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Model
+from django.forms import Form
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +26,30 @@ from xuncha.common.errors import ServiceError
 
 from . import forms, selectors, services
 from .models import MemberRole, Round, Team
+
+T = TypeVar("T")
+
+
+def submit(request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], T]) -> T | None:
+    """What ``save`` made of a valid POSTed form; None if nothing was posted, the form is
+    invalid, or the service refused (its Chinese message then goes onto the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ServiceError as err:
+        form.add_error(None, str(err))
+        return None
+
+
+def initial_of(obj: Model | None, form_class: type[Form]) -> dict[str, Any]:
+    """The form's fields as the object has them (nothing for a new object)."""
+    return model_to_dict(obj, fields=form_class.base_fields) if obj else {}
+
+
+def form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A form page: 400 when a POST comes back to it (invalid or refused), else 200."""
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
 
 
 def _errors(form: Any) -> str:
@@ -52,16 +80,11 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def round_new(request: HttpRequest) -> HttpResponse:
     form = forms.RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rnd = services.round_create(by=user_of(request), **form.cleaned_data)
-        except ServiceError as err:
-            form.add_error(None, str(err))
-        else:
-            messages.success(request, f"已建立{rnd.name}。")
-            return redirect("planning:round", pk=rnd.pk)
-    return render(request, "planning/round_new.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)  # fmt: skip
+    rnd = submit(request, form, lambda data: services.round_create(by=user_of(request), **data))
+    if rnd is not None:
+        messages.success(request, f"已建立{rnd.name}。")
+        return redirect("planning:round", pk=rnd.pk)
+    return form_page(request, "planning/round_new.html", {"form": form})
 
 
 @login_required
@@ -80,20 +103,11 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     _office(user)
     rnd = selectors.round_for_change(user=user, pk=pk)
-    initial = {
-        f: getattr(rnd, f) for f in ("term", "number", "name", "kind", "start_date", "end_date")
-    }
-    form = forms.RoundEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.round_update(by=user, round=rnd, **form.cleaned_data)
-        except ServiceError as err:
-            form.add_error(None, str(err))
-        else:
-            messages.success(request, f"已修改{rnd.name}。")
-            return redirect("planning:round", pk=rnd.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "planning/round_edit.html", {"round": rnd, "form": form}, status=status)
+    form = forms.RoundEditForm(request.POST or None, initial=initial_of(rnd, forms.RoundEditForm))
+    if submit(request, form, lambda data: services.round_update(by=user, round=rnd, **data)):
+        messages.success(request, f"已修改{rnd.name}。")
+        return redirect("planning:round", pk=rnd.pk)
+    return form_page(request, "planning/round_edit.html", {"round": rnd, "form": form})
 
 
 @login_required

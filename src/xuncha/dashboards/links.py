@@ -44,7 +44,3 @@ def units(**filters: object) -> str:
 def coverage(term_id: int) -> str:
     """The term's coverage page (已巡察 / 未巡察 by kind and county)."""
     return reverse("planning:coverage", args=[term_id])
-
-
-def unit(unit_id: int) -> str:
-    return reverse("units:detail", args=[unit_id])

@@ -90,6 +90,7 @@ def _context(user: User, period: Period) -> dict[str, Any]:
                                 ("risk", "risk_level", "按风险等级")):  # fmt: skip
             chart_data[f"coverage_{by}"] = charts.coverage(f"覆盖率{title}（%）", cover[by], name)
     immediate = _listed(ImmediateItem, user)
+    coverage = cover["term"] is not None and links.coverage(cover["term"].pk)
     return {
         "f": data, "period": period, "ranking": ranked, "trend": rounds, "cover": cover,
         "charts": chart_data, "breakdown": _breakdown(chart_data), "terms": terms(),
@@ -103,11 +104,10 @@ def _context(user: User, period: Period) -> dict[str, Any]:
             # The cross-check workbench is the inspecting side's; others read the count only.
             "suspects": allowed(user, "checks.open") and reverse("checks:index"),
             # Units inspected: the term's coverage page (neither it nor the unit list filters
-            # by year, so only a term period links there: its count is the term's).
-            "units": cover["term"] is not None and dict(period.params).get("term") == cover["term"].pk
-            and links.coverage(cover["term"].pk),
+            # by year, so only a term period links there; its coverage term is that term).
+            "units": "term" in dict(period.params) and coverage,
             "unit_pages": allowed(user, "units.list"),
-            "coverage": cover["term"] is not None and links.coverage(cover["term"].pk),
+            "coverage": coverage,
             # 个别谈话: no talk list exists; 信访: the inbox has no ?year=/?term= filter (unlinked).
         },
         "shown_year": dict(period.params).get("year", ""),

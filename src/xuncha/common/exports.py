@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.http import content_disposition_header
+
+from .filters import FILTER_ERROR, SharedFilters, with_list_query
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,3 +61,23 @@ def xlsx_response(data: bytes, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, name) or ""
     return response
+
+
+def list_export(
+    request: HttpRequest, form: SharedFilters, items: QuerySet[Any], *, list_url: str,
+    title: str, noun: str, make: Callable[[QuerySet[Any]], bytes],
+) -> HttpResponse:  # fmt: skip
+    """A filtered list (``items``, as ``form`` filtered it) as ``make`` writes it, named
+    after ``title`` and the round filtered on. An invalid filter or an empty list goes
+    back to the list (same filter) with a message saying why no file was made."""
+    back = with_list_query(list_url, request.GET)
+    if form.errors:
+        messages.error(request, f"{FILTER_ERROR}未生成导出文件。")
+        return redirect(back)
+    if not items.exists():
+        messages.error(
+            request, f"当前筛选条件下没有{noun}，未生成导出文件。请放宽筛选条件后再导出。"
+        )
+        return redirect(back)
+    name = file_name(title, timezone.localdate(), form.round_name())
+    return xlsx_response(make(items), name)

@@ -9,9 +9,10 @@ database; searching a unit's name also finds its subordinate units (up to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import F, Model, OrderBy, Q, QuerySet
@@ -78,8 +79,13 @@ def _choice_options(user: User, visible_items: QuerySet[Any]) -> tuple[list[Any]
 
 
 class SharedFilters(forms.Form):
-    """Fields both lists add to their own: unit search, round, team, amount range."""
+    """Fields both lists add to their own: keyword, unit search, round, team, amount
+    range. A list's form names its ``model``: a unit user's round and team options are
+    those of the rows of it they may see."""
 
+    model: ClassVar[type[Model]]
+
+    q = forms.CharField(label="关键词", required=False)
     unit = forms.CharField(label="单位（含下属）", required=False, max_length=100)
     round_id = forms.TypedChoiceField(label="轮次", required=False, coerce=int, empty_value=None)
     team_id = forms.TypedChoiceField(label="巡察组", required=False, coerce=int, empty_value=None)
@@ -88,8 +94,9 @@ class SharedFilters(forms.Form):
     amount_max = forms.DecimalField(label="至（元）", required=False, min_value=0,
                                     max_digits=14, decimal_places=2)  # fmt: skip
 
-    def __init__(self, data: QueryDict | None, *, user: User, visible: QuerySet[Any]) -> None:
-        super().__init__(data)
+    def __init__(self, data: QueryDict | None, *, user: User) -> None:
+        super().__init__(data or None)
+        visible = restrict(self.model._default_manager.all(), user)
         rounds, teams = _choice_options(user, visible)
         invalid = "所选{}不存在或您无权查看。"
         for name, options, what in (("round_id", rounds, "轮次"), ("team_id", teams, "巡察组")):
@@ -113,8 +120,22 @@ class SharedFilters(forms.Form):
             return None
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
 
+    def results(self, search: Callable[..., QuerySet[Any]], **context: Any) -> QuerySet[Any]:
+        """``search(**context, **filters)``: the list as filtered, none of it when the
+        filter is invalid."""
+        filters = self.filters()
+        items = search(**context, **(filters or {}))
+        return items if filters is not None else items.none()
+
     def active(self) -> bool:
-        return bool(self.is_bound and self.is_valid() and self.filters())
+        return bool(self.filters())
+
+    def round_name(self) -> str:
+        """The name of the round filtered on ("" for none): an export's file name says it."""
+        round_id = (self.filters() or {}).get("round_id")
+        if not round_id:
+            return ""
+        return str(dict(self.fields["round_id"].choices).get(round_id, ""))  # type: ignore[attr-defined]
 
 
 def list_query(data: QueryDict) -> str:
@@ -123,6 +144,12 @@ def list_query(data: QueryDict) -> str:
     for key in ("page", "unmask"):
         query.pop(key, None)
     return query.urlencode()
+
+
+def with_list_query(url: str, data: QueryDict) -> str:
+    """``url`` carrying the list's filter (:func:`list_query`) of ``data``."""
+    query = list_query(data)
+    return f"{url}?{query}" if query else url
 
 
 # Previous / next -----------------------------------------------------------------------

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 
-from xuncha.accounts.access import restrict, user_of
-from xuncha.accounts.models import User
-from xuncha.common.exports import file_name, xlsx_response
-from xuncha.common.filters import FILTER_ERROR, SharedFilters, list_query
+from xuncha.accounts.access import user_of
+from xuncha.common.exports import list_export
+from xuncha.common.filters import FILTER_ERROR, SharedFilters
 from xuncha.common.pagination import paginate
 
 from . import exports, selectors
@@ -28,22 +24,16 @@ class FindingListFilterForm(SharedFilters, FindingFilterForm):  # type: ignore[m
     """The findings list's own filters (category, source, drill-down keys) and the
     shared ones."""
 
+    model = Finding
     field_order = ["unit", "q", "round_id", "team_id", "category", "source", "item_status",
                    "amount_min", "amount_max"]  # fmt: skip
 
-    def __init__(self, data: QueryDict | None, *, user: User) -> None:
-        visible = restrict(Finding.objects.all(), user)
-        super().__init__(data or None, user=user, visible=visible)
-        self.fields["q"].label = "关键词"
 
-
-def _filtered(request: HttpRequest) -> tuple[FindingListFilterForm, Any]:
+def _filtered(request: HttpRequest) -> tuple[FindingListFilterForm, QuerySet[Finding]]:
     """The form and the filtered findings (none when the filter is invalid)."""
     user = user_of(request)
     form = FindingListFilterForm(request.GET, user=user)
-    filters = form.filters()
-    findings = selectors.finding_search(user=user, **(filters or {}))
-    return form, (findings if filters is not None else findings.none())
+    return form, form.results(selectors.finding_search, user=user)
 
 
 @login_required
@@ -59,15 +49,5 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def finding_export(request: HttpRequest) -> HttpResponse:
     form, findings = _filtered(request)
-    back = reverse("findings:list") + (f"?{q}" if (q := list_query(request.GET)) else "")
-    if form.errors:
-        messages.error(request, f"{FILTER_ERROR}未生成导出文件。")
-        return redirect(back)
-    if not findings.exists():
-        messages.error(request, "当前筛选条件下没有问题，未生成导出文件。请放宽筛选条件后再导出。")
-        return redirect(back)
-    round_name = ""
-    if round_id := (form.filters() or {}).get("round_id"):
-        round_name = dict(form.fields["round_id"].choices).get(round_id, "")  # type: ignore[attr-defined]
-    name = file_name("问题清单", timezone.localdate(), round_name)
-    return xlsx_response(exports.findings_workbook(findings), name)
+    return list_export(request, form, findings, list_url=reverse("findings:list"),
+                       title="问题清单", noun="问题", make=exports.findings_workbook)  # fmt: skip

@@ -143,7 +143,7 @@ def thread(petition: Petition, *, staff: bool = True) -> list[tuple[Message, str
     """The exchange with the petitioner, decrypted (staff: log the read first; the
     public page passes ``staff=False`` and gets no staff names)."""
     messages = petition.messages.select_related("sent_by") if staff else petition.messages.all()
-    return [(m, vault.unseal(m.body).decode()) for m in messages]
+    return [(m, services.message_body(m)) for m in messages]
 
 
 def related(petition: Petition) -> QuerySet[Petition]:
@@ -184,8 +184,8 @@ def attachments(petition: Petition) -> list[AttachmentRow]:
         attached = set(copies.values_list("attachment_id", flat=True))
     rows = []
     for position, att in enumerate(petition.attachments.all(), 1):
-        meta = vault.unseal_json(att.meta)
-        rows.append(AttachmentRow(att, meta["name"], services.evidence_name(att, position),
+        name = services.attachment_meta(att)["name"]
+        rows.append(AttachmentRow(att, name, services.evidence_name(att, position),
                                   att.mime in services.EVIDENCE_MIMES, att.pk in attached))  # fmt: skip
     return rows
 

@@ -18,7 +18,7 @@ from xuncha.accounts.access import allowed
 from xuncha.accounts.models import User
 from xuncha.common.errors import PermissionDenied, ServiceError
 from xuncha.units.models import Unit
-from xuncha.units.selectors import in_conflict
+from xuncha.units.selectors import conflicting
 
 from .models import Assignment, Cadre, MemberRole, Round, Team, TeamMember, Term
 from .ordinals import chinese_number
@@ -188,7 +188,7 @@ def team_member_add(
 ) -> TeamMember:
     _office(by)
     assigned = [a.unit for a in team.assignments.select_related("unit").order_by("unit__code")]
-    if conflicts := [u for u in assigned if in_conflict(cadre.home_unit, u)]:
+    if conflicts := conflicting(cadre.home_unit, assigned):
         raise ServiceError(_conflict_message(cadre, conflicts))
     try:
         with transaction.atomic():
@@ -224,8 +224,9 @@ def assignment_add(
     *, team: Team, unit: Unit, kind: str | None = None, by: User | None = None
 ) -> Assignment:
     _office(by)
-    members = team.members.select_related("home_unit").order_by("name", "id")
-    conflicts = [m for m in members if in_conflict(m.home_unit, unit)]
+    members = list(team.members.select_related("home_unit").order_by("name", "id"))
+    clashing = {u.pk for u in conflicting(unit, [m.home_unit for m in members])}
+    conflicts = [m for m in members if m.home_unit_id in clashing]
     if conflicts:
         who = "、".join(f"{m.name}（原单位「{m.home_unit}」）" for m in conflicts)
         raise ServiceError(f"回避：{who}与被巡察单位「{unit}」存在隶属关系，不能参加对该单位的巡察。"
@@ -281,10 +282,7 @@ def cadre_update(
     name = _cadre_checked(name=name, home_unit=home_unit, user=user, pk=cadre.pk)
     if home_unit.pk != cadre.home_unit_id:
         inspected = Assignment.objects.filter(team__members=cadre).select_related("unit")
-        conflicts = [
-            a.unit for a in inspected.order_by("unit__code") if in_conflict(home_unit, a.unit)
-        ]
-        if conflicts:
+        if conflicts := conflicting(home_unit, [a.unit for a in inspected.order_by("unit__code")]):
             moved = Cadre(name=name, home_unit=home_unit)  # the message names the new unit
             raise ServiceError(_conflict_message(moved, conflicts))
     cadre.name, cadre.home_unit = name, home_unit

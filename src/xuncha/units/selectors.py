@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import RiskLevel, Unit
 
 
-def unit_lineage(unit: Unit) -> list[int]:
-    """The unit's id and those of all its ancestors (a hierarchy is a few levels deep)."""
-    ids = [unit.pk]
-    parent_id = unit.parent_id
-    while parent_id is not None and parent_id not in ids:
-        ids.append(parent_id)
-        parent_id = Unit.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
-    return ids
+def lineages(units: Iterable[Unit]) -> dict[int, list[int]]:
+    """Each unit's id followed by its ancestors' ids, for all the units at once: one
+    query per level of the hierarchy (a few), however many units."""
+    units = list(units)
+    chains = {u.pk: [u.pk] for u in units}
+    next_up = {u.pk: u.parent_id for u in units}
+    while pending := {pk: p for pk, p in next_up.items() if p is not None and p not in chains[pk]}:
+        for pk, parent_id in pending.items():
+            chains[pk].append(parent_id)
+        parents = Unit.objects.filter(pk__in=set(pending.values())).values_list("pk", "parent_id")
+        up = dict(parents)
+        next_up = {pk: up.get(parent_id) for pk, parent_id in pending.items()}
+    return chains
+
+
+def conflicting(unit: Unit, others: Iterable[Unit]) -> list[Unit]:
+    """The ``others`` that are the unit itself, above it or below it (回避 either way),
+    in the order given: :func:`in_conflict` for many units in a few queries."""
+    others = list(others)
+    chains = lineages([unit, *others])
+    return [o for o in others if o.pk in chains[unit.pk] or unit.pk in chains[o.pk]]
 
 
 def in_conflict(home: Unit, inspected: Unit) -> bool:
     """回避: a cadre may not inspect their own unit, a unit above it, or one below it."""
-    return home.pk in unit_lineage(inspected) or inspected.pk in unit_lineage(home)
+    return bool(conflicting(home, [inspected]))
 
 
 def unit_list(*, kind: str = "", risk_level: str = "", county_id: int | None = None,

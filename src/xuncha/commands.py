@@ -102,10 +102,6 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def print_summary(result: Any) -> None:
-    from collections import Counter
-
-    import duckdb
-
     from .crosscheck import RULES_BY_ID
 
     for s in result.sources:
@@ -127,16 +123,10 @@ def print_summary(result: Any) -> None:
         list_name, reason = what.split("：", 1)
         print(f"  注意：{list_name}中{reason.removesuffix('的行')} {n} 行（不能完整参与比对）")
     print(f"\n比对完成，用时 {result.seconds} 秒。疑点：")
-    # Counted by DuckDB: pyarrow's group_by or a compute call with a Python value would
-    # import pandas, a second's start-up.
-    with duckdb.connect() as con:
-        con.register("hits", result.hits)
-        unattributed = Counter(dict(con.execute(
-            "SELECT rule, count(*) FROM hits WHERE match_tier = 'unattributed' GROUP BY rule"
-        ).fetchall()))  # fmt: skip
     for rule_id in result.rules_run:
+        n = result.unattributed.get(rule_id)
         print(f"  {RULES_BY_ID[rule_id].title:　<8} {result.count(rule_id):>8} 条"
-              + (f"（其中无法归属到人 {unattributed[rule_id]} 条）" if unattributed[rule_id] else ""))  # fmt: skip
+              + (f"（其中无法归属到人 {n} 条）" if n else ""))  # fmt: skip
     for rule_id, why in result.rules_skipped.items():
         print(f"  {RULES_BY_ID[rule_id].title:　<8} {why}")
 

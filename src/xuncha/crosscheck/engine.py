@@ -131,6 +131,18 @@ class CheckResult:
             v["values"]: v["counts"] for v in self.hits.column("rule").value_counts().to_pylist()
         }
 
+    @functools.cached_property
+    def unattributed(self) -> dict[str, int]:
+        """Hits per rule whose payee could not be told (tier ``unattributed``, 无法归属到人).
+        Counted by DuckDB: pyarrow's group_by or a filter on a Python value would import
+        pandas too."""
+        with duckdb.connect() as con:
+            con.register("hits", self.hits)
+            found = con.execute(
+                "SELECT rule, count(*) FROM hits WHERE match_tier = 'unattributed' GROUP BY rule"
+            ).fetchall()
+        return dict(found)
+
 
 def run_check(
     config: CheckConfig, workdir: Path | None = None, progress: Progress | None = None

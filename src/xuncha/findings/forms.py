@@ -47,6 +47,20 @@ class FindingFilterForm(forms.Form):
     term = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
+class UploadForm(forms.Form):
+    """A form with file fields (:class:`MultipleFileField`): :meth:`uploads` hands them
+    to a service."""
+
+    def uploads(self) -> list[tuple[Any, str]]:
+        """Every uploaded file as a ``(stream, name)`` pair, fields in the order declared."""
+        return [
+            (f, f.name)
+            for name, field in self.fields.items()
+            if isinstance(field, MultipleFileField)
+            for f in self.cleaned_data[name]
+        ]
+
+
 def error_field(err: Exception, files: list[Any]) -> str | None:
     """Where a service's refusal goes on the form: beside the file inputs when files were
     sent (the service's remaining refusals are about them), else above the form."""
@@ -83,7 +97,7 @@ def check_lead_dates(form: forms.Form, data: dict[str, Any]) -> None:
         form.add_error("due_on", "办结期限不能早于移交日期。")
 
 
-class FindingForm(forms.Form):
+class FindingForm(UploadForm):
     assignment: forms.ModelChoiceField[Assignment] = forms.ModelChoiceField(
         label="被巡察单位", queryset=Assignment.objects.none(), empty_label="请选择",
         widget=UnitPicker(unit_of=lambda a: a.unit),
@@ -116,10 +130,6 @@ class FindingForm(forms.Form):
         data = super().clean() or {}
         check_category_pair(self, data)
         return data
-
-    def uploads(self) -> list[tuple[Any, str]]:
-        """The uploaded evidence and photos as ``(stream, name)`` pairs for the service."""
-        return [(f, f.name) for f in [*self.cleaned_data["evidence"], *self.cleaned_data["photos"]]]
 
 
 class TalkForm(forms.Form):
@@ -173,7 +183,7 @@ class ImmediateFilterForm(forms.Form):
     term = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
-class ImmediateReportForm(forms.Form):
+class ImmediateReportForm(UploadForm):
     text = forms.CharField(label="整改情况", widget=forms.Textarea, max_length=5000,
                            error_messages={"required": "请填写整改情况。"})  # fmt: skip
     photos = MultipleFileField(
@@ -184,6 +194,3 @@ class ImmediateReportForm(forms.Form):
         required=False,
         widget=MultipleFileInput(),
     )
-
-    def uploads(self) -> list[tuple[Any, str]]:
-        return [(f, f.name) for f in [*self.cleaned_data["photos"], *self.cleaned_data["evidence"]]]

@@ -10,7 +10,12 @@ from django.db.models import QuerySet
 from xuncha.accounts.models import User
 from xuncha.common.widgets import MultipleFileField, MultipleFileInput, UnitPicker
 from xuncha.findings.choices import Category, Receiver, Subcategory
-from xuncha.findings.forms import check_category_pair, check_lead_dates, subcategory_select
+from xuncha.findings.forms import (
+    UploadForm,
+    check_category_pair,
+    check_lead_dates,
+    subcategory_select,
+)
 from xuncha.planning.models import Assignment, Team
 from xuncha.units.models import Unit
 
@@ -21,7 +26,7 @@ MAX = 5000
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input reads
 
 
-class PetitionForm(forms.Form):
+class PetitionForm(UploadForm):
     """What a petitioner tells: the same fields online and at the front desk."""
 
     anonymous = forms.TypedChoiceField(
@@ -52,9 +57,6 @@ class PetitionForm(forms.Form):
             if d["anonymous"]
             else Identity(name=d["name"], phone=d["phone"], contact=d["contact"])
         )
-
-    def uploads(self) -> list[tuple[Any, str]]:
-        return [(f, f.name) for f in self.cleaned_data["attachments"]]
 
 
 class PublicPetitionForm(PetitionForm):
@@ -92,7 +94,7 @@ class MessageForm(forms.Form):
                            error_messages={"required": "请填写留言内容。"})  # fmt: skip
 
 
-class PublicMessageForm(MessageForm):
+class PublicMessageForm(MessageForm, UploadForm):
     attachments = MultipleFileField(
         label="补充材料", required=False, allow_empty_file=True, widget=MultipleFileInput()
     )

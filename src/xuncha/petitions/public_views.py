@@ -183,7 +183,7 @@ def status(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             try:
                 services.message_from_public(petition=petition, body=form.cleaned_data["body"],
-                                             files=[(f, f.name) for f in form.cleaned_data["attachments"]])  # fmt: skip
+                                             files=form.uploads())  # fmt: skip
             except ServiceError as err:
                 error = str(err)
             else:

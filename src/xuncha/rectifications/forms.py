@@ -9,6 +9,7 @@ from django import forms
 # MultipleFileField/Input are re-exported for the forms that still import them from here.
 from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput
 from xuncha.findings.choices import Category
+from xuncha.findings.forms import UploadForm
 
 from .models import DueState, Status
 
@@ -60,7 +61,7 @@ class ReturnForm(VersionedForm):
     )  # fmt: skip
 
 
-class ProgressForm(VersionedForm):
+class ProgressForm(VersionedForm, UploadForm):
     text = forms.CharField(label="整改进展", widget=forms.Textarea, max_length=5000,
                            error_messages={"required": "请填写整改进展。"})  # fmt: skip
     photos = MultipleFileField(
@@ -75,10 +76,6 @@ class ProgressForm(VersionedForm):
         if data.get("done") and not data.get("photos") and not data.get("evidence"):
             self.add_error("evidence", "申请销号必须附整改证据材料（照片或文件）。")
         return data
-
-    def uploads(self) -> list[tuple[Any, str]]:
-        """Photos and files as ``(stream, name)`` pairs for the service."""
-        return [(f, f.name) for f in [*self.cleaned_data["photos"], *self.cleaned_data["evidence"]]]
 
 
 class CloseForm(VersionedForm):

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from .dialect import DuckDBDialect
+from .linking import TIERS
 from .params import valid_grace_days, valid_standard
 
 Params = dict[str, Any]
@@ -200,7 +201,7 @@ def _over_standard(p: Params, d: DuckDBDialect) -> str:
     UNION ALL{_unattributed_over(standard)}"""
 
 
-UNATTRIBUTED_RANK = 4
+UNATTRIBUTED_RANK = TIERS.index("unattributed")
 """``tier_rank`` of a row no person could be found for (the tier ``unattributed``,
 labelled 无法归属到人, see :data:`.linking.TIERS`)."""
 

@@ -133,12 +133,18 @@ class Team(BaseModel):
         """A team made without an ordinal takes the one in its name (第三巡察组 → 3),
         else the next free one in its round, so every path that makes a team orders it."""
         if self.number is None:
-            taken = Team.objects.filter(round_id=self.round_id).exclude(pk=self.pk)
             number = number_in_name(self.name)
-            if number is None or taken.filter(number=number).exists():
-                number = (taken.aggregate(m=models.Max("number"))["m"] or 0) + 1
+            teams = Team.objects.filter(round_id=self.round_id).exclude(pk=self.pk)
+            if number is None or teams.filter(number=number).exists():
+                number = Team.next_number(self.round_id)
             self.number = number
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @staticmethod
+    def next_number(round_id: int) -> int:
+        """The ordinal after the highest in the round (1 for its first team)."""
+        teams = Team.objects.filter(round_id=round_id)
+        return (teams.aggregate(m=models.Max("number"))["m"] or 0) + 1
 
 
 class MemberRole(models.TextChoices):

@@ -147,8 +147,7 @@ def team_create(
     第N巡察组."""
     _office(by)
     if number is None:
-        taken = Team.objects.filter(round=round).aggregate(m=models.Max("number"))["m"]
-        number = (taken or 0) + 1
+        number = Team.next_number(round.pk)
     name = name.strip() or f"第{chinese_number(number)}巡察组"
     _team_checked(round=round, number=number, name=name, pk=None)
     return _save(Team(round=round, number=number, name=name), by=by)

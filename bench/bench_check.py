@@ -205,7 +205,7 @@ def pandas_hits(path: Path) -> pa.Table:
     """The pandas baseline's output as hits (CSV files have no sheet)."""
     table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
         column_types={"file": pa.string(), "row": pa.int64()}))  # fmt: skip
-    return table.append_column("sheet", pa.array([None] * len(table), pa.string()))
+    return table.append_column("sheet", pa.nulls(len(table), pa.string()))
 
 
 def xlsx_speed(rows: int) -> None:

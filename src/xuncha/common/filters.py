@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any, ClassVar
 
 from django import forms
@@ -26,6 +27,8 @@ UNIT_DEPTH = 4
 """Levels of parents a unit search looks through (county → township → village, …)."""
 
 FILTER_ERROR = "筛选条件有误，请按提示修改后重试。"
+
+Options = Callable[[], list[tuple[Any, str]]]
 
 
 def units_named(text: str) -> QuerySet[Any]:
@@ -59,9 +62,11 @@ def narrow(
     return items
 
 
-def _choice_options(user: User, visible_items: QuerySet[Any]) -> tuple[list[Any], list[Any]]:
+def _choice_options(user: User, visible_items: QuerySet[Any]) -> tuple[Options, Options]:
     """Round and team options: those the user may see. A unit, which sees no rounds or
-    teams as such, gets those of its own visible items."""
+    teams as such, gets those of its own visible items. Each is read once, when first
+    needed: a form that only checks its filter (an item page's previous/next, an export
+    with no round or team chosen) reads neither."""
     from xuncha.planning.models import Round, Team
 
     if allowed(user, "units.list"):
@@ -70,11 +75,16 @@ def _choice_options(user: User, visible_items: QuerySet[Any]) -> tuple[list[Any]
     else:
         rounds = Round.objects.filter(id__in=visible_items.values("round_id"))
         teams = Team.objects.filter(id__in=visible_items.values("team_id"))
-    round_options = [(r.pk, r.name) for r in rounds.order_by("-start_date", "-id")]
-    team_options = [
-        (t.pk, f"{t.round.name} · {t.name}")
-        for t in teams.select_related("round").order_by("-round__start_date", "number", "id")
-    ]
+
+    @cache
+    def round_options() -> list[tuple[Any, str]]:
+        return [("", "全部"), *((r.pk, r.name) for r in rounds.order_by("-start_date", "-id"))]
+
+    @cache
+    def team_options() -> list[tuple[Any, str]]:
+        ordered = teams.select_related("round").order_by("-round__start_date", "number", "id")
+        return [("", "全部"), *((t.pk, f"{t.round.name} · {t.name}") for t in ordered)]
+
     return round_options, team_options
 
 
@@ -101,7 +111,7 @@ class SharedFilters(forms.Form):
         invalid = "所选{}不存在或您无权查看。"
         for name, options, what in (("round_id", rounds, "轮次"), ("team_id", teams, "巡察组")):
             field = self.fields[name]
-            field.choices = [("", "全部"), *options]  # type: ignore[attr-defined]
+            field.choices = options  # type: ignore[attr-defined]  # a callable: read when iterated
             field.error_messages["invalid_choice"] = invalid.format(what)
 
     def clean(self) -> dict[str, Any]:

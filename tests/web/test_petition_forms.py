@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from web.factories import pdf
+from web.test_browser import Page, browser, pick_unit  # noqa: F401  (browser: fixture)
 from web.test_petitions import _fresh_cache, make_petition  # noqa: F401  (autouse fixture)
 from xuncha.findings.choices import Category, Subcategory
 from xuncha.findings.models import Lead
@@ -304,23 +305,14 @@ def test_another_team_cannot_post_a_refused_form(client, world):
 # ------------------------------------------------------------------ in a browser
 
 
-@pytest.fixture
-def browser():
-    from web.test_browser import chrome
-
-    driver = chrome()
-    yield driver
-    driver.quit()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_in_a_browser_subcategories_follow_and_a_refused_lead_keeps_its_text(
-    live_server, browser, world
+    live_server,
+    browser,  # noqa: F811  (the fixture imported above)
+    world,
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
-
-    from web.test_browser import Page, pick_unit
 
     petition = make_petition(world)
     page = Page(browser, live_server.url)

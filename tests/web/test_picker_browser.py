@@ -12,7 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from web.factories import FindingFactory, TeamFactory, UnitFactory, UserFactory
-from web.test_browser import Page, chrome, pick_unit
+from web.test_browser import Page, browser, chrome, pick_unit  # noqa: F401  (browser: fixture)
 from xuncha.accounts.models import Role
 from xuncha.findings.models import Finding, ImmediateItem
 from xuncha.planning.models import Assignment
@@ -26,25 +26,18 @@ from xuncha.units.models import UnitKind
 
 
 @pytest.fixture
-def browser():
-    driver = chrome()
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture
 def phone():
     driver = chrome(phone=True)
     yield driver
     driver.quit()
 
 
-def _shown(browser) -> list[str]:
-    return [li.text for li in browser.find_elements(By.CSS_SELECTOR, ".unit-picker-option")]
+def _shown(driver) -> list[str]:
+    return [li.text for li in driver.find_elements(By.CSS_SELECTOR, ".unit-picker-option")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_pick_a_village_by_its_township_from_the_keyboard(live_server, browser) -> None:
+def test_pick_a_village_by_its_township_from_the_keyboard(live_server, browser) -> None:  # noqa: F811
     from web.factories import CadreFactory
 
     county = UnitFactory(name="汝城县", kind=UnitKind.COUNTY)

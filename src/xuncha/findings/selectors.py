@@ -6,13 +6,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from xuncha.accounts.access import can, restrict
 from xuncha.accounts.models import User
-from xuncha.common.filters import Order, narrow
+from xuncha.common.filters import narrow
 from xuncha.common.models import Evidence
 from xuncha.common.widgets import path_related
 from xuncha.planning.models import Assignment
@@ -183,10 +183,6 @@ def lead_list(*, user: User, today: dt.date, overdue: bool = False, year: int | 
     return leads.order_by("due_on", "id")
 
 
-FINDINGS_ORDER = Order("created_at", descending=True, nulls_last=False)
-"""The findings list's order (as :func:`finding_list`), for previous/next."""
-
-
 def finding_search(
     *, user: User, unit: str = "", team_id: int | None = None,
     amount_min: Decimal | None = None, amount_max: Decimal | None = None, **filters: Any,
@@ -201,6 +197,4 @@ def finding_search(
 def finding_export_rows(findings: QuerySet[Finding]) -> QuerySet[Finding]:
     """The filtered findings with the unit's parent and the ledger item's status, in one
     query (for the export)."""
-    from django.db.models import F
-
     return findings.select_related("unit__parent").annotate(item_status=F("rectification__status"))

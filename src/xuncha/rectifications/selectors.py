@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from xuncha.accounts.access import restrict, restrict_figures
@@ -158,18 +158,12 @@ def item_neighbours(*, user: User, today: dt.date, item: RectificationItem,
 def item_export_rows(items: QuerySet[RectificationItem]) -> QuerySet[RectificationItem]:
     """The filtered ledger with what the export needs, in one query: the latest progress
     report's text (see :func:`evidence_names` for the files)."""
-    from django.db.models import OuterRef, Subquery
-
-    from .models import ProgressReport
-
     latest = ProgressReport.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-id")
     return items.annotate(progress=Subquery(latest.values("text")[:1]))
 
 
 def evidence_names(items: QuerySet[RectificationItem]) -> dict[int, list[str]]:
     """Each item's progress-report evidence file names, for all ``items`` in one query."""
-    from .models import ProgressReport
-
     through = ProgressReport.evidence.through
     rows = (
         through.objects.filter(progressreport__item__in=items.order_by().values("pk"))

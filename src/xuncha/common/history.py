@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models
 from django.utils import timezone
@@ -62,21 +62,16 @@ def entries(
     one model: ``"第 {row.run.number} 次比对"`` (read what the records' query selected).
     """
     rows = sorted(records, key=lambda r: (r.history_date, r.history_id))
-    subjects = subjects or {}
+    view = _View(fields, hide, subjects or {})
     previous: dict[tuple[type, Any], Any] = {}
-    pending: list[tuple[Any, Any]] = []
+    steps: list[_Step] = []
     for row in rows:
         key = (row.instance_type, row.id)
-        pending.append((row, previous.get(key)))
+        before = previous.get(key)
+        steps.append(_Step(row, before, view.shown(row, before)))
         previous[key] = row
-    view = _View(fields, hide, subjects)
-    names = _Names(pending, view)
-    out = [_entry(row, before, names, view) for row, before in pending]
-    if subject:
-        out = [
-            replace(e, subject=subject.format(row=row))
-            for e, (row, _) in zip(out, pending, strict=True)
-        ]
+    names = _Names(steps)
+    out = [_entry(step, names, view.subject(step.row, subject)) for step in steps]
     return out[::-1] if newest_first else out
 
 
@@ -101,6 +96,12 @@ class _View:
             and (self.fields is None or f.name in self.fields)
         ]  # fmt: skip
 
+    def subject(self, row: Any, template: str) -> str:
+        """What the row is: named from its values by ``template``, else by its model."""
+        if template:
+            return template.format(row=row)
+        return self.subjects.get(row.instance_type, "")
+
     def shown(self, row: Any, before: Any) -> list[models.Field[Any, Any]]:
         """A change shows the fields that changed; a related row made or deleted, its
         values; the page's own object made or deleted, nothing (its name says it)."""
@@ -118,13 +119,19 @@ def _value(row: Any, field: models.Field[Any, Any]) -> Any:
     return getattr(row, field.attname)
 
 
+class _Step(NamedTuple):
+    row: Any
+    before: Any  # the same object's previous history row; None for its first
+    shown: list[models.Field[Any, Any]]
+
+
 class _Names:
     """Related objects named in the changes, fetched once per model."""
 
-    def __init__(self, pending: list[tuple[Any, Any]], view: _View) -> None:
+    def __init__(self, steps: list[_Step]) -> None:
         wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
-        for row, before in pending:
-            for f in view.shown(row, before):
+        for row, before, shown in steps:
+            for f in shown:
                 if f.is_relation and f.related_model is not None:
                     for r in (row, before):
                         if r is not None and _value(r, f) is not None:
@@ -165,7 +172,8 @@ def _show(field: models.Field[Any, Any], value: Any, names: _Names) -> str:
     return text if len(text) <= LONGEST else text[: LONGEST - 1] + "…"
 
 
-def _entry(row: Any, before: Any, names: _Names, view: _View) -> Entry:
+def _entry(step: _Step, names: _Names, subject: str) -> Entry:
+    row, before, shown = step
     made = before is None or row.history_type == "-"
     changes = tuple(
         Change(
@@ -173,14 +181,14 @@ def _entry(row: Any, before: Any, names: _Names, view: _View) -> Entry:
             None if made else _show(f, _value(before, f), names),
             _show(f, _value(row, f), names),
         )
-        for f in view.shown(row, before)
+        for f in shown
     )
     user = row.history_user
     return Entry(
         action=ACTIONS.get(row.history_type, row.history_type),
         who=user.display_name if user is not None else "系统",
         when=timezone.localtime(row.history_date),
-        subject=view.subjects.get(row.instance_type, ""),
+        subject=subject,
         changes=changes,
         reason=row.history_change_reason or "",
     )

@@ -39,7 +39,8 @@ def _csv(paid_twice: int, no_id: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _run(world, content: bytes, name: str) -> CheckRun:
+def finished_run(world, content: bytes, name: str) -> CheckRun:
+    """A done run of the team's user over one payments file (``content`` named ``name``)."""
     dataset = services.dataset_upload(team=world.team, kind="payments", data=io.BytesIO(content),
                                       name=name, by=world.users["team"])  # fmt: skip
     run = services.run_start(team=world.team, by=world.users["team"], datasets=[dataset],
@@ -52,7 +53,7 @@ def _run(world, content: bytes, name: str) -> CheckRun:
 
 @pytest.fixture
 def run(world) -> CheckRun:
-    return _run(world, _csv(paid_twice=2, no_id=1), "2021年发放表.csv")
+    return finished_run(world, _csv(paid_twice=2, no_id=1), "2021年发放表.csv")
 
 
 def crumbs(html: str) -> list[tuple[str, str]]:
@@ -231,7 +232,7 @@ def test_suspect_pages_take_the_same_queries_however_many_suspects(world, run, c
     """A small run and a run ten times its size, with verified suspects, a finding's
     worth of verifiers, groups and unmasking records: the list page, and a suspect
     page, take the same number of queries."""
-    big = _run(world, _csv(paid_twice=20, no_id=15), "2022年发放表.csv")
+    big = finished_run(world, _csv(paid_twice=20, no_id=15), "2022年发放表.csv")
     assert (
         Suspect.objects.filter(run=big).count() >= 10 * Suspect.objects.filter(run=run).count() // 2
     )

@@ -14,8 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from xuncha.checks import selectors, services
-from xuncha.checks.models import RunStatus, Suspect
+from web.test_check_pages import finished_run
+from xuncha.checks import selectors
+from xuncha.checks.models import Suspect
 from xuncha.crosscheck.idnumber import make_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,15 +33,7 @@ LINES = [
 
 @pytest.fixture
 def run(world):
-    data = io.BytesIO(("\n".join(LINES) + "\n").encode())
-    dataset = services.dataset_upload(team=world.team, kind="payments", data=data,
-                                      name="2021年发放表.csv", by=world.users["team"])  # fmt: skip
-    run = services.run_start(team=world.team, by=world.users["team"], datasets=[dataset],
-                             params=services.RunParams())  # fmt: skip
-    services.run_execute(run.pk)
-    run.refresh_from_db()
-    assert run.status == RunStatus.DONE, run.error
-    return run
+    return finished_run(world, ("\n".join(LINES) + "\n").encode(), "2021年发放表.csv")
 
 
 def _row(page: str, marker: str) -> str:

@@ -171,9 +171,25 @@ def post_action(client, world, team, unit, action) -> str | int:
                                             deadline=dt.date(2024, 4, 9), recorded_by=world.users["office"])  # fmt: skip
         r = client.post(reverse("findings:immediate_report", args=[item.pk]), {"text": "已整改"})
         changed = ImmediateReport.objects.filter(item=item).exists()
-    if r.status_code == 404:
-        return 404
+    return outcome(r, changed, refusals=(404,))
+
+
+def outcome(response, changed: bool, refusals=(403, 404)) -> str | int:
+    """A POST as the tables say it: its status if refused outright, else "done" or
+    "refused" (a Chinese message, nothing changed)."""
+    if response.status_code in refusals:
+        return response.status_code
     return "done" if changed else "refused"
+
+
+def assert_own_and_others(client, world, role, table, post) -> None:
+    """Each action in the role's row of ``table``, tried on the role's own team and unit
+    and on another's, gives the expected pair of outcomes."""
+    client.force_login(world.users[role])
+    for action, expected in table[role].items():
+        got = (post(client, world, world.team, world.unit, action),
+               post(client, world, world.other_team, world.other_unit, action))  # fmt: skip
+        assert got == expected, (role, action, got)
 
 
 def post_evidence(client, world, team, unit) -> str | int:
@@ -186,18 +202,12 @@ def post_evidence(client, world, team, unit) -> str | int:
                                    subcategory="corruption.style", description="优亲厚友")  # fmt: skip
     r = client.post(reverse("petitions:action", args=[petition.pk, "evidence"]),
                     {"attachments": [petition.attachments.get().pk]})  # fmt: skip
-    if r.status_code in (403, 404):
-        return r.status_code
-    return "done" if petition.finding.evidence.exists() else "refused"
+    return outcome(r, petition.finding.evidence.exists())
 
 
 @pytest.mark.parametrize("role", list(ACTIONS))
 def test_post_actions(client, world, role) -> None:
-    client.force_login(world.users[role])
-    for action, expected in ACTIONS[role].items():
-        got = (post_action(client, world, world.team, world.unit, action),
-               post_action(client, world, world.other_team, world.other_unit, action))  # fmt: skip
-        assert got == expected, (role, action)
+    assert_own_and_others(client, world, role, ACTIONS, post_action)
 
 
 # List exports (ledger, findings): role -> (own team's/unit's row, another's row) present.
@@ -261,15 +271,9 @@ def post_work(client, world, team, unit, action) -> str | int:
         finding = FindingFactory(team=team, round=team.round, unit=unit)
         r = client.post(reverse("rectifications:feed_back", args=[finding.pk]))
         changed = RectificationItem.objects.filter(finding=finding).exists()
-    if r.status_code in (403, 404):
-        return r.status_code
-    return "done" if changed else "refused"
+    return outcome(r, changed)
 
 
 @pytest.mark.parametrize("role", list(WORK))
 def test_work_and_feed_back_actions(client, world, role) -> None:
-    client.force_login(world.users[role])
-    for action, expected in WORK[role].items():
-        got = (post_work(client, world, world.team, world.unit, action),
-               post_work(client, world, world.other_team, world.other_unit, action))  # fmt: skip
-        assert got == expected, (role, action, got)
+    assert_own_and_others(client, world, role, WORK, post_work)

@@ -18,9 +18,11 @@ from django import forms
 from django.db.models import Model
 
 from xuncha.units.models import Unit, UnitKind
+from xuncha.units.selectors import unit_superiors
 
 HIERARCHY = " › "
-# How deep `path_related` follows parents (village → township → county → city).
+# How deep `path_related` follows parents (village → township → county → city), as far
+# as `unit_superiors` reads them.
 _DEPTH = 3
 
 
@@ -28,21 +30,9 @@ def unit_path(unit: Unit) -> list[str]:
     """The names of the unit's superiors, top first, without the city (every unit's):
     ["某县", "某镇"] for a village. Reads only what ``select_related`` fetched with
     :func:`path_related` (no query per option)."""
-    names: list[str] = []
-    parent = _cached_parent(unit)
-    while parent is not None and len(names) < _DEPTH:
-        if parent.kind != UnitKind.CITY:
-            names.append(parent.name)
-        parent = _cached_parent(parent)
-    return names[::-1]
-
-
-def _cached_parent(unit: Unit) -> Unit | None:
-    if unit.parent_id is None:
-        return None
-    if not Unit.parent.is_cached(unit):
-        return None  # deeper than the query fetched: stop rather than query per option
-    return unit.parent
+    if unit.parent_id is not None and not Unit.parent.is_cached(unit):
+        return []  # fetched without its superiors: no path rather than a query per option
+    return [u.name for u in unit_superiors(unit) if u.kind != UnitKind.CITY]
 
 
 def path_related(prefix: str = "") -> list[str]:

@@ -70,6 +70,13 @@ _MEMBERS = TeamMember.objects.select_related("cadre__home_unit").order_by(
 _ASSIGNED = Assignment.objects.select_related("unit").order_by("unit__code")
 
 
+def _teams(user: User) -> QuerySet[Team]:
+    """Teams the user may see, each with its members (leader first) and assigned units."""
+    return restrict(Team.objects.all(), user).prefetch_related(
+        Prefetch("teammember_set", queryset=_MEMBERS), Prefetch("assignments", queryset=_ASSIGNED)
+    )
+
+
 def round_rows(*, user: User, active_on: dt.date | None = None) -> QuerySet[Round]:
     """The rounds list: :func:`round_list` with each round's number of teams and of
     assigned units (counted in the same query)."""
@@ -82,14 +89,7 @@ def round_rows(*, user: User, active_on: dt.date | None = None) -> QuerySet[Roun
 def round_detail(*, user: User, pk: int) -> Round:
     """A round the user may see, with the teams they may see in order (第一、第二…),
     each with its members (leader first) and assigned units."""
-    teams = (
-        restrict(Team.objects.all(), user)
-        .order_by("number", "id")
-        .prefetch_related(
-            Prefetch("teammember_set", queryset=_MEMBERS),
-            Prefetch("assignments", queryset=_ASSIGNED),
-        )
-    )
+    teams = _teams(user).order_by("number", "id")
     rounds = restrict(Round.objects.all(), user).prefetch_related(Prefetch("teams", queryset=teams))
     return get_object_or_404(rounds.select_related("term"), pk=pk)
 
@@ -102,15 +102,7 @@ def round_for_change(*, user: User, pk: int) -> Round:
 
 def team_detail(*, user: User, pk: int) -> Team:
     """A team the user may see, with its round, members and assigned units."""
-    teams = (
-        restrict(Team.objects.all(), user)
-        .select_related("round__term")
-        .prefetch_related(
-            Prefetch("teammember_set", queryset=_MEMBERS),
-            Prefetch("assignments", queryset=_ASSIGNED),
-        )
-    )
-    return get_object_or_404(teams, pk=pk)
+    return get_object_or_404(_teams(user).select_related("round__term"), pk=pk)
 
 
 def member_detail(*, team: Team, pk: int) -> TeamMember:

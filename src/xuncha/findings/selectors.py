@@ -163,13 +163,13 @@ def immediate_evidence(
 ) -> tuple[ImmediateItem, Evidence]:
     """One evidence file reported on an immediate item the user may see; 404 otherwise."""
     item = immediate_detail(user=user, pk=item_pk)
-    files = Evidence.objects.filter(
-        pk=evidence_pk,
-        pk__in=ImmediateReport.evidence.through.objects.filter(immediatereport__item=item).values(
-            "evidence_id"
-        ),
-    )
-    return item, get_object_or_404(files)
+    return item, reported_evidence(item.reports.all(), evidence_pk)
+
+
+def reported_evidence(reports: QuerySet[Any], pk: int) -> Evidence:
+    """One evidence file of these reports (an immediate item's, a ledger item's); 404
+    for a file reported elsewhere."""
+    return get_object_or_404(Evidence.objects.filter(pk__in=reports.values("evidence")), pk=pk)
 
 
 def lead_list(*, user: User, today: dt.date, overdue: bool = False, year: int | None = None,

@@ -15,7 +15,7 @@ from xuncha.accounts.models import User
 from xuncha.common.filters import Neighbours, Order, invalid_neighbours, narrow, neighbours
 from xuncha.common.models import Evidence
 from xuncha.findings.models import Finding
-from xuncha.findings.selectors import finding_detail
+from xuncha.findings.selectors import finding_detail, reported_evidence
 from xuncha.planning.selectors import in_period
 from xuncha.units.models import UnitKind
 
@@ -116,9 +116,7 @@ def item_evidence(
     """One evidence file reported on a ledger item the user may see; 404 for any other
     (a file of another item, an item not visible)."""
     item = item_detail(user=user, pk=item_pk)
-    reported = ProgressReport.evidence.through.objects.filter(progressreport__item=item)
-    files = Evidence.objects.filter(pk=evidence_pk, pk__in=reported.values("evidence_id"))
-    return item, get_object_or_404(files)
+    return item, reported_evidence(item.reports.all(), evidence_pk)
 
 
 def finding_to_feed_back(*, user: User, pk: int) -> Finding:

@@ -222,6 +222,14 @@ def press(page: Page, css: str) -> None:
     )
 
 
+def return_refused_without_reason(page: Page, reason: str) -> None:
+    """Return a ledger item with a blank ``reason`` (the browser lets spaces through):
+    refused, and the error stands next to the field."""
+    page.fill(page.form("/return/"), reason=reason)
+    beside = page.form("/return/").text
+    assert "退回必须填写原因" in beside, beside
+
+
 def fits_the_screen(page: Page) -> None:
     """Nothing sticks out sideways: a phone user never scrolls the page horizontally."""
     wide, screen = page.d.execute_script(

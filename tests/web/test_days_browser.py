@@ -32,6 +32,7 @@ from web.days import (
     latin_words,
     photo,
     press,
+    return_refused_without_reason,
     shot,
     shown_as_cards,
     town,
@@ -78,9 +79,7 @@ def test_office_accepts_a_plan_returns_another_and_closes_an_item_out(
     assert entry(page, "整改方案待认可") == "1"
     click(page, text="整改方案待认可")
     click(page, text=NOTICE_BOARD)
-    page.fill(page.form("/return/"), reason="   ")  # only spaces: the browser lets it through
-    beside = page.form("/return/").text  # the error stands next to the field
-    assert "退回必须填写原因" in beside, beside
+    return_refused_without_reason(page, "   ")
     assert _status(returned) == Status.PLAN_SUBMITTED
     shot(page, tmp_path, "office-return-without-reason")
     page.fill(page.form("/return/"), reason="整改措施过于笼统，请逐项明确责任人和完成时限")
@@ -261,9 +260,8 @@ def test_supervisor_returns_a_close_out_request_and_sees_who_falls_behind(
         for f in browser.find_elements(By.CSS_SELECTOR, "main form")
     ]
     assert actions == [f"/ledger/{item.pk}/return/"], (actions, page.text())
-    page.fill(page.form("/return/"), reason="")
-    beside = page.form("/return/").text  # the error stands next to the field
-    assert "退回必须填写原因" in beside and _status(item) == Status.CLOSE_REQUESTED, beside
+    return_refused_without_reason(page, "")
+    assert _status(item) == Status.CLOSE_REQUESTED
     page.fill(page.form("/return/"), reason="凭证不清晰，请补充银行回单")
     text = page.text()
     assert "已退回整改单位" in text and "销号申请被退回：凭证不清晰，请补充银行回单" in text, text

@@ -27,9 +27,9 @@ def immediate_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = forms.ImmediateFilterForm(request.GET or None)
     # A filter that does not parse lists nothing (not everything), with the reason shown.
-    filter_error = form.is_bound and not form.is_valid()
-    filters = {} if filter_error or not form.is_bound else form.cleaned_data
-    items = selectors.immediate_list(user=user_of(request), today=today, **filters)
+    filter_error = bool(form.errors)  # none when unbound
+    items = selectors.immediate_list(user=user_of(request), today=today,
+                                     **(form.cleaned_data if form.is_valid() else {}))  # fmt: skip
     if filter_error:
         items = items.none()
     context = {"form": form, "today": today, "filter_error": filter_error,

@@ -76,13 +76,13 @@ def term_update(
     *, by: User, term: Term, name: str, start_year: int, end_year: int, reason: str = ""
 ) -> Term:
     _office(by)
-    term.name = _term_checked(name=name, start_year=start_year, end_year=end_year, pk=term.pk)
-    term.start_year, term.end_year = start_year, end_year
+    name = _term_checked(name=name, start_year=start_year, end_year=end_year, pk=term.pk)
     outside = term.rounds.exclude(start_date__year__range=(start_year, end_year))
     if names := [r.name for r in outside.order_by("start_date")]:
         raise ServiceError(
             f"以下轮次的进驻日期不在 {start_year}—{end_year} 年内：{'、'.join(names)}。"
         )
+    term.name, term.start_year, term.end_year = name, start_year, end_year
     return _save(term, by=by, reason=reason)
 
 
@@ -131,13 +131,12 @@ def round_update(
 # Teams ------------------------------------------------------------------------------
 
 
-def _team_checked(*, round: Round, number: int, name: str, pk: int | None) -> str:
+def _team_checked(*, round: Round, number: int, name: str, pk: int | None) -> None:
     teams = Team.objects.filter(round=round).exclude(pk=pk or 0)
     if teams.filter(number=number).exists():
         raise ServiceError(f"本轮已有第{chinese_number(number)}巡察组。")
     if teams.filter(name=name).exists():
         raise ServiceError(f"本轮已有「{name}」。")
-    return name
 
 
 def team_create(
@@ -156,8 +155,8 @@ def team_create(
 def team_update(*, by: User, team: Team, number: int, name: str, reason: str = "") -> Team:
     _office(by)
     name = name.strip() or f"第{chinese_number(number)}巡察组"
-    team.name = _team_checked(round=team.round, number=number, name=name, pk=team.pk)
-    team.number = number
+    _team_checked(round=team.round, number=number, name=name, pk=team.pk)
+    team.name, team.number = name, number
     return _save(team, by=by, reason=reason)
 
 
@@ -255,7 +254,7 @@ def assignment_remove(*, by: User, assignment: Assignment, reason: str) -> None:
 # The cadre pool ---------------------------------------------------------------------
 
 
-def _cadre_checked(*, name: str, home_unit: Unit, user: User | None, pk: int | None) -> str:
+def _cadre_checked(*, name: str, user: User | None, pk: int | None) -> str:
     if not name.strip():
         raise ServiceError("请填写干部姓名。")
     if user is not None and Cadre.objects.filter(user=user).exclude(pk=pk or 0).exists():
@@ -267,7 +266,7 @@ def cadre_create(
     *, by: User, name: str, home_unit: Unit, title: str = "", user: User | None = None
 ) -> Cadre:
     _office(by)
-    name = _cadre_checked(name=name, home_unit=home_unit, user=user, pk=None)
+    name = _cadre_checked(name=name, user=user, pk=None)
     return _save(Cadre(name=name, title=title.strip(), home_unit=home_unit, user=user), by=by)
 
 
@@ -278,7 +277,7 @@ def cadre_update(
     """Change a cadre; a new home unit must not conflict (回避) with any unit their
     teams inspect."""
     _office(by)
-    name = _cadre_checked(name=name, home_unit=home_unit, user=user, pk=cadre.pk)
+    name = _cadre_checked(name=name, user=user, pk=cadre.pk)
     if home_unit.pk != cadre.home_unit_id:
         inspected = Assignment.objects.filter(team__members=cadre).select_related("unit")
         if conflicts := conflicting(home_unit, [a.unit for a in inspected.order_by("unit__code")]):

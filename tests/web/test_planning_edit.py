@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from web.factories import CadreFactory, FindingFactory, RoundFactory, TeamFactory, UnitFactory
@@ -21,6 +23,13 @@ def page(client, view, /, *args, **query) -> str:
     r = client.get(reverse(view, args=args), query)
     assert r.status_code == 200, (view, r.status_code)
     return r.content.decode()
+
+
+def queries(client, view, /, *args) -> tuple[int, str]:
+    """How many queries a page takes to load, and the page."""
+    with CaptureQueriesContext(connection) as ctx:
+        html = page(client, view, *args)
+    return len(ctx), html
 
 
 def post(client, view, /, *args, **data) -> str:
@@ -259,22 +268,17 @@ def test_round_page_query_count_is_fixed(client, world, django_assert_max_num_qu
             services.assignment_add(team=team, unit=UnitFactory())
 
     grow()
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as few:
-        page(client, "planning:round", rnd.pk)
+    few, _ = queries(client, "planning:round", rnd.pk)
     for _ in range(4):
         grow()
-    with django_assert_max_num_queries(len(few)):
+    with django_assert_max_num_queries(few):
         page(client, "planning:round", rnd.pk)
     team = rnd.teams.last()
-    with CaptureQueriesContext(connection) as few:
-        page(client, "planning:team", team.pk)
+    few, _ = queries(client, "planning:team", team.pk)
     for _ in range(3):
         services.team_member_add(team=team, cadre=CadreFactory())
         services.assignment_add(team=team, unit=UnitFactory())
-    with django_assert_max_num_queries(len(few)):
+    with django_assert_max_num_queries(few):
         page(client, "planning:team", team.pk)
 
 
@@ -295,18 +299,14 @@ def test_a_team_made_by_mistake_is_deleted_with_a_reason(client, world) -> None:
 def test_rounds_list_counts_teams_and_units_in_one_query(
     client, world, django_assert_max_num_queries
 ) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     office = world.users["office"]
     rnd = world.team.round
     services.team_create(by=office, round=rnd)
     client.force_login(office)
-    with CaptureQueriesContext(connection) as few:
-        html = page(client, "planning:rounds")
+    few, html = queries(client, "planning:rounds")
     row = html.split(f'href="{reverse("planning:round", args=[rnd.pk])}"')[1].split("</tr>")[0]
     assert "2 个</td>" in row and "1 个</td>" in row
     for _ in range(3):
         RoundFactory(term=rnd.term)
-    with django_assert_max_num_queries(len(few)):
+    with django_assert_max_num_queries(few):
         page(client, "planning:rounds")

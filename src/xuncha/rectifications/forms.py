@@ -6,14 +6,11 @@ from typing import Any
 
 from django import forms
 
-# MultipleFileField/Input are re-exported for the forms that still import them from here.
 from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput
 from xuncha.findings.choices import Category
 from xuncha.findings.forms import UploadForm
 
 from .models import DueState, Status
-
-__all__ = ["MultipleFileField", "MultipleFileInput"]
 
 
 class FilterForm(forms.Form):

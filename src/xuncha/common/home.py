@@ -239,16 +239,15 @@ def leader(user: User, today: dt.date) -> list[Section]:
     from xuncha.rectifications.selectors import due_q
 
     term = current_term(today)
-    term_id = term.pk if term else None
     period: dict[str, object] = {"term": term.pk} if term else {}
-    items = in_period(restrict(RectificationItem.objects.all(), user), term=term_id)
+    items = in_period(restrict(RectificationItem.objects.all(), user), term=term)
     n = items.aggregate(
         total=Count("id"), closed=Count("id", filter=Q(status=Status.CLOSED)),
         overdue=Count("id", filter=due_q(DueState.OVERDUE, today)), recovered=Sum("money_recovered"),
     )  # fmt: skip
     recovered: Decimal = n["recovered"] or Decimal(0)
-    rounds = in_period(restrict(Round.objects.all(), user), term=term_id, path="start_date").count()
-    findings = in_period(restrict(Finding.objects.all(), user), term=term_id).count()
+    rounds = in_period(restrict(Round.objects.all(), user), term=term, path="start_date").count()
+    findings = in_period(restrict(Finding.objects.all(), user), term=term).count()
     title = f"本届巡察工作（{term.name}）" if term else "全部巡察工作（尚未设置届期）"
     # The round list does not filter by ?term= yet (asked of planning's owner); money
     # recovered has no list of its own: the figures page for the term.

@@ -241,14 +241,18 @@ def current_term(today: dt.date) -> Term | None:
 
 
 def in_period(
-    queryset: QuerySet[Any], *, year: int | None = None, term: int | None = None,
+    queryset: QuerySet[Any], *, year: int | None = None, term: int | Term | None = None,
     path: str = "round__start_date",
 ) -> QuerySet[Any]:  # fmt: skip
     """Rows whose round started in the year or within the term's years: the same test
-    the figures page counts by, so a figure's drill-down list shows the same rows."""
+    the figures page counts by, so a figure's drill-down list shows the same rows.
+    ``term`` is an id (from a URL) or a term already read (not read again)."""
     if year:
         queryset = queryset.filter(**{f"{path}__year": year})
-    if term and (t := Term.objects.filter(pk=term).first()):
+    t = term if isinstance(term, Term) else None
+    if isinstance(term, int) and term:
+        t = Term.objects.filter(pk=term).first()
+    if t is not None:
         queryset = queryset.filter(**{f"{path}__year__range": (t.start_year, t.end_year)})
     elif term:
         queryset = queryset.none()

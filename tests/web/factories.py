@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
+from typing import Any
 
 import factory
 from pypdf import PdfWriter
@@ -12,6 +14,8 @@ from xuncha.accounts.models import Role, User
 from xuncha.findings.choices import Category, Source, Subcategory
 from xuncha.findings.models import Finding
 from xuncha.planning.models import Cadre, Round, Team, Term
+from xuncha.rectifications.models import RectificationItem
+from xuncha.rectifications.services import rectification_create
 from xuncha.units.models import Unit, UnitKind
 
 
@@ -83,6 +87,29 @@ class FindingFactory(factory.django.DjangoModelFactory):
     subcategory = Subcategory.BENEFIT_FUNDS
     description = factory.Sequence(lambda n: f"问题描述{n}")
     source = Source.CROSSCHECK
+
+
+def ledger_item(
+    world: Any,
+    *,
+    unit: Unit | None = None,
+    team: Team | None = None,
+    amount: float = 0,
+    deadline: dt.date | None = None,
+    description: str | None = None,
+) -> RectificationItem:
+    """A finding of ``team`` (the world's own by default) at ``unit`` (the world's unit),
+    fed back by the office on 2024-04-01: a ledger item awaiting its plan, with
+    ``deadline`` set directly when given."""
+    team = team or world.team
+    finding = FindingFactory(team=team, round=team.round, unit=unit or world.unit,
+                             amount=Decimal(amount),
+                             **({"description": description} if description else {}))  # fmt: skip
+    created = rectification_create(finding=finding, by=world.users["office"],
+                                   fed_back_on=dt.date(2024, 4, 1))  # fmt: skip
+    if deadline:
+        RectificationItem.objects.filter(pk=created.pk).update(deadline=deadline)
+    return created
 
 
 def _blank_pdf() -> bytes:

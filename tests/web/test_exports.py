@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import Decimal
 from urllib.parse import unquote
 
 import openpyxl
@@ -14,11 +13,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from web.factories import FindingFactory, pdf
+from web.factories import FindingFactory, ledger_item, pdf
 from xuncha.rectifications.models import RectificationItem
 from xuncha.rectifications.services import (
     rectification_accept_plan,
-    rectification_create,
     rectification_propose_plan,
     rectification_report_progress,
 )
@@ -26,14 +24,6 @@ from xuncha.rectifications.services import (
 LEDGER_HEADERS = ["序号", "整改单位", "反馈问题", "整改目标", "整改措施", "责任领导", "责任部门",
                   "完成时限", "整改进展", "佐证材料", "销号日期", "状态"]  # fmt: skip
 FORMULA = '=HYPERLINK("http://x","y")'
-
-
-def item(world, *, unit=None, team=None, amount=0, description=None):
-    team = team or world.team
-    finding = FindingFactory(team=team, round=team.round, unit=unit or world.unit,
-                             amount=Decimal(amount), **({"description": description} if description else {}))  # fmt: skip
-    return rectification_create(finding=finding, by=world.users["office"],
-                                fed_back_on=dt.date(2024, 4, 1))  # fmt: skip
 
 
 def sheet(response) -> list[list[object]]:
@@ -51,15 +41,17 @@ def file_name(response) -> str:
 
 
 def test_the_ledger_exports_in_its_customary_layout_as_filtered(client, world):
-    done = item(world, amount=800, description=FORMULA)
+    done = ledger_item(world, amount=800, description=FORMULA)
     plan = rectification_propose_plan(item=done, by=world.users["unit"], measures="清退违规资金",
                                       goal="违规资金全额追回", department="镇民政办",
                                       owner="王副镇长", deadline=dt.date(2024, 7, 1))  # fmt: skip
     plan = rectification_accept_plan(item=plan, by=world.users["office"], version=plan.version)
     rectification_report_progress(item=plan, by=world.users["unit"], text="已清退 800 元",
                                   files=[(pdf(), "收据.pdf")], done=False, version=plan.version)  # fmt: skip
-    item(world, amount=5, description="小额问题")
-    item(world, unit=world.other_unit, team=world.other_team, amount=900, description="他组问题")
+    ledger_item(world, amount=5, description="小额问题")
+    ledger_item(
+        world, unit=world.other_unit, team=world.other_team, amount=900, description="他组问题"
+    )
     client.force_login(world.users["office"])
     response = client.get(reverse("rectifications:export"),
                           {"amount_min": "100", "round_id": world.team.round_id})  # fmt: skip
@@ -73,7 +65,7 @@ def test_the_ledger_exports_in_its_customary_layout_as_filtered(client, world):
 
 
 def test_without_a_round_the_name_has_the_title_and_date_only(client, world):
-    item(world)
+    ledger_item(world)
     client.force_login(world.users["office"])
     response = client.get(reverse("rectifications:export"))
     assert file_name(response) == f"整改台账_{timezone.localdate().isoformat()}.xlsx"
@@ -82,7 +74,7 @@ def test_without_a_round_the_name_has_the_title_and_date_only(client, world):
 
 @pytest.mark.parametrize("name", ["rectifications:export", "findings:export"])
 def test_an_empty_filter_gets_a_message_not_an_empty_file(client, world, name):
-    item(world, amount=10)
+    ledger_item(world, amount=10)
     client.force_login(world.users["office"])
     response = client.get(reverse(name), {"amount_min": "1000"}, follow=True)
     assert response.redirect_chain[-1][0].endswith("?amount_min=1000")
@@ -94,8 +86,8 @@ def test_an_empty_filter_gets_a_message_not_an_empty_file(client, world, name):
 
 
 def test_the_findings_export_holds_only_what_the_user_sees(client, world):
-    item(world, amount=1234.5, description="本单位问题")
-    item(world, unit=world.other_unit, team=world.other_team, description="他单位问题")
+    ledger_item(world, amount=1234.5, description="本单位问题")
+    ledger_item(world, unit=world.other_unit, team=world.other_team, description="他单位问题")
     FindingFactory(
         team=world.team, round=world.team.round, unit=world.unit, description="未反馈问题"
     )
@@ -117,7 +109,7 @@ def test_the_findings_export_holds_only_what_the_user_sees(client, world):
 
 
 def test_the_units_plan_form_fills_the_ledgers_goal_and_department(client, world):
-    it = item(world, description="台账列")
+    it = ledger_item(world, description="台账列")
     client.force_login(world.users["unit"])
     url = reverse("rectifications:action", args=[it.pk, "plan"])
     response = client.post(url, {"version": it.version, "goal": "资金全额追回", "measures": "逐户核查清退",

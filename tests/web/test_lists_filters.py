@@ -7,29 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from web.factories import FindingFactory, TeamFactory, UnitFactory
+from web.factories import FindingFactory, TeamFactory, UnitFactory, ledger_item
 from xuncha.planning.services import assignment_add
 from xuncha.rectifications.models import RectificationItem, Status
-from xuncha.rectifications.services import rectification_create
 from xuncha.units.models import UnitKind
-
-
-def item(world, *, unit, team=None, amount=0, deadline=None, description=None):
-    team = team or world.team
-    finding = FindingFactory(team=team, round=team.round, unit=unit, amount=Decimal(amount),
-                             **({"description": description} if description else {}))  # fmt: skip
-    created = rectification_create(finding=finding, by=world.users["office"],
-                                   fed_back_on=dt.date(2024, 4, 1))  # fmt: skip
-    if deadline:
-        RectificationItem.objects.filter(pk=created.pk).update(deadline=deadline)
-    return created
 
 
 @pytest.fixture
@@ -49,9 +36,9 @@ def rows(html: str, marker: str) -> list[str]:
 
 def test_unit_search_finds_the_units_below_the_one_named(client, world, county):
     _, town, village = county
-    item(world, unit=town, description="镇问题1")
-    item(world, unit=village, description="村问题1")
-    item(world, unit=world.unit, description="街道问题1")
+    ledger_item(world, unit=town, description="镇问题1")
+    ledger_item(world, unit=village, description="村问题1")
+    ledger_item(world, unit=world.unit, description="街道问题1")
     client.force_login(world.users["office"])
     ledger = client.get(reverse("rectifications:list"), {"unit": "清河"}).content.decode()
     assert rows(ledger, "镇问题") == ["镇问题1"] and rows(ledger, "村问题") == ["村问题1"]
@@ -67,10 +54,10 @@ def test_filters_combine_and_the_url_is_the_state(client, world, county):
     _, town, village = county
     other_round_team = TeamFactory(name="第三巡察组")
     assignment_add(team=other_round_team, unit=town)
-    item(world, unit=town, amount=500, description="小额1")
-    item(world, unit=town, amount=5000, description="大额1")
-    item(world, unit=village, amount=6000, description="大额2")
-    item(world, unit=town, team=other_round_team, amount=7000, description="大额3")
+    ledger_item(world, unit=town, amount=500, description="小额1")
+    ledger_item(world, unit=town, amount=5000, description="大额1")
+    ledger_item(world, unit=village, amount=6000, description="大额2")
+    ledger_item(world, unit=town, team=other_round_team, amount=7000, description="大额3")
     client.force_login(world.users["office"])
     query = {"unit": "东坪镇", "amount_min": "1000", "round_id": world.team.round_id,
              "team_id": world.team.pk}  # fmt: skip
@@ -91,7 +78,7 @@ def test_filters_combine_and_the_url_is_the_state(client, world, county):
 
 
 def test_an_empty_result_says_so(client, world):
-    item(world, unit=world.unit, amount=10)
+    ledger_item(world, unit=world.unit, amount=10)
     client.force_login(world.users["office"])
     page = client.get(reverse("rectifications:list"), {"amount_min": "999"}).content.decode()
     assert "没有符合当前筛选条件的整改事项" in page and 'id="export-link"' not in page
@@ -100,8 +87,8 @@ def test_an_empty_result_says_so(client, world):
 
 
 def test_round_and_team_options_are_what_the_user_may_see(client, world):
-    item(world, unit=world.unit, description="本组问题1")
-    item(world, unit=world.other_unit, team=world.other_team, description="他组问题1")
+    ledger_item(world, unit=world.unit, description="本组问题1")
+    ledger_item(world, unit=world.other_unit, team=world.other_team, description="他组问题1")
     client.force_login(world.users["team"])
     page = client.get(reverse("findings:list")).content.decode()
     assert world.team.round.name in page and world.other_team.name not in page
@@ -136,10 +123,10 @@ def test_the_query_count_does_not_grow_with_the_rows(client, world, county, name
             assert client.get(reverse(name), query).status_code == 200
         return len(ctx.captured_queries)
 
-    item(world, unit=town, amount=5)
+    ledger_item(world, unit=town, amount=5)
     few = count()
     for n in range(12):
-        item(world, unit=village if n % 2 else town, amount=5 + n)
+        ledger_item(world, unit=village if n % 2 else town, amount=5 + n)
     assert count() == few
 
 
@@ -148,7 +135,7 @@ def test_the_query_count_does_not_grow_with_the_rows(client, world, county, name
 
 def ledger_of_five(world):
     day = dt.date(2024, 8, 1)
-    return [item(world, unit=world.unit, deadline=day + dt.timedelta(days=n), amount=100 * n,
+    return [ledger_item(world, unit=world.unit, deadline=day + dt.timedelta(days=n), amount=100 * n,
                  description=f"台账{n}") for n in range(5)]  # fmt: skip
 
 
@@ -196,7 +183,7 @@ def test_a_stale_link_says_so_and_still_leads_on(client, world):
 
 def test_items_without_a_deadline_come_last_and_still_have_neighbours(client, world):
     items = ledger_of_five(world)
-    undated = [item(world, unit=world.unit, description=f"无期{n}") for n in range(2)]
+    undated = [ledger_item(world, unit=world.unit, description=f"无期{n}") for n in range(2)]
     client.force_login(world.users["office"])
     html = client.get(f"/ledger/{items[4].pk}/").content.decode()
     assert links(html)["next"] == f"/ledger/{undated[0].pk}/"
@@ -206,7 +193,7 @@ def test_items_without_a_deadline_come_last_and_still_have_neighbours(client, wo
 
 
 def test_another_units_item_stays_404_whatever_the_filter(client, world):
-    other = item(world, unit=world.other_unit, team=world.other_team)
+    other = ledger_item(world, unit=world.other_unit, team=world.other_team)
     client.force_login(world.users["unit"])
     assert client.get(f"/ledger/{other.pk}/?status=awaiting_plan").status_code == 404
 
@@ -222,7 +209,7 @@ def test_the_item_page_query_count_does_not_grow_with_the_ledger(client, world):
 
     before = count()
     for n in range(10):
-        item(world, unit=world.unit, deadline=dt.date(2024, 9, 1), amount=50 + n)
+        ledger_item(world, unit=world.unit, deadline=dt.date(2024, 9, 1), amount=50 + n)
     assert count() == before
 
 
@@ -293,8 +280,8 @@ def test_an_action_keeps_the_filter_and_leads_on_to_the_next(client, world):
 def test_ledger_by_category_and_findings_by_where_they_stand_in_the_ledger(client, world):
     from xuncha.findings.choices import Category
 
-    fed = item(world, unit=world.unit, description="资金问题1")
-    policy = item(world, unit=world.unit, description="政策问题1")
+    fed = ledger_item(world, unit=world.unit, description="资金问题1")
+    policy = ledger_item(world, unit=world.unit, description="政策问题1")
     FindingFactory.create(
         team=world.team, round=world.team.round, unit=world.unit, description="未反馈问题1"
     )

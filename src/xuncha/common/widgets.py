@@ -17,13 +17,10 @@ from typing import Any
 from django import forms
 from django.db.models import Model
 
-from xuncha.units.models import Unit, UnitKind
+from xuncha.units.models import SUPERIOR_LEVELS, Unit, UnitKind
 from xuncha.units.selectors import unit_superiors
 
 HIERARCHY = " › "
-# How deep `path_related` follows parents (village → township → county → city), as far
-# as `unit_superiors` reads them.
-_DEPTH = 3
 
 
 def unit_path(unit: Unit) -> list[str]:
@@ -37,8 +34,8 @@ def unit_path(unit: Unit) -> list[str]:
 
 def path_related(prefix: str = "") -> list[str]:
     """``select_related`` paths that fetch a unit's superiors for :func:`unit_path`:
-    ``path_related("unit__")`` for assignments."""
-    return [prefix + "__".join(["parent"] * depth) for depth in range(1, _DEPTH + 1)]
+    ``path_related("unit__")`` for assignments. As far up as ``unit_superiors`` reads."""
+    return [prefix + "__".join(["parent"] * depth) for depth in range(1, SUPERIOR_LEVELS + 1)]
 
 
 class UnitPicker(forms.Select):

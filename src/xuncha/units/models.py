@@ -7,6 +7,11 @@ from django.db import models
 
 from xuncha.common.models import BaseModel
 
+SUPERIOR_LEVELS = 3
+"""How many levels of superiors a unit's pages read (village → township → county → city):
+:func:`~xuncha.units.selectors.unit_superiors` walks that far, and the ``select_related``
+paths that feed it (``unit_detail``, ``common.widgets.path_related``) fetch that far."""
+
 
 class UnitKind(models.TextChoices):
     CITY = "city", "市"

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import RiskLevel, Unit
+from .models import SUPERIOR_LEVELS, RiskLevel, Unit
 
 
 def lineages(units: Iterable[Unit]) -> dict[int, list[int]]:
@@ -50,16 +50,16 @@ def unit_list(*, kind: str = "", risk_level: str = "", county_id: int | None = N
     if q := q.strip():
         # A unit is found by its own name or code, or by a superior's name (a village by
         # its township or county).
-        units = units.filter(
-            Q(name__icontains=q) | Q(code__startswith=q) | Q(parent__name__icontains=q)
-            | Q(parent__parent__name__icontains=q) | Q(parent__parent__parent__name__icontains=q)
-        )  # fmt: skip
+        found = Q(name__icontains=q) | Q(code__startswith=q)
+        for level in range(1, SUPERIOR_LEVELS + 1):
+            found |= Q(**{"parent__" * level + "name__icontains": q})
+        units = units.filter(found)
     return units.order_by("code")
 
 
 def unit_detail(*, pk: int) -> Unit:
     """A unit with its superiors up to the city (for the breadcrumbs and the path)."""
-    units = Unit.objects.select_related("parent__parent__parent", "county")
+    units = Unit.objects.select_related("__".join(["parent"] * SUPERIOR_LEVELS), "county")
     return get_object_or_404(units, pk=pk)
 
 
@@ -67,7 +67,7 @@ def unit_superiors(unit: Unit) -> list[Unit]:
     """The unit's superiors, top first (read from what :func:`unit_detail` fetched)."""
     chain: list[Unit] = []
     parent = unit.parent
-    while parent is not None and len(chain) < 3:
+    while parent is not None and len(chain) < SUPERIOR_LEVELS:
         chain.append(parent)
         parent = parent.parent if Unit.parent.is_cached(parent) else None
     return chain[::-1]

@@ -80,3 +80,18 @@ def test_each_app_imports_without_the_other_first(first) -> None:
         assert pulled == "[]", f"importing findings pulled in {pulled}"
     else:
         assert "xuncha.findings.selectors" in pulled  # the ledger reads findings, as it may
+
+
+# Modules of ``xuncha.common`` that may import the cross-check app (module → its modules),
+# kept exact: the role home pages count each app's to-do items. List machinery (filters,
+# pagination, widgets) is not among them: the suspects' previous/next lives in
+# ``xuncha.checks.selectors``.
+COMMON_USES_CHECKS = {"common/home.py": ["xuncha.checks.models"]}
+
+
+def test_common_does_not_import_checks() -> None:
+    found = {
+        path: sorted(m for m in mods if m == "xuncha.checks" or m.startswith("xuncha.checks."))
+        for path, mods in app_imports("common").items()
+    }
+    assert {p: m for p, m in found.items() if m} == COMMON_USES_CHECKS

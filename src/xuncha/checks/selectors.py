@@ -6,9 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.http import QueryDict
+from django.urls import reverse
 
 from xuncha.accounts.access import allowed, restrict
 from xuncha.accounts.models import User
+from xuncha.common.filters import Neighbours, Order, invalid_neighbours, list_query, neighbours
 from xuncha.planning.models import Assignment, Team
 
 from .models import CheckRun, Dataset, RunStatus, Suspect, Unmasking, Verdict
@@ -97,7 +100,30 @@ def suspect_list(
         qs = qs.filter(amount__lte=amount_max)
     if name:
         qs = qs.filter(name__contains=name.strip())
-    return qs.order_by("number")
+    return qs.order_by(*SUSPECTS_ORDER.by())
+
+
+SUSPECTS_ORDER = Order("number", descending=False, nulls_last=True)
+"""The suspect list's order (:func:`suspect_list`), which previous/next follows."""
+
+
+def suspect_neighbours(
+    *, user: User, suspect: Suspect, data: QueryDict, save_form: str = ""
+) -> Neighbours:
+    """The previous and next suspects of the run's suspect list filtered as ``data``
+    (the list's query string carried to the suspect page): verifying one after another
+    never needs the list."""
+    from .forms import FilterForm  # forms import services, which import these selectors
+
+    run = suspect.run
+    about = {"query": list_query(data), "list_url": reverse("checks:suspects", args=[run.pk]),
+             "detail": "checks:suspect", "noun": "此疑点", "save_form": save_form}  # fmt: skip
+    form = FilterForm(data or None, counties=choices(run, "county"), files=choices(run, "file"))
+    if form.is_bound and not form.is_valid():
+        return invalid_neighbours(**about)
+    filters = form.cleaned_data if form.is_bound else {}
+    items = suspect_list(user=user, run=run, **filters)
+    return neighbours(items, suspect, SUSPECTS_ORDER, **about)
 
 
 def choices(run: CheckRun, field: str) -> list[str]:

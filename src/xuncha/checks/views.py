@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import can_unmask, user_of
 from xuncha.common.errors import ServiceError
-from xuncha.common.filters import list_query, suspect_neighbours
+from xuncha.common.filters import list_query
 from xuncha.common.middleware import no_store, upload_limit
 from xuncha.common.pagination import paginate
 from xuncha.crosscheck import RULES, RULES_BY_ID
@@ -301,14 +301,14 @@ def _suspect_page(request: HttpRequest, s: Suspect, form: forms.VerifyForm, *, u
         "tier": TIER_LABELS.get(s.match_tier, s.match_tier), "group": selectors.suspect_group(s),
         "log": selectors.unmasking_log(s), "records": selectors.verification_history(s),
         "can_unmask": can_unmask(user, s.run.team_id), "later": (later := selectors.later_occurrence(s)),
-        "nav": suspect_neighbours(user=user, suspect=s, data=request.GET, save_form="" if later else "verify-form"),
+        "nav": selectors.suspect_neighbours(user=user, suspect=s, data=request.GET, save_form="" if later else "verify-form"),
     }, status=status)  # fmt: skip
 
 
 def _after_verify(request: HttpRequest, s: Suspect) -> str:
     """Back to the suspect, within the list's filter; or, asked "save, then next", on to
     the next suspect of that filter (the list when there is none left)."""
-    nav = suspect_neighbours(user=user_of(request), suspect=s, data=request.GET)
+    nav = selectors.suspect_neighbours(user=user_of(request), suspect=s, data=request.GET)
     if request.POST.get("then") == "next" and not nav.invalid:
         if nav.next:
             return nav.next_url

@@ -251,30 +251,3 @@ def neighbours(items: QuerySet[Any], obj: Model, order: Order, **about: Any) -> 
 def invalid_neighbours(**about: Any) -> Neighbours:
     """The bar when the carried filter does not validate: a message and the list link."""
     return Neighbours(None, None, 0, 0, False, invalid=True, **about)
-
-
-SUSPECTS_ORDER = Order("number", descending=False, nulls_last=True)
-"""The suspect list's order (as ``checks.selectors.suspect_list``)."""
-
-
-def suspect_neighbours(
-    *, user: User, suspect: Any, data: QueryDict, save_form: str = ""
-) -> Neighbours:
-    """The previous and next suspects of the run's suspect list filtered as ``data``
-    (the list's query string carried to the suspect page): verifying one after another
-    never needs the list."""
-    from xuncha.checks import forms as check_forms
-    from xuncha.checks import selectors as check_selectors
-
-    run = suspect.run
-    about = {"query": list_query(data), "list_url": reverse("checks:suspects", args=[run.pk]),
-             "detail": "checks:suspect", "noun": "此疑点", "save_form": save_form}  # fmt: skip
-    form = check_forms.FilterForm(
-        data or None, counties=check_selectors.choices(run, "county"),
-        files=check_selectors.choices(run, "file"),
-    )  # fmt: skip
-    if form.is_bound and not form.is_valid():
-        return invalid_neighbours(**about)
-    filters = form.cleaned_data if form.is_bound else {}
-    items = check_selectors.suspect_list(user=user, run=run, **filters)
-    return neighbours(items, suspect, SUSPECTS_ORDER, **about)

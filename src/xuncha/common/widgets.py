@@ -5,8 +5,9 @@ hierarchy (县市区 › 乡镇 › 村); its script turns it into a search box 
 by its own name or any superior's, usable from the keyboard. Without the script it is
 the plain select, and it submits the same value either way.
 
-:class:`MultipleFileField` takes several files in one input (evidence); it lives here so
-that no app imports another's forms for it.
+:class:`MultipleFileField` takes several files in one input (evidence), and
+:class:`UploadForm` hands a form's files to a service; they live here so that no app
+imports another's forms for them.
 """
 
 from __future__ import annotations
@@ -107,3 +108,17 @@ class PhotoInput(MultipleFileInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__({"accept": "image/*", "capture": "environment", **(attrs or {})})
+
+
+class UploadForm(forms.Form):
+    """A form with file fields (:class:`MultipleFileField`): :meth:`uploads` hands them
+    to a service."""
+
+    def uploads(self) -> list[tuple[Any, str]]:
+        """Every uploaded file as a ``(stream, name)`` pair, fields in the order declared."""
+        return [
+            (f, f.name)
+            for name, field in self.fields.items()
+            if isinstance(field, MultipleFileField)
+            for f in self.cleaned_data[name]
+        ]

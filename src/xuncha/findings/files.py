@@ -2,32 +2,21 @@
 
 Photos open in the browser (a phone shows the photo); anything else downloads (PDF
 included: browsers' PDF viewers refuse to run under the sandbox policy).
-The response carries the original Chinese file name, runs nothing (:func:`sandboxed`)
-and is kept by no cache, and every opening is logged."""
+The response carries the original Chinese file name, runs nothing
+(:func:`~xuncha.common.files.sandboxed`) and is kept by no cache, and every opening is
+logged."""
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest
 
 from xuncha.accounts.access import user_of
+from xuncha.common.files import sandboxed
 from xuncha.common.models import Evidence
 
 from .services import evidence_opened
 
 INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
-
-R = TypeVar("R", bound=HttpResponseBase)
-
-
-def sandboxed(response: R) -> R:
-    """A served file runs nothing in the browser: no script or plugin (sandbox policy),
-    no download sniffed into a page (nosniff). Every file the workbench hands out goes
-    through here: evidence, petition attachments, QR codes."""
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def evidence_response(request: HttpRequest, evidence: Evidence, *, subject: str) -> FileResponse:

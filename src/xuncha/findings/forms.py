@@ -14,6 +14,7 @@ from xuncha.common.widgets import (
     MultipleFileInput,
     PhotoInput,
     UnitPicker,
+    UploadForm,
 )
 from xuncha.planning.models import Assignment
 
@@ -45,20 +46,6 @@ class FindingFilterForm(forms.Form):
         required=False, min_value=1990, max_value=2100, widget=forms.HiddenInput
     )
     term = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-
-
-class UploadForm(forms.Form):
-    """A form with file fields (:class:`MultipleFileField`): :meth:`uploads` hands them
-    to a service."""
-
-    def uploads(self) -> list[tuple[Any, str]]:
-        """Every uploaded file as a ``(stream, name)`` pair, fields in the order declared."""
-        return [
-            (f, f.name)
-            for name, field in self.fields.items()
-            if isinstance(field, MultipleFileField)
-            for f in self.cleaned_data[name]
-        ]
 
 
 def error_field(err: Exception, files: list[Any]) -> str | None:

@@ -8,10 +8,9 @@ from django import forms
 from django.db.models import QuerySet
 
 from xuncha.accounts.models import User
-from xuncha.common.widgets import MultipleFileField, MultipleFileInput, UnitPicker
+from xuncha.common.widgets import MultipleFileField, MultipleFileInput, UnitPicker, UploadForm
 from xuncha.findings.choices import Category, Receiver, Subcategory
 from xuncha.findings.forms import (
-    UploadForm,
     check_category_pair,
     check_lead_dates,
     subcategory_select,

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import allowed, is_inspecting_side, user_of
 from xuncha.common.errors import PermissionDenied, ServiceError
+from xuncha.common.files import sandboxed
 from xuncha.common.middleware import no_store
 from xuncha.common.pagination import paginate
-from xuncha.findings.files import sandboxed
 
 from . import forms, notice, selectors, services
 from .models import AccessAction, Petition

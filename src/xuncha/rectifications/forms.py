@@ -6,9 +6,8 @@ from typing import Any
 
 from django import forms
 
-from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput
+from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput, UploadForm
 from xuncha.findings.choices import Category
-from xuncha.findings.forms import UploadForm
 
 from .models import DueState, Status
 

@@ -238,6 +238,8 @@ def test_list_exports_hold_what_the_role_may_see(client, world, role) -> None:
 PAGES = {
     "dashboards:export": {"office": 200, "team": 200, "unit": 200, "supervisor": 200, "leader": 200},
     "findings:new": {"office": 200, "team": 200, "unit": 404, "supervisor": 404, "leader": 404},
+    # Talks: read as on a unit's work page (the supervisor too); the leader and a unit only count them.
+    "findings:talks": {"office": 200, "team": 200, "unit": 404, "supervisor": 200, "leader": 404},
 }  # fmt: skip
 
 

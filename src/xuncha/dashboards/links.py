@@ -35,6 +35,11 @@ def leads(period: Period) -> str:
     return _url("findings:leads", period)
 
 
+def talks(period: Period) -> str:
+    """The talk list (个别谈话)."""
+    return _url("findings:talks", period)
+
+
 def units(**filters: object) -> str:
     """The unit list (not by period: coverage is of the term): ``kind``, ``county_id``,
     ``risk_level``."""

@@ -17,6 +17,7 @@ from xuncha.accounts.models import User
 from xuncha.common.exports import file_name, xlsx_response
 from xuncha.findings.choices import ImmediateStatus
 from xuncha.findings.models import ImmediateItem, Lead
+from xuncha.findings.selectors import may_list_talks
 from xuncha.planning import selectors as planning
 
 from . import charts, links
@@ -101,6 +102,8 @@ def _context(user: User, period: Period) -> dict[str, Any]:
             "immediate": immediate and links.immediate(period),
             "immediate_done": immediate and links.immediate(period, status=ImmediateStatus.DONE),
             "leads": _listed(Lead, user) and links.leads(period),
+            # Talks: listed for the office, the teams and the supervisor; the leader counts them.
+            "talks": may_list_talks(user) and links.talks(period),
             # The cross-check workbench is the inspecting side's; others read the count only.
             "suspects": allowed(user, "checks.open") and reverse("checks:index"),
             # Units inspected: the term's coverage page (neither it nor the unit list filters
@@ -108,7 +111,6 @@ def _context(user: User, period: Period) -> dict[str, Any]:
             "units": "term" in dict(period.params) and coverage,
             "unit_pages": allowed(user, "units.list"),
             "coverage": coverage,
-            # 个别谈话: no talk list exists; 信访: the inbox has no ?year=/?term= filter (unlinked).
         },
         "shown_year": dict(period.params).get("year", ""),
     }  # fmt: skip

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -181,6 +181,35 @@ def lead_list(*, user: User, today: dt.date, overdue: bool = False, year: int | 
     if overdue:
         leads = leads.filter(lead_overdue_q(today))
     return leads.order_by("due_on", "id")
+
+
+def may_list_talks(user: User) -> bool:
+    """Whether the user has a talk list: the office, the teams (their own talks) and the
+    supervisor, as the access policy lets each read talks on a unit's work page; the
+    leader and a unit count talks on the figures page but read none of them."""
+    return not restrict(Talk.objects.all(), user).query.is_empty()
+
+
+def talk_list(*, user: User, q: str = "", round_id: int | None = None, year: int | None = None,
+              term: int | None = None) -> QuerySet[Talk]:  # fmt: skip
+    """Talks as the user may see them, newest first, each with its unit's work page
+    (``work_id``: the assignment, where the whole record is read)."""
+    talks = restrict(Talk.objects.all(), user).select_related("unit", "round", "team")
+    talks = in_period(talks, year=year, term=term)  # the figures page's drill-down
+    if q := q.strip():
+        talks = talks.filter(Q(interviewee__icontains=q) | Q(position__icontains=q))
+    if round_id:
+        talks = talks.filter(round_id=round_id)
+    work = Assignment.objects.filter(round_id=OuterRef("round_id"), unit_id=OuterRef("unit_id"),
+                                     team_id=OuterRef("team_id")).values("pk")[:1]  # fmt: skip
+    return talks.annotate(work_id=Subquery(work)).order_by("-talk_on", "-id")
+
+
+def talk_search(*, user: User, unit: str = "", team_id: int | None = None,
+                **filters: Any) -> QuerySet[Talk]:  # fmt: skip
+    """:func:`talk_list` with the shared list filters: the unit (and its subordinate
+    units) by name, the team."""
+    return narrow(talk_list(user=user, **filters), unit=unit, team_id=team_id)
 
 
 def finding_search(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import immediate_views, list_views, views, work_views
+from . import immediate_views, list_views, talk_views, views, work_views
 
 app_name = "findings"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.finding_detail, name="detail"),
     path("<int:pk>/evidence/<int:evidence_pk>/", views.finding_evidence, name="evidence"),
     path("leads/", immediate_views.lead_list, name="leads"),
+    path("talks/", talk_views.talk_list, name="talks"),
     path("immediate/", immediate_views.immediate_list, name="immediate"),
     path("immediate/<int:pk>/", immediate_views.immediate_detail, name="immediate_detail"),
     path("immediate/<int:pk>/report/", immediate_views.immediate_report, name="immediate_report"),

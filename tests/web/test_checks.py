@@ -250,13 +250,30 @@ def test_only_the_team_and_office_see_it_and_unmasking_is_logged(world, data, cl
     client.force_login(world.users["team"])
     page = client.get(reverse("checks:suspects", args=[run.pk]))
     assert page.status_code == 200 and s.id_number not in page.content.decode()
-    # A plain member may not unmask; nothing is shown or logged.
-    client.get(reverse("checks:suspects", args=[run.pk]) + "?unmask=1")
+    # A plain member may not unmask; nothing is shown or logged, and no button offered.
+    listing = reverse("checks:suspects", args=[run.pk])
+    page = client.post(listing, {"unmask": "1"})
+    assert (
+        s.id_number not in page.content.decode()
+        and "只有巡察办和巡察组组长" in page.content.decode()
+    )
+    assert 'id="unmask-button"' not in page.content.decode()
     assert not Unmasking.objects.exists()
     assert client.get(reverse("checks:run_file", args=[run.pk, "hits"])).status_code == 404
     _leader(world)
-    page = client.get(reverse("checks:suspects", args=[run.pk]) + "?unmask=1")
-    assert s.id_number in page.content.decode()
+    # A GET never unmasks nor logs, even with the old ?unmask=1 (a prefetch, a shared link).
+    page = client.get(listing + "?unmask=1")
+    assert s.id_number not in page.content.decode() and not Unmasking.objects.exists()
+    assert 'id="unmask-button"' in page.content.decode()
+    # The button POSTs to the list as filtered: logged once, shown for that response only.
+    page = client.post(f"{listing}?rule={s.rule}", {"unmask": "1"})
+    assert (
+        s.id_number in page.content.decode() and 'id="unmask-button"' not in page.content.decode()
+    )
+    assert list(Unmasking.objects.values_list("what", "user")) == [
+        ("疑点清单第 1 页", world.users["team"].pk)
+    ]
+    assert s.id_number not in client.get(f"{listing}?rule={s.rule}").content.decode()
     page = client.post(reverse("checks:suspect", args=[s.pk]), {"unmask": "1"})
     assert s.id_number in page.content.decode()
     assert client.get(reverse("checks:run_file", args=[run.pk, "hits"])).status_code == 200

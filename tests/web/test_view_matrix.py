@@ -279,3 +279,32 @@ def post_work(client, world, team, unit, action) -> str | int:
 @pytest.mark.parametrize("role", list(WORK))
 def test_work_and_feed_back_actions(client, world, role) -> None:
     assert_own_and_others(client, world, role, WORK, post_work)
+
+
+# Showing a run's suspects with full ID numbers (a POST of the list's button; a GET never
+# unmasks): role -> (own team's run, another's), as ACTIONS. The world's team user is a
+# plain member: only the office, the team leader and deputies may (test_checks covers those).
+UNMASK = {
+    "office": {"unmask": ("done", "done")},
+    "team": {"unmask": ("refused", 404)},
+    "unit": {"unmask": (404, 404)},
+    "supervisor": {"unmask": (404, 404)},
+    "leader": {"unmask": (404, 404)},
+}  # fmt: skip
+
+
+def post_unmask(client, world, team, unit, action) -> str | int:
+    from xuncha.checks.models import Unmasking
+
+    dataset = dataset_upload(team=team, kind="payments", by=world.users["office"],
+                             data=io.BytesIO("姓名,身份证号码,金额,发放日期\n张三,123,600,2021-03-05\n".encode()),
+                             name="发放.csv")  # fmt: skip
+    run = run_start(team=team, by=world.users["office"], datasets=[dataset], params=RunParams())
+    run_execute(run.pk)
+    r = client.post(reverse("checks:suspects", args=[run.pk]), {action: "1"})
+    return outcome(r, Unmasking.objects.filter(run=run).exists(), refusals=(404,))
+
+
+@pytest.mark.parametrize("role", list(UNMASK))
+def test_unmask_action(client, world, role) -> None:
+    assert_own_and_others(client, world, role, UNMASK, post_unmask)

@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from xuncha.accounts.access import can_unmask, user_of
 from xuncha.common.errors import ServiceError
@@ -237,21 +237,28 @@ def _filters(request: HttpRequest, r: CheckRun) -> tuple[forms.FilterForm, dict[
 
 @no_store
 @login_required
+@require_http_methods(["GET", "POST"])
 def suspects(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run's suspects, filtered and paged by the query string, ID numbers masked.
+
+    Full numbers only on a POST of the "显示完整身份证号码" button: it is logged once and
+    that one response shows them. A GET never logs nor unmasks (``?unmask=1`` from an
+    old link is ignored), so a prefetched or shared link writes nothing."""
     user = user_of(request)
     r = _run(request, pk)
     if r.status != RunStatus.DONE:
         return redirect("checks:run", pk=r.pk)
     form, filters = _filters(request, r)
     qs = selectors.suspect_list(user=user, run=r, **filters)
-    unmask = request.GET.get("unmask") == "1"
     page = paginate(request, qs, PAGE_SIZE)
-    if unmask:
+    unmask = False
+    if request.method == "POST" and "unmask" in request.POST:
         try:
             services.unmasking_log(run=r, by=user, what=f"疑点清单第 {page['page'].number} 页")
         except ServiceError as err:
             messages.error(request, str(err))
-            unmask = False
+        else:
+            unmask = True
     return render(request, "checks/suspects.html", {
         "run": r, "form": form, "unmask": unmask, "can_unmask": can_unmask(user, r.team_id),
         "totals": selectors.verified_totals([r]), "nav_query": list_query(request.GET), **page,

@@ -35,6 +35,12 @@ def leads(period: Period) -> str:
     return _url("findings:leads", period)
 
 
+def petitions(period: Period, **filters: object) -> str:
+    """The petitions inbox (the office's and the receiving team's only): ``channel``,
+    ``to_finding``."""
+    return _url("petitions:inbox", period, **filters)
+
+
 def talks(period: Period) -> str:
     """The talk list (个别谈话)."""
     return _url("findings:talks", period)

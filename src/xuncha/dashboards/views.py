@@ -18,6 +18,7 @@ from xuncha.common.exports import file_name, xlsx_response
 from xuncha.findings.choices import ImmediateStatus
 from xuncha.findings.models import ImmediateItem, Lead
 from xuncha.findings.selectors import may_list_talks
+from xuncha.petitions.models import Channel
 from xuncha.planning import selectors as planning
 
 from . import charts, links
@@ -91,6 +92,11 @@ def _context(user: User, period: Period) -> dict[str, Any]:
                                 ("risk", "risk_level", "按风险等级")):  # fmt: skip
             chart_data[f"coverage_{by}"] = charts.coverage(f"覆盖率{title}（%）", cover[by], name)
     immediate = _listed(ImmediateItem, user)
+    # Petition content stays with the office and the receiving team: the others (the
+    # leader, the supervisor, a unit) read the counts without links.
+    petitions = allowed(user, "petitions.open")
+    if petitions:
+        chart_data["by_channel"]["links"] = [links.petitions(period, channel=v) for v in Channel.values]
     coverage = cover["term"] is not None and links.coverage(cover["term"].pk)
     return {
         "f": data, "period": period, "ranking": ranked, "trend": rounds, "cover": cover,
@@ -102,6 +108,8 @@ def _context(user: User, period: Period) -> dict[str, Any]:
             "immediate": immediate and links.immediate(period),
             "immediate_done": immediate and links.immediate(period, status=ImmediateStatus.DONE),
             "leads": _listed(Lead, user) and links.leads(period),
+            "petitions": petitions and links.petitions(period),
+            "petitions_to_findings": petitions and links.petitions(period, to_finding=1),
             # Talks: listed for the office, the teams and the supervisor; the leader counts them.
             "talks": may_list_talks(user) and links.talks(period),
             # The cross-check workbench is the inspecting side's; others read the count only.

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from xuncha.accounts.models import User
+from xuncha.common.periods import PeriodFilter
 from xuncha.common.widgets import MultipleFileField, MultipleFileInput, UnitPicker, UploadForm
 from xuncha.findings.choices import Category, Receiver, Subcategory
 from xuncha.findings.forms import (
@@ -99,7 +100,10 @@ class PublicMessageForm(MessageForm, UploadForm):
     )
 
 
-class FilterForm(forms.Form):
+class FilterForm(PeriodFilter):
+    """The inbox's filters; ``year`` / ``term`` and ``to_finding`` are the figures page's
+    drill-downs (受理信访举报, 信访转为问题)."""
+
     channel = forms.ChoiceField(
         label="渠道", required=False, choices=[("", "全部"), *Channel.choices]
     )
@@ -110,6 +114,9 @@ class FilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label="仅看答复超期", required=False)
     number = forms.CharField(label="编号", required=False, max_length=20)
+    to_finding = forms.BooleanField(label="仅看已转为问题", required=False)
+    field_order = ["channel", "stage", "category", "year", "term", "number", "overdue",
+                   "to_finding"]  # fmt: skip
 
 
 class AssignForm(forms.Form):

@@ -17,6 +17,7 @@ from xuncha.common.widgets import path_related
 from xuncha.findings.choices import Source
 from xuncha.findings.models import Finding
 from xuncha.planning.models import Assignment, Team
+from xuncha.planning.selectors import in_period
 from xuncha.units.models import Unit
 
 from . import services, vault
@@ -24,10 +25,17 @@ from .models import Access, Attachment, EvidenceCopy, IntakeCode, Message, Petit
 
 
 def petition_list(*, user: User, team_id: int | None = None, channel: str = "", stage: str = "",
-                  category: str = "", overdue: bool = False, number: str = "") -> QuerySet[Petition]:  # fmt: skip
+                  category: str = "", overdue: bool = False, number: str = "",
+                  year: int | None = None, term: int | None = None,
+                  to_finding: bool = False) -> QuerySet[Petition]:  # fmt: skip
+    """The inbox. ``year`` / ``term`` (the round began then, as the figures page counts
+    petitions) and ``to_finding`` (turned into a finding) are the figures' drill-downs."""
     petitions = restrict(Petition.objects.all(), user).select_related(
         "team", "round", "unit", "handler"
     )
+    petitions = in_period(petitions, year=year, term=term)
+    if to_finding:
+        petitions = petitions.filter(finding__isnull=False)
     if team_id:
         petitions = petitions.filter(team_id=team_id)
     if channel:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import allowed, is_inspecting_side, user_of
 from xuncha.common.errors import PermissionDenied, ServiceError
 from xuncha.common.files import sandboxed
+from xuncha.common.filters import FILTER_ERROR
 from xuncha.common.middleware import no_store
 from xuncha.common.pagination import paginate
 
@@ -42,9 +43,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     _staff(request)
     user = user_of(request)
     form = forms.FilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # A filter that does not parse lists nothing (not everything), with the reason shown.
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     petitions = selectors.petition_list(user=user, **filters)
+    if form.errors:  # none when unbound
+        petitions = petitions.none()
     context = {"form": form, "counts": selectors.inbox_counts(user=user),
+               "filter_error": FILTER_ERROR if form.errors else "", "period": form.period_label(),
+               "to_finding": filters.get("to_finding", False),
                "can_record": selectors.teams_for(user).exists(), **paginate(request, petitions, PAGE_SIZE)}  # fmt: skip
     return render(request, "petitions/inbox.html", context)
 

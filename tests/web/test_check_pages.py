@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -258,3 +259,27 @@ def test_suspect_pages_take_the_same_queries_however_many_suspects(world, run, c
             _queries(client, reverse("checks:suspect", args=[s.pk]) + "?verdict=rejected"),
         )
     assert counts[run.pk] == counts[big.pk], counts
+
+
+def test_run_status_json_carries_the_chinese_label_of_every_status(world, client) -> None:
+    """The run page's script shows what the JSON says: each status's label and tone as
+    RunStatus declares them, and whether the run has finished (its reload)."""
+    from django.contrib.staticfiles import finders
+
+    client.force_login(world.users["team"])
+    for number, status in enumerate(RunStatus, start=1):
+        run = CheckRun.objects.create(team=world.team, number=number, params={}, status=status,
+                                      created_by=world.users["team"], step="读取文件")  # fmt: skip
+        got = client.get(reverse("checks:run_status", args=[run.pk])).json()
+        assert (got["status"], got["label"], got["tone"]) == (
+            status.value,
+            status.label,
+            status.tone,
+        )
+        assert got["label"] != status.value and got["step"] == "读取文件"
+        assert got["finished"] == (status in (RunStatus.DONE, RunStatus.FAILED)), status
+    # …and keeps no table of statuses of its own.
+    script = Path(finders.find("checks/run.js")).read_text(encoding="utf-8")
+    assert "s.label" in script and "s.finished" in script
+    for status in RunStatus:
+        assert f'"{status.value}"' not in script and f"'{status.value}'" not in script, status

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from xuncha.accounts.access import allowed, restrict
 from xuncha.accounts.models import User
+from xuncha.common.choices import badge_parts
 from xuncha.common.filters import Neighbours, Order, invalid_neighbours, list_query, neighbours
 from xuncha.planning.models import Assignment, Team
 
@@ -61,6 +62,15 @@ def busy_run(*, user: User, team: Team) -> CheckRun | None:
     return (
         runs(user=user, team=team).filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
     )
+
+
+def run_progress(run: CheckRun) -> dict[str, Any]:
+    """What the run page's script shows while the run works: the status with its label
+    and tone as :class:`RunStatus` declares them (the script keeps no table of its own),
+    whether it has finished, the progress, the step and any error."""
+    label, tone = badge_parts(run.status, "run")
+    return {"status": run.status, "label": label, "tone": tone, "finished": run.finished,
+            "progress": run.progress, "step": run.step, "error": run.error}  # fmt: skip
 
 
 def team_assignments(run: CheckRun) -> QuerySet[Assignment]:

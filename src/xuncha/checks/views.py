@@ -207,9 +207,7 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def run_status(request: HttpRequest, pk: int) -> JsonResponse:
-    r = _run(request, pk)
-    return JsonResponse({"status": r.status, "label": r.get_status_display(), "progress": r.progress,
-                         "step": r.step, "error": r.error})  # fmt: skip
+    return JsonResponse(selectors.run_progress(_run(request, pk)))
 
 
 @no_store

@@ -1,4 +1,5 @@
-"""Fixtures for the workbench: one user per role, a team with a member, a unit."""
+"""Fixtures for the workbench: one user per role, a team with a member, a unit; headless
+Chromium at desktop size (``browser``) and at phone size (``phone``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from web.chromium import chrome
 from web.factories import CadreFactory, TeamFactory, UnitFactory, UserFactory
 from xuncha.accounts.models import Role, User
 from xuncha.planning.models import Team
@@ -40,3 +42,19 @@ def world(db) -> World:
     assignment_add(team=team, unit=unit)
     assignment_add(team=other_team, unit=other_unit)
     return World(unit, other_unit, team, other_team, users)
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium in a desktop window (drive it with :class:`web.chromium.Page`)."""
+    driver = chrome()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def phone():
+    """Headless Chromium as a phone: a 390 px wide touch screen."""
+    driver = chrome(phone=True)
+    yield driver
+    driver.quit()

@@ -15,11 +15,11 @@ from pathlib import Path
 from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from helpers import write_csv
+from web.chromium import Page, click, to_new_page
 from web.factories import CadreFactory, FindingFactory, TeamFactory, UnitFactory, UserFactory, pdf
-from web.test_browser import Page
 from xuncha.accounts.models import Role, User
 from xuncha.checks import services as check_services
 from xuncha.checks.models import CheckRun, RunStatus
@@ -108,26 +108,6 @@ def town(*, users: tuple[str, ...] = ()) -> Town:
     return Town(unit, team, assignment, office, liaison, team_user)
 
 
-def click(page: Page, css: str = "", text: str = "", within: str = "main") -> None:
-    """Click a visible link (by its text or a selector, inside ``within``) and wait
-    for the page it opens to load."""
-    d = page.d
-    scope = d.find_element(By.CSS_SELECTOR, within)
-    element = (
-        scope.find_element(By.PARTIAL_LINK_TEXT, text)
-        if text
-        else scope.find_element(By.CSS_SELECTOR, css)
-    )
-    assert element.is_displayed(), f"「{text or css}」不可见"
-    d.execute_script("window.__before_click = true")
-    element.click()
-    WebDriverWait(d, 10).until(
-        lambda d: d.execute_script(
-            "return window.__before_click === undefined && document.readyState === 'complete'"
-        )
-    )
-
-
 def home(page: Page) -> None:
     """Back to the home page as a user does: the brand link in the top bar."""
     click(page, css="a.brand", within="header")
@@ -213,13 +193,7 @@ def enter(page: Page, form: WebElement, **values: str) -> None:
 
 def press(page: Page, css: str) -> None:
     """Press a button (or link) and wait for the page it leads to."""
-    page.d.execute_script("window.__before_click = true")
-    page.d.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(page.d, 10).until(
-        lambda d: d.execute_script(
-            "return window.__before_click === undefined && document.readyState === 'complete'"
-        )
-    )
+    to_new_page(page.d, page.d.find_element(By.CSS_SELECTOR, css).click)
 
 
 def return_refused_without_reason(page: Page, reason: str) -> None:

@@ -18,6 +18,8 @@ from xuncha.rectifications.models import RectificationItem
 from xuncha.rectifications.services import rectification_create
 from xuncha.units.models import Unit, UnitKind
 
+PASSWORD = "pw-for-tests"  # every factory-made user's
+
 
 class UnitFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -36,7 +38,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Sequence(lambda n: f"用户{n}")
     role = Role.OFFICE
-    password = factory.django.Password("pw-for-tests")
+    password = factory.django.Password(PASSWORD)
 
 
 class TermFactory(factory.django.DjangoModelFactory):

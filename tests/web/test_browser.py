@@ -5,113 +5,13 @@ it out; the figures page shows it."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from web.chromium import Page, pick_unit
 from web.factories import PDF, CadreFactory, TermFactory, UnitFactory, UserFactory
 from xuncha.accounts.models import Role
 from xuncha.units.models import UnitKind
-
-PASSWORD = "pw-for-tests"
-
-
-def chrome(*, phone: bool = False):
-    """Debian's headless Chromium: a desktop window, or a phone-sized touch screen."""
-    # Installed by `make test` (its `browser` step); missing means a broken setup: fail.
-    assert shutil.which("chromium") and shutil.which("chromedriver"), (
-        "请先运行 make browser 安装 Chromium"
-    )
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or ""
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
-        options.add_argument(arg)
-    if phone:
-        metrics = {"width": 390, "height": 844, "pixelRatio": 3.0, "touch": True}
-        options.add_experimental_option("mobileEmulation", {"deviceMetrics": metrics})
-    else:
-        options.add_argument("--window-size=1280,1000")
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.implicitly_wait(5)
-    return driver
-
-
-@pytest.fixture
-def browser():
-    driver = chrome()
-    yield driver
-    driver.quit()
-
-
-class Page:
-    def __init__(self, driver, base: str) -> None:
-        self.d, self.base = driver, base
-
-    def login(self, username: str) -> None:
-        self.d.delete_all_cookies()
-        self.go("/login/")
-        self.fill(
-            self.d.find_element(By.CSS_SELECTOR, "main form"), username=username, password=PASSWORD
-        )
-        assert "欢迎" in self.text()
-
-    def go(self, path: str) -> None:
-        self.d.get(self.base + path)
-        WebDriverWait(self.d, 10).until(
-            lambda d: d.execute_script("return document.readyState") == "complete"
-        )
-
-    def fill(self, form, **values) -> None:
-        for name, value in values.items():
-            field = form.find_element(By.NAME, name)
-            if field.tag_name == "select":
-                Select(field).select_by_visible_text(value)
-            elif field.get_attribute("type") == "checkbox":
-                if not field.is_selected():
-                    field.click()
-            elif field.get_attribute("type") == "date":
-                self.d.execute_script("arguments[0].value = arguments[1]", field, value)
-            else:
-                if field.get_attribute("value"):
-                    field.clear()
-                field.send_keys(value)
-        self.d.execute_script("window.__before_submit = true")
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        # A new document has a fresh window object: wait for it to load completely.
-        WebDriverWait(self.d, 10).until(
-            lambda d: d.execute_script(
-                "return window.__before_submit === undefined && document.readyState === 'complete'"
-            )
-        )
-
-    def click_link(self, text: str) -> None:
-        self.d.find_element(By.LINK_TEXT, text).click()
-        WebDriverWait(self.d, 10).until(
-            lambda d: d.execute_script("return document.readyState") == "complete"
-        )
-
-    def form(self, action_part: str):
-        return self.d.find_element(By.CSS_SELECTOR, f"form[action*='{action_part}']")
-
-    def text(self) -> str:
-        return self.d.find_element(By.TAG_NAME, "main").text
-
-
-def pick_unit(browser, name: str, text: str, within=None) -> None:
-    """Choose a unit in the picker of the select named ``name`` (inside ``within``, a form,
-    when the page has several): type ``text`` and take the first match with Enter (for
-    other browser tests: the select itself is hidden)."""
-    select = (within or browser).find_element(By.NAME, name)
-    box = browser.find_element(By.ID, select.get_attribute("id").removesuffix("-select"))
-    box.clear()
-    box.send_keys(text)
-    box.send_keys(Keys.ENTER)
-    assert Select(select).first_selected_option.get_attribute("value"), text
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,8 +15,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from helpers import write_csv
+from web.chromium import Page
 from web.factories import CadreFactory, TeamFactory, UnitFactory, UserFactory
-from web.test_browser import Page, chrome
 from xuncha.accounts.models import Role
 from xuncha.checks.models import Suspect, Verdict
 from xuncha.common import jobs
@@ -25,13 +25,6 @@ from xuncha.findings.models import Finding
 from xuncha.planning.models import MemberRole
 from xuncha.planning.services import assignment_add, team_member_add
 from xuncha.rectifications.models import RectificationItem
-
-
-@pytest.fixture
-def browser():
-    driver = chrome()
-    yield driver
-    driver.quit()
 
 
 def _work_the_queue(timeout: float = 30) -> None:

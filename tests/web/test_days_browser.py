@@ -17,13 +17,13 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
+from web.chromium import Page, click
 from web.days import (
     CLEAN_BOARD,
     DECEASED,
     DOUBLE_SUBSIDY,
     NOTICE_BOARD,
     checked,
-    click,
     enter,
     entry,
     fits_the_screen,
@@ -38,19 +38,11 @@ from web.days import (
     town,
 )
 from web.factories import PDF
-from web.test_browser import Page, chrome
 from xuncha.checks.models import Suspect, Verdict
 from xuncha.findings.models import Finding, Talk
 from xuncha.rectifications.models import RectificationItem, Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def browser():
-    driver = chrome()
-    yield driver
-    driver.quit()
 
 
 def _status(item: RectificationItem) -> str:
@@ -178,13 +170,6 @@ def test_team_reaches_a_unit_records_a_talk_and_a_finding_and_verifies_suspects(
     assert verdicts == sorted([Verdict.CONFIRMED, Verdict.REJECTED, Verdict.PENDING])
     home(page)
     assert entry(page, "第一巡察组 待核实疑点", "数据比对") == "1"
-
-
-@pytest.fixture
-def phone():
-    driver = chrome(phone=True)
-    yield driver
-    driver.quit()
 
 
 def test_unit_on_a_phone_plans_reports_progress_with_a_photo_and_sees_its_immediate_items(

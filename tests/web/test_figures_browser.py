@@ -7,14 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from web.chromium import Page
 from web.factories import FindingFactory
-from web.test_browser import chrome
 from xuncha.findings.choices import Category, Subcategory
 from xuncha.rectifications.models import RectificationItem, Status
 
@@ -26,13 +25,11 @@ document.addEventListener('securitypolicyviolation',
 """
 
 
-@pytest.fixture
-def browser():
-    driver = chrome()
+def watch(driver) -> None:
+    """From the next page on, keep what :func:`_problems` reads: CSP violations and the
+    console's errors."""
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS})
     driver.execute_cdp_cmd("Log.enable", {})
-    yield driver
-    driver.quit()
 
 
 def _data(world) -> None:
@@ -47,20 +44,6 @@ def _data(world) -> None:
                                          **(done if i < 4 else {}))  # fmt: skip
 
 
-def _open(driver, url: str) -> None:
-    driver.get(url)
-    WebDriverWait(driver, 10).until(
-        lambda d: d.execute_script("return document.readyState") == "complete"
-    )
-
-
-def _login(driver, base: str, user) -> None:
-    client = Client()
-    client.force_login(user)
-    _open(driver, base + "/login/")
-    driver.add_cookie({"name": "sessionid", "value": client.cookies["sessionid"].value})
-
-
 def _problems(driver) -> list[str]:
     """CSP violations seen by the page, and console errors (the log holds CSP refusals too)."""
     logged = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
@@ -70,8 +53,10 @@ def _problems(driver) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_charts_render_under_csp_and_drill_down(live_server, browser, world) -> None:
     _data(world)
-    _login(browser, live_server.url, world.users["office"])
-    _open(browser, live_server.url + "/figures/")
+    watch(browser)
+    page = Page(browser, live_server.url)
+    page.login_as(world.users["office"])
+    page.go("/figures/")
     assert "巡察工作数据：2024年" in browser.find_element(By.TAG_NAME, "h1").text
     charts = browser.find_elements(By.CSS_SELECTOR, ".chart[data-chart]")
     drawn = browser.execute_script(
@@ -103,7 +88,7 @@ def test_charts_render_under_csp_and_drill_down(live_server, browser, world) -> 
     assert "共 3 个" in browser.find_element(By.TAG_NAME, "main").text
 
     # A number: the closed items of the year in the ledger, the same count.
-    _open(browser, live_server.url + "/figures/")
+    page.go("/figures/")
     link = browser.find_element(By.ID, "ledger-closed")
     assert link.text == "4"
     link.click()

@@ -9,8 +9,8 @@ import os
 import pytest
 from selenium.webdriver.common.by import By
 
-from web.test_browser import chrome
-from web.test_figures_browser import RECORD_VIOLATIONS, _data, _login, _open, _problems
+from web.chromium import Page
+from web.test_figures_browser import _data, _problems, watch
 
 # Every text ECharts drew for the chart's category axis, with its box in chart pixels
 # (zrender's own text elements, transformed to the canvas).
@@ -39,26 +39,22 @@ def _overlap(a, b) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_category_and_source_labels_are_readable_at_phone_width(live_server, world) -> None:
+def test_category_and_source_labels_are_readable_at_phone_width(live_server, phone, world) -> None:
     _data(world)
-    driver = chrome(phone=True)
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS})
-    driver.execute_cdp_cmd("Log.enable", {})
-    try:
-        _login(driver, live_server.url, world.users["office"])
-        _open(driver, live_server.url + "/figures/")
-        assert driver.execute_script("return window.innerWidth") == 390
-        if shot := os.environ.get("XUNCHA_SCREENSHOT"):
-            driver.find_element(By.CSS_SELECTOR, ".charts").screenshot(shot)
-        for key in ("by_category", "by_source"):
-            seen = driver.execute_script(LABEL_BOXES, key)
-            assert seen["layout"] == "horizontal" and seen["category"] == "category", seen
-            boxes = seen["boxes"]
-            assert len(boxes) == len(seen["labels"]) >= 3, seen
-            for i, a in enumerate(boxes):
-                assert a[1] >= 0 and a[1] + a[3] <= seen["width"] + 0.5, (key, a, seen["width"])
-                for b in boxes[i + 1 :]:
-                    assert not _overlap(a, b), (key, a, b)
-        assert _problems(driver) == []
-    finally:
-        driver.quit()
+    watch(phone)
+    page = Page(phone, live_server.url)
+    page.login_as(world.users["office"])
+    page.go("/figures/")
+    assert phone.execute_script("return window.innerWidth") == 390
+    if shot := os.environ.get("XUNCHA_SCREENSHOT"):
+        phone.find_element(By.CSS_SELECTOR, ".charts").screenshot(shot)
+    for key in ("by_category", "by_source"):
+        seen = phone.execute_script(LABEL_BOXES, key)
+        assert seen["layout"] == "horizontal" and seen["category"] == "category", seen
+        boxes = seen["boxes"]
+        assert len(boxes) == len(seen["labels"]) >= 3, seen
+        for i, a in enumerate(boxes):
+            assert a[1] >= 0 and a[1] + a[3] <= seen["width"] + 0.5, (key, a, seen["width"])
+            for b in boxes[i + 1 :]:
+                assert not _overlap(a, b), (key, a, b)
+    assert _problems(phone) == []

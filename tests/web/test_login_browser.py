@@ -12,8 +12,8 @@ import pytest
 from django_otp.oath import totp
 from selenium.webdriver.common.by import By
 
-from web.factories import UserFactory
-from web.test_browser import PASSWORD, Page, chrome
+from web.chromium import Page
+from web.factories import PASSWORD, UserFactory
 from xuncha.accounts.models import Role
 
 SHOTS = os.environ.get("XUNCHA_SCREENSHOTS", "")
@@ -27,13 +27,6 @@ def shot(page: Page, name: str) -> None:
 def code(key: str, steps_ahead: int = 0) -> str:
     """What an authenticator app shows for this key (30-second steps), or the next one."""
     return f"{totp(b32decode(key), t0=-30 * steps_ahead):06d}"
-
-
-@pytest.fixture
-def browser():
-    driver = chrome()
-    yield driver
-    driver.quit()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,8 +17,8 @@ from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from web.chromium import Page, to_new_page
 from web.factories import CadreFactory, TeamFactory, UnitFactory, UserFactory
-from web.test_browser import Page, chrome
 from xuncha.accounts.models import Role
 from xuncha.petitions import pow, selectors
 from xuncha.petitions.models import Petition
@@ -28,26 +28,13 @@ from xuncha.planning.services import assignment_add, team_member_add
 WHAT = "村里移民补助发放名单上有去世三年的人，补助还在发。"
 
 
-@pytest.fixture
-def phone():
-    driver = chrome(phone=True)
-    yield driver
-    driver.quit()
-
-
 def wait_ready(driver, form) -> None:
     """Wait until pow.js has solved the page's challenge (the submit button is enabled)."""
     WebDriverWait(driver, 60).until(lambda d: form.get_attribute("data-pow") == "done")
 
 
 def submit_form(driver, form) -> None:
-    driver.execute_script("window.__before_submit = true")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(driver, 20).until(
-        lambda d: d.execute_script(
-            "return window.__before_submit === undefined && document.readyState === 'complete'"
-        )
-    )
+    to_new_page(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]").click, 20)
 
 
 def no_sideways_scroll(driver) -> bool:

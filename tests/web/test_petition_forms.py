@@ -11,8 +11,8 @@ from django.test.html import Element, parse_html
 from django.urls import reverse
 from django.utils import timezone
 
+from web.chromium import Page, pick_unit
 from web.factories import pdf
-from web.test_browser import Page, browser, pick_unit  # noqa: F401  (browser: fixture)
 from web.test_petitions import _fresh_cache, make_petition  # noqa: F401  (autouse fixture)
 from xuncha.findings.choices import Category, Subcategory
 from xuncha.findings.models import Lead
@@ -308,7 +308,7 @@ def test_another_team_cannot_post_a_refused_form(client, world):
 @pytest.mark.django_db(transaction=True)
 def test_in_a_browser_subcategories_follow_and_a_refused_lead_keeps_its_text(
     live_server,
-    browser,  # noqa: F811  (the fixture imported above)
+    browser,
     world,
 ):
     from selenium.webdriver.common.by import By

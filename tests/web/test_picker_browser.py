@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
+from web.chromium import Page, pick_unit, to_new_page
 from web.factories import FindingFactory, TeamFactory, UnitFactory, UserFactory
-from web.test_browser import Page, browser, chrome, pick_unit  # noqa: F401  (browser: fixture)
 from xuncha.accounts.models import Role
 from xuncha.findings.models import Finding, ImmediateItem
 from xuncha.planning.models import Assignment
@@ -25,19 +25,12 @@ from xuncha.rectifications.services import (
 from xuncha.units.models import UnitKind
 
 
-@pytest.fixture
-def phone():
-    driver = chrome(phone=True)
-    yield driver
-    driver.quit()
-
-
 def _shown(driver) -> list[str]:
     return [li.text for li in driver.find_elements(By.CSS_SELECTOR, ".unit-picker-option")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_pick_a_village_by_its_township_from_the_keyboard(live_server, browser) -> None:  # noqa: F811
+def test_pick_a_village_by_its_township_from_the_keyboard(live_server, browser) -> None:
     from web.factories import CadreFactory
 
     county = UnitFactory(name="汝城县", kind=UnitKind.COUNTY)
@@ -88,12 +81,8 @@ def test_pick_a_village_by_its_township_from_the_keyboard(live_server, browser) 
     Select(browser.find_element(By.NAME, "subcategory")).select_by_visible_text("组织生活不规范")
     Select(browser.find_element(By.NAME, "source")).select_by_visible_text("实地走访")
     browser.find_element(By.NAME, "description").send_keys("三会一课记录补写")
-    browser.execute_script("window.__before_submit = true")
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(browser, 10).until(
-        lambda d: d.execute_script(
-            "return window.__before_submit === undefined && document.readyState === 'complete'"
-        )
+    to_new_page(
+        browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click
     )
     assert "问题已记录" in page.text(), page.text()
     finding = Finding.objects.get()

@@ -8,10 +8,9 @@ import datetime as dt
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
+from web.chromium import Page, click
 from web.factories import FindingFactory, TeamFactory, UnitFactory, UserFactory, pdf
-from web.test_browser import Page, chrome
 from xuncha.accounts.models import Role
 from xuncha.rectifications.models import RectificationItem, Status
 from xuncha.rectifications.services import (
@@ -20,13 +19,6 @@ from xuncha.rectifications.services import (
     rectification_propose_plan,
     rectification_report_progress,
 )
-
-
-@pytest.fixture
-def browser():
-    driver = chrome()
-    yield driver
-    driver.quit()
 
 
 def close_requested() -> RectificationItem:
@@ -42,21 +34,6 @@ def close_requested() -> RectificationItem:
     rectification_report_progress(item=item, by=liaison, text="已追回", done=True,
                                   files=[(pdf(), "退款凭证.pdf")])  # fmt: skip
     return RectificationItem.objects.get(pk=item.pk)
-
-
-def click(page: Page, css: str = "", text: str = "") -> None:
-    """Click a link (by its text or a selector) and wait for the new page to load."""
-    d = page.d
-    element = (
-        d.find_element(By.PARTIAL_LINK_TEXT, text) if text else d.find_element(By.CSS_SELECTOR, css)
-    )
-    d.execute_script("window.__before_click = true")
-    element.click()
-    WebDriverWait(d, 10).until(
-        lambda d: d.execute_script(
-            "return window.__before_click === undefined && document.readyState === 'complete'"
-        )
-    )
 
 
 def logged_in(browser, live_server, role: Role) -> Page:
@@ -88,7 +65,7 @@ def test_leader_goes_home_figures_then_a_ledger_item(live_server, browser) -> No
     item = close_requested()
     page = logged_in(browser, live_server, Role.LEADER)
     assert "整改事项 1" in page.text() and "发现问题 1" in page.text(), page.text()
-    click(page, text="巡察工作数据")
+    click(page, text="巡察工作数据", within="header")
     click(page, css="#ledger-total")
     assert "共 1 项" in page.text(), page.text()
     click(page, css="main table tbody a")

@@ -50,13 +50,20 @@ def _problems(driver) -> list[str]:
     return list(driver.execute_script("return window.__csp")) + logged
 
 
-@pytest.mark.django_db(transaction=True)
-def test_charts_render_under_csp_and_drill_down(live_server, browser, world) -> None:
+def figures_page(driver, base: str, world) -> Page:
+    """The office on the figures page of :func:`_data`, CSP violations and console errors
+    kept from the first page on."""
     _data(world)
-    watch(browser)
-    page = Page(browser, live_server.url)
+    watch(driver)
+    page = Page(driver, base)
     page.login_as(world.users["office"])
     page.go("/figures/")
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_charts_render_under_csp_and_drill_down(live_server, browser, world) -> None:
+    page = figures_page(browser, live_server.url, world)
     assert "巡察工作数据：2024年" in browser.find_element(By.TAG_NAME, "h1").text
     charts = browser.find_elements(By.CSS_SELECTOR, ".chart[data-chart]")
     drawn = browser.execute_script(

@@ -9,8 +9,7 @@ import os
 import pytest
 from selenium.webdriver.common.by import By
 
-from web.chromium import Page
-from web.test_figures_browser import _data, _problems, watch
+from web.test_figures_browser import _problems, figures_page
 
 # Every text ECharts drew for the chart's category axis, with its box in chart pixels
 # (zrender's own text elements, transformed to the canvas).
@@ -40,11 +39,7 @@ def _overlap(a, b) -> bool:
 
 @pytest.mark.django_db(transaction=True)
 def test_category_and_source_labels_are_readable_at_phone_width(live_server, phone, world) -> None:
-    _data(world)
-    watch(phone)
-    page = Page(phone, live_server.url)
-    page.login_as(world.users["office"])
-    page.go("/figures/")
+    figures_page(phone, live_server.url, world)
     assert phone.execute_script("return window.innerWidth") == 390
     if shot := os.environ.get("XUNCHA_SCREENSHOT"):
         phone.find_element(By.CSS_SELECTOR, ".charts").screenshot(shot)

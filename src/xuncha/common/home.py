@@ -249,8 +249,7 @@ def leader(user: User, today: dt.date) -> list[Section]:
     rounds = in_period(restrict(Round.objects.all(), user), term=term, path="start_date").count()
     findings = in_period(restrict(Finding.objects.all(), user), term=term).count()
     title = f"本届巡察工作（{term.name}）" if term else "全部巡察工作（尚未设置届期）"
-    # The round list does not filter by ?term= yet (asked of planning's owner); money
-    # recovered has no list of its own: the figures page for the term.
+    # Money recovered has no list of its own: the figures page for the term.
     return [
         Section(title, [
             Entry("巡察轮次", rounds, link("planning:rounds", **period)),

@@ -41,6 +41,11 @@ def petitions(period: Period, **filters: object) -> str:
     return _url("petitions:inbox", period, **filters)
 
 
+def rounds(period: Period) -> str:
+    """The rounds list (rounds begun in the period, by their start date)."""
+    return _url("planning:rounds", period)
+
+
 def talks(period: Period) -> str:
     """The talk list (个别谈话)."""
     return _url("findings:talks", period)

@@ -96,7 +96,9 @@ def _context(user: User, period: Period) -> dict[str, Any]:
     # leader, the supervisor, a unit) read the counts without links.
     petitions = allowed(user, "petitions.open")
     if petitions:
-        chart_data["by_channel"]["links"] = [links.petitions(period, channel=v) for v in Channel.values]
+        chart_data["by_channel"]["links"] = [
+            links.petitions(period, channel=v) for v in Channel.values
+        ]
     coverage = cover["term"] is not None and links.coverage(cover["term"].pk)
     return {
         "f": data, "period": period, "ranking": ranked, "trend": rounds, "cover": cover,
@@ -108,6 +110,8 @@ def _context(user: User, period: Period) -> dict[str, Any]:
             "immediate": immediate and links.immediate(period),
             "immediate_done": immediate and links.immediate(period, status=ImmediateStatus.DONE),
             "leads": _listed(Lead, user) and links.leads(period),
+            # A unit counts the rounds that inspected it but lists none: the trend below then.
+            "rounds": allowed(user, "rounds.list") and links.rounds(period),
             "petitions": petitions and links.petitions(period),
             "petitions_to_findings": petitions and links.petitions(period, to_finding=1),
             # Talks: listed for the office, the teams and the supervisor; the leader counts them.

@@ -52,9 +52,12 @@ def cadre_teams(cadre: Cadre) -> QuerySet[TeamMember]:
     )  # fmt: skip
 
 
-def round_list(*, user: User, active_on: dt.date | None = None) -> QuerySet[Round]:
-    """Rounds the user may see; ``active_on`` keeps those in progress that day."""
+def round_list(*, user: User, active_on: dt.date | None = None, year: int | None = None,
+               term: int | None = None) -> QuerySet[Round]:  # fmt: skip
+    """Rounds the user may see; ``active_on`` keeps those in progress that day, ``year``
+    / ``term`` those begun then (as the figures page and the leader's home count them)."""
     rounds = restrict(Round.objects.all(), user).select_related("term")
+    rounds = in_period(rounds, year=year, term=term, path="start_date")
     if active_on is not None:
         rounds = rounds.filter(start_date__lte=active_on, end_date__gte=active_on)
     return rounds.order_by("-start_date", "-id")
@@ -77,10 +80,10 @@ def _teams(user: User) -> QuerySet[Team]:
     )
 
 
-def round_rows(*, user: User, active_on: dt.date | None = None) -> QuerySet[Round]:
+def round_rows(*, user: User, **filters: Any) -> QuerySet[Round]:
     """The rounds list: :func:`round_list` with each round's number of teams and of
     assigned units (counted in the same query)."""
-    return round_list(user=user, active_on=active_on).annotate(
+    return round_list(user=user, **filters).annotate(
         teams_count=Count("teams", distinct=True),
         units_count=Count("assignments", distinct=True),
     )

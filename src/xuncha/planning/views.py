@@ -23,6 +23,8 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import allowed, user_of
 from xuncha.accounts.models import User
 from xuncha.common.errors import ServiceError
+from xuncha.common.filters import FILTER_ERROR
+from xuncha.common.periods import PeriodFilter
 
 from . import forms, selectors, services
 from .models import MemberRole, Round, Team
@@ -70,7 +72,12 @@ def _office(user: User) -> None:
 def round_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     active_on = timezone.localdate() if request.GET.get("active") == "1" else None  # 进行中
-    context = {"rounds": selectors.round_rows(user=user, active_on=active_on),
+    # ?year= / ?term=: rounds begun then (the figures page's and the leader home's drill-down);
+    # a bad value lists no round, with the reason beside the field.
+    form = PeriodFilter(request.GET or None)
+    rounds = selectors.round_rows(user=user, active_on=active_on, **form.period())
+    context = {"rounds": rounds.none() if form.errors else rounds, "form": form,
+               "period": form.period_label(), "filter_error": FILTER_ERROR if form.errors else "",
                "terms": selectors.term_list(), "active": active_on is not None,
                "is_office": allowed(user, "plan.manage"),
                "coverage": allowed(user, "coverage.read")}  # fmt: skip

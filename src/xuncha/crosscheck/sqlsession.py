@@ -42,7 +42,8 @@ class DuckDBSession:
         self.dialect = DuckDBDialect()
 
     def table(self, name: str, sql: str) -> None:
-        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+        # The very statement `xuncha rules --sql` prints (Spark's differs: see below).
+        self.con.execute(self.dialect.create_table(name, sql))
 
     def view(self, name: str, sql: str) -> None:
         self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")

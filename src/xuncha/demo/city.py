@@ -45,7 +45,7 @@ from xuncha.rectifications.services import (
     rectification_report_progress,
 )
 from xuncha.units.models import RiskLevel, Unit, UnitKind
-from xuncha.units.selectors import in_conflict
+from xuncha.units.selectors import conflicting
 from xuncha.units.services import unit_create
 
 PASSWORD = "xuncha-demo"  # shared by every demo account; documented, for demos only
@@ -424,10 +424,11 @@ def _staff(ctx: _Seeder, rnd: Round, plan: _Plan, first: Unit) -> list[Team]:
     The first team has nobody who must recuse from the pool's first unit, and holds
     the demo team account where the plan says so."""
     free = _shuffled(ctx.rng, ctx.cadres[1:])
+    recuse = {u.pk for u in conflicting(first, [c.home_unit for c in free])}
     teams = []
     for t in range(plan.teams):
         team = team_create(by=ctx.office, round=rnd, name=f"第{NUMERALS[t]}巡察组")
-        fit = [c for c in free if t or not in_conflict(c.home_unit, first)]
+        fit = [c for c in free if t or c.home_unit_id not in recuse]
         members = fit[: ctx.rng.randint(4, 5)]
         if t == 0 and plan.demo_role:
             members.insert(0 if plan.demo_role == MemberRole.LEADER else 1, ctx.cadres[0])

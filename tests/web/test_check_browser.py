@@ -75,6 +75,14 @@ def test_upload_map_run_review_verify_finding(live_server, browser, tmp_path) ->
     page.go(f"/checks/teams/{team.pk}/")
     page.fill(browser.find_element(By.ID, "run-form"), standard="600")
     assert browser.find_element(By.ID, "run-progress").is_displayed()
+    # The script polls the status: its Chinese label (RunStatus, sent in the JSON) and the share done.
+    WebDriverWait(browser, 10).until(
+        lambda d: (
+            d.find_element(By.CSS_SELECTOR, "#run-progress .step").text
+            == "排队中：等待工作进程（0%）"
+        )
+    )
+    assert browser.find_element(By.CSS_SELECTOR, "#run-status .badge").text == "排队中"
     _work_the_queue()
     WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "run-summary"))
     assert "死亡后仍领取" in page.text()
@@ -83,6 +91,16 @@ def test_upload_map_run_review_verify_finding(live_server, browser, tmp_path) ->
     rows = browser.find_elements(By.CSS_SELECTOR, "#suspects tbody tr")
     assert len(rows) == 1 and "张三" in rows[0].text and dead not in rows[0].text
     assert dead[:3] + "***********" + dead[-4:] in rows[0].text
+    # The list shows full numbers only after its button is pressed (a POST, logged).
+    browser.find_element(By.ID, "unmask-button").click()
+    WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: dead in d.find_element(By.ID, "suspects").text
+    )
+    browser.find_element(By.ID, "mask-link").click()
+    WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: dead not in d.find_element(By.ID, "suspects").text
+    )
+    rows = browser.find_elements(By.CSS_SELECTOR, "#suspects tbody tr")
     rows[0].find_element(By.TAG_NAME, "a").click()
     payment = browser.find_element(By.ID, "payment-row").text
     register = browser.find_element(By.ID, "register-row").text

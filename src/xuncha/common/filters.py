@@ -9,10 +9,11 @@ database; searching a unit's name also finds its subordinate units (up to
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, reduce
 from typing import Any, ClassVar
 
 from django import forms
@@ -182,15 +183,29 @@ class Order:
     def after(self, obj: Model, reverse: bool = False) -> Q:
         """The rows after ``obj`` in this order (before it when ``reverse``), whether
         or not ``obj`` itself is still in the list: a stale item still has neighbours."""
+        return reduce(operator.or_, (q for q, _ in self.parts_after(obj, reverse)))
+
+    def parts_after(self, obj: Model, reverse: bool = False) -> list[tuple[Q, list[OrderBy]]]:
+        """:meth:`after` cut into parts, nearest first, each a condition an index on
+        (field, pk) answers as a range, with the order that reads it from ``obj`` on:
+        rows tied with ``obj`` on the field, rows beyond its value, then the NULLs when
+        they come after. The first row of the first non-empty part is the neighbour."""
         desc = self.descending != reverse
         nulls_last = self.nulls_last != reverse
         cmp = "lt" if desc else "gt"
+        by = self.by(reverse)
+        pk_only = [by[1]]
         value = getattr(obj, self.field)
         if value is None:
-            tie = Q(**{f"{self.field}__isnull": True, f"pk__{cmp}": obj.pk})
-            return tie if nulls_last else tie | Q(**{f"{self.field}__isnull": False})
-        q = Q(**{f"{self.field}__{cmp}": value}) | Q(**{self.field: value, f"pk__{cmp}": obj.pk})
-        return q | Q(**{f"{self.field}__isnull": True}) if nulls_last else q
+            parts = [(Q(**{f"{self.field}__isnull": True, f"pk__{cmp}": obj.pk}), pk_only)]
+            if not nulls_last:
+                parts.append((Q(**{f"{self.field}__isnull": False}), by))
+            return parts
+        parts = [(Q(**{self.field: value, f"pk__{cmp}": obj.pk}), pk_only),
+                 (Q(**{f"{self.field}__{cmp}": value}), by)]  # fmt: skip
+        if nulls_last:
+            parts.append((Q(**{f"{self.field}__isnull": True}), pk_only))
+        return parts
 
 
 @dataclass(frozen=True)
@@ -228,19 +243,28 @@ class Neighbours:
 
 
 def neighbours(items: QuerySet[Any], obj: Model, order: Order, **about: Any) -> Neighbours:
-    """The items before and after ``obj`` in ``items`` (three queries, whatever the size);
-    ``about`` fills the rest of :class:`Neighbours` (query, list_url, detail, noun)."""
-    from django.db.models import Count
+    """The items before and after ``obj`` in ``items`` (two queries, whatever the size
+    of the list or where ``obj`` stands in it); ``about`` fills the rest of
+    :class:`Neighbours` (query, list_url, detail, noun)."""
+    from django.db.models import Count, Subquery
 
     before = order.after(obj, reverse=True)
     counts = items.order_by().aggregate(
         total=Count("pk"), before=Count("pk", filter=before), here=Count("pk", filter=Q(pk=obj.pk))
     )
-    previous = items.filter(before).order_by(*order.by(reverse=True))
-    following = items.filter(order.after(obj)).order_by(*order.by())
+    # Each part's first row as a scalar subquery, all in one row read beside ``obj``:
+    # every part reads an index range from ``obj`` on, instead of the whole list.
+    firsts = {f"{side}{i}": Subquery(items.filter(q).order_by(*by).values("pk")[:1])
+              for side, reverse in (("p", True), ("n", False))
+              for i, (q, by) in enumerate(order.parts_after(obj, reverse))}  # fmt: skip
+    row = type(obj)._base_manager.filter(pk=obj.pk).values(**firsts).get()
+
+    def first(side: str) -> int | None:
+        return next((row[k] for k in firsts if k.startswith(side) and row[k] is not None), None)
+
     return Neighbours(
-        previous=previous.values_list("pk", flat=True).first(),
-        next=following.values_list("pk", flat=True).first(),
+        previous=first("p"),
+        next=first("n"),
         position=counts["before"] + 1,
         total=counts["total"],
         in_list=bool(counts["here"]),

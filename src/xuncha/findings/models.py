@@ -63,6 +63,8 @@ class Finding(TeamWork):
         verbose_name_plural = "问题"
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The list's order: its pages (even ?page=500) read ids from this index alone.
+            models.Index(fields=["-created_at", "-id"], name="finding_list_order"),
             models.Index(fields=["round", "unit"]),
             models.Index(fields=["team", "-created_at"]),
         ]

@@ -33,22 +33,27 @@ def _cell(page: str, cell_id: str) -> str:
     return found.group(1)
 
 
-def test_units_inspected_link_to_the_terms_coverage_for_a_term_only(client, world) -> None:
+def test_units_inspected_link_to_the_unit_list_of_as_many(client, world) -> None:
     term = world.team.round.term
-    # World's two terms share their years; terms in use do not (the figures take a term
-    # by its years, its coverage by the rounds filed under it): one term for both rounds.
+    # World's two terms share their years; terms in use do not (a year counts the rounds
+    # begun in it, a term its coverage: the rounds filed under it): one term for both rounds.
     world.other_team.round.term = term
     world.other_team.round.save()
     office = world.users["office"]
-    page = _page(client, office, term=term.pk)
-    cell = _cell(page, "units-covered")
-    assert f'href="{links.coverage(term.pk)}"' in cell
-    shown = int(re.search(r"(\d+) 个", cell).group(1))  # type: ignore[union-attr]
+    for query in ({"term": term.pk}, {"year": 2024}):
+        cell = _cell(_page(client, office, **query), "units-covered")
+        found = re.search(r'<a href="([^"]+)">(\d+) 个</a>', cell)
+        assert found is not None, query
+        href, shown = html.unescape(found.group(1)), int(found.group(2))
+        assert href.startswith(reverse("units:list")) and "inspected=1" in href
+        response = client.get(href)
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == shown == 2, query
+    # The coverage page agrees for the term.
     response = client.get(links.coverage(term.pk))
-    assert response.status_code == 200
-    assert sum(r.inspected for r in response.context["by_kind"]) == shown == 2
-    # A year is not a term: neither the coverage page nor the unit list filters by year.
-    assert "<a" not in _cell(_page(client, office, year=2024), "units-covered")
+    assert sum(r.inspected for r in response.context["by_kind"]) == 2
+    # A team's figure counts its own units only: no link to the list of everyone's.
+    assert "<a" not in _cell(_page(client, world.users["team"], term=term.pk), "units-covered")
 
 
 def test_round_amounts_link_to_the_findings_they_add_up(client, world) -> None:
@@ -77,8 +82,14 @@ def test_uninspected_units_link_to_their_pages_and_counts_to_coverage(client, wo
         href = reverse("units:detail", args=[left.pk])
         assert f'<a class="uninspected-unit" href="{href}">未巡镇</a>' in page, role
         assert client.get(href).status_code == 200, role
-        assert 'href="#uninspected" id="uninspected-count"' in page and 'id="uninspected"' in page
-        assert f'href="{links.coverage(term.pk)}" class="cov-remaining"' in page, role
+        left_href = links.coverage_units(term.pk, inspected=False)
+        assert (
+            f'href="{html.escape(left_href)}" id="uninspected-count"' in page
+            and 'id="uninspected"' in page
+        )
+        assert f'href="{html.escape(left_href)}&amp;kind=township" class="cov-remaining"' in page, (
+            role
+        )
 
 
 def test_confirmed_suspects_link_only_for_the_inspecting_side(client, world) -> None:

@@ -57,6 +57,18 @@ def units(**filters: object) -> str:
     return _url("units:list", None, **filters)
 
 
+def covered(period: Period, *, inspected: bool) -> str:
+    """The unit list of those inspected in the period (or not yet): for a term, its
+    coverage; for a year, assigned to a round begun that year."""
+    return _url("units:list", period, inspected="1" if inspected else "0")
+
+
+def coverage_units(term_id: int, *, inspected: bool) -> str:
+    """The unit list of the term's coverage: 已巡察 or 尚未巡察 (a coverage table's row
+    adds its ``kind``, ``county_id`` or ``risk_level``)."""
+    return _url("units:list", None, term=term_id, inspected="1" if inspected else "0")
+
+
 def coverage(term_id: int) -> str:
     """The term's coverage page (已巡察 / 未巡察 by kind and county)."""
     return reverse("planning:coverage", args=[term_id])

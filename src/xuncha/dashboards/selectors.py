@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Model, Q, QuerySet, Sum
 
 from xuncha.accounts.access import restrict_figures
 from xuncha.accounts.models import User
@@ -94,6 +94,27 @@ def _in(period: Period, qs: QuerySet[Any], user: User) -> QuerySet[Any]:
     return restrict_figures(qs, user).filter(round__start_date__range=(period.start, period.end))
 
 
+def _covered(period: Period, user: User) -> int:
+    """Units inspected: for a year, those assigned to a round begun that year; for a
+    term, its coverage (assigned to a round filed under the term, as the coverage
+    section and ``planning.selectors.by_coverage`` count them, so the units list's
+    ``?term=&inspected=1`` shows as many)."""
+    assignments = restrict_figures(Assignment.objects.all(), user)
+    term = dict(period.params).get("term")
+    if term:
+        assignments = assignments.filter(round__term_id=term)
+    else:
+        assignments = assignments.filter(round__start_date__range=(period.start, period.end))
+    return assignments.values("unit").distinct().count()
+
+
+def counts_every(model: type[Model], user: User) -> bool:
+    """Whether the user's figures count every row of the model (the office, leaders and
+    supervisors), not only their own: a drill-down to a list that is not narrowed by
+    role (the units list) then shows as many as the figure."""
+    return not restrict_figures(model._default_manager.all(), user).query.where
+
+
 def _by(qs: QuerySet[Any], key: str, labels: dict[str, str]) -> list[tuple[str, int]]:
     counts = dict(qs.order_by().values_list(key).annotate(n=Count("id")).values_list(key, "n"))
     return [(label, counts.get(value, 0)) for value, label in labels.items()]
@@ -118,7 +139,7 @@ def figures(*, user: User, period: Period) -> Figures:
     return Figures(
         period=period,
         rounds=rounds.count(),
-        units_covered=_in(period, Assignment.objects.all(), user).values("unit").distinct().count(),
+        units_covered=_covered(period, user),
         talks=_in(period, Talk.objects.all(), user).count(),
         petitions=petitions.count(),
         petitions_by_channel=_by(petitions, "channel", dict(Channel.choices)),

@@ -20,12 +20,14 @@ from xuncha.findings.models import ImmediateItem, Lead
 from xuncha.findings.selectors import may_list_talks
 from xuncha.petitions.models import Channel
 from xuncha.planning import selectors as planning
+from xuncha.planning.models import Assignment
 
 from . import charts, links
 from .excel import figures_workbook
 from .selectors import (
     Figures,
     Period,
+    counts_every,
     coverage_term,
     default_period,
     figures,
@@ -118,9 +120,14 @@ def _context(user: User, period: Period) -> dict[str, Any]:
             "talks": may_list_talks(user) and links.talks(period),
             # The cross-check workbench is the inspecting side's; others read the count only.
             "suspects": allowed(user, "checks.open") and reverse("checks:index"),
-            # Units inspected: the term's coverage page (neither it nor the unit list filters
-            # by year, so only a term period links there; its coverage term is that term).
-            "units": "term" in dict(period.params) and coverage,
+            # Units inspected: the unit list of those inspected in the period, for those who
+            # list units and whose figure counts every unit (not a team's own).
+            "units": allowed(user, "units.list") and counts_every(Assignment, user)
+            and links.covered(period, inspected=True),
+            "inspected": cover["term"] is not None
+            and links.coverage_units(cover["term"].pk, inspected=True),
+            "uninspected": cover["term"] is not None
+            and links.coverage_units(cover["term"].pk, inspected=False),
             "unit_pages": allowed(user, "units.list"),
             "coverage": coverage,
         },

@@ -209,8 +209,24 @@ _COVERAGE: dict[str, tuple[str, str, dict[str, str]]] = {
 }
 
 
-def _inspected(term: Term) -> Exists:
-    return Exists(Assignment.objects.filter(round__term=term, unit=OuterRef("pk")))
+def _inspected(term: Term | int | None = None, year: int | None = None) -> Exists:
+    """The coverage test: the unit has been assigned to a round filed under the term
+    (and, given a year, begun that year); with neither, to any round."""
+    assigned = Assignment.objects.filter(unit=OuterRef("pk"))
+    if term:
+        assigned = assigned.filter(round__term=term)
+    if year:
+        assigned = assigned.filter(round__start_date__year=year)
+    return Exists(assigned)
+
+
+def by_coverage(units: QuerySet[Unit], *, inspected: bool, term: Term | int | None = None,
+                year: int | None = None) -> QuerySet[Unit]:  # fmt: skip
+    """The units already inspected (or not yet) in the term, or in the year: the units
+    list's ``?inspected=`` with the figures page's coverage test (:func:`coverage`,
+    :func:`uninspected`), so the list counts what the figures say."""
+    done = _inspected(term, year)
+    return units.filter(done if inspected else ~done)
 
 
 def coverage(*, term: Term, by: CoverageBy = "kind") -> list[CoverageRow]:

@@ -24,12 +24,14 @@ from xuncha.accounts.access import allowed, user_of
 from xuncha.accounts.models import User
 from xuncha.common.errors import ServiceError
 from xuncha.common.filters import FILTER_ERROR
+from xuncha.common.pagination import paginate
 from xuncha.common.periods import PeriodFilter
 
 from . import forms, selectors, services
 from .models import MemberRole, Round, Team
 
 T = TypeVar("T")
+ROUNDS_PAGE = 100
 
 
 def submit(request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], T]) -> T | None:
@@ -76,7 +78,8 @@ def round_list(request: HttpRequest) -> HttpResponse:
     # a bad value lists no round, with the reason beside the field.
     form = PeriodFilter(request.GET or None)
     rounds = selectors.round_rows(user=user, active_on=active_on, **form.period())
-    context = {"rounds": rounds.none() if form.errors else rounds, "form": form,
+    rounds = rounds.none() if form.errors else rounds
+    context = {"rounds": rounds, **paginate(request, rounds, ROUNDS_PAGE), "form": form,
                "period": form.period_label(), "filter_error": FILTER_ERROR if form.errors else "",
                "terms": selectors.term_list(), "active": active_on is not None,
                "is_office": allowed(user, "plan.manage"),

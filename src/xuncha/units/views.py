@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import allowed, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.exports import file_name, xlsx_response
+from xuncha.common.filters import FILTER_ERROR
 from xuncha.common.pagination import paginate
 from xuncha.planning import selectors as plan
 
@@ -29,13 +30,27 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     if not allowed(user_of(request), "units.list"):
         raise Http404
     form = forms.UnitFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # A filter that does not parse lists nothing (not everything), with the reason shown.
+    valid = form.is_valid() if form.is_bound else True
+    filters = {k: v for k, v in (form.cleaned_data if form.is_bound and valid else {}).items()
+               if k in ("q", "kind", "risk_level", "county_id")}  # fmt: skip
     units = selectors.unit_list(**filters)
+    if coverage := form.coverage():  # 已巡察 / 尚未巡察 in a term or a year, as the figures count
+        units = plan.by_coverage(units, **coverage)
+    if not valid:
+        units = units.none()
     context = {"form": form, **paginate(request, units, PAGE_SIZE),
+               "filter_error": "" if valid else FILTER_ERROR,
+               "coverage": coverage and _coverage_label(form, coverage["inspected"]),
                "risk": selectors.risk_counts(units),
                "is_office": allowed(user_of(request), "units.manage"),
                "can_export": allowed(user_of(request), "units.export")}  # fmt: skip
     return render(request, "units/list.html", context)
+
+
+def _coverage_label(form: forms.UnitFilterForm, inspected: bool) -> str:
+    """What the list is filtered to: "第九届（2027—2031年）尚未巡察", "2024年已巡察"."""
+    return f"{form.period_label()}{'已巡察' if inspected else '尚未巡察'}"
 
 
 @login_required

@@ -50,6 +50,22 @@ def test_unit_search_finds_the_units_below_the_one_named(client, world, county):
     assert "村问题1" in village_only and "镇问题1" not in village_only
 
 
+def test_the_keyword_finds_the_text_or_the_units_own_name_and_latin_in_any_case(
+    client, world, county
+):
+    _, town, village = county
+    ledger_item(world, unit=town, description="发放ABC补贴 甲1")
+    ledger_item(world, unit=village, description="违规吃喝 乙1")
+    ledger_item(world, unit=world.unit, description="挪用资金 丙1")
+    client.force_login(world.users["office"])
+    for url in (reverse("findings:list"), reverse("rectifications:list")):
+        found = {q: sorted(re.findall(r"[甲乙丙]1", client.get(url, {"q": q}).content.decode()))
+                 for q in ("abc补贴", "AbC", "柳树", "吃喝", "东坪", "清河")}  # fmt: skip
+        # The unit's own name, not a parent's: 东坪 finds the town's item, not the village's.
+        assert found == {"abc补贴": ["甲1"], "AbC": ["甲1"], "柳树": ["乙1"], "吃喝": ["乙1"],
+                         "东坪": ["甲1"], "清河": []}, url  # fmt: skip
+
+
 def test_filters_combine_and_the_url_is_the_state(client, world, county):
     _, town, village = county
     other_round_team = TeamFactory(name="第三巡察组")

@@ -32,6 +32,24 @@ FILTER_ERROR = "筛选条件有误，请按提示修改后重试。"
 Options = Callable[[], list[tuple[Any, str]]]
 
 
+def text_contains(field: str, text: str) -> Q:
+    """``field`` contains ``text``, ignoring case only where ``text`` has letters with
+    case: a Chinese keyword is matched as it is, without upper-casing every row
+    (PostgreSQL's ``UPPER(...) LIKE`` over 100,000 rows costs three times the scan)."""
+    lookup = "icontains" if text.upper() != text.lower() else "contains"
+    return Q(**{f"{field}__{lookup}": text})
+
+
+def keyword_q(text: str, field: str) -> Q:
+    """Rows whose ``field`` or whose unit's own name contains ``text``. The units are
+    read first (one query on the small units table), so the list is not joined to
+    its units to be searched."""
+    from xuncha.units.models import Unit
+
+    units = Unit.objects.filter(text_contains("name", text)).values_list("id", flat=True)
+    return text_contains(field, text) | Q(unit_id__in=list(units))
+
+
 def units_named(text: str) -> QuerySet[Any]:
     """The units whose own name, or a parent's name, contains ``text``."""
     from xuncha.units.models import Unit
@@ -39,7 +57,7 @@ def units_named(text: str) -> QuerySet[Any]:
     text = text.strip()
     q = Q()
     for level in range(UNIT_DEPTH + 1):
-        q |= Q(**{"__".join(["parent"] * level + ["name__icontains"]): text})
+        q |= text_contains("__".join(["parent"] * level + ["name"]), text)
     return Unit.objects.filter(q)
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from xuncha.accounts.access import can, restrict
 from xuncha.accounts.models import User
-from xuncha.common.filters import narrow
+from xuncha.common.filters import keyword_q, narrow
 from xuncha.common.models import Evidence
 from xuncha.common.widgets import path_related
 from xuncha.planning.models import Assignment
@@ -30,7 +30,7 @@ def finding_list(*, user: User, q: str = "", category: str = "", source: str = "
     findings = restrict(Finding.objects.all(), user).select_related("unit", "round", "team")
     findings = in_period(findings, year=year, term=term)  # the figures page's drill-down
     if q:
-        findings = findings.filter(Q(description__icontains=q) | Q(unit__name__icontains=q))
+        findings = findings.filter(keyword_q(q, "description"))
     if category:
         findings = findings.filter(category=category)
     if source:

@@ -12,7 +12,14 @@ from django.shortcuts import get_object_or_404
 
 from xuncha.accounts.access import restrict, restrict_figures
 from xuncha.accounts.models import User
-from xuncha.common.filters import Neighbours, Order, invalid_neighbours, narrow, neighbours
+from xuncha.common.filters import (
+    Neighbours,
+    Order,
+    invalid_neighbours,
+    keyword_q,
+    narrow,
+    neighbours,
+)
 from xuncha.common.models import Evidence
 from xuncha.findings.models import Finding
 from xuncha.findings.selectors import finding_detail, reported_evidence
@@ -78,7 +85,7 @@ def item_list(
     if returned:
         items = items.filter(returned_at__isnull=False)
     if q:
-        items = items.filter(Q(finding__description__icontains=q) | Q(unit__name__icontains=q))
+        items = items.filter(keyword_q(q, "finding__description"))
     if due in DueState.values:
         items = items.filter(due_q(DueState(due), today))
     return items.order_by(F("deadline").asc(nulls_last=True), "id")

@@ -80,7 +80,22 @@ def test_petition_figures_drill_down_to_as_many_in_the_inbox(client, world, spre
             assert _count(client.get(href)) == shown, (role, query, href)
     # Not vacuous: the team counts its own 4 (2 turned into findings), the office all 2024's.
     own, office = _links(client, user, year=2024), (7, 3)
-    assert (own["petitions"][1], own["petitions-to-findings"][1]) == ((4, 2) if role == "team" else office)
+    assert (own["petitions"][1], own["petitions-to-findings"][1]) == (
+        (4, 2) if role == "team" else office
+    )
+
+
+def test_the_channel_chart_links_to_the_inbox_by_channel(client, world, spread) -> None:
+    for role, linked in (("office", True), ("leader", False)):
+        client.force_login(world.users[role])
+        response = client.get(reverse("dashboards:figures"), {"year": 2024})
+        chart = response.context["charts"]["by_channel"]
+        assert bool(chart["links"]) == linked, role
+        if not linked:
+            continue
+        for href, n in zip(chart["links"], chart["series"][0]["values"], strict=True):
+            assert f"channel={Channel.LETTER}" not in href or n == 7
+            assert _count(client.get(href)) == n, href
 
 
 @pytest.mark.parametrize("role", ["leader", "supervisor", "unit"])

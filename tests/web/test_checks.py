@@ -259,7 +259,7 @@ def test_only_the_team_and_office_see_it_and_unmasking_is_logged(world, data, cl
     )
     assert 'id="unmask-button"' not in page.content.decode()
     assert not Unmasking.objects.exists()
-    assert client.get(reverse("checks:run_file", args=[run.pk, "hits"])).status_code == 404
+    assert client.post(reverse("checks:run_file", args=[run.pk, "hits"])).status_code == 404
     _leader(world)
     # A GET never unmasks nor logs, even with the old ?unmask=1 (a prefetch, a shared link).
     page = client.get(listing + "?unmask=1")
@@ -276,9 +276,45 @@ def test_only_the_team_and_office_see_it_and_unmasking_is_logged(world, data, cl
     assert s.id_number not in client.get(f"{listing}?rule={s.rule}").content.decode()
     page = client.post(reverse("checks:suspect", args=[s.pk]), {"unmask": "1"})
     assert s.id_number in page.content.decode()
-    assert client.get(reverse("checks:run_file", args=[run.pk, "hits"])).status_code == 200
+    assert client.post(reverse("checks:run_file", args=[run.pk, "hits"])).status_code == 200
     logged = list(Unmasking.objects.values_list("what", flat=True))
     assert len(logged) == 3 and any("hits.csv" in w for w in logged)
+
+
+def test_downloads_with_full_ids_need_the_buttons_post_and_each_is_logged(world, data, client):
+    """The unmasked workbook and hits.csv come from the run page's buttons (POST, logged);
+    a GET of either, prefetched or from a shared link, gives nothing unmasked and logs
+    nothing."""
+    import openpyxl
+
+    run = _run(world, _upload(world, data))
+    s = Suspect.objects.filter(run=run).exclude(id_number="").first()
+    _leader(world)
+    client.force_login(world.users["team"])
+
+    def cells(response) -> str:
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content))[workbook.SHEET]
+        return " ".join(str(c.value) for row in sheet.iter_rows() for c in row)
+
+    export = reverse("checks:export", args=[run.pk])
+    hits = reverse("checks:run_file", args=[run.pk, "hits"])
+    page = client.get(reverse("checks:run", args=[run.pk])).content.decode()
+    assert (
+        'id="export-unmasked-form"' in page and 'id="hits-form"' in page and "?unmask=1" not in page
+    )
+    masked = client.get(export + "?unmask=1")
+    assert masked.status_code == 200 and s.id_number not in cells(masked)
+    refused = client.get(hits, follow=True)
+    assert refused.redirect_chain[-1][0] == reverse("checks:run", args=[run.pk])
+    assert "请在比对页点击下载按钮" in refused.content.decode()
+    assert not Unmasking.objects.exists()
+
+    assert s.id_number in cells(client.post(export, {"unmask": "1"}))
+    assert s.id_number in b"".join(client.post(hits).streaming_content).decode()
+    assert sorted(Unmasking.objects.values_list("what", flat=True)) == [
+        "下载 hits.csv（完整身份证号码）",
+        "导出疑点核查表（完整身份证号码）",
+    ]
 
 
 def _fill(src: Path, dst: Path, values: dict[int, tuple[str, str, str, str]]) -> Path:

@@ -281,30 +281,36 @@ def test_work_and_feed_back_actions(client, world, role) -> None:
     assert_own_and_others(client, world, role, WORK, post_work)
 
 
-# Showing a run's suspects with full ID numbers (a POST of the list's button; a GET never
-# unmasks): role -> (own team's run, another's), as ACTIONS. The world's team user is a
-# plain member: only the office, the team leader and deputies may (test_checks covers those).
+# Full ID numbers of a run: the suspects list shown unmasked, the unmasked workbook and
+# hits.csv (each a POST of its button; a GET never unmasks): role -> action -> (own
+# team's run, another's), as ACTIONS. The world's team user is a plain member: only the
+# office, the team leader and deputies may (test_checks covers those). hits.csv refuses
+# with 404, as for a file that is not there.
 UNMASK = {
-    "office": {"unmask": ("done", "done")},
-    "team": {"unmask": ("refused", 404)},
-    "unit": {"unmask": (404, 404)},
-    "supervisor": {"unmask": (404, 404)},
-    "leader": {"unmask": (404, 404)},
+    "office": {"unmask": ("done", "done"), "export": ("done", "done"), "hits": ("done", "done")},
+    "team": {"unmask": ("refused", 404), "export": ("refused", 404), "hits": (404, 404)},
+    "unit": {"unmask": (404, 404), "export": (404, 404), "hits": (404, 404)},
+    "supervisor": {"unmask": (404, 404), "export": (404, 404), "hits": (404, 404)},
+    "leader": {"unmask": (404, 404), "export": (404, 404), "hits": (404, 404)},
 }  # fmt: skip
 
 
 def post_unmask(client, world, team, unit, action) -> str | int:
     from xuncha.checks.models import Unmasking
 
+    amount = {"unmask": 600, "export": 601, "hits": 602}[action]  # a team's files must differ
     dataset = dataset_upload(team=team, kind="payments", by=world.users["office"],
-                             data=io.BytesIO("姓名,身份证号码,金额,发放日期\n张三,123,600,2021-03-05\n".encode()),
+                             data=io.BytesIO(f"姓名,身份证号码,金额,发放日期\n张三,123,{amount},2021-03-05\n".encode()),
                              name="发放.csv")  # fmt: skip
     run = run_start(team=team, by=world.users["office"], datasets=[dataset], params=RunParams())
     run_execute(run.pk)
-    r = client.post(reverse("checks:suspects", args=[run.pk]), {action: "1"})
+    url = {"unmask": reverse("checks:suspects", args=[run.pk]),
+           "export": reverse("checks:export", args=[run.pk]),
+           "hits": reverse("checks:run_file", args=[run.pk, "hits"])}[action]  # fmt: skip
+    r = client.post(url, {"unmask": "1"})
     return outcome(r, Unmasking.objects.filter(run=run).exists(), refusals=(404,))
 
 
 @pytest.mark.parametrize("role", list(UNMASK))
-def test_unmask_action(client, world, role) -> None:
+def test_unmask_actions(client, world, role) -> None:
     assert_own_and_others(client, world, role, UNMASK, post_unmask)

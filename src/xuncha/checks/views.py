@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -212,12 +213,20 @@ def run_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @no_store
 @login_required
-def run_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
+@require_http_methods(["GET", "POST"])
+def run_file(request: HttpRequest, pk: int, which: str) -> HttpResponseBase:
+    """A run's report files; hits.csv, which holds full ID numbers, only on a POST (the
+    run page's button), logged each time: a GET of it, prefetched or shared, writes nothing."""
     user = user_of(request)
     r = _run(request, pk)
     if which not in REPORT_FILES or r.status != RunStatus.DONE:
         raise Http404
-    if which == "hits":  # hits.csv holds full ID numbers
+    if which == "hits":
+        if request.method != "POST":
+            messages.error(
+                request, "含完整身份证号码的 hits.csv 请在比对页点击下载按钮获取（将留痕）。"
+            )
+            return redirect("checks:run", pk=r.pk)
         try:
             services.unmasking_log(run=r, by=user, what="下载 hits.csv（完整身份证号码）")
         except ServiceError as err:
@@ -324,13 +333,17 @@ def _after_verify(request: HttpRequest, s: Suspect) -> str:
 
 @no_store
 @login_required
+@require_http_methods(["GET", "POST"])
 def export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The verification workbook of the suspects as filtered by the query string, ID
+    numbers masked; with full numbers only on a POST of the run page's button, logged
+    (a GET with ``?unmask=1`` from an old link exports masked and logs nothing)."""
     user = user_of(request)
     r = _run(request, pk)
     if r.status != RunStatus.DONE:
         raise Http404
     _, filters = _filters(request, r)
-    unmask = request.GET.get("unmask") == "1"
+    unmask = request.method == "POST" and "unmask" in request.POST
     if unmask:
         try:
             services.unmasking_log(run=r, by=user, what="导出疑点核查表（完整身份证号码）")

@@ -24,7 +24,7 @@ class DuckDBDialect:
 
     def create_table(self, name: str, sql: str) -> str:
         """The statement that makes table ``name`` from ``sql`` (for printing the SQL a
-        run executes: the sessions in :mod:`.sqlsession` issue their equivalent)."""
+        run executes; the DuckDB session runs it as it is, Spark's its equivalent)."""
         return f"CREATE OR REPLACE TABLE {name} AS\n{sql}"
 
     def spread(self, values: list[str]) -> str:

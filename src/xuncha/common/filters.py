@@ -42,12 +42,12 @@ def text_contains(field: str, text: str) -> Q:
 
 def keyword_q(text: str, field: str) -> Q:
     """Rows whose ``field`` or whose unit's own name contains ``text``. The units are
-    read first (one query on the small units table), so the list is not joined to
-    its units to be searched."""
+    a subquery PostgreSQL hashes once, so the list is not joined to its units to be
+    searched (and no list of thousands of unit ids is sent with every query)."""
     from xuncha.units.models import Unit
 
-    units = Unit.objects.filter(text_contains("name", text)).values_list("id", flat=True)
-    return text_contains(field, text) | Q(unit_id__in=list(units))
+    units = Unit.objects.filter(text_contains("name", text)).values("id")
+    return text_contains(field, text) | Q(unit_id__in=units)
 
 
 def units_named(text: str) -> QuerySet[Any]:

@@ -65,6 +65,7 @@ class Finding(TeamWork):
         indexes = [
             # The list's order: its pages (even ?page=500) read ids from this index alone.
             models.Index(fields=["-created_at", "-id"], name="finding_list_order"),
+            models.Index(fields=["amount"], name="finding_amount"),  # the amount range filter
             models.Index(fields=["round", "unit"]),
             models.Index(fields=["team", "-created_at"]),
         ]

@@ -19,4 +19,8 @@ class Migration(migrations.Migration):
             model_name='finding',
             index=models.Index(fields=['-created_at', '-id'], name='finding_list_order'),
         ),
+        migrations.AddIndex(
+            model_name='finding',
+            index=models.Index(fields=['amount'], name='finding_amount'),
+        ),
     ]

@@ -91,6 +91,18 @@ class FindingFactory(factory.django.DjangoModelFactory):
     source = Source.CROSSCHECK
 
 
+def team_from(term: Term, start: dt.date, *units: Unit, days: int = 91) -> Team:
+    """A team of a new round of ``term`` beginning on ``start`` (``days`` long), assigned
+    to ``units``: the rounds the period tests spread over years and terms."""
+    from xuncha.planning.services import assignment_add
+
+    rnd = RoundFactory(term=term, start_date=start, end_date=start + dt.timedelta(days=days))
+    team = TeamFactory(round=rnd)
+    for unit in units:
+        assignment_add(team=team, unit=unit)
+    return team
+
+
 def ledger_item(
     world: Any,
     *,

@@ -13,10 +13,14 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from web.factories import FindingFactory, RoundFactory, TeamFactory, TermFactory, UnitFactory
+from web.factories import (
+    FindingFactory,
+    TermFactory,
+    UnitFactory,
+    team_from,
+)
 from xuncha.common.home import home_sections
 from xuncha.dashboards import links
-from xuncha.planning.services import assignment_add
 from xuncha.rectifications.models import RectificationItem, Status
 
 
@@ -114,9 +118,7 @@ def _leader_entries(world, today: dt.date):
 def test_leader_home_counts_the_current_term(client, world) -> None:
     by = world.users["office"]
     term = TermFactory(name="第九届（2027—2031年）", start_year=2027, end_year=2031)
-    team = TeamFactory(round=RoundFactory(term=term, start_date=dt.date(2027, 3, 1),
-                                          end_date=dt.date(2027, 5, 31)))  # fmt: skip
-    assignment_add(team=team, unit=world.unit)
+    team = team_from(term, dt.date(2027, 3, 1), world.unit)
     for rnd_team, n in ((team, 2), (world.team, 3)):  # world.team's round began in 2024
         for i in range(n):
             f = FindingFactory(team=rnd_team, round=rnd_team.round, unit=world.unit, recorded_by=by)

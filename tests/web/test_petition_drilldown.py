@@ -11,11 +11,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from web.factories import RoundFactory, TeamFactory, TermFactory
+from web.factories import TermFactory, team_from
 from xuncha.dashboards.selectors import Period, figures
 from xuncha.petitions.models import Channel
 from xuncha.petitions.services import Content, petition_record, petition_to_finding
-from xuncha.planning.services import assignment_add
 
 
 def petitions(world, team, unit, n: int, to_findings: int = 0) -> None:
@@ -33,12 +32,8 @@ def spread(world):
     """Petitions of 2024 (two teams), 2023 (world's term) and 2019 (an earlier term):
     received on their round's first day (a receipt date may not be in the future)."""
     earlier = TermFactory(name="第七届（2017—2021年）", start_year=2017, end_year=2021)
-    r2019 = TeamFactory(round=RoundFactory(term=earlier, start_date=dt.date(2019, 3, 1),
-                                           end_date=dt.date(2019, 5, 31)))  # fmt: skip
-    r2023 = TeamFactory(round=RoundFactory(term=world.team.round.term, start_date=dt.date(2023, 3, 1),
-                                           end_date=dt.date(2023, 5, 31)))  # fmt: skip
-    for team in (r2019, r2023):
-        assignment_add(team=team, unit=world.unit)
+    r2019 = team_from(earlier, dt.date(2019, 3, 1), world.unit)
+    r2023 = team_from(world.team.round.term, dt.date(2023, 3, 1), world.unit)
     petitions(world, world.team, world.unit, 4, to_findings=2)
     petitions(world, world.other_team, world.other_unit, 3, to_findings=1)
     petitions(world, r2023, world.unit, 2, to_findings=2)

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from web.factories import RoundFactory, TeamFactory, TermFactory
+from web.factories import TermFactory, team_from
 from xuncha.common.home import home_sections
 from xuncha.dashboards.selectors import Period, figures
 
@@ -23,8 +23,7 @@ def later(world):
     term = TermFactory(name="第九届（2027—2031年）", start_year=2027, end_year=2031)
     for start, in_term in ((dt.date(2023, 3, 1), world.team.round.term), (dt.date(2027, 3, 1), term),
                            (dt.date(2027, 9, 1), term)):  # fmt: skip
-        TeamFactory(round=RoundFactory(term=in_term, start_date=start,
-                                       end_date=start + dt.timedelta(days=60)))  # fmt: skip
+        team_from(in_term, start, days=60)
     return term
 
 

@@ -12,7 +12,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from web.factories import RoundFactory, TeamFactory, TermFactory, UnitFactory
+from web.factories import TermFactory, UnitFactory, team_from
 from xuncha.dashboards.selectors import Period, figures
 from xuncha.findings.models import Talk
 from xuncha.planning.services import assignment_add
@@ -29,12 +29,8 @@ def talks(world, team, unit, n: int, name: str = "谈话对象") -> None:
 def spread(world):
     """Talks in 2023 and 2024 (world's term, 2022–2026) and in 2027 (a later term)."""
     later = TermFactory(name="第九届（2027—2031年）", start_year=2027, end_year=2031)
-    r2027 = TeamFactory(round=RoundFactory(term=later, start_date=dt.date(2027, 3, 1),
-                                           end_date=dt.date(2027, 5, 31)))  # fmt: skip
-    r2023 = TeamFactory(round=RoundFactory(term=world.team.round.term, start_date=dt.date(2023, 3, 1),
-                                           end_date=dt.date(2023, 5, 31)))  # fmt: skip
-    for team in (r2027, r2023):
-        assignment_add(team=team, unit=world.unit)
+    r2027 = team_from(later, dt.date(2027, 3, 1), world.unit)
+    r2023 = team_from(world.team.round.term, dt.date(2023, 3, 1), world.unit)
     talks(world, world.team, world.unit, 3)  # 2024, the team user's own
     talks(world, world.other_team, world.other_unit, 2)  # 2024, another team's
     talks(world, r2023, world.unit, 1)

@@ -12,11 +12,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from web.factories import RoundFactory, TeamFactory, TermFactory, UnitFactory
+from web.factories import TermFactory, UnitFactory, team_from
 from xuncha.dashboards import views as figure_views
 from xuncha.dashboards.selectors import Period, coverage_term, figures
 from xuncha.planning.selectors import coverage, uninspected
-from xuncha.planning.services import assignment_add
 from xuncha.units.models import UnitKind
 
 
@@ -28,15 +27,9 @@ def terms(world):
     world.other_team.round.term = term  # world's two rounds in one term (see test_figures_links)
     world.other_team.round.save()
     later = TermFactory(name="第九届（2027—2031年）", start_year=2027, end_year=2031)
-    t2023 = TeamFactory(round=RoundFactory(term=term, start_date=dt.date(2023, 3, 1),
-                                           end_date=dt.date(2023, 5, 31)))  # fmt: skip
-    t2027 = TeamFactory(round=RoundFactory(term=later, start_date=dt.date(2027, 3, 1),
-                                           end_date=dt.date(2027, 5, 31)))  # fmt: skip
     villages = [UnitFactory(name=f"村{i}", kind=UnitKind.VILLAGE) for i in range(6)]
-    for v in villages[:2]:
-        assignment_add(team=t2023, unit=v)
-    for v in (villages[1], villages[2], world.unit):
-        assignment_add(team=t2027, unit=v)
+    team_from(term, dt.date(2023, 3, 1), *villages[:2])
+    team_from(later, dt.date(2027, 3, 1), villages[1], villages[2], world.unit)
     return term, later
 
 

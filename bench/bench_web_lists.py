@@ -125,10 +125,13 @@ def fill(findings: int) -> dict[str, object]:
     )
     subs = [s for s, _ in Subcategory.choices]
     rows = []
+    # 50 findings per unit at every size (20 units at 1,000, 2,000 at 100,000): a unit
+    # sees as much at both sizes, so its pages are compared like for like.
+    spread = max(1, min(len(units), findings // 50))
     for i in range(findings):
-        unit = units[i % len(units)]
+        unit = units[i % spread]
         sub = rng.choice(subs)
-        rows.append(Finding(round=rnd, team=teams[(i % len(units)) % 20], unit=unit, recorded_by=office,
+        rows.append(Finding(round=rnd, team=teams[(i % spread) % 20], unit=unit, recorded_by=office,
                             category=sub.split(".")[0], subcategory=sub, source=rng.choice(Source.values),
                             description=f"{unit.name}问题{i}：{Category(sub.split('.')[0]).label}", amount=rng.randint(0, 99999)))  # fmt: skip
     created = Finding.objects.bulk_create(rows, batch_size=5000)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "xuncha.planning",
     "xuncha.findings",
     "xuncha.rectifications",
+    "xuncha.supervision",
     "xuncha.petitions",
     "xuncha.checks",
     "xuncha.dashboards",

@@ -231,3 +231,67 @@ class Score(BaseModel):
 
 
 # Cards
+
+
+@toned("card")
+class CardColour(Toned):
+    YELLOW = "yellow", "黄牌"
+    RED = "red", "红牌"
+
+    @classmethod
+    def tones(cls) -> Mapping[str, Tone]:
+        return {cls.YELLOW: Tone.WARN, cls.RED: Tone.BAD}
+
+
+class CardReason(models.TextChoices):
+    OVERDUE = "overdue", "已逾期"
+    NO_REPORT = "no_report", "超过报告间隔未报告进展"
+    LONG_OVERDUE = "long_overdue", "逾期超过规定天数"
+    SECOND_YELLOW = "second_yellow", "再次出现黄牌情形"
+
+
+class Card(BaseModel):
+    """A red or yellow card as the daily derivation saw it (xuncha.supervision.cards):
+    opened the first day an item met a card's rule, cleared the first day it no longer
+    did. Never typed by anyone; the history makes "a second yellow" exact."""
+
+    item = models.ForeignKey(
+        "rectifications.RectificationItem", verbose_name="整改事项", on_delete=models.CASCADE,
+        related_name="cards",
+    )  # fmt: skip
+    colour = models.CharField("颜色", max_length=10, choices=CardColour.choices)
+    reason = models.CharField("原因", max_length=20, choices=CardReason.choices)
+    first_seen = models.DateField("亮牌日期")
+    cleared_on = models.DateField("撤牌日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "红黄牌"
+        verbose_name_plural = "红黄牌"
+        ordering = ["-first_seen", "-id"]
+        indexes = [models.Index(fields=["item", "colour", "cleared_on"], name="card_item_colour")]
+        constraints = [
+            models.UniqueConstraint(fields=["item"], condition=models.Q(cleared_on__isnull=True),
+                                    name="one_open_card_per_item",
+                                    violation_error_message="一个整改事项同时只能有一张未撤销的红黄牌。"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.get_colour_display()}：{self.item_id}"
+
+
+class CardSupervision(BaseModel):
+    """督办 issued by the office on a card (who, when, what); the 督办函 document itself
+    comes with issue 19."""
+
+    card = models.ForeignKey(
+        Card, verbose_name="红黄牌", on_delete=models.CASCADE, related_name="supervisions"
+    )
+    by = models.ForeignKey(
+        "accounts.User", verbose_name="督办人", on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField("督办内容")
+
+    class Meta:
+        verbose_name = "红黄牌督办"
+        verbose_name_plural = "红黄牌督办"
+        ordering = ["created_at", "id"]

@@ -68,6 +68,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "coverage.read": _INSPECTING | {Role.SUPERVISOR, Role.LEADER},
     "petitions.open": _INSPECTING,  # the inbox and its pages (not even supervisors)
     "checks.open": _INSPECTING,  # the cross-check workbench (others read figures only)
+    "card.supervise": _OFFICE,  # 督办 on a red or yellow card
 }
 
 # Models whose rows belong to a team, with the path to it (and, for the ledger, a unit).

@@ -69,6 +69,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "petitions.open": _INSPECTING,  # the inbox and its pages (not even supervisors)
     "checks.open": _INSPECTING,  # the cross-check workbench (others read figures only)
     "card.supervise": _OFFICE,  # 督办 on a red or yellow card
+    "indicators.manage": _OFFICE,  # indicator systems: list, import, export, install the shipped ones
+    "assessment.score": _OFFICE | {Role.SUPERVISOR},  # open an assessment and score its units
 }
 
 # Models whose rows belong to a team, with the path to it (and, for the ledger, a unit).

@@ -16,7 +16,6 @@ from xuncha.common.choices import Tone, Toned, toned
 from xuncha.common.models import BaseModel
 
 _UNTRACKED = ["created_at", "updated_at"]
-POINTS = {"max_digits": 6, "decimal_places": 2}
 
 
 class IndicatorKind(models.TextChoices):
@@ -70,9 +69,9 @@ class IndicatorVersion(BaseModel):
     number = models.PositiveIntegerField("版本号")
     frozen = models.BooleanField("已使用（冻结）", default=False)
     # Lowest total for each grade; below grade_average is 差.
-    grade_good = models.DecimalField("“好”最低分", **POINTS, default=90)
-    grade_fair = models.DecimalField("“较好”最低分", **POINTS, default=80)
-    grade_average = models.DecimalField("“一般”最低分", **POINTS, default=60)
+    grade_good = models.DecimalField("“好”最低分", max_digits=6, decimal_places=2, default=90)
+    grade_fair = models.DecimalField("“较好”最低分", max_digits=6, decimal_places=2, default=80)
+    grade_average = models.DecimalField("“一般”最低分", max_digits=6, decimal_places=2, default=60)
     history = HistoricalRecords(excluded_fields=_UNTRACKED)
 
     class Meta:
@@ -97,7 +96,7 @@ class Dimension(BaseModel):
         IndicatorVersion, verbose_name="版本", on_delete=models.CASCADE, related_name="dimensions"
     )
     name = models.CharField("评估维度", max_length=100)
-    points = models.DecimalField("分值", **POINTS)
+    points = models.DecimalField("分值", max_digits=6, decimal_places=2)
     order = models.PositiveIntegerField("顺序", default=0)
 
     class Meta:
@@ -120,7 +119,7 @@ class Indicator(BaseModel):
     )
     name = models.CharField("评估指标", max_length=300)
     kind = models.CharField("类型", max_length=20, choices=IndicatorKind.choices)
-    points = models.DecimalField("分值", **POINTS)
+    points = models.DecimalField("分值", max_digits=6, decimal_places=2)
     # A veto triggers when the unit's report contradicts the facts on this many items or more.
     veto_threshold = models.PositiveIntegerField("否决条件（不实事项数 ≥）", null=True, blank=True)
     evidence_required = models.BooleanField("须附证据", default=False)
@@ -189,7 +188,7 @@ class Score(BaseModel):
     )
     # Points earned (deduction: what is left of the item's points; bonus: added; penalty:
     # taken off). A veto item records how many items the report contradicted instead.
-    points = models.DecimalField("得分", **POINTS, null=True, blank=True)
+    points = models.DecimalField("得分", max_digits=6, decimal_places=2, null=True, blank=True)
     contradicted = models.PositiveIntegerField("与事实不符事项数", null=True, blank=True)
     note = models.TextField("评分依据", blank=True)
     items = models.ManyToManyField(
@@ -201,7 +200,9 @@ class Score(BaseModel):
     evidence = models.ManyToManyField(
         "common.Evidence", verbose_name="证据材料", blank=True, related_name="+"
     )
-    prefilled_points = models.DecimalField("预填得分", **POINTS, null=True, blank=True)
+    prefilled_points = models.DecimalField(
+        "预填得分", max_digits=6, decimal_places=2, null=True, blank=True
+    )
     prefill_source = models.TextField("预填来源", blank=True)
     override_reason = models.TextField("改动预填的理由", blank=True)
     scored_by = models.ForeignKey(

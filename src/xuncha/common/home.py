@@ -57,6 +57,7 @@ def home_sections(*, user: User, today: dt.date) -> list[Section]:
 def _ledger(user: User, today: dt.date) -> dict[str, int]:
     from xuncha.rectifications.models import DueState, RectificationItem, Status
     from xuncha.rectifications.selectors import due_q
+    from xuncha.supervision.cards import card_q
 
     return _counts(
         restrict(RectificationItem.objects.all(), user),
@@ -70,7 +71,15 @@ def _ledger(user: User, today: dt.date) -> dict[str, int]:
         returned=Q(returned_at__isnull=False),
         closed=Q(status=Status.CLOSED),
         total=Q(),
+        red=card_q("red", today),
+        yellow=card_q("yellow", today),
     )
+
+
+def _card_entries(n: dict[str, int], **query: object) -> list[Entry]:
+    """Items with a red or a yellow card today, each linking to the ledger so filtered."""
+    return [_ledger_entry("红牌事项", n["red"], card="red", **query),
+            _ledger_entry("黄牌事项", n["yellow"], card="yellow", **query)]  # fmt: skip
 
 
 def _ledger_entry(label: str, count: int, **query: object) -> Entry:
@@ -91,6 +100,7 @@ def office(user: User, today: dt.date) -> list[Section]:
             _ledger_entry("已逾期事项", n["overdue"], due="overdue"),
             _ledger_entry("7日内到期事项", n["due_soon"], due="due_soon"),
         ]),
+        Section("红黄牌", _card_entries(n)),
         Section("巡察工作", [
             Entry("逾期未办结的线索", leads.count(), link("findings:leads", overdue=1)),
             Entry("进行中的轮次", round_list(user=user, active_on=today).count(),
@@ -200,6 +210,7 @@ def unit(user: User, today: dt.date) -> list[Section]:
             _ledger_entry("整改中、7日内到期", n["in_progress_soon"], status="in_progress", due="due_soon"),
             _ledger_entry("被退回的事项", n["returned"], returned="on"),
         ]),
+        Section("红黄牌", _card_entries(n)),
         Section("立行立改", [
             Entry("本单位未完成的立行立改事项", mine.count(), link("findings:immediate", status="open")),
         ]),
@@ -220,6 +231,7 @@ def supervisor(user: User, today: dt.date) -> list[Section]:
             _ledger_entry("整改方案待认可", n["plan_submitted"], status="plan_submitted"),
             _ledger_entry("销号申请待审核", n["close_requested"], status="close_requested"),
         ]),
+        Section("红黄牌", _card_entries(n)),
         Section("整改滞后的单位（有逾期事项）", [
             _ledger_entry("有逾期事项的单位", overdue.values("unit_id").distinct().count(), due="overdue"),
             *(_ledger_entry(f"{r['unit__name']} 逾期事项", r["n"], due="overdue", unit_id=r["unit_id"])

@@ -28,7 +28,7 @@ from huey import Huey, RedisHuey, SqliteHuey
 
 log = logging.getLogger(__name__)
 
-TASK_MODULES = ("xuncha.checks.tasks",)
+TASK_MODULES = ("xuncha.checks.tasks", "xuncha.supervision.jobs")
 HEARTBEAT_SECONDS = 5
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("rounds/", include("xuncha.planning.urls")),
     path("findings/", include("xuncha.findings.urls")),
     path("ledger/", include("xuncha.rectifications.urls")),
+    path("cards/", include("xuncha.supervision.card_urls")),
     path("petitions/", include("xuncha.petitions.urls")),
     path("checks/", include("xuncha.checks.urls")),
     path("p/", include(public_urlpatterns)),

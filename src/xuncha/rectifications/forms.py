@@ -18,6 +18,8 @@ class FilterForm(forms.Form):
         label="状态", required=False, choices=[("", "全部"), *Status.choices]
     )
     due = forms.ChoiceField(label="到期", required=False, choices=[("", "全部"), *DueState.choices])
+    card = forms.ChoiceField(label="红黄牌", required=False,
+                             choices=[("", "全部"), ("red", "红牌"), ("yellow", "黄牌")])  # fmt: skip
     category = forms.ChoiceField(
         label="问题类别", required=False, choices=[("", "全部"), *Category.choices]
     )

@@ -20,6 +20,7 @@ from xuncha.common.filters import (
     with_list_query,
 )
 from xuncha.common.pagination import paginate
+from xuncha.supervision.cards import with_cards
 
 from . import exports, selectors
 from .forms import FilterForm
@@ -33,7 +34,7 @@ class LedgerFilterForm(SharedFilters, FilterForm):  # type: ignore[misc]  # roun
     shared ones."""
 
     model = RectificationItem
-    field_order = ["unit", "q", "round_id", "team_id", "category", "status", "due", "amount_min",
+    field_order = ["unit", "q", "round_id", "team_id", "category", "status", "due", "card", "amount_min",
                    "amount_max", "returned"]  # fmt: skip
 
 
@@ -48,7 +49,7 @@ def _filtered(request: HttpRequest) -> tuple[LedgerFilterForm, QuerySet[Rectific
 def item_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form, items = _filtered(request)
-    paged = paginate(request, items, PAGE_SIZE)
+    paged = paginate(request, with_cards(items, today), PAGE_SIZE)
     rows = [(item, item.due_state(today)) for item in paged["page"]]
     return render(request, "rectifications/list.html", {
         "form": form, "rows": rows, "filter_error": FILTER_ERROR if form.errors else "",

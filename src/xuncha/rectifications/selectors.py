@@ -66,7 +66,7 @@ def completion(*, user: User, by: Grouping = "overall", **filters: object) -> li
 def item_list(
     *, user: User, today: dt.date, status: str = "", due: str = "", q: str = "",
     unit_id: int | None = None, round_id: int | None = None, returned: bool = False,
-    year: int | None = None, term: int | None = None, category: str = "",
+    year: int | None = None, term: int | None = None, category: str = "", card: str = "",
 ) -> QuerySet[RectificationItem]:  # fmt: skip
     """The ledger as the user may see it, filtered; due states become deadline ranges
     so the filter runs in the database."""
@@ -88,6 +88,10 @@ def item_list(
         items = items.filter(keyword_q(q, "finding__description"))
     if due in DueState.values:
         items = items.filter(due_q(DueState(due), today))
+    if card:  # red or yellow today (xuncha.supervision.cards)
+        from xuncha.supervision.cards import card_q
+
+        items = items.filter(card_q(card, today))
     return items.order_by(F("deadline").asc(nulls_last=True), "id")
 
 

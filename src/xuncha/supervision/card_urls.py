@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import card_views
+
+app_name = "cards"
+urlpatterns = [
+    path("<int:pk>/supervise/", card_views.card_supervise, name="supervise"),
+]

@@ -1,0 +1,38 @@
+"""督办 on a red or yellow card (the card panel is on the ledger item's page)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from xuncha.accounts.access import user_of
+from xuncha.common.errors import ServiceError
+from xuncha.rectifications.list_views import item_url
+
+from . import cards
+
+
+class SuperviseForm(forms.Form):
+    text = forms.CharField(label="督办内容", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                           error_messages={"required": "请填写督办内容。"})  # fmt: skip
+
+
+@login_required
+@require_POST
+def card_supervise(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    card = cards.card_for_supervision(user=user, pk=pk)
+    form = SuperviseForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError("；".join(str(e) for errors in form.errors.values() for e in errors))
+        cards.card_supervise(card=card, by=user, text=form.cleaned_data["text"])
+    except ServiceError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"已对该{card.get_colour_display()}记录督办。")
+    return redirect(item_url(request, card.item_id) + "#cards")

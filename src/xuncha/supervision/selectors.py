@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Max, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from xuncha.accounts.access import restrict
+from xuncha.accounts.models import User
 
 from .indicators import DimensionSpec, IndicatorSpec, VersionSpec
-from .models import IndicatorSystem, IndicatorVersion
+from .models import Assessment, Grade, IndicatorKind, IndicatorSystem, IndicatorVersion, Score
 
 
 def indicator_systems() -> QuerySet[IndicatorSystem]:
@@ -27,3 +36,120 @@ def version_spec(version: IndicatorVersion) -> VersionSpec:
             for i in sorted(dim.indicators.all(), key=lambda x: (x.order, x.id))
         ]))  # fmt: skip
     return VersionSpec(dims, version.grade_good, version.grade_fair, version.grade_average)
+
+
+# Measures the ledger decides, for the pre-filled points (docs/decisions/0015).
+PLAN_DAYS = 30  # a plan accepted more than this many days after feedback counts as late
+
+
+@dataclass(frozen=True)
+class Measures:
+    """One unit's ledger figures behind the pre-filled points."""
+
+    total: int = 0
+    closed: int = 0
+    overdue: int = 0
+    closed_without_evidence: int = 0
+    plan_accepted_late: int = 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.total:
+            return None
+        return (Decimal(100 * self.closed) / self.total).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def ledger_measures(
+    *, unit_ids: list[int], round_id: int | None, today: dt.date
+) -> dict[int, Measures]:
+    """Each unit's measures over its ledger items (of ``round_id`` if given): two queries
+    for all units, whatever their number of items."""
+    from xuncha.rectifications.models import ProgressReport, RectificationItem, Status
+
+    items = RectificationItem.objects.filter(unit_id__in=unit_ids)
+    if round_id is not None:
+        items = items.filter(round_id=round_id)
+    with_evidence = ProgressReport.evidence.through.objects.filter(
+        progressreport__item=OuterRef("pk")
+    )
+    closed = Q(status=Status.CLOSED)
+    rows = (
+        items.annotate(evidenced=Exists(with_evidence))
+        .values("unit_id")
+        .annotate(
+            total=Count("id"),
+            closed=Count("id", filter=closed),
+            overdue=Count("id", filter=~closed & Q(deadline__lt=today)),
+            closed_without_evidence=Count("id", filter=closed & Q(evidenced=False)),
+        )
+        .order_by()
+    )
+    counts = {r.pop("unit_id"): r for r in rows}
+    late: dict[int, int] = {}
+    plans = items.values_list("unit_id", "finding__fed_back_on", "plan_accepted_at")
+    for unit_id, fed_back_on, accepted_at in plans:
+        if fed_back_on is None:
+            continue
+        due = fed_back_on + dt.timedelta(days=PLAN_DAYS)
+        accepted = timezone.localtime(accepted_at).date() if accepted_at else None
+        if (accepted or today) > due:
+            late[unit_id] = late.get(unit_id, 0) + 1
+    return {u: Measures(**counts.get(u, {}), plan_accepted_late=late.get(u, 0)) for u in unit_ids}
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """A unit's standing in an assessment: total so far, grade once every item is scored."""
+
+    unit_id: int
+    unit_name: str
+    total: Decimal
+    scored: int
+    indicators: int
+    vetoed: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.scored == self.indicators
+
+
+def grade_of(total: Decimal, version: IndicatorVersion) -> Grade:
+    if total >= version.grade_good:
+        return Grade.GOOD
+    if total >= version.grade_fair:
+        return Grade.FAIR
+    return Grade.AVERAGE if total >= version.grade_average else Grade.POOR
+
+
+def unit_total(scores: list[Score]) -> tuple[Decimal, bool]:
+    """Deduction items' points plus bonus minus penalty, never below 0; 0 when a veto
+    triggers (its count of contradicted items reaches the threshold)."""
+    total, vetoed = Decimal(0), False
+    for s in scores:
+        kind = s.indicator.kind
+        if kind == IndicatorKind.VETO:
+            threshold = s.indicator.veto_threshold or 1
+            vetoed = vetoed or (s.contradicted is not None and s.contradicted >= threshold)
+        elif s.points is not None:
+            total += -s.points if kind == IndicatorKind.PENALTY else s.points
+    return (Decimal(0) if vetoed else max(total, Decimal(0))), vetoed
+
+
+def assessment_results(assessment: Assessment) -> list[UnitResult]:
+    """Every unit's total, in one query over the assessment's scores."""
+    scores = assessment.scores.select_related("indicator", "unit").order_by("unit__name", "unit_id")
+    by_unit: dict[int, list[Score]] = {}
+    for s in scores:
+        by_unit.setdefault(s.unit_id, []).append(s)
+    results = []
+    for unit_id, rows in by_unit.items():
+        total, vetoed = unit_total(rows)
+        scored = sum(1 for s in rows if s.points is not None or s.contradicted is not None)
+        results.append(UnitResult(unit_id, rows[0].unit.name, total, scored, len(rows), vetoed))
+    return results
+
+
+def assessment_detail(*, user: User, pk: int) -> Assessment:
+    """An assessment the user may see (404 otherwise)."""
+    queryset = Assessment.objects.select_related("indicator_version__system", "round", "supervisor")
+    return get_object_or_404(restrict(queryset, user), pk=pk)

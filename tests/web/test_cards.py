@@ -245,8 +245,11 @@ def test_ledger_filter_column_unit_page_and_home(client, world) -> None:
         assert shown == reds, role
 
 
-def test_command_and_job(world) -> None:
-    from xuncha.supervision.jobs import cards_derive_task
+def test_command_and_job(world, monkeypatch) -> None:
+    from huey.api import PeriodicTask
+
+    from xuncha.common.jobs import TASK_MODULES
+    from xuncha.supervision import jobs
 
     item = in_progress(world, accepted=TODAY, deadline=TODAY - dt.timedelta(days=3))
     out = io.StringIO()
@@ -256,5 +259,12 @@ def test_command_and_job(world) -> None:
     with pytest.raises(Exception, match="YYYY-MM-DD"):
         call_command("cards_derive", "--date", "6/1")
     # The periodic job derives for the local today: the item is still overdue, so its card stays.
-    cards_derive_task.call_local()
+    assert "xuncha.supervision.jobs" in TASK_MODULES  # the worker loads it
+    task = jobs.cards_derive_task.task_class
+    assert issubclass(task, PeriodicTask)
+    assert task().validate_datetime(dt.datetime(2024, 6, 1, 0, 10))
+    assert not task().validate_datetime(dt.datetime(2024, 6, 1, 1, 10))  # once a day
+    # (the job closes stale connections between runs; here that would be the test's own)
+    monkeypatch.setattr(jobs, "close_old_connections", lambda: None)
+    jobs.cards_derive_task.call_local()
     assert Card.objects.filter(item=item, cleared_on__isnull=True).count() == 1

@@ -23,7 +23,7 @@ from xuncha.rectifications.services import (
     rectification_report_progress,
 )
 from xuncha.supervision.cards import card_q, card_supervise, cards_derive, with_cards
-from xuncha.supervision.models import Card, CardSupervision
+from xuncha.supervision.models import Card
 
 TODAY = dt.date(2024, 6, 1)
 
@@ -168,29 +168,7 @@ def test_supervise_a_card(world) -> None:
         card_supervise(card=card, by=world.users["office"], text="再次督办")
 
 
-# 督办 by POST: role -> (own unit's card, another's) as test_view_matrix's ACTIONS.
-SUPERVISE = {"office": ("done", "done"), "team": ("refused", 404), "unit": ("refused", 404),
-             "supervisor": ("refused", "refused"), "leader": ("refused", "refused")}  # fmt: skip
-
-
-@pytest.mark.parametrize("role", list(SUPERVISE))
-def test_supervise_view_per_role(client, world, role) -> None:
-    today = timezone.localdate()
-    got = []
-    for team, unit in ((world.team, world.unit), (world.other_team, world.other_unit)):
-        item = in_progress(
-            world, accepted=today, deadline=today - dt.timedelta(days=3), team=team, unit=unit
-        )
-        cards_derive(today)
-        card = Card.objects.get(item=item)
-        client.force_login(world.users[role])
-        r = client.post(reverse("cards:supervise", args=[card.pk]), {"text": f"{role} 督办"})
-        if r.status_code == 404:
-            got.append(404)
-        else:
-            assert r.status_code == 302
-            got.append("done" if CardSupervision.objects.filter(card=card).exists() else "refused")
-    assert tuple(got) == SUPERVISE[role]
+# 督办 per role (own unit's card and another's): tests/web/test_view_matrix.py.
 
 
 def test_item_page_shows_card_and_supervision(client, world) -> None:

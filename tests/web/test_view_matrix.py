@@ -314,3 +314,40 @@ def post_unmask(client, world, team, unit, action) -> str | int:
 @pytest.mark.parametrize("role", list(UNMASK))
 def test_unmask_actions(client, world, role) -> None:
     assert_own_and_others(client, world, role, UNMASK, post_unmask)
+
+
+# 督办 on a red or yellow card (the office only): role -> (own unit's card, another's),
+# as ACTIONS; a card on an item the role cannot see is 404.
+CARD_SUPERVISE = {
+    "office": {"supervise": ("done", "done")},
+    "team": {"supervise": ("refused", 404)},
+    "unit": {"supervise": ("refused", 404)},
+    "supervisor": {"supervise": ("refused", "refused")},
+    "leader": {"supervise": ("refused", "refused")},
+}  # fmt: skip
+
+
+def post_card(client, world, team, unit, action) -> str | int:
+    from django.utils import timezone
+
+    from xuncha.rectifications.models import RectificationItem
+    from xuncha.rectifications.services import rectification_accept_plan, rectification_propose_plan
+    from xuncha.supervision.cards import cards_derive
+    from xuncha.supervision.models import Card, CardSupervision
+
+    today = timezone.localdate()
+    liaison = world.users["unit" if unit == world.unit else "other_unit"]
+    finding = FindingFactory(team=team, round=team.round, unit=unit)
+    item = rectification_create(finding=finding, by=world.users["office"], fed_back_on=today)
+    item = rectification_propose_plan(item=item, by=liaison, measures="清退", owner="李四",
+                                      deadline=today - dt.timedelta(days=3))  # fmt: skip
+    rectification_accept_plan(item=item, by=world.users["office"])
+    cards_derive(today)
+    card = Card.objects.get(item=RectificationItem.objects.get(pk=item.pk))
+    r = client.post(reverse("cards:supervise", args=[card.pk]), {"text": "限期整改"})
+    return outcome(r, CardSupervision.objects.filter(card=card).exists(), refusals=(404,))
+
+
+@pytest.mark.parametrize("role", list(CARD_SUPERVISE))
+def test_card_supervise_action(client, world, role) -> None:
+    assert_own_and_others(client, world, role, CARD_SUPERVISE, post_card)

@@ -41,6 +41,10 @@ EXPECTED = {
     # A unit's page and a term's coverage: every role that lists units (all but a unit account).
     **{page: {"office": (200, 200), "team": (200, 200), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)}
        for page in ("unit_page", "coverage")},
+    # Assessments (整改评估): the office and supervisors score every unit; indicator workbooks the office only.
+    **{page: {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)}
+       for page in ("assessment", "assessment_unit")},
+    "indicator_export": {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (404, 404), "leader": (404, 404)},
 }  # fmt: skip
 
 
@@ -85,7 +89,22 @@ def urls_for(world, team, unit) -> dict[str, str]:
         "team": reverse("planning:team", args=[team.pk]),
         "unit_page": reverse("units:detail", args=[unit.pk]),
         "coverage": reverse("planning:coverage", args=[team.round.term_id]),
+        **assessment_urls(world, unit),
     }
+
+
+def assessment_urls(world, unit) -> dict[str, str]:
+    from xuncha.supervision.assessment import assessment_create
+    from xuncha.supervision.models import IndicatorVersion
+    from xuncha.supervision.services import indicator_systems_install_shipped
+
+    indicator_systems_install_shipped(by=world.users["office"])
+    version = IndicatorVersion.objects.order_by("pk").first()
+    a = assessment_create(name="评估", version=version, by=world.users["supervisor"],
+                          today=dt.date(2024, 7, 1), units=[unit])  # fmt: skip
+    return {"assessment": reverse("supervision:assessment", args=[a.pk]),
+            "assessment_unit": reverse("supervision:assessment_unit", args=[a.pk, unit.pk]),
+            "indicator_export": reverse("supervision:indicator_export", args=[version.pk])}  # fmt: skip
 
 
 @pytest.mark.parametrize("role", ["office", "team", "unit", "supervisor", "leader"])
@@ -240,6 +259,8 @@ PAGES = {
     "findings:new": {"office": 200, "team": 200, "unit": 404, "supervisor": 404, "leader": 404},
     # Talks: read as on a unit's work page (the supervisor too); the leader and a unit only count them.
     "findings:talks": {"office": 200, "team": 200, "unit": 404, "supervisor": 200, "leader": 404},
+    "supervision:indicators": {"office": 200, "team": 404, "unit": 404, "supervisor": 404, "leader": 404},
+    "supervision:assessments": {"office": 200, "team": 404, "unit": 404, "supervisor": 200, "leader": 404},
 }  # fmt: skip
 
 

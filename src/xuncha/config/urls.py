@@ -11,6 +11,7 @@ urlpatterns = [
     path("findings/", include("xuncha.findings.urls")),
     path("ledger/", include("xuncha.rectifications.urls")),
     path("cards/", include("xuncha.supervision.card_urls")),
+    path("supervision/", include("xuncha.supervision.urls")),
     path("petitions/", include("xuncha.petitions.urls")),
     path("checks/", include("xuncha.checks.urls")),
     path("p/", include(public_urlpatterns)),

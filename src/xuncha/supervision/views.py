@@ -1,0 +1,176 @@
+"""Pages of indicator systems (office) and assessments (office and supervisors)."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xuncha.accounts.access import allowed, user_of
+from xuncha.common.errors import ServiceError
+from xuncha.common.exports import file_name, xlsx_response
+from xuncha.planning.models import Round
+from xuncha.rectifications.models import RectificationItem
+
+from . import assessment as scoring
+from . import forms, indicators, selectors, services
+from .models import Assessment, IndicatorVersion, Score
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def _require(request: HttpRequest, action: str) -> None:
+    if not allowed(user_of(request), action):
+        raise Http404
+
+
+@login_required
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "indicators.manage")
+    systems = [(s, selectors.current_version(s)) for s in selectors.indicator_systems()]
+    return render(request, "supervision/indicator_list.html", {"systems": systems})
+
+
+@login_required
+def indicator_export(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "indicators.manage")
+    version = get_object_or_404(IndicatorVersion.objects.select_related("system"), pk=pk)
+    out = io.BytesIO()
+    indicators.write_workbook(selectors.version_spec(version), out)
+    name = file_name(
+        "评估指标体系", timezone.localdate(), version.system.name, f"第{version.number}版"
+    )
+    return xlsx_response(out.getvalue(), name)
+
+
+@login_required
+@require_POST
+def indicator_import(request: HttpRequest) -> HttpResponse:
+    _require(request, "indicators.manage")
+    upload, name = request.FILES.get("file"), request.POST.get("system", "").strip()
+    if not name:
+        messages.error(request, "请填写指标体系名称（已有体系的名称即导入为其新版本）。")
+    elif upload is None:
+        messages.error(request, "请选择要导入的 Excel 文件。")
+    elif upload.size is not None and upload.size > MAX_IMPORT_BYTES:
+        messages.error(request, "文件过大（上限 5 MB）。")
+    else:
+        try:
+            spec = indicators.read_workbook(upload.read(), name=upload.name or "指标体系.xlsx")
+            version = services.indicator_version_import(
+                spec=spec, system_name=name, by=user_of(request)
+            )
+        except ServiceError as err:
+            messages.error(request, str(err))
+        else:
+            messages.success(request, f"已导入「{version.system}」第 {version.number} 版。")
+    return redirect("supervision:indicators")
+
+
+@login_required
+@require_POST
+def indicator_install(request: HttpRequest) -> HttpResponse:
+    _require(request, "indicators.manage")
+    installed = services.indicator_systems_install_shipped(by=user_of(request))
+    messages.success(
+        request,
+        f"已安装示例指标体系 {len(installed)} 个。" if installed else "示例指标体系均已安装。",
+    )
+    return redirect("supervision:indicators")
+
+
+@login_required
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "assessment.score")
+    versions = IndicatorVersion.objects.filter(
+        pk__in=[v.pk for s in selectors.indicator_systems() if (v := selectors.current_version(s))]
+    ).select_related("system")
+    form = forms.AssessmentForm(request.POST or None, versions=versions,
+                                rounds=Round.objects.order_by("-start_date"))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = scoring.assessment_create(
+                name=form.cleaned_data["name"], version=form.cleaned_data["version"],
+                round=form.cleaned_data["round"], by=user_of(request), today=timezone.localdate(),
+            )  # fmt: skip
+        except ServiceError as err:
+            messages.error(request, str(err))
+        else:
+            return redirect("supervision:assessment", created.pk)
+    assessments = Assessment.objects.select_related(
+        "indicator_version__system", "round", "supervisor"
+    )
+    return render(
+        request, "supervision/assessment_list.html", {"form": form, "assessments": assessments}
+    )
+
+
+@login_required
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "assessment.score")
+    found = selectors.assessment_detail(user=user_of(request), pk=pk)
+    version = found.indicator_version
+    results = [
+        (r, selectors.grade_of(r.total, version)) for r in selectors.assessment_results(found)
+    ]
+    return render(
+        request, "supervision/assessment_detail.html", {"assessment": found, "results": results}
+    )
+
+
+@login_required
+def assessment_unit(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
+    _require(request, "assessment.score")
+    found = selectors.assessment_detail(user=user_of(request), pk=pk)
+    scores = list(
+        found.scores.filter(unit_id=unit)
+        .select_related("indicator__dimension", "unit")
+        .prefetch_related("items")
+    )
+    if not scores:
+        raise Http404
+    rows = [(s, forms.ScoreForm(initial={
+        "points": s.points, "contradicted": s.contradicted, "note": s.note,
+        "override_reason": s.override_reason, "version": s.version,
+        "items": ", ".join(str(i.pk) for i in s.items.all()),
+        "indicator_version": found.indicator_version_id}, prefix=f"s{s.pk}")) for s in scores]  # fmt: skip
+    total, vetoed = selectors.unit_total(scores)
+    context = {"assessment": found, "unit": scores[0].unit, "rows": rows, "total": total,
+               "vetoed": vetoed, "grade": selectors.grade_of(total, found.indicator_version)}  # fmt: skip
+    return render(request, "supervision/assessment_unit.html", context)
+
+
+@login_required
+@require_POST
+def score_save(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "assessment.score")
+    score = get_object_or_404(Score.objects.select_related("assessment"), pk=pk)
+    selectors.assessment_detail(user=user_of(request), pk=score.assessment_id)
+    form = forms.ScoreForm(request.POST, prefix=f"s{score.pk}")
+    if not form.is_valid():
+        messages.error(request, "评分未保存：" + "；".join(
+            f"{form.fields[f].label or f}：{' '.join(str(e) for e in errs)}" for f, errs in form.errors.items()))  # fmt: skip
+    else:
+        data = form.cleaned_data
+        items = list(RectificationItem.objects.filter(pk__in=data["items"], unit_id=score.unit_id))
+        missing = sorted(set(data["items"]) - {i.pk for i in items})
+        try:
+            if missing:
+                raise ServiceError(f"整改事项 #{'、#'.join(map(str, missing))} 不是本单位的事项。")
+            scoring.score_save(
+                score=score, by=user_of(request), version=data["version"],
+                indicator_version_id=data["indicator_version"], points=data["points"],
+                contradicted=data["contradicted"], note=data["note"],
+                override_reason=data["override_reason"],
+                items=items, evidence=score.evidence.all(),
+            )  # fmt: skip
+        except ServiceError as err:
+            messages.error(request, str(err))
+        else:
+            messages.success(request, "评分已保存。")
+    return redirect("supervision:assessment_unit", score.assessment_id, score.unit_id)

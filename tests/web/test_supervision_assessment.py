@@ -203,3 +203,44 @@ def test_totals_add_bonus_take_penalty_and_a_veto_scores_zero(world) -> None:
     [result] = selectors.assessment_results(a)
     assert (result.total, result.vetoed) == (Decimal(0), True)
     assert selectors.grade_of(result.total, version) == Grade.POOR
+
+
+def test_the_supervisor_opens_an_assessment_and_scores_on_the_page(
+    client, world, ledger, deduction
+) -> None:
+    from django.urls import reverse
+
+    from xuncha.supervision.models import Assessment
+
+    client.force_login(world.users["supervisor"])
+    r = client.post(reverse("supervision:assessments"),
+                    {"name": "页面评估", "version": deduction.pk, "round": world.team.round_id})  # fmt: skip
+    a = Assessment.objects.get(name="页面评估")
+    assert r.status_code == 302 and list(a.units.all()) == [world.unit]
+    page = client.get(
+        reverse("supervision:assessment_unit", args=[a.pk, world.unit.pk])
+    ).content.decode()
+    assert "完成率 50.00%" in page
+    s = _score(a, "反馈问题整改完成率")
+    url, p = reverse("supervision:score", args=[s.pk]), f"s{s.pk}-"
+    form = {p + "points": "20", p + "version": s.version, p + "indicator_version": deduction.pk}
+    r = client.post(url, form, follow=True)
+    assert "请写明理由" in r.content.decode()
+    s.refresh_from_db()
+    assert s.points == Decimal("15.00")
+    r = client.post(url, {**form, p + "override_reason": "已实质完成"}, follow=True)
+    assert "评分已保存" in r.content.decode()
+    r = client.post(
+        url, {**form, p + "override_reason": "再改"}, follow=True
+    )  # the page before the save
+    assert "已被他人修改" in r.content.decode()
+    other = ledger_item(world, unit=world.other_unit, team=world.other_team)
+    s.refresh_from_db()
+    r = client.post(
+        url, {**form, p + "version": s.version, p + "items": str(other.pk)}, follow=True
+    )
+    assert f"整改事项 #{other.pk} 不是本单位的事项" in r.content.decode()
+    s.refresh_from_db()
+    assert (s.points, s.override_reason) == (Decimal(20), "已实质完成")
+    detail = client.get(reverse("supervision:assessment", args=[a.pk])).content.decode()
+    assert "评分未完成" in detail and world.unit.name in detail

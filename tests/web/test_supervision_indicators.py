@@ -179,3 +179,30 @@ def test_a_version_in_use_is_kept_and_an_import_makes_the_next(world) -> None:
     assert kept.dimensions[0].indicators[0].name == "召开专题会议"
     assert selectors.version_spec(second).dimensions[0].indicators[0].name == "召开专题会议（修订）"
     assert selectors.current_version(second.system) == second
+
+
+@pytest.mark.django_db
+def test_the_office_imports_and_exports_a_workbook_on_the_page(client, world) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(world.users["office"])
+    bad = good_rows()
+    bad[2][4] = "-1"
+    upload = SimpleUploadedFile("指标.xlsx", xlsx({"指标": bad}))
+    r = client.post(
+        reverse("supervision:indicator_import"), {"system": "页面体系", "file": upload}, follow=True
+    )
+    assert "「指标」表第 3 行“分值”列" in r.content.decode()
+    assert not IndicatorSystem.objects.exists()
+    upload = SimpleUploadedFile("指标.xlsx", xlsx({"指标": good_rows()}))
+    r = client.post(
+        reverse("supervision:indicator_import"), {"system": "页面体系", "file": upload}, follow=True
+    )
+    assert "已导入「页面体系」第 1 版" in r.content.decode()
+    version = IndicatorVersion.objects.get(system__name="页面体系")
+    exported = client.get(reverse("supervision:indicator_export", args=[version.pk]))
+    assert read_workbook(exported.content, name="导出.xlsx") == selectors.version_spec(version)
+    r = client.post(reverse("supervision:indicator_install"), follow=True)
+    assert "已安装示例指标体系 2 个" in r.content.decode()
+    assert IndicatorSystem.objects.count() == 3

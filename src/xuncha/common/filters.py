@@ -4,7 +4,7 @@ The URL is the state: every filter is a GET parameter, so a filtered list can be
 and an item page opened from the list carries the same parameters to offer the previous
 and next item of that very list (:func:`neighbours`). Every condition runs in the
 database; searching a unit's name also finds its subordinate units (up to
-:data:`UNIT_DEPTH` levels below the unit named).
+:data:`~xuncha.units.models.SUPERIOR_LEVELS` levels below the unit named).
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from django.urls import reverse
 
 from xuncha.accounts.access import allowed, restrict
 from xuncha.accounts.models import User
-
-UNIT_DEPTH = 4
-"""Levels of parents a unit search looks through (county → township → village, …)."""
+from xuncha.units.models import SUPERIOR_LEVELS
 
 FILTER_ERROR = "筛选条件有误，请按提示修改后重试。"
 
@@ -56,7 +54,7 @@ def units_named(text: str) -> QuerySet[Any]:
 
     text = text.strip()
     q = Q()
-    for level in range(UNIT_DEPTH + 1):
+    for level in range(SUPERIOR_LEVELS + 1):
         q |= text_contains("__".join(["parent"] * level + ["name"]), text)
     return Unit.objects.filter(q)
 

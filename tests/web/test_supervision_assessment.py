@@ -244,3 +244,13 @@ def test_the_supervisor_opens_an_assessment_and_scores_on_the_page(
     assert (s.points, s.override_reason) == (Decimal(20), "已实质完成")
     detail = client.get(reverse("supervision:assessment", args=[a.pk])).content.decode()
     assert "评分未完成" in detail and world.unit.name in detail
+
+
+def test_a_penalty_item_counts_up_to_its_points_and_ignores_the_rate() -> None:
+    from xuncha.supervision.models import Indicator
+
+    penalty = Indicator(name="逾期", kind="penalty", points=Decimal(5), prefill="overdue")
+    assert svc.prefill(penalty, selectors.Measures(total=9, overdue=3), TODAY)[0] == Decimal(3)
+    assert svc.prefill(penalty, selectors.Measures(total=9, overdue=9), TODAY)[0] == Decimal(5)
+    rate = Indicator(name="完成率", kind="penalty", points=Decimal(5), prefill="completion_rate")
+    assert svc.prefill(rate, selectors.Measures(total=4, closed=2), TODAY) is None

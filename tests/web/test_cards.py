@@ -22,7 +22,13 @@ from xuncha.rectifications.services import (
     rectification_propose_plan,
     rectification_report_progress,
 )
-from xuncha.supervision.cards import card_q, card_supervise, cards_derive, with_cards
+from xuncha.supervision.cards import (
+    card_counts,
+    card_q,
+    card_supervise,
+    cards_derive,
+    with_cards,
+)
 from xuncha.supervision.models import Card
 
 TODAY = dt.date(2024, 6, 1)
@@ -146,10 +152,16 @@ def test_card_cleared_when_closed_and_runs_are_idempotent(world) -> None:
 def test_filter_and_annotation_agree(world) -> None:
     for overdue_by in (0, 2, 31, 40):
         in_progress(world, accepted=TODAY, deadline=TODAY - dt.timedelta(days=overdue_by))
-    annotated = with_cards(RectificationItem.objects.all(), TODAY)
-    for colour, expected in (("red", 2), ("yellow", 1)):
+    # No report since a plan accepted 40 days ago (due in the future): yellow.
+    in_progress(
+        world, accepted=TODAY - dt.timedelta(days=40), deadline=TODAY + dt.timedelta(days=9)
+    )
+    items = RectificationItem.objects.all()
+    annotated = with_cards(items, TODAY)
+    for colour, expected in (("red", 2), ("yellow", 2)):
         assert RectificationItem.objects.filter(card_q(colour, TODAY)).count() == expected
         assert annotated.filter(card=colour).count() == expected
+    assert card_counts(items, TODAY) == {"red": 2, "yellow": 2}  # the home pages' numbers
 
 
 def test_supervise_a_card(world) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -51,7 +51,8 @@ def red_days() -> int:
 class _Rules:
     overdue: Q
     long_overdue: Q
-    no_report: Q
+    accepted_before: Q  # in progress on a plan accepted before the interval began
+    no_report: Q  # ... and no report since
     had_yellow: Q
 
 
@@ -64,10 +65,12 @@ def _rules(today: dt.date) -> _Rules:
     cleared_yellow = Card.objects.filter(
         item=OuterRef("pk"), colour=CardColour.YELLOW, cleared_on__isnull=False
     )
+    accepted_before = Q(status=Status.IN_PROGRESS, plan_accepted_at__lt=since)
     return _Rules(
         overdue=open_items & Q(deadline__lt=today),
         long_overdue=open_items & Q(deadline__lt=today - dt.timedelta(days=red_days())),
-        no_report=Q(status=Status.IN_PROGRESS, plan_accepted_at__lt=since) & ~Q(Exists(recent)),
+        accepted_before=accepted_before,
+        no_report=accepted_before & ~Q(Exists(recent)),
         had_yellow=Q(Exists(cleared_yellow)),
     )
 
@@ -105,6 +108,18 @@ def with_cards(items: QuerySet[RectificationItem], today: dt.date) -> QuerySet[A
             output_field=CharField(),
         ),
     )
+
+
+def card_counts(items: QuerySet[RectificationItem], today: dt.date) -> dict[str, int]:
+    """How many of ``items`` have a red and a yellow card today (the home pages' numbers,
+    equal to the ledger's ``?card=`` lists: the same rules). One query that decides each
+    item's card once, and only for the items a card's rule can hold for (overdue, or in
+    progress on a plan accepted before the report interval), so the subqueries behind
+    "no report" and "a second yellow" run for those rows alone, not for the whole ledger."""
+    r = _rules(today)
+    candidates = with_cards(items.filter(r.overdue | r.accepted_before), today)
+    found = dict(candidates.order_by().values_list("card").annotate(n=Count("pk")))
+    return {colour: found.get(colour, 0) for colour in CardColour.values}
 
 
 def card_states(*, user: User, today: dt.date) -> QuerySet[Any]:

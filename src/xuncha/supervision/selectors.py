@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -25,6 +25,22 @@ def indicator_systems() -> QuerySet[IndicatorSystem]:
 def current_version(system: IndicatorSystem) -> IndicatorVersion | None:
     """The version new assessments use: the latest."""
     return system.versions.order_by("-number").first()
+
+
+def current_versions() -> QuerySet[IndicatorVersion]:
+    """Every system's latest version (what new assessments use), with its system, in one
+    query."""
+    latest = IndicatorVersion.objects.filter(system=OuterRef("system")).order_by("-number")
+    return (
+        IndicatorVersion.objects.filter(number=Subquery(latest.values("number")[:1]))
+        .select_related("system")
+        .order_by("system__name")
+    )
+
+
+def assessment_list() -> QuerySet[Assessment]:
+    """Every assessment with what its list shows."""
+    return Assessment.objects.select_related("indicator_version__system", "round", "supervisor")
 
 
 def version_spec(version: IndicatorVersion) -> VersionSpec:

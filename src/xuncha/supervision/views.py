@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import allowed, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.exports import file_name, xlsx_response
-from xuncha.planning.models import Round
+from xuncha.planning.selectors import round_list
 from xuncha.rectifications.models import RectificationItem
 
 from . import assessment as scoring
 from . import forms, indicators, selectors, services
-from .models import Assessment, IndicatorVersion, Score
+from .models import IndicatorVersion, Score
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -32,7 +32,8 @@ def _require(request: HttpRequest, action: str) -> None:
 @login_required
 def indicator_list(request: HttpRequest) -> HttpResponse:
     _require(request, "indicators.manage")
-    systems = [(s, selectors.current_version(s)) for s in selectors.indicator_systems()]
+    current = {v.system_id: v for v in selectors.current_versions()}
+    systems = [(s, current.get(s.pk)) for s in selectors.indicator_systems()]
     return render(request, "supervision/indicator_list.html", {"systems": systems})
 
 
@@ -87,11 +88,8 @@ def indicator_install(request: HttpRequest) -> HttpResponse:
 @login_required
 def assessment_list(request: HttpRequest) -> HttpResponse:
     _require(request, "assessment.score")
-    versions = IndicatorVersion.objects.filter(
-        pk__in=[v.pk for s in selectors.indicator_systems() if (v := selectors.current_version(s))]
-    ).select_related("system")
-    form = forms.AssessmentForm(request.POST or None, versions=versions,
-                                rounds=Round.objects.order_by("-start_date"))  # fmt: skip
+    form = forms.AssessmentForm(request.POST or None, versions=selectors.current_versions(),
+                                rounds=round_list(user=user_of(request)))  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
             created = scoring.assessment_create(
@@ -102,12 +100,8 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(err))
         else:
             return redirect("supervision:assessment", created.pk)
-    assessments = Assessment.objects.select_related(
-        "indicator_version__system", "round", "supervisor"
-    )
-    return render(
-        request, "supervision/assessment_list.html", {"form": form, "assessments": assessments}
-    )
+    return render(request, "supervision/assessment_list.html",
+                  {"form": form, "assessments": selectors.assessment_list()})  # fmt: skip
 
 
 @login_required

@@ -71,6 +71,12 @@ ACTIONS: dict[str, frozenset[str]] = {
     "card.supervise": _OFFICE,  # 督办 on a red or yellow card
     "indicators.manage": _OFFICE,  # indicator systems: list, import, export, install the shipped ones
     "assessment.score": _OFFICE | {Role.SUPERVISOR},  # open an assessment and score its units
+    "followup.read": _OFFICE | {Role.SUPERVISOR},  # the 回头看 list and its 约谈 tasks
+    "followup.manage": _OFFICE,  # record a 约谈, close a 回头看 entry (with a reason)
+    "reversecheck.run": _OFFICE | {Role.SUPERVISOR},  # draw a reverse check, record on-site results
+    "survey.manage": _OFFICE | {Role.SUPERVISOR},  # satisfaction surveys: open, QR code, results, close
+    "rules.record": frozenset({Role.UNIT}),  # 建章立制 on its own item, until the item is closed
+    "rules.correct": _OFFICE,  # correct a unit's rule record at any time (kept in its history)
 }
 
 # Models whose rows belong to a team, with the path to it (and, for the ledger, a unit).

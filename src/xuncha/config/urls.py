@@ -18,6 +18,7 @@ urlpatterns = [
     path("petitions/", include("xuncha.petitions.urls")),
     path("checks/", include("xuncha.checks.urls")),
     path("p/", include(public_urlpatterns)),
+    path("s/", include("xuncha.surveys.public_urls")),
     path("figures/", include("xuncha.dashboards.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

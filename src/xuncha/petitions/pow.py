@@ -39,6 +39,10 @@ class WorkRefused(Exception):
     """A missing, expired, wrong or replayed proof of work (message in Chinese)."""
 
 
+class Replayed(WorkRefused):
+    """A challenge already spent: the same form sent again (other channels word it their way)."""
+
+
 def _mac(body: str) -> str:
     key = hmac.new(settings.SECRET_KEY.encode(), KEY_SALT, hashlib.sha256).digest()
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
@@ -95,7 +99,7 @@ def verify(token: str, nonce: str, bits: int | None = None) -> None:
         raise WorkRefused("页面校验未完成，请稍候片刻再提交。")
     key = "pow:" + hashlib.sha256(token.encode()).hexdigest()
     if not cache.add(key, 1, settings.PETITION_POW_MAX_AGE + CLOCK_SKEW + 60):
-        raise WorkRefused("该表单已经提交过，请勿重复提交。如需补充材料，请使用回执码查询后留言。")
+        raise Replayed("该表单已经提交过，请勿重复提交。如需补充材料，请使用回执码查询后留言。")
 
 
 # ------------------------------------------------------------------ guessing pressure

@@ -71,6 +71,11 @@ ACTIONS: dict[str, frozenset[str]] = {
     "card.supervise": _OFFICE,  # 督办 on a red or yellow card
     "indicators.manage": _OFFICE,  # indicator systems: list, import, export, install the shipped ones
     "assessment.score": _OFFICE | {Role.SUPERVISOR},  # open an assessment and score its units
+    "sham.review": _OFFICE | {Role.SUPERVISOR},  # sham-rectification signals: list, open, confirm or dismiss
+    "commonproblem.manage": _OFFICE,  # group findings, name common problems, push self-checks
+    "selfcheck.list": _OFFICE | {Role.SUPERVISOR, Role.LEADER, Role.UNIT},  # self-check tasks
+    "selfcheck.answer": frozenset({Role.UNIT}),  # a unit reports its self-check
+    "selfcheck.review": _OFFICE,  # accept or return a unit's self-check answer
     "followup.read": _OFFICE | {Role.SUPERVISOR},  # the 回头看 list and its 约谈 tasks
     "followup.manage": _OFFICE,  # record a 约谈, close a 回头看 entry (with a reason)
     "reversecheck.run": _OFFICE | {Role.SUPERVISOR},  # draw a reverse check, record on-site results
@@ -84,8 +89,9 @@ _TEAM_MODELS = {name: "team_id" for name in (
     "finding", "talk", "lead", "immediateitem", "rectificationitem", "assignment", "petition",
     "intakecode", "dataset", "checkrun")} | {"suspect": "run__team_id"}  # fmt: skip
 _OFFICE_AND_TEAM_ONLY = {"lead", "petition", "intakecode", "dataset", "checkrun", "suspect"}
-_UNIT_VISIBLE = {"rectificationitem", "immediateitem"}
-_LEADER_VISIBLE = {"round", "team", "assignment", "finding", "rectificationitem"}
+_UNIT_VISIBLE = {"rectificationitem", "immediateitem", "selfchecktask"}
+_LEADER_VISIBLE = {"round", "team", "assignment", "finding", "rectificationitem", "commonproblem",
+                   "selfchecktask"}  # fmt: skip
 
 
 def team_ids(user: User) -> list[int]:

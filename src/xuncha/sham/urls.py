@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "sham"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.signal_list, name="list"),
+    path("<int:pk>/", views.signal_detail, name="detail"),
+]

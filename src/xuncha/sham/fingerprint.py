@@ -1,0 +1,119 @@
+"""Keep the fingerprints up to date: each new evidence file of a progress report and each
+new progress report's text is read once (in sandboxed children, batches in parallel over
+the machine's cores); a daily run reads only what is new since the last one."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db.models import Exists, OuterRef
+
+from xuncha import sandbox
+from xuncha.common.models import Evidence
+from xuncha.findings.models import Finding
+from xuncha.rectifications.models import ProgressReport
+
+from . import prints
+from .models import EvidencePrint, TextPrint, TextSource
+
+log = logging.getLogger(__name__)
+
+FILE_BATCH = 2000
+TEXT_BATCH = 10000
+BATCH = 5000
+
+
+def _workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _in_children(fn: Callable[[Any], list[Any]], batches: Sequence[Any], name: str) -> list[Any]:
+    """``fn(batch)`` for each batch in a sandboxed child, batches in parallel. A batch whose
+    child dies (a hostile file) is split in halves until the file is alone; that file is
+    then given up (``None`` in its place, logged)."""
+
+    def one(batch: Any) -> list[Any]:
+        try:
+            return list(sandbox.run(fn, batch, file=name, limits=sandbox.limits("parse")))
+        except sandbox.FileCrashed as err:
+            if len(batch) == 1:
+                log.warning("fingerprint given up: %s", err)
+                return [None]
+            half = len(batch) // 2
+            return one(batch[:half]) + one(batch[half:])
+
+    with ThreadPoolExecutor(max_workers=_workers()) as pool:
+        return [row for rows in pool.map(one, batches) for row in rows]
+
+
+def _chunks(rows: list[Any], size: int) -> list[list[Any]]:
+    if not rows:
+        return []
+    n = max(1, min(-(-len(rows) // size), len(rows)))
+    n = max(n, min(_workers(), len(rows)))  # at least one batch per core
+    step = -(-len(rows) // n)
+    return [rows[i : i + step] for i in range(0, len(rows), step)]
+
+
+def evidence_prints_update() -> int:
+    """Fingerprint the progress reports' evidence files not yet fingerprinted."""
+    used = ProgressReport.evidence.through.objects.filter(evidence_id=OuterRef("pk"))
+    done = EvidencePrint.objects.filter(evidence_id=OuterRef("pk"))
+    todo = list(
+        Evidence.objects.filter(Exists(used))
+        .exclude(Exists(done))
+        .order_by("pk")
+        .values_list("pk", "file", "content_type")
+    )
+    files = [(pk, default_storage.path(name), ct) for pk, name, ct in todo]
+    made = []
+    for (pk, _, _), row in zip(files, _in_children(prints.file_prints, _chunks(files, FILE_BATCH), "证据材料"), strict=True):  # fmt: skip
+        if row is None:
+            made.append(EvidencePrint(evidence_id=pk, error="读取超出内存或时间限制，已放弃。"))
+        else:
+            _, phash, taken, source, error = row
+            made.append(EvidencePrint(evidence_id=pk, phash=phash, taken_on=taken,
+                                      date_source=source, error=error))  # fmt: skip
+    EvidencePrint.objects.bulk_create(made, batch_size=BATCH)
+    return len(made)
+
+
+def report_prints_update() -> int:
+    """MinHash the progress reports' texts not yet done (a report's text never changes)."""
+    done = TextPrint.objects.filter(source=TextSource.REPORT, object_id=OuterRef("pk"))
+    todo = list(
+        ProgressReport.objects.exclude(Exists(done)).order_by("pk").values_list("pk", "text")
+    )
+    return _store(TextSource.REPORT, todo)
+
+
+def finding_prints_update(finding_ids: set[int]) -> int:
+    """MinHash the descriptions of ``finding_ids`` not yet done, or edited since."""
+    known = dict(
+        TextPrint.objects.filter(source=TextSource.FINDING, object_id__in=finding_ids)
+        .values_list("object_id", "text_sha")
+    )  # fmt: skip
+    texts = Finding.objects.filter(pk__in=finding_ids).values_list("pk", "description")
+    todo = [(pk, t) for pk, t in texts if known.get(pk) != prints.text_sha(t)]
+    TextPrint.objects.filter(
+        source=TextSource.FINDING, object_id__in=[pk for pk, _ in todo]
+    ).delete()
+    return _store(TextSource.FINDING, todo)
+
+
+def _store(source: str, todo: list[tuple[int, str]]) -> int:
+    if not todo:
+        return 0
+    if len(todo) < 200:  # a few texts: not worth a child (they are ours, not a file)
+        rows = prints.text_prints(todo)
+    else:
+        rows = _in_children(prints.text_prints, _chunks(todo, TEXT_BATCH), "整改进展文字")
+    made = [TextPrint(source=source, object_id=pk, text_sha=sha, minhash=mh)
+            for pk, sha, mh in rows]  # fmt: skip
+    TextPrint.objects.bulk_create(made, batch_size=BATCH)
+    return len(made)

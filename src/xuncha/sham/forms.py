@@ -1,0 +1,45 @@
+"""The signal list's filters and the decision form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+
+from xuncha.accounts.models import User
+from xuncha.planning.selectors import round_list
+
+from .models import SignalKind, SignalStatus
+
+
+class SignalFilters(forms.Form):
+    kind = forms.ChoiceField(label="疑点类型", required=False,
+                             choices=[("", "全部"), *SignalKind.choices])  # fmt: skip
+    status = forms.ChoiceField(label="核实状态", required=False,
+                               choices=[("", "全部"), *SignalStatus.choices])  # fmt: skip
+    unit = forms.CharField(label="单位（含下属）", required=False, max_length=100)
+    round_id = forms.TypedChoiceField(label="轮次", required=False, coerce=int, empty_value=None)
+    current = forms.BooleanField(label="只看数据仍显示的疑点", required=False)
+
+    def __init__(self, data: QueryDict | None, *, user: User) -> None:
+        super().__init__(data or None)
+        field = self.fields["round_id"]
+        field.choices = [("", "全部"), *((r.pk, r.name) for r in round_list(user=user))]  # type: ignore[attr-defined]
+        field.error_messages["invalid_choice"] = "所选轮次不存在或您无权查看。"
+
+    def filters(self) -> dict[str, Any] | None:
+        """The cleaned filters, or None when invalid (the list then shows none)."""
+        if not self.is_bound:
+            return {}
+        if not self.is_valid():
+            return None
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+class DecideForm(forms.Form):
+    status = forms.ChoiceField(label="核实结论", choices=SignalStatus.choices, widget=forms.RadioSelect,
+                               error_messages={"required": "请选择核实结论。"})  # fmt: skip
+    note = forms.CharField(label="核实意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+                           error_messages={"required": "请填写核实意见。"})  # fmt: skip
+    was = forms.CharField(widget=forms.HiddenInput, required=False)

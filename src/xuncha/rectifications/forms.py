@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput, UploadForm
 from xuncha.findings.choices import Category
 
-from .models import DueState, Status
+from .models import DueState, RuleKind, Status
 
 
 class FilterForm(forms.Form):
@@ -84,3 +85,30 @@ class CloseForm(VersionedForm):
 
 class ReopenForm(VersionedForm):
     reason = forms.CharField(label="重新打开的原因", widget=forms.Textarea, max_length=2000)
+
+
+class RuleForm(forms.Form):
+    """建章立制: a rule made or revised for one ledger item."""
+
+    title = forms.CharField(label="制度名称", max_length=200,
+                            error_messages={"required": "请填写制度名称。"})  # fmt: skip
+    kind = forms.ChoiceField(label="类型", choices=RuleKind.choices, initial=RuleKind.MADE,
+                             widget=forms.RadioSelect,
+                             error_messages={"required": "请选择类型（制定或修订）。",
+                                             "invalid_choice": "请选择类型（制定或修订）。"})  # fmt: skip
+    issued_on = forms.DateField(label="印发日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"required": "请填写印发日期。",
+                                                "invalid": "请按 2024-05-01 的格式填写日期。"})  # fmt: skip
+    doc_number = forms.CharField(label="文号", max_length=100, required=False,
+                                 help_text="如“××党发〔2024〕3号”；没有文号的内部制度可不填。")  # fmt: skip
+    file = forms.FileField(label="制度文件（PDF、Word、图片）", required=False)
+
+    def clean_issued_on(self) -> Any:
+        issued = self.cleaned_data["issued_on"]
+        if issued > timezone.localdate():
+            raise forms.ValidationError("印发日期不能晚于今天。")
+        return issued
+
+    def upload(self) -> tuple[Any, str] | None:
+        f = self.cleaned_data.get("file")
+        return (f, f.name) if f else None

@@ -164,3 +164,59 @@ class ProgressReport(BaseModel):
         verbose_name = "整改进展"
         verbose_name_plural = "整改进展"
         ordering = ["created_at", "id"]
+
+
+class RuleKind(models.TextChoices):
+    MADE = "made", "制定"
+    REVISED = "revised", "修订"
+
+
+class RuleMade(BaseModel):
+    """建章立制: a rule a unit made or revised as part of rectifying one item (seed 004
+    counts 911 of them). The unit records it until the item is closed; the office may
+    correct it at any time; the history keeps who changed what."""
+
+    item = models.ForeignKey(
+        RectificationItem, verbose_name="整改事项", on_delete=models.PROTECT, related_name="rules"
+    )
+    # The item's unit and round, copied when recorded: the duplicate-number constraint
+    # and the counts per unit and round read them without a join.
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+"
+    )
+    round = models.ForeignKey(
+        "planning.Round", verbose_name="轮次", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField("制度名称", max_length=200)
+    kind = models.CharField("类型", max_length=10, choices=RuleKind.choices)
+    issued_on = models.DateField("印发日期")
+    doc_number = models.CharField("文号", max_length=100, blank=True)
+    evidence = models.ForeignKey(
+        "common.Evidence",
+        verbose_name="制度文件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = "建章立制"
+        verbose_name_plural = "建章立制"
+        ordering = ["issued_on", "id"]
+        indexes = [models.Index(fields=["unit", "round"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "doc_number"], condition=~models.Q(doc_number=""),
+                name="rule_doc_number_unique_in_unit",
+                violation_error_message="本单位已有相同文号的制度。",
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=["made", "revised"]), name="rule_kind_known"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.title

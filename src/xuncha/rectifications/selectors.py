@@ -26,7 +26,15 @@ from xuncha.findings.selectors import finding_detail, reported_evidence
 from xuncha.planning.selectors import in_period
 from xuncha.units.models import UnitKind
 
-from .models import DUE_SOON_DAYS, DueState, ProgressReport, RectificationItem, Status
+from .models import (
+    DUE_SOON_DAYS,
+    DueState,
+    ProgressReport,
+    RectificationItem,
+    RuleKind,
+    RuleMade,
+    Status,
+)
 
 Grouping = Literal["unit", "round", "unit_kind", "overall"]
 _FIELDS = {"unit": ("unit_id", "unit__name"), "round": ("round_id", "round__name"),
@@ -183,3 +191,70 @@ def evidence_names(items: QuerySet[RectificationItem]) -> dict[int, list[str]]:
     for item_id, name in rows:
         out.setdefault(item_id, []).append(name)
     return out
+
+
+# ------------------------------------------------------------------ 建章立制
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    made: int
+    revised: int
+
+    @property
+    def total(self) -> int:
+        return self.made + self.revised
+
+
+def item_rules(item: RectificationItem) -> QuerySet[RuleMade]:
+    return item.rules.select_related("evidence", "recorded_by")
+
+
+def rule_detail(*, user: User, pk: int) -> RuleMade:
+    """A rule record on a ledger item the user may see (404 otherwise)."""
+    items = restrict(RectificationItem.objects.all(), user)
+    rules = RuleMade.objects.filter(item__in=items).select_related("item", "unit", "evidence")
+    return get_object_or_404(rules, pk=pk)
+
+
+def rule_list(
+    *, user: User, unit_id: int | None = None, round_id: int | None = None
+) -> QuerySet[RuleMade]:
+    """The rules on ledger items the user may see (a unit: its own), newest first."""
+    items = restrict(RectificationItem.objects.all(), user)
+    rules = RuleMade.objects.filter(item__in=items)
+    if unit_id is not None:
+        rules = rules.filter(unit_id=unit_id)
+    if round_id is not None:
+        rules = rules.filter(round_id=round_id)
+    return rules.select_related("unit", "round", "evidence", "item__finding").order_by(
+        "-issued_on", "-id"
+    )
+
+
+def rules_made_counts(
+    *, user: User, by: Literal["unit", "round", "overall"] = "overall",
+    unit_id: int | None = None, round_id: int | None = None, **filters: object,
+) -> dict[object, RuleCount]:  # fmt: skip
+    """Rules made and revised, per unit id, per round id or overall (key ``"overall"``),
+    as the user's figures may count them (:func:`restrict_figures` on their items);
+    ``unit_id``, ``round_id`` and ``filters`` narrow the rules (``unit_id__in=…``,
+    ``round__term_id=…``). One query."""
+    if unit_id is not None:
+        filters["unit_id"] = unit_id
+    if round_id is not None:
+        filters["round_id"] = round_id
+    rules = RuleMade.objects.filter(**filters)
+    items = restrict_figures(RectificationItem.objects.all(), user)
+    if items.query.where:  # not every item: only the rules of the ones the user may count
+        rules = rules.filter(item__in=items)
+    counts = {"made": Count("id", filter=Q(kind=RuleKind.MADE)),
+              "revised": Count("id", filter=Q(kind=RuleKind.REVISED))}  # fmt: skip
+    if by == "overall":
+        row = rules.aggregate(**counts)
+        return {"overall": RuleCount(row["made"], row["revised"])}
+    key = f"{by}_id"
+    return {
+        row[key]: RuleCount(row["made"], row["revised"])
+        for row in rules.values(key).annotate(**counts).order_by(key)
+    }

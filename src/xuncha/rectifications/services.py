@@ -10,17 +10,17 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import IO
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from xuncha.accounts.access import can
+from xuncha.accounts.access import allowed, can
 from xuncha.accounts.models import User
 from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
 from xuncha.common.models import Evidence
 from xuncha.common.services import evidence_kept_on_success, evidence_store
 from xuncha.findings.models import Finding
 
-from .models import ProgressReport, RectificationItem, Status
+from .models import ProgressReport, RectificationItem, RuleKind, RuleMade, Status
 
 
 def rectification_create(*, finding: Finding, by: User, fed_back_on: dt.date) -> RectificationItem:
@@ -219,3 +219,96 @@ def _evidence_ids(item: RectificationItem) -> list[int]:
             "evidence_id", flat=True
         )
     )
+
+
+# ------------------------------------------------------------------ 建章立制
+
+
+class RuleInvalid(ServiceError):
+    """A rule record refused for one field (``field`` names it, for the form)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _rule_checked(*, title: str, kind: str, issued_on: dt.date | None, doc_number: str) -> dt.date:
+    if not title.strip():
+        raise RuleInvalid("title", "请填写制度名称。")
+    if kind not in RuleKind.values:
+        raise RuleInvalid("kind", "请选择类型（制定或修订）。")
+    if issued_on is None:
+        raise RuleInvalid("issued_on", "请填写印发日期。")
+    if issued_on > timezone.localdate():
+        raise RuleInvalid("issued_on", "印发日期不能晚于今天。")
+    if len(doc_number.strip()) > 100:
+        raise RuleInvalid("doc_number", "文号不能超过 100 个字。")
+    return issued_on
+
+
+def _rule_may(by: User, item: RectificationItem) -> None:
+    """The unit on its own item until it is closed; the office at any time."""
+    if allowed(by, "rules.correct"):
+        return
+    if not can(by, "rules.record", item):
+        raise PermissionDenied("只有整改单位或巡察办可以登记建章立制。")
+    if item.status == Status.CLOSED:
+        raise ServiceError("事项已销号，建章立制不能再修改；如需更正请联系巡察办。")
+
+
+def _rule_unique(*, unit_id: int, doc_number: str, exclude: int | None = None) -> None:
+    if not doc_number:
+        return
+    same = RuleMade.objects.filter(unit_id=unit_id, doc_number=doc_number)
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    if same.exists():
+        raise RuleInvalid("doc_number", f"本单位已有文号为「{doc_number}」的制度。")
+
+
+def _rule_saved(rule: RuleMade, by: User) -> RuleMade:
+    rule._history_user = by  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            rule.save()
+    except IntegrityError as err:  # two saves of one number at once: the constraint decides
+        raise RuleInvalid("doc_number", f"本单位已有文号为「{rule.doc_number}」的制度。") from err
+    return rule
+
+
+def rule_record(
+    *, item: RectificationItem, by: User, title: str, kind: str, issued_on: dt.date | None,
+    doc_number: str = "", file: tuple[IO[bytes], str] | None = None,
+) -> RuleMade:  # fmt: skip
+    """Record a rule made or revised for ``item``, with its file stored as evidence.
+    A refused record keeps neither the row nor the file."""
+    _rule_may(by, item)
+    issued = _rule_checked(title=title, kind=kind, issued_on=issued_on, doc_number=doc_number)
+    doc_number = doc_number.strip()
+    _rule_unique(unit_id=item.unit_id, doc_number=doc_number)
+    with evidence_kept_on_success() as stored, transaction.atomic():
+        if file is not None:
+            stored.append(evidence_store(data=file[0], name=file[1], by=by))
+        rule = RuleMade(item=item, unit_id=item.unit_id, round_id=item.round_id, title=title.strip(),
+                        kind=kind, issued_on=issued, doc_number=doc_number, recorded_by=by,
+                        evidence=stored[0] if stored else None)  # fmt: skip
+        return _rule_saved(rule, by)
+
+
+def rule_update(
+    *, rule: RuleMade, by: User, title: str, kind: str, issued_on: dt.date | None,
+    doc_number: str = "", file: tuple[IO[bytes], str] | None = None,
+) -> RuleMade:  # fmt: skip
+    """Change a rule record (the unit until the item is closed, the office at any time);
+    a new file replaces the old one (which stays in the history)."""
+    _rule_may(by, rule.item)
+    issued = _rule_checked(title=title, kind=kind, issued_on=issued_on, doc_number=doc_number)
+    doc_number = doc_number.strip()
+    _rule_unique(unit_id=rule.unit_id, doc_number=doc_number, exclude=rule.pk)
+    with evidence_kept_on_success() as stored, transaction.atomic():
+        if file is not None:
+            stored.append(evidence_store(data=file[0], name=file[1], by=by))
+            rule.evidence = stored[0]
+        rule.title, rule.kind, rule.issued_on = title.strip(), kind, issued
+        rule.doc_number = doc_number
+        return _rule_saved(rule, by)

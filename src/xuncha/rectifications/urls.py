@@ -7,6 +7,10 @@ urlpatterns = [
     path("", list_views.item_list, name="list"),
     path("export/", list_views.item_export, name="export"),
     path("<int:pk>/", views.item_detail, name="detail"),
+    path("<int:pk>/rules/", views.rule_add, name="rule_add"),
+    path("rules/", views.rule_list, name="rules"),
+    path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/file/", views.rule_file, name="rule_file"),
     path("<int:pk>/evidence/<int:evidence_pk>/", views.item_evidence, name="evidence"),
     path("<int:pk>/<slug:action>/", views.item_action, name="action"),
     # Feeding a finding back makes its ledger item: the ledger's URL, keyed by the finding.

@@ -11,10 +11,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import can, user_of
+from xuncha.accounts.access import allowed, can, user_of
 from xuncha.common.errors import ConcurrentEdit, ServiceError
 from xuncha.findings.files import evidence_response
 from xuncha.findings.selectors import work_page_id
@@ -45,9 +46,17 @@ _FORMS: dict[str, type[forms.VersionedForm]] = {
 }  # fmt: skip
 
 
+def rules_editable(user: Any, item: RectificationItem) -> bool:
+    """Whether the page offers to record and edit rules (the services check again)."""
+    if allowed(user, "rules.correct"):
+        return True
+    return item.status != Status.CLOSED and can(user, "rules.record", item)
+
+
 def _detail(request: HttpRequest, item: RectificationItem, bound: dict[str, Any] | None = None,
-            status: int = 200) -> HttpResponse:  # fmt: skip
+            status: int = 200, rule_form: forms.RuleForm | None = None) -> HttpResponse:  # fmt: skip
     allowed = _allowed(user_of(request), item)
+    editable = rules_editable(user_of(request), item)
     initial = {"version": item.version, "goal": item.goal, "measures": item.measures,
                "owner": item.owner, "department": item.department, "deadline": item.deadline}  # fmt: skip
     action_forms = {
@@ -60,6 +69,8 @@ def _detail(request: HttpRequest, item: RectificationItem, bound: dict[str, Any]
         "refill_files": any(f.is_bound and f.files for f in (bound or {}).values()),
         "work_id": work_page_id(user=user_of(request), round_id=item.round_id, unit_id=item.unit_id),
         "nav": ledger_nav(request, item),  # previous/next within the list's filter
+        "rules": selectors.item_rules(item), "rules_editable": editable,
+        "rule_form": (rule_form or forms.RuleForm()) if editable else None,
     }  # fmt: skip
     return render(request, "rectifications/detail.html", context, status=status)
 
@@ -148,3 +159,81 @@ def finding_feed_back(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("findings:detail", pk=pk)
     messages.success(request, "已反馈，问题进入被巡察单位的整改台账。")
     return redirect("rectifications:detail", pk=item.pk)
+
+
+# ------------------------------------------------------------------ 建章立制
+
+
+def _rule_fields(form: forms.RuleForm) -> dict[str, Any]:
+    d = form.cleaned_data
+    return {"title": d["title"], "kind": d["kind"], "issued_on": d["issued_on"],
+            "doc_number": d["doc_number"], "file": form.upload()}  # fmt: skip
+
+
+@login_required
+@require_POST
+def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.item_detail(user=user_of(request), pk=pk)
+    form = forms.RuleForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.rule_record(item=item, by=user_of(request), **_rule_fields(form))
+        except services.RuleInvalid as err:
+            form.add_error(err.field, str(err))
+        except ServiceError as err:
+            form.add_error(None, str(err))
+        else:
+            messages.success(request, "建章立制已登记。")
+            return redirect(reverse("rectifications:detail", args=[item.pk]) + "#rules")
+    return _detail(request, item, rule_form=form, status=400)
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = selectors.rule_detail(user=user_of(request), pk=pk)
+    if not rules_editable(user_of(request), rule.item):
+        raise Http404
+    initial = {"title": rule.title, "kind": rule.kind, "issued_on": rule.issued_on,
+               "doc_number": rule.doc_number}  # fmt: skip
+    form = forms.RuleForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rule_update(rule=rule, by=user_of(request), **_rule_fields(form))
+        except services.RuleInvalid as err:
+            form.add_error(err.field, str(err))
+        except ServiceError as err:
+            form.add_error(None, str(err))
+        else:
+            messages.success(request, "建章立制已修改。")
+            return redirect(reverse("rectifications:detail", args=[rule.item_id]) + "#rules")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "rectifications/rule_edit.html", {"rule": rule, "form": form}, status=status
+    )
+
+
+@login_required
+def rule_file(request: HttpRequest, pk: int) -> FileResponse:
+    rule = selectors.rule_detail(user=user_of(request), pk=pk)
+    if rule.evidence is None:
+        raise Http404
+    return evidence_response(request, rule.evidence, subject=f"rectification:{rule.item_id}")
+
+
+@login_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    """A unit's rules (a unit account: its own; others choose the unit by ?unit_id=)."""
+    user = user_of(request)
+    try:
+        unit_id = int(request.GET["unit_id"]) if request.GET.get("unit_id") else None
+        round_id = int(request.GET["round_id"]) if request.GET.get("round_id") else None
+    except ValueError as err:
+        raise Http404 from err
+    rules = selectors.rule_list(user=user, unit_id=unit_id, round_id=round_id)
+    counts = selectors.rules_made_counts(user=user, unit_id=unit_id, round_id=round_id)["overall"]
+    context = {
+        "rules": rules,
+        "counts": counts,
+        "unit": rules[0].unit if unit_id and rules else None,
+    }
+    return render(request, "rectifications/rule_list.html", context)

@@ -62,6 +62,17 @@ def prefill(indicator: Indicator, m: Measures, today: dt.date) -> tuple[Decimal,
     return points, f"{what} {count} 项，每项 {PER_ITEM} 分，扣完为止{asof}"
 
 
+def prefill_contradicted(
+    indicator: Indicator, m: Measures, today: dt.date
+) -> tuple[int, str] | None:
+    """A veto item's count of contradicted items from reverse checks, and its source."""
+    if indicator.kind != IndicatorKind.VETO or indicator.prefill != PrefillKey.NOT_AS_REPORTED:
+        return None
+    return m.not_as_reported, (
+        f"销号反向核查认定与报告不符的事项 {m.not_as_reported} 项（截至 {today:%Y-%m-%d}）"
+    )
+
+
 def _units_of(round_: Round | None, units: Iterable[Unit] | None) -> list[Unit]:
     if units is not None:
         return sorted({u.pk: u for u in units}.values(), key=lambda u: u.pk)
@@ -112,10 +123,13 @@ def _create_scores(assessment: Assessment, units: list[Unit], today: dt.date) ->
     for unit in units:
         for indicator in indicators:
             filled = prefill(indicator, measures[unit.pk], today)
+            count = prefill_contradicted(indicator, measures[unit.pk], today)
             rows.append(Score(
                 assessment=assessment, unit=unit, indicator=indicator,
                 points=filled[0] if filled else None, prefilled_points=filled[0] if filled else None,
-                prefill_source=filled[1] if filled else "",
+                contradicted=count[0] if count else None,
+                prefilled_contradicted=count[0] if count else None,
+                prefill_source=filled[1] if filled else count[1] if count else "",
             ))  # fmt: skip
     Score.objects.bulk_create(rows)
 
@@ -160,13 +174,14 @@ def score_save(
             raise ConcurrentEdit("该评分已被他人修改，请刷新页面后重新评分。")
         indicator = current.indicator
         _check_value(indicator, points, contradicted)
-        if (
-            current.prefilled_points is not None
-            and points != current.prefilled_points
-            and not override_reason.strip()
-        ):
+        was = current.prefilled_contradicted
+        overridden = (
+            current.prefilled_points is not None and points != current.prefilled_points
+        ) or (was is not None and contradicted != was)
+        if overridden and not override_reason.strip():
+            shown = f"{was} 项" if was is not None else f"{current.prefilled_points} 分"
             raise ServiceError(
-                f"「{indicator.name}」改动了台账预填的得分（{current.prefilled_points} 分，"
+                f"「{indicator.name}」改动了台账预填的{'事项数' if was is not None else '得分'}（{shown}，"
                 f"来源：{current.prefill_source}），请写明理由。"
             )  # fmt: skip
         if any(item.unit_id != current.unit_id for item in items):
@@ -174,7 +189,6 @@ def score_save(
         if indicator.evidence_required and not evidence and not items:
             raise ServiceError(f"「{indicator.name}」须附证据：请关联整改事项或证据材料。")
         current.points, current.contradicted, current.note = points, contradicted, note.strip()
-        overridden = current.prefilled_points is not None and points != current.prefilled_points
         current.override_reason = override_reason.strip() if overridden else ""
         current.scored_by, current.version = by, current.version + 1
         current._history_user = by  # type: ignore[attr-defined]

@@ -120,8 +120,13 @@ def _row_indicator(cell: dict[str, str], n: int, bad: _Problems) -> IndicatorSpe
     if prefill is None:
         labels = "、".join(label for _, label in PrefillKey.choices)
         bad.at(SHEET, n, "台账预填", f"「{cell['台账预填']}」无法识别，应为空或{labels}之一")
-    if prefill and kind in (IndicatorKind.BONUS, IndicatorKind.VETO):
+    if prefill == PrefillKey.NOT_AS_REPORTED:
+        if kind != IndicatorKind.VETO:
+            bad.at(SHEET, n, "台账预填", "反向核查与事实不符事项数只用于一票否决项")
+    elif prefill and kind == IndicatorKind.BONUS:
         bad.at(SHEET, n, "台账预填", "台账预填只用于扣分项和减分项")
+    elif prefill and kind == IndicatorKind.VETO:
+        bad.at(SHEET, n, "台账预填", "一票否决项只能预填反向核查与事实不符事项数")
     elif prefill == PrefillKey.COMPLETION_RATE and kind == IndicatorKind.PENALTY:
         bad.at(SHEET, n, "台账预填", "整改完成率只用于扣分项（按完成率折算得分）")
     if not cell["指标"]:

@@ -34,6 +34,8 @@ class PrefillKey(models.TextChoices):
     OVERDUE = "overdue", "逾期未完成事项数"
     CLOSED_WITHOUT_EVIDENCE = "closed_without_evidence", "无证据销号事项数"
     PLAN_ACCEPTED_LATE = "plan_accepted_late", "整改方案逾期认可事项数"
+    # Veto items only: the count of contradicted items, from reverse checks (销号反向核查).
+    NOT_AS_REPORTED = "not_as_reported", "反向核查与事实不符事项数"
 
 
 @toned("grade")
@@ -203,6 +205,10 @@ class Score(BaseModel):
     prefilled_points = models.DecimalField(
         "预填得分", max_digits=6, decimal_places=2, null=True, blank=True
     )
+    # A veto item pre-filled from reverse checks keeps its pre-filled count here.
+    prefilled_contradicted = models.PositiveIntegerField(
+        "预填与事实不符事项数", null=True, blank=True
+    )
     prefill_source = models.TextField("预填来源", blank=True)
     override_reason = models.TextField("改动预填的理由", blank=True)
     scored_by = models.ForeignKey(
@@ -228,6 +234,8 @@ class Score(BaseModel):
 
     @property
     def overridden(self) -> bool:
+        if self.prefilled_contradicted is not None:
+            return self.contradicted != self.prefilled_contradicted
         return self.prefilled_points is not None and self.points != self.prefilled_points
 
 
@@ -296,3 +304,206 @@ class CardSupervision(BaseModel):
         verbose_name = "红黄牌督办"
         verbose_name_plural = "红黄牌督办"
         ordering = ["created_at", "id"]
+
+
+# Follow-up (回头看) and interviews (约谈): docs/decisions/0017
+
+
+@toned("follow_up")
+class FollowUpStatus(Toned):
+    OPEN = "open", "待回头看"
+    CLOSED = "closed", "已关闭"
+
+    @classmethod
+    def tones(cls) -> Mapping[str, Tone]:
+        return {cls.OPEN: Tone.WARN, cls.CLOSED: Tone.MUTED}
+
+
+class FollowUp(BaseModel):
+    """A unit on the 回头看 list because its graded total in an assessment was low. Put
+    there when the supervisor fixes the unit's grade (xuncha.supervision.followup); a
+    later, higher grade leaves it in place: only the office closes it, with a reason."""
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name="评估", on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+"
+    )
+    grade = models.CharField("列入时等次", max_length=10, choices=Grade.choices)
+    total = models.DecimalField("列入时总分", max_digits=6, decimal_places=2)
+    latest_grade = models.CharField("最近确定的等次", max_length=10, choices=Grade.choices)
+    latest_total = models.DecimalField("最近确定的总分", max_digits=6, decimal_places=2)
+    status = models.CharField(
+        "状态", max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    closed_reason = models.TextField("关闭理由", blank=True)
+    closed_by = models.ForeignKey(
+        "accounts.User", verbose_name="关闭人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
+
+    class Meta:
+        verbose_name = "回头看"
+        verbose_name_plural = "回头看名单"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "unit"], name="follow_up_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status="open") | (~models.Q(closed_reason="") & models.Q(closed_at__isnull=False)),
+                name="closed_follow_up_has_reason", violation_error_message="关闭回头看须写明理由。",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.unit}（{self.assessment}）"
+
+
+@toned("interview")
+class InterviewStatus(Toned):
+    PENDING = "pending", "待约谈"
+    DONE = "done", "已约谈"
+
+    @classmethod
+    def tones(cls) -> Mapping[str, Tone]:
+        return {cls.PENDING: Tone.WARN, cls.DONE: Tone.OK}
+
+
+class Interview(BaseModel):
+    """The 约谈 task that comes with a follow-up: the office interviews the unit's leader
+    by the due date and records what was said."""
+
+    follow_up = models.OneToOneField(
+        FollowUp, verbose_name="回头看", on_delete=models.CASCADE, related_name="interview"
+    )
+    interviewee = models.CharField("约谈对象", max_length=100)
+    due_on = models.DateField("约谈时限")
+    status = models.CharField(
+        "状态", max_length=10, choices=InterviewStatus.choices, default=InterviewStatus.PENDING
+    )
+    done_on = models.DateField("约谈日期", null=True, blank=True)
+    record = models.TextField("约谈记录", blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name="记录人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    version = models.PositiveIntegerField("版本", default=1)
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
+
+    class Meta:
+        verbose_name = "约谈"
+        verbose_name_plural = "约谈"
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="pending") | (models.Q(done_on__isnull=False) & ~models.Q(record="")),
+                name="done_interview_has_record", violation_error_message="已约谈须记录约谈日期和内容。",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"约谈 {self.interviewee}"
+
+
+# Reverse checks of closed items (销号反向核查): docs/decisions/0017
+
+
+class ReverseCheck(BaseModel):
+    """A random sample of closed items to re-check on site. Everything the draw used is
+    stored (seed, candidates in order, per-unit quota, priority ids), so
+    ``reversecheck.redraw`` reproduces the same sample."""
+
+    name = models.CharField("名称", max_length=200)
+    round = models.ForeignKey(
+        "planning.Round", verbose_name="轮次", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    units = models.ManyToManyField("units.Unit", verbose_name="核查单位", related_name="+")
+    share = models.DecimalField(
+        "每单位抽取比例（%）", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    count = models.PositiveIntegerField("每单位抽取数量", null=True, blank=True)
+    seed = models.BigIntegerField("随机种子")
+    candidate_ids = models.JSONField("候选事项（按单位、编号排序）", default=list)
+    priority_ids = models.JSONField("优先抽取事项", default=list)
+    drawn_by = models.ForeignKey(
+        "accounts.User", verbose_name="抽取人", on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
+
+    class Meta:
+        verbose_name = "销号反向核查"
+        verbose_name_plural = "销号反向核查"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(share__isnull=False, count__isnull=True, share__gt=0, share__lte=100)
+                           | models.Q(share__isnull=True, count__isnull=False, count__gte=1)),
+                name="reverse_check_share_or_count",
+                violation_error_message="按比例（0–100%）或按数量（至少 1 项）二选一。",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@toned("reverse_check")
+class CheckResult(Toned):
+    PENDING = "pending", "待核查"
+    CONFIRMED = "confirmed", "属实"
+    NOT_AS_REPORTED = "not_as_reported", "与报告不符"
+
+    @classmethod
+    def tones(cls) -> Mapping[str, Tone]:
+        return {cls.PENDING: Tone.WARN, cls.CONFIRMED: Tone.OK, cls.NOT_AS_REPORTED: Tone.BAD}
+
+
+class ReverseCheckSample(BaseModel):
+    """One sampled closed item and its on-site result."""
+
+    reverse_check = models.ForeignKey(
+        ReverseCheck, verbose_name="反向核查", on_delete=models.CASCADE, related_name="samples"
+    )
+    item = models.ForeignKey(
+        "rectifications.RectificationItem", verbose_name="整改事项", on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+"
+    )
+    priority = models.BooleanField("优先抽取", default=False)
+    result = models.CharField(
+        "核查结果", max_length=20, choices=CheckResult.choices, default=CheckResult.PENDING
+    )
+    note = models.TextField("核查情况", blank=True)
+    evidence = models.ManyToManyField(
+        "common.Evidence", verbose_name="证据材料", blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name="记录人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    recorded_at = models.DateTimeField("记录时间", null=True, blank=True)
+    reopened_at = models.DateTimeField("事项重新打开时间", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
+
+    class Meta:
+        verbose_name = "反向核查抽样事项"
+        verbose_name_plural = "反向核查抽样事项"
+        ordering = ["reverse_check", "unit", "id"]
+        indexes = [models.Index(fields=["unit", "result"], name="sample_unit_result")]
+        constraints = [
+            models.UniqueConstraint(fields=["reverse_check", "item"], name="sample_item_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(result="not_as_reported") | ~models.Q(note=""),
+                name="not_as_reported_has_note", violation_error_message="与报告不符须写明核查情况。",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.reverse_check}：{self.item_id}"

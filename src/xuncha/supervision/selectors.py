@@ -12,9 +12,21 @@ from django.utils import timezone
 
 from xuncha.accounts.access import restrict
 from xuncha.accounts.models import User
+from xuncha.units.models import Unit
 
 from .indicators import DimensionSpec, IndicatorSpec, VersionSpec
-from .models import Assessment, Grade, IndicatorKind, IndicatorSystem, IndicatorVersion, Score
+from .models import (
+    Assessment,
+    CheckResult,
+    FollowUp,
+    Grade,
+    IndicatorKind,
+    IndicatorSystem,
+    IndicatorVersion,
+    ReverseCheck,
+    ReverseCheckSample,
+    Score,
+)
 
 
 def indicator_systems() -> QuerySet[IndicatorSystem]:
@@ -67,6 +79,7 @@ class Measures:
     overdue: int = 0
     closed_without_evidence: int = 0
     plan_accepted_late: int = 0
+    not_as_reported: int = 0  # items a reverse check found not as reported (销号反向核查)
 
     @property
     def rate(self) -> Decimal | None:
@@ -88,15 +101,19 @@ def ledger_measures(
     with_evidence = ProgressReport.evidence.through.objects.filter(
         progressreport__item=OuterRef("pk")
     )
+    contradicted = ReverseCheckSample.objects.filter(
+        item=OuterRef("pk"), result=CheckResult.NOT_AS_REPORTED
+    )
     closed = Q(status=Status.CLOSED)
     rows = (
-        items.annotate(evidenced=Exists(with_evidence))
+        items.annotate(evidenced=Exists(with_evidence), contradicted=Exists(contradicted))
         .values("unit_id")
         .annotate(
             total=Count("id"),
             closed=Count("id", filter=closed),
             overdue=Count("id", filter=~closed & Q(deadline__lt=today)),
             closed_without_evidence=Count("id", filter=closed & Q(evidenced=False)),
+            not_as_reported=Count("id", filter=Q(contradicted=True)),
         )
         .order_by()
     )
@@ -169,3 +186,107 @@ def assessment_detail(*, user: User, pk: int) -> Assessment:
     """An assessment the user may see (404 otherwise)."""
     queryset = Assessment.objects.select_related("indicator_version__system", "round", "supervisor")
     return get_object_or_404(restrict(queryset, user), pk=pk)
+
+
+# Follow-up (回头看) and reverse checks (销号反向核查)
+
+
+def follow_up_list(
+    *, user: User, round_id: int | None = None, assessment_id: int | None = None,
+    status: str = "",
+) -> QuerySet[FollowUp]:  # fmt: skip
+    """The 回头看 list the user may see, filtered by round, assessment and status."""
+    rows = restrict(FollowUp.objects.all(), user).select_related(
+        "assessment__round", "unit", "interview"
+    )
+    if round_id is not None:
+        rows = rows.filter(assessment__round_id=round_id)
+    if assessment_id is not None:
+        rows = rows.filter(assessment_id=assessment_id)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("status", "-created_at", "-id")
+
+
+def follow_up_detail(*, user: User, pk: int) -> FollowUp:
+    queryset = FollowUp.objects.select_related(
+        "assessment__round", "unit", "interview", "closed_by"
+    )
+    return get_object_or_404(restrict(queryset, user), pk=pk)
+
+
+def follow_ups_of(assessment: Assessment) -> dict[int, FollowUp]:
+    """The assessment's 回头看 entries by unit id (for its results page)."""
+    return {f.unit_id: f for f in assessment.follow_ups.all()}
+
+
+def reverse_check_list(*, user: User) -> QuerySet[ReverseCheck]:
+    return (
+        restrict(ReverseCheck.objects.all(), user)
+        .select_related("round", "drawn_by")
+        .annotate(
+            sampled=Count("samples"),
+            contradicted=Count("samples", filter=Q(samples__result=CheckResult.NOT_AS_REPORTED)),
+        )
+    )
+
+
+def reverse_check_detail(*, user: User, pk: int) -> ReverseCheck:
+    queryset = ReverseCheck.objects.select_related("round", "drawn_by")
+    return get_object_or_404(restrict(queryset, user), pk=pk)
+
+
+def reverse_check_samples(check: ReverseCheck) -> QuerySet[ReverseCheckSample]:
+    return check.samples.select_related("item__finding", "unit", "recorded_by").order_by(
+        "unit__name", "unit_id", "id"
+    )
+
+
+@dataclass(frozen=True)
+class UnitCheck:
+    """A unit's line of a reverse check: its closed items, sampled, and results."""
+
+    unit_id: int
+    unit_name: str
+    candidates: int
+    sampled: int
+    confirmed: int
+    not_as_reported: int
+
+    @property
+    def pending(self) -> int:
+        return self.sampled - self.confirmed - self.not_as_reported
+
+
+def reverse_check_units(check: ReverseCheck) -> list[UnitCheck]:
+    """Per unit: candidates (from the stored draw), sampled and results (one query)."""
+    have: dict[int, int] = {}
+    for unit_id, _ in check.candidate_ids:
+        have[unit_id] = have.get(unit_id, 0) + 1
+    rows = (
+        check.samples.values("unit_id", "unit__name")
+        .annotate(
+            sampled=Count("id"),
+            confirmed=Count("id", filter=Q(result=CheckResult.CONFIRMED)),
+            contradicted=Count("id", filter=Q(result=CheckResult.NOT_AS_REPORTED)),
+        )
+        .order_by("unit__name", "unit_id")
+    )
+    return [
+        UnitCheck(r["unit_id"], r["unit__name"], have.get(r["unit_id"], 0), r["sampled"],
+                  r["confirmed"], r["contradicted"])
+        for r in rows
+    ]  # fmt: skip
+
+
+def sample_detail(*, user: User, pk: int) -> ReverseCheckSample:
+    queryset = ReverseCheckSample.objects.select_related("reverse_check", "item", "unit")
+    return get_object_or_404(restrict(queryset, user), pk=pk)
+
+
+def units_with_closed_items() -> QuerySet[Unit]:
+    """The units a reverse check can sample from (they have closed items)."""
+    from xuncha.rectifications.models import RectificationItem, Status
+
+    closed = RectificationItem.objects.filter(status=Status.CLOSED).values("unit_id")
+    return Unit.objects.filter(pk__in=closed).order_by("name", "id")

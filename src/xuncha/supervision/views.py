@@ -19,7 +19,8 @@ from xuncha.rectifications.models import RectificationItem
 
 from . import assessment as scoring
 from . import forms, indicators, selectors, services
-from .models import IndicatorVersion, Score
+from .followup import follow_up_grades
+from .models import Grade, IndicatorVersion, Score
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -109,12 +110,14 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "assessment.score")
     found = selectors.assessment_detail(user=user_of(request), pk=pk)
     version = found.indicator_version
+    entries = selectors.follow_ups_of(found)
     results = [
-        (r, selectors.grade_of(r.total, version)) for r in selectors.assessment_results(found)
+        (r, selectors.grade_of(r.total, version), entries.get(r.unit_id))
+        for r in selectors.assessment_results(found)
     ]
-    return render(
-        request, "supervision/assessment_detail.html", {"assessment": found, "results": results}
-    )
+    low = "、".join(Grade(g).label for g in Grade.values if g in follow_up_grades())
+    context = {"assessment": found, "results": results, "follow_up_grades": low}
+    return render(request, "supervision/assessment_detail.html", context)
 
 
 @login_required
@@ -135,7 +138,9 @@ def assessment_unit(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
         "indicator_version": found.indicator_version_id}, prefix=f"s{s.pk}")) for s in scores]  # fmt: skip
     total, vetoed = selectors.unit_total(scores)
     context = {"assessment": found, "unit": scores[0].unit, "rows": rows, "total": total,
-               "vetoed": vetoed, "grade": selectors.grade_of(total, found.indicator_version)}  # fmt: skip
+               "vetoed": vetoed, "grade": selectors.grade_of(total, found.indicator_version),
+               "complete": all(s.points is not None or s.contradicted is not None for s in scores),
+               "follow_up": selectors.follow_ups_of(found).get(unit)}  # fmt: skip
     return render(request, "supervision/assessment_unit.html", context)
 
 

@@ -1,0 +1,220 @@
+"""Reverse checks of closed items (销号反向核查): draw a reproducible random sample of
+closed items per unit, record each one's on-site result, reopen what was not as
+reported.
+
+The draw (:func:`draw`) is a pure function of what the check stores: the seed, the
+candidates as ``[unit_id, item_id]`` pairs ordered by unit id then item id, the per-unit
+share or count, and the priority item ids. For each unit in that order, with one
+``random.Random(seed)`` for the whole draw: the unit's quota is the count, or
+ceil(candidates × share / 100); its priority candidates (ascending id) come first, all
+of them if they fit, else ``rng.sample(priority, quota)``; the rest of the quota is
+``rng.sample(other candidates, k)``. :func:`redraw` runs it again from the stored
+check. See docs/decisions/0017.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import IO
+
+from django.db import transaction
+from django.utils import timezone
+
+from xuncha.accounts.access import allowed, can
+from xuncha.accounts.models import User
+from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
+from xuncha.common.services import evidence_kept_on_success, evidence_store
+from xuncha.planning.models import Round
+from xuncha.rectifications.models import RectificationItem, Status
+from xuncha.rectifications.services import rectification_reopen
+from xuncha.units.models import Unit
+
+from .models import CheckResult, ReverseCheck, ReverseCheckSample
+
+
+def quota(candidates: int, *, share: Decimal | None, count: int | None) -> int:
+    """How many of a unit's ``candidates`` closed items to sample."""
+    if count is not None:
+        return count
+    assert share is not None
+    return math.ceil(Decimal(candidates) * share / 100)
+
+
+def draw(
+    *, candidates: Sequence[Sequence[int]], seed: int, share: Decimal | None, count: int | None,
+    priority_ids: Iterable[int] = (),
+) -> list[tuple[int, bool]]:  # fmt: skip
+    """The sampled item ids (with whether each came from the priority set), in draw
+    order. ``candidates`` are ``(unit_id, item_id)`` pairs; a unit with fewer candidates
+    than a count asked for raises :class:`ServiceError` naming it."""
+    by_unit: dict[int, list[int]] = {}
+    for unit_id, item_id in sorted((int(u), int(i)) for u, i in candidates):
+        by_unit.setdefault(unit_id, []).append(item_id)
+    priority, rng, chosen = set(priority_ids), random.Random(seed), []
+    for unit_id, items in by_unit.items():
+        n = quota(len(items), share=share, count=count)
+        if n > len(items):
+            raise ServiceError(
+                f"单位 #{unit_id} 只有 {len(items)} 个已销号事项，少于每单位抽取数量 {n}。"
+            )
+        first = [i for i in items if i in priority]
+        rest = [i for i in items if i not in priority]
+        if len(first) >= n:
+            chosen += [(i, True) for i in rng.sample(first, n)]
+        else:
+            chosen += [(i, True) for i in first]
+            chosen += [(i, False) for i in rng.sample(rest, n - len(first))]
+    return chosen
+
+
+def redraw(check: ReverseCheck) -> list[int]:
+    """The sample ``check``'s stored parameters give, drawn again."""
+    drawn = draw(candidates=check.candidate_ids, seed=check.seed, share=check.share,
+                 count=check.count, priority_ids=check.priority_ids)  # fmt: skip
+    return [item_id for item_id, _ in drawn]
+
+
+def _check_size(share: Decimal | None, count: int | None) -> None:
+    if (share is None) == (count is None):
+        raise ServiceError("请选择按比例或按数量抽取（二选一）。")
+    if share is not None and not Decimal(0) < share <= 100:
+        raise ServiceError(f"抽取比例须大于 0% 且不超过 100%，收到 {share}%。")
+    if count is not None and count < 1:
+        raise ServiceError(f"每单位抽取数量至少为 1，收到 {count}。")
+
+
+def _candidates(round_: Round | None, units: list[Unit] | None) -> list[list[int]]:
+    if round_ is None and not units:
+        raise ServiceError("请选择一个轮次，或选择要核查的单位。")
+    items = RectificationItem.objects.filter(status=Status.CLOSED)
+    if round_ is not None:
+        items = items.filter(round=round_)
+    if units:
+        items = items.filter(unit__in=units)
+    return [[u, i] for u, i in items.order_by("unit_id", "id").values_list("unit_id", "id")]
+
+
+def reverse_check_create(
+    *, name: str, by: User, round: Round | None = None, units: Iterable[Unit] | None = None,
+    share: Decimal | None = None, count: int | None = None, priority_ids: Iterable[int] = (),
+    seed: int | None = None,
+) -> ReverseCheck:  # fmt: skip
+    """Draw a sample of closed items of ``round`` (and/or of ``units``): per unit a
+    ``share`` (percent) or a ``count``; ``priority_ids`` (e.g. items with
+    sham-rectification signals) are taken first. ``seed`` is made at random unless
+    given, and stored with everything else the draw used."""
+    if not allowed(by, "reversecheck.run"):
+        raise PermissionDenied("只有巡察办或督查人员可以开展销号反向核查。")
+    _check_size(share, count)
+    chosen_units = list(units) if units is not None else None
+    seed = secrets.randbits(48) if seed is None else seed
+    priority = sorted({int(i) for i in priority_ids})
+    with transaction.atomic():
+        candidates = _candidates(round, chosen_units)
+        if not candidates:
+            raise ServiceError("所选范围内没有已销号的整改事项，无法抽取。")
+        try:
+            drawn = draw(candidates=candidates, seed=seed, share=share, count=count,
+                         priority_ids=priority)  # fmt: skip
+        except ServiceError:
+            raise _too_few(candidates, count) from None
+        check = ReverseCheck(name=name.strip() or "销号反向核查", round=round, share=share,
+                             count=count, seed=seed, candidate_ids=candidates,
+                             priority_ids=priority, drawn_by=by)  # fmt: skip
+        check._history_user = by  # type: ignore[attr-defined]
+        check.save()
+        sampled_units = {u for u, _ in candidates}
+        check.units.set(chosen_units if chosen_units else sampled_units)
+        unit_of = {i: u for u, i in candidates}
+        ReverseCheckSample.objects.bulk_create([
+            ReverseCheckSample(reverse_check=check, item_id=i, unit_id=unit_of[i], priority=p)
+            for i, p in drawn
+        ])  # fmt: skip
+    return check
+
+
+def _too_few(candidates: list[list[int]], count: int | None) -> ServiceError:
+    """The refusal naming every unit with fewer closed items than the count."""
+    have: dict[int, int] = {}
+    for unit_id, _ in candidates:
+        have[unit_id] = have.get(unit_id, 0) + 1
+    names = dict(Unit.objects.filter(pk__in=have).values_list("pk", "name"))
+    short = [f"「{names[u]}」只有 {n} 项" for u, n in sorted(have.items()) if count and n < count]
+    return ServiceError(
+        f"抽取数量超过了已销号事项数：每单位抽取 {count} 项，但{'，'.join(short)}。"
+        "请减少数量或改为按比例抽取。"
+    )
+
+
+def sample_record(
+    *, sample: ReverseCheckSample, by: User, result: str, note: str, version: int,
+    files: Sequence[tuple[IO[bytes], str]] = (),
+) -> ReverseCheckSample:  # fmt: skip
+    """Record a sampled item's on-site result, once. "Not as reported" needs a note and
+    reopens the item through ``rectification_reopen`` (reason naming the check) when
+    the recorder may reopen items (the office); recorded by a supervisor, the item
+    waits for the office's reopen (:func:`sample_reopen`)."""
+    if not allowed(by, "reversecheck.run"):
+        raise PermissionDenied("只有巡察办或督查人员可以记录反向核查结果。")
+    if result not in (CheckResult.CONFIRMED, CheckResult.NOT_AS_REPORTED):
+        raise ServiceError("核查结果须为“属实”或“与报告不符”。")
+    if result == CheckResult.NOT_AS_REPORTED and not note.strip():
+        raise ServiceError("与报告不符须写明核查情况（实地看到了什么）。")
+    with evidence_kept_on_success() as stored, transaction.atomic():
+        current = (
+            ReverseCheckSample.objects.select_for_update()
+            .select_related("reverse_check", "item")
+            .get(pk=sample.pk)
+        )
+        if current.result != CheckResult.PENDING:
+            raise ServiceError(
+                f"该事项已记录核查结果（{current.get_result_display()}），不能重复记录。"
+            )
+        if current.version != version:
+            raise ConcurrentEdit("该抽样事项已被他人修改，请刷新页面后重新记录。")
+        stored.extend(evidence_store(data=data, name=name, by=by) for data, name in files)
+        current.result, current.note = result, note.strip()
+        current.recorded_by, current.recorded_at = by, timezone.now()
+        current.version += 1
+        current._history_user = by  # type: ignore[attr-defined]
+        current.save()
+        current.evidence.add(*stored)
+        if result == CheckResult.NOT_AS_REPORTED and can(by, "rectification.reopen", current.item):
+            _reopen(current, by)
+    return current
+
+
+def sample_reopen(*, sample: ReverseCheckSample, by: User) -> ReverseCheckSample:
+    """The office reopens an item a supervisor's reverse check found not as reported."""
+    if not can(by, "rectification.reopen", sample.item):
+        raise PermissionDenied("只有巡察办可以重新打开已销号事项。")
+    with transaction.atomic():
+        current = (
+            ReverseCheckSample.objects.select_for_update()
+            .select_related("reverse_check", "item")
+            .get(pk=sample.pk)
+        )
+        if current.result != CheckResult.NOT_AS_REPORTED:
+            raise ServiceError("只有核查结果为“与报告不符”的事项需要重新打开。")
+        if current.reopened_at is not None:
+            raise ServiceError("该事项已因本次核查重新打开。")
+        _reopen(current, by)
+    return current
+
+
+def _reopen(sample: ReverseCheckSample, by: User) -> None:
+    """Reopen the item if it is still closed (another path may have reopened it since)."""
+    item = sample.item
+    if item.status == Status.CLOSED:
+        rectification_reopen(
+            item=item, by=by,
+            reason=f"销号反向核查「{sample.reverse_check.name}」认定与报告不符：{sample.note}",
+        )  # fmt: skip
+    sample.reopened_at = timezone.now()
+    sample.version += 1
+    sample._history_user = by  # type: ignore[attr-defined]
+    sample.save(update_fields=["reopened_at", "version", "updated_at"])

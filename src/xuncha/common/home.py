@@ -213,7 +213,18 @@ def unit(user: User, today: dt.date) -> list[Section]:
         Section("立行立改", [
             Entry("本单位未完成的立行立改事项", mine.count(), link("findings:immediate", status="open")),
         ]),
+        Section("自查自纠（同类同改）", _selfcheck_entries(user, today)),
     ]  # fmt: skip
+
+
+def _selfcheck_entries(user: User, today: dt.date) -> list[Entry]:
+    """The unit's self-check tasks still to answer, overdue among them, returned."""
+    from xuncha.selfchecks.selectors import unit_todo
+
+    n = unit_todo(user=user, today=today)
+    return [Entry("待报告的自查任务", n["open"], link("selfchecks:tasks", status="pending")),
+            Entry("已逾期的自查任务", n["overdue"], link("selfchecks:tasks", overdue="on")),
+            Entry("被退回的自查任务", n["returned"], link("selfchecks:tasks", status="returned"))]  # fmt: skip
 
 
 def supervisor(user: User, today: dt.date) -> list[Section]:

@@ -4,6 +4,7 @@ the machine's cores); a daily run reads only what is new since the last one."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -89,7 +90,7 @@ def report_prints_update() -> int:
     todo = list(
         ProgressReport.objects.exclude(Exists(done)).order_by("pk").values_list("pk", "text")
     )
-    return _store(TextSource.REPORT, todo)
+    return _store(TextSource.REPORT, todo, prints.MIN_TEXT_CHARS)
 
 
 def finding_prints_update(finding_ids: set[int]) -> int:
@@ -103,17 +104,20 @@ def finding_prints_update(finding_ids: set[int]) -> int:
     TextPrint.objects.filter(
         source=TextSource.FINDING, object_id__in=[pk for pk, _ in todo]
     ).delete()
-    return _store(TextSource.FINDING, todo)
+    return _store(TextSource.FINDING, todo, prints.MIN_DESCRIPTION_CHARS)
 
 
-def _store(source: str, todo: list[tuple[int, str]]) -> int:
+def _store(source: str, todo: list[tuple[int, str]], min_chars: int) -> int:
     if not todo:
         return 0
     if len(todo) < 200:  # a few texts: not worth a child (they are ours, not a file)
-        rows = prints.text_prints(todo)
+        rows = prints.text_prints(todo, min_chars)
     else:
-        rows = _in_children(prints.text_prints, _chunks(todo, TEXT_BATCH), "整改进展文字")
-    made = [TextPrint(source=source, object_id=pk, text_sha=sha, minhash=mh)
-            for pk, sha, mh in rows]  # fmt: skip
+        fn = functools.partial(prints.text_prints, min_chars=min_chars)
+        rows = _in_children(fn, _chunks(todo, TEXT_BATCH), "整改进展文字")
+    # A batch given up (None) stores its texts as too short to compare: never retried.
+    made = [TextPrint(source=source, object_id=pk, text_sha=prints.text_sha(text),
+                      minhash=row[2] if row else b"")
+            for (pk, text), row in zip(todo, rows, strict=True)]  # fmt: skip
     TextPrint.objects.bulk_create(made, batch_size=BATCH)
     return len(made)

@@ -23,7 +23,8 @@ import warnings
 from collections.abc import Iterable, Sequence
 
 NUM_PERM = 64
-MIN_TEXT_CHARS = 30  # shorter texts ("已整改完毕。") are alike by nature, never compared
+MIN_TEXT_CHARS = 30  # shorter reports ("已整改完毕。") are alike by nature, never compared
+MIN_DESCRIPTION_CHARS = 10  # a finding's description is terse by nature
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 PDF_TYPE = "application/pdf"
 MAX_PIXELS = 60_000_000  # beyond it Pillow's decompression-bomb check refuses the file
@@ -31,6 +32,7 @@ MAX_PIXELS = 60_000_000  # beyond it Pillow's decompression-bomb check refuses t
 _EXIF_IFD = 0x8769
 _ORIGINAL, _DIGITIZED = 0x9003, 0x9004
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")  # numbers are what a copier edits: all read as 0
 _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
 
 
@@ -113,11 +115,12 @@ def file_prints(
 
 
 def shingles(text: str) -> set[str]:
-    """jieba words without punctuation or spaces, and each pair of adjacent words."""
+    """jieba words without punctuation or spaces, and each pair of adjacent words; every
+    number reads as 0 (a copied report with its figures changed is still a copy)."""
     import jieba
 
     jieba.setLogLevel(60)
-    words = [w for w in jieba.lcut(text) if _WORD.search(w)]
+    words = [w for w in jieba.lcut(_DIGITS.sub("0", text)) if _WORD.search(w)]
     return set(words) | {a + "\x1f" + b for a, b in itertools.pairwise(words)}
 
 
@@ -129,18 +132,20 @@ def text_sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def minhash_bytes(text: str) -> bytes:
+def minhash_bytes(text: str, min_chars: int = MIN_TEXT_CHARS) -> bytes:
     """The text's MinHash as NUM_PERM little-endian uint32 (empty for a short text)."""
     import numpy as np
     from datasketch import MinHash
 
-    if text_chars(text) < MIN_TEXT_CHARS:
+    if text_chars(text) < min_chars:
         return b""
     mh = MinHash(num_perm=NUM_PERM)
     mh.update_batch([s.encode("utf-8") for s in shingles(text)])
     return np.asarray(mh.hashvalues, dtype="<u4").tobytes()
 
 
-def text_prints(texts: Iterable[tuple[int, str]]) -> list[tuple[int, str, bytes]]:
+def text_prints(
+    texts: Iterable[tuple[int, str]], min_chars: int = MIN_TEXT_CHARS
+) -> list[tuple[int, str, bytes]]:
     """(id, sha1 of the text, MinHash bytes) for each (id, text)."""
-    return [(pk, text_sha(text), minhash_bytes(text)) for pk, text in texts]
+    return [(pk, text_sha(text), minhash_bytes(text, min_chars)) for pk, text in texts]

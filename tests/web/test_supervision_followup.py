@@ -41,7 +41,9 @@ def _fix(a, world, by="supervisor"):
 
 
 def test_a_grade_is_fixed_only_when_every_indicator_is_scored(world, opened) -> None:
-    with pytest.raises(ServiceError, match="尚有 1 项指标未评分（整改工作组织有力），全部评分后才能确定等次"):
+    with pytest.raises(
+        ServiceError, match="尚有 1 项指标未评分（整改工作组织有力），全部评分后才能确定等次"
+    ):
         _fix(opened, world)
     assert not FollowUp.objects.exists()
     with pytest.raises(PermissionDenied):
@@ -53,7 +55,11 @@ def test_a_poor_grade_puts_the_unit_on_the_list_once(world, opened) -> None:
     _set(opened, "整改工作组织有力", sup, points=Decimal(30))
     grade, entry, created = _fix(opened, world)  # 0 + 30 = 30 < 60: 差
     assert grade == Grade.POOR and created
-    assert (entry.grade, entry.total, entry.status) == (Grade.POOR, Decimal(30), FollowUpStatus.OPEN)
+    assert (entry.grade, entry.total, entry.status) == (
+        Grade.POOR,
+        Decimal(30),
+        FollowUpStatus.OPEN,
+    )
     task = entry.interview
     assert task.interviewee == "东江街道主要负责人" and task.status == InterviewStatus.PENDING
     assert task.due_on == TODAY + dt.timedelta(days=followup.INTERVIEW_DAYS)
@@ -78,11 +84,15 @@ def test_a_rising_grade_is_not_removed_silently(world, opened) -> None:
     assert entry.status == FollowUpStatus.OPEN and entry.grade == Grade.POOR
     assert entry.latest_grade == Grade.AVERAGE
     with pytest.raises(PermissionDenied, match="只有巡察办"):
-        followup.follow_up_close(follow_up=entry, by=sup, reason="等次已提高", version=entry.version)
+        followup.follow_up_close(
+            follow_up=entry, by=sup, reason="等次已提高", version=entry.version
+        )
     with pytest.raises(ServiceError, match="须写明理由"):
         followup.follow_up_close(follow_up=entry, by=office, reason="  ", version=entry.version)
     with pytest.raises(ConcurrentEdit):
-        followup.follow_up_close(follow_up=entry, by=office, reason="等次已提高", version=entry.version - 1)
+        followup.follow_up_close(
+            follow_up=entry, by=office, reason="等次已提高", version=entry.version - 1
+        )
     closed = followup.follow_up_close(follow_up=entry, by=office, reason="复评为一般，整改已到位",
                                       version=entry.version)  # fmt: skip
     assert closed.status == FollowUpStatus.CLOSED and closed.closed_by == office
@@ -171,7 +181,10 @@ def test_the_grade_is_fixed_from_the_unit_page(client, world, opened) -> None:
     assert "等次已确定：差。已列入回头看名单，并生成约谈任务。" in page
     page = client.post(url, follow=True).content.decode()
     assert "未重复列入" in page and FollowUp.objects.count() == 1
-    assert client.post(reverse("supervision:unit_grade_fix", args=[opened.pk, 999999])).status_code == 404
+    assert (
+        client.post(reverse("supervision:unit_grade_fix", args=[opened.pk, 999999])).status_code
+        == 404
+    )
 
 
 def test_who_sees_the_pages_and_who_acts(client, world, opened) -> None:
@@ -185,14 +198,19 @@ def test_who_sees_the_pages_and_who_acts(client, world, opened) -> None:
     client.force_login(world.users["supervisor"])
     page = client.get(url).content.decode()
     assert "东江街道主要负责人" in page and 'id="record-form"' not in page
-    assert client.post(url, {"action": "close", "close-reason": "x", "close-version": 1}).status_code == 404
+    assert (
+        client.post(url, {"action": "close", "close-reason": "x", "close-version": 1}).status_code
+        == 404
+    )
     client.force_login(world.users["office"])
     assert client.get(reverse("supervision:follow_up", args=[entry.pk + 1000])).status_code == 404
     page = client.get(url).content.decode()
     assert 'id="record-form"' in page and 'id="close-form"' in page
 
 
-def test_the_office_records_the_interview_with_errors_beside_the_field(client, world, opened) -> None:
+def test_the_office_records_the_interview_with_errors_beside_the_field(
+    client, world, opened
+) -> None:
     _set(opened, "整改工作组织有力", world.users["supervisor"], points=Decimal(5))
     _, entry, _ = _fix(opened, world)
     client.force_login(world.users["office"])

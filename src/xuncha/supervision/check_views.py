@@ -62,13 +62,18 @@ def _detail(
     samples = list(selectors.reverse_check_samples(check))
     rows = []
     for s in samples:
+        mine = bound if bound is not None and bound.prefix == f"r{s.pk}" else None
         form = None
         if s.result == CheckResult.PENDING:
-            form = bound if bound is not None and bound.prefix == f"r{s.pk}" else forms.SampleResultForm(
-                initial={"version": s.version}, prefix=f"r{s.pk}")  # fmt: skip
-        reopen = (s.result == CheckResult.NOT_AS_REPORTED and s.reopened_at is None
-                  and can(user, "rectification.reopen", s.item))  # fmt: skip
-        rows.append((s, form, reopen))
+            form = mine or forms.SampleResultForm(initial={"version": s.version}, prefix=f"r{s.pk}")
+        # A result recorded meanwhile: the refusal is shown beside the recorded result.
+        errors = mine.non_field_errors() if mine is not None and form is None else None
+        reopen = (
+            s.result == CheckResult.NOT_AS_REPORTED
+            and s.reopened_at is None
+            and can(user, "rectification.reopen", s.item)
+        )
+        rows.append((s, form, reopen, errors))
     context = {"check": check, "rows": rows, "units": selectors.reverse_check_units(check),
                "reproduced": reversecheck.redraw(check) == [s.item_id for s in
                                                            sorted(samples, key=lambda x: x.pk)]}  # fmt: skip

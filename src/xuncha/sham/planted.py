@@ -21,6 +21,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -41,6 +42,9 @@ from xuncha.units.models import Unit, UnitKind
 
 from .models import SignalKind
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 FED_BACK = (dt.date(2023, 4, 1), dt.date(2024, 4, 1))  # the two rounds' feedback days
 PLACES = "东西南北中上下前后新老大小"
 MEASURES = ["召开专题会议研究部署", "逐户入户走访核实", "对照台账逐项清理", "组织财务人员专项审计",
@@ -53,7 +57,7 @@ RESULTS = ["问题已全部纠正", "相关制度已印发执行", "群众反映
            "长效机制已经建立", "责任人已作检讨", "后续将持续跟踪", "已向全体村民公开"]  # fmt: skip
 # Each subcategory's topics: the first three for round 1, the others for round 2, so an
 # honest item never repeats an earlier round's problem.
-TOPICS = {
+TOPICS: dict[str, list[str]] = {
     Subcategory.BENEFIT_FUNDS: ["低保评定优亲厚友", "危房改造补助重复发放", "耕地地力补贴虚报面积",
                                 "临时救助审批把关不严", "养老保险代缴不及时", "残疾人补贴停发滞后"],
     Subcategory.COLLECTIVE_ASSETS: ["集体鱼塘低价发包", "集体资产未入账管理", "村级债务底数不清",
@@ -107,7 +111,7 @@ def score(key: AnswerKey) -> dict[str, Score]:
 # ------------------------------------------------------------------ files
 
 
-def photo(rng: random.Random, size: int = 128) -> object:
+def photo(rng: random.Random, size: int = 128) -> Image.Image:
     """A picture of coloured shapes: distinct pictures' pHashes differ in 14+ bits, a
     resized and recompressed copy's in 2 or fewer."""
     from PIL import Image, ImageDraw
@@ -122,7 +126,7 @@ def photo(rng: random.Random, size: int = 128) -> object:
     return im
 
 
-def jpeg(im: object, *, quality: int = 90, exif: dict[int, str] | None = None,
+def jpeg(im: Image.Image, *, quality: int = 90, exif: dict[int, str] | None = None,
          main: dict[int, str] | None = None) -> bytes:  # fmt: skip
     """``im`` as JPEG; ``exif`` tags go in the Exif IFD (0x9003 capture), ``main`` in IFD0
     (0x0132 DateTime, the last save)."""
@@ -134,7 +138,7 @@ def jpeg(im: object, *, quality: int = 90, exif: dict[int, str] | None = None,
     if exif:
         data.get_ifd(0x8769).update(exif)
     out = io.BytesIO()
-    im.save(out, "JPEG", quality=quality, exif=data.tobytes())  # type: ignore[attr-defined]
+    im.save(out, "JPEG", quality=quality, exif=data.tobytes())
     return out.getvalue()
 
 
@@ -275,7 +279,7 @@ def _plant_files(c: City, key: AnswerKey) -> None:
     a = c.honest(1, u[2], progress=(c.text(), [(jpeg(im), "现场a.jpg")]))
     b = c.honest(
         1, u[2], progress=(c.text(), [(jpeg(im.resize((100, 100)), quality=60), "现场b.jpg")])
-    )  # type: ignore[attr-defined]
+    )
     key.add(SignalKind.SAME_FILE, a, b)
     # The same PDF for three items of two units.
     doc = pdf(None, "整改报告")

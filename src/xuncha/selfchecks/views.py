@@ -114,6 +114,8 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def problem_push(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
+    if not allowed(user, "commonproblem.manage"):
+        raise Http404
     problem = selectors.problem_detail(user=user, pk=pk)
     try:
         made = services.common_problem_push(problem=problem, by=user)

@@ -280,3 +280,15 @@ def test_satisfaction_by_unit_reads_in_one_query(world, django_assert_num_querie
 def test_choices_are_the_four_groups_and_three_answers():
     assert [str(label) for _, label in Group.choices] == ["群众", "党员", "干部职工", "服务对象"]
     assert [str(label) for _, label in Answer.choices] == ["满意", "基本满意", "不满意"]
+
+
+def test_the_list_shows_each_surveys_state_and_answers_page_by_page(client, world, survey):
+    _answers(survey, {("public", "satisfied"): 2})
+    services.survey_close(
+        survey=_open(world, world.other_unit, title="已关闭的测评"), by=world.users["office"]
+    )
+    client.force_login(world.users["supervisor"])
+    page = client.get(reverse("surveys:list"))
+    rows = {s.title: (state, s.answered) for s, state in page.context["surveys"]}
+    assert rows == {"群众满意度测评": (State.OPEN, 2), "已关闭的测评": (State.CLOSED, 0)}
+    assert "满意度测评" in client.get("/").content.decode()  # the menu entry

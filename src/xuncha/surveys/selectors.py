@@ -58,7 +58,8 @@ def _require(user: User) -> None:
 
 def survey_list(*, user: User) -> QuerySet[Survey]:
     _require(user)
-    return Survey.objects.select_related("unit", "round").annotate(answered=Count("responses"))
+    surveys = Survey.objects.select_related("unit", "round")
+    return surveys.annotate(answered=Count("responses")).order_by("-opens_on", "-id")
 
 
 def survey_detail(*, user: User, pk: int) -> Survey:

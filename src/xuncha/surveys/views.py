@@ -15,9 +15,12 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.files import sandboxed
+from xuncha.common.pagination import paginate
 
 from . import forms, qr, selectors, services
 from .models import Survey
+
+PAGE_SIZE = 50
 
 
 @login_required
@@ -36,7 +39,9 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, "满意度测评已发起，请下载二维码张贴或转发链接。")
             return redirect("surveys:detail", pk=survey.pk)
     today = timezone.localdate()
-    context = {"surveys": [(s, s.state(today)) for s in surveys], "form": form}
+    listed = paginate(request, surveys, PAGE_SIZE)
+    rows = [(s, s.state(today)) for s in listed["page"].object_list]
+    context = {**listed, "surveys": rows, "form": form}
     status = 400 if request.method == "POST" else 200
     return render(request, "surveys/list.html", context, status=status)
 

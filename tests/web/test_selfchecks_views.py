@@ -184,7 +184,7 @@ def test_list_filters_and_a_bad_filter(client, world) -> None:
     )
     client.force_login(world.users["supervisor"])
     overdue = text(client.get(reverse("selfchecks:tasks"), {"overdue": "on"}))
-    assert "共 1 项" in overdue and "东江街道" in overdue
+    assert "共 1 项" in overdue and "东江街道" in overdue and theirs.unit.name not in overdue
     bad = client.get(reverse("selfchecks:tasks"), {"problem_id": 999999})
     assert "所选共性问题不存在" in text(bad) and "共 0 项" in text(bad)
     kind = text(client.get(reverse("selfchecks:tasks"), {"unit_kind": "township"}))

@@ -79,7 +79,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "followup.read": _OFFICE | {Role.SUPERVISOR},  # the 回头看 list and its 约谈 tasks
     "followup.manage": _OFFICE,  # record a 约谈, close a 回头看 entry (with a reason)
     "reversecheck.run": _OFFICE | {Role.SUPERVISOR},  # draw a reverse check, record on-site results
-    "survey.manage": _OFFICE | {Role.SUPERVISOR},  # satisfaction surveys: open, QR code, results, close
+    "survey.manage": _OFFICE | {Role.SUPERVISOR},  # satisfaction surveys: open, results, close
     "rules.record": frozenset({Role.UNIT}),  # 建章立制 on its own item, until the item is closed
     "rules.correct": _OFFICE,  # correct a unit's rule record at any time (kept in its history)
 }

@@ -212,3 +212,33 @@ def test_results_are_recorded_from_the_sample_page(client, world, closed) -> Non
     client.force_login(world.users["leader"])
     assert client.get(reverse("supervision:reverse_check", args=[check.pk])).status_code == 404
     assert client.get(reverse("supervision:reverse_checks")).status_code == 404
+
+
+def test_on_site_evidence_is_kept_and_opened_by_those_who_see_the_check(
+    client, world, closed
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from web.factories import PDF
+
+    check = _create(world, count=1, units=[world.unit], seed=11)
+    sample = check.samples.get()
+    client.force_login(world.users["supervisor"])
+    p = f"r{sample.pk}-"
+    upload = SimpleUploadedFile("走访记录.pdf", PDF, content_type="application/pdf")
+    page = client.post(reverse("supervision:sample_result", args=[sample.pk]),
+                       {p + "result": "confirmed", p + "note": "走访属实", p + "version": sample.version,
+                        p + "evidence": upload}, follow=True).content.decode()  # fmt: skip
+    assert "核查结果已记录：属实" in page and "走访记录.pdf" in page
+    evidence = sample.evidence.get()
+    url = reverse("supervision:sample_evidence", args=[sample.pk, evidence.pk])
+    opened = client.get(url)
+    assert opened.status_code == 200 and b"".join(opened.streaming_content).startswith(b"%PDF-")
+    assert (
+        client.get(
+            reverse("supervision:sample_evidence", args=[sample.pk, evidence.pk + 1])
+        ).status_code
+        == 404
+    )
+    client.force_login(world.users["unit"])
+    assert client.get(url).status_code == 404

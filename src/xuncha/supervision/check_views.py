@@ -8,12 +8,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import allowed, can, user_of
 from xuncha.common.errors import ServiceError
+from xuncha.findings.files import evidence_response
 from xuncha.planning.selectors import round_list
 
 from . import forms, reversecheck, selectors
@@ -125,3 +126,12 @@ def sample_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"事项 #{sample.item_id} 已重新打开。")
     return redirect("supervision:reverse_check", sample.reverse_check_id)
+
+
+@login_required
+def sample_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    """Open a file recorded with a sampled item's on-site result."""
+    _require(request)
+    sample = selectors.sample_detail(user=user_of(request), pk=pk)
+    evidence = get_object_or_404(sample.evidence.all(), pk=evidence_pk)
+    return evidence_response(request, evidence, subject=f"reverse_check_sample:{sample.pk}")

@@ -32,7 +32,7 @@ def _require(request: HttpRequest, action: str) -> None:
 def unit_grade_fix(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
     _require(request, "assessment.score")
     found = selectors.assessment_detail(user=user_of(request), pk=pk)
-    chosen = get_object_or_404(Unit, pk=unit)
+    chosen = get_object_or_404(Unit, pk=unit, pk__in=found.scores.values("unit_id"))
     try:
         grade, entry, created = followup.unit_grade_fix(
             assessment=found, unit=chosen, by=user_of(request), today=timezone.localdate()

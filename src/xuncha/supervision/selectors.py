@@ -237,8 +237,10 @@ def reverse_check_detail(*, user: User, pk: int) -> ReverseCheck:
 
 
 def reverse_check_samples(check: ReverseCheck) -> QuerySet[ReverseCheckSample]:
-    return check.samples.select_related("item__finding", "unit", "recorded_by").order_by(
-        "unit__name", "unit_id", "id"
+    return (
+        check.samples.select_related("item__finding", "unit", "recorded_by")
+        .prefetch_related("evidence")
+        .order_by("unit__name", "unit_id", "id")
     )
 
 

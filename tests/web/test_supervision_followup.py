@@ -185,6 +185,8 @@ def test_the_grade_is_fixed_from_the_unit_page(client, world, opened) -> None:
         client.post(reverse("supervision:unit_grade_fix", args=[opened.pk, 999999])).status_code
         == 404
     )
+    outside = reverse("supervision:unit_grade_fix", args=[opened.pk, world.other_unit.pk])
+    assert client.post(outside).status_code == 404  # a unit the assessment does not score
 
 
 def test_who_sees_the_pages_and_who_acts(client, world, opened) -> None:

@@ -10,7 +10,7 @@ DEMO_DIR ?= demo-output
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xuncha
 REDIS_URL ?= redis://127.0.0.1:6379/13
 
-.PHONY: install browser deploy-deps demo test test-install lint types check bench bench-web bench-cards bench-petitions bench-check-web bench-halfopen docs clean
+.PHONY: install browser deploy-deps demo test test-install lint types check bench bench-web bench-cards bench-sham bench-petitions bench-check-web bench-halfopen docs clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -72,6 +72,9 @@ bench-web: install
 
 bench-cards: install
 	$(RUN) python bench/bench_cards.py
+
+bench-sham: install
+	$(RUN) python bench/bench_sham.py
 
 bench-petitions: install
 	$(RUN) python bench/bench_petitions.py

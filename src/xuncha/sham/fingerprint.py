@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 FILE_BATCH = 2000
 TEXT_BATCH = 10000
 BATCH = 5000
+IN_PROCESS_TEXTS = 5000  # more (a first run's backlog) are spread over children, one per core
 
 
 def _workers() -> int:
@@ -110,7 +111,7 @@ def finding_prints_update(finding_ids: set[int]) -> int:
 def _store(source: str, todo: list[tuple[int, str]], min_chars: int) -> int:
     if not todo:
         return 0
-    if len(todo) < 200:  # a few texts: not worth a child (they are ours, not a file)
+    if len(todo) < IN_PROCESS_TEXTS:  # a day's texts: not worth a child (typed, not a file)
         rows = prints.text_prints(todo, min_chars)
     else:
         fn = functools.partial(prints.text_prints, min_chars=min_chars)

@@ -202,7 +202,7 @@ class City:
         plan due 90 days after the feedback."""
         if not description:
             topic = self.rng.choice(TOPICS[sub][rnd * 3 : rnd * 3 + 3])
-            description = f"{topic}，涉及{self.rng.choice(OBJECTS)}{self.rng.randint(2, 99)}户。"
+            description = f"{topic}，涉及{self.rng.choice(OBJECTS)}。"
         category = Category(sub.split(".")[0])
         f = finding_create(assignment=self.assignments[rnd][unit.pk], by=self.office,
                            category=category, subcategory=sub, description=description,

@@ -22,7 +22,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 
-NUM_PERM = 64
+NUM_PERM = 128
 MIN_TEXT_CHARS = 30  # shorter reports ("已整改完毕。") are alike by nature, never compared
 MIN_DESCRIPTION_CHARS = 10  # a finding's description is terse by nature
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")

@@ -86,16 +86,12 @@ def fill(n: int, files: int, today: dt.date) -> None:
         [Unit(name=f"第{i}村", code=f"B{i:06d}", kind=UnitKind.VILLAGE) for i in range(2000)]
     )
     term = Term.objects.create(name="第十二届", start_year=2022, end_year=2026)
+    starts = (today - dt.timedelta(days=500), today - dt.timedelta(days=200))
     rounds = [
-        Round.objects.create(
-            term=term,
-            number=k + 1,
-            name=f"第{k + 1}轮",
-            start_date=start,
-            end_date=start + dt.timedelta(days=60),
-        )  # fmt: skip
-        for k, start in enumerate((today - dt.timedelta(days=500), today - dt.timedelta(days=200)))
-    ]
+        Round.objects.create(term=term, number=k + 1, name=f"第{k + 1}轮", start_date=start,
+                             end_date=start + dt.timedelta(days=60))
+        for k, start in enumerate(starts)
+    ]  # fmt: skip
     teams = [Team.objects.create(round=r, name=f"{r.name}第一组") for r in rounds]
     office = User.objects.create_user("office", password="x", role=Role.OFFICE)
     liaison = User.objects.create_user("unit", password="x", role=Role.UNIT, unit=units[0])

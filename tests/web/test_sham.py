@@ -150,7 +150,6 @@ def signals(db):
 
 
 def test_pages_for_office_and_supervisor_only(client, world, signals) -> None:
-    city, a, b, early = signals
     same = Signal.objects.get(kind=SignalKind.SAME_FILE)
     for role, code in (
         ("office", 200),
@@ -168,7 +167,7 @@ def test_pages_for_office_and_supervisor_only(client, world, signals) -> None:
 
 
 def test_list_filters(client, world, signals) -> None:
-    city, a, b, early = signals
+    city, a, _, _ = signals
     client.force_login(world.users["supervisor"])
 
     def listed(**query) -> set[int]:
@@ -190,7 +189,7 @@ def test_list_filters(client, world, signals) -> None:
 
 
 def test_signal_page_and_decision(client, world, signals) -> None:
-    city, a, b, early = signals
+    _, a, b, _ = signals
     same = Signal.objects.get(kind=SignalKind.SAME_FILE)
     client.force_login(world.users["supervisor"])
     url = reverse("sham:detail", args=[same.pk])

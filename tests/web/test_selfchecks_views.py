@@ -201,3 +201,37 @@ def test_the_unit_home_page_lists_its_self_checks(client, world) -> None:
     assert "自查自纠（同类同改）" in page
     assert re.search(r"已逾期的自查任务\D*1", page)
     assert reverse("selfchecks:tasks") + "?overdue=on" in page
+
+
+def test_the_list_exports_as_filtered(client, world) -> None:
+    import io
+
+    import openpyxl
+
+    _, mine, theirs = _pushed(world)
+    services.selfcheck_answer(task=mine, by=world.users["unit"], found=True, measures="清理合同。",
+                              files=[(pdf(), "台账.pdf")])  # fmt: skip
+    client.force_login(world.users["office"])
+    page = text(client.get(reverse("selfchecks:tasks"), {"status": "answered"}))
+    assert reverse("selfchecks:export") + "?status=answered" in page
+    response = client.get(reverse("selfchecks:export"), {"status": "answered"})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:4] == ["序号", "自查单位", "单位类型", "共性问题"]
+    assert len(rows) == 2 and rows[1][1] == "东江街道" and rows[1][7] == "发现同类问题"
+    assert rows[1][8] == "清理合同。" and rows[1][10] == "台账.pdf"
+    # A unit exports its own only; nothing to export goes back with the reason.
+    client.force_login(world.users["other_unit"])
+    empty = client.get(reverse("selfchecks:export"), {"status": "answered"}, follow=True)
+    assert "没有自查自纠任务，未生成导出文件" in text(empty)
+    assert theirs.unit.name in text(client.get(reverse("selfchecks:tasks")))
+
+
+def test_the_daily_grouping_task_runs_the_grouping(world) -> None:
+    from xuncha.selfchecks import jobs
+
+    for unit, description in zip((world.unit, world.other_unit), TEXTS, strict=True):
+        FindingFactory(team=world.team, round=world.team.round, unit=unit, description=description)
+    jobs.grouping_daily_task.call_local()
+    assert CandidateGroup.objects.get().finding_count == 2

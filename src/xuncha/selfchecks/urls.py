@@ -5,6 +5,7 @@ from . import views
 app_name = "selfchecks"
 urlpatterns = [
     path("", views.task_list, name="tasks"),
+    path("export/", views.task_export, name="export"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/evidence/<int:evidence_pk>/", views.task_evidence, name="evidence"),
     path("tasks/<int:pk>/<slug:action>/", views.task_action, name="task_action"),

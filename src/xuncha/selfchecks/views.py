@@ -11,17 +11,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import allowed, can, user_of
 from xuncha.common.errors import ConcurrentEdit, ServiceError
-from xuncha.common.filters import FILTER_ERROR
+from xuncha.common.exports import file_name, xlsx_response
+from xuncha.common.filters import FILTER_ERROR, list_query, with_list_query
 from xuncha.common.pagination import paginate
 from xuncha.findings.files import evidence_response
 from xuncha.planning.selectors import round_list
 
-from . import forms, selectors, services
+from . import exports, forms, selectors, services
 from .models import TaskStatus
 
 PAGE_SIZE = 50
@@ -144,8 +146,30 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "form": form, "rows": [(t, t.overdue(today)) for t in paged["page"]],
         "kinds": selectors.by_unit_kind(user=user, today=today, problem_id=problem_id),
         "link_query": f"problem_id={problem_id}" if problem_id else "",
+        "nav_query": list_query(request.GET),
         "filter_error": FILTER_ERROR if form.errors else "", **paged,
     })  # fmt: skip
+
+
+@login_required
+def task_export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered, to Excel; an invalid filter or nothing to export goes back
+    to the list with the reason."""
+    user = user_of(request)
+    if not allowed(user, "selfcheck.list"):
+        raise Http404
+    form = forms.TaskFilterForm(request.GET, problems=selectors.problem_list(user=user))
+    filters = form.filters()
+    back = with_list_query(reverse("selfchecks:tasks"), request.GET)
+    if filters is None:
+        messages.error(request, f"{FILTER_ERROR}未生成导出文件。")
+        return redirect(back)
+    tasks = selectors.task_list(user=user, today=timezone.localdate(), **filters)
+    if not tasks.exists():
+        messages.error(request, "当前筛选条件下没有自查自纠任务，未生成导出文件。")
+        return redirect(back)
+    name = file_name("自查自纠任务", timezone.localdate())
+    return xlsx_response(exports.task_workbook(tasks), name)
 
 
 _FORMS: dict[str, type[forms.VersionedForm]] = {

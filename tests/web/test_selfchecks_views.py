@@ -54,6 +54,12 @@ def test_the_office_goes_from_a_group_to_pushed_tasks(client, world) -> None:
     assert "合同、集体经济" in page and "东江街道" in page
     filtered = text(client.get(reverse("selfchecks:groups"), {"category": "policy"}))
     assert "没有候选共性问题" in filtered
+    of_round = text(client.get(reverse("selfchecks:groups"), {"round_id": world.team.round_id}))
+    assert "合同、集体经济" in of_round
+    other = text(client.get(reverse("selfchecks:groups"), {"round_id": world.other_team.round_id}))
+    assert "没有候选共性问题" in other
+    bad = client.get(reverse("selfchecks:groups"), {"round_id": 999999})
+    assert "所选轮次不存在" in text(bad) and "合同、集体经济" not in text(bad)
     detail = client.get(reverse("selfchecks:group", args=[group.pk]))
     assert "五里牌镇" in text(detail) and "村" in text(detail)
     deadline = (timezone.localdate() + dt.timedelta(days=20)).isoformat()

@@ -28,8 +28,12 @@ from huey import Huey, RedisHuey, SqliteHuey
 
 log = logging.getLogger(__name__)
 
-TASK_MODULES = ("xuncha.checks.tasks", "xuncha.supervision.jobs", "xuncha.sham.jobs",
-                "xuncha.selfchecks.jobs")
+TASK_MODULES = (
+    "xuncha.checks.tasks",
+    "xuncha.supervision.jobs",
+    "xuncha.sham.jobs",
+    "xuncha.selfchecks.jobs",
+)
 HEARTBEAT_SECONDS = 5
 
 

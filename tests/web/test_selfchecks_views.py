@@ -241,3 +241,13 @@ def test_the_daily_grouping_task_runs_the_grouping(world) -> None:
         FindingFactory(team=world.team, round=world.team.round, unit=unit, description=description)
     jobs.grouping_daily_task.call_local()
     assert CandidateGroup.objects.get().finding_count == 2
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_menu_entry_for_those_who_may_list_tasks(client, world, role) -> None:
+    client.force_login(world.users[role])
+    nav = re.search(r"<nav>(.*?)</nav>", client.get("/").content.decode(), re.S)
+    assert nav is not None
+    assert (f'href="{reverse("selfchecks:tasks")}">同类同改</a>' in nav.group(1)) == (
+        role != "team"
+    )

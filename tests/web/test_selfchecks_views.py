@@ -234,8 +234,19 @@ def test_the_list_exports_as_filtered(client, world) -> None:
     assert theirs.unit.name in text(client.get(reverse("selfchecks:tasks")))
 
 
-def test_the_daily_grouping_task_runs_the_grouping(world) -> None:
+def test_the_daily_grouping_task_runs_the_grouping(world, monkeypatch) -> None:
+    from huey.api import PeriodicTask
+
+    from xuncha.common.jobs import TASK_MODULES
     from xuncha.selfchecks import jobs
+
+    assert "xuncha.selfchecks.jobs" in TASK_MODULES  # the worker loads it
+    task = jobs.grouping_daily_task.task_class
+    assert issubclass(task, PeriodicTask)
+    assert task().validate_datetime(dt.datetime(2026, 6, 1, 0, 40))
+    assert not task().validate_datetime(dt.datetime(2026, 6, 1, 1, 40))  # once a day
+    # (the job closes stale connections between runs; here that would be the test's own)
+    monkeypatch.setattr(jobs, "close_old_connections", lambda: None)
 
     for unit, description in zip((world.unit, world.other_unit), TEXTS, strict=True):
         FindingFactory(team=world.team, round=world.team.round, unit=unit, description=description)

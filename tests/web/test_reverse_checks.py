@@ -15,6 +15,7 @@ from web.factories import ledger_item
 from web.supervision_world import closed_item, small_system
 from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
 from xuncha.rectifications.models import RectificationItem, Status
+from xuncha.rectifications.services import rectification_reopen
 from xuncha.supervision import assessment as svc
 from xuncha.supervision import reversecheck
 from xuncha.supervision.models import CheckResult, ReverseCheckSample
@@ -147,17 +148,17 @@ def test_not_as_reported_reopens_the_item_and_feeds_the_veto(world, closed) -> N
         == "重新打开：销号反向核查「2024 年销号反向核查」认定与报告不符：群众反映补助未退还"
     )
     assert item.history.order_by("-history_date").first().history_user == office
-    # Recorded by a supervisor (who may not reopen items), the office reopens it.
-    waiting = _record(second, sup, CheckResult.NOT_AS_REPORTED, note="整改台账与现场不符")
-    assert waiting.reopened_at is None
-    assert RectificationItem.objects.get(pk=second.item_id).status == Status.CLOSED
-    with pytest.raises(PermissionDenied):
-        reversecheck.sample_reopen(sample=waiting, by=sup)
-    reopened = reversecheck.sample_reopen(sample=waiting, by=office)
+    # Recorded by a supervisor (who may not reopen ledger items by hand), the check's
+    # result reopens it all the same, in the supervisor's name.
+    reopened = _record(second, sup, CheckResult.NOT_AS_REPORTED, note="整改台账与现场不符")
     assert reopened.reopened_at is not None
-    assert RectificationItem.objects.get(pk=second.item_id).status == Status.IN_PROGRESS
-    with pytest.raises(ServiceError, match="已因本次核查重新打开"):
-        reversecheck.sample_reopen(sample=reopened, by=office)
+    item = RectificationItem.objects.get(pk=second.item_id)
+    assert item.status == Status.IN_PROGRESS
+    assert item.history.order_by("-history_date").first().history_user == sup
+    with pytest.raises(PermissionDenied):
+        rectification_reopen(
+            item=item, by=sup, reason="x"
+        )  # the ledger's reopen stays the office's
     # The veto item of an assessment opened now is pre-filled with the 2 items.
     a = svc.assessment_create(name="评估", version=small_system(world), by=sup, today=TODAY,
                               units=[world.unit])  # fmt: skip

@@ -2,8 +2,7 @@
 only what the supervisor sees from the home page: open an assessment for a round, see
 the pre-filled points, override one with a reason, fix the grade, find the unit on the
 回头看 list; then draw a reverse check, record one item not as reported, and the item
-reopens (by the office's click: supervisors do not reopen ledger items themselves,
-docs/decisions/0017)."""
+reopens (the on-site result is the authority, docs/decisions/0017)."""
 
 from __future__ import annotations
 
@@ -97,18 +96,12 @@ def test_supervisor_assesses_a_unit_puts_it_on_the_list_and_reverse_checks_an_it
     result.find_element(By.CSS_SELECTOR, "input[value=not_as_reported]").click()
     note = result.find_element(By.CSS_SELECTOR, "[name$=note]").get_attribute("name")
     page.fill(result, **{note: "走访 3 户，均称未收到退还的补助"})
-    assert "核查结果已记录：与报告不符。待巡察办重新打开该事项。" in page.text(), page.text()
+    assert "核查结果已记录：与报告不符。该事项已重新打开。" in page.text(), page.text()
     sample = ReverseCheckSample.objects.get()
     assert sample.item_id == done.pk and sample.result == CheckResult.NOT_AS_REPORTED
     shot(page, tmp_path, "supervisor-not-as-reported")
 
-    # The office reopens it from the same page; the item's history names the check.
-    page.login("office")
-    click(page, text="整改评估", within="header")
-    click(page, css="#reverse-checks-link")
-    click(page, text="2024 年销号反向核查")
-    to_new_page(page.d, page.form("/reopen/").find_element(By.TAG_NAME, "button").click)
-    assert f"事项 #{done.pk} 已重新打开" in page.text(), page.text()
+    # The item is open again; the ledger history names the check.
     item = RectificationItem.objects.get(pk=done.pk)
     assert (
         item.status == Status.IN_PROGRESS

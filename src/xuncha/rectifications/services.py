@@ -168,6 +168,23 @@ def rectification_reopen(
     """Reopen a closed item (sham rectification found, say); the history keeps all."""
     if not can(by, "rectification.reopen", item):
         raise PermissionDenied("只有巡察办可以重新打开已销号事项。")
+    return _reopen(item, by, reason, version)
+
+
+def rectification_reopen_found_untrue(
+    *, item: RectificationItem, by: User, reason: str
+) -> RectificationItem:
+    """Reopen a closed item an on-site reverse check (销号反向核查) found not as reported:
+    the check's result is the authority, so whoever may record it (the office or the
+    supervisor) reopens the item; the ledger's own reopen stays the office's."""
+    if not allowed(by, "reversecheck.run"):
+        raise PermissionDenied("只有巡察办或督查人员可以记录反向核查结果。")
+    return _reopen(item, by, reason, None)
+
+
+def _reopen(
+    item: RectificationItem, by: User, reason: str, version: int | None
+) -> RectificationItem:
     if not reason.strip():
         raise ServiceError("请填写重新打开的原因。")
     with transaction.atomic():

@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import allowed, can, user_of
+from xuncha.accounts.access import allowed, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.findings.files import evidence_response
 from xuncha.planning.selectors import round_list
@@ -59,7 +59,6 @@ def reverse_check_list(request: HttpRequest) -> HttpResponse:
 def _detail(
     request: HttpRequest, check: ReverseCheck, bound: Any = None, status: int = 200
 ) -> HttpResponse:
-    user = user_of(request)
     samples = list(selectors.reverse_check_samples(check))
     rows = []
     for s in samples:
@@ -69,12 +68,7 @@ def _detail(
             form = mine or forms.SampleResultForm(initial={"version": s.version}, prefix=f"r{s.pk}")
         # A result recorded meanwhile: the refusal is shown beside the recorded result.
         errors = mine.non_field_errors() if mine is not None and form is None else None
-        reopen = (
-            s.result == CheckResult.NOT_AS_REPORTED
-            and s.reopened_at is None
-            and can(user, "rectification.reopen", s.item)
-        )
-        rows.append((s, form, reopen, errors))
+        rows.append((s, form, errors))
     context = {"check": check, "rows": rows, "units": selectors.reverse_check_units(check),
                "reproduced": reversecheck.redraw(check) == [s.item_id for s in
                                                            sorted(samples, key=lambda x: x.pk)]}  # fmt: skip
@@ -105,27 +99,11 @@ def sample_result(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             text = f"事项 #{done.item_id} 核查结果已记录：{done.get_result_display()}。"
             if done.result == CheckResult.NOT_AS_REPORTED:
-                text += ("该事项已重新打开。" if done.reopened_at else
-                         "待巡察办重新打开该事项。")  # fmt: skip
+                text += "该事项已重新打开。"
             messages.success(request, text)
             return redirect("supervision:reverse_check", sample.reverse_check_id)
     check = selectors.reverse_check_detail(user=user, pk=sample.reverse_check_id)
     return _detail(request, check, bound=form, status=400)
-
-
-@login_required
-@require_POST
-def sample_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request)
-    user = user_of(request)
-    sample = selectors.sample_detail(user=user, pk=pk)
-    try:
-        reversecheck.sample_reopen(sample=sample, by=user)
-    except ServiceError as err:
-        messages.error(request, str(err))
-    else:
-        messages.success(request, f"事项 #{sample.item_id} 已重新打开。")
-    return redirect("supervision:reverse_check", sample.reverse_check_id)
 
 
 @login_required

@@ -24,13 +24,13 @@ from typing import IO
 from django.db import transaction
 from django.utils import timezone
 
-from xuncha.accounts.access import allowed, can
+from xuncha.accounts.access import allowed
 from xuncha.accounts.models import User
 from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
 from xuncha.common.services import evidence_kept_on_success, evidence_store
 from xuncha.planning.models import Round
 from xuncha.rectifications.models import RectificationItem, Status
-from xuncha.rectifications.services import rectification_reopen
+from xuncha.rectifications.services import rectification_reopen_found_untrue
 from xuncha.units.models import Unit
 
 from .models import CheckResult, ReverseCheck, ReverseCheckSample
@@ -155,9 +155,8 @@ def sample_record(
     files: Sequence[tuple[IO[bytes], str]] = (),
 ) -> ReverseCheckSample:  # fmt: skip
     """Record a sampled item's on-site result, once. "Not as reported" needs a note and
-    reopens the item through ``rectification_reopen`` (reason naming the check) when
-    the recorder may reopen items (the office); recorded by a supervisor, the item
-    waits for the office's reopen (:func:`sample_reopen`)."""
+    reopens the item (reason naming the check; the ledger history keeps it), whether the
+    office or a supervisor records it: the on-site result is the authority."""
     if not allowed(by, "reversecheck.run"):
         raise PermissionDenied("只有巡察办或督查人员可以记录反向核查结果。")
     if result not in (CheckResult.CONFIRMED, CheckResult.NOT_AS_REPORTED):
@@ -183,26 +182,8 @@ def sample_record(
         current._history_user = by  # type: ignore[attr-defined]
         current.save()
         current.evidence.add(*stored)
-        if result == CheckResult.NOT_AS_REPORTED and can(by, "rectification.reopen", current.item):
+        if result == CheckResult.NOT_AS_REPORTED:
             _reopen(current, by)
-    return current
-
-
-def sample_reopen(*, sample: ReverseCheckSample, by: User) -> ReverseCheckSample:
-    """The office reopens an item a supervisor's reverse check found not as reported."""
-    if not can(by, "rectification.reopen", sample.item):
-        raise PermissionDenied("只有巡察办可以重新打开已销号事项。")
-    with transaction.atomic():
-        current = (
-            ReverseCheckSample.objects.select_for_update()
-            .select_related("reverse_check", "item")
-            .get(pk=sample.pk)
-        )
-        if current.result != CheckResult.NOT_AS_REPORTED:
-            raise ServiceError("只有核查结果为“与报告不符”的事项需要重新打开。")
-        if current.reopened_at is not None:
-            raise ServiceError("该事项已因本次核查重新打开。")
-        _reopen(current, by)
     return current
 
 
@@ -210,7 +191,7 @@ def _reopen(sample: ReverseCheckSample, by: User) -> None:
     """Reopen the item if it is still closed (another path may have reopened it since)."""
     item = sample.item
     if item.status == Status.CLOSED:
-        rectification_reopen(
+        rectification_reopen_found_untrue(
             item=item, by=by,
             reason=f"销号反向核查「{sample.reverse_check.name}」认定与报告不符：{sample.note}",
         )  # fmt: skip

@@ -22,7 +22,6 @@ urlpatterns = [
     path("reverse-checks/", check_views.reverse_check_list, name="reverse_checks"),
     path("reverse-checks/<int:pk>/", check_views.reverse_check_detail, name="reverse_check"),
     path("samples/<int:pk>/result/", check_views.sample_result, name="sample_result"),
-    path("samples/<int:pk>/reopen/", check_views.sample_reopen, name="sample_reopen"),
     path(
         "samples/<int:pk>/evidence/<int:evidence_pk>/",
         check_views.sample_evidence,

@@ -21,6 +21,7 @@ from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
 from xuncha.common.models import Evidence
 from xuncha.planning.models import Assignment, Round
 from xuncha.rectifications.models import RectificationItem
+from xuncha.surveys.selectors import Satisfaction, satisfaction_by_unit
 from xuncha.units.models import Unit
 
 from .models import Assessment, Indicator, IndicatorKind, IndicatorVersion, PrefillKey, Score
@@ -35,14 +36,24 @@ def _check_role(by: User) -> None:
         raise PermissionDenied("只有巡察办或督查人员可以开展评估和评分。")
 
 
-def prefill(indicator: Indicator, m: Measures, today: dt.date) -> tuple[Decimal, str] | None:
-    """The points the ledger decides for ``indicator`` and where they come from, or None
-    when the indicator names no measure (or is not a deduction or penalty item)."""
+def prefill(
+    indicator: Indicator, m: Measures, today: dt.date, satisfaction: Satisfaction | None = None
+) -> tuple[Decimal, str] | None:
+    """The points the data decide for ``indicator`` and where they come from, or None
+    when the indicator names no measure (or is not a deduction or penalty item), or names
+    the satisfaction rate and no survey of the unit has answers yet."""
     key = indicator.prefill
     if not key or indicator.kind not in (IndicatorKind.DEDUCTION, IndicatorKind.PENALTY):
         return None
-    if key == PrefillKey.COMPLETION_RATE and indicator.kind != IndicatorKind.DEDUCTION:
+    if key in (PrefillKey.COMPLETION_RATE, PrefillKey.SATISFACTION) and (
+        indicator.kind != IndicatorKind.DEDUCTION
+    ):
         return None
+    if key == PrefillKey.SATISFACTION:
+        if satisfaction is None or satisfaction.rate is None:
+            return None
+        points = (indicator.points * satisfaction.rate / 100).quantize(CENT, ROUND_HALF_UP)
+        return points, f"{satisfaction.source}；按满意率 {satisfaction.rate}% 折算"
     asof = f"（台账，截至 {today:%Y-%m-%d}）"
     if key == PrefillKey.COMPLETION_RATE:
         if m.rate is None:
@@ -116,13 +127,17 @@ def assessment_create(
 
 def _create_scores(assessment: Assessment, units: list[Unit], today: dt.date) -> None:
     indicators = list(Indicator.objects.filter(dimension__version=assessment.indicator_version))
-    measures = ledger_measures(
-        unit_ids=[u.pk for u in units], round_id=assessment.round_id, today=today
+    ids = [u.pk for u in units]
+    measures = ledger_measures(unit_ids=ids, round_id=assessment.round_id, today=today)
+    surveyed = (
+        satisfaction_by_unit(ids, round_id=assessment.round_id)
+        if any(i.prefill == PrefillKey.SATISFACTION for i in indicators)
+        else {}
     )
     rows = []
     for unit in units:
         for indicator in indicators:
-            filled = prefill(indicator, measures[unit.pk], today)
+            filled = prefill(indicator, measures[unit.pk], today, surveyed.get(unit.pk))
             count = prefill_contradicted(indicator, measures[unit.pk], today)
             rows.append(Score(
                 assessment=assessment, unit=unit, indicator=indicator,

@@ -129,6 +129,8 @@ def _row_indicator(cell: dict[str, str], n: int, bad: _Problems) -> IndicatorSpe
         bad.at(SHEET, n, "台账预填", "一票否决项只能预填反向核查与事实不符事项数")
     elif prefill == PrefillKey.COMPLETION_RATE and kind == IndicatorKind.PENALTY:
         bad.at(SHEET, n, "台账预填", "整改完成率只用于扣分项（按完成率折算得分）")
+    elif prefill == PrefillKey.SATISFACTION and kind == IndicatorKind.PENALTY:
+        bad.at(SHEET, n, "台账预填", "群众满意度测评满意率只用于扣分项（按满意率折算得分）")
     if not cell["指标"]:
         bad.at(SHEET, n, "指标", "不能为空")
     if len(bad) > start or kind is None or points is None:

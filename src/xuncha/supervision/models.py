@@ -28,12 +28,16 @@ class IndicatorKind(models.TextChoices):
 
 
 class PrefillKey(models.TextChoices):
-    """Measures the ledger decides; an indicator naming one is pre-filled from it."""
+    """Measures the data decide (the ledger, reverse checks, satisfaction surveys); an
+    indicator naming one is pre-filled from it."""
 
     COMPLETION_RATE = "completion_rate", "整改完成率"
     OVERDUE = "overdue", "逾期未完成事项数"
     CLOSED_WITHOUT_EVIDENCE = "closed_without_evidence", "无证据销号事项数"
     PLAN_ACCEPTED_LATE = "plan_accepted_late", "整改方案逾期认可事项数"
+    # Deduction items only: points in proportion to the satisfaction surveys' rate
+    # (xuncha.surveys: 满意 + 基本满意 over all answers).
+    SATISFACTION = "satisfaction", "群众满意度测评满意率"
     # Veto items only: the count of contradicted items, from reverse checks (销号反向核查).
     NOT_AS_REPORTED = "not_as_reported", "反向核查与事实不符事项数"
 

@@ -10,12 +10,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from web.factories import ledger_item
 from web.supervision_world import closed_item, small_system
 from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
 from xuncha.rectifications.models import RectificationItem, Status
 from xuncha.rectifications.services import rectification_reopen
+from xuncha.sham.models import Signal, SignalKind, SignalStatus
 from xuncha.supervision import assessment as svc
 from xuncha.supervision import reversecheck
 from xuncha.supervision.models import CheckResult, ReverseCheckSample
@@ -83,6 +85,22 @@ def test_priority_items_come_first(world, closed) -> None:
     only = _create(world, count=1, seed=7, units=[world.unit], priority_ids=[own[0].pk, own[1].pk])
     assert _ids(only)[0] in {own[0].pk, own[1].pk}
     assert reversecheck.redraw(only) == _ids(only)
+
+
+def test_items_sham_signals_flag_are_drawn_first_by_default(world, closed) -> None:
+    own, _ = closed
+    flagged = Signal.objects.create(kind=SignalKind.DEADLINE_RUSH, key="t1", explanation="临期销号",
+                                    first_seen=TODAY)  # fmt: skip
+    flagged.items.add(own[2])
+    dismissed = Signal.objects.create(kind=SignalKind.MONEY, key="t2", explanation="金额",
+                                      first_seen=TODAY, status=SignalStatus.DISMISSED,
+                                      decided_by=world.users["office"], decided_at=timezone.now())  # fmt: skip
+    dismissed.items.add(own[4])
+    check = _create(world, count=1, seed=11, units=[world.unit])
+    assert check.priority_ids == [own[2].pk]  # stored: a later signal leaves a re-draw alone
+    assert _ids(check) == [own[2].pk] and check.samples.get().priority
+    flagged.items.add(own[0])
+    assert reversecheck.redraw(check) == [own[2].pk]
 
 
 def test_bad_sizes_are_refused_with_the_numbers(world, closed) -> None:

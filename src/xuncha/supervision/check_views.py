@@ -46,9 +46,14 @@ def reverse_check_list(request: HttpRequest) -> HttpResponse:
             except ServiceError as err:
                 form.add_error("size", str(err))
             else:
+                first = (
+                    f"，其中虚假整改疑点事项 {len(check.priority_ids)} 个优先抽取"
+                    if check.priority_ids
+                    else ""
+                )
                 messages.success(
                     request,
-                    f"已抽取 {check.samples.count()} 个已销号事项（随机种子 {check.seed}）。",
+                    f"已抽取 {check.samples.count()} 个已销号事项（随机种子 {check.seed}{first}）。",
                 )
                 return redirect("supervision:reverse_check", check.pk)
         status = 400

@@ -31,6 +31,7 @@ from xuncha.common.services import evidence_kept_on_success, evidence_store
 from xuncha.planning.models import Round
 from xuncha.rectifications.models import RectificationItem, Status
 from xuncha.rectifications.services import rectification_reopen_found_untrue
+from xuncha.sham.selectors import flagged_item_ids
 from xuncha.units.models import Unit
 
 from .models import CheckResult, ReverseCheck, ReverseCheckSample
@@ -100,23 +101,27 @@ def _candidates(round_: Round | None, units: list[Unit] | None) -> list[list[int
 
 def reverse_check_create(
     *, name: str, by: User, round: Round | None = None, units: Iterable[Unit] | None = None,
-    share: Decimal | None = None, count: int | None = None, priority_ids: Iterable[int] = (),
-    seed: int | None = None,
+    share: Decimal | None = None, count: int | None = None,
+    priority_ids: Iterable[int] | None = None, seed: int | None = None,
 ) -> ReverseCheck:  # fmt: skip
     """Draw a sample of closed items of ``round`` (and/or of ``units``): per unit a
-    ``share`` (percent) or a ``count``; ``priority_ids`` (e.g. items with
-    sham-rectification signals) are taken first. ``seed`` is made at random unless
-    given, and stored with everything else the draw used."""
+    ``share`` (percent) or a ``count``; ``priority_ids`` are taken first, by default the
+    items sham-rectification signals flag (open or confirmed, :mod:`xuncha.sham`).
+    ``seed`` is made at random unless given, and stored with everything else the draw
+    used (the priority set too, so a later signal does not change a re-draw)."""
     if not allowed(by, "reversecheck.run"):
         raise PermissionDenied("只有巡察办或督查人员可以开展销号反向核查。")
     _check_size(share, count)
     chosen_units = list(units) if units is not None else None
     seed = secrets.randbits(48) if seed is None else seed
-    priority = sorted({int(i) for i in priority_ids})
     with transaction.atomic():
         candidates = _candidates(round, chosen_units)
         if not candidates:
             raise ServiceError("所选范围内没有已销号的整改事项，无法抽取。")
+        if priority_ids is None:
+            priority_ids = flagged_item_ids({u for u, _ in candidates})
+        closed = {i for _, i in candidates}
+        priority = sorted({int(i) for i in priority_ids} & closed)
         try:
             drawn = draw(candidates=candidates, seed=seed, share=share, count=count,
                          priority_ids=priority)  # fmt: skip

@@ -7,6 +7,7 @@ from typing import IO
 import xlsxwriter
 
 from .selectors import Figures
+from .supervision import SupervisionFigures
 
 
 def figures_rows(f: Figures) -> list[tuple[str, object]]:
@@ -34,7 +35,38 @@ def figures_rows(f: Figures) -> list[tuple[str, object]]:
     return rows
 
 
-def figures_workbook(f: Figures, out: IO[bytes]) -> None:
+def _rate(rate: object) -> str:
+    return f"{rate}%" if rate is not None else "—"
+
+
+def supervision_rows(s: SupervisionFigures) -> list[tuple[str, object]]:
+    """The 整改督查 figures, as the page shows them (the parts the user counts)."""
+    rows: list[tuple[str, object]] = [("整改完成率按单位类型", "")]
+    rows += [(f"　{c.label}（{c.closed}/{c.total}）", _rate(c.rate)) for c in s.by_kind]
+    if a := s.assessments:
+        rows += [("评估单位（个）", a.units), ("　已确定等次（个）", a.graded)]
+        rows += [(f"　等次：{label}（个）", n) for _value, label, n in a.grades]
+        rows += [("　平均得分", a.average if a.average is not None else "—"),
+                 ("　列入回头看（个）", a.follow_ups)]  # fmt: skip
+    rows += [
+        ("今日红牌（个）", s.cards.red), ("今日黄牌（个）", s.cards.yellow),
+        ("累计亮牌：红牌（张）", s.cards.recorded_red), ("累计亮牌：黄牌（张）", s.cards.recorded_yellow),
+        ("　其中尚未撤牌（张）", s.cards.open),
+    ]  # fmt: skip
+    if sig := s.signals:
+        rows += [("虚假整改疑点（条，全部）", sig.total)]
+        rows += [(f"　{label}（条）", n) for _value, label, n in sig.by_status]
+        rows += [(f"　{label}：发现／确认（条）", f"{n} / {c}") for _v, label, n, c in sig.by_kind]
+    made, revised = s.rules_total
+    rows += [("建章立制：新建（项）", made), ("建章立制：修订（项）", revised)]
+    if c := s.selfchecks:
+        rows += [("共性问题（个，全部）", c.problems), ("推送自查任务（个，全部）", c.tasks)]
+        rows += [(f"　{label}（个）", n) for _value, label, n in c.by_status]
+        rows += [("　逾期未报告（个）", c.overdue)]
+    return rows
+
+
+def figures_workbook(f: Figures, out: IO[bytes], sup: SupervisionFigures | None = None) -> None:
     from xuncha.crosscheck.report import TEXT_ONLY
 
     # Labels are text, never formulas or links (a period or category named "=…").
@@ -48,7 +80,8 @@ def figures_workbook(f: Figures, out: IO[bytes]) -> None:
     ws.set_column(1, 1, 16)
     ws.write_string(0, 0, f"巡察工作数据（{f.period.label}）", bold)
     ws.write_row(2, 0, ["项目", "数值"], head)
-    for r, (label, value) in enumerate(figures_rows(f), start=3):
+    rows = figures_rows(f) + (supervision_rows(sup) if sup is not None else [])
+    for r, (label, value) in enumerate(rows, start=3):
         ws.write_string(r, 0, label, cell)
         if isinstance(value, int | float) or hasattr(value, "as_tuple"):
             ws.write_number(r, 1, float(value), money if "元" in label else cell)  # type: ignore[arg-type]

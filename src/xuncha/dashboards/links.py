@@ -72,3 +72,29 @@ def coverage_units(term_id: int, *, inspected: bool) -> str:
 def coverage(term_id: int) -> str:
     """The term's coverage page (已巡察 / 未巡察 by kind and county)."""
     return reverse("planning:coverage", args=[term_id])
+
+
+def rules(*, round_id: int, unit_id: int | None = None) -> str:
+    """The 建章立制 list of a round (and unit): it has no period filter, a round is one."""
+    return _url("rectifications:rules", None, round_id=round_id, unit_id=unit_id)
+
+
+def signals(**filters: object) -> str:
+    """The sham-signal list (all signals: it has no period filter): ``kind``, ``status``."""
+    return _url("sham:list", None, **filters)
+
+
+def selfcheck_tasks(**filters: object) -> str:
+    """The self-check task list (all tasks: no period filter): ``status``, ``unit_kind``,
+    ``overdue``."""
+    return _url("selfchecks:tasks", None, **filters)
+
+
+def assessment(pk: int) -> str:
+    """An assessment's page: its units with total and grade."""
+    return reverse("supervision:assessment", args=[pk])
+
+
+def follow_ups(assessment_id: int) -> str:
+    """The 回头看 list of one assessment."""
+    return _url("supervision:follow_ups", None, assessment=assessment_id)

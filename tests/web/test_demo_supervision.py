@@ -1,0 +1,106 @@
+"""The demo city reproduces seed 004's supervision figures from its own data, built
+through the services (issue 18, item 8): 45 units assessed, completion 97.3%, 911 rules
+made or revised, and planted sham cases that the signals find."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from xuncha.accounts.models import User
+from xuncha.demo.city import DemoCity, seed_city
+from xuncha.demo.petitions import seed_petitions
+from xuncha.demo.supervision import DemoSupervision, seed_supervision
+from xuncha.rectifications.models import RectificationItem, Status
+from xuncha.rectifications.selectors import completion, rules_made_counts
+from xuncha.sham.models import Signal, SignalKind, SignalStatus
+from xuncha.supervision.models import (
+    Assessment,
+    Card,
+    CheckResult,
+    FollowUp,
+    Grade,
+    ReverseCheckSample,
+)
+from xuncha.supervision.selectors import assessment_results, follow_up_list
+
+TODAY = dt.date(2025, 11, 20)
+SEEDED: dict[str, DemoSupervision] = {}
+
+
+@pytest.fixture(scope="module")
+def city(django_db_setup, django_db_blocker) -> Iterator[DemoCity]:
+    """The city, its petitions and the supervision, seeded once for the module in a
+    transaction rolled back when the module ends."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo = seed_city(today=TODAY)
+        users = {u.username: u for u in User.objects.filter(username__in=["office", "team"])}
+        seed_petitions(today=TODAY, office=users["office"], team_user=users["team"])
+        SEEDED["supervision"] = seed_supervision(today=TODAY)
+        yield demo
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(city, db) -> DemoSupervision:
+    return SEEDED["supervision"]
+
+
+def _office() -> User:
+    return User.objects.get(username="office")
+
+
+def test_45_units_assessed_and_graded(seeded) -> None:
+    assessment = Assessment.objects.get(pk=seeded.assessment_id)
+    assert assessment.units.count() == 45 == len(seeded.unit_ids)
+    results = assessment_results(assessment)
+    assert len(results) == 45 and all(r.complete for r in results)
+    grades = set(seeded.grades)
+    assert {Grade.GOOD, Grade.POOR} <= grades and grades & {Grade.FAIR, Grade.AVERAGE}
+    assert sum(seeded.grades.values()) == 45
+
+
+def test_completion_is_97_3(seeded) -> None:
+    [row] = completion(user=_office(), unit_id__in=seeded.unit_ids)
+    assert row.rate == Decimal("97.3") and row.total % 37 == 0
+    assert (row.total, row.closed) == (seeded.rate.total, seeded.rate.closed)
+
+
+def test_911_rules(seeded) -> None:
+    counts = rules_made_counts(user=_office(), unit_id__in=seeded.unit_ids)["overall"]
+    assert counts.total == 911 == seeded.rules
+    assert counts.made and counts.revised
+    assert rules_made_counts(user=_office())["overall"].total == 911
+
+
+def test_every_signal_kind_found(seeded) -> None:
+    found = set(Signal.objects.filter(gone_on__isnull=True).values_list("kind", flat=True))
+    assert found == set(SignalKind.values)
+    assert Signal.objects.filter(status=SignalStatus.CONFIRMED).exists()
+    assert Card.objects.filter(cleared_on__isnull=True).exists()
+
+
+def test_follow_up_and_interview(seeded) -> None:
+    entries = follow_up_list(user=_office(), assessment_id=seeded.assessment_id)
+    assert entries.count() == seeded.follow_ups >= 1
+    entry = entries.first()
+    assert entry.grade == Grade.POOR and entry.interview.status == "pending"
+
+
+def test_reverse_check_reopens_an_item(seeded) -> None:
+    sample = ReverseCheckSample.objects.get(
+        reverse_check_id=seeded.reverse_check_id, result=CheckResult.NOT_AS_REPORTED
+    )
+    assert sample.reopened_at is not None and sample.priority
+    item = RectificationItem.objects.get(pk=seeded.reopened_item_id)
+    assert item.pk == sample.item_id and item.status == Status.IN_PROGRESS
+    history = item.history.order_by("history_date", "history_id").values_list("status", flat=True)
+    assert list(history)[-2:] == [Status.CLOSED, Status.IN_PROGRESS]
+
+
+def test_common_problem_pushed_and_answered(seeded) -> None:
+    assert seeded.selfcheck_tasks >= 5 and seeded.selfcheck_answered == 5

@@ -12,15 +12,19 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from web.factories import ledger_item
 from web.supervision_world import closed_item, small_system
+from xuncha.accounts.models import User
 from xuncha.dashboards.selectors import Period
 from xuncha.dashboards.supervision import supervision_figures
+from xuncha.demo.city import seed_city
+from xuncha.demo.supervision import seed_supervision
+from xuncha.planning.models import Term
 from xuncha.rectifications import services as rectifications
 from xuncha.rectifications.models import RuleKind
 from xuncha.selfchecks import services as selfchecks
@@ -28,10 +32,11 @@ from xuncha.sham.models import Signal, SignalKind, SignalStatus
 from xuncha.supervision import assessment as scoring
 from xuncha.supervision import followup
 from xuncha.supervision.cards import cards_derive
-from xuncha.supervision.models import Grade
+from xuncha.supervision.models import Assessment, Grade
 from xuncha.units.models import Unit, UnitKind
 
 YEAR = Period.year(2024)  # the world's rounds began on 2024-03-01
+DEMO_DAY = dt.date(2025, 11, 20)
 
 
 def _rule(world, item, n: int, kind: str = RuleKind.MADE, by: str = "unit") -> None:
@@ -220,3 +225,42 @@ def test_the_export_carries_the_supervision_figures(client, world, scene) -> Non
     assert rows["虚假整改疑点（条，全部）"] == 3 and rows["　已确认（条）"] == 1
     assert rows["建章立制：新建（项）"] == 3 and rows["建章立制：修订（项）"] == 1
     assert rows["推送自查任务（个，全部）"] == 2
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo city with seed 004's supervision, seeded once for the module and rolled
+    back when it ends."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        city = seed_city(today=DEMO_DAY)
+        yield city, seed_supervision(today=DEMO_DAY)
+        transaction.set_rollback(True)
+
+
+def test_the_demo_city_shows_seed_004_on_the_figures_page(demo, db, client) -> None:
+    _city, seeded = demo
+    term = Term.objects.get()
+    # The 45 units are assessed by chosen units (no round): the assessment is the period's
+    # of the day it was opened.
+    opened = Assessment.objects.get(pk=seeded.assessment_id).created_at
+    client.force_login(User.objects.get(username="supervisor"))
+    page = client.get(reverse("dashboards:figures"), {"year": timezone.localtime(opened).year})
+    assessed = page.context["sup"].assessments
+    assert assessed.units == 45 and assessed.graded == 45
+    assert {v: n for v, _label, n in assessed.grades} == {
+        g: seeded.grades.get(g, 0) for g in Grade.values}  # fmt: skip
+    assert assessed.follow_ups == seeded.follow_ups
+    section = page.content.decode()
+    [(href, shown)] = re.findall(r'<a class="assessment-units" href="([^"]+)">(\d+)</a>', section)
+    assert int(shown) == 45 == _count(client, html.unescape(href))
+    # 911 rules over the term's rounds; each round's number opens its list of as many.
+    figures = client.get(reverse("dashboards:figures"), {"term": term.pk})
+    assert sum(figures.context["sup"].rules_total) == 911 == seeded.rules
+    section = figures.content.decode()
+    rounds = re.findall(r'<a class="rules-round" href="([^"]+)">(\d+)</a>', section)
+    assert sum(int(n) for _href, n in rounds) == 911
+    for href, n in rounds:
+        assert _count(client, html.unescape(href)) == int(n), href
+    # Every kind of planted sham case is found.
+    signals = figures.context["sup"].signals
+    assert all(found for _v, _label, found, _c in signals.by_kind)

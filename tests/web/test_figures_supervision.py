@@ -157,7 +157,11 @@ def test_what_each_role_sees(client, world, scene) -> None:
         assert 'id="assessments"' not in page and 'id="signals"' not in page, role
     assert 'id="selfchecks"' not in _page(client, world.users["team"])
     # A unit's rules are its own: the other unit's name is not on its page.
-    assert world.other_unit.name not in _page(client, world.users["unit"])
+    unit = _page(client, world.users["unit"])
+    assert world.other_unit.name not in unit
+    assert (
+        'id="tasks-total"' in unit and "共性问题 " not in unit
+    )  # its tasks, not the office's problems
     assert world.other_unit.name in office
 
 

@@ -60,7 +60,9 @@ def supervision_rows(s: SupervisionFigures) -> list[tuple[str, object]]:
     made, revised = s.rules_total
     rows += [("建章立制：新建（项）", made), ("建章立制：修订（项）", revised)]
     if c := s.selfchecks:
-        rows += [("共性问题（个，全部）", c.problems), ("推送自查任务（个，全部）", c.tasks)]
+        if c.problems is not None:
+            rows += [("共性问题（个，全部）", c.problems)]
+        rows += [("推送自查任务（个，全部）", c.tasks)]
         rows += [(f"　{label}（个）", n) for _value, label, n in c.by_status]
         rows += [("　逾期未报告（个）", c.overdue)]
     return rows

@@ -237,7 +237,7 @@ def rules(*, user: User, period: Period) -> list[RuleRow]:
 class SelfChecks:
     """All common problems and self-check tasks (the task list has no period filter)."""
 
-    problems: int
+    problems: int | None  # None for a unit: it counts its tasks, not the office's problems
     tasks: int
     by_status: list[tuple[str, str, int]]
     overdue: int
@@ -251,7 +251,7 @@ def selfchecks(*, user: User, today: dt.date) -> SelfChecks | None:
     problems = _counts(CommonProblem, user)
     rows = dict(tasks.order_by().values_list("status").annotate(n=Count("id")))
     return SelfChecks(
-        problems.count() if problems is not None else 0,
+        problems.count() if problems is not None else None,
         sum(rows.values()),
         [(s.value, str(s.label), rows.get(s.value, 0)) for s in TaskStatus],
         tasks.filter(overdue_q(today)).count(),

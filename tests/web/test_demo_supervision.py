@@ -22,7 +22,6 @@ from xuncha.supervision.models import (
     Assessment,
     Card,
     CheckResult,
-    FollowUp,
     Grade,
     ReverseCheckSample,
 )

@@ -46,10 +46,6 @@ from xuncha.rectifications.services import (
     rectification_report_progress,
     rule_record,
 )
-from xuncha.sham.derive import signals_derive
-from xuncha.sham.models import Signal, SignalKind, SignalStatus
-from xuncha.sham.planted import exif_day, jpeg, pdf, photo
-from xuncha.sham.services import signal_decide
 from xuncha.selfchecks.models import TaskStatus
 from xuncha.selfchecks.services import (
     common_problem_create,
@@ -58,6 +54,10 @@ from xuncha.selfchecks.services import (
     selfcheck_accept,
     selfcheck_answer,
 )
+from xuncha.sham.derive import signals_derive
+from xuncha.sham.models import Signal, SignalKind, SignalStatus
+from xuncha.sham.planted import exif_day, jpeg, pdf, photo
+from xuncha.sham.services import signal_decide
 from xuncha.supervision.assessment import assessment_create, score_save
 from xuncha.supervision.cards import cards_derive
 from xuncha.supervision.followup import unit_grade_fix
@@ -161,7 +161,11 @@ def _first_units() -> list[Unit]:
     """The 45 units the term inspected first: its rounds in order, each round's units by id."""
     chosen: list[int] = []
     for rnd in Round.objects.order_by("start_date", "number"):
-        ids = Assignment.objects.filter(round=rnd).order_by("unit_id").values_list("unit_id", flat=True)
+        ids = (
+            Assignment.objects.filter(round=rnd)
+            .order_by("unit_id")
+            .values_list("unit_id", flat=True)
+        )
         chosen += [i for i in ids if i not in chosen][: UNITS - len(chosen)]
         if len(chosen) == UNITS:
             break
@@ -181,7 +185,10 @@ def _liaison(ctx: _Ctx, unit: Unit) -> User:
 
 
 def _assignment(unit: Unit) -> Assignment:
-    return Assignment.objects.filter(unit=unit).order_by("round__start_date").select_related("round").first()  # type: ignore[return-value]
+    first = Assignment.objects.filter(unit=unit).select_related("round")
+    found = first.order_by("round__start_date").first()
+    assert found is not None, unit
+    return found
 
 
 def _fed_back(unit: Unit) -> dt.date:
@@ -239,7 +246,7 @@ def _plant(ctx: _Ctx) -> _Planted:
     """One sham case of every kind on the 45 units' items (not the park's: seed 000's
     43 items stay exact)."""
     u = [x for x in ctx.units if x.kind != UnitKind.PARK]
-    rng, out = ctx.rng, _Planted({}, [])
+    out = _Planted({}, [])
     same = ctx.photo()
     out.items[SignalKind.SAME_FILE] = [
         _honest(ctx, unit, f"{unit.name}困难群众临时救助审批把关不严，程序不规范。",
@@ -270,16 +277,19 @@ def _plant(ctx: _Ctx) -> _Planted:
     ]  # fmt: skip
     out.items[SignalKind.RECURRENCE] = _recurrence(ctx, u[7])
     out.open.append(out.items[SignalKind.RECURRENCE][1])
-    rng.shuffle(out.open)
     return out
 
 
 def _recurrence(ctx: _Ctx, unit: Unit) -> list[RectificationItem]:
     """A problem closed in the unit's first inspection, found again in a later round."""
-    first = _honest(ctx, unit, "公务接待无公函、无清单，超标准列支接待费用。", sub=Subcategory.WORK_STYLE)
+    first = _honest(
+        ctx, unit, "公务接待无公函、无清单，超标准列支接待费用。", sub=Subcategory.WORK_STYLE
+    )
     start = _assignment(unit).round.start_date
     again = None
-    for team in Team.objects.filter(round__start_date__gt=start).order_by("-round__start_date", "pk"):
+    for team in Team.objects.filter(round__start_date__gt=start).order_by(
+        "-round__start_date", "pk"
+    ):
         try:
             again = assignment_add(team=team, unit=unit)
         except ServiceError:  # 回避, or the unit already in that round
@@ -344,7 +354,11 @@ def _drive(ctx: _Ctx, item: RectificationItem) -> None:
 def _rules(ctx: _Ctx) -> None:
     """911 rules made or revised, spread over the units' items, recorded by the office
     as the supervision found them (督查发现各单位修订完善制度)."""
-    items = list(RectificationItem.objects.filter(unit__in=ctx.units).select_related("unit", "finding").order_by("unit_id", "pk"))
+    items = list(
+        RectificationItem.objects.filter(unit__in=ctx.units)
+        .select_related("unit", "finding")
+        .order_by("unit_id", "pk")
+    )
     last = min(ctx.today, timezone.localdate())
     numbers: Counter[int] = Counter()
     for n in range(RULES):
@@ -367,7 +381,11 @@ def _surveys(ctx: _Ctx) -> None:
         survey = survey_open(unit=unit, by=ctx.supervisor, title=f"{unit.name}巡察整改群众满意度测评",
                              opens_on=now - dt.timedelta(days=10), closes_on=now + dt.timedelta(days=20))  # fmt: skip
         for n in range(30 + 4 * k):
-            answer = Answer.UNSATISFIED if n % (6 + k) == 0 else (Answer.SATISFIED if n % 3 else Answer.FAIRLY)
+            answer = (
+                Answer.UNSATISFIED
+                if n % (6 + k) == 0
+                else (Answer.SATISFIED if n % 3 else Answer.FAIRLY)
+            )
             response_submit(survey=survey, group=Group.values[n % len(Group.values)], answer=answer)
         survey_close(survey=survey, by=ctx.supervisor)
 
@@ -395,7 +413,9 @@ def _reverse_check(ctx: _Ctx, planted: _Planted) -> tuple[ReverseCheck, Rectific
     for s in [s for s in samples if s.pk != untrue.pk][:8]:
         sample_record(sample=s, by=ctx.supervisor, result=CheckResult.CONFIRMED, version=s.version,
                       note="实地查看整改现场，走访群众，整改情况属实。")  # fmt: skip
-    signal = Signal.objects.filter(items=untrue.item_id, gone_on__isnull=True).order_by("pk").first()
+    signal = (
+        Signal.objects.filter(items=untrue.item_id, gone_on__isnull=True).order_by("pk").first()
+    )
     if signal is not None:
         signal_decide(signal=signal, by=ctx.supervisor, status=SignalStatus.CONFIRMED, was=signal.status,
                       note="销号反向核查实地核实：与整改报告不符，属虚假整改。")  # fmt: skip
@@ -417,9 +437,13 @@ def _assess(ctx: _Ctx, bad: set[int]) -> tuple[Assessment, Counter[str]]:
     plan = _grade_plan(ctx, bad)
     grades: Counter[str] = Counter()
     for unit in ctx.units:
-        scores = list(Score.objects.filter(assessment=assessment, unit=unit).select_related("indicator"))
+        scores = list(
+            Score.objects.filter(assessment=assessment, unit=unit).select_related("indicator")
+        )
         _score_unit(ctx, assessment, unit, scores, BANDS[plan[unit.pk]])
-        grade, _, _ = unit_grade_fix(assessment=assessment, unit=unit, by=ctx.supervisor, today=ctx.today)
+        grade, _, _ = unit_grade_fix(
+            assessment=assessment, unit=unit, by=ctx.supervisor, today=ctx.today
+        )
         grades[str(grade)] += 1
     return assessment, grades
 
@@ -428,7 +452,7 @@ def _grade_plan(ctx: _Ctx, bad: set[int]) -> dict[int, Grade]:
     """差 for the units with the reopened and a kept-open item; the others mostly 好 and
     较好, a few 一般."""
     plan: dict[int, Grade] = {}
-    for n, unit in enumerate(ctx.units):
+    for unit in ctx.units:
         roll = ctx.rng.random()
         plan[unit.pk] = (
             Grade.POOR if unit.pk in bad else Grade.AVERAGE if roll < 0.12
@@ -454,7 +478,9 @@ def _score_unit(ctx: _Ctx, assessment: Assessment, unit: Unit, scores: list[Scor
         note = (f"督查核实：{s.indicator.name}，落实到位。" if not take else
                 f"督查发现：{s.indicator.name}落实不到位，扣 {take} 分。")  # fmt: skip
         if s.indicator.prefill == "satisfaction":
-            note = "未开展满意度测评，依走访群众情况评分。" + ("" if not take else f"扣 {take} 分。")
+            note = "未开展满意度测评，依走访群众情况评分。" + (
+                "" if not take else f"扣 {take} 分。"
+            )
         score_save(score=s, by=ctx.supervisor, version=s.version, indicator_version_id=assessment.indicator_version_id,
                    points=points, note=note, items=basis)  # fmt: skip
 
@@ -482,3 +508,19 @@ def _selfchecks(ctx: _Ctx) -> tuple[int, int]:
             selfcheck_accept(task=task, by=ctx.office)
     answered = problem.tasks.exclude(status=TaskStatus.PENDING).count()
     return pushed, answered
+
+
+def summary(s: DemoSupervision) -> str:
+    """The figures the demo prints, in Chinese."""
+    grades = "、".join(f"{label} {s.grades.get(value, 0)}" for value, label in Grade.choices)
+    kinds = "、".join(f"{label} {s.signals.get(value, 0)}" for value, label in SignalKind.choices)
+    rate = s.rate.rate.normalize() if s.rate.rate is not None else "—"
+    return (
+        f"   整改督查（种子 004）：{len(s.unit_ids)} 个单位百分制量化评估，等次 {grades}，"
+        f"{s.follow_ups} 个单位列入回头看并生成约谈任务\n"
+        f"   整改完成率 {rate}%（{s.rate.total} 项已销号 {s.rate.closed} 项），建章立制 {s.rules} 项\n"
+        f"   虚假整改疑点 {sum(s.signals.values())} 条（{kinds}）；"
+        f"红黄牌 红牌 {s.cards.get('red', 0)} 张、黄牌 {s.cards.get('yellow', 0)} 张\n"
+        f"   销号反向核查：1 项与报告不符，已重新打开；同类同改推送 {s.selfcheck_tasks} 个单位，"
+        f"已报告 {s.selfcheck_answered} 个"
+    )

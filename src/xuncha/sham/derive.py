@@ -54,13 +54,14 @@ COLUMNS = {
 }
 
 
-def _links(ids: list[int]) -> dict[str, dict[int, set[int]]]:
-    """Each signal's linked items, evidence files and reports: name -> signal -> ids."""
+def _links() -> dict[str, dict[int, set[int]]]:
+    """Every signal's linked items, evidence files and reports: name -> signal -> ids (all
+    of them: no list of ids sent, which SQLite limits)."""
     out: dict[str, dict[int, set[int]]] = {}
     for name, column in COLUMNS.items():
         through = getattr(Signal, name).through
         per: dict[int, set[int]] = {}
-        rows = through.objects.filter(signal_id__in=ids).values_list("signal_id", column)
+        rows = through.objects.values_list("signal_id", column)
         for signal, other in rows:
             per.setdefault(signal, set()).add(other)
         out[name] = per
@@ -69,7 +70,7 @@ def _links(ids: list[int]) -> dict[str, dict[int, set[int]]]:
 
 def _record(found: list[Found], today: dt.date) -> tuple[int, int, int]:
     existing = {(s.kind, s.key): s for s in Signal.objects.all()}
-    links = _links([s.pk for s in existing.values()])
+    links = _links()
     seen: set[int] = set()
     new: list[tuple[Signal, Found]] = []
     changed = 0
@@ -89,15 +90,11 @@ def _record(found: list[Found], today: dt.date) -> tuple[int, int, int]:
             for name, ids in wanted.items():
                 getattr(signal, name).set(ids)
             changed += 1
-    gone = (
-        Signal.objects.filter(gone_on__isnull=True).exclude(pk__in=seen)
-        .exclude(pk__in=[s.pk for s, _ in new])
-    )  # fmt: skip
-    gone_count = 0
+    gone = [s for s in existing.values() if s.gone_on is None and s.pk not in seen]
     for signal in gone:  # few: a signal goes when its data is corrected
         signal.gone_on = today
         signal.save(update_fields=["gone_on", "updated_at"])
-        gone_count += 1
+    gone_count = len(gone)
     made = bulk_create_with_history([s for s, _ in new], Signal, batch_size=BATCH)
     for name, column in COLUMNS.items():
         through = getattr(Signal, name).through

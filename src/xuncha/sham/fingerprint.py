@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from xuncha import sandbox
 from xuncha.common.models import Evidence
@@ -94,17 +94,20 @@ def report_prints_update() -> int:
     return _store(TextSource.REPORT, todo, prints.MIN_TEXT_CHARS)
 
 
-def finding_prints_update(finding_ids: set[int]) -> int:
-    """MinHash the descriptions of ``finding_ids`` not yet done, or edited since."""
+def finding_prints_update(findings: QuerySet[Finding]) -> int:
+    """MinHash the descriptions of ``findings`` not yet done, or edited since."""
+    ids = findings.values("pk")
     known = dict(
-        TextPrint.objects.filter(source=TextSource.FINDING, object_id__in=finding_ids)
+        TextPrint.objects.filter(source=TextSource.FINDING, object_id__in=ids)
         .values_list("object_id", "text_sha")
     )  # fmt: skip
-    texts = Finding.objects.filter(pk__in=finding_ids).values_list("pk", "description")
+    texts = Finding.objects.filter(pk__in=ids).values_list("pk", "description")
     todo = [(pk, t) for pk, t in texts if known.get(pk) != prints.text_sha(t)]
-    TextPrint.objects.filter(
-        source=TextSource.FINDING, object_id__in=[pk for pk, _ in todo]
-    ).delete()
+    edited = [pk for pk, _ in todo if pk in known]  # few: descriptions are seldom edited
+    for i in range(0, len(edited), BATCH):
+        TextPrint.objects.filter(
+            source=TextSource.FINDING, object_id__in=edited[i : i + BATCH]
+        ).delete()
     return _store(TextSource.FINDING, todo, prints.MIN_DESCRIPTION_CHARS)
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from django.db.models import (
@@ -22,6 +23,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
 )
 from django.db.models.functions import TruncDate
@@ -86,6 +88,13 @@ class _Groups:
         return [sorted(g) for g in out.values() if len(g) > 1]
 
 
+def _chunked(rows: QuerySet[Any], field: str, ids: list[int], size: int = 5000) -> Iterator[Any]:
+    """``rows`` whose ``field`` is in ``ids``, read in chunks (SQLite limits the number of
+    values a query may carry)."""
+    for i in range(0, len(ids), size):
+        yield from rows.filter(**{f"{field}__in": ids[i : i + size]})
+
+
 def _unit_count(item_ids: Iterable[int]) -> int:
     return RectificationItem.objects.filter(pk__in=item_ids).values("unit_id").distinct().count()
 
@@ -112,11 +121,12 @@ def same_file() -> list[Found]:
         return []
     members = {e for g in components for e in g}
     links: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for ev, report, item in Through.objects.filter(evidence_id__in=members).values_list(
+    uses = Through.objects.values_list(
         "evidence_id", "progressreport_id", "progressreport__item_id"
-    ):
+    )
+    for ev, report, item in _chunked(uses, "evidence_id", sorted(members)):
         links[ev].append((report, item))
-    shas = dict(Evidence.objects.filter(pk__in=members).values_list("pk", "sha256"))
+    shas = dict(_chunked(Evidence.objects.values_list("pk", "sha256"), "pk", sorted(members)))
     found = []
     for group in components:
         items = {item for ev in group for _, item in links[ev]}
@@ -159,10 +169,12 @@ def _near_photos() -> list[tuple[int, int]]:
 # ------------------------------------------------------------------ 2. copied text
 
 
-def _matrix(source: str, ids: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _matrix(source: str, ids: QuerySet[Any] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The stored MinHashes of ``source`` (of ``ids``, a subquery, when given): their ids
+    and an (n, NUM_PERM) uint32 matrix."""
     rows = TextPrint.objects.filter(source=source).exclude(minhash=b"")
     if ids is not None:
-        rows = rows.filter(object_id__in=list(ids))
+        rows = rows.filter(object_id__in=ids)
     pairs = list(rows.values_list("object_id", "minhash"))
     keys = np.array([pk for pk, _ in pairs], dtype=np.int64)
     if not pairs:
@@ -201,10 +213,8 @@ def copied_text() -> list[Found]:
     candidates = _lsh_pairs(values)
     if not candidates:
         return []
-    involved = {int(keys[i]) for pair in candidates for i in pair}
-    item_of = dict(
-        ProgressReport.objects.filter(pk__in=involved).values_list("pk", "item_id")
-    )  # fmt: skip
+    involved = sorted({int(keys[i]) for pair in candidates for i in pair})
+    item_of = dict(_chunked(ProgressReport.objects.values_list("pk", "item_id"), "pk", involved))
     groups = _Groups()
     for a, b in candidates:
         ra, rb = int(keys[a]), int(keys[b])
@@ -297,16 +307,17 @@ def recurrence() -> list[Found]:
         unit_id=OuterRef("unit_id"), subcategory=OuterRef("subcategory"),
         round__start_date__gt=OuterRef("round__start_date"), rectification__isnull=False,
     )  # fmt: skip
-    rows = list(
-        Finding.objects.filter(rectification__isnull=False)
-        .filter(Exists(prior) | Q(Exists(after), rectification__status=Status.CLOSED))
-        .values_list("pk", "unit_id", "subcategory", "round__start_date", "rectification__id",
-                     "rectification__status")
-    )  # fmt: skip
+    candidates = Finding.objects.filter(rectification__isnull=False).filter(
+        Exists(prior) | Q(Exists(after), rectification__status=Status.CLOSED)
+    )
+    rows = list(candidates.values_list(
+        "pk", "unit_id", "subcategory", "round__start_date", "rectification__id",
+        "rectification__status",
+    ))  # fmt: skip
     if not rows:
         return []
-    fingerprint.finding_prints_update({r[0] for r in rows})
-    keys, values = _matrix(TextSource.FINDING, (r[0] for r in rows))
+    fingerprint.finding_prints_update(candidates)
+    keys, values = _matrix(TextSource.FINDING, candidates.values("pk"))
     index = {int(k): i for i, k in enumerate(keys)}
     by_group: dict[tuple[int, str], list[tuple[int, dt.date, int, bool]]] = defaultdict(list)
     for pk, unit, sub, start, item, status in rows:

@@ -247,3 +247,11 @@ def test_command_and_daily_job(db, monkeypatch) -> None:
     monkeypatch.setattr(jobs, "close_old_connections", lambda: None)
     jobs.signals_derive_task.call_local()
     assert Signal.objects.count() == 1  # a second run changes nothing
+
+
+def test_batches_keep_every_core_busy(monkeypatch) -> None:
+    monkeypatch.setattr(fingerprint, "_workers", lambda: 2)
+    for n, size, batches in ((50000, 10000, 6), (111290, 30000, 4), (3, 10000, 2), (1, 5, 1)):
+        chunks = fingerprint._chunks(list(range(n)), size)
+        assert len(chunks) == batches and max(map(len, chunks)) <= size
+        assert [x for c in chunks for x in c] == list(range(n))

@@ -54,11 +54,13 @@ def _in_children(fn: Callable[[Any], list[Any]], batches: Sequence[Any], name: s
 
 
 def _chunks(rows: list[Any], size: int) -> list[list[Any]]:
+    """``rows`` in batches of at most ``size``, their number a multiple of the workers (no
+    core idles in the last round) unless there are fewer rows than workers."""
     if not rows:
         return []
-    n = max(1, min(-(-len(rows) // size), len(rows)))
-    n = max(n, min(_workers(), len(rows)))  # at least one batch per core
-    step = -(-len(rows) // n)
+    workers = min(_workers(), len(rows))
+    rounds = -(-len(rows) // (size * workers))
+    step = -(-len(rows) // (rounds * workers))
     return [rows[i : i + step] for i in range(0, len(rows), step)]
 
 

@@ -57,6 +57,7 @@ from xuncha.selfchecks.services import (
 from xuncha.sham.derive import signals_derive
 from xuncha.sham.models import Signal, SignalKind, SignalStatus
 from xuncha.sham.planted import exif_day, jpeg, pdf, photo
+from xuncha.sham.selectors import flagged_item_ids
 from xuncha.sham.services import signal_decide
 from xuncha.supervision.assessment import assessment_create, score_save
 from xuncha.supervision.cards import cards_derive
@@ -396,11 +397,7 @@ def _surveys(ctx: _Ctx) -> None:
 def _reverse_check(ctx: _Ctx, planted: _Planted) -> tuple[ReverseCheck, RectificationItem]:
     """One closed item per unit, signal items first; the planted money case is found not
     as reported on site (it reopens) and its signal confirmed; a few others confirmed."""
-    flagged = set(
-        Signal.items.through.objects.filter(
-            signal__gone_on__isnull=True, rectificationitem__unit__in=ctx.units
-        ).values_list("rectificationitem_id", flat=True)
-    )
+    flagged = flagged_item_ids([u.pk for u in ctx.units])
     target = planted.items[SignalKind.MONEY][0]
     check = reverse_check_create(name="巡察整改督查销号反向核查", by=ctx.supervisor, units=ctx.units,
                                  count=1, priority_ids=flagged, seed=ctx.rng.randrange(1 << 40))  # fmt: skip

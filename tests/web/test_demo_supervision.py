@@ -14,7 +14,7 @@ from django.db import transaction
 from xuncha.accounts.models import User
 from xuncha.demo.city import DemoCity, seed_city
 from xuncha.demo.petitions import seed_petitions
-from xuncha.demo.supervision import DemoSupervision, seed_supervision
+from xuncha.demo.supervision import DemoSupervision, seed_supervision, summary
 from xuncha.rectifications.models import RectificationItem, Status
 from xuncha.rectifications.selectors import completion, rules_made_counts
 from xuncha.sham.models import Signal, SignalKind, SignalStatus
@@ -23,7 +23,9 @@ from xuncha.supervision.models import (
     Card,
     CheckResult,
     Grade,
+    PrefillKey,
     ReverseCheckSample,
+    Score,
 )
 from xuncha.supervision.selectors import assessment_results, follow_up_list
 
@@ -80,7 +82,7 @@ def test_every_signal_kind_found(seeded) -> None:
     found = set(Signal.objects.filter(gone_on__isnull=True).values_list("kind", flat=True))
     assert found == set(SignalKind.values)
     assert Signal.objects.filter(status=SignalStatus.CONFIRMED).exists()
-    assert Card.objects.filter(cleared_on__isnull=True).exists()
+    assert Card.objects.filter(cleared_on__isnull=True).exists()  # the cards were derived
 
 
 def test_follow_up_and_interview(seeded) -> None:
@@ -103,3 +105,25 @@ def test_reverse_check_reopens_an_item(seeded) -> None:
 
 def test_common_problem_pushed_and_answered(seeded) -> None:
     assert seeded.selfcheck_tasks >= 5 and seeded.selfcheck_answered == 5
+
+
+def test_prefilled_points_kept_and_every_score_has_a_basis(seeded) -> None:
+    scores = Score.objects.filter(assessment_id=seeded.assessment_id).select_related("indicator")
+    assert scores.count() == 45 * 13
+    assert not scores.exclude(override_reason="").exists()  # nothing the ledger decided overridden
+    prefilled = scores.filter(prefilled_points__isnull=False)
+    assert prefilled.exists() and all(s.points == s.prefilled_points for s in prefilled)
+    assert all(s.note or s.prefill_source for s in scores)
+    # The surveyed units' satisfaction item is pre-filled from their surveys.
+    surveyed = scores.filter(
+        indicator__prefill=PrefillKey.SATISFACTION, prefilled_points__isnull=False
+    )
+    assert surveyed.count() == 6
+    assert all("满意度测评" in s.prefill_source for s in surveyed)
+
+
+def test_the_demo_prints_the_figures_in_chinese(seeded) -> None:
+    text = summary(seeded)
+    assert "45 个单位百分制量化评估" in text and "整改完成率 97.3%" in text
+    assert "建章立制 911 项" in text and "虚假整改疑点" in text
+    assert seeded.cards["red"] + seeded.cards["yellow"] > 0

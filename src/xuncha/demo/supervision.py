@@ -57,14 +57,13 @@ from xuncha.selfchecks.services import (
 from xuncha.sham.derive import signals_derive
 from xuncha.sham.models import Signal, SignalKind, SignalStatus
 from xuncha.sham.planted import exif_day, jpeg, pdf, photo
-from xuncha.sham.selectors import flagged_item_ids
+from xuncha.sham.selectors import flagged_item_ids, signal_list
 from xuncha.sham.services import signal_decide
 from xuncha.supervision.assessment import assessment_create, score_save
-from xuncha.supervision.cards import cards_derive
+from xuncha.supervision.cards import card_counts, cards_derive
 from xuncha.supervision.followup import unit_grade_fix
 from xuncha.supervision.models import (
     Assessment,
-    Card,
     CheckResult,
     Grade,
     IndicatorKind,
@@ -102,7 +101,7 @@ class DemoSupervision:
     grades: dict[str, int]  # grade value -> units
     follow_ups: int
     signals: dict[str, int]  # signal kind -> open signals
-    cards: dict[str, int]  # colour -> open cards
+    cards: dict[str, int]  # colour -> items with that card today
     reverse_check_id: int
     reopened_item_id: int
     selfcheck_tasks: int
@@ -151,8 +150,8 @@ def seed_supervision(*, today: dt.date, seed: int = SEED) -> DemoSupervision:
             rules=rules_made_counts(user=office, unit_id__in=ids)["overall"].total,
             assessment_id=assessment.pk, grades=dict(grades),
             follow_ups=assessment.follow_ups.count(),
-            signals=dict(Counter(Signal.objects.filter(gone_on__isnull=True).values_list("kind", flat=True))),
-            cards=dict(Counter(Card.objects.filter(cleared_on__isnull=True).values_list("colour", flat=True))),
+            signals=dict(Counter(signal_list(user=office, current=True).values_list("kind", flat=True))),
+            cards=card_counts(RectificationItem.objects.all(), today),
             reverse_check_id=check.pk, reopened_item_id=reopened.pk,
             selfcheck_tasks=tasks, selfcheck_answered=answered,
         )  # fmt: skip

@@ -101,6 +101,7 @@ def test_reverse_check_reopens_an_item(seeded) -> None:
     assert item.pk == sample.item_id and item.status == Status.IN_PROGRESS
     history = item.history.order_by("history_date", "history_id").values_list("status", flat=True)
     assert list(history)[-2:] == [Status.CLOSED, Status.IN_PROGRESS]
+    assert (seeded.contradicted, seeded.sampled) == (1, 45)  # one closed item drawn per unit
 
 
 def test_common_problem_pushed_and_answered(seeded) -> None:

@@ -71,7 +71,7 @@ from xuncha.supervision.models import (
     Score,
 )
 from xuncha.supervision.reversecheck import reverse_check_create, sample_record
-from xuncha.supervision.selectors import current_version
+from xuncha.supervision.selectors import current_version, reverse_check_units
 from xuncha.supervision.services import indicator_systems_install_shipped
 from xuncha.surveys.models import Answer, Group
 from xuncha.surveys.services import response_submit, survey_close, survey_open
@@ -103,6 +103,8 @@ class DemoSupervision:
     signals: dict[str, int]  # signal kind -> open signals
     cards: dict[str, int]  # colour -> items with that card today
     reverse_check_id: int
+    sampled: int  # items the reverse check drew
+    contradicted: int  # of them found not as reported (reopened)
     reopened_item_id: int
     selfcheck_tasks: int
     selfcheck_answered: int
@@ -145,6 +147,7 @@ def seed_supervision(*, today: dt.date, seed: int = SEED) -> DemoSupervision:
         assessment, grades = _assess(ctx, bad={reopened.unit_id} | {i.unit_id for i in keep[:1]})
         tasks, answered = _selfchecks(ctx)
         [rate] = completion(user=office, unit_id__in=ids)
+        lines = reverse_check_units(check)
         return DemoSupervision(
             unit_ids=ids, rate=rate,
             rules=rules_made_counts(user=office, unit_id__in=ids)["overall"].total,
@@ -153,6 +156,7 @@ def seed_supervision(*, today: dt.date, seed: int = SEED) -> DemoSupervision:
             signals=dict(Counter(signal_list(user=office, current=True).values_list("kind", flat=True))),
             cards=card_counts(RectificationItem.objects.all(), today),
             reverse_check_id=check.pk, reopened_item_id=reopened.pk,
+            sampled=sum(u.sampled for u in lines), contradicted=sum(u.not_as_reported for u in lines),
             selfcheck_tasks=tasks, selfcheck_answered=answered,
         )  # fmt: skip
 
@@ -517,6 +521,7 @@ def summary(s: DemoSupervision) -> str:
         f"   整改完成率 {rate}%（{s.rate.total} 项已销号 {s.rate.closed} 项），建章立制 {s.rules} 项\n"
         f"   虚假整改疑点 {sum(s.signals.values())} 条（{kinds}）；"
         f"红黄牌 红牌 {s.cards.get('red', 0)} 张、黄牌 {s.cards.get('yellow', 0)} 张\n"
-        f"   销号反向核查：1 项与报告不符，已重新打开；同类同改推送 {s.selfcheck_tasks} 个单位，"
+        f"   销号反向核查：抽取 {s.sampled} 项（疑点事项优先），{s.contradicted} 项与报告不符，已重新打开；"
+        f"同类同改推送 {s.selfcheck_tasks} 个单位，"
         f"已报告 {s.selfcheck_answered} 个"
     )

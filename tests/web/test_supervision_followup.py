@@ -109,7 +109,7 @@ def test_a_good_grade_stays_off_the_list_unless_the_setting_says(world, opened, 
     _set(opened, "整改工作组织有力", sup, points=Decimal(35))
     grade, entry, _ = _fix(opened, world)
     assert grade == Grade.AVERAGE and entry is None  # 65: 一般, not 差
-    settings.XUNCHA_FOLLOW_UP_GRADES = ["poor", "average"]
+    settings.FOLLOW_UP_GRADES = ["poor", "一般"]  # a value and a name
     grade, entry, created = _fix(opened, world)
     assert created and entry.grade == Grade.AVERAGE
 

@@ -39,12 +39,12 @@ BATCH = 5000
 
 def report_days() -> int:
     """Days an item in progress may go without a progress report."""
-    return int(getattr(settings, "CARD_REPORT_DAYS", 30))
+    return int(settings.CARD_REPORT_DAYS)
 
 
 def red_days() -> int:
     """Days overdue beyond which an item's card is red."""
-    return int(getattr(settings, "CARD_RED_DAYS", 30))
+    return int(settings.CARD_RED_DAYS)
 
 
 @dataclass(frozen=True)

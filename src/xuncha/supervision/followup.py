@@ -38,12 +38,16 @@ INTERVIEW_DAYS = 15  # a 约谈 is due this many days after the grade is fixed
 
 
 def follow_up_grades() -> frozenset[str]:
-    """The grades that put a unit on the 回头看 list: ``XUNCHA_FOLLOW_UP_GRADES`` (grade
-    values, e.g. ``["poor", "average"]``), 差 alone by default."""
-    grades = frozenset(getattr(settings, "XUNCHA_FOLLOW_UP_GRADES", [Grade.POOR]))
+    """The grades that put a unit on the 回头看 list: the ``FOLLOW_UP_GRADES`` setting
+    (environment ``XUNCHA_FOLLOW_UP_GRADES``: grade values or their names, e.g.
+    ``poor,average`` or ``差,一般``), 差 alone by default."""
+    names = {label: value for value, label in Grade.choices}
+    grades = frozenset(names.get(g, g) for g in settings.FOLLOW_UP_GRADES)
     unknown = grades - set(Grade.values)
     if unknown:
-        raise ValueError(f"XUNCHA_FOLLOW_UP_GRADES: unknown grades {sorted(unknown)}")
+        raise ValueError(
+            f"XUNCHA_FOLLOW_UP_GRADES：无法识别的等次 {sorted(unknown)}（可用：好、较好、一般、差）"
+        )
     return grades
 
 

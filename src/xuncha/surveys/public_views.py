@@ -24,7 +24,7 @@ from .models import Answer, Group
 
 # Answers per address and window. Looser than a petition's: a village meeting may answer
 # from one office network; the proof of work still prices each answer.
-RATE = getattr(settings, "SURVEY_RATE_SUBMIT", "30/600")
+RATE = settings.SURVEY_RATE_SUBMIT
 REPLAYED = "该答卷已经提交过，请勿重复提交。"
 
 

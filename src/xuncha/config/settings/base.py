@@ -258,3 +258,15 @@ PETITION_RATE_RECEIPT = os.environ.get("XUNCHA_PETITION_RATE_RECEIPT", "10/600")
 # A receipt log-in ends after this many seconds unused, or this long after it began.
 PETITION_SESSION_IDLE = int(os.environ.get("XUNCHA_PETITION_SESSION_IDLE", 1800))
 PETITION_SESSION_MAX = int(os.environ.get("XUNCHA_PETITION_SESSION_MAX", 7200))
+
+# Supervision. Cards (docs/decisions/0016): yellow after this many days in progress
+# without a progress report; red when overdue by more than this many days.
+CARD_REPORT_DAYS = int(os.environ.get("XUNCHA_CARD_REPORT_DAYS", 30))
+CARD_RED_DAYS = int(os.environ.get("XUNCHA_CARD_RED_DAYS", 30))
+# Grades (values or their Chinese names, comma-separated) that put a unit on the 回头看
+# list with a 约谈 task (docs/decisions/0017).
+FOLLOW_UP_GRADES = [
+    g.strip() for g in os.environ.get("XUNCHA_FOLLOW_UP_GRADES", "poor").split(",") if g.strip()
+]
+# Satisfaction survey answers per client, "count/seconds" (docs/decisions/0019).
+SURVEY_RATE_SUBMIT = os.environ.get("XUNCHA_SURVEY_RATE_SUBMIT", "30/600")

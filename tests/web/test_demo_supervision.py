@@ -125,6 +125,6 @@ def test_prefilled_points_kept_and_every_score_has_a_basis(seeded) -> None:
 
 def test_the_demo_prints_the_figures_in_chinese(seeded) -> None:
     text = summary(seeded)
-    assert "45 个单位百分制量化评估" in text and "整改完成率 97.3%" in text
+    assert "45 个单位百分制量化评估" in text and "整改完成率 97.3%（" in text
     assert "建章立制 911 项" in text and "虚假整改疑点" in text
     assert seeded.cards["red"] + seeded.cards["yellow"] > 0

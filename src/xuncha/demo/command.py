@@ -74,6 +74,9 @@ def _demo_workbench(folder: Path) -> str | None:
 
     chain = seed_crosscheck(folder=folder / "crosscheck-data", team_user=users["team"],
                             today=dt.date.today())  # fmt: skip
+    from .supervision import seed_supervision, summary
+
+    supervision = seed_supervision(today=dt.date.today())  # seed 004, after all the city's work
     from ..checks.selectors import verified_totals
     from ..findings.models import Finding
     from ..rectifications.models import RectificationItem
@@ -86,9 +89,7 @@ def _demo_workbench(folder: Path) -> str | None:
         f"   {city.units} 个被巡察单位，{Finding.objects.count()} 个问题，"
         f"{RectificationItem.objects.count()} 项整改事项，{petitions.petitions} 件信访举报（数据在 {folder.resolve()}）"
     )
-    from .supervision import seed_supervision, summary
-
-    print(summary(seed_supervision(today=dt.date.today())))
+    print(summary(supervision))
     print(f"   演示账户（密码均为 {city.password}）：")
     labels = {"office": "巡察办", "team": "巡察组", "unit": "被巡察单位", "supervisor": "整改督查",
               "leader": "领导", "admin": "系统管理员"}  # fmt: skip

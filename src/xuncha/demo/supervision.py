@@ -518,7 +518,7 @@ def summary(s: DemoSupervision) -> str:
     return (
         f"   整改督查（种子 004）：{len(s.unit_ids)} 个单位百分制量化评估，等次 {grades}，"
         f"{s.follow_ups} 个单位列入回头看并生成约谈任务\n"
-        f"   整改完成率 {rate}%（{s.rate.total} 项已销号 {s.rate.closed} 项），建章立制 {s.rules} 项\n"
+        f"   这些单位的整改完成率 {rate}%（{s.rate.total} 项中已销号 {s.rate.closed} 项），建章立制 {s.rules} 项\n"
         f"   虚假整改疑点 {sum(s.signals.values())} 条（{kinds}）；"
         f"红黄牌 红牌 {s.cards.get('red', 0)} 张、黄牌 {s.cards.get('yellow', 0)} 张\n"
         f"   销号反向核查：抽取 {s.sampled} 项（疑点事项优先），{s.contradicted} 项与报告不符，已重新打开；"

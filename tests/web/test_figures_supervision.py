@@ -28,6 +28,7 @@ from xuncha.planning.models import Term
 from xuncha.rectifications import services as rectifications
 from xuncha.rectifications.models import RuleKind
 from xuncha.selfchecks import services as selfchecks
+from xuncha.selfchecks.models import CommonProblem, SelfCheckTask
 from xuncha.sham.models import Signal, SignalKind, SignalStatus
 from xuncha.supervision import assessment as scoring
 from xuncha.supervision import followup
@@ -93,7 +94,11 @@ def scene(world):
         today=today - dt.timedelta(days=2),  # pushed two days ago, due yesterday: overdue
     )  # fmt: skip
     selfchecks.common_problem_push(problem=problem, by=world.users["office"])
-    return {"mine": mine, "theirs": theirs, "assessment": opened}
+    # The problem was set down and pushed in the year the figures are read for (2024).
+    pushed = timezone.make_aware(dt.datetime(2024, 7, 1, 10))
+    CommonProblem.objects.filter(pk=problem.pk).update(created_at=pushed, pushed_at=pushed)
+    SelfCheckTask.objects.filter(problem=problem).update(created_at=pushed)
+    return {"mine": mine, "theirs": theirs, "assessment": opened, "problem": problem}
 
 
 def _page(client, user) -> str:
@@ -112,7 +117,9 @@ def _count(client, href: str) -> int:
     assert response.status_code == 200, href
     if "page" in response.context:
         return response.context["page"].paginator.count
-    name = next(n for n in ("rules", "rows", "results", "problems") if n in response.context)
+    name = next(
+        n for n in ("rules", "rows", "results", "problems", "assessments") if n in response.context
+    )
     return len(response.context[name])
 
 
@@ -133,13 +140,44 @@ def test_every_linked_number_lists_as_many_rows(client, world, scene, role) -> N
     assert (seen["cards-red"], seen["cards-yellow"]) == ([red], [yellow]), role
     rounds = seen["rules-round"]
     assert sorted(rounds) == ([3] if role in ("unit", "team") else [1, 3]), role
+    # Every kind of unit links to the ledger by kind: all the world's units are villages.
+    assert seen["kind-total"] == ([4] if role in ("unit", "team") else [5]), role
+    assert seen["kind-closed"] == [1], role
+    assert seen["rules-total"] == ([3] if role in ("unit", "team") else [4]), role
     if role in ("office", "supervisor"):
         assert seen["signals-total"] == [3] and seen["signal-status"] == [1, 1, 1]
         assert seen["assessment-units"] == [1] and seen["assessment-follow-ups"] == [1]
+        assert seen["assessments-total"] == [1]
     if role in ("office", "supervisor", "leader"):
         assert seen["tasks-total"] == [2] and seen["tasks-overdue"] == [2]
+        assert seen["task-kind"] == [2, 0, 2]  # pushed, accepted, overdue: villages
+    if role == "office":
+        assert seen["problems-total"] == [1]
     if role == "unit":
         assert seen["tasks-total"] == [1]
+    assert "不分年度或届期" not in section and "暂不能" not in section
+
+
+@pytest.mark.parametrize("role", ["office", "leader"])
+def test_another_year_counts_and_lists_none_of_it(client, world, scene, role) -> None:
+    """Signals, tasks, problems, rules and assessments are the period's: 2023 shows 0
+    and each link of 2023 lists nothing."""
+    client.force_login(world.users[role])
+    response = client.get(reverse("dashboards:figures"), {"year": 2023})
+    sup = response.context["sup"]
+    assert sup.selfchecks is not None and sup.selfchecks.tasks == 0
+    if role == "office":
+        assert sup.signals is not None and sup.signals.total == 0
+        assert sup.selfchecks.problems == 0
+    assert sup.rules_total == (0, 0)
+    page = response.content.decode()
+    section = page[page.index('<h2 id="supervision">') :]
+    found = _links(section)
+    assert any(name == "tasks-total" for name, _h, _n in found)
+    for name, href, shown in found:
+        if name in ("tasks-total", "signals-total", "problems-total", "rules-total",
+                    "assessments-total", "kind-total"):  # fmt: skip
+            assert shown == 0 == _count(client, href), (name, href)
 
 
 def test_what_each_role_sees(client, world, scene) -> None:
@@ -150,6 +188,7 @@ def test_what_each_role_sees(client, world, scene) -> None:
     leader = _page(client, world.users["leader"])
     assert 'id="assessments"' in leader and 'class="assessment-units"' not in leader
     assert '<span id="signals-total">3</span>' in leader and reverse("sham:list") not in leader
+    assert reverse("supervision:assessments") not in leader
     assert 'id="tasks-total"' in leader and 'id="problems-total"' not in leader
     # A team and a unit count neither assessments nor signals; a team no self-checks.
     for role in ("team", "unit"):
@@ -226,9 +265,9 @@ def test_the_export_carries_the_supervision_figures(client, world, scene) -> Non
     rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=4, values_only=True)}
     assert rows["评估单位（个）"] == 1 and rows["　等次：差（个）"] == 1
     assert rows["今日红牌（个）"] == 1 and rows["今日黄牌（个）"] == 2
-    assert rows["虚假整改疑点（条，全部）"] == 3 and rows["　已确认（条）"] == 1
+    assert rows["虚假整改疑点（条，本期间发现）"] == 3 and rows["　已确认（条）"] == 1
     assert rows["建章立制：新建（项）"] == 3 and rows["建章立制：修订（项）"] == 1
-    assert rows["推送自查任务（个，全部）"] == 2
+    assert rows["推送自查任务（个，本期间推送）"] == 2
 
 
 @pytest.fixture(scope="module")

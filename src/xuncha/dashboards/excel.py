@@ -54,15 +54,15 @@ def supervision_rows(s: SupervisionFigures) -> list[tuple[str, object]]:
         ("　其中尚未撤牌（张）", s.cards.open),
     ]  # fmt: skip
     if sig := s.signals:
-        rows += [("虚假整改疑点（条，全部）", sig.total)]
+        rows += [("虚假整改疑点（条，本期间发现）", sig.total)]
         rows += [(f"　{label}（条）", n) for _value, label, n in sig.by_status]
         rows += [(f"　{label}：发现／确认（条）", f"{n} / {c}") for _v, label, n, c in sig.by_kind]
     made, revised = s.rules_total
     rows += [("建章立制：新建（项）", made), ("建章立制：修订（项）", revised)]
     if c := s.selfchecks:
         if c.problems is not None:
-            rows += [("共性问题（个，全部）", c.problems)]
-        rows += [("推送自查任务（个，全部）", c.tasks)]
+            rows += [("共性问题（个，本期间确定）", c.problems)]
+        rows += [("推送自查任务（个，本期间推送）", c.tasks)]
         rows += [(f"　{label}（个）", n) for _value, label, n in c.by_status]
         rows += [("　逾期未报告（个）", c.overdue)]
     return rows

@@ -22,7 +22,7 @@ def findings(period: Period, **filters: object) -> str:
 
 
 def ledger(period: Period, **filters: object) -> str:
-    """The ledger: ``status``, ``unit_id``, ``round_id``."""
+    """The ledger: ``status``, ``unit_id``, ``round_id``, ``unit_kind``, ``card``."""
     return _url("rectifications:list", period, **filters)
 
 
@@ -74,20 +74,31 @@ def coverage(term_id: int) -> str:
     return reverse("planning:coverage", args=[term_id])
 
 
-def rules(*, round_id: int, unit_id: int | None = None) -> str:
-    """The 建章立制 list of a round (and unit): it has no period filter, a round is one."""
-    return _url("rectifications:rules", None, round_id=round_id, unit_id=unit_id)
+def rules(period: Period | None = None, *, round_id: int | None = None,
+          unit_id: int | None = None) -> str:  # fmt: skip
+    """The 建章立制 list: of the period's rounds, or of one round (and unit)."""
+    return _url("rectifications:rules", period, round_id=round_id, unit_id=unit_id)
 
 
-def signals(**filters: object) -> str:
-    """The sham-signal list (all signals: it has no period filter): ``kind``, ``status``."""
-    return _url("sham:list", None, **filters)
+def signals(period: Period, **filters: object) -> str:
+    """The sham-signal list of signals first found in the period: ``kind``, ``status``."""
+    return _url("sham:list", period, **filters)
 
 
-def selfcheck_tasks(**filters: object) -> str:
-    """The self-check task list (all tasks: no period filter): ``status``, ``unit_kind``,
-    ``overdue``."""
-    return _url("selfchecks:tasks", None, **filters)
+def selfcheck_tasks(period: Period, **filters: object) -> str:
+    """The self-check task list of tasks pushed in the period: ``status``,
+    ``unit_kind``, ``overdue``."""
+    return _url("selfchecks:tasks", period, **filters)
+
+
+def problems(period: Period) -> str:
+    """The common problems set down in the period."""
+    return _url("selfchecks:problems", period)
+
+
+def assessments(period: Period) -> str:
+    """The assessments of the period (by their round's start, else their opening)."""
+    return _url("supervision:assessments", period)
 
 
 def assessment(pk: int) -> str:

@@ -7,8 +7,10 @@ office, leaders and supervisors count everything, a team its own items, a unit i
 A part the user counts nothing of (a team's assessments) is ``None`` and not shown.
 
 Each number is built beside the list it drills down to (``links``), counted the way
-that list filters. Where a list has no filter for the period, the number says so
-(signals and self-check tasks count all, not the period's).
+that list filters by the period (``?year=`` / ``?term=``): items and rules by their
+round's start, an assessment by its round's start (else the day it was opened), a
+signal by the day it was first found, a common problem by the day it was set down, a
+self-check task by the day it was pushed to its unit.
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ from django.db.models import Count, Q, QuerySet
 
 from xuncha.accounts.access import restrict_figures
 from xuncha.accounts.models import User
+from xuncha.planning.selectors import in_period
 from xuncha.rectifications.models import RectificationItem, RuleKind, RuleMade
 from xuncha.rectifications.selectors import Completion, completion
 from xuncha.selfchecks.models import CommonProblem, SelfCheckTask, TaskStatus
-from xuncha.selfchecks.selectors import by_unit_kind, overdue_q
+from xuncha.selfchecks.selectors import PROBLEM_PERIOD, TASK_PERIOD, by_unit_kind, overdue_q
 from xuncha.sham.models import Signal, SignalKind, SignalStatus
+from xuncha.sham.selectors import PERIOD_PATH as SIGNAL_PERIOD
 from xuncha.supervision.cards import card_counts
 from xuncha.supervision.models import Assessment, Card, CardColour, FollowUp, Grade, Score
-from xuncha.supervision.selectors import grade_of, unit_total
+from xuncha.supervision.selectors import assessments_between, grade_of, unit_total
 
 from .selectors import Period
 
@@ -82,10 +86,14 @@ class Assessments:
 
 def _in_period(period: Period) -> Q:
     """An assessment is the period's when its round began in it; one of chosen units
-    (no round) when it was opened in it."""
-    return Q(round__start_date__range=(period.start, period.end)) | Q(
-        round__isnull=True, created_at__date__range=(period.start, period.end)
-    )
+    (no round) when it was opened in it (the assessment list's period filter)."""
+    return assessments_between(period.start, period.end)
+
+
+def _of(rows: QuerySet[Any], period: Period, path: str) -> QuerySet[Any]:
+    """``rows`` of the period by the date at ``path``, as the list's ``?year=`` /
+    ``?term=`` filters them (:func:`xuncha.planning.selectors.in_period`)."""
+    return in_period(rows, **dict(period.params), path=path)
 
 
 def assessments(*, user: User, period: Period) -> Assessments | None:
@@ -165,18 +173,18 @@ def cards(*, user: User, period: Period, today: dt.date) -> Cards:
 
 @dataclass(frozen=True)
 class Signals:
-    """All signals (the signal list has no period filter), by status and by kind."""
+    """The period's signals (by the day each was first found), by status and by kind."""
 
     total: int
     by_status: list[tuple[str, str, int]]  # (value, label, count)
     by_kind: list[tuple[str, str, int, int]]  # (value, label, found, confirmed)
 
 
-def signals(*, user: User) -> Signals | None:
+def signals(*, user: User, period: Period) -> Signals | None:
     visible = _counts(Signal, user)
     if visible is None:
         return None
-    rows = visible.order_by().values_list("kind", "status").annotate(n=Count("id"))
+    rows = _of(visible, period, SIGNAL_PERIOD).order_by().values_list("kind", "status").annotate(n=Count("id"))
     counts = {(kind, status): n for kind, status, n in rows}
     status_n = {s: sum(n for (_k, st), n in counts.items() if st == s) for s in SignalStatus.values}
     return Signals(
@@ -235,7 +243,7 @@ def rules(*, user: User, period: Period) -> list[RuleRow]:
 
 @dataclass(frozen=True)
 class SelfChecks:
-    """All common problems and self-check tasks (the task list has no period filter)."""
+    """The period's common problems (set down then) and self-check tasks (pushed then)."""
 
     problems: int | None  # None for a unit: it counts its tasks, not the office's problems
     tasks: int
@@ -244,18 +252,19 @@ class SelfChecks:
     by_kind: list[Any]  # xuncha.selfchecks.selectors.KindRow
 
 
-def selfchecks(*, user: User, today: dt.date) -> SelfChecks | None:
+def selfchecks(*, user: User, period: Period, today: dt.date) -> SelfChecks | None:
     tasks = _counts(SelfCheckTask, user)
     if tasks is None:
         return None
+    tasks = _of(tasks, period, TASK_PERIOD)
     problems = _counts(CommonProblem, user)
     rows = dict(tasks.order_by().values_list("status").annotate(n=Count("id")))
     return SelfChecks(
-        problems.count() if problems is not None else None,
+        _of(problems, period, PROBLEM_PERIOD).count() if problems is not None else None,
         sum(rows.values()),
         [(s.value, str(s.label), rows.get(s.value, 0)) for s in TaskStatus],
         tasks.filter(overdue_q(today)).count(),
-        by_unit_kind(user=user, today=today),
+        by_unit_kind(user=user, today=today, **dict(period.params)),
     )
 
 
@@ -285,7 +294,7 @@ def supervision_figures(*, user: User, period: Period, today: dt.date) -> Superv
         by_kind=by_kind,
         assessments=assessments(user=user, period=period),
         cards=cards(user=user, period=period, today=today),
-        signals=signals(user=user),
+        signals=signals(user=user, period=period),
         rules=rules(user=user, period=period),
-        selfchecks=selfchecks(user=user, today=today),
+        selfchecks=selfchecks(user=user, period=period, today=today),
     )

@@ -139,18 +139,23 @@ def _context(user: User, period: Period) -> dict[str, Any]:
 
 
 def _supervision_links(user: User, period: Period) -> dict[str, Any]:
-    """Which of the supervision figures' lists the user has (the others read counts):
-    assessments and signals are the office's and the supervisor's, 回头看 too."""
+    """The supervision figures' lists, each of the period (a list the user lacks is
+    False: the number is read without a link). Assessments and signals are the office's
+    and the supervisor's, 回头看 too. The template adds a row's own filter
+    (``&kind=…``) to these addresses, which all carry the period."""
     return {
         "assessments": allowed(user, "assessment.score"),
+        "assessment_list": allowed(user, "assessment.score") and links.assessments(period),
         "follow_ups": allowed(user, "followup.read"),
         "signals": allowed(user, "sham.review"),
         "tasks": allowed(user, "selfcheck.list"),
-        "problems": allowed(user, "commonproblem.manage") and reverse("selfchecks:problems"),
+        "problems": allowed(user, "commonproblem.manage") and links.problems(period),
         "red": links.ledger(period, card="red"),
         "yellow": links.ledger(period, card="yellow"),
-        "signal_list": reverse("sham:list"),
-        "task_list": reverse("selfchecks:tasks"),
+        "ledger": links.ledger(period),
+        "rules": links.rules(period),
+        "signal_list": links.signals(period),
+        "task_list": links.selfcheck_tasks(period),
         "units": allowed(user, "units.list"),
     }
 

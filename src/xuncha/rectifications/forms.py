@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput, UploadForm
 from xuncha.findings.choices import Category
+from xuncha.units.models import UnitKind
 
 from .models import DueState, RuleKind, Status
 
@@ -25,6 +26,9 @@ class FilterForm(forms.Form):
         label="问题类别", required=False, choices=[("", "全部"), *Category.choices]
     )
     returned = forms.BooleanField(label="被退回", required=False)
+    unit_kind = forms.ChoiceField(
+        label="单位类型", required=False, choices=[("", "全部"), *UnitKind.choices]
+    )
     # Set by drill-down links (home page, figures); not shown as boxes of their own.
     unit_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     round_id = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -34,8 +34,8 @@ class LedgerFilterForm(SharedFilters, FilterForm):  # type: ignore[misc]  # roun
     shared ones."""
 
     model = RectificationItem
-    field_order = ["unit", "q", "round_id", "team_id", "category", "status", "due", "card", "amount_min",
-                   "amount_max", "returned"]  # fmt: skip
+    field_order = ["unit", "unit_kind", "q", "round_id", "team_id", "category", "status", "due",
+                   "card", "amount_min", "amount_max", "returned"]  # fmt: skip
 
 
 def _filtered(request: HttpRequest) -> tuple[LedgerFilterForm, QuerySet[RectificationItem]]:

@@ -75,9 +75,11 @@ def item_list(
     *, user: User, today: dt.date, status: str = "", due: str = "", q: str = "",
     unit_id: int | None = None, round_id: int | None = None, returned: bool = False,
     year: int | None = None, term: int | None = None, category: str = "", card: str = "",
+    unit_kind: str = "",
 ) -> QuerySet[RectificationItem]:  # fmt: skip
     """The ledger as the user may see it, filtered; due states become deadline ranges
-    so the filter runs in the database."""
+    so the filter runs in the database. ``unit_kind`` is the unit's kind (UnitKind), as
+    the figures page's completion by kind of unit counts it."""
     items = restrict(RectificationItem.objects.all(), user).select_related(
         "unit", "round", "finding"
     )
@@ -88,6 +90,8 @@ def item_list(
         items = items.filter(finding__category=category)
     if unit_id:
         items = items.filter(unit_id=unit_id)
+    if unit_kind:
+        items = items.filter(unit__kind=unit_kind)
     if round_id:
         items = items.filter(round_id=round_id)
     if returned:
@@ -218,11 +222,13 @@ def rule_detail(*, user: User, pk: int) -> RuleMade:
 
 
 def rule_list(
-    *, user: User, unit_id: int | None = None, round_id: int | None = None
-) -> QuerySet[RuleMade]:
-    """The rules on ledger items the user may see (a unit: its own), newest first."""
+    *, user: User, unit_id: int | None = None, round_id: int | None = None,
+    year: int | None = None, term: int | None = None,
+) -> QuerySet[RuleMade]:  # fmt: skip
+    """The rules on ledger items the user may see (a unit: its own), newest first;
+    ``year`` / ``term``: rules of rounds begun then (as the figures page counts them)."""
     items = restrict(RectificationItem.objects.all(), user)
-    rules = RuleMade.objects.filter(item__in=items)
+    rules = in_period(RuleMade.objects.filter(item__in=items), year=year, term=term)
     if unit_id is not None:
         rules = rules.filter(unit_id=unit_id)
     if round_id is not None:
@@ -230,6 +236,13 @@ def rule_list(
     return rules.select_related("unit", "round", "evidence", "item__finding").order_by(
         "-issued_on", "-id"
     )
+
+
+def rule_list_counts(rules: QuerySet[RuleMade]) -> RuleCount:
+    """Made and revised among the rules listed (one query): the list's own count."""
+    row = rules.order_by().aggregate(made=Count("id", filter=Q(kind=RuleKind.MADE)),
+                                     revised=Count("id", filter=Q(kind=RuleKind.REVISED)))  # fmt: skip
+    return RuleCount(row["made"], row["revised"])
 
 
 def rules_made_counts(

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import allowed, can, user_of
 from xuncha.common.errors import ConcurrentEdit, ServiceError
+from xuncha.common.filters import FILTER_ERROR
+from xuncha.common.periods import PeriodFilter
 from xuncha.findings.files import evidence_response
 from xuncha.findings.selectors import work_page_id
 
@@ -222,18 +224,24 @@ def rule_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def rule_list(request: HttpRequest) -> HttpResponse:
-    """A unit's rules (a unit account: its own; others choose the unit by ?unit_id=)."""
+    """A unit's rules (a unit account: its own; others choose the unit by ?unit_id=);
+    ``?year=`` / ``?term=``: rules of rounds begun then (the figures page's drill-down),
+    a bad value lists none, with the reason beside the field."""
     user = user_of(request)
     try:
         unit_id = int(request.GET["unit_id"]) if request.GET.get("unit_id") else None
         round_id = int(request.GET["round_id"]) if request.GET.get("round_id") else None
     except ValueError as err:
         raise Http404 from err
-    rules = selectors.rule_list(user=user, unit_id=unit_id, round_id=round_id)
-    counts = selectors.rules_made_counts(user=user, unit_id=unit_id, round_id=round_id)["overall"]
+    form = PeriodFilter(request.GET or None)
+    rules = selectors.rule_list(user=user, unit_id=unit_id, round_id=round_id, **form.period())
+    rules = rules.none() if form.errors else rules
     context = {
         "rules": rules,
-        "counts": counts,
+        "counts": selectors.rule_list_counts(rules),
         "unit": rules[0].unit if unit_id and rules else None,
-    }
+        "form": form, "period": form.period_label(),
+        "filter_error": FILTER_ERROR if form.errors else "",
+        "kept": [(k, v) for k, v in (("unit_id", unit_id), ("round_id", round_id)) if v],
+    }  # fmt: skip
     return render(request, "rectifications/rule_list.html", context)

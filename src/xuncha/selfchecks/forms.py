@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from xuncha.common.periods import PeriodFilter
 from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput, UploadForm
 from xuncha.findings.choices import Category
 from xuncha.units.models import UnitKind
@@ -39,7 +40,17 @@ class ProblemForm(forms.Form):
     deadline = forms.DateField(label="自查时限", widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class TaskFilterForm(forms.Form):
+class ProblemFilterForm(PeriodFilter):
+    """The common problems of a period: ``year`` / ``term`` by the day each was set down
+    (:data:`xuncha.selfchecks.selectors.PROBLEM_PERIOD`)."""
+
+
+class TaskFilterForm(PeriodFilter):
+    """Problem, kind of unit, status, unit name, overdue, and the period: ``year`` /
+    ``term`` by the day the task was pushed to its unit (as the figures page counts)."""
+
+    field_order = ["problem_id", "unit_kind", "status", "unit", "year", "term", "overdue"]
+
     problem_id = forms.TypedChoiceField(
         label="共性问题", required=False, coerce=int, empty_value=None
     )

@@ -14,11 +14,17 @@ from django.shortcuts import get_object_or_404
 from xuncha.accounts.access import allowed, restrict, restrict_figures
 from xuncha.accounts.models import User
 from xuncha.findings.models import Finding
+from xuncha.planning.selectors import in_period
 from xuncha.units.models import UnitKind
 
 from .models import OPEN_STATES, CandidateGroup, CommonProblem, Grouping, SelfCheckTask, TaskStatus
 
 ANSWERED = (TaskStatus.ANSWERED, TaskStatus.ACCEPTED, TaskStatus.RETURNED)
+# A period's (``?year=`` / ``?term=``, the figures page's): a problem by the day it was
+# set down, a task by the day it was pushed to its unit (a later push adds new units'
+# tasks without moving the earlier ones).
+PROBLEM_PERIOD = "created_at"
+TASK_PERIOD = "created_at"
 
 
 def _office(user: User) -> None:
@@ -67,9 +73,13 @@ def group_previews(groups: list[CandidateGroup], per_group: int = 5) -> dict[int
     return out
 
 
-def problem_list(*, user: User) -> QuerySet[CommonProblem]:
-    """Common problems with their task counts (one query)."""
-    problems = restrict(CommonProblem.objects.all(), user)
+def problem_list(
+    *, user: User, year: int | None = None, term: int | None = None
+) -> QuerySet[CommonProblem]:
+    """Common problems with their task counts (one query); ``year`` / ``term``: those
+    set down then (:data:`PROBLEM_PERIOD`)."""
+    problems = in_period(restrict(CommonProblem.objects.all(), user), year=year, term=term,
+                         path=PROBLEM_PERIOD)  # fmt: skip
     return problems.annotate(
         pushed=Count("tasks"),
         answered=Count("tasks", filter=Q(tasks__status__in=ANSWERED)),
@@ -88,9 +98,13 @@ def overdue_q(today: dt.date) -> Q:
 
 def task_list(
     *, user: User, today: dt.date, problem_id: int | None = None, unit_kind: str = "",
-    status: str = "", overdue: bool = False, unit: str = "",
+    status: str = "", overdue: bool = False, unit: str = "", year: int | None = None,
+    term: int | None = None,
 ) -> QuerySet[SelfCheckTask]:  # fmt: skip
+    """The tasks the user may see, filtered; ``year`` / ``term``: those pushed then
+    (:data:`TASK_PERIOD`)."""
     tasks = restrict(SelfCheckTask.objects.all(), user).select_related("unit", "problem")
+    tasks = in_period(tasks, year=year, term=term, path=TASK_PERIOD)
     if problem_id:
         tasks = tasks.filter(problem_id=problem_id)
     if unit_kind:
@@ -128,9 +142,14 @@ class KindRow:
     overdue: int
 
 
-def by_unit_kind(*, user: User, today: dt.date, problem_id: int | None = None) -> list[KindRow]:
-    """Per kind of unit: tasks pushed, answered, found the problem, accepted, overdue."""
+def by_unit_kind(
+    *, user: User, today: dt.date, problem_id: int | None = None, year: int | None = None,
+    term: int | None = None,
+) -> list[KindRow]:  # fmt: skip
+    """Per kind of unit: tasks pushed, answered, found the problem, accepted, overdue
+    (``year`` / ``term``: of the tasks pushed then, as :func:`task_list` filters)."""
     tasks = restrict_figures(SelfCheckTask.objects.all(), user)
+    tasks = in_period(tasks, year=year, term=term, path=TASK_PERIOD)
     if problem_id:
         tasks = tasks.filter(problem_id=problem_id)
     rows = tasks.values("unit__kind").annotate(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -97,8 +98,13 @@ def _requirement(findings: list[Any]) -> str:
 def problem_list(request: HttpRequest) -> HttpResponse:
     if not allowed(user_of(request), "commonproblem.manage"):
         raise Http404
-    return render(request, "selfchecks/problem_list.html",
-                  {"problems": selectors.problem_list(user=user_of(request))})  # fmt: skip
+    # ?year= / ?term=: the figures page's drill-down; a bad value lists none, with the reason.
+    form = forms.ProblemFilterForm(request.GET or None)
+    problems = selectors.problem_list(user=user_of(request), **form.period())
+    return render(request, "selfchecks/problem_list.html", {
+        "problems": problems.none() if form.errors else problems, "form": form,
+        "period": form.period_label(), "filter_error": FILTER_ERROR if form.errors else "",
+    })  # fmt: skip
 
 
 @login_required
@@ -142,10 +148,12 @@ def task_list(request: HttpRequest) -> HttpResponse:
         tasks = tasks.none()
     paged = paginate(request, tasks, PAGE_SIZE)
     problem_id = (filters or {}).get("problem_id")
+    period = form.period()
     return render(request, "selfchecks/task_list.html", {
         "form": form, "rows": [(t, t.overdue(today)) for t in paged["page"]],
-        "kinds": selectors.by_unit_kind(user=user, today=today, problem_id=problem_id),
-        "link_query": f"problem_id={problem_id}" if problem_id else "",
+        "kinds": selectors.by_unit_kind(user=user, today=today, problem_id=problem_id, **period),
+        "link_query": urlencode([*((("problem_id", problem_id),) if problem_id else ()),
+                                 *period.items()]),
         "nav_query": list_query(request.GET),
         "filter_error": FILTER_ERROR if form.errors else "", **paged,
     })  # fmt: skip

@@ -8,12 +8,18 @@ from django import forms
 from django.http import QueryDict
 
 from xuncha.accounts.models import User
+from xuncha.common.periods import PeriodFilter
 from xuncha.planning.selectors import round_list
 
 from .models import SignalKind, SignalStatus
 
 
-class SignalFilters(forms.Form):
+class SignalFilters(PeriodFilter):
+    """Kind, status, unit, round, whether still shown, and the period (``year`` /
+    ``term``: signals first found then, as the figures page counts them)."""
+
+    field_order = ["kind", "status", "unit", "round_id", "year", "term", "current"]
+
     kind = forms.ChoiceField(label="疑点类型", required=False,
                              choices=[("", "全部"), *SignalKind.choices])  # fmt: skip
     status = forms.ChoiceField(label="核实状态", required=False,

@@ -13,11 +13,13 @@ from django.shortcuts import get_object_or_404
 from xuncha.accounts.access import allowed
 from xuncha.accounts.models import User
 from xuncha.common.filters import units_named
+from xuncha.planning.selectors import in_period
 from xuncha.rectifications.models import ProgressReport, RectificationItem
 
 from .models import Signal, SignalStatus
 
 FLAGGING = (SignalStatus.OPEN, SignalStatus.CONFIRMED)
+PERIOD_PATH = "first_seen"  # a signal is the period's by the day it was first found
 
 
 def _visible(user: User) -> QuerySet[Signal]:
@@ -28,12 +30,13 @@ def _visible(user: User) -> QuerySet[Signal]:
 
 def signal_list(
     *, user: User, kind: str = "", status: str = "", unit: str = "", round_id: int | None = None,
-    current: bool = False,
+    current: bool = False, year: int | None = None, term: int | None = None,
 ) -> QuerySet[Signal]:  # fmt: skip
     """Signals the user may review, filtered: ``unit`` is a name (its subordinate units
     too), ``round_id`` a round; a signal matches when any of its items does.
-    ``current`` leaves out signals whose data no longer shows them."""
-    signals = _visible(user)
+    ``current`` leaves out signals whose data no longer shows them. ``year`` / ``term``:
+    signals first found then (:data:`PERIOD_PATH`, as the figures page counts them)."""
+    signals = in_period(_visible(user), year=year, term=term, path=PERIOD_PATH)
     if kind:
         signals = signals.filter(kind=kind)
     if status:

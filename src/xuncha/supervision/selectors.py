@@ -6,9 +6,20 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from xuncha.accounts.access import restrict
 from xuncha.accounts.models import User
@@ -50,9 +61,31 @@ def current_versions() -> QuerySet[IndicatorVersion]:
     )
 
 
-def assessment_list() -> QuerySet[Assessment]:
-    """Every assessment with what its list shows."""
-    return Assessment.objects.select_related("indicator_version__system", "round", "supervisor")
+def assessments_between(start: dt.date, end: dt.date) -> Q:
+    """Assessments of a period: those whose round began in it; one of chosen units (no
+    round) when it was opened in it. The list's ``?year=`` / ``?term=`` and the figures
+    page both count by this."""
+    return Q(round__start_date__range=(start, end)) | Q(
+        round__isnull=True, created_at__date__range=(start, end)
+    )
+
+
+def assessment_list(*, year: int | None = None, term: int | None = None) -> QuerySet[Assessment]:
+    """Every assessment with what its list shows; ``year`` / ``term`` as
+    :func:`assessments_between` (an unknown term: none)."""
+    from xuncha.planning.models import Term
+
+    found = Assessment.objects.select_related("indicator_version__system", "round", "supervisor")
+    if year:
+        found = found.filter(assessments_between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    if term:
+        t = Term.objects.filter(pk=term).first()
+        if t is None:
+            return found.none()
+        found = found.filter(
+            assessments_between(dt.date(t.start_year, 1, 1), dt.date(t.end_year, 12, 31))
+        )
+    return found.order_by("-created_at", "-id")
 
 
 def version_spec(version: IndicatorVersion) -> VersionSpec:
@@ -91,7 +124,7 @@ class Measures:
 def ledger_measures(
     *, unit_ids: list[int], round_id: int | None, today: dt.date
 ) -> dict[int, Measures]:
-    """Each unit's measures over its ledger items (of ``round_id`` if given): two queries
+    """Each unit's measures over its ledger items (of ``round_id`` if given): one query
     for all units, whatever their number of items."""
     from xuncha.rectifications.models import ProgressReport, RectificationItem, Status
 
@@ -105,8 +138,23 @@ def ledger_measures(
         item=OuterRef("pk"), result=CheckResult.NOT_AS_REPORTED
     )
     closed = Q(status=Status.CLOSED)
+    # A plan is late when accepted (on the local day) more than PLAN_DAYS after the
+    # finding was fed back, or still not accepted that long after.
+    waited = ExpressionWrapper(
+        TruncDate("plan_accepted_at") - F("finding__fed_back_on"), output_field=DurationField()
+    )
+    fed_back = Q(finding__fed_back_on__isnull=False)
+    late = fed_back & (
+        Q(
+            plan_accepted_at__isnull=True,
+            finding__fed_back_on__lt=today - dt.timedelta(days=PLAN_DAYS),
+        )
+        | Q(plan_accepted_at__isnull=False, waited__gt=dt.timedelta(days=PLAN_DAYS))
+    )
     rows = (
-        items.annotate(evidenced=Exists(with_evidence), contradicted=Exists(contradicted))
+        items.annotate(
+            evidenced=Exists(with_evidence), contradicted=Exists(contradicted), waited=waited
+        )
         .values("unit_id")
         .annotate(
             total=Count("id"),
@@ -114,20 +162,12 @@ def ledger_measures(
             overdue=Count("id", filter=~closed & Q(deadline__lt=today)),
             closed_without_evidence=Count("id", filter=closed & Q(evidenced=False)),
             not_as_reported=Count("id", filter=Q(contradicted=True)),
+            plan_accepted_late=Count("id", filter=late),
         )
         .order_by()
     )
     counts = {r.pop("unit_id"): r for r in rows}
-    late: dict[int, int] = {}
-    plans = items.values_list("unit_id", "finding__fed_back_on", "plan_accepted_at")
-    for unit_id, fed_back_on, accepted_at in plans:
-        if fed_back_on is None:
-            continue
-        due = fed_back_on + dt.timedelta(days=PLAN_DAYS)
-        accepted = timezone.localtime(accepted_at).date() if accepted_at else None
-        if (accepted or today) > due:
-            late[unit_id] = late.get(unit_id, 0) + 1
-    return {u: Measures(**counts.get(u, {}), plan_accepted_late=late.get(u, 0)) for u in unit_ids}
+    return {u: Measures(**counts.get(u, {})) for u in unit_ids}
 
 
 @dataclass(frozen=True)

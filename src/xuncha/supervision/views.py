@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import allowed, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.exports import file_name, xlsx_response
+from xuncha.common.filters import FILTER_ERROR
+from xuncha.common.periods import PeriodFilter
 from xuncha.planning.selectors import round_list
 from xuncha.rectifications.models import RectificationItem
 
@@ -101,8 +103,14 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(err))
         else:
             return redirect("supervision:assessment", created.pk)
-    return render(request, "supervision/assessment_list.html",
-                  {"form": form, "assessments": selectors.assessment_list()})  # fmt: skip
+    # ?year= / ?term=: the figures page's drill-down; a bad value lists none, with the reason.
+    period = PeriodFilter(request.GET or None)
+    found = selectors.assessment_list(**period.period())
+    return render(request, "supervision/assessment_list.html", {
+        "form": form, "assessments": found.none() if period.errors else found,
+        "period_form": period, "period": period.period_label(),
+        "filter_error": FILTER_ERROR if period.errors else "",
+    })  # fmt: skip
 
 
 @login_required

@@ -63,11 +63,11 @@ def deduction(world) -> IndicatorVersion:
     return IndicatorVersion.objects.get(system__name__contains="15/15/60/10")
 
 
-def test_the_measures_come_from_the_ledger_in_two_queries(
+def test_the_measures_come_from_the_ledger_in_one_query(
     world, ledger, django_assert_num_queries
 ) -> None:
     empty = UnitFactory(name="无事项单位")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         m = selectors.ledger_measures(
             unit_ids=[world.unit.pk, empty.pk], round_id=None, today=TODAY
         )
@@ -76,6 +76,21 @@ def test_the_measures_come_from_the_ledger_in_two_queries(
     )
     assert m[world.unit.pk].rate == Decimal("50.00")
     assert m[empty.pk] == selectors.Measures() and m[empty.pk].rate is None
+
+
+@pytest.mark.parametrize(
+    ("accepted", "late"),
+    [
+        (dt.datetime(2024, 5, 1, 23, 30), 1),  # the 30th day after 04-01, late evening: on time
+        (dt.datetime(2024, 5, 2, 0, 30), 2),  # the 31st day, just after local midnight: late
+    ],
+)
+def test_a_plan_is_late_by_the_local_day_it_was_accepted(world, ledger, accepted, late) -> None:
+    RectificationItem.objects.filter(pk=ledger[3].pk).update(
+        plan_accepted_at=timezone.make_aware(accepted)  # Asia/Shanghai, UTC+8
+    )
+    m = selectors.ledger_measures(unit_ids=[world.unit.pk], round_id=None, today=TODAY)
+    assert m[world.unit.pk].plan_accepted_late == late  # items[2] (40 days) is late as well
 
 
 def test_opening_an_assessment_prefills_points_with_their_source(world, ledger, deduction) -> None:

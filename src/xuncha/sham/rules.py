@@ -295,10 +295,9 @@ def deadline_rush() -> list[Found]:
 # ------------------------------------------------------------------ 5. recurrence
 
 
-def recurrence() -> list[Found]:
-    """A finding in a unit whose earlier round already had a finding of the same
-    subcategory with a similar description, whose ledger item was closed (reported
-    rectified): the problem came back after it was said to be fixed."""
+def recurrence_candidates() -> QuerySet[Finding]:
+    """Findings with a ledger item in a unit and subcategory that has one in another
+    round too: the only descriptions :func:`recurrence` compares (and fingerprints)."""
     prior = Finding.objects.filter(
         unit_id=OuterRef("unit_id"), subcategory=OuterRef("subcategory"),
         round__start_date__lt=OuterRef("round__start_date"), rectification__status=Status.CLOSED,
@@ -307,9 +306,16 @@ def recurrence() -> list[Found]:
         unit_id=OuterRef("unit_id"), subcategory=OuterRef("subcategory"),
         round__start_date__gt=OuterRef("round__start_date"), rectification__isnull=False,
     )  # fmt: skip
-    candidates = Finding.objects.filter(rectification__isnull=False).filter(
+    return Finding.objects.filter(rectification__isnull=False).filter(
         Exists(prior) | Q(Exists(after), rectification__status=Status.CLOSED)
     )
+
+
+def recurrence() -> list[Found]:
+    """A finding in a unit whose earlier round already had a finding of the same
+    subcategory with a similar description, whose ledger item was closed (reported
+    rectified): the problem came back after it was said to be fixed."""
+    candidates = recurrence_candidates()
     rows = list(candidates.values_list(
         "pk", "unit_id", "subcategory", "round__start_date", "rectification__id",
         "rectification__status",

@@ -45,6 +45,13 @@ EXPECTED = {
     **{page: {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)}
        for page in ("assessment", "assessment_unit")},
     "indicator_export": {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (404, 404), "leader": (404, 404)},
+    # Issue 18: sham signals, 回头看, reverse checks and surveys are the office's and the
+    # supervisor's (every unit's); a self-check task its unit's too, the leader reads them all.
+    **{page: {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)}
+       for page in ("signal", "follow_up", "reverse_check", "survey")},
+    "selfcheck_task": {"office": (200, 200), "team": (404, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (200, 200)},
+    # A common problem's page: those who read self-check tasks beyond their own (not a unit).
+    "common_problem": {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
 }  # fmt: skip
 
 
@@ -90,6 +97,51 @@ def urls_for(world, team, unit) -> dict[str, str]:
         "unit_page": reverse("units:detail", args=[unit.pk]),
         "coverage": reverse("planning:coverage", args=[team.round.term_id]),
         **assessment_urls(world, unit),
+        **supervision_urls(world, unit, item),
+    }
+
+
+def supervision_urls(world, unit, item) -> dict[str, str]:
+    """Issue 18's object pages about ``unit``: a signal on its item, its 回头看 entry, a
+    reverse check of it, a survey of it, its self-check task and the common problem."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from web.supervision_world import closed_item
+    from xuncha.selfchecks.services import common_problem_create, common_problem_push
+    from xuncha.sham.models import Signal, SignalKind
+    from xuncha.supervision.models import Assessment, FollowUp, Grade, Interview
+    from xuncha.supervision.reversecheck import reverse_check_create
+    from xuncha.surveys.services import survey_open
+    from xuncha.units.models import UnitKind
+
+    signal = Signal.objects.create(kind=SignalKind.SAME_FILE, key=f"k{item.pk}", explanation="说明",
+                                   first_seen=dt.date(2024, 7, 1))  # fmt: skip
+    signal.items.set([item])
+    assessment = Assessment.objects.filter(scores__unit=unit).distinct().get()
+    entry = FollowUp.objects.create(assessment=assessment, unit=unit, grade=Grade.POOR, total=Decimal(40),
+                                    latest_grade=Grade.POOR, latest_total=Decimal(40))  # fmt: skip
+    Interview.objects.create(follow_up=entry, interviewee="主要负责人", due_on=dt.date(2024, 8, 1))
+    closed_item(world, unit=unit, team=Assignment.objects.filter(unit=unit).get().team)
+    check = reverse_check_create(name="反向核查", by=world.users["supervisor"], units=[unit], count=1)
+    today = timezone.localdate()
+    survey = survey_open(unit=unit, by=world.users["office"], title="满意度测评",
+                         opens_on=today, closes_on=today + dt.timedelta(days=30))  # fmt: skip
+    # A kind of its own: the problem's task is this unit's only.
+    unit.kind = UnitKind.VILLAGE if unit == world.unit else UnitKind.COMMUNITY
+    unit.save(update_fields=["kind"])
+    problem = common_problem_create(by=world.users["office"], title="共性问题", description="自查。",
+                                    unit_kinds=[unit.kind], deadline=today + dt.timedelta(days=30),
+                                    today=today)  # fmt: skip
+    common_problem_push(problem=problem, by=world.users["office"])
+    return {
+        "signal": reverse("sham:detail", args=[signal.pk]),
+        "follow_up": reverse("supervision:follow_up", args=[entry.pk]),
+        "reverse_check": reverse("supervision:reverse_check", args=[check.pk]),
+        "survey": reverse("surveys:detail", args=[survey.pk]),
+        "selfcheck_task": reverse("selfchecks:task", args=[problem.tasks.get().pk]),
+        "common_problem": reverse("selfchecks:problem", args=[problem.pk]),
     }
 
 
@@ -154,6 +206,29 @@ def test_list_pages_load_for_every_role(client, world, role) -> None:
         assert client.get(reverse(name)).status_code == (
             200 if role in ("office", "team") else 403
         ), name
+
+
+# Issue 18's list pages by role: 200, or 404 for a role the list is not for.
+SUPERVISION_LISTS = {
+    "sham:list": ("office", "supervisor"),
+    "supervision:assessments": ("office", "supervisor"),
+    "supervision:follow_ups": ("office", "supervisor"),
+    "supervision:reverse_checks": ("office", "supervisor"),
+    "surveys:list": ("office", "supervisor"),
+    "selfchecks:tasks": ("office", "supervisor", "leader", "unit"),
+    "selfchecks:problems": ("office",),
+    "rectifications:rules": ("office", "team", "unit", "supervisor", "leader"),
+}
+
+
+@pytest.mark.parametrize("role", ["office", "team", "unit", "supervisor", "leader"])
+def test_supervision_list_pages_by_role(client, world, role) -> None:
+    client.force_login(world.users[role])
+    for name, roles in SUPERVISION_LISTS.items():
+        # With and without the figures page's period filter.
+        for query in ("", "?year=2024"):
+            got = client.get(reverse(name) + query).status_code
+            assert got == (200 if role in roles else 404), (role, name, query)
 
 
 # POST actions: role -> action -> (own object, another's): "done", "refused" (a Chinese

@@ -124,7 +124,9 @@ def supervision_urls(world, unit, item) -> dict[str, str]:
                                     latest_grade=Grade.POOR, latest_total=Decimal(40))  # fmt: skip
     Interview.objects.create(follow_up=entry, interviewee="主要负责人", due_on=dt.date(2024, 8, 1))
     closed_item(world, unit=unit, team=Assignment.objects.filter(unit=unit).get().team)
-    check = reverse_check_create(name="反向核查", by=world.users["supervisor"], units=[unit], count=1)
+    check = reverse_check_create(
+        name="反向核查", by=world.users["supervisor"], units=[unit], count=1
+    )
     today = timezone.localdate()
     survey = survey_open(unit=unit, by=world.users["office"], title="满意度测评",
                          opens_on=today, closes_on=today + dt.timedelta(days=30))  # fmt: skip

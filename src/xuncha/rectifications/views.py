@@ -21,6 +21,7 @@ from xuncha.common.filters import FILTER_ERROR
 from xuncha.common.periods import PeriodFilter
 from xuncha.findings.files import evidence_response
 from xuncha.findings.selectors import work_page_id
+from xuncha.sham.selectors import item_signals
 
 from . import forms, selectors, services
 from .list_views import item_url, ledger_nav
@@ -73,6 +74,7 @@ def _detail(request: HttpRequest, item: RectificationItem, bound: dict[str, Any]
         "nav": ledger_nav(request, item),  # previous/next within the list's filter
         "rules": selectors.item_rules(item), "rules_editable": editable,
         "rule_form": (rule_form or forms.RuleForm()) if editable else None,
+        "sham_signals": item_signals(user=user_of(request), item=item),  # None: not a reviewer
     }  # fmt: skip
     return render(request, "rectifications/detail.html", context, status=status)
 

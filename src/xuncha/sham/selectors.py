@@ -56,6 +56,16 @@ def signal_list(
     return signals.order_by("-first_seen", "-id")
 
 
+def item_signals(*, user: User, item: RectificationItem) -> list[Signal] | None:
+    """The open (not yet decided) signals naming a ledger item, for its page; None for a
+    user who does not review signals (the page then has no such section). One query."""
+    if not allowed(user, "sham.review"):
+        return None
+    return list(
+        Signal.objects.filter(items=item, status=SignalStatus.OPEN).order_by("-first_seen", "-id")
+    )
+
+
 def signal_detail(*, user: User, pk: int) -> Signal:
     """A signal the user may review (404 otherwise)."""
     return get_object_or_404(_visible(user), pk=pk)

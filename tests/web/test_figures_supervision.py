@@ -144,6 +144,9 @@ def test_every_linked_number_lists_as_many_rows(client, world, scene, role) -> N
     assert seen["kind-total"] == ([4] if role in ("unit", "team") else [5]), role
     assert seen["kind-closed"] == [1], role
     assert seen["rules-total"] == ([3] if role in ("unit", "team") else [4]), role
+    assert (seen["rules-made"], seen["rules-revised"]) == (
+        ([2], [1]) if role in ("unit", "team") else ([3], [1])), role  # fmt: skip
+    assert sorted(seen["rules-round-made"]) == ([2] if role in ("unit", "team") else [1, 2]), role
     if role in ("office", "supervisor"):
         assert seen["signals-total"] == [3] and seen["signal-status"] == [1, 1, 1]
         assert seen["assessment-units"] == [1] and seen["assessment-follow-ups"] == [1]

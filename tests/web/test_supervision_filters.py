@@ -86,6 +86,9 @@ def test_rules_by_period(client, world) -> None:
     _refused(client, url, year="abc")
     _refused(client, url, year=1800)
     _refused(client, url, term="x")
+    assert _count(client, url, year=2024, kind="made") == 2
+    assert _count(client, url, year=2024, kind="revised") == 0
+    _refused(client, url, kind="burnt")
 
 
 def _signal(n: int, first_seen: dt.date, items, status=SignalStatus.OPEN, by=None) -> Signal:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from xuncha.common.periods import PeriodFilter
 from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput, UploadForm
 from xuncha.findings.choices import Category
 from xuncha.units.models import UnitKind
@@ -36,6 +37,17 @@ class FilterForm(forms.Form):
         required=False, min_value=1990, max_value=2100, widget=forms.HiddenInput
     )
     term = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class RuleFilterForm(PeriodFilter):
+    """The 建章立制 list's filters: the period (rules of rounds begun then) and the kind."""
+
+    kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部"), *RuleKind.choices])
+
+    def chosen(self) -> dict[str, Any]:
+        """The valid filters as keyword arguments for ``rule_list``."""
+        kind = self.cleaned_data.get("kind") if self.is_bound and self.is_valid() else ""
+        return {**self.period(), **({"kind": kind} if kind else {})}
 
 
 class VersionedForm(forms.Form):

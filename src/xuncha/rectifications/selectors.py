@@ -223,12 +223,15 @@ def rule_detail(*, user: User, pk: int) -> RuleMade:
 
 def rule_list(
     *, user: User, unit_id: int | None = None, round_id: int | None = None,
-    year: int | None = None, term: int | None = None,
+    year: int | None = None, term: int | None = None, kind: str = "",
 ) -> QuerySet[RuleMade]:  # fmt: skip
     """The rules on ledger items the user may see (a unit: its own), newest first;
-    ``year`` / ``term``: rules of rounds begun then (as the figures page counts them)."""
+    ``year`` / ``term``: rules of rounds begun then (as the figures page counts them);
+    ``kind``: made or revised (RuleKind)."""
     items = restrict(RectificationItem.objects.all(), user)
     rules = in_period(RuleMade.objects.filter(item__in=items), year=year, term=term)
+    if kind:
+        rules = rules.filter(kind=kind)
     if unit_id is not None:
         rules = rules.filter(unit_id=unit_id)
     if round_id is not None:

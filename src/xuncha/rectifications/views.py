@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import allowed, can, user_of
 from xuncha.common.errors import ConcurrentEdit, ServiceError
 from xuncha.common.filters import FILTER_ERROR
-from xuncha.common.periods import PeriodFilter
 from xuncha.findings.files import evidence_response
 from xuncha.findings.selectors import work_page_id
 from xuncha.sham.selectors import item_signals
@@ -228,15 +227,15 @@ def rule_file(request: HttpRequest, pk: int) -> FileResponse:
 def rule_list(request: HttpRequest) -> HttpResponse:
     """A unit's rules (a unit account: its own; others choose the unit by ?unit_id=);
     ``?year=`` / ``?term=``: rules of rounds begun then (the figures page's drill-down),
-    a bad value lists none, with the reason beside the field."""
+    ``?kind=``: made or revised; a bad value lists none, with the reason beside the field."""
     user = user_of(request)
     try:
         unit_id = int(request.GET["unit_id"]) if request.GET.get("unit_id") else None
         round_id = int(request.GET["round_id"]) if request.GET.get("round_id") else None
     except ValueError as err:
         raise Http404 from err
-    form = PeriodFilter(request.GET or None)
-    rules = selectors.rule_list(user=user, unit_id=unit_id, round_id=round_id, **form.period())
+    form = forms.RuleFilterForm(request.GET or None)
+    rules = selectors.rule_list(user=user, unit_id=unit_id, round_id=round_id, **form.chosen())
     rules = rules.none() if form.errors else rules
     context = {
         "rules": rules,

@@ -184,7 +184,12 @@ def signals(*, user: User, period: Period) -> Signals | None:
     visible = _counts(Signal, user)
     if visible is None:
         return None
-    rows = _of(visible, period, SIGNAL_PERIOD).order_by().values_list("kind", "status").annotate(n=Count("id"))
+    rows = (
+        _of(visible, period, SIGNAL_PERIOD)
+        .order_by()
+        .values_list("kind", "status")
+        .annotate(n=Count("id"))
+    )
     counts = {(kind, status): n for kind, status, n in rows}
     status_n = {s: sum(n for (_k, st), n in counts.items() if st == s) for s in SignalStatus.values}
     return Signals(

@@ -42,7 +42,9 @@ class FilterForm(forms.Form):
 class RuleFilterForm(PeriodFilter):
     """The 建章立制 list's filters: the period (rules of rounds begun then) and the kind."""
 
-    kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部"), *RuleKind.choices])
+    kind = forms.ChoiceField(
+        label="类型", required=False, choices=[("", "全部"), *RuleKind.choices]
+    )
 
     def chosen(self) -> dict[str, Any]:
         """The valid filters as keyword arguments for ``rule_list``."""

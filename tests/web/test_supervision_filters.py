@@ -6,6 +6,7 @@ the ledger treats a bad ``?status=``). And a ledger item's open sham signals on 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -18,7 +19,7 @@ from xuncha.selfchecks import services as selfchecks
 from xuncha.selfchecks.models import CommonProblem, SelfCheckTask
 from xuncha.sham.models import Signal, SignalKind, SignalStatus
 from xuncha.supervision import assessment as scoring
-from xuncha.supervision.models import Assessment
+from xuncha.supervision.models import Assessment, Grade
 from xuncha.units.models import Unit, UnitKind
 
 
@@ -188,3 +189,29 @@ def test_item_page_names_its_open_signals(client, world, role) -> None:
         assert client.get(href).status_code == 200
     else:
         assert 'id="sham-signals"' not in page and href not in page
+
+
+def test_assessment_page_by_grade(client, world) -> None:
+    """The figures' per-grade counts open the assessment page filtered by ``?grade=``:
+    units whose every indicator is scored, of that grade."""
+    version = small_system(world)
+    opened = scoring.assessment_create(name="评估", version=version, units=[world.unit, world.other_unit],
+                                       by=world.users["supervisor"], today=dt.date(2024, 7, 1))  # fmt: skip
+    s = opened.scores.get(unit=world.unit, indicator__name="整改工作组织有力")
+    scoring.score_save(score=s, by=world.users["supervisor"], version=s.version,
+                       indicator_version_id=opened.indicator_version_id, points=Decimal(30))  # fmt: skip
+    client.force_login(world.users["supervisor"])
+    url = reverse("supervision:assessment", args=[opened.pk])
+    assert _results(client, url) == 2  # both units, one not fully scored
+    assert _results(client, url, grade="graded") == 1
+    by_grade = {g: _results(client, url, grade=g) for g in Grade.values}
+    assert sum(by_grade.values()) == 1
+    bad = client.get(url, {"grade": "excellent"})
+    assert bad.status_code == 200 and len(bad.context["results"]) == 0
+    assert "筛选条件有误" in bad.content.decode()
+
+
+def _results(client, url: str, **params: object) -> int:
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return len(response.context["results"])

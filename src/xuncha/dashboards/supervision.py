@@ -73,6 +73,11 @@ class AssessmentRow:
         """Units per grade, in the grades' order (好、较好、一般、差)."""
         return [self.grades.get(g, 0) for g in Grade.values]
 
+    @property
+    def grade_links(self) -> list[tuple[str, int]]:
+        """(grade value, units) in the grades' order: the assessment page's ``?grade=``."""
+        return [(g, self.grades.get(g, 0)) for g in Grade.values]
+
 
 @dataclass
 class Assessments:

@@ -123,8 +123,18 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (r, selectors.grade_of(r.total, version), entries.get(r.unit_id))
         for r in selectors.assessment_results(found)
     ]
+    # ?grade=: units whose grade is fixed (every indicator scored), "graded" any grade, or
+    # one grade (the figures page's drill-down); a bad value lists none, with the reason.
+    chosen = request.GET.get("grade", "")
+    bad = chosen not in ("", "graded", *Grade.values)
+    if chosen:
+        results = [(r, g, f) for r, g, f in results
+                   if not bad and r.complete and chosen in ("graded", g.value)]  # fmt: skip
     low = "、".join(Grade(g).label for g in Grade.values if g in follow_up_grades())
-    context = {"assessment": found, "results": results, "follow_up_grades": low}
+    context = {"assessment": found, "results": results, "follow_up_grades": low,
+               "grade_chosen": "已确定等次" if chosen == "graded" else
+               (Grade(chosen).label if chosen and not bad else ""),
+               "filter_error": "筛选条件有误：等次应为好、较好、一般或差。" if bad else ""}  # fmt: skip
     return render(request, "supervision/assessment_detail.html", context)
 
 

@@ -19,7 +19,7 @@ from xuncha.selfchecks import services as selfchecks
 from xuncha.selfchecks.models import CommonProblem, SelfCheckTask
 from xuncha.sham.models import Signal, SignalKind, SignalStatus
 from xuncha.supervision import assessment as scoring
-from xuncha.supervision.models import Assessment, Grade
+from xuncha.supervision.models import Assessment, FollowUp, Grade
 from xuncha.units.models import Unit, UnitKind
 
 
@@ -168,6 +168,14 @@ def test_assessments_by_round_start_else_opening(client, world) -> None:
     assert [a.name for a in response.context["assessments"]] == ["按轮次"]
     assert [a.name for a in client.get(url, {"year": 2025}).context["assessments"]] == ["按单位"]
     _refused(client, url, year="20x4")
+    # The 回头看 list by the same period: the entries of the period's assessments.
+    FollowUp.objects.create(assessment=chosen, unit=world.unit, grade=Grade.POOR, total=Decimal(40),
+                            latest_grade=Grade.POOR, latest_total=Decimal(40))  # fmt: skip
+    follow_ups = reverse("supervision:follow_ups")
+    assert len(client.get(follow_ups, {"year": 2025}).context["rows"]) == 1
+    assert len(client.get(follow_ups, {"year": 2024}).context["rows"]) == 0
+    bad = client.get(follow_ups, {"year": "x"})
+    assert len(bad.context["rows"]) == 0 and bad.context["filter_error"]
 
 
 @pytest.mark.parametrize("role", ["office", "supervisor", "leader", "team", "unit"])

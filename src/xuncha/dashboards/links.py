@@ -106,6 +106,11 @@ def assessment(pk: int) -> str:
     return reverse("supervision:assessment", args=[pk])
 
 
+def period_follow_ups(period: Period) -> str:
+    """The 回头看 list of the period's assessments."""
+    return _url("supervision:follow_ups", period)
+
+
 def follow_ups(assessment_id: int) -> str:
     """The 回头看 list of one assessment."""
     return _url("supervision:follow_ups", None, assessment=assessment_id)

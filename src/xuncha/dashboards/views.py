@@ -147,6 +147,7 @@ def _supervision_links(user: User, period: Period) -> dict[str, Any]:
         "assessments": allowed(user, "assessment.score"),
         "assessment_list": allowed(user, "assessment.score") and links.assessments(period),
         "follow_ups": allowed(user, "followup.read"),
+        "follow_up_list": allowed(user, "followup.read") and links.period_follow_ups(period),
         "signals": allowed(user, "sham.review"),
         "tasks": allowed(user, "selfcheck.list"),
         "problems": allowed(user, "commonproblem.manage") and links.problems(period),

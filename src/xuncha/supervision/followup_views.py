@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import allowed, user_of
 from xuncha.common.errors import ServiceError
+from xuncha.common.filters import FILTER_ERROR
 from xuncha.planning.selectors import round_list
 from xuncha.units.models import Unit
 
@@ -65,8 +66,13 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         round_id=data["round"].pk if data.get("round") else None,
         assessment_id=data["assessment"].pk if data.get("assessment") else None,
         status=data.get("status", ""),
+        **form.period(),
     )
-    return render(request, "supervision/follow_up_list.html", {"form": form, "rows": rows})
+    # A bad filter lists none, with the reason beside the field (as the ledger does).
+    return render(request, "supervision/follow_up_list.html", {
+        "form": form, "rows": rows.none() if form.errors else rows,
+        "filter_error": FILTER_ERROR if form.errors else "",
+    })  # fmt: skip
 
 
 _ACTIONS: dict[str, type[django_forms.Form]] = {

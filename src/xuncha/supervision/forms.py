@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from xuncha.common.periods import PeriodFilter
 from xuncha.common.widgets import MultipleFileField, MultipleFileInput, UploadForm
 from xuncha.planning.models import Round
 from xuncha.units.models import Unit
@@ -47,7 +48,12 @@ class ScoreForm(forms.Form):
         return [int(p) for p in parts]
 
 
-class FollowUpFilter(forms.Form):
+class FollowUpFilter(PeriodFilter):
+    """Round, assessment, status, and the period (``year`` / ``term``: entries of the
+    period's assessments, as the figures page counts them)."""
+
+    field_order = ["round", "assessment", "status", "year", "term"]
+
     round = forms.ModelChoiceField(label="轮次", required=False, queryset=Round.objects.none(),
                                    empty_label="全部")  # fmt: skip
     assessment = forms.ModelChoiceField(

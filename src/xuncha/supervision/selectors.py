@@ -233,12 +233,15 @@ def assessment_detail(*, user: User, pk: int) -> Assessment:
 
 def follow_up_list(
     *, user: User, round_id: int | None = None, assessment_id: int | None = None,
-    status: str = "",
+    status: str = "", year: int | None = None, term: int | None = None,
 ) -> QuerySet[FollowUp]:  # fmt: skip
-    """The 回头看 list the user may see, filtered by round, assessment and status."""
+    """The 回头看 list the user may see, filtered by round, assessment and status;
+    ``year`` / ``term``: the entries of the period's assessments (:func:`assessment_list`)."""
     rows = restrict(FollowUp.objects.all(), user).select_related(
         "assessment__round", "unit", "interview"
     )
+    if year or term:
+        rows = rows.filter(assessment__in=assessment_list(year=year, term=term).values("pk"))
     if round_id is not None:
         rows = rows.filter(assessment__round_id=round_id)
     if assessment_id is not None:

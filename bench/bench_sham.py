@@ -232,6 +232,7 @@ def daily(items: int, files: int) -> None:
         for label, day in (("first run", TODAY), ("next day", TODAY + dt.timedelta(days=1))):
             if label == "next day":
                 next_day(day, random.Random(19))
+            load = os.getloadavg()[0]  # other work on the machine shares the cores
             t0 = time.perf_counter()
             cards = cards_derive(day)
             t1 = time.perf_counter()
@@ -241,12 +242,15 @@ def daily(items: int, files: int) -> None:
             print(f"  {label}: cards {t1 - t0:.1f} s (opened {cards.opened:,}, cleared {cards.cleared:,});"
                   f" signals {t2 - t1:.1f} s (files read {signals.fingerprinted:,}, found {signals.found:,},"
                   f" new {signals.opened:,}, changed {signals.changed:,}, gone {signals.gone:,});"
-                  f" together {t2 - t0:.1f} s")  # fmt: skip
+                  f" together {t2 - t0:.1f} s; load average before {load:.2f},"
+                  f" after {os.getloadavg()[0]:.2f}")  # fmt: skip
             print("    steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in signals.seconds.items()))
         print(f"  signals recorded: {Signal.objects.count():,}")
         for label, seconds in times.items():
             verdict = "OK" if seconds < TARGET_SECONDS else "TOO SLOW"
             print(f"{label}: {seconds:.1f} s (target < {TARGET_SECONDS} s): {verdict}")
+        print("load average at the end (1, 5, 15 min): "
+              + ", ".join(f"{x:.2f}" for x in os.getloadavg()))  # fmt: skip
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -259,7 +263,8 @@ def main() -> None:
     args = ap.parse_args()
     setup_test_environment()
     assert connection.vendor == "postgresql", "this benchmark runs on PostgreSQL"
-    print(f"cores: {os.cpu_count()}")
+    print(f"cores: {os.cpu_count()}, load average (1, 5, 15 min): "
+          + ", ".join(f"{x:.2f}" for x in os.getloadavg()))  # fmt: skip
     if not args.skip_planted:
         print("planted city:")
         planted()

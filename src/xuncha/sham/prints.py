@@ -173,7 +173,8 @@ def _sha1_32(shingle: str) -> int:
     return int.from_bytes(hashlib.sha1(shingle.encode("utf-8")).digest()[:4], "little")
 
 
-MINHASH_CHUNK = 500  # texts whose shingles are permuted at once (~45,000 × 128 uint32)
+MINHASH_CHUNK = 50  # texts permuted at once: 128 × some 5,000 uint32 stay in the CPU's cache
+KNOWN_SHINGLES = 500_000  # shingle hashes kept between chunks (some 50 MB)
 
 
 def minhashes(texts: Sequence[str], min_chars: int = MIN_TEXT_CHARS) -> list[bytes]:
@@ -192,13 +193,16 @@ def minhashes_each(texts: Sequence[tuple[str, int]]) -> list[bytes]:
     out = [b""] * len(texts)
     todo = [i for i, (text, least) in enumerate(texts) if text_chars(text) >= least]
     empty = np.full(NUM_PERM, 0xFFFFFFFF, dtype="<u4").tobytes()  # no shingle: datasketch's start
+    known: dict[str, int] = {}  # words recur from text to text: each one's SHA-1 once
     for start in range(0, len(todo), MINHASH_CHUNK):
         chunk = todo[start : start + MINHASH_CHUNK]
-        hashes: list[int] = []
-        ends: list[int] = []
-        for i in chunk:
-            hashes.extend(map(_sha1_32, shingles(texts[i][0])))
-            ends.append(len(hashes))
+        sets = [shingles(texts[i][0]) for i in chunk]
+        fresh = set().union(*sets).difference(known)
+        known.update(zip(fresh, map(_sha1_32, fresh), strict=True))
+        hashes = list(map(known.__getitem__, itertools.chain.from_iterable(sets)))
+        ends = list(itertools.accumulate(map(len, sets)))
+        if len(known) > KNOWN_SHINGLES:
+            known.clear()
         if not hashes:
             for i in chunk:
                 out[i] = empty
@@ -206,7 +210,8 @@ def minhashes_each(texts: Sequence[tuple[str, int]]) -> list[bytes]:
         hv = _fmix32(np.array(hashes, dtype=np.uint32))
         # (NUM_PERM, shingles): each permutation's values of a text lie side by side, so
         # the minimum per text runs over contiguous memory (10 times faster than rows).
-        permuted = a.reshape(-1, 1) * hv + b.reshape(-1, 1)  # uint32 wraps: modulo 2**32
+        permuted = np.multiply.outer(a, hv)  # uint32 wraps: modulo 2**32
+        permuted += b.reshape(-1, 1)
         starts = np.array([0, *ends[:-1]], dtype=np.int64)
         full = np.array(ends, dtype=np.int64) > starts  # a text without shingles: no column
         mins = np.minimum.reduceat(permuted, starts[full], axis=1)

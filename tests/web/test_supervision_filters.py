@@ -165,8 +165,8 @@ def test_assessments_by_round_start_else_opening(client, world) -> None:
     url = reverse("supervision:assessments")
     assert _count(client, url) == 2
     response = client.get(url, {"year": 2024})
-    assert [a.name for a in response.context["assessments"]] == ["按轮次"]
-    assert [a.name for a in client.get(url, {"year": 2025}).context["assessments"]] == ["按单位"]
+    assert [a.name for a in response.context["page"]] == ["按轮次"]
+    assert [a.name for a in client.get(url, {"year": 2025}).context["page"]] == ["按单位"]
     _refused(client, url, year="20x4")
     # The 回头看 list by the same period: the entries of the period's assessments.
     FollowUp.objects.create(assessment=chosen, unit=world.unit, grade=Grade.POOR, total=Decimal(40),

@@ -15,6 +15,7 @@ from xuncha.accounts.access import allowed, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.exports import file_name, xlsx_response
 from xuncha.common.filters import FILTER_ERROR
+from xuncha.common.pagination import paginate
 from xuncha.common.periods import PeriodFilter
 from xuncha.planning.selectors import round_list
 from xuncha.rectifications.models import RectificationItem
@@ -88,6 +89,9 @@ def indicator_install(request: HttpRequest) -> HttpResponse:
     return redirect("supervision:indicators")
 
 
+PAGE_SIZE = 50  # assessments per page of the list
+
+
 @login_required
 def assessment_list(request: HttpRequest) -> HttpResponse:
     _require(request, "assessment.score")
@@ -107,7 +111,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     period = PeriodFilter(request.GET or None)
     found = selectors.assessment_list(**period.period())
     return render(request, "supervision/assessment_list.html", {
-        "form": form, "assessments": found.none() if period.errors else found,
+        "form": form, **paginate(request, found.none() if period.errors else found, PAGE_SIZE),
         "period_form": period, "period": period.period_label(),
         "filter_error": FILTER_ERROR if period.errors else "",
     })  # fmt: skip

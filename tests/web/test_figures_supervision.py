@@ -153,6 +153,9 @@ def test_every_linked_number_lists_as_many_rows(client, world, scene, role) -> N
         assert seen["assessments-total"] == [1] and seen["assessment-graded"] == [1]
         assert seen["assessment-grade"] == [0, 0, 0, 1]  # 好、较好、一般、差
         assert seen["follow-ups-total"] == [1]
+        # One assessment in the period: its totals open its page too.
+        assert (seen["assessed-units"], seen["assessed-graded"]) == ([1], [1])
+        assert seen["grade-count"] == [0, 0, 0, 1]
     if role in ("office", "supervisor", "leader"):
         assert seen["tasks-total"] == [2] and seen["tasks-overdue"] == [2]
         assert seen["task-kind"] == [2, 0, 2]  # pushed, accepted, overdue: villages

@@ -186,8 +186,12 @@ def _matrix(source: str, ids: QuerySet[Any] | None = None) -> tuple[np.ndarray, 
 def _buckets(keys: np.ndarray) -> list[np.ndarray]:
     """Positions of equal values in ``keys``, for each value found more than once."""
     order = np.argsort(keys, kind="stable")
-    starts = np.flatnonzero(keys[order][1:] != keys[order][:-1]) + 1
-    return [b for b in np.split(order, starts) if len(b) > 1]
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    # Slices of the runs longer than one only: np.split makes an array of every run, and
+    # nearly all of them (a band of a text that has no near copy) are alone.
+    return [order[starts[i] : ends[i]] for i in np.flatnonzero(ends - starts > 1)]
 
 
 def _lsh_pairs(values: np.ndarray) -> set[tuple[int, int]]:

@@ -93,10 +93,11 @@ def _insert(model: type[models.Model], fields: list[str], rows: list[tuple[Any, 
         return
     if connection.vendor != "postgresql":
         made = [model(**dict(zip(fields, row, strict=True))) for row in rows]
-        model.objects.bulk_create(made, batch_size=BATCH)
+        model._default_manager.bulk_create(made, batch_size=BATCH)
         return
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
+    column = {f.attname: f.column for f in model._meta.concrete_fields}
+    columns = ", ".join(quote(column[f]) for f in fields)
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:

@@ -119,7 +119,7 @@ class RuleForm(forms.Form):
                                                 "invalid": "请按 2024-05-01 的格式填写日期。"})  # fmt: skip
     doc_number = forms.CharField(label="文号", max_length=100, required=False,
                                  help_text="如“××党发〔2024〕3号”；没有文号的内部制度可不填。")  # fmt: skip
-    file = forms.FileField(label="制度文件（PDF、Word、图片）", required=False)
+    file = forms.FileField(label="制度文件（PDF、Office 文档、图片）", required=False)
 
     def clean_issued_on(self) -> Any:
         issued = self.cleaned_data["issued_on"]

@@ -105,7 +105,21 @@ def _choice_options(user: User, visible_items: QuerySet[Any]) -> tuple[Options, 
     return round_options, team_options
 
 
-class SharedFilters(forms.Form):
+class ListFilters(forms.Form):
+    """A list's filter form (mix in with :class:`xuncha.common.periods.PeriodFilter`
+    where the list also filters by year or term)."""
+
+    def filters(self) -> dict[str, Any] | None:
+        """The cleaned filters, or None when the form is invalid (the list then shows
+        nothing but the errors: an unchecked filter must not silently show everything)."""
+        if not self.is_bound:
+            return {}
+        if not self.is_valid():
+            return None
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+class SharedFilters(ListFilters):
     """Fields both lists add to their own: keyword, unit search, round, team, amount
     range. A list's form names its ``model``: a unit user's round and team options are
     those of the rows of it they may see."""
@@ -137,15 +151,6 @@ class SharedFilters(forms.Form):
         if low is not None and high is not None and low > high:
             self.add_error("amount_max", "金额上限不能小于下限。")
         return data
-
-    def filters(self) -> dict[str, Any] | None:
-        """The cleaned filters, or None when the form is invalid (the list then shows
-        nothing but the errors: an unchecked filter must not silently show everything)."""
-        if not self.is_bound:
-            return {}
-        if not self.is_valid():
-            return None
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
 
     def results(self, search: Callable[..., QuerySet[Any]], **context: Any) -> QuerySet[Any]:
         """``search(**context, **filters)``: the list as filtered, none of it when the

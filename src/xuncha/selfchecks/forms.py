@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from xuncha.common.filters import ListFilters
 from xuncha.common.periods import PeriodFilter
 from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput, UploadForm
 from xuncha.findings.choices import Category
@@ -45,7 +46,7 @@ class ProblemFilterForm(PeriodFilter):
     (:data:`xuncha.selfchecks.selectors.PROBLEM_PERIOD`)."""
 
 
-class TaskFilterForm(PeriodFilter):
+class TaskFilterForm(PeriodFilter, ListFilters):
     """Problem, kind of unit, status, unit name, overdue, and the period: ``year`` /
     ``term`` by the day the task was pushed to its unit (as the figures page counts)."""
 
@@ -69,14 +70,6 @@ class TaskFilterForm(PeriodFilter):
         self.fields["problem_id"].error_messages["invalid_choice"] = (
             "所选共性问题不存在或您无权查看。"
         )
-
-    def filters(self) -> dict[str, Any] | None:
-        """The cleaned filters; None when invalid (the list then shows nothing)."""
-        if not self.is_bound:
-            return {}
-        if not self.is_valid():
-            return None
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
 
 
 class VersionedForm(forms.Form):

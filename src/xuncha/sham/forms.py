@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.http import QueryDict
 
 from xuncha.accounts.models import User
+from xuncha.common.filters import ListFilters
 from xuncha.common.periods import PeriodFilter
 from xuncha.planning.selectors import round_list
 
 from .models import SignalKind, SignalStatus
 
 
-class SignalFilters(PeriodFilter):
+class SignalFilters(PeriodFilter, ListFilters):
     """Kind, status, unit, round, whether still shown, and the period (``year`` /
     ``term``: signals first found then, as the figures page counts them)."""
 
@@ -33,14 +32,6 @@ class SignalFilters(PeriodFilter):
         field = self.fields["round_id"]
         field.choices = [("", "全部"), *((r.pk, r.name) for r in round_list(user=user))]  # type: ignore[attr-defined]
         field.error_messages["invalid_choice"] = "所选轮次不存在或您无权查看。"
-
-    def filters(self) -> dict[str, Any] | None:
-        """The cleaned filters, or None when invalid (the list then shows none)."""
-        if not self.is_bound:
-            return {}
-        if not self.is_valid():
-            return None
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
 
 
 class DecideForm(forms.Form):

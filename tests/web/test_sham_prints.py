@@ -1,5 +1,5 @@
-"""The vectorised MinHash gives datasketch's values exactly, and a first run's backlog of
-texts (more than a day's) goes to children and is stored like a day's."""
+"""A first run's backlog of texts (more than a day's: report texts and finding
+descriptions together) goes to children and is stored like a day's, once."""
 
 from __future__ import annotations
 
@@ -21,20 +21,13 @@ def _texts(n: int, seed: int) -> list[str]:
     return ["".join(rng.choice(words) for _ in range(rng.randint(1, 40))) for _ in range(n)]
 
 
-def test_vectorised_minhash_equals_datasketch() -> None:
-    texts = [*_texts(1300, 1), "", "。。。", "_" * 40, "已按要求完成整改。"]  # over 2 chunks
-    for least in (prints.MIN_TEXT_CHARS, prints.MIN_DESCRIPTION_CHARS, 0):
-        got = prints.minhashes(texts, least)
-        want = [prints.minhash_bytes_datasketch(t, least) for t in texts]
-        assert got == want
-        assert any(got) and (least == 0 or not all(got))  # some too short to compare
-    mixed = [(t, 10 if i % 2 else 30) for i, t in enumerate(texts[:200])]
-    assert prints.minhashes_each(mixed) == [prints.minhash_bytes_datasketch(t, n) for t, n in mixed]
-
-
-def test_a_text_without_words_gets_datasketchs_empty_values() -> None:
-    assert prints.minhashes(["。，", "abc"], 0)[0] == prints.minhash_bytes_datasketch("。，", 0)
-    assert prints.minhashes(["。，", "abc"], 0)[1] == prints.minhash_bytes_datasketch("abc", 0)
+def test_each_text_keeps_its_own_least_length() -> None:
+    texts = [*_texts(200, 1), "", "已按要求完成整改。"]
+    mixed = [(t, 10 if i % 2 else 30) for i, t in enumerate(texts)]
+    got = prints.minhashes_each(mixed)
+    assert got == [prints.minhash_bytes(t, n) for t, n in mixed]
+    assert any(got) and not all(got)  # some long enough, some too short
+    assert any(not g and prints.text_chars(t) >= 10 for g, (t, _) in zip(got, mixed, strict=True))
 
 
 @pytest.mark.django_db
@@ -53,12 +46,12 @@ def test_backlog_goes_to_children_and_is_stored(monkeypatch) -> None:
     made = [FindingFactory(description=t) for t in texts]
     ids = Finding.objects.filter(pk__in=[f.pk for f in made])
     assert fingerprint.prints_update(ids) == 0  # no evidence file
-    assert [fn for fn, _ in calls] == [prints.minhashes_each] * 2
+    assert calls == [(prints.minhashes_each, 3)] * 2  # two children, one per worker
     stored = dict(
         TextPrint.objects.filter(source=TextSource.FINDING).values_list("object_id", "minhash")
     )
     for f, text in zip(made, texts, strict=True):
-        want = prints.minhash_bytes_datasketch(text, prints.MIN_DESCRIPTION_CHARS)
-        assert bytes(stored[f.pk]) == want
+        assert bytes(stored[f.pk]) == prints.minhash_bytes(text, prints.MIN_DESCRIPTION_CHARS)
+    assert any(stored.values())
     calls.clear()
     assert fingerprint.finding_prints_update(ids) == 0 and not calls  # done once

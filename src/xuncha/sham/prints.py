@@ -143,93 +143,14 @@ def _empty() -> Any:
     return MinHash(num_perm=NUM_PERM)  # seed 1: the same permutations in every process
 
 
-@functools.cache
-def _permutations() -> tuple[Any, Any]:
-    """datasketch's (a, b) of its default affine32 scheme: ``a * fmix32(h) + b`` in uint32."""
-    import numpy as np
-
-    mh = _empty()
-    if getattr(mh, "scheme", None) != "affine32":
-        raise RuntimeError(
-            f"datasketch MinHash scheme {getattr(mh, 'scheme', None)!r}, not affine32"
-        )
-    a, b = mh.permutations
-    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
-
-
-def _fmix32(hv: Any) -> Any:
-    """MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies first."""
-    import numpy as np
-
-    hv = hv ^ (hv >> np.uint32(16))
-    hv = hv * np.uint32(0x85EBCA6B)
-    hv = hv ^ (hv >> np.uint32(13))
-    hv = hv * np.uint32(0xC2B2AE35)
-    return hv ^ (hv >> np.uint32(16))
-
-
-def _sha1_32(shingle: str) -> int:
-    """datasketch's default hash of a value: the first 4 bytes of its SHA-1, little-endian."""
-    return int.from_bytes(hashlib.sha1(shingle.encode("utf-8")).digest()[:4], "little")
-
-
-MINHASH_CHUNK = 50  # texts permuted at once: 128 × some 5,000 uint32 stay in the CPU's cache
-KNOWN_SHINGLES = 500_000  # shingle hashes kept between chunks (some 50 MB)
-
-
-def minhashes(texts: Sequence[str], min_chars: int = MIN_TEXT_CHARS) -> list[bytes]:
-    """:func:`minhash_bytes` of each text."""
-    return minhashes_each([(text, min_chars) for text in texts])
-
-
 def minhashes_each(texts: Sequence[tuple[str, int]]) -> list[bytes]:
-    """:func:`minhash_bytes` of each (text, min_chars): the same values as datasketch, with
-    the permutations applied by numpy to all shingles of :data:`MINHASH_CHUNK` texts at
-    once (one datasketch ``update_batch`` per text spends more on numpy calls than on the
-    work they do)."""
-    import numpy as np
-
-    a, b = _permutations()
-    out = [b""] * len(texts)
-    todo = [i for i, (text, least) in enumerate(texts) if text_chars(text) >= least]
-    empty = np.full(NUM_PERM, 0xFFFFFFFF, dtype="<u4").tobytes()  # no shingle: datasketch's start
-    known: dict[str, int] = {}  # words recur from text to text: each one's SHA-1 once
-    for start in range(0, len(todo), MINHASH_CHUNK):
-        chunk = todo[start : start + MINHASH_CHUNK]
-        sets = [shingles(texts[i][0]) for i in chunk]
-        fresh = set().union(*sets).difference(known)
-        known.update(zip(fresh, map(_sha1_32, fresh), strict=True))
-        hashes = list(map(known.__getitem__, itertools.chain.from_iterable(sets)))
-        ends = list(itertools.accumulate(map(len, sets)))
-        if len(known) > KNOWN_SHINGLES:
-            known.clear()
-        if not hashes:
-            for i in chunk:
-                out[i] = empty
-            continue
-        hv = _fmix32(np.array(hashes, dtype=np.uint32))
-        # (NUM_PERM, shingles): each permutation's values of a text lie side by side, so
-        # the minimum per text runs over contiguous memory (10 times faster than rows).
-        permuted = np.multiply.outer(a, hv)  # uint32 wraps: modulo 2**32
-        permuted += b.reshape(-1, 1)
-        starts = np.array([0, *ends[:-1]], dtype=np.int64)
-        full = np.array(ends, dtype=np.int64) > starts  # a text without shingles: no column
-        mins = np.minimum.reduceat(permuted, starts[full], axis=1)
-        rows = iter(np.ascontiguousarray(mins.T, dtype="<u4"))
-        for i, has in zip(chunk, full, strict=True):
-            out[i] = next(rows).tobytes() if has else empty
-    return out
+    """:func:`minhash_bytes` of each (text, min_chars): texts of several sources (report
+    texts, finding descriptions) in one batch for one child."""
+    return [minhash_bytes(text, least) for text, least in texts]
 
 
 def minhash_bytes(text: str, min_chars: int = MIN_TEXT_CHARS) -> bytes:
-    """The text's MinHash as NUM_PERM little-endian uint32 (empty for a short text): the
-    hash values of a datasketch ``MinHash(num_perm=NUM_PERM)`` updated with its shingles."""
-    return minhashes([text], min_chars)[0]
-
-
-def minhash_bytes_datasketch(text: str, min_chars: int = MIN_TEXT_CHARS) -> bytes:
-    """:func:`minhash_bytes` through datasketch itself, one text at a time (the reference
-    the vectorised values are tested against)."""
+    """The text's MinHash as NUM_PERM little-endian uint32 (empty for a short text)."""
     import numpy as np
 
     if text_chars(text) < min_chars:
@@ -243,5 +164,4 @@ def text_prints(
     texts: Sequence[tuple[int, str]], min_chars: int = MIN_TEXT_CHARS
 ) -> list[tuple[int, str, bytes]]:
     """(id, sha1 of the text, MinHash bytes) for each (id, text)."""
-    values = minhashes([text for _, text in texts], min_chars)
-    return [(pk, text_sha(text), mh) for (pk, text), mh in zip(texts, values, strict=True)]
+    return [(pk, text_sha(text), minhash_bytes(text, min_chars)) for pk, text in texts]

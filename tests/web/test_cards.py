@@ -200,6 +200,33 @@ def test_item_page_shows_card_and_supervision(client, world) -> None:
     assert "限期整改" in page and 'action="/cards/' not in page
 
 
+def test_the_supervision_letter_prints_for_whoever_sees_the_item(client, world) -> None:
+    today = timezone.localdate()
+    item = in_progress(world, accepted=today, deadline=today - dt.timedelta(days=3))
+    cards_derive(today)
+    card = Card.objects.get(item=item)
+    first = card_supervise(card=card, by=world.users["office"], text="限期十日内整改到位")
+    second = card_supervise(card=card, by=world.users["office"], text="再次督办：逾期未报告")
+    year = timezone.localtime(second.created_at).year
+    url = reverse("cards:letter", args=[second.pk])
+    for role in ("office", "unit", "team", "supervisor", "leader"):
+        client.force_login(world.users[role])
+        page = client.get(url).content.decode()
+        assert f"督办〔{year}〕2号" in page, role  # the year's second letter
+        assert "东江街道：" in page and "已逾期" in page and "黄牌" in page, role
+        assert "再次督办：逾期未报告" in page and "限期十日内" not in page, role
+    assert (
+        f"督办〔{year}〕1号"
+        in client.get(reverse("cards:letter", args=[first.pk])).content.decode()
+    )
+    # The item page links each 督办 to its letter; another unit's user gets a 404.
+    detail = client.get(reverse("rectifications:detail", args=[item.pk])).content.decode()
+    assert f'href="{url}"' in detail
+    for role in ("other_unit", "other_team"):
+        client.force_login(world.users[role])
+        assert client.get(url).status_code == 404, role
+
+
 def test_ledger_filter_column_unit_page_and_home(client, world) -> None:
     today = timezone.localdate()
     red = in_progress(world, accepted=today, deadline=today - dt.timedelta(days=40))

@@ -5,4 +5,5 @@ from . import card_views
 app_name = "cards"
 urlpatterns = [
     path("<int:pk>/supervise/", card_views.card_supervise, name="supervise"),
+    path("letters/<int:pk>/", card_views.supervision_letter, name="letter"),
 ]

@@ -1,12 +1,14 @@
-"""督办 on a red or yellow card (the card panel is on the ledger item's page)."""
+"""督办 on a red or yellow card (the card panel is on the ledger item's page) and its
+printable 督办函."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import user_of
@@ -36,3 +38,13 @@ def card_supervise(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已对该{card.get_colour_display()}记录督办。")
     return redirect(item_url(request, card.item_id) + "#cards")
+
+
+@login_required
+def supervision_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 督办函 of one 督办 record, for printing: whoever may see the item (the office
+    that issued it, the unit it is addressed to, the inspecting side) reads the same."""
+    letter, number = cards.supervision_letter(user=user_of(request), pk=pk)
+    context = {"letter": letter, "number": number, "office": settings.OFFICE_NAME,
+               "card": letter.card, "item": letter.card.item}  # fmt: skip
+    return render(request, "supervision/supervision_letter.html", context)

@@ -183,6 +183,24 @@ def card_for_supervision(*, user: User, pk: int) -> Card:
     return get_object_or_404(Card.objects.filter(item__in=items.values("pk")), pk=pk)
 
 
+def supervision_letter(*, user: User, pk: int) -> tuple[CardSupervision, int]:
+    """A 督办 record on an item the user may see (404 otherwise) and its number among
+    the year's 督办函 (〔year〕N号: the order they were issued in that year)."""
+    items = restrict(RectificationItem.objects.all(), user)
+    letter = get_object_or_404(
+        CardSupervision.objects.filter(card__item__in=items.values("pk")).select_related(
+            "card__item__finding", "card__item__unit", "by"
+        ),
+        pk=pk,
+    )
+    year = timezone.localtime(letter.created_at).year
+    number = CardSupervision.objects.filter(
+        Q(created_at__lt=letter.created_at) | Q(created_at=letter.created_at, pk__lte=letter.pk),
+        created_at__gte=timezone.make_aware(dt.datetime(year, 1, 1)),
+    ).count()
+    return letter, number
+
+
 def card_supervise(*, card: Card, by: User, text: str) -> CardSupervision:
     """Record the office's 督办 on an open card."""
     if not allowed(by, "card.supervise"):

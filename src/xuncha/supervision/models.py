@@ -293,8 +293,8 @@ class Card(BaseModel):
 
 
 class CardSupervision(BaseModel):
-    """督办 issued by the office on a card (who, when, what); the 督办函 document itself
-    comes with issue 19."""
+    """督办 issued by the office on a card (who, when, what); its printable 督办函 is a
+    page (cards.supervision_letter); the GB/T 9704 document comes with issue 19."""
 
     card = models.ForeignKey(
         Card, verbose_name="红黄牌", on_delete=models.CASCADE, related_name="supervisions"

@@ -71,7 +71,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "card.supervise": _OFFICE,  # 督办 on a red or yellow card
     "indicators.manage": _OFFICE,  # indicator systems: list, import, export, install the shipped ones
     "assessment.score": _OFFICE | {Role.SUPERVISOR},  # open an assessment and score its units
-    "sham.review": _OFFICE | {Role.SUPERVISOR},  # sham-rectification signals: list, open, confirm or dismiss
+    "sham.review": _OFFICE | {Role.SUPERVISOR},  # sham signals: list, open, confirm, dismiss
     "commonproblem.manage": _OFFICE,  # group findings, name common problems, push self-checks
     "selfcheck.list": _OFFICE | {Role.SUPERVISOR, Role.LEADER, Role.UNIT},  # self-check tasks
     "selfcheck.answer": frozenset({Role.UNIT}),  # a unit reports its self-check

@@ -275,7 +275,12 @@ COMMANDS = [
     Command(
         "manage",
         "运行 Django 管理命令（迁移数据库、创建管理员等）。",
-        "例如：xuncha manage createsuperuser",
+        "例如：xuncha manage createsuperuser\n"
+        "巡察工作台自己的命令（后台任务每天也会运行）：\n"
+        "  cards_derive [--date YYYY-MM-DD]       推导当天的红黄牌\n"
+        "  sham_derive [--date YYYY-MM-DD]        推导虚假整改疑点\n"
+        "  selfchecks_group [--threshold 0.4]     重新把问题按相似度分组（共性问题候选）\n"
+        "  petition_keys [--rotate] [--reencrypt]  信访加密密钥：生成新密钥、用当前密钥重新加密",
         a.manage_args,
         _manage_run,
     ),

@@ -75,7 +75,6 @@ def fill(n: int, files: int, today: dt.date) -> None:
     from django.utils import timezone
 
     from xuncha.accounts.models import Role, User
-    from xuncha.common.models import Evidence
     from xuncha.findings.models import Finding
     from xuncha.planning.models import Round, Team, Term
     from xuncha.rectifications.models import ProgressReport, RectificationItem, Status
@@ -150,7 +149,6 @@ def fill(n: int, files: int, today: dt.date) -> None:
         cursor.execute("ANALYZE")
     print(f"  {len(created):,} items, {len(made):,} progress reports, {files:,} files"
           f" ({settings.MEDIA_ROOT})")  # fmt: skip
-    _ = Evidence
 
 
 def evidence_for(reports: list, files: int, rng: random.Random, by: object) -> None:

@@ -117,13 +117,9 @@ def _files_todo() -> list[tuple[int, str, str]]:
 
 
 def _store_files(files: list[tuple[int, str, str]], rows: list[Any]) -> None:
-    made = []
-    for (pk, _, _), row in zip(files, rows, strict=True):
-        if row is None:
-            made.append((pk, "", None, "", GIVEN_UP))
-        else:
-            _, phash, taken, source, error = row
-            made.append((pk, phash, taken, source, error))
+    # A batch given up (None) stores its files as unreadable: never retried.
+    made = [(pk, "", None, "", GIVEN_UP) if row is None else (pk, *row[1:])
+            for (pk, _, _), row in zip(files, rows, strict=True)]  # fmt: skip
     _insert(EvidencePrint, FILE_FIELDS, made)
 
 
@@ -143,7 +139,7 @@ def _findings_todo(findings: QuerySet[Finding]) -> list[tuple[str, int, str, int
         TextPrint.objects.filter(source=TextSource.FINDING, object_id__in=ids)
         .values_list("object_id", "text_sha")
     )  # fmt: skip
-    texts = Finding.objects.filter(pk__in=ids).values_list("pk", "description")
+    texts = findings.values_list("pk", "description")
     todo = [(pk, t) for pk, t in texts if known.get(pk) != prints.text_sha(t)]
     edited = [pk for pk, _ in todo if pk in known]  # few: descriptions are seldom edited
     for i in range(0, len(edited), BATCH):
@@ -170,20 +166,6 @@ def prints_update(findings: QuerySet[Finding] | None = None) -> int:
         texts += _findings_todo(findings)
     _in_children(_text_jobs(texts) + _file_jobs(files))  # longer jobs first: files fill in
     return len(files)
-
-
-def evidence_prints_update() -> int:
-    """Fingerprint the progress reports' evidence files not yet fingerprinted."""
-    files = _files_todo()
-    _in_children(_file_jobs(files))
-    return len(files)
-
-
-def report_prints_update() -> int:
-    """MinHash the progress reports' texts not yet done."""
-    texts = _reports_todo()
-    _in_children(_text_jobs(texts))
-    return len(texts)
 
 
 def finding_prints_update(findings: QuerySet[Finding]) -> int:

@@ -158,10 +158,3 @@ def minhash_bytes(text: str, min_chars: int = MIN_TEXT_CHARS) -> bytes:
     mh = _empty().copy()  # a copy keeps the permutations: 3 times faster than a new one
     mh.update_batch([s.encode("utf-8") for s in shingles(text)])
     return np.asarray(mh.hashvalues, dtype="<u4").tobytes()
-
-
-def text_prints(
-    texts: Sequence[tuple[int, str]], min_chars: int = MIN_TEXT_CHARS
-) -> list[tuple[int, str, bytes]]:
-    """(id, sha1 of the text, MinHash bytes) for each (id, text)."""
-    return [(pk, text_sha(text), minhash_bytes(text, min_chars)) for pk, text in texts]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -32,7 +32,6 @@ from xuncha.common.models import Evidence
 from xuncha.findings.models import Finding
 from xuncha.rectifications.models import ProgressReport, RectificationItem, Status
 
-from . import fingerprint
 from .models import EvidencePrint, SignalKind, TextPrint, TextSource
 from .prints import NUM_PERM
 
@@ -95,10 +94,6 @@ def _chunked(rows: QuerySet[Any], field: str, ids: list[int], size: int = 5000) 
         yield from rows.filter(**{f"{field}__in": ids[i : i + size]})
 
 
-def _unit_count(item_ids: Iterable[int]) -> int:
-    return RectificationItem.objects.filter(pk__in=item_ids).values("unit_id").distinct().count()
-
-
 # ------------------------------------------------------------------ 1. the same file
 
 
@@ -121,11 +116,14 @@ def same_file() -> list[Found]:
         return []
     members = {e for g in components for e in g}
     links: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    unit_of: dict[int, int] = {}
     uses = Through.objects.values_list(
-        "evidence_id", "progressreport_id", "progressreport__item_id"
-    )
-    for ev, report, item in _chunked(uses, "evidence_id", sorted(members)):
+        "evidence_id", "progressreport_id", "progressreport__item_id",
+        "progressreport__item__unit_id",
+    )  # fmt: skip
+    for ev, report, item, unit in _chunked(uses, "evidence_id", sorted(members)):
         links[ev].append((report, item))
+        unit_of[item] = unit
     shas = dict(_chunked(Evidence.objects.values_list("pk", "sha256"), "pk", sorted(members)))
     found = []
     for group in components:
@@ -138,7 +136,7 @@ def same_file() -> list[Found]:
             kind=SignalKind.SAME_FILE, key=f"file:{group[0]}", item_ids=items,
             evidence_ids=set(group), report_ids={r for ev in group for r, _ in links[ev]},
             explanation=(f"{len(group)} 份证据材料{how}，分别用于 {len(items)} 个整改事项"
-                         f"（{_unit_count(items)} 个单位）的整改进展。"),
+                         f"（{len({unit_of[i] for i in items})} 个单位）的整改进展。"),
         ))  # fmt: skip
     return found
 
@@ -212,13 +210,15 @@ def _lsh_pairs(values: np.ndarray) -> set[tuple[int, int]]:
 
 def copied_text() -> list[Found]:
     """Progress reports of different items whose texts are near-duplicates."""
-    fingerprint.report_prints_update()
     keys, values = _matrix(TextSource.REPORT)
     candidates = _lsh_pairs(values)
     if not candidates:
         return []
     involved = sorted({int(keys[i]) for pair in candidates for i in pair})
-    item_of = dict(_chunked(ProgressReport.objects.values_list("pk", "item_id"), "pk", involved))
+    item_of, unit_of = {}, {}
+    rows = ProgressReport.objects.values_list("pk", "item_id", "item__unit_id")
+    for report, item, unit in _chunked(rows, "pk", involved):
+        item_of[report], unit_of[item] = item, unit
     groups = _Groups()
     for a, b in candidates:
         ra, rb = int(keys[a]), int(keys[b])
@@ -232,7 +232,7 @@ def copied_text() -> list[Found]:
             report_ids=set(group),
             explanation=(f"{len(group)} 份整改进展的文字高度雷同（估计相似度不低于 "
                          f"{TEXT_SIMILARITY:.0%}），分属 {len(items)} 个整改事项"
-                         f"（{_unit_count(items)} 个单位）。"),
+                         f"（{len({unit_of[i] for i in items})} 个单位）。"),
         ))  # fmt: skip
     return found
 
@@ -326,7 +326,6 @@ def recurrence() -> list[Found]:
     ))  # fmt: skip
     if not rows:
         return []
-    fingerprint.finding_prints_update(candidates)
     keys, values = _matrix(TextSource.FINDING, candidates.values("pk"))
     index = {int(k): i for i, k in enumerate(keys)}
     by_group: dict[tuple[int, str], list[tuple[int, dt.date, int, bool]]] = defaultdict(list)

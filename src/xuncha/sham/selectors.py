@@ -12,13 +12,12 @@ from django.shortcuts import get_object_or_404
 
 from xuncha.accounts.access import allowed
 from xuncha.accounts.models import User
-from xuncha.common.filters import units_named
+from xuncha.common.filters import narrow
 from xuncha.planning.selectors import in_period
 from xuncha.rectifications.models import ProgressReport, RectificationItem
 
 from .models import Signal, SignalStatus
 
-FLAGGING = (SignalStatus.OPEN, SignalStatus.CONFIRMED)
 PERIOD_PATH = "first_seen"  # a signal is the period's by the day it was first found
 
 
@@ -43,9 +42,7 @@ def signal_list(
         signals = signals.filter(status=status)
     if current:
         signals = signals.filter(gone_on__isnull=True)
-    items = RectificationItem.objects.all()
-    if unit.strip():
-        items = items.filter(unit_id__in=list(units_named(unit).values_list("id", flat=True)))
+    items = narrow(RectificationItem.objects.all(), unit=unit)
     if round_id:
         items = items.filter(round_id=round_id)
     if unit.strip() or round_id:

@@ -118,6 +118,13 @@ class ListFilters(forms.Form):
             return None
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
 
+    def results(self, search: Callable[..., QuerySet[Any]], **context: Any) -> QuerySet[Any]:
+        """``search(**context, **filters)``: the list as filtered, none of it when the
+        filter is invalid."""
+        filters = self.filters()
+        items = search(**context, **(filters or {}))
+        return items if filters is not None else items.none()
+
 
 class SharedFilters(ListFilters):
     """Fields both lists add to their own: keyword, unit search, round, team, amount
@@ -151,13 +158,6 @@ class SharedFilters(ListFilters):
         if low is not None and high is not None and low > high:
             self.add_error("amount_max", "金额上限不能小于下限。")
         return data
-
-    def results(self, search: Callable[..., QuerySet[Any]], **context: Any) -> QuerySet[Any]:
-        """``search(**context, **filters)``: the list as filtered, none of it when the
-        filter is invalid."""
-        filters = self.filters()
-        items = search(**context, **(filters or {}))
-        return items if filters is not None else items.none()
 
     def active(self) -> bool:
         return bool(self.filters())

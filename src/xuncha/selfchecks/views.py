@@ -142,12 +142,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     form = forms.TaskFilterForm(request.GET, problems=selectors.problem_list(user=user))
-    filters = form.filters()
-    tasks = selectors.task_list(user=user, today=today, **(filters or {}))
-    if filters is None:
-        tasks = tasks.none()
-    paged = paginate(request, tasks, PAGE_SIZE)
-    problem_id = (filters or {}).get("problem_id")
+    paged = paginate(request, form.results(selectors.task_list, user=user, today=today), PAGE_SIZE)
+    problem_id = (form.filters() or {}).get("problem_id")
     period = form.period()
     return render(request, "selfchecks/task_list.html", {
         "form": form, "rows": [(t, t.overdue(today)) for t in paged["page"]],

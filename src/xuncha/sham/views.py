@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from xuncha.accounts.access import user_of
 from xuncha.common.errors import ServiceError
+from xuncha.common.filters import FILTER_ERROR
 from xuncha.common.pagination import paginate
 
 from . import forms, selectors, services
@@ -21,14 +22,8 @@ PAGE_SIZE = 50
 def signal_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     form = forms.SignalFilters(request.GET, user=user)
-    filters = form.filters()
-    signals = selectors.signal_list(user=user, **(filters or {}))
-    if filters is None:
-        signals = signals.none()
-    context = paginate(request, signals, PAGE_SIZE)
-    context.update(
-        form=form, filter_error="筛选条件有误，请按提示修改后重试。" if filters is None else ""
-    )
+    context = paginate(request, form.results(selectors.signal_list, user=user), PAGE_SIZE)
+    context.update(form=form, filter_error=FILTER_ERROR if form.filters() is None else "")
     return render(request, "sham/signal_list.html", context)
 
 

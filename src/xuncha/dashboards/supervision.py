@@ -33,8 +33,8 @@ from xuncha.selfchecks.selectors import PROBLEM_PERIOD, TASK_PERIOD, by_unit_kin
 from xuncha.sham.models import Signal, SignalKind, SignalStatus
 from xuncha.sham.selectors import PERIOD_PATH as SIGNAL_PERIOD
 from xuncha.supervision.cards import card_counts
-from xuncha.supervision.models import Assessment, Card, CardColour, FollowUp, Grade, Score
-from xuncha.supervision.selectors import assessments_between, grade_of, unit_total
+from xuncha.supervision.models import Assessment, Card, CardColour, FollowUp, Grade
+from xuncha.supervision.selectors import assessments_between, grade_of, unit_results
 
 from .selectors import Period
 
@@ -102,7 +102,7 @@ def _of(rows: QuerySet[Any], period: Period, path: str) -> QuerySet[Any]:
 
 
 def assessments(*, user: User, period: Period) -> Assessments | None:
-    """Three queries: the assessments, their scores, their 回头看 entries by assessment."""
+    """Three queries: the assessments, their units' totals, their 回头看 entries."""
     visible = _counts(Assessment, user)
     if visible is None:
         return None
@@ -110,13 +110,7 @@ def assessments(*, user: User, period: Period) -> Assessments | None:
         visible.filter(_in_period(period)).select_related("indicator_version", "round")
         .order_by("round__start_date", "created_at", "id")
     )  # fmt: skip
-    scores = (
-        Score.objects.filter(assessment__in=[a.pk for a in found]).select_related("indicator")
-        .order_by("assessment_id", "unit_id", "id")
-    )  # fmt: skip
-    by_unit: dict[int, dict[int, list[Score]]] = {}
-    for s in scores:
-        by_unit.setdefault(s.assessment_id, {}).setdefault(s.unit_id, []).append(s)
+    results = unit_results([a.pk for a in found])
     entries = dict(
         FollowUp.objects.filter(assessment__in=[a.pk for a in found]).order_by()
         .values_list("assessment_id").annotate(n=Count("id"))
@@ -127,13 +121,12 @@ def assessments(*, user: User, period: Period) -> Assessments | None:
             a.pk, a.name, a.round.name if a.round else "", follow_ups=entries.get(a.pk, 0)
         )
         totals = []
-        for unit_scores in by_unit.get(a.pk, {}).values():
+        for r in results.get(a.pk, []):
             row.units += 1
-            if all(s.points is not None or s.contradicted is not None for s in unit_scores):
-                total, _vetoed = unit_total(unit_scores)
-                grade = grade_of(total, a.indicator_version)
+            if r.complete:
+                grade = grade_of(r.total, a.indicator_version)
                 row.grades[grade.value] = row.grades.get(grade.value, 0) + 1
-                totals.append(total)
+                totals.append(r.total)
         row.graded, row.average = len(totals), _avg(totals)
         totals_all += totals
         rows.append(row)

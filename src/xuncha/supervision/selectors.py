@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
+    Case,
     Count,
+    DecimalField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -17,8 +20,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
+    Value,
+    When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 
 from xuncha.accounts.access import restrict
@@ -208,18 +214,37 @@ def unit_total(scores: list[Score]) -> tuple[Decimal, bool]:
     return (Decimal(0) if vetoed else max(total, Decimal(0))), vetoed
 
 
+def unit_results(assessment_ids: Iterable[int]) -> dict[int, list[UnitResult]]:
+    """Each assessment's units, by name, with their totals, summed in one grouped query by
+    the rules of :func:`unit_total` (penalty points count against, a veto reaching its
+    threshold scores 0, never below 0)."""
+    points = Case(
+        When(indicator__kind=IndicatorKind.PENALTY, then=-F("points")),
+        When(indicator__kind=IndicatorKind.VETO, then=Value(Decimal(0))),
+        default=F("points"), output_field=DecimalField(max_digits=10, decimal_places=2),
+    )  # fmt: skip
+    veto = Q(indicator__kind=IndicatorKind.VETO,
+             contradicted__gte=Coalesce(F("indicator__veto_threshold"), 1))  # fmt: skip
+    rows = (
+        Score.objects.filter(assessment_id__in=list(assessment_ids))
+        .values("assessment_id", "unit_id", "unit__name")
+        .annotate(total=Sum(points), indicators=Count("id"), vetoes=Count("id", filter=veto),
+                  scored=Count("id", filter=Q(points__isnull=False) | Q(contradicted__isnull=False)))
+        .order_by("assessment_id", "unit__name", "unit_id")
+    )  # fmt: skip
+    out: dict[int, list[UnitResult]] = {}
+    for r in rows:
+        vetoed = r["vetoes"] > 0
+        total = Decimal(0) if vetoed else max(r["total"] or Decimal(0), Decimal(0))
+        out.setdefault(r["assessment_id"], []).append(UnitResult(
+            r["unit_id"], r["unit__name"], total, r["scored"], r["indicators"], vetoed
+        ))  # fmt: skip
+    return out
+
+
 def assessment_results(assessment: Assessment) -> list[UnitResult]:
     """Every unit's total, in one query over the assessment's scores."""
-    scores = assessment.scores.select_related("indicator", "unit").order_by("unit__name", "unit_id")
-    by_unit: dict[int, list[Score]] = {}
-    for s in scores:
-        by_unit.setdefault(s.unit_id, []).append(s)
-    results = []
-    for unit_id, rows in by_unit.items():
-        total, vetoed = unit_total(rows)
-        scored = sum(1 for s in rows if s.points is not None or s.contradicted is not None)
-        results.append(UnitResult(unit_id, rows[0].unit.name, total, scored, len(rows), vetoed))
-    return results
+    return unit_results([assessment.pk]).get(assessment.pk, [])
 
 
 def assessment_detail(*, user: User, pk: int) -> Assessment:

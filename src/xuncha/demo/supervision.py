@@ -57,7 +57,7 @@ from xuncha.selfchecks.services import (
 from xuncha.sham.derive import signals_derive
 from xuncha.sham.models import Signal, SignalKind, SignalStatus
 from xuncha.sham.planted import exif_day, jpeg, pdf, photo
-from xuncha.sham.selectors import flagged_item_ids, signal_list
+from xuncha.sham.selectors import signal_list
 from xuncha.sham.services import signal_decide
 from xuncha.supervision.assessment import assessment_create, score_save
 from xuncha.supervision.cards import card_counts, cards_derive
@@ -400,10 +400,9 @@ def _surveys(ctx: _Ctx) -> None:
 def _reverse_check(ctx: _Ctx, planted: _Planted) -> tuple[ReverseCheck, RectificationItem]:
     """One closed item per unit, signal items first; the planted money case is found not
     as reported on site (it reopens) and its signal confirmed; a few others confirmed."""
-    flagged = flagged_item_ids([u.pk for u in ctx.units])
     target = planted.items[SignalKind.MONEY][0]
     check = reverse_check_create(name="巡察整改督查销号反向核查", by=ctx.supervisor, units=ctx.units,
-                                 count=1, priority_ids=flagged, seed=ctx.rng.randrange(1 << 40))  # fmt: skip
+                                 count=1, seed=ctx.rng.randrange(1 << 40))  # fmt: skip
     samples = list(check.samples.order_by("pk"))
     untrue = next((s for s in samples if s.item_id == target.pk), None) or next(
         s for s in samples if s.priority

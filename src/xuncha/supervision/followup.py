@@ -68,7 +68,7 @@ def unit_grade_fix(
         )
         if not scores:
             raise ServiceError(f"「{unit}」不在本评估的单位中。")
-        missing = [s.indicator.name for s in scores if s.points is None and s.contradicted is None]
+        missing = [s.indicator.name for s in scores if not s.scored]
         if missing:
             raise ServiceError(
                 f"尚有 {len(missing)} 项指标未评分（{'、'.join(missing[:3])}{'等' if len(missing) > 3 else ''}），"

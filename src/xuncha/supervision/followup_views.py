@@ -50,10 +50,6 @@ def unit_grade_fix(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
     return redirect("supervision:assessment_unit", pk, unit)
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 @login_required
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     _require(request, "followup.read")

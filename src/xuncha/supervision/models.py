@@ -237,6 +237,11 @@ class Score(BaseModel):
         return f"{self.unit}：{self.indicator}"
 
     @property
+    def scored(self) -> bool:
+        """Points given, or (a veto item) the count of contradicted items."""
+        return self.points is not None or self.contradicted is not None
+
+    @property
     def overridden(self) -> bool:
         if self.prefilled_contradicted is not None:
             return self.contradicted != self.prefilled_contradicted

@@ -229,7 +229,7 @@ def unit_results(assessment_ids: Iterable[int]) -> dict[int, list[UnitResult]]:
         Score.objects.filter(assessment_id__in=list(assessment_ids))
         .values("assessment_id", "unit_id", "unit__name")
         .annotate(total=Sum(points), indicators=Count("id"), vetoes=Count("id", filter=veto),
-                  scored=Count("id", filter=Q(points__isnull=False) | Q(contradicted__isnull=False)))
+                  filled=Count("id", filter=Q(points__isnull=False) | Q(contradicted__isnull=False)))
         .order_by("assessment_id", "unit__name", "unit_id")
     )  # fmt: skip
     out: dict[int, list[UnitResult]] = {}
@@ -237,7 +237,7 @@ def unit_results(assessment_ids: Iterable[int]) -> dict[int, list[UnitResult]]:
         vetoed = r["vetoes"] > 0
         total = Decimal(0) if vetoed else max(r["total"] or Decimal(0), Decimal(0))
         out.setdefault(r["assessment_id"], []).append(UnitResult(
-            r["unit_id"], r["unit__name"], total, r["scored"], r["indicators"], vetoed
+            r["unit_id"], r["unit__name"], total, r["filled"], r["indicators"], vetoed
         ))  # fmt: skip
     return out
 
@@ -286,6 +286,11 @@ def follow_up_detail(*, user: User, pk: int) -> FollowUp:
 def follow_ups_of(assessment: Assessment) -> dict[int, FollowUp]:
     """The assessment's 回头看 entries by unit id (for its results page)."""
     return {f.unit_id: f for f in assessment.follow_ups.all()}
+
+
+def follow_up_of(assessment: Assessment, unit_id: int) -> FollowUp | None:
+    """The unit's 回头看 entry from this assessment, if it has one."""
+    return assessment.follow_ups.filter(unit_id=unit_id).first()
 
 
 def reverse_check_list(*, user: User) -> QuerySet[ReverseCheck]:

@@ -161,8 +161,8 @@ def assessment_unit(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
     total, vetoed = selectors.unit_total(scores)
     context = {"assessment": found, "unit": scores[0].unit, "rows": rows, "total": total,
                "vetoed": vetoed, "grade": selectors.grade_of(total, found.indicator_version),
-               "complete": all(s.points is not None or s.contradicted is not None for s in scores),
-               "follow_up": selectors.follow_ups_of(found).get(unit)}  # fmt: skip
+               "complete": all(s.scored for s in scores),
+               "follow_up": selectors.follow_up_of(found, unit)}  # fmt: skip
     return render(request, "supervision/assessment_unit.html", context)
 
 

@@ -1,11 +1,12 @@
-"""Shared writes: storing an evidence file after checking it by content and size."""
+"""Shared writes: storing an evidence file after checking it by content and size; the
+optimistic locking of rows that carry a ``version`` (what the page showed)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, Any, TypeVar
 
 import filetype
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.db import transaction
 
 from xuncha.accounts.models import User
 
-from .errors import ServiceError
+from .errors import ConcurrentEdit, ServiceError
 from .models import Evidence
 
 # What evidence may be: documents, photos, video. Decided from the bytes, not the name.
@@ -74,3 +75,29 @@ def evidence_kept_on_success() -> Iterator[list[Evidence]]:
         for evidence in stored:
             evidence.file.delete(save=False)
         raise
+
+
+# Optimistic locking: a row with a ``version`` is re-read under a lock inside the write's
+# transaction, a save based on an older version than it now holds is refused, and each
+# save moves the version on (in the saver's name in the history).
+Versioned = TypeVar("Versioned", bound=Any)
+
+
+def locked(obj: Versioned) -> Versioned:
+    """``obj`` re-read under a row lock (inside a transaction)."""
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
+def check_version(obj: Any, version: int | None, what: str, redo: str = "操作") -> None:
+    """Refuse a save based on ``version`` when ``obj`` (as locked) has moved on; None: no
+    version to check (a service called without a page)."""
+    if version is not None and obj.version != version:
+        raise ConcurrentEdit(f"该{what}已被他人修改，请刷新页面后重新{redo}。")
+
+
+def save_versioned(obj: Versioned, by: User, fields: list[str]) -> Versioned:
+    """Save ``fields`` of ``obj`` one version on, ``by`` named in its history."""
+    obj.version += 1
+    obj._history_user = by
+    obj.save(update_fields=[*fields, "version", "updated_at"])
+    return obj

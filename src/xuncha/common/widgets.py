@@ -122,3 +122,10 @@ class UploadForm(forms.Form):
             if isinstance(field, MultipleFileField)
             for f in self.cleaned_data[name]
         ]
+
+
+class VersionedForm(forms.Form):
+    """Carries the version the user saw, so a stale submission is refused
+    (:func:`xuncha.common.services.check_version`)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -8,7 +8,13 @@ from django import forms
 from django.utils import timezone
 
 from xuncha.common.periods import PeriodFilter
-from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput, UploadForm
+from xuncha.common.widgets import (
+    MultipleFileField,
+    MultipleFileInput,
+    PhotoInput,
+    UploadForm,
+    VersionedForm,
+)
 from xuncha.findings.choices import Category
 from xuncha.units.models import UnitKind
 
@@ -50,12 +56,6 @@ class RuleFilterForm(PeriodFilter):
         """The valid filters as keyword arguments for ``rule_list``."""
         kind = self.cleaned_data.get("kind") if self.is_bound and self.is_valid() else ""
         return {**self.period(), **({"kind": kind} if kind else {})}
-
-
-class VersionedForm(forms.Form):
-    """Carries the version the user saw, so a stale submission is refused."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class PlanForm(VersionedForm):

@@ -15,9 +15,15 @@ from django.utils import timezone
 
 from xuncha.accounts.access import allowed, can
 from xuncha.accounts.models import User
-from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
+from xuncha.common.errors import PermissionDenied, ServiceError
 from xuncha.common.models import Evidence
-from xuncha.common.services import evidence_kept_on_success, evidence_store
+from xuncha.common.services import (
+    check_version,
+    evidence_kept_on_success,
+    evidence_store,
+    locked,
+    save_versioned,
+)
 from xuncha.findings.models import Finding
 
 from .models import ProgressReport, RectificationItem, RuleKind, RuleMade, Status
@@ -42,17 +48,9 @@ def rectification_create(*, finding: Finding, by: User, fed_back_on: dt.date) ->
 
 def _locked(item: RectificationItem, version: int | None) -> RectificationItem:
     """The item re-read under a row lock, refused if someone changed it meanwhile."""
-    current = RectificationItem.objects.select_for_update().get(pk=item.pk)
-    if version is not None and current.version != version:
-        raise ConcurrentEdit("该事项已被他人修改，请刷新页面后重新操作。")
+    current = locked(item)
+    check_version(current, version, "事项")
     return current
-
-
-def _save(item: RectificationItem, by: User, fields: list[str]) -> RectificationItem:
-    item.version += 1
-    item._history_user = by  # type: ignore[attr-defined]
-    item.save(update_fields=[*fields, "version", "updated_at"])
-    return item
 
 
 def rectification_propose_plan(
@@ -77,7 +75,7 @@ def rectification_propose_plan(
             None,
         )
         item.returned_reason, item.returned_at = "", None
-        return _save(
+        return save_versioned(
             item,
             by,
             ["goal", "measures", "owner", "department", "deadline", "status", "plan_accepted_by",
@@ -100,7 +98,7 @@ def rectification_accept_plan(
             by,
             timezone.now(),
         )
-        return _save(item, by, ["status", "plan_accepted_by", "plan_accepted_at"])
+        return save_versioned(item, by, ["status", "plan_accepted_by", "plan_accepted_at"])
 
 
 def rectification_report_progress(
@@ -128,7 +126,7 @@ def rectification_report_progress(
         if done:
             item.status, item.done_reported_by = Status.CLOSE_REQUESTED, by
         item.returned_reason, item.returned_at = "", None
-        _save(item, by, ["status", "done_reported_by", "returned_reason", "returned_at"])
+        save_versioned(item, by, ["status", "done_reported_by", "returned_reason", "returned_at"])
         return report
 
 
@@ -159,7 +157,7 @@ def rectification_close(
         if money_recovered is not None:
             item.money_recovered = money_recovered
             fields.append("money_recovered")
-        return _save(item, by, fields)
+        return save_versioned(item, by, fields)
 
 
 def rectification_reopen(
@@ -193,7 +191,7 @@ def _reopen(
             raise ServiceError("只有已销号的事项可以重新打开。")
         item.status, item.closed_by, item.closed_at = Status.IN_PROGRESS, None, None
         item.done_reported_by, item.close_note = None, f"重新打开：{reason.strip()}"
-        return _save(
+        return save_versioned(
             item, by, ["status", "closed_by", "closed_at", "done_reported_by", "close_note"]
         )
 
@@ -226,7 +224,7 @@ def rectification_return(
         item.returned_at, item.done_reported_by = timezone.now(), None
         if item.status == Status.AWAITING_PLAN:
             item.plan_accepted_by, item.plan_accepted_at = None, None
-        return _save(item, by, ["status", "returned_reason", "returned_at", "done_reported_by",
+        return save_versioned(item, by, ["status", "returned_reason", "returned_at", "done_reported_by",
                                 "plan_accepted_by", "plan_accepted_at"])  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import allowed, can, user_of
 from xuncha.common.errors import ConcurrentEdit, ServiceError
 from xuncha.common.filters import FILTER_ERROR
+from xuncha.common.widgets import VersionedForm
 from xuncha.findings.files import evidence_response
 from xuncha.findings.selectors import work_page_id
 from xuncha.sham.selectors import item_signals
@@ -41,7 +42,7 @@ def _allowed(user: Any, item: RectificationItem) -> dict[str, bool]:
     return {name: ok and can(user, f"rectification.{name}", item) for name, ok in when.items()}
 
 
-_FORMS: dict[str, type[forms.VersionedForm]] = {
+_FORMS: dict[str, type[VersionedForm]] = {
     "plan": forms.PlanForm, "accept": forms.AcceptForm, "return": forms.ReturnForm,
     "progress": forms.ProgressForm,
     "close": forms.CloseForm, "reopen": forms.ReopenForm,

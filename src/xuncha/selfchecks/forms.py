@@ -9,7 +9,13 @@ from django import forms
 
 from xuncha.common.filters import ListFilters
 from xuncha.common.periods import PeriodFilter
-from xuncha.common.widgets import MultipleFileField, MultipleFileInput, PhotoInput, UploadForm
+from xuncha.common.widgets import (
+    MultipleFileField,
+    MultipleFileInput,
+    PhotoInput,
+    UploadForm,
+    VersionedForm,
+)
 from xuncha.findings.choices import Category
 from xuncha.units.models import UnitKind
 
@@ -70,10 +76,6 @@ class TaskFilterForm(PeriodFilter, ListFilters):
         self.fields["problem_id"].error_messages["invalid_choice"] = (
             "所选共性问题不存在或您无权查看。"
         )
-
-
-class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class AnswerForm(VersionedForm, UploadForm):

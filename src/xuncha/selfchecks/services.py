@@ -16,8 +16,14 @@ from simple_history.utils import bulk_create_with_history
 
 from xuncha.accounts.access import allowed, can
 from xuncha.accounts.models import User
-from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
-from xuncha.common.services import evidence_kept_on_success, evidence_store
+from xuncha.common.errors import PermissionDenied, ServiceError
+from xuncha.common.services import (
+    check_version,
+    evidence_kept_on_success,
+    evidence_store,
+    locked,
+    save_versioned,
+)
 from xuncha.findings.models import Finding
 from xuncha.units.models import Unit, UnitKind
 
@@ -110,18 +116,7 @@ def common_problem_push(*, problem: CommonProblem, by: User) -> int:
         return len(new)
 
 
-def _locked(task: SelfCheckTask, version: int | None) -> SelfCheckTask:
-    current = SelfCheckTask.objects.select_for_update().get(pk=task.pk)
-    if version is not None and current.version != version:
-        raise ConcurrentEdit("该自查任务已被他人修改，请刷新页面后重新操作。")
-    return current
-
-
-def _save(task: SelfCheckTask, by: User, fields: list[str]) -> SelfCheckTask:
-    task.version += 1
-    task._history_user = by  # type: ignore[attr-defined]
-    task.save(update_fields=[*fields, "version", "updated_at"])
-    return task
+WHAT = "自查任务"
 
 
 def selfcheck_answer(
@@ -135,17 +130,17 @@ def selfcheck_answer(
     if not measures.strip():
         raise ServiceError("请填写自查情况及整改措施。")
     with evidence_kept_on_success() as stored, transaction.atomic():
-        task = _locked(task, None)  # the state first: "already accepted" says more than "changed"
+        task = locked(task)  # the state first: "already accepted" says more than "changed"
         if task.status == TaskStatus.ACCEPTED:
             raise ServiceError("该自查任务已被认可，不能再报告。")
         if task.status == TaskStatus.ANSWERED:
             raise ServiceError("已报告自查情况，正在等待巡察办审核，不能重复报告。")
-        task = _locked(task, version)
+        check_version(task, version, WHAT)
         stored.extend(evidence_store(data=data, name=name, by=by) for data, name in files)
         task.evidence.add(*stored)
         task.status, task.found, task.measures = TaskStatus.ANSWERED, found, measures.strip()
         task.answered_by, task.answered_at, task.returned_reason = by, timezone.now(), ""
-        return _save(task, by, ["status", "found", "measures", "answered_by", "answered_at",
+        return save_versioned(task, by, ["status", "found", "measures", "answered_by", "answered_at",
                                 "returned_reason"])  # fmt: skip
 
 
@@ -153,13 +148,13 @@ def selfcheck_accept(*, task: SelfCheckTask, by: User, version: int | None = Non
     if not can(by, "selfcheck.review", task):
         raise PermissionDenied("只有巡察办可以认可自查情况。")
     with transaction.atomic():
-        task = _locked(task, None)
+        task = locked(task)
         if task.status != TaskStatus.ANSWERED:
             raise ServiceError(f"任务现为“{task.get_status_display()}”，没有待审核的自查报告。")
-        task = _locked(task, version)
+        check_version(task, version, WHAT)
         task.status, task.reviewed_by, task.reviewed_at = TaskStatus.ACCEPTED, by, timezone.now()
         task.returned_reason = ""
-        return _save(task, by, ["status", "reviewed_by", "reviewed_at", "returned_reason"])
+        return save_versioned(task, by, ["status", "reviewed_by", "reviewed_at", "returned_reason"])
 
 
 def selfcheck_return(
@@ -171,12 +166,12 @@ def selfcheck_return(
     if not reason.strip():
         raise ServiceError("退回必须填写原因（退回原因不能为空）。")
     with transaction.atomic():
-        task = _locked(task, None)
+        task = locked(task)
         if task.status != TaskStatus.ANSWERED:
             raise ServiceError(
                 f"任务现为“{task.get_status_display()}”，没有待审核的自查报告，无法退回。"
             )
-        task = _locked(task, version)
+        check_version(task, version, WHAT)
         task.status, task.returned_reason = TaskStatus.RETURNED, reason.strip()
         task.reviewed_by, task.reviewed_at = by, timezone.now()
-        return _save(task, by, ["status", "returned_reason", "reviewed_by", "reviewed_at"])
+        return save_versioned(task, by, ["status", "returned_reason", "reviewed_by", "reviewed_at"])

@@ -21,6 +21,7 @@ from xuncha.common.errors import ConcurrentEdit, ServiceError
 from xuncha.common.exports import file_name, xlsx_response
 from xuncha.common.filters import FILTER_ERROR, list_query, with_list_query
 from xuncha.common.pagination import paginate
+from xuncha.common.widgets import VersionedForm
 from xuncha.findings.files import evidence_response
 from xuncha.planning.selectors import round_list
 
@@ -176,7 +177,7 @@ def task_export(request: HttpRequest) -> HttpResponse:
     return xlsx_response(exports.task_workbook(tasks), name)
 
 
-_FORMS: dict[str, type[forms.VersionedForm]] = {
+_FORMS: dict[str, type[VersionedForm]] = {
     "answer": forms.AnswerForm, "accept": forms.AcceptForm, "return": forms.ReturnForm,
 }  # fmt: skip
 _PERMS = {"answer": "selfcheck.answer", "accept": "selfcheck.review", "return": "selfcheck.review"}

@@ -17,8 +17,9 @@ from django.db import transaction
 
 from xuncha.accounts.access import allowed
 from xuncha.accounts.models import User
-from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
+from xuncha.common.errors import PermissionDenied, ServiceError
 from xuncha.common.models import Evidence
+from xuncha.common.services import check_version, save_versioned
 from xuncha.planning.models import Assignment, Round
 from xuncha.rectifications.models import RectificationItem
 from xuncha.surveys.selectors import Satisfaction, satisfaction_by_unit
@@ -185,14 +186,12 @@ def score_save(
             raise ServiceError(
                 f"评分页面所依据的指标体系版本已不是本评估使用的版本（{used}），请刷新页面后重新评分。"
             )
-        if current.version != version:
-            raise ConcurrentEdit("该评分已被他人修改，请刷新页面后重新评分。")
+        check_version(current, version, "评分", redo="评分")
         indicator = current.indicator
         _check_value(indicator, points, contradicted)
+        current.points, current.contradicted = points, contradicted
+        overridden = current.overridden
         was = current.prefilled_contradicted
-        overridden = (
-            current.prefilled_points is not None and points != current.prefilled_points
-        ) or (was is not None and contradicted != was)
         if overridden and not override_reason.strip():
             shown = f"{was} 项" if was is not None else f"{current.prefilled_points} 分"
             raise ServiceError(
@@ -203,11 +202,12 @@ def score_save(
             raise ServiceError("关联的整改事项须是本单位的事项。")
         if indicator.evidence_required and not evidence and not items:
             raise ServiceError(f"「{indicator.name}」须附证据：请关联整改事项或证据材料。")
-        current.points, current.contradicted, current.note = points, contradicted, note.strip()
+        current.note = note.strip()
         current.override_reason = override_reason.strip() if overridden else ""
-        current.scored_by, current.version = by, current.version + 1
-        current._history_user = by  # type: ignore[attr-defined]
-        current.save()
+        current.scored_by = by
+        save_versioned(
+            current, by, ["points", "contradicted", "note", "override_reason", "scored_by"]
+        )
         current.items.set(items)
         current.evidence.set(evidence)
     return current

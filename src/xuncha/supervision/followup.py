@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from xuncha.accounts.access import allowed
 from xuncha.accounts.models import User
-from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
+from xuncha.common.errors import PermissionDenied, ServiceError
+from xuncha.common.services import check_version, locked, save_versioned
 from xuncha.units.models import Unit
 
 from .models import (
@@ -79,9 +80,7 @@ def unit_grade_fix(
         entry, created = FollowUp.objects.filter(assessment=assessment, unit=unit).first(), False
         if entry is not None:
             entry.latest_grade, entry.latest_total = grade, total
-            entry.version += 1
-            entry._history_user = by  # type: ignore[attr-defined]
-            entry.save(update_fields=["latest_grade", "latest_total", "version", "updated_at"])
+            save_versioned(entry, by, ["latest_grade", "latest_total"])
         elif grade in follow_up_grades():
             entry, created = _follow_up_open(assessment, unit, grade, total, by, today), True
     return grade, entry, created
@@ -112,24 +111,20 @@ def follow_up_close(*, follow_up: FollowUp, by: User, reason: str, version: int)
     if not reason.strip():
         raise ServiceError("关闭回头看须写明理由。")
     with transaction.atomic():
-        entry = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        entry = locked(follow_up)
         if entry.status == FollowUpStatus.CLOSED:
             raise ServiceError("该回头看已经关闭。")
-        if entry.version != version:
-            raise ConcurrentEdit("该回头看已被他人修改，请刷新页面后重新操作。")
+        check_version(entry, version, "回头看")
         entry.status, entry.closed_reason = FollowUpStatus.CLOSED, reason.strip()
-        entry.closed_by, entry.closed_at, entry.version = by, timezone.now(), entry.version + 1
-        entry._history_user = by  # type: ignore[attr-defined]
-        entry.save()
-    return entry
+        entry.closed_by, entry.closed_at = by, timezone.now()
+        return save_versioned(entry, by, ["status", "closed_reason", "closed_by", "closed_at"])
 
 
 def _locked_interview(interview: Interview, version: int) -> Interview:
-    task = Interview.objects.select_for_update().get(pk=interview.pk)
+    task = locked(interview)
     if task.status == InterviewStatus.DONE:
         raise ServiceError(f"约谈已于 {task.done_on:%Y-%m-%d} 记录，不能再修改。")
-    if task.version != version:
-        raise ConcurrentEdit("该约谈任务已被他人修改，请刷新页面后重新操作。")
+    check_version(task, version, "约谈任务")
     return task
 
 
@@ -142,10 +137,8 @@ def interview_update(
         raise ServiceError("请填写约谈对象。")
     with transaction.atomic():
         task = _locked_interview(interview, version)
-        task.interviewee, task.due_on, task.version = interviewee.strip(), due_on, task.version + 1
-        task._history_user = by  # type: ignore[attr-defined]
-        task.save()
-    return task
+        task.interviewee, task.due_on = interviewee.strip(), due_on
+        return save_versioned(task, by, ["interviewee", "due_on"])
 
 
 def interview_record(
@@ -161,7 +154,5 @@ def interview_record(
     with transaction.atomic():
         task = _locked_interview(interview, version)
         task.status, task.done_on, task.record = InterviewStatus.DONE, done_on, record.strip()
-        task.recorded_by, task.version = by, task.version + 1
-        task._history_user = by  # type: ignore[attr-defined]
-        task.save()
-    return task
+        task.recorded_by = by
+        return save_versioned(task, by, ["status", "done_on", "record", "recorded_by"])

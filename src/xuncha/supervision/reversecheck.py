@@ -26,8 +26,13 @@ from django.utils import timezone
 
 from xuncha.accounts.access import allowed
 from xuncha.accounts.models import User
-from xuncha.common.errors import ConcurrentEdit, PermissionDenied, ServiceError
-from xuncha.common.services import evidence_kept_on_success, evidence_store
+from xuncha.common.errors import PermissionDenied, ServiceError
+from xuncha.common.services import (
+    check_version,
+    evidence_kept_on_success,
+    evidence_store,
+    save_versioned,
+)
 from xuncha.planning.models import Round
 from xuncha.rectifications.models import RectificationItem, Status
 from xuncha.rectifications.services import rectification_reopen_found_untrue
@@ -178,14 +183,11 @@ def sample_record(
             raise ServiceError(
                 f"该事项已记录核查结果（{current.get_result_display()}），不能重复记录。"
             )
-        if current.version != version:
-            raise ConcurrentEdit("该抽样事项已被他人修改，请刷新页面后重新记录。")
+        check_version(current, version, "抽样事项", redo="记录")
         stored.extend(evidence_store(data=data, name=name, by=by) for data, name in files)
         current.result, current.note = result, note.strip()
         current.recorded_by, current.recorded_at = by, timezone.now()
-        current.version += 1
-        current._history_user = by  # type: ignore[attr-defined]
-        current.save()
+        save_versioned(current, by, ["result", "note", "recorded_by", "recorded_at"])
         current.evidence.add(*stored)
         if result == CheckResult.NOT_AS_REPORTED:
             _reopen(current, by)
@@ -201,6 +203,4 @@ def _reopen(sample: ReverseCheckSample, by: User) -> None:
             reason=f"销号反向核查「{sample.reverse_check.name}」认定与报告不符：{sample.note}",
         )  # fmt: skip
     sample.reopened_at = timezone.now()
-    sample.version += 1
-    sample._history_user = by  # type: ignore[attr-defined]
-    sample.save(update_fields=["reopened_at", "version", "updated_at"])
+    save_versioned(sample, by, ["reopened_at"])

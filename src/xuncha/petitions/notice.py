@@ -22,9 +22,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
+from xuncha.common.qr import QUIET_ZONE, qr_code
+from xuncha.common.qr import qr_png as qr_png  # re-exported: the intake code as PNG
+from xuncha.common.qr import qr_svg as common_qr_svg
+
 CJK = "STSong-Light"
 LINK_FONT = "Courier"  # fixed width: 0/O and 1/l are easier to tell apart when typed by hand
-QUIET_ZONE = 4  # modules of white around the code, as the QR standard requires
 RED = (0.78, 0.09, 0.11)
 
 # Closing punctuation never starts a line; opening punctuation never ends one.
@@ -61,37 +64,9 @@ class Notice:
     issued_on: dt.date
 
 
-def _qr(url: str) -> segno.QRCode:
-    """A regular QR code (never Micro QR, which phone cameras do not read), level M or
-    higher (segno raises the level when it costs no extra size)."""
-    return segno.make_qr(url, error="m")
-
-
-def qr_png(url: str, *, scale: int = 10) -> bytes:
-    """The code as PNG, ``scale`` pixels per module, quiet zone included."""
-    out = io.BytesIO()
-    _qr(url).save(out, kind="png", scale=scale, border=QUIET_ZONE)
-    return out.getvalue()
-
-
 def qr_svg(url: str) -> bytes:
-    """The code as a standalone SVG document: viewBox in modules (quiet zone included),
-    1 mm per module by default, white background, no scripts or external references."""
-    out = io.BytesIO()
-    _qr(url).save(
-        out,
-        kind="svg",
-        scale=1,
-        border=QUIET_ZONE,
-        unit="mm",
-        light="#fff",
-        title="码上巡察",
-        svgclass=None,
-        lineclass=None,
-        xmldecl=True,
-        nl=True,
-    )
-    return out.getvalue()
+    """The intake code as a standalone SVG (:func:`xuncha.common.qr.qr_svg`)."""
+    return common_qr_svg(url, title="码上巡察")
 
 
 @cache
@@ -272,7 +247,7 @@ def notice_pdf(notice: Notice) -> bytes:
     # The code and its captions, centred in the space left between body and footer.
     spare = (y + body_gap) - bottom - code_space - side
     code_top = y + body_gap - 7 * mm - spare / 2
-    _draw_qr(pdf, _qr(notice.url), (PAGE_W - side) / 2, code_top - side, side)
+    _draw_qr(pdf, qr_code(notice.url), (PAGE_W - side) / 2, code_top - side, side)
     y = code_top - side - 5 * mm
     for block in captions:
         y = _draw_block(pdf, block, MARGIN, y) - caption_gap

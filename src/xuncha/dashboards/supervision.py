@@ -26,10 +26,15 @@ from django.db.models import Count, Q, QuerySet
 from xuncha.accounts.access import restrict_figures
 from xuncha.accounts.models import User
 from xuncha.planning.selectors import in_period
-from xuncha.rectifications.models import RectificationItem, RuleKind, RuleMade
-from xuncha.rectifications.selectors import Completion, completion
+from xuncha.rectifications.models import RectificationItem
+from xuncha.rectifications.selectors import (
+    Completion,
+    completion,
+    countable_rules,
+    rule_counts,
+)
 from xuncha.selfchecks.models import CommonProblem, SelfCheckTask, TaskStatus
-from xuncha.selfchecks.selectors import PROBLEM_PERIOD, TASK_PERIOD, by_unit_kind, overdue_q
+from xuncha.selfchecks.selectors import PROBLEM_PERIOD, TASK_PERIOD, by_unit_kind
 from xuncha.sham.models import Signal, SignalKind, SignalStatus
 from xuncha.sham.selectors import PERIOD_PATH as SIGNAL_PERIOD
 from xuncha.supervision.cards import card_counts
@@ -218,14 +223,10 @@ class RuleRow:
 def rules(*, user: User, period: Period) -> list[RuleRow]:
     """Rules made or revised on the period's rounds, per round and, under each, per unit
     (one grouped query; counted as :func:`rules_made_counts` counts them)."""
-    made = RuleMade.objects.filter(round__start_date__range=(period.start, period.end))
-    items = restrict_figures(RectificationItem.objects.all(), user)
-    if items.query.where:
-        made = made.filter(item__in=items)
+    made = countable_rules(user, round__start_date__range=(period.start, period.end))
     grouped = (
         made.order_by().values("round_id", "round__name", "round__start_date", "unit_id", "unit__name")
-        .annotate(made=Count("id", filter=Q(kind=RuleKind.MADE)),
-                  revised=Count("id", filter=Q(kind=RuleKind.REVISED)))
+        .annotate(**rule_counts())
         .order_by("round__start_date", "round_id", "unit__name", "unit_id")
     )  # fmt: skip
     units: dict[int, list[RuleRow]] = {}
@@ -262,12 +263,13 @@ def selfchecks(*, user: User, period: Period, today: dt.date) -> SelfChecks | No
     tasks = _of(tasks, period, TASK_PERIOD)
     problems = _counts(CommonProblem, user)
     rows = dict(tasks.order_by().values_list("status").annotate(n=Count("id")))
+    by_kind = by_unit_kind(user=user, today=today, **dict(period.params))  # the same tasks
     return SelfChecks(
         _of(problems, period, PROBLEM_PERIOD).count() if problems is not None else None,
         sum(rows.values()),
         [(s.value, str(s.label), rows.get(s.value, 0)) for s in TaskStatus],
-        tasks.filter(overdue_q(today)).count(),
-        by_unit_kind(user=user, today=today, **dict(period.params)),
+        sum(k.overdue for k in by_kind),
+        by_kind,
     )
 
 

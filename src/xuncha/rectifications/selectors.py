@@ -241,10 +241,25 @@ def rule_list(
     )
 
 
+def rule_counts() -> dict[str, Count]:
+    """The made and revised counts of a rules query, to aggregate or annotate with."""
+    return {"made": Count("id", filter=Q(kind=RuleKind.MADE)),
+            "revised": Count("id", filter=Q(kind=RuleKind.REVISED))}  # fmt: skip
+
+
+def countable_rules(user: User, **filters: object) -> QuerySet[RuleMade]:
+    """Rules (narrowed by ``filters``) on the items the user's figures may count
+    (:func:`restrict_figures`)."""
+    rules = RuleMade.objects.filter(**filters)
+    items = restrict_figures(RectificationItem.objects.all(), user)
+    if items.query.where:  # not every item: only the rules of the ones the user may count
+        rules = rules.filter(item__in=items)
+    return rules
+
+
 def rule_list_counts(rules: QuerySet[RuleMade]) -> RuleCount:
     """Made and revised among the rules listed (one query): the list's own count."""
-    row = rules.order_by().aggregate(made=Count("id", filter=Q(kind=RuleKind.MADE)),
-                                     revised=Count("id", filter=Q(kind=RuleKind.REVISED)))  # fmt: skip
+    row = rules.order_by().aggregate(**rule_counts())
     return RuleCount(row["made"], row["revised"])
 
 
@@ -260,12 +275,8 @@ def rules_made_counts(
         filters["unit_id"] = unit_id
     if round_id is not None:
         filters["round_id"] = round_id
-    rules = RuleMade.objects.filter(**filters)
-    items = restrict_figures(RectificationItem.objects.all(), user)
-    if items.query.where:  # not every item: only the rules of the ones the user may count
-        rules = rules.filter(item__in=items)
-    counts = {"made": Count("id", filter=Q(kind=RuleKind.MADE)),
-              "revised": Count("id", filter=Q(kind=RuleKind.REVISED))}  # fmt: skip
+    rules = countable_rules(user, **filters)
+    counts = rule_counts()
     if by == "overall":
         row = rules.aggregate(**counts)
         return {"overall": RuleCount(row["made"], row["revised"])}

@@ -261,9 +261,16 @@ def _rule_checked(*, title: str, kind: str, issued_on: dt.date | None, doc_numbe
     return issued_on
 
 
+def rules_editable(user: User, item: RectificationItem) -> bool:
+    """Who records and edits an item's rules: the unit on its own item until it is
+    closed; the office at any time."""
+    if allowed(user, "rules.correct"):
+        return True
+    return item.status != Status.CLOSED and can(user, "rules.record", item)
+
+
 def _rule_may(by: User, item: RectificationItem) -> None:
-    """The unit on its own item until it is closed; the office at any time."""
-    if allowed(by, "rules.correct"):
+    if rules_editable(by, item):
         return
     if not can(by, "rules.record", item):
         raise PermissionDenied("只有整改单位或巡察办可以登记建章立制。")

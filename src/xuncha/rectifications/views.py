@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.access import allowed, can, user_of
+from xuncha.accounts.access import can, user_of
 from xuncha.common.errors import ConcurrentEdit, ServiceError
 from xuncha.common.filters import FILTER_ERROR
 from xuncha.common.widgets import VersionedForm
@@ -49,17 +49,10 @@ _FORMS: dict[str, type[VersionedForm]] = {
 }  # fmt: skip
 
 
-def rules_editable(user: Any, item: RectificationItem) -> bool:
-    """Whether the page offers to record and edit rules (the services check again)."""
-    if allowed(user, "rules.correct"):
-        return True
-    return item.status != Status.CLOSED and can(user, "rules.record", item)
-
-
 def _detail(request: HttpRequest, item: RectificationItem, bound: dict[str, Any] | None = None,
             status: int = 200, rule_form: forms.RuleForm | None = None) -> HttpResponse:  # fmt: skip
     allowed = _allowed(user_of(request), item)
-    editable = rules_editable(user_of(request), item)
+    editable = services.rules_editable(user_of(request), item)
     initial = {"version": item.version, "goal": item.goal, "measures": item.measures,
                "owner": item.owner, "department": item.department, "deadline": item.deadline}  # fmt: skip
     action_forms = {
@@ -195,7 +188,7 @@ def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     rule = selectors.rule_detail(user=user_of(request), pk=pk)
-    if not rules_editable(user_of(request), rule.item):
+    if not services.rules_editable(user_of(request), rule.item):
         raise Http404
     initial = {"title": rule.title, "kind": rule.kind, "issued_on": rule.issued_on,
                "doc_number": rule.doc_number}  # fmt: skip

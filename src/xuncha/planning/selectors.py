@@ -209,7 +209,7 @@ _COVERAGE: dict[str, tuple[str, str, dict[str, str]]] = {
 }
 
 
-def _inspected(term: Term | int | None = None, year: int | None = None) -> Exists:
+def inspected_q(term: Term | int | None = None, year: int | None = None) -> Exists:
     """The coverage test: the unit has been assigned to a round filed under the term
     (and, given a year, begun that year); with neither, to any round."""
     assigned = Assignment.objects.filter(unit=OuterRef("pk"))
@@ -225,7 +225,7 @@ def by_coverage(units: QuerySet[Unit], *, inspected: bool, term: Term | int | No
     """The units already inspected (or not yet) in the term, or in the year: the units
     list's ``?inspected=`` with the figures page's coverage test (:func:`coverage`,
     :func:`uninspected`), so the list counts what the figures say."""
-    done = _inspected(term, year)
+    done = inspected_q(term, year)
     return units.filter(done if inspected else ~done)
 
 
@@ -234,7 +234,7 @@ def coverage(*, term: Term, by: CoverageBy = "kind") -> list[CoverageRow]:
     level (全覆盖: every unit once in the term)."""
     key, label, labels = _COVERAGE[by]
     rows = (
-        Unit.objects.annotate(done=_inspected(term)).values(key, label)
+        Unit.objects.annotate(done=inspected_q(term)).values(key, label)
         .annotate(total=Count("id"), inspected=Count("id", filter=Q(done=True))).order_by(label)
     )  # fmt: skip
     return [
@@ -248,7 +248,7 @@ def coverage(*, term: Term, by: CoverageBy = "kind") -> list[CoverageRow]:
 def uninspected(*, term: Term) -> QuerySet[Unit]:
     """The units no round of the term has yet been assigned to, in code order."""
     return (
-        Unit.objects.annotate(done=_inspected(term)).filter(done=False)
+        Unit.objects.annotate(done=inspected_q(term)).filter(done=False)
         .select_related("county").order_by("code")
     )  # fmt: skip
 

@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -61,15 +62,17 @@ def group_detail(*, user: User, pk: int) -> tuple[CandidateGroup, list[Finding]]
 
 
 def group_previews(groups: list[CandidateGroup], per_group: int = 5) -> dict[int, list[Finding]]:
-    """A few findings of each listed group (one query for the page), for the list."""
+    """The first few findings of each listed group (one query for the page: a group of
+    thousands reads only its first ``per_group``), for the list."""
     through = CandidateGroup.findings.through
-    rows = (through.objects.filter(candidategroup_id__in=[g.pk for g in groups])
-            .select_related("finding__unit").order_by("candidategroup_id", "finding_id"))  # fmt: skip
+    numbered = through.objects.filter(candidategroup_id__in=[g.pk for g in groups]).annotate(
+        n=Window(RowNumber(), partition_by=[F("candidategroup_id")], order_by=F("finding_id").asc())
+    )
+    first = numbered.filter(n__lte=per_group)  # type: ignore[misc]  # stubs miss window names
+    rows = first.select_related("finding__unit").order_by("candidategroup_id", "finding_id")
     out: dict[int, list[Finding]] = {}
     for row in rows:
-        shown = out.setdefault(row.candidategroup_id, [])
-        if len(shown) < per_group:
-            shown.append(row.finding)
+        out.setdefault(row.candidategroup_id, []).append(row.finding)
     return out
 
 
@@ -85,6 +88,11 @@ def problem_list(
         answered=Count("tasks", filter=Q(tasks__status__in=ANSWERED)),
         found=Count("tasks", filter=Q(tasks__status__in=ANSWERED, tasks__found=True)),
     )
+
+
+def problem_choices(*, user: User) -> QuerySet[CommonProblem]:
+    """The problems the user may choose in the task list's filter (no counts)."""
+    return restrict(CommonProblem.objects.all(), user).only("pk", "title")
 
 
 def problem_detail(*, user: User, pk: int) -> CommonProblem:

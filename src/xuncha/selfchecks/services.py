@@ -25,6 +25,7 @@ from xuncha.common.services import (
     save_versioned,
 )
 from xuncha.findings.models import Finding
+from xuncha.planning.selectors import inspected_q
 from xuncha.units.models import Unit, UnitKind
 
 from . import similarity
@@ -83,7 +84,7 @@ def common_problem_create(
         problem._history_user = by  # type: ignore[attr-defined]
         problem.save()
         if group is not None:
-            problem.findings.set(group.findings.all())
+            problem.findings.add(*group.findings.values_list("pk", flat=True))
         return problem
 
 
@@ -100,15 +101,13 @@ def common_problem_push(*, problem: CommonProblem, by: User) -> int:
             raise ServiceError(
                 f"适用单位类型（{problem.kinds_display()}）下没有任何单位，无法推送。"
             )
-        from xuncha.planning.models import Assignment
-
-        inspected = set(Assignment.objects.filter(unit__in=units).values_list("unit_id", flat=True))
-        have = set(problem.tasks.values_list("unit_id", flat=True))
-        new = [
-            SelfCheckTask(problem=problem, unit_id=unit_id, inspected=unit_id in inspected,
-                          deadline=problem.deadline)
-            for unit_id in units.exclude(id__in=have).order_by("id").values_list("id", flat=True)
-        ]  # fmt: skip
+        # Units without a task yet, each with whether any round has inspected it.
+        todo = (
+            units.exclude(id__in=problem.tasks.values("unit_id")).annotate(done=inspected_q())
+            .order_by("id").values_list("id", "done")
+        )  # fmt: skip
+        new = [SelfCheckTask(problem=problem, unit_id=unit_id, inspected=done,
+                             deadline=problem.deadline) for unit_id, done in todo]  # fmt: skip
         bulk_create_with_history(new, SelfCheckTask, batch_size=2000, default_user=by)
         problem.pushed_at = timezone.now()
         problem._history_user = by  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import allowed, can, user_of
+from xuncha.accounts.models import Role
 from xuncha.common.errors import ConcurrentEdit, ServiceError
 from xuncha.common.exports import file_name, xlsx_response
 from xuncha.common.filters import FILTER_ERROR, list_query, with_list_query
@@ -142,13 +143,15 @@ def task_list(request: HttpRequest) -> HttpResponse:
     if not allowed(user, "selfcheck.list"):
         raise Http404
     today = timezone.localdate()
-    form = forms.TaskFilterForm(request.GET, problems=selectors.problem_list(user=user))
+    form = forms.TaskFilterForm(request.GET, problems=selectors.problem_choices(user=user))
     paged = paginate(request, form.results(selectors.task_list, user=user, today=today), PAGE_SIZE)
     problem_id = (form.filters() or {}).get("problem_id")
     period = form.period()
     return render(request, "selfchecks/task_list.html", {
         "form": form, "rows": [(t, t.overdue(today)) for t in paged["page"]],
-        "kinds": selectors.by_unit_kind(user=user, today=today, problem_id=problem_id, **period),
+        # The per-kind table is the inspecting side's (a unit's page does not show it).
+        "kinds": [] if user.role == Role.UNIT else
+                 selectors.by_unit_kind(user=user, today=today, problem_id=problem_id, **period),
         "link_query": urlencode([*((("problem_id", problem_id),) if problem_id else ()),
                                  *period.items()]),
         "nav_query": list_query(request.GET),
@@ -163,7 +166,7 @@ def task_export(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     if not allowed(user, "selfcheck.list"):
         raise Http404
-    form = forms.TaskFilterForm(request.GET, problems=selectors.problem_list(user=user))
+    form = forms.TaskFilterForm(request.GET, problems=selectors.problem_choices(user=user))
     filters = form.filters()
     back = with_list_query(reverse("selfchecks:tasks"), request.GET)
     if filters is None:

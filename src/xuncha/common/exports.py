@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from .filters import FILTER_ERROR, SharedFilters, with_list_query
+from .filters import FILTER_ERROR, ListFilters, with_list_query
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -64,7 +64,7 @@ def xlsx_response(data: bytes, name: str) -> HttpResponse:
 
 
 def list_export(
-    request: HttpRequest, form: SharedFilters, items: QuerySet[Any], *, list_url: str,
+    request: HttpRequest, form: ListFilters, items: QuerySet[Any], *, list_url: str,
     title: str, noun: str, make: Callable[[QuerySet[Any]], bytes],
 ) -> HttpResponse:  # fmt: skip
     """A filtered list (``items``, as ``form`` filtered it) as ``make`` writes it, named

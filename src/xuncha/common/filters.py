@@ -125,6 +125,10 @@ class ListFilters(forms.Form):
         items = search(**context, **(filters or {}))
         return items if filters is not None else items.none()
 
+    def round_name(self) -> str:
+        """The name of the round filtered on, "" for none (an export's file name says it)."""
+        return ""
+
 
 class SharedFilters(ListFilters):
     """Fields both lists add to their own: keyword, unit search, round, team, amount

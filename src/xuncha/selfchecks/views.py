@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import allowed, can, user_of
 from xuncha.accounts.models import Role
 from xuncha.common.errors import ConcurrentEdit, ServiceError
-from xuncha.common.exports import file_name, xlsx_response
-from xuncha.common.filters import FILTER_ERROR, list_query, with_list_query
+from xuncha.common.exports import list_export
+from xuncha.common.filters import FILTER_ERROR, list_query
 from xuncha.common.pagination import paginate
 from xuncha.common.widgets import VersionedForm
 from xuncha.findings.files import evidence_response
@@ -167,17 +167,9 @@ def task_export(request: HttpRequest) -> HttpResponse:
     if not allowed(user, "selfcheck.list"):
         raise Http404
     form = forms.TaskFilterForm(request.GET, problems=selectors.problem_choices(user=user))
-    filters = form.filters()
-    back = with_list_query(reverse("selfchecks:tasks"), request.GET)
-    if filters is None:
-        messages.error(request, f"{FILTER_ERROR}未生成导出文件。")
-        return redirect(back)
-    tasks = selectors.task_list(user=user, today=timezone.localdate(), **filters)
-    if not tasks.exists():
-        messages.error(request, "当前筛选条件下没有自查自纠任务，未生成导出文件。")
-        return redirect(back)
-    name = file_name("自查自纠任务", timezone.localdate())
-    return xlsx_response(exports.task_workbook(tasks), name)
+    tasks = form.results(selectors.task_list, user=user, today=timezone.localdate())
+    return list_export(request, form, tasks, list_url=reverse("selfchecks:tasks"),
+                       title="自查自纠任务", noun="自查自纠任务", make=exports.task_workbook)  # fmt: skip
 
 
 _FORMS: dict[str, type[VersionedForm]] = {

@@ -74,10 +74,9 @@ def coverage(term_id: int) -> str:
     return reverse("planning:coverage", args=[term_id])
 
 
-def rules(period: Period | None = None, *, round_id: int | None = None,
-          unit_id: int | None = None) -> str:  # fmt: skip
-    """The 建章立制 list: of the period's rounds, or of one round (and unit)."""
-    return _url("rectifications:rules", period, round_id=round_id, unit_id=unit_id)
+def rules(period: Period) -> str:
+    """The 建章立制 list of the period's rounds."""
+    return _url("rectifications:rules", period)
 
 
 def signals(period: Period, **filters: object) -> str:
@@ -101,16 +100,7 @@ def assessments(period: Period) -> str:
     return _url("supervision:assessments", period)
 
 
-def assessment(pk: int) -> str:
-    """An assessment's page: its units with total and grade."""
-    return reverse("supervision:assessment", args=[pk])
-
-
 def period_follow_ups(period: Period) -> str:
     """The 回头看 list of the period's assessments."""
     return _url("supervision:follow_ups", period)
 
-
-def follow_ups(assessment_id: int) -> str:
-    """The 回头看 list of one assessment."""
-    return _url("supervision:follow_ups", None, assessment=assessment_id)

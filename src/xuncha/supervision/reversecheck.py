@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import random
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import IO
@@ -55,18 +56,14 @@ def draw(
     priority_ids: Iterable[int] = (),
 ) -> list[tuple[int, bool]]:  # fmt: skip
     """The sampled item ids (with whether each came from the priority set), in draw
-    order. ``candidates`` are ``(unit_id, item_id)`` pairs; a unit with fewer candidates
-    than a count asked for raises :class:`ServiceError` naming it."""
+    order. ``candidates`` are ``(unit_id, item_id)`` pairs; every unit must have at least
+    the count asked for (:func:`reverse_check_create` refuses a draw otherwise)."""
     by_unit: dict[int, list[int]] = {}
     for unit_id, item_id in sorted((int(u), int(i)) for u, i in candidates):
         by_unit.setdefault(unit_id, []).append(item_id)
     priority, rng, chosen = set(priority_ids), random.Random(seed), []
-    for unit_id, items in by_unit.items():
+    for items in by_unit.values():  # in unit order
         n = quota(len(items), share=share, count=count)
-        if n > len(items):
-            raise ServiceError(
-                f"单位 #{unit_id} 只有 {len(items)} 个已销号事项，少于每单位抽取数量 {n}。"
-            )
         first = [i for i in items if i in priority]
         rest = [i for i in items if i not in priority]
         if len(first) >= n:
@@ -127,11 +124,11 @@ def reverse_check_create(
             priority_ids = flagged_item_ids({u for u, _ in candidates})
         closed = {i for _, i in candidates}
         priority = sorted({int(i) for i in priority_ids} & closed)
-        try:
-            drawn = draw(candidates=candidates, seed=seed, share=share, count=count,
-                         priority_ids=priority)  # fmt: skip
-        except ServiceError:
-            raise _too_few(candidates, count) from None
+        have = Counter(u for u, _ in candidates)
+        if count is not None and min(have.values()) < count:
+            raise _too_few(have, count)
+        drawn = draw(candidates=candidates, seed=seed, share=share, count=count,
+                     priority_ids=priority)  # fmt: skip
         check = ReverseCheck(name=name.strip() or "销号反向核查", round=round, share=share,
                              count=count, seed=seed, candidate_ids=candidates,
                              priority_ids=priority, drawn_by=by)  # fmt: skip
@@ -147,13 +144,10 @@ def reverse_check_create(
     return check
 
 
-def _too_few(candidates: list[list[int]], count: int | None) -> ServiceError:
+def _too_few(have: Counter[int], count: int) -> ServiceError:
     """The refusal naming every unit with fewer closed items than the count."""
-    have: dict[int, int] = {}
-    for unit_id, _ in candidates:
-        have[unit_id] = have.get(unit_id, 0) + 1
     names = dict(Unit.objects.filter(pk__in=have).values_list("pk", "name"))
-    short = [f"「{names[u]}」只有 {n} 项" for u, n in sorted(have.items()) if count and n < count]
+    short = [f"「{names[u]}」只有 {n} 项" for u, n in sorted(have.items()) if n < count]
     return ServiceError(
         f"抽取数量超过了已销号事项数：每单位抽取 {count} 项，但{'，'.join(short)}。"
         "请减少数量或改为按比例抽取。"

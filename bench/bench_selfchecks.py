@@ -24,7 +24,8 @@ import random
 import time
 from collections import Counter
 
-from xuncha.selfchecks.similarity import Text, _tokenizer, group_texts
+from xuncha.common.chinese import tokenizer
+from xuncha.selfchecks.similarity import Text, group_texts
 
 SUBJECTS = ["村集体经济", "惠民惠农资金", "低保资金", "工程项目", "集体资产", "党费收缴",
             "三会一课", "扶贫项目", "耕地保护", "医保基金", "农村危房改造", "财务报销",
@@ -59,7 +60,7 @@ def _templated(rng: random.Random, template: int) -> str:
 def _vocabulary() -> list[str]:
     """Common two- and three-character words of jieba's own dictionary: the one-off
     texts' words, a vocabulary as wide as real findings use."""
-    freq = _tokenizer().FREQ
+    freq = tokenizer().FREQ
     return sorted(w for w, n in freq.items() if n >= 200 and 2 <= len(w) <= 3)
 
 
@@ -155,7 +156,7 @@ def main() -> None:
     if args.database:
         measure_database(args.findings)
         return
-    _tokenizer()  # the dictionary loads once per process: not part of the figure
+    tokenizer()  # the dictionary loads once per process: not part of the figure
     small, _, n_small, _, _ = measure(args.findings // 10)
     seconds, cpu, n_groups, purity, stray = measure(args.findings)
     print(f"findings {args.findings:,}: {seconds:.1f} s ({cpu:.1f} s CPU), {n_groups} groups "

@@ -20,13 +20,13 @@ database. See docs/decisions/0020-common-problems.md for the method and threshol
 from __future__ import annotations
 
 import itertools
-import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
+
+from xuncha.common.chinese import tokenizer
 
 NUM_PERM = 64
 THRESHOLD = 0.4
@@ -44,21 +44,10 @@ STOPWORDS = frozenset(_STOPWORDS.split())
 _KEEP = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
-@cache
-def _tokenizer() -> Any:
-    """jieba's default tokenizer, its dictionary loaded once per process, quietly."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba.dt
-
-
 def words(text: str) -> list[str]:
     """The text's content words in order (jieba, precise mode; no HMM so the same text
     always cuts the same way whatever was cut before)."""
-    cut = _tokenizer().lcut(text, HMM=False)
+    cut = tokenizer().lcut(text, HMM=False)
     return [
         w for w in (w.strip() for w in cut)
         if len(w) > 1 and _KEEP.search(w) and w not in STOPWORDS

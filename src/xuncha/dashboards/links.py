@@ -103,4 +103,3 @@ def assessments(period: Period) -> str:
 def period_follow_ups(period: Period) -> str:
     """The 回头看 list of the period's assessments."""
     return _url("supervision:follow_ups", period)
-

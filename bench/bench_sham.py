@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import io
 import os
 import random
 import time
@@ -48,20 +47,10 @@ def words(rng: random.Random, n: int) -> str:
 
 
 def photo_bytes(rng: random.Random, taken: dt.date | None) -> bytes:
-    from PIL import Image, ImageDraw
+    """A small photo of its own, as the planted city draws them, captured on ``taken``."""
+    from xuncha.sham.planted import exif_day, jpeg, photo
 
-    im = Image.new("RGB", (64, 64), tuple(rng.randrange(256) for _ in range(3)))
-    draw = ImageDraw.Draw(im)
-    for _ in range(8):
-        x0, y0 = rng.randrange(64), rng.randrange(64)
-        box = [x0, y0, x0 + rng.randrange(5, 35), y0 + rng.randrange(5, 35)]
-        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)(box, fill=tuple(rng.randrange(256) for _ in range(3)))  # fmt: skip
-    exif = Image.Exif()
-    if taken:
-        exif.get_ifd(0x8769)[0x9003] = f"{taken:%Y:%m:%d} 09:00:00"
-    out = io.BytesIO()
-    im.save(out, "JPEG", quality=80, exif=exif.tobytes())
-    return out.getvalue()
+    return jpeg(photo(rng, 64), quality=80, exif={0x9003: exif_day(taken)} if taken else None)
 
 
 def pdf_template() -> bytes:

@@ -129,3 +129,16 @@ class VersionedForm(forms.Form):
     (:func:`xuncha.common.services.check_version`)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AcceptForm(VersionedForm):
+    """Accepting what a unit submitted (a plan, a self-check report): only the version."""
+
+
+class ReturnForm(VersionedForm):
+    """退回 with the reason the unit reads."""
+
+    reason = forms.CharField(
+        label="退回原因", widget=forms.Textarea, max_length=2000,
+        error_messages={"required": "退回必须填写原因。"},
+    )  # fmt: skip

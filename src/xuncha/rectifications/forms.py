@@ -67,17 +67,6 @@ class PlanForm(VersionedForm):
     deadline = forms.DateField(label="整改时限", widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class AcceptForm(VersionedForm):
-    pass
-
-
-class ReturnForm(VersionedForm):
-    reason = forms.CharField(
-        label="退回原因", widget=forms.Textarea, max_length=2000,
-        error_messages={"required": "退回必须填写原因。"},
-    )  # fmt: skip
-
-
 class ProgressForm(VersionedForm, UploadForm):
     text = forms.CharField(label="整改进展", widget=forms.Textarea, max_length=5000,
                            error_messages={"required": "请填写整改进展。"})  # fmt: skip

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from xuncha.accounts.access import can, user_of
 from xuncha.common.errors import ConcurrentEdit, ServiceError
 from xuncha.common.filters import FILTER_ERROR
-from xuncha.common.widgets import VersionedForm
+from xuncha.common.widgets import AcceptForm, ReturnForm, VersionedForm
 from xuncha.findings.files import evidence_response
 from xuncha.findings.selectors import work_page_id
 from xuncha.sham.selectors import item_signals
@@ -43,7 +43,7 @@ def _allowed(user: Any, item: RectificationItem) -> dict[str, bool]:
 
 
 _FORMS: dict[str, type[VersionedForm]] = {
-    "plan": forms.PlanForm, "accept": forms.AcceptForm, "return": forms.ReturnForm,
+    "plan": forms.PlanForm, "accept": AcceptForm, "return": ReturnForm,
     "progress": forms.ProgressForm,
     "close": forms.CloseForm, "reopen": forms.ReopenForm,
 }  # fmt: skip

@@ -91,14 +91,3 @@ class AnswerForm(VersionedForm, UploadForm):
     photos = MultipleFileField(label="现场照片（可选）", required=False, widget=PhotoInput())
     evidence = MultipleFileField(label="证据材料（可选：PDF、图片、Office 文档）", required=False,
                                  widget=MultipleFileInput())  # fmt: skip
-
-
-class AcceptForm(VersionedForm):
-    pass
-
-
-class ReturnForm(VersionedForm):
-    reason = forms.CharField(
-        label="退回原因", widget=forms.Textarea, max_length=2000,
-        error_messages={"required": "退回必须填写原因。"},
-    )  # fmt: skip

@@ -22,7 +22,7 @@ from xuncha.common.errors import ConcurrentEdit, ServiceError
 from xuncha.common.exports import list_export
 from xuncha.common.filters import FILTER_ERROR, list_query
 from xuncha.common.pagination import paginate
-from xuncha.common.widgets import VersionedForm
+from xuncha.common.widgets import AcceptForm, ReturnForm, VersionedForm
 from xuncha.findings.files import evidence_response
 from xuncha.planning.selectors import round_list
 
@@ -173,7 +173,7 @@ def task_export(request: HttpRequest) -> HttpResponse:
 
 
 _FORMS: dict[str, type[VersionedForm]] = {
-    "answer": forms.AnswerForm, "accept": forms.AcceptForm, "return": forms.ReturnForm,
+    "answer": forms.AnswerForm, "accept": AcceptForm, "return": ReturnForm,
 }  # fmt: skip
 _PERMS = {"answer": "selfcheck.answer", "accept": "selfcheck.review", "return": "selfcheck.review"}
 _WHEN = {"answer": (TaskStatus.PENDING, TaskStatus.RETURNED),

@@ -24,6 +24,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from waitress.adjustments import Adjustments
 
+from web.chromium import to_new_page
 from web.deploy_stack import PASSWORD, USERNAME, Stack
 from xuncha.common import ratelimit
 from xuncha.deploy.nginx import upload_locations
@@ -78,7 +79,8 @@ def test_login_through_nginx_in_chromium_then_a_staff_page_has_csp_and_hsts(stac
         form = driver.find_element(By.CSS_SELECTOR, "main form")
         form.find_element(By.NAME, "username").send_keys(USERNAME)
         form.find_element(By.NAME, "password").send_keys(PASSWORD)
-        form.find_element(By.CSS_SELECTOR, "[type=submit]").click()
+        # Wait for the home page: reading the login page's body while it is replaced fails.
+        to_new_page(driver, form.find_element(By.CSS_SELECTOR, "[type=submit]").click)
         assert "欢迎" in driver.find_element(By.TAG_NAME, "body").text
         for path in ("/petitions/", "/figures/", "/admin/"):
             driver.get(stack.base + path)

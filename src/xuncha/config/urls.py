@@ -17,6 +17,8 @@ urlpatterns = [
     path("selfchecks/", include("xuncha.selfchecks.urls")),
     path("petitions/", include("xuncha.petitions.urls")),
     path("checks/", include("xuncha.checks.urls")),
+    path("documents/", include("xuncha.documents.urls")),
+    path("reviews/", include("xuncha.reviews.urls")),
     path("p/", include(public_urlpatterns)),
     path("s/", include("xuncha.surveys.public_urls")),
     path("figures/", include("xuncha.dashboards.urls")),

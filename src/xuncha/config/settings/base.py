@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "xuncha.selfchecks",
     "xuncha.petitions",
     "xuncha.checks",
+    "xuncha.documents",
+    "xuncha.reviews",
     "xuncha.dashboards",
 ]
 

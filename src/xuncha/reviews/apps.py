@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    name = "xuncha.reviews"
+    verbose_name = "报告评查"

@@ -56,6 +56,9 @@ class Finding(TeamWork):
         "common.Evidence", verbose_name="证据材料", blank=True, related_name="+"
     )
     fed_back_on = models.DateField("反馈日期", null=True, blank=True)
+    # 三段式: 现象 (description) + 定性依据 (the rule it breaches) + 责任指向 (who answers for it).
+    basis = models.TextField("定性依据", blank=True)
+    responsible = models.TextField("责任指向", blank=True)
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
@@ -170,3 +173,64 @@ class EvidenceRead(models.Model):
         verbose_name = "证据材料查阅记录"
         verbose_name_plural = "证据材料查阅记录"
         ordering = ["-at", "-id"]
+
+
+class WorkingPaper(BaseModel):
+    """The working paper (问题底稿) of a finding: its number, the talk records that
+    support it and three sign-offs in order: 承办人, 副组长审核, 组长审签. The signers
+    are cadres (a cadre without an account may appear, e.g. in the demo); a change of the
+    finding's substance clears the sign-offs (the history keeps them)."""
+
+    finding = models.OneToOneField(
+        Finding, verbose_name="问题", on_delete=models.CASCADE, related_name="paper"
+    )
+    number = models.CharField("底稿编号", max_length=40, unique=True)
+    talks = models.ManyToManyField(Talk, verbose_name="谈话记录", blank=True, related_name="papers")
+    handler_signed_by = models.ForeignKey(
+        "planning.Cadre", verbose_name="承办人", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    handler_signed_at = models.DateTimeField("承办人签署时间", null=True, blank=True)
+    deputy_signed_by = models.ForeignKey(
+        "planning.Cadre", verbose_name="副组长审核", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    deputy_signed_at = models.DateTimeField("副组长审核时间", null=True, blank=True)
+    leader_signed_by = models.ForeignKey(
+        "planning.Cadre", verbose_name="组长审签", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    leader_signed_at = models.DateTimeField("组长审签时间", null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = "问题底稿"
+        verbose_name_plural = "问题底稿"
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def signed(self) -> bool:
+        """All three sign-offs are present."""
+        return bool(
+            self.handler_signed_by_id and self.deputy_signed_by_id and self.leader_signed_by_id
+        )
+
+
+class Recommendation(TeamWork):
+    """A recommendation (意见建议) of the team to the unit and the problems it answers."""
+
+    text = models.TextField("意见建议")
+    findings = models.ManyToManyField(
+        Finding, verbose_name="针对的问题", blank=True, related_name="recommendations"
+    )
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = "意见建议"
+        verbose_name_plural = "意见建议"
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["round", "unit"], name="recommendation_round_unit")]

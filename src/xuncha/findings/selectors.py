@@ -19,7 +19,7 @@ from xuncha.planning.models import Assignment
 from xuncha.planning.selectors import in_period
 
 from .choices import UNFED, ImmediateStatus, LeadResult
-from .models import Finding, ImmediateItem, ImmediateReport, Lead, Talk
+from .models import Finding, ImmediateItem, ImmediateReport, Lead, Talk, WorkingPaper
 
 DUE_SOON_DAYS = 7  # as the ledger's (rectifications.models.DUE_SOON_DAYS), without the import cycle
 
@@ -227,3 +227,40 @@ def finding_export_rows(findings: QuerySet[Finding]) -> QuerySet[Finding]:
     """The filtered findings with the unit's parent and the ledger item's status, in one
     query (for the export)."""
     return findings.select_related("unit__parent").annotate(item_status=F("rectification__status"))
+
+
+def paper_signed_q(prefix: str = "") -> Q:
+    """Findings whose working paper carries all three sign-offs (承办人, 副组长, 组长):
+    only these go into the report. ``prefix`` reaches the finding through a relation
+    (``"findings__"`` on a recommendation)."""
+    return Q(**{f"{prefix}paper__{who}_signed_by__isnull": False
+                for who in ("handler", "deputy", "leader")})  # fmt: skip
+
+
+def materials(finding: Finding) -> dict[str, list[dict[str, Any]]]:
+    """What supports a finding, as its working paper lists it: the evidence files
+    (name, size, sha256), the talk records chosen on the paper (date, interviewee,
+    position) and the cross-check suspects rolled into it (source file, sheet and row as
+    the user sees them in the spreadsheet, rule, amount; one per suspect, the row that
+    holds its verdict). Each entry keeps its ``pk`` for links."""
+    from xuncha.checks.models import Suspect  # checks imports findings' services
+    from xuncha.checks.selectors import current_suspects
+
+    evidence = [
+        {"pk": e.pk, "name": e.original_name, "size": e.size, "sha256": e.sha256}
+        for e in finding.evidence.order_by("id")
+    ]
+    paper = WorkingPaper.objects.filter(finding=finding).first()
+    talks = [] if paper is None else [
+        {"pk": t.pk, "date": t.talk_on, "interviewee": t.interviewee, "position": t.position}
+        for t in paper.talks.order_by("talk_on", "id")
+    ]  # fmt: skip
+    rows = current_suspects(Suspect.objects.filter(finding=finding)).order_by(
+        "file", "sheet", "row", "id"
+    )
+    suspects = [
+        {"pk": s.pk, "number": s.number, "file": s.file, "sheet": s.sheet, "row": s.row,
+         "rule": s.rule_title, "name": s.name, "amount": s.amount}
+        for s in rows
+    ]  # fmt: skip
+    return {"evidence": evidence, "talks": talks, "suspects": suspects}

@@ -57,6 +57,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "immediate.done": _INSPECTING,
     "immediate.report": frozenset({Role.UNIT}),
     "finding.evidence": _INSPECTING,  # open a finding's evidence (petition files, working papers)
+    "paper.sign": frozenset({Role.TEAM}),  # sign a working paper (order: findings.services)
     # Role-only actions (no object): ask ``allowed(user, action)``.
     "plan.manage": _OFFICE,  # rounds, teams, members, assignments
     "terms.manage": _OFFICE,  # terms (届): list, new, edit
@@ -87,8 +88,10 @@ ACTIONS: dict[str, frozenset[str]] = {
 # Models whose rows belong to a team, with the path to it (and, for the ledger, a unit).
 _TEAM_MODELS = {name: "team_id" for name in (
     "finding", "talk", "lead", "immediateitem", "rectificationitem", "assignment", "petition",
-    "intakecode", "dataset", "checkrun")} | {"suspect": "run__team_id"}  # fmt: skip
-_OFFICE_AND_TEAM_ONLY = {"lead", "petition", "intakecode", "dataset", "checkrun", "suspect"}
+    "intakecode", "dataset", "checkrun", "recommendation")} | {
+    "suspect": "run__team_id", "workingpaper": "finding__team_id"}  # fmt: skip
+_OFFICE_AND_TEAM_ONLY = {"lead", "petition", "intakecode", "dataset", "checkrun", "suspect",
+                         "workingpaper"}  # fmt: skip
 _UNIT_VISIBLE = {"rectificationitem", "immediateitem", "selfchecktask"}
 _LEADER_VISIBLE = {"round", "team", "assignment", "finding", "rectificationitem", "commonproblem",
                    "selfchecktask"}  # fmt: skip

@@ -83,6 +83,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "survey.manage": _OFFICE | {Role.SUPERVISOR},  # satisfaction surveys: open, results, close
     "rules.record": frozenset({Role.UNIT}),  # 建章立制 on its own item, until the item is closed
     "rules.correct": _OFFICE,  # correct a unit's rule record at any time (kept in its history)
+    "documents.open": _INSPECTING | {Role.LEADER, Role.UNIT},  # 公文 pages (see documents_scope)
+    "documents.templates": _OFFICE,  # 公文模板: install an office's template, revert to shipped
 }
 
 # Models whose rows belong to a team, with the path to it (and, for the ledger, a unit).
@@ -197,6 +199,33 @@ def restrict_figures(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         unit = "assignments__unit_id" if name == "round" else "unit_id"
         return queryset.filter(**{unit: user.unit_id}).distinct()
     return restrict(queryset, user, "view")
+
+
+# The kinds of 公文 a unit's liaison may have for its own unit (its rectification papers).
+UNIT_DOCUMENT_KINDS = frozenset({"plan", "progress", "ledger"})
+
+
+def documents_scope(user: User, *, round_id: int, unit_id: int) -> str:
+    """How far the user may go with a round's documents (公文) on a unit it inspected:
+    "all" (the office; a member of the team assigned to the unit: every kind), "unit"
+    (the unit's liaison: generate :data:`UNIT_DOCUMENT_KINDS`), "read" (a leader: open
+    what was generated), or "" (nothing; also when the round did not inspect the unit)."""
+    from xuncha.planning.models import Assignment
+
+    if not allowed(user, "documents.open"):
+        return ""
+    assigned = Assignment.objects.filter(round_id=round_id, unit_id=unit_id)
+    role = _role(user)
+    if role == Role.TEAM:
+        assigned = assigned.filter(team_id__in=team_ids(user))
+    if (role == Role.UNIT and user.unit_id != unit_id) or not assigned.exists():
+        return ""
+    return {Role.TEAM: "all", Role.UNIT: "unit", Role.LEADER: "read"}.get(role, "all")
+
+
+def document_kind_allowed(scope: str, kind: str) -> bool:
+    """Whether a user of ``scope`` (:func:`documents_scope`) may generate ``kind``."""
+    return scope == "all" or (scope == "unit" and kind in UNIT_DOCUMENT_KINDS)
 
 
 def user_of(request: Any) -> User:

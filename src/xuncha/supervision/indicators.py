@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
 from xuncha.common.errors import ServiceError
+from xuncha.common.sheets import Problems as _Problems
+from xuncha.common.sheets import header as _header
+from xuncha.common.sheets import letter as _letter
+from xuncha.common.sheets import points as _points
+from xuncha.common.sheets import refuse as _raise
 
 from .models import Grade, IndicatorKind, PrefillKey
 
@@ -25,7 +30,6 @@ COLUMNS = ("维度", "维度分值", "指标", "类型", "分值", "否决条件
 REQUIRED = ("维度", "指标", "类型", "分值")
 GRADE_COLUMNS = ("等次", "最低分")
 TOTAL = Decimal(100)
-MAX_PROBLEMS = 50
 SHIPPED_DIR = Path(__file__).parent / "systems"
 
 
@@ -54,44 +58,11 @@ class VersionSpec:
     grade_average: Decimal = Decimal(60)
 
 
-def _points(text: str) -> Decimal | None:
-    """A non-negative amount of points with at most two decimals, else None."""
-    try:
-        value = Decimal(text.replace("分", "").strip())
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        return None
-    return value.quantize(Decimal("0.01"))
-
-
 def _choice(text: str, choices: list[tuple[str, str]]) -> str | None:
     for value, label in choices:
         if text in (value, label):
             return value
     return None
-
-
-class _Problems(list[str]):
-    def at(self, sheet: str, row: int, column: str, what: str) -> None:
-        self.append(f"「{sheet}」表第 {row} 行“{column}”列：{what}")
-
-
-def _letter(c: int) -> str:
-    """Excel's column letter for a 0-based index (0 → A, 26 → AA)."""
-    text = ""
-    c += 1
-    while c:
-        c, r = divmod(c - 1, 26)
-        text = chr(65 + r) + text
-    return text
-
-
-def _header(rows: list[list[str]], sheet: str, need: tuple[str, ...]) -> tuple[int, list[str]]:
-    for i, row in enumerate(rows[:10]):
-        if set(need) <= set(row):
-            return i, row
-    raise ServiceError(f"「{sheet}」表前 10 行中找不到表头（需要“{'”“'.join(need)}”列）。")
 
 
 def _row_indicator(cell: dict[str, str], n: int, bad: _Problems) -> IndicatorSpec | None:
@@ -228,12 +199,6 @@ def parse_grades(rows: list[list[str]], spec: VersionSpec) -> None:
     if not bad and not spec.grade_good > spec.grade_fair > spec.grade_average:
         bad.append(f"「{GRADE_SHEET}」表：最低分须为 好 > 较好 > 一般")
     _raise(bad)
-
-
-def _raise(bad: list[str]) -> None:
-    if bad:
-        more = f"……等共 {len(bad)} 处问题" if len(bad) > MAX_PROBLEMS else ""
-        raise ServiceError("导入失败，未写入任何数据：" + "；".join(bad[:MAX_PROBLEMS]) + more)
 
 
 def read_workbook(data: bytes, *, name: str) -> VersionSpec:

@@ -220,7 +220,7 @@ def documents_scope(user: User, *, round_id: int, unit_id: int) -> str:
         assigned = assigned.filter(team_id__in=team_ids(user))
     if (role == Role.UNIT and user.unit_id != unit_id) or not assigned.exists():
         return ""
-    return {Role.TEAM: "all", Role.UNIT: "unit", Role.LEADER: "read"}.get(role, "all")
+    return {Role.UNIT.value: "unit", Role.LEADER.value: "read"}.get(role, "all")
 
 
 def document_kind_allowed(scope: str, kind: str) -> bool:

@@ -33,6 +33,7 @@ TASK_MODULES = (
     "xuncha.supervision.jobs",
     "xuncha.sham.jobs",
     "xuncha.selfchecks.jobs",
+    "xuncha.documents.jobs",
 )
 HEARTBEAT_SECONDS = 5
 

@@ -147,14 +147,15 @@ class JobStatus(Toned):
 
 
 def job_path(instance: DocumentJob, filename: str) -> str:
-    # A folder per job keeps the document's Chinese name, which the download quotes.
+    # A folder per job; the names people see are kept on the job (docx_name, pdf_name).
     return f"documents/jobs/{instance.token}/{filename}"
 
 
 class DocumentJob(BaseModel):
-    """A request for a kind's documents as PDF, worked in the background: render the
-    DOCX, keep it, convert it with LibreOffice, keep the PDF. Several documents (one
-    working paper per finding) are kept as one ZIP of each."""
+    """A kind's documents for a round's unit as someone had them: a 「下载 Word」 (rendered
+    at once) or a request for PDF, worked in the background: render the DOCX, keep it,
+    convert it with LibreOffice, keep the PDF. Several documents (one working paper per
+    finding) are kept as one ZIP of each."""
 
     kind = models.CharField("公文种类", max_length=20)
     round = models.ForeignKey(
@@ -171,11 +172,15 @@ class DocumentJob(BaseModel):
     status = models.CharField(
         "状态", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
+    # False: a 「下载 Word」, rendered in the request and kept here, done at once.
+    pdf_wanted = models.BooleanField("生成 PDF", default=True)
     step = models.CharField("当前步骤", max_length=200, blank=True)
     message = models.TextField("说明", blank=True)  # why it failed
     warnings = models.JSONField("提示", default=list, blank=True)
     docx = models.FileField("Word 文件", upload_to=job_path, max_length=300, blank=True)
+    docx_name = models.CharField("Word 文件名", max_length=200, blank=True)  # as downloaded
     pdf = models.FileField("PDF 文件", upload_to=job_path, max_length=300, blank=True)
+    pdf_name = models.CharField("PDF 文件名", max_length=200, blank=True)
     worker = models.CharField("工作进程", max_length=100, blank=True)
     heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)

@@ -83,6 +83,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "survey.manage": _OFFICE | {Role.SUPERVISOR},  # satisfaction surveys: open, results, close
     "rules.record": frozenset({Role.UNIT}),  # 建章立制 on its own item, until the item is closed
     "rules.correct": _OFFICE,  # correct a unit's rule record at any time (kept in its history)
+    "review.manage": _OFFICE,  # report review: rubrics, review rounds, samples, return a review
+    "review.read": _OFFICE | {Role.SUPERVISOR},  # review rounds, their checks and figures
+    "review.score": _OFFICE | {Role.SUPERVISOR},  # score a sampled report (as the round's reviewer)
     "documents.open": _INSPECTING | {Role.LEADER, Role.UNIT},  # 公文 pages (see documents_scope)
     "documents.templates": _OFFICE,  # 公文模板: install an office's template, revert to shipped
 }
@@ -91,7 +94,8 @@ ACTIONS: dict[str, frozenset[str]] = {
 _TEAM_MODELS = {name: "team_id" for name in (
     "finding", "talk", "lead", "immediateitem", "rectificationitem", "assignment", "petition",
     "intakecode", "dataset", "checkrun", "recommendation")} | {
-    "suspect": "run__team_id", "workingpaper": "finding__team_id"}  # fmt: skip
+    "suspect": "run__team_id", "workingpaper": "finding__team_id",
+    "reviewsample": "report__team_id"}  # fmt: skip
 _OFFICE_AND_TEAM_ONLY = {"lead", "petition", "intakecode", "dataset", "checkrun", "suspect",
                          "workingpaper"}  # fmt: skip
 _UNIT_VISIBLE = {"rectificationitem", "immediateitem", "selfchecktask"}

@@ -19,6 +19,7 @@ from xuncha.common.widgets import (
 from xuncha.planning.models import Assignment
 
 from .choices import UNFED, Category, ImmediateStatus, LeadResult, Receiver, Source, Subcategory
+from .models import Finding, Talk
 
 
 class FindingFilterForm(forms.Form):
@@ -29,6 +30,8 @@ class FindingFilterForm(forms.Form):
     source = forms.ChoiceField(
         label="来源", required=False, choices=[("", "全部"), *Source.choices]
     )
+    paper = forms.ChoiceField(label="底稿", required=False, choices=[
+        ("", "全部"), ("signed", "已完成签署"), ("unsigned", "未完成签署")])  # fmt: skip
     # Where the finding stands in the ledger; the ledger's statuses come from the badge
     # registry (findings never imports the ledger), filled in when the form is made.
     item_status = forms.ChoiceField(label="整改状态", required=False)
@@ -46,6 +49,8 @@ class FindingFilterForm(forms.Form):
         required=False, min_value=1990, max_value=2100, widget=forms.HiddenInput
     )
     term = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # One unit exactly (the paper counts on a unit's work page and the round page link here).
+    unit_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 def error_field(err: Exception, files: list[Any]) -> str | None:
@@ -102,6 +107,16 @@ class FindingForm(UploadForm):
     amount = forms.DecimalField(
         label="涉及金额（元）", min_value=0, max_digits=14, decimal_places=2, initial=0
     )
+    basis = forms.CharField(
+        label="定性依据", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="违反的纪律规定或法规条款，如：违反《中国共产党纪律处分条例》第一百零一条。",
+    )  # fmt: skip
+    responsible = forms.CharField(
+        label="责任指向", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="应承担责任的组织或人员，如：村党支部书记负主要责任，村委会主任负直接责任。",
+    )  # fmt: skip
     evidence = MultipleFileField(label="证据材料", required=False, widget=MultipleFileInput())
     photos = MultipleFileField(
         label="现场照片（手机可直接拍照）", required=False, widget=PhotoInput()
@@ -181,3 +196,70 @@ class ImmediateReportForm(UploadForm):
         required=False,
         widget=MultipleFileInput(),
     )
+
+
+class FindingEditForm(UploadForm):
+    """Changing a finding: its classification, description, amount, 定性依据 and 责任指向;
+    evidence files added or taken off. Its unit, round, team and source stay."""
+
+    category = FindingForm.base_fields["category"]
+    subcategory = FindingForm.base_fields["subcategory"]
+    description = FindingForm.base_fields["description"]
+    amount = FindingForm.base_fields["amount"]
+    basis = FindingForm.base_fields["basis"]
+    responsible = FindingForm.base_fields["responsible"]
+    evidence = MultipleFileField(label="补充证据材料", required=False, widget=MultipleFileInput())
+    photos = MultipleFileField(
+        label="补充现场照片（手机可直接拍照）", required=False, widget=PhotoInput()
+    )
+    remove = forms.TypedMultipleChoiceField(
+        label="移除证据材料", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, held: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["remove"].choices = [(e.pk, e.original_name) for e in held]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_category_pair(self, data)
+        return data
+
+
+class PaperTalksForm(forms.Form):
+    """The talk records supporting a working paper, among the team's talks with the unit
+    in that round."""
+
+    talks = forms.ModelMultipleChoiceField(
+        label="支撑谈话记录", required=False, queryset=Talk.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "所选谈话记录不是本组本轮对该单位的谈话，请重新选择。"},
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, talks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["talks"]
+        field.queryset = talks  # type: ignore[attr-defined]
+        field.label_from_instance = (  # type: ignore[attr-defined]
+            lambda t: (
+                f"{t.talk_on:%Y-%m-%d} {t.interviewee}{f'（{t.position}）' if t.position else ''}"
+            )
+        )
+
+
+class RecommendationForm(forms.Form):
+    text = forms.CharField(label="意见建议", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+                           error_messages={"required": "请填写意见建议。"})  # fmt: skip
+    findings = forms.ModelMultipleChoiceField(
+        label="针对的问题", required=False, queryset=Finding.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "所选问题不是本轮该单位的问题，请重新选择。"},
+    )  # fmt: skip
+    order = forms.IntegerField(label="排序", required=False, min_value=0, max_value=32767,
+                               help_text="数字小的排在前面；留空则排在最后。")  # fmt: skip
+
+    def __init__(self, *args: Any, findings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["findings"]
+        field.queryset = findings  # type: ignore[attr-defined]
+        field.label_from_instance = lambda f: f.description[:60]  # type: ignore[attr-defined]

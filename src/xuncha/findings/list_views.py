@@ -25,7 +25,7 @@ class FindingListFilterForm(SharedFilters, FindingFilterForm):  # type: ignore[m
     shared ones."""
 
     model = Finding
-    field_order = ["unit", "q", "round_id", "team_id", "category", "source", "item_status",
+    field_order = ["unit", "q", "round_id", "team_id", "category", "source", "item_status", "paper",
                    "amount_min", "amount_max"]  # fmt: skip
 
 

@@ -26,8 +26,15 @@ DUE_SOON_DAYS = 7  # as the ledger's (rectifications.models.DUE_SOON_DAYS), with
 
 def finding_list(*, user: User, q: str = "", category: str = "", source: str = "",
                  round_id: int | None = None, year: int | None = None,
-                 term: int | None = None, item_status: str = "") -> QuerySet[Finding]:  # fmt: skip
+                 term: int | None = None, item_status: str = "", paper: str = "",
+                 unit_id: int | None = None) -> QuerySet[Finding]:  # fmt: skip
     findings = restrict(Finding.objects.all(), user).select_related("unit", "round", "team")
+    if paper == "signed":
+        findings = findings.filter(paper_signed_q())
+    elif paper == "unsigned":
+        findings = findings.exclude(paper_signed_q())
+    if unit_id:
+        findings = findings.filter(unit_id=unit_id)
     findings = in_period(findings, year=year, term=term)  # the figures page's drill-down
     if q:
         findings = findings.filter(keyword_q(q, "description"))
@@ -264,3 +271,97 @@ def materials(finding: Finding) -> dict[str, list[dict[str, Any]]]:
         for s in rows
     ]  # fmt: skip
     return {"evidence": evidence, "talks": talks, "suspects": suspects}
+
+
+def may_open_paper(user: User, finding: Finding) -> bool:
+    """A working paper is the team's material (talks, suspects, evidence): the office and
+    the finding's team open it, as they open the evidence."""
+    return can(user, "finding.evidence", finding)
+
+
+def finding_paper(finding: Finding) -> WorkingPaper | None:
+    """The finding's paper with its signers, if it has one yet."""
+    return (
+        WorkingPaper.objects.select_related(
+            "handler_signed_by", "deputy_signed_by", "leader_signed_by"
+        )
+        .filter(finding=finding)
+        .first()
+    )
+
+
+def paper_finding(*, user: User, pk: int) -> Finding:
+    """The finding (by pk) whose paper the user may open; 404 for anyone else."""
+    finding = finding_detail(user=user, pk=pk)
+    if not may_open_paper(user, finding):
+        raise Http404
+    return finding
+
+
+def paper_talk_choices(finding: Finding) -> QuerySet[Talk]:
+    """The talks a paper may cite: the team's with the finding's unit in its round."""
+    return Talk.objects.filter(
+        round_id=finding.round_id, unit_id=finding.unit_id, team_id=finding.team_id
+    ).order_by("talk_on", "id")
+
+
+def paper_next_step(paper: WorkingPaper) -> str:
+    """The sign-off due next ("" once all three are given)."""
+    for step in ("handler", "deputy", "leader"):
+        if not getattr(paper, f"{step}_signed_by_id"):
+            return step
+    return ""
+
+
+def paper_may_sign(user: User, finding: Finding, paper: WorkingPaper) -> bool:
+    """Whether the user is who gives the paper's next sign-off (the button shows for
+    them; the service still decides, e.g. on a missing 定性依据)."""
+    from xuncha.planning.models import MemberRole, TeamMember
+
+    step = paper_next_step(paper)
+    if not step or not can(user, "paper.sign", finding):
+        return False
+    member = TeamMember.objects.filter(team_id=finding.team_id, cadre__user=user).first()
+    if member is None:
+        return False
+    signed = {getattr(paper, f"{s}_signed_by_id") for s in ("handler", "deputy", "leader")}
+    if member.cadre_id in signed:
+        return False
+    wanted = {"deputy": MemberRole.DEPUTY, "leader": MemberRole.LEADER}.get(step)
+    return wanted is None or member.role == wanted
+
+
+def paper_counts(*, round_id: int, unit_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
+    """Per unit of the round: (findings whose paper is fully signed, all findings)."""
+    from django.db.models import Count
+
+    rows = Finding.objects.filter(round_id=round_id)
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=unit_ids)
+    counted = rows.values("unit_id").annotate(
+        signed=Count("pk", filter=paper_signed_q()), total=Count("pk")
+    )
+    return {r["unit_id"]: (r["signed"], r["total"]) for r in counted}
+
+
+def recommendations_of(*, user: User, round_id: int, unit_id: int) -> QuerySet[Any]:
+    """The recommendations to a unit in a round as the user may see them, in order, with
+    the findings each answers."""
+    from .models import Recommendation
+
+    recs = Recommendation.objects.filter(round_id=round_id, unit_id=unit_id)
+    return restrict(recs, user).prefetch_related("findings").order_by("order", "id")
+
+
+def unit_findings(assignment: Assignment) -> QuerySet[Finding]:
+    """The unit's findings in the assignment's round: what a recommendation may answer."""
+    return Finding.objects.filter(
+        round_id=assignment.round_id, unit_id=assignment.unit_id
+    ).order_by("created_at", "id")
+
+
+def may_read_recommendations(user: User) -> bool:
+    """Whether the user reads recommendations at all (the office, the teams, supervisors)."""
+    from .models import Recommendation
+
+    return not restrict(Recommendation.objects.all(), user).query.is_empty()

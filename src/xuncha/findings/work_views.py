@@ -38,10 +38,17 @@ def _page(request: HttpRequest, a: Assignment, bound: dict[str, django_forms.For
         "result": forms.LeadResultForm(initial={"result_on": today}),
         "done": forms.ImmediateDoneForm(initial={"done_on": today}),
     }  # fmt: skip
+    fresh["recommendation"] = forms.RecommendationForm(findings=selectors.unit_findings(a))
     fresh.update(bound or {})
+    signed, total = selectors.paper_counts(round_id=a.round_id, unit_ids=[a.unit_id]).get(
+        a.unit_id, (0, 0)
+    )
     context = {
         "a": a, "today": today, "can_edit": can(user, "work.record", a),
         **selectors.assignment_work(user=user, assignment=a),
+        "papers_signed": signed, "papers_total": total,
+        "show_recommendations": selectors.may_read_recommendations(user),
+        "recommendations": selectors.recommendations_of(user=user, round_id=a.round_id, unit_id=a.unit_id),
         **{f"{name}_form": form for name, form in fresh.items()},
         # Which row's inline form failed (its errors show on that row only).
         "failed_row": _row_of(bound),

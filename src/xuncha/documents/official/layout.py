@@ -354,6 +354,9 @@ def _styles(doc: Any) -> None:
             "w:snapToGrid",
             f'<w:snapToGrid {nsdecls("w")} w:val="0"/>',
         )
+    # Paragraph borders run between the indents, so the 版记 keeps none (its lines are the text
+    # block's width) and places its text one character in by tab stops.
+    one_char = twips(SIZE_4 * 25.4 / 72)
     for name in (BANJI_CC, BANJI_PRINTER):
         style = _text_style(
             doc,
@@ -365,15 +368,13 @@ def _styles(doc: Any) -> None:
             spacing=0,
         )
         _no_chars_indent(doc, name)
-        style.paragraph_format.left_indent = Pt(SIZE_4)
-        style.paragraph_format.right_indent = Pt(SIZE_4)
         style.paragraph_format.keep_with_next = True
-    printer = doc.styles[BANJI_PRINTER].element.get_or_add_pPr()
-    _set_child(
-        printer,
-        "w:tabs",
-        f'<w:tabs {nsdecls("w")}><w:tab w:val="right" w:pos="{BLOCK_WIDTH_TWIPS - twips(SIZE_4 * 25.4 / 72)}"/></w:tabs>',
-    )
+        _set_child(
+            style.element.get_or_add_pPr(),
+            "w:tabs",
+            f'<w:tabs {nsdecls("w")}><w:tab w:val="left" w:pos="{one_char}"/>'
+            f'<w:tab w:val="right" w:pos="{BLOCK_WIDTH_TWIPS - one_char}"/></w:tabs>',
+        )
     _text_style(
         doc,
         PAGE_NUMBER,
@@ -495,21 +496,18 @@ def add_banji(doc: Any, cc: str, printer: str, printed_on: str) -> None:
     """版记: 抄送 and 印发 lines between separators (thick first and last, thin between)."""
     add_paragraph(doc, "", ADDRESSEE)
     if cc:
-        p = add_paragraph(doc, f"抄送：{cc}", BANJI_CC)
-        _borders(
-            p._p.get_or_add_pPr(),
-            top=(BORDER_THICK, "000000", 1),
-            bottom=(BORDER_THIN, "000000", 1),
-        )
-        p = add_paragraph(doc, f"{printer}\t{printed_on}", BANJI_PRINTER)
-        _borders(p._p.get_or_add_pPr(), bottom=(BORDER_THICK, "000000", 1))
-    else:
-        p = add_paragraph(doc, f"{printer}\t{printed_on}", BANJI_PRINTER)
-        _borders(
-            p._p.get_or_add_pPr(),
-            top=(BORDER_THICK, "000000", 1),
-            bottom=(BORDER_THICK, "000000", 1),
-        )
+        banji_borders(add_paragraph(doc, f"\t抄送：{cc}", BANJI_CC), top=True, bottom=BORDER_THIN)
+    line = add_paragraph(doc, f"\t{printer}\t{printed_on}", BANJI_PRINTER)
+    banji_borders(line, top=not cc, bottom=BORDER_THICK)
+
+
+def banji_borders(paragraph: Any, *, top: bool, bottom: int) -> None:
+    """A 版记 line's separators: a thick one above when ``top``, ``bottom`` (eighths pt) below."""
+    _borders(
+        paragraph._p.get_or_add_pPr(),
+        top=(BORDER_THICK, "000000", 1) if top else None,
+        bottom=(bottom, "000000", 1),
+    )
 
 
 def add_table(

@@ -13,6 +13,7 @@ from web.test_evidence_files import EXPECTED as EVIDENCE_EXPECTED
 from web.test_evidence_files import evidence_urls
 from xuncha.checks.services import RunParams, dataset_upload, run_execute, run_start
 from xuncha.findings.models import ImmediateItem
+from xuncha.findings.services import recommendation_create
 from xuncha.petitions.models import Channel
 from xuncha.petitions.services import Content, intake_create, petition_record
 from xuncha.planning.models import Assignment
@@ -26,6 +27,10 @@ EXPECTED = {
     "work": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
     "round": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
     "team": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
+    # Working papers (问题底稿): the office and the finding's team; editing a finding or a
+    # recommendation too (supervisors and leaders read findings but change nothing).
+    **{page: {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (404, 404), "leader": (404, 404)}
+       for page in ("paper", "finding_edit", "recommendation_edit")},
     # 立行立改: the unit sees (and reports on) its own; the leader none.
     "immediate": {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (404, 404)},
     # Evidence files: a finding's for the inspecting side; a ledger or immediate item's for all who see the item.
@@ -74,7 +79,15 @@ def urls_for(world, team, unit) -> dict[str, str]:
     run = run_start(team=team, by=world.users["office"], datasets=[dataset], params=RunParams())
     run_execute(run.pk)
     suspect = run.suspects.get()  # the invalid ID
+    rec = recommendation_create(
+        assignment=assignment, by=world.users["office"], text="建议", findings=[finding]
+    )
     return {
+        "paper": reverse("findings:paper", args=[finding.pk]),
+        "finding_edit": reverse("findings:edit", args=[finding.pk]),
+        "recommendation_edit": reverse(
+            "findings:recommendation_edit", args=[assignment.pk, rec.pk]
+        ),
         "checks_team": reverse("checks:team", args=[team.pk]),
         "dataset": reverse("checks:dataset", args=[dataset.pk]),
         "run": reverse("checks:run", args=[run.pk]),

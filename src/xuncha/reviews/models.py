@@ -228,7 +228,9 @@ class CheckedReport(BaseModel):
         verbose_name_plural = "自动检查结果"
         ordering = ["review_round", "report_id"]
         constraints = [
-            models.UniqueConstraint(fields=["review_round", "report"], name="checked_report_unique"),
+            models.UniqueConstraint(
+                fields=["review_round", "report"], name="checked_report_unique"
+            ),
         ]
 
 

@@ -1,0 +1,77 @@
+"""Forms of the report review pages (thin: the services check the rules)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from xuncha.accounts.models import User
+
+from .models import FlagKind, RubricVersion
+from .selectors import ANY_FLAG, BINS
+
+
+class ReviewRoundForm(forms.Form):
+    name = forms.CharField(label="评查批次名称", max_length=200)
+    starts_on = forms.DateField(label="报告日期起", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="报告日期止", widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.ModelChoiceField(label="评查标准", queryset=RubricVersion.objects.none())
+    reviewers = forms.ModelMultipleChoiceField(
+        label="评查人（巡察办、整改督查人员）", queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, versions: Any, reviewers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = versions  # type: ignore[attr-defined]
+        self.fields["reviewers"].queryset = reviewers  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", f"报告日期止（{end}）不能早于报告日期起（{start}）。")
+        return data
+
+
+class DrawForm(forms.Form):
+    mode = forms.ChoiceField(label="抽取方式", choices=[("count", "按数量（份）"), ("share", "按比例（%）")],
+                             widget=forms.RadioSelect, initial="count")  # fmt: skip
+    size = forms.DecimalField(label="数量或比例", max_digits=7, decimal_places=2,
+                              help_text="按数量：不小于 1 的整数；按比例：大于 0、不超过 100。")  # fmt: skip
+    seed = forms.IntegerField(label="随机种子（留空自动生成；填写已有批次的种子可复现抽样）",
+                              required=False, min_value=0, max_value=2**62)  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        size, mode = data.get("size"), data.get("mode")
+        if size is None or mode is None:
+            return data
+        if mode == "share" and not Decimal(0) < size <= 100:
+            self.add_error("size", f"抽取比例须大于 0% 且不超过 100%，收到 {size}%。")
+        elif mode == "count" and (size < 1 or size != size.to_integral_value()):
+            self.add_error("size", f"抽取数量须为不小于 1 的整数，收到 {size}。")
+        return data
+
+
+class ReportFilter(forms.Form):
+    """The filtered list of a round's reports (the figures' drill-down)."""
+
+    flag = forms.ChoiceField(label="自动检查", required=False,
+                             choices=[("", "全部"), (ANY_FLAG, "有发现"), *FlagKind.choices])  # fmt: skip
+    sampled = forms.ChoiceField(
+        label="抽样", required=False, choices=[("", "全部"), ("1", "已抽取")]
+    )
+    scored = forms.ChoiceField(
+        label="评查", required=False, choices=[("", "全部"), ("1", "已提交")]
+    )
+    bin = forms.ChoiceField(label="得分", required=False,
+                            choices=[("", "全部"), *((b.key, b.label) for b in BINS)])  # fmt: skip
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             error_messages={"required": "退回评查须写明理由。"})  # fmt: skip
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -100,6 +100,11 @@ ATTACHMENT = "附件说明"
 CAPTION = "表格标题"
 TABLE_HEADER = "表格表头"
 TABLE_TEXT = "表格文字"
+# 小四 variants for dense ledgers (styles, not direct formatting, so verify passes them)
+TABLE_STYLES: dict[float, tuple[str, str]] = {
+    SIZE_4: (TABLE_HEADER, TABLE_TEXT),
+    SIZE_SMALL_4: ("表格表头（小四）", "表格文字（小四）"),
+}
 BANJI_CC = "版记抄送"
 BANJI_PRINTER = "版记印发"
 PAGE_NUMBER = "页码"
@@ -337,13 +342,23 @@ def _styles(doc: Any) -> None:
         doc, CAPTION, east_asia=HEITI, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=0
     )
     _no_chars_indent(doc, CAPTION)
-    for name, font in ((TABLE_HEADER, HEITI), (TABLE_TEXT, FANGSONG)):
+    table_styles = [
+        (name, font, size, align)
+        for size, names in TABLE_STYLES.items()
+        for name, font, align in zip(
+            names,
+            (HEITI, FANGSONG),
+            (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT),
+            strict=True,
+        )
+    ]
+    for name, font, size, align in table_styles:
         _text_style(
             doc,
             name,
             east_asia=font,
-            size=SIZE_4,
-            align=WD_ALIGN_PARAGRAPH.CENTER if name == TABLE_HEADER else WD_ALIGN_PARAGRAPH.LEFT,
+            size=size,
+            align=align,
             indent=0,
             exact_pitch=False,
             spacing=0,
@@ -519,6 +534,7 @@ def add_table(
     size: float = SIZE_4,
 ) -> Any:
     """A ledger-like table: body font at 4号 (or 小四), the header row repeated on every page."""
+    header_style, text_style = TABLE_STYLES[size]
     if caption:
         add_paragraph(doc, caption, CAPTION)
     table = doc.add_table(rows=1 + len(rows), cols=len(header))
@@ -527,18 +543,13 @@ def add_table(
     for i, text in enumerate(header):
         cell = table.rows[0].cells[i]
         cell.paragraphs[0].text = text
-        cell.paragraphs[0].style = doc.styles[TABLE_HEADER]
+        cell.paragraphs[0].style = doc.styles[header_style]
     repeat_header(table.rows[0])
     for r, row in enumerate(rows, start=1):
         for i, text in enumerate(row):
             cell = table.rows[r].cells[i]
             cell.paragraphs[0].text = text
-            cell.paragraphs[0].style = doc.styles[TABLE_TEXT]
-    if size != SIZE_4:
-        for row in table.rows:
-            for cell in row.cells:
-                for run in cell.paragraphs[0].runs:
-                    run.font.size = Pt(size)
+            cell.paragraphs[0].style = doc.styles[text_style]
     return table
 
 

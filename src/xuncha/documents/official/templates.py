@@ -208,14 +208,16 @@ def _body_lines(data: bytes) -> list[str]:
 
 
 def _where(err: Exception, lines: list[str]) -> str:
-    """「第 N 段「text」：message」 from a Jinja error (one source line per paragraph)."""
+    """「在「text」附近：message」 from a Jinja error (the source has one line per paragraph;
+    docxtpl's {%p %} tags join their neighbours, so the text may span a few paragraphs)."""
     lineno = getattr(err, "lineno", None)
     message = str(err) or type(err).__name__
     if not lineno or lineno > len(lines):
         return message
     text = re.sub(r"<[^>]+>", "", lines[lineno - 1]).strip()
-    paragraph = sum(1 for line in lines[:lineno] if line.startswith("<w:p"))
-    return f"第 {paragraph} 段「{text[:60]}」：{message}"
+    if len(text) > 60:
+        text = text[:59] + "…"
+    return f"在「{text}」附近：{message}"
 
 
 def _parse(data: bytes) -> list[nodes.Template]:
@@ -223,7 +225,9 @@ def _parse(data: bytes) -> list[nodes.Template]:
     trees = []
     for index, source in enumerate(_sources(data)):
         try:
-            trees.append(env.parse(source))
+            tree = env.parse(source)
+            env.compile(tree)  # unknown filters and tests fail here, not at rendering
+            trees.append(tree)
         except TemplateSyntaxError as err:
             where = _where(err, source.splitlines())
             part = "正文" if index == 0 else "页眉页脚"

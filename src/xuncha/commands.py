@@ -228,6 +228,112 @@ def _manage_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- docs
+
+# The kinds ``xuncha docs --kind`` offers (xuncha.documents.kinds.KINDS; a test keeps
+# the two the same: the parser is built without Django).
+DOC_KINDS = {
+    "report": "巡察报告", "feedback": "反馈意见", "papers": "问题底稿（每个问题一份）",
+    "leads": "线索移交函（每个接收单位一份）", "immediate": "立行立改交办单", "plan": "整改方案",
+    "progress": "整改情况报告", "notice": "巡察公告", "ledger": "整改台账（Excel）",
+}  # fmt: skip
+
+
+def _docs_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--round", type=int, metavar="N",
+                   help="第几轮巡察（轮次编号；几届都有该轮次时取最新一届）")  # fmt: skip
+    p.add_argument("--unit", metavar="单位",
+                   help="被巡察单位的编码、编号或名称；不填时为本轮全部被巡察单位")  # fmt: skip
+    p.add_argument("--kind", choices=list(DOC_KINDS), metavar="种类",
+                   help="公文种类：" + "，".join(f"{k} {v}" for k, v in DOC_KINDS.items()))  # fmt: skip
+    p.add_argument("--out", type=a._out_dir, metavar="目录", help="输出目录（不存在时自动建立）")
+    p.add_argument("--verify", type=a._files, nargs="+", metavar="文件",
+                   help="检查 DOCX 文件是否符合 GB/T 9704-2012 版式（逐项列出 ✓/✗；有不符合的，退出码为 1）")  # fmt: skip
+
+
+def _docs_run(args: argparse.Namespace) -> int:
+    if args.verify:
+        if args.round or args.kind or args.unit or args.out:
+            print(
+                "错误：--verify 不能与 --round、--unit、--kind、--out 同时使用。", file=sys.stderr
+            )
+            return EXIT_USAGE
+        return _docs_verify(args.verify)
+    missing = [o for o, v in (("--round", args.round), ("--kind", args.kind), ("--out", args.out))
+               if v is None]  # fmt: skip
+    if missing:
+        print(f"错误：缺少必需的选项：{'、'.join(missing)}（或用 --verify 文件 检查版式）。",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    setup_django()
+    return _docs_generate(args)
+
+
+def _docs_verify(files: list[Any]) -> int:
+    from .documents.official.verify import verify
+
+    failed = 0
+    for path in files:
+        result = verify(path.read_bytes())
+        print(f"{path}：{'符合' if result.ok else '不符合'} GB/T 9704 版式检查")
+        print("\n".join("  " + line for line in result.report().splitlines()))
+        failed += not result.ok
+    if len(files) > 1:
+        print(f"\n共 {len(files)} 个文件，{len(files) - failed} 个符合，{failed} 个不符合。")
+    return EXIT_NOTHING_CHECKED if failed else EXIT_OK
+
+
+def _docs_generate(args: argparse.Namespace) -> int:
+    from .common.errors import ServiceError
+    from .documents.official.fonts import missing_fonts_message
+    from .documents.selectors import round_by_number, unit_by_key
+    from .documents.services import render_documents
+
+    rnd = round_by_number(args.round)
+    if rnd is None:
+        print(f"错误：没有第{args.round}轮巡察。", file=sys.stderr)
+        return EXIT_NOTHING_CHECKED
+    unit = None
+    if args.unit is not None and (unit := unit_by_key(args.unit)) is None:
+        print(f"错误：没有编码、编号或名称为「{args.unit}」的被巡察单位（名称重复时请用编码）。",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_NOTHING_CHECKED
+    try:
+        rendered = render_documents(kind=args.kind, round=rnd, unit=unit)
+    except ServiceError as err:
+        print(f"未生成：{err}", file=sys.stderr)
+        return EXIT_NOTHING_CHECKED
+    written = _write_all(args.out, rendered.files)
+    print(f"已生成 {len(written)} 个文件：")
+    for path in written:
+        print(f"  {path}")
+    for warning in rendered.warnings:
+        print(f"注意：{warning}")
+    if fonts := missing_fonts_message():
+        print(f"字体：{fonts}（Word 文件中仍按规定字体标注，装有这些字体的电脑上显示正常）。")
+    return EXIT_OK
+
+
+def _write_all(out: Any, files: list[tuple[str, bytes]]) -> list[Any]:
+    """Each file written whole or not at all (a temporary file renamed into place)."""
+    import os
+    import tempfile
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in files:
+        fd, tmp = tempfile.mkstemp(dir=out, prefix=".docs-", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, out / name)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        written.append(out / name)
+    return written
+
+
 COMMANDS = [
     Command(
         "check",
@@ -305,5 +411,14 @@ COMMANDS = [
         "--cert /etc/ssl/xuncha.pem --key /etc/ssl/xuncha.key --out /etc/nginx/conf.d/xuncha.conf",
         config_args,
         config_run,
+    ),
+    Command(
+        "docs",
+        "公文：按 GB/T 9704-2012 版式从巡察数据生成巡察报告、反馈意见、问题底稿、线索移交函等；"
+        "或检查 DOCX 文件的版式。",
+        "例如：xuncha docs --round 3 --unit 东江街道 --kind report --out 公文；"
+        "xuncha docs --verify 公文/第3轮巡察_东江街道_巡察报告.docx",
+        _docs_args,
+        _docs_run,
     ),
 ]

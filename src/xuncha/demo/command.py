@@ -77,6 +77,9 @@ def _demo_workbench(folder: Path) -> str | None:
     from .supervision import seed_supervision, summary
 
     supervision = seed_supervision(today=dt.date.today())  # seed 004, after all the city's work
+    from .papers import seed_papers
+
+    papers = seed_papers(today=dt.date.today())  # every finding exists now: papers, recommendations
     from ..checks.selectors import verified_totals
     from ..findings.models import Finding
     from ..rectifications.models import RectificationItem
@@ -90,6 +93,8 @@ def _demo_workbench(folder: Path) -> str | None:
         f"{RectificationItem.objects.count()} 项整改事项，{petitions.petitions} 件信访举报（数据在 {folder.resolve()}）"
     )
     print(summary(supervision))
+    print(f"   问题底稿 {papers.papers} 份（已完成签署 {papers.signed} 份，未签署 {papers.unsigned} 份），"
+          f"意见建议 {papers.recommendations} 条")  # fmt: skip
     print(f"   演示账户（密码均为 {city.password}）：")
     labels = {"office": "巡察办", "team": "巡察组", "unit": "被巡察单位", "supervisor": "整改督查",
               "leader": "领导", "admin": "系统管理员"}  # fmt: skip

@@ -57,6 +57,10 @@ EXPECTED = {
     "selfcheck_task": {"office": (200, 200), "team": (404, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (200, 200)},
     # A common problem's page: those who read self-check tasks beyond their own (not a unit).
     "common_problem": {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
+    # Report review (报告评查): the office and supervisors read every round and sampled report; a
+    # team its own report's review once submitted; units and leaders nothing.
+    "review_round": {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)},
+    "review_sample": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)},
 }  # fmt: skip
 
 
@@ -177,11 +181,26 @@ def assessment_urls(world, unit) -> dict[str, str]:
             "indicator_export": reverse("supervision:indicator_export", args=[version.pk])}  # fmt: skip
 
 
+def review_urls(world, team, unit) -> dict[str, str]:
+    """A review round with one submitted review of a report by ``team`` about ``unit``."""
+    from web.reviews_world import report, review_round
+    from xuncha.reviews.services import ScoreEntry, review_sample_add, review_scores_save
+
+    rr = review_round(world.users["office"], [world.users["supervisor"]])
+    sample = review_sample_add(review_round=rr, report=report(unit, team=team), by=world.users["office"])
+    entries = [ScoreEntry(c.pk, c.points, "符合要求", "") for c in rr.rubric_version.criteria.all()]
+    review_scores_save(sample=sample, by=world.users["supervisor"], version=sample.version, entries=entries,
+                       submit=True)  # fmt: skip
+    return {"review_round": reverse("reviews:round", args=[rr.pk]),
+            "review_sample": reverse("reviews:sample", args=[sample.pk])}  # fmt: skip
+
+
 @pytest.mark.parametrize("role", ["office", "team", "unit", "supervisor", "leader"])
 def test_object_pages(client, world, role) -> None:
     own = urls_for(world, world.team, world.unit) | supervision_urls(world, world.unit)
+    own |= review_urls(world, world.team, world.unit)
     other = urls_for(world, world.other_team, world.other_unit)
-    other |= supervision_urls(world, world.other_unit)
+    other |= supervision_urls(world, world.other_unit) | review_urls(world, world.other_team, world.other_unit)
     client.force_login(world.users[role])
     for page, by_role in EXPECTED.items():
         got = (client.get(own[page]).status_code, client.get(other[page]).status_code)

@@ -113,7 +113,8 @@ PAGE_DASH = "—"
 # 版记 lines (eighths of a point): first and last 0.35 mm, middle 0.25 mm; the red line
 BORDER_THICK = 8
 BORDER_THIN = 6
-BORDER_RED = 12
+BORDER_RED = 12  # 1.5 pt
+RED_SPACE_PT = 4  # from the row's foot to the red line: about 4 mm below the 发文字号's glyphs
 
 
 def twips(mm: float) -> int:
@@ -235,7 +236,7 @@ def _text_style(
     size: float,
     align: Any = None,
     indent: int | None = None,
-    exact_pitch: bool = True,
+    rows: int = 1,
     spacing: int | None = None,
     latin: str = LATIN_FONT,
     color: str | None = None,
@@ -259,9 +260,9 @@ def _text_style(
         fmt.first_line_indent = Twips(indent)
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(0)
-    if exact_pitch:
+    if rows:  # on the grid: exact spacing of whole grid rows
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        fmt.line_spacing = Twips(LINE_PITCH_TWIPS)
+        fmt.line_spacing = Twips(rows * LINE_PITCH_TWIPS)
     else:
         fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
     return style
@@ -313,7 +314,7 @@ def _styles(doc: Any) -> None:
         size=SIZE_MASTHEAD,
         align=WD_ALIGN_PARAGRAPH.CENTER,
         indent=0,
-        exact_pitch=False,
+        rows=2,  # 小初 takes two grid rows, so the body below stays on the grid
         spacing=0,
         color=RED,
     )
@@ -322,8 +323,18 @@ def _styles(doc: Any) -> None:
         doc, NUMBER, east_asia=FANGSONG, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=0
     )
     _no_chars_indent(doc, NUMBER)
-    # The red separator line, the text block's width, 4 mm below the 发文字号.
-    _borders(number.element.get_or_add_pPr(), bottom=(BORDER_RED, RED, 11))
+    # The red separator line, the text block's width, 4 mm below the 发文字号. A bottom border
+    # adds its space and width to the paragraph; the line spacing gives them back, so the
+    # paragraph is still one grid row (Word and LibreOffice alike) and what follows stays on
+    # the grid.
+    _borders(number.element.get_or_add_pPr(), bottom=(BORDER_RED, RED, RED_SPACE_PT))
+    number.paragraph_format.line_spacing = Twips(
+        LINE_PITCH_TWIPS - RED_SPACE_PT * 20 - BORDER_RED * 20 // 8
+    )
+    # LibreOffice would round the shortened line up to a whole grid row: keep it off the grid.
+    _set_child(
+        number.element.get_or_add_pPr(), "w:snapToGrid", f'<w:snapToGrid {nsdecls("w")} w:val="0"/>'
+    )
     _text_style(
         doc, ADDRESSEE, east_asia=FANGSONG, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT, indent=0
     )
@@ -360,7 +371,7 @@ def _styles(doc: Any) -> None:
             size=size,
             align=align,
             indent=0,
-            exact_pitch=False,
+            rows=0,
             spacing=0,
         )
         _no_chars_indent(doc, name)
@@ -397,7 +408,7 @@ def _styles(doc: Any) -> None:
         latin=SONGTI,
         size=SIZE_4,
         indent=0,
-        exact_pitch=False,
+        rows=0,
         spacing=0,
         base=None,
     )

@@ -10,7 +10,7 @@ DEMO_DIR ?= demo-output
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xuncha
 REDIS_URL ?= redis://127.0.0.1:6379/13
 
-.PHONY: install browser deploy-deps demo test test-install lint types check bench bench-web bench-cards bench-sham bench-petitions bench-check-web bench-halfopen docs clean
+.PHONY: install browser deploy-deps docs-deps demo test test-install lint types check bench bench-web bench-cards bench-sham bench-petitions bench-check-web bench-halfopen docs clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -36,6 +36,22 @@ deploy-deps:
 	  $$SUDO apt-get install -y -q nginx >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q nginx >/dev/null; }; }
 
+# Official documents (tests/documents): LibreOffice for PDF, poppler's pdftoppm for the visual
+# check, and Chinese fonts to stand in for the GB2312 ones (decision 0021). Installs only what
+# is missing.
+docs-deps:
+	@missing=""; \
+	command -v soffice >/dev/null || command -v libreoffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	fonts=$$(fc-list : family 2>/dev/null); \
+	grep -q "WenQuanYi Zen Hei" <<<"$$fonts" || missing="$$missing fonts-wqy-zenhei"; \
+	grep -q "AR PL UKai" <<<"$$fonts" || missing="$$missing fonts-arphic-ukai"; \
+	grep -q "AR PL UMing" <<<"$$fonts" || missing="$$missing fonts-arphic-uming"; \
+	[ -z "$$missing" ] || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q --no-install-recommends $$missing >/dev/null; }; }
+
 demo: install
 	$(RUN) xuncha demo --out $(DEMO_DIR)
 
@@ -44,7 +60,7 @@ demo: install
 test-install: $(UV)
 	PY=$(PY) UV=$(UV) .ci/clean_install.sh
 
-test: install browser deploy-deps test-install
+test: install browser deploy-deps docs-deps test-install
 	$(RUN) ruff check src tests bench
 	$(RUN) ruff format --check src tests bench
 	$(RUN) mypy

@@ -24,8 +24,7 @@ from xuncha.common.errors import ServiceError
 
 from .models import DocumentKind, OfficeTemplate
 
-#: What every template must use (context.md); the kinds with a table need it too.
-REQUIRED = ("doc.title", "doc.date", "sections")
+#: The kinds whose template must also print the table (the 交办单's items).
 TABLE_KINDS = frozenset({DocumentKind.IMMEDIATE.value})
 #: Largest template accepted (the shipped one is some 40 KB; a letterhead image or two).
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
@@ -37,8 +36,11 @@ def template_kinds() -> list[tuple[str, str]]:
 
 
 def required_fields(kind: str) -> tuple[str, ...]:
-    """The fields a template for ``kind`` must use."""
-    return REQUIRED + (("table",) if kind in TABLE_KINDS else ())
+    """The fields a template for ``kind`` must use (every template's, and the table's
+    for a kind with one)."""
+    from .official.templates import REQUIRED_FIELDS, TABLE_FIELDS
+
+    return REQUIRED_FIELDS + (TABLE_FIELDS if kind in TABLE_KINDS else ())
 
 
 def active_template(kind: str) -> OfficeTemplate | None:

@@ -242,6 +242,9 @@ def _text_style(
     color: str | None = None,
     base: str | None = BODY,
 ) -> Any:
+    """A paragraph style with its fonts, size, alignment and indent; ``rows`` whole grid rows
+    of exact line spacing (0: single spacing, off the grid); ``spacing`` in twips between
+    characters (None: inherited from the body)."""
     style = _style(doc, name, base=base)
     font = style.font
     font.size = Pt(size)

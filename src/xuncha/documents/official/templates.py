@@ -85,7 +85,7 @@ def shipped_template() -> bytes:
     p("{{ doc.signer }}", L.SIGNER)
     tag("endif")
     p("{{ doc.date }}", L.DATE)
-    _banji(doc, tag, p)
+    _banji(tag, p)
     return L.to_bytes(doc)
 
 
@@ -135,7 +135,7 @@ def _table(doc: Any, tag: Any, p: Any) -> None:
     tag("endif")
 
 
-def _banji(doc: Any, tag: Any, p: Any) -> None:
+def _banji(tag: Any, p: Any) -> None:
     tag("if doc.banji")
     p("", L.ADDRESSEE)
     tag("if doc.cc")
@@ -148,7 +148,6 @@ def _banji(doc: Any, tag: Any, p: Any) -> None:
     L.banji_borders(printer, top=True, bottom=L.BORDER_THICK)
     tag("endif")
     tag("endif")
-    del doc
 
 
 # --- rendering -----------------------------------------------------------------------------

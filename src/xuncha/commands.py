@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from . import arguments as a
@@ -303,7 +304,7 @@ def _docs_generate(args: argparse.Namespace) -> int:
     except ServiceError as err:
         print(f"未生成：{err}", file=sys.stderr)
         return EXIT_NOTHING_CHECKED
-    written = _write_all(args.out, rendered.files)
+    written = write_files(args.out, rendered.files)
     print(f"已生成 {len(written)} 个文件：")
     for path in written:
         print(f"  {path}")
@@ -314,7 +315,7 @@ def _docs_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_all(out: Any, files: list[tuple[str, bytes]]) -> list[Any]:
+def write_files(out: Path, files: list[tuple[str, bytes]]) -> list[Path]:
     """Each file written whole or not at all (a temporary file renamed into place)."""
     import os
     import tempfile

@@ -32,6 +32,11 @@ def demo_run(args: argparse.Namespace) -> int:
     token = _demo_workbench(args.out / "workbench")
     if token is None:
         return EXIT_NOTHING_CHECKED
+    from .documents import summary, write_demo_documents
+
+    papers_dir = args.out / "公文"
+    shutil.rmtree(papers_dir, ignore_errors=True)  # a previous demo's files are not this one's
+    print(summary(write_demo_documents(papers_dir, today=dt.date.today()), papers_dir))
     print(
         f"   码上巡察（群众扫码页面，可用手机浏览器打开）：http://{args.host}:{args.port}/p/{token}/"
     )

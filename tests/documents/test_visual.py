@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from documents.visual import Band, number_side, page_images, page_size_mm, text_lines
+from documents.visual import body_lines, number_side, page_images, page_size_mm, text_lines
 from xuncha.documents.official import layout as L
 from xuncha.documents.official.pdf import to_pdf
 from xuncha.documents.official.templates import render, sample_context, shipped_template
@@ -51,10 +51,6 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return page_images(to_pdf(docx, folder), folder)
 
 
-def _body(png: Path) -> list[Band]:
-    return [b for b in text_lines(png) if b.top >= BLOCK_TOP - 3 and b.bottom <= BLOCK_BOTTOM + 1]
-
-
 def test_pages_are_a4_and_numerous(pages: list[Path]) -> None:
     assert len(pages) >= 3
     for png in pages:
@@ -63,7 +59,7 @@ def test_pages_are_a4_and_numerous(pages: list[Path]) -> None:
 
 
 def test_a_full_page_holds_22_lines_of_28_characters(pages: list[Path]) -> None:
-    lines = _body(pages[1])
+    lines = body_lines(pages[1])
     assert abs(len(lines) - 22) <= 1, [round(b.top) for b in lines]
     full = [b for b in lines if abs(b.left - LEFT) <= CHAR_MM and abs(b.right - RIGHT) <= CHAR_MM]
     assert len(full) >= len(lines) * 0.6, [(round(b.left), round(b.right)) for b in lines]
@@ -79,8 +75,8 @@ def test_a_full_page_holds_22_lines_of_28_characters(pages: list[Path]) -> None:
 def test_first_page_respects_the_grid(pages: list[Path]) -> None:
     """The masthead, title and body of page 1 take whole grid rows: the body lines below them
     fall where page 2's lines do, and no more than 22 rows are used."""
-    first = _body(pages[0])
-    second = _body(pages[1])
+    first = body_lines(pages[0])
+    second = body_lines(pages[1])
     body = [b for b in first if b.bottom - b.top < 7 and b.top > 130]  # 3号 lines below the title
     assert len(body) >= 5
     reference = second[1].bottom

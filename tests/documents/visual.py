@@ -4,6 +4,7 @@ Reusable by any test holding a PDF (H2a's demo report test uses the same three c
 
     pages = page_images(pdf, tmp_path)          # one PNG per page, 100 dpi
     lines = text_lines(pages[1])                # Band(top, bottom, left, right) in mm
+    body = body_lines(pages[1])                 # the same, inside the text block only
     number_side(pages[0]) == "right"            # where the page number sits
 
 A "line" is a horizontal band of dark pixels at least ``MIN_LINE_MM`` tall; thinner bands
@@ -86,6 +87,12 @@ def bands(png: Path, *, dpi: int = DPI) -> list[Band]:
 def text_lines(png: Path, *, dpi: int = DPI) -> list[Band]:
     """The lines of text on a page (page number included), top to bottom."""
     return [b for b in bands(png, dpi=dpi) if b.bottom - b.top >= MIN_LINE_MM]
+
+
+def body_lines(png: Path, *, dpi: int = DPI) -> list[Band]:
+    """The text lines inside the text block (37–262 mm from the top): no page number."""
+    top, bottom = 37.0, 37.0 + 225.0
+    return [b for b in text_lines(png, dpi=dpi) if b.top >= top - 3 and b.bottom <= bottom + 1]
 
 
 def number_side(png: Path, *, below_mm: float = 262.0, dpi: int = DPI) -> str | None:

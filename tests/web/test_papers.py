@@ -304,3 +304,32 @@ def test_recommendations_crud_and_access(client, world, crew) -> None:
     client.force_login(crew.member)
     assert "意见建议已删除" in client.post(delete, follow=True).content.decode()
     assert not Recommendation.objects.exists()
+
+
+def test_talks_form_on_the_paper_page(client, world, crew) -> None:
+    talk = talk_create(assignment=crew.a, by=crew.member, talk_on=dt.date(2024, 4, 3),
+                       interviewee="赵主任", position="村委会主任", summary="要点")  # fmt: skip
+    other_a = Assignment.objects.get(team=world.other_team)
+    foreign = talk_create(assignment=other_a, by=world.users["other_team"], talk_on=dt.date(2024, 4, 3),
+                          interviewee="外组谈话", summary="要点")  # fmt: skip
+    url = reverse("findings:paper_talks", args=[crew.finding.pk])
+    client.force_login(crew.member)
+    got = client.post(url, {"talks": [foreign.pk]})
+    assert (
+        got.status_code == 400 and "所选谈话记录不是本组本轮对该单位的谈话" in got.content.decode()
+    )
+    got = client.post(url, {"talks": [talk.pk]}, follow=True)
+    assert "底稿的谈话记录已更新" in got.content.decode() and "赵主任" in got.content.decode()
+    assert list(crew.paper.talks.all()) == [talk]
+    # Supervisors and other teams never reach it.
+    for role in ("supervisor", "other_team", "leader"):
+        client.force_login(world.users[role])
+        assert client.post(url, {"talks": []}).status_code == 404, role
+    assert list(crew.paper.talks.all()) == [talk]
+
+
+def test_export_carries_basis_and_responsible(client, world, crew) -> None:
+    client.force_login(crew.member)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("findings:export")).content))
+    header, row = [[c.value for c in r] for r in book.active.iter_rows()][:2]
+    assert row[header.index("定性依据")] == BASIS and row[header.index("责任指向")] == WHO

@@ -18,7 +18,8 @@ from .models import Finding
 HEADERS = [
     ("序号", 6), ("被巡察单位", 20), ("上级单位", 16), ("轮次", 12), ("巡察组", 12),
     ("问题类别", 14), ("具体类别", 18), ("问题来源", 12), ("问题描述", 50),
-    ("涉及金额（元）", 14), ("记录日期", 12), ("反馈日期", 12), ("整改状态", 14),
+    ("涉及金额（元）", 14), ("记录日期", 12), ("反馈日期", 12), ("定性依据", 40), ("责任指向", 30),
+    ("整改状态", 14),
 ]  # fmt: skip
 
 
@@ -34,7 +35,7 @@ def _rows(findings: QuerySet[Finding]) -> Iterator[list[Any]]:
             categories.get(f.category, f.category), subs.get(f.subcategory, f.subcategory),
             sources.get(f.source, f.source), f.description, float(f.amount),
             timezone.localtime(f.created_at).date().isoformat(),
-            f.fed_back_on.isoformat() if f.fed_back_on else "",
+            f.fed_back_on.isoformat() if f.fed_back_on else "", f.basis, f.responsible,
             statuses.get(status, status) if status else "未反馈",
         ]  # fmt: skip
 

@@ -71,7 +71,8 @@ def paper_talks(request: HttpRequest, pk: int) -> HttpResponse:
             if voided:
                 messages.warning(request, services.VOIDED.replace("问题内容", "底稿材料"))
             return redirect("findings:paper", pk=finding.pk)
-    messages.error(request, "谈话记录未保存：" + "；".join(str(e) for e in form.errors.values()))
+    why = "；".join(" ".join(map(str, errors)) for errors in form.errors.values())
+    messages.error(request, f"谈话记录未保存：{why}")
     return _page(request, pk, talks_form=form, status=400)
 
 

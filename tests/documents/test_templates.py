@@ -235,3 +235,15 @@ def test_render_error_is_refused_with_a_message(template: bytes) -> None:
     context["sections"] = 5  # not a list
     with pytest.raises(TemplateRefused, match=r"^模板渲染失败"):
         render(template, context)
+
+
+def test_document_properties_carry_the_title_and_no_python_docx_traces(template: bytes) -> None:
+    context = sample_context()
+    context["doc"]["title"] = "关于A&B公司<整改>的报告"
+    data = render(template, context)
+    props = _doc(data).core_properties
+    assert props.title == "关于A&B公司<整改>的报告"
+    assert props.author == "" and "python-docx" not in props.comments
+    assert _styled(data, "公文标题") == ["关于A&B公司<整改>的报告"]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "docProps/thumbnail.jpeg" not in archive.namelist()

@@ -13,6 +13,7 @@ full-width character 156 mm / 28 (again rounded down), so 28 fit a line and 29 d
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -129,8 +130,23 @@ def new_document() -> Any:
     _settings(doc)
     _footers(doc)
     _font_table(doc)
+    _package(doc)
     _clear_body(doc)
     return doc
+
+
+def _package(doc: Any) -> None:
+    """No trace of python-docx's own sample: its thumbnail, author and comment."""
+    rels = doc.part.package.rels
+    for rid, rel in list(rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            rels.pop(rid)
+    props = doc.core_properties
+    props.author = ""
+    props.comments = ""
+    props.last_modified_by = ""
+    props.language = "zh-CN"
+    props.created = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def to_bytes(doc: Any) -> bytes:

@@ -86,6 +86,7 @@ def shipped_template() -> bytes:
     tag("endif")
     p("{{ doc.date }}", L.DATE)
     _banji(tag, p)
+    doc.core_properties.title = "{{ doc.title|safe }}"  # docxtpl renders it, unescaped
     return L.to_bytes(doc)
 
 

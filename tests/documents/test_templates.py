@@ -247,3 +247,4 @@ def test_document_properties_carry_the_title_and_no_python_docx_traces(template:
     assert _styled(data, "公文标题") == ["关于A&B公司<整改>的报告"]
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert "docProps/thumbnail.jpeg" not in archive.namelist()
+        assert "word/stylesWithEffects.xml" not in archive.namelist()

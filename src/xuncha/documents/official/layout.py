@@ -136,11 +136,15 @@ def new_document() -> Any:
 
 
 def _package(doc: Any) -> None:
-    """No trace of python-docx's own sample: its thumbnail, author and comment."""
-    rels = doc.part.package.rels
-    for rid, rel in list(rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            rels.pop(rid)
+    """No trace of python-docx's own sample: its thumbnail, author and comment, and its
+    stylesWithEffects part (a stale copy of the sample's styles Word 2010 may read)."""
+    for rels, reltype in (
+        (doc.part.package.rels, RT.THUMBNAIL),
+        (doc.part.rels, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"),
+    ):
+        for rid, rel in list(rels.items()):
+            if rel.reltype == reltype:
+                rels.pop(rid)
     props = doc.core_properties
     props.author = ""
     props.comments = ""

@@ -85,6 +85,10 @@ def _demo_workbench(folder: Path) -> str | None:
     from .papers import seed_papers
 
     papers = seed_papers(today=dt.date.today())  # every finding exists now: papers, recommendations
+    from .reviews import seed_reviews
+    from .reviews import summary as review_summary
+
+    reviews = seed_reviews(today=dt.date.today())  # seed 004's 745 → 18, after the papers
     from ..checks.selectors import verified_totals
     from ..findings.models import Finding
     from ..rectifications.models import RectificationItem
@@ -100,6 +104,7 @@ def _demo_workbench(folder: Path) -> str | None:
     print(summary(supervision))
     print(f"   问题底稿 {papers.papers} 份（已完成签署 {papers.signed} 份，未签署 {papers.unsigned} 份），"
           f"意见建议 {papers.recommendations} 条")  # fmt: skip
+    print(review_summary(reviews))
     print(f"   演示账户（密码均为 {city.password}）：")
     labels = {"office": "巡察办", "team": "巡察组", "unit": "被巡察单位", "supervisor": "整改督查",
               "leader": "领导", "admin": "系统管理员"}  # fmt: skip

@@ -138,3 +138,12 @@ def test_not_a_docx_fails_one_check(data: bytes) -> None:
     assert not result.ok
     assert result.checks[0].name == "文件"
     assert "不是可以打开的 DOCX 文件" in result.checks[0].detail
+
+
+def test_page_number_in_another_size_fails(rendered: bytes) -> None:
+    def change(doc: Any) -> None:
+        for run in doc.sections[0].footer.paragraphs[0].runs:
+            run.font.size = Pt(10.5)
+
+    failed = _failed(_edit(rendered, change))
+    assert failed["页码"] == "单页页码字号 10.5 磅，应为 14 磅（4号）"

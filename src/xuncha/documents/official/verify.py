@@ -310,6 +310,13 @@ def _footer_number(styles: _Styles, footer: Any, side: str, label: str) -> str |
             return (
                 f"{label}页码{names.get(align, '居左')}，应{'居右' if side == 'right' else '居左'}"
             )
+        style_size = styles.run_attr(styles.of_paragraph(p), "w:sz")
+        sizes = {
+            _val(_path(r, "w:rPr", "w:sz")) or style_size for r in p.iter(qn("w:r")) if _text(r)
+        }
+        if sizes != {str(L.SIZE_4 * 2)}:
+            got = "、".join(_pt(s) for s in sorted(sizes, key=str))
+            return f"{label}页码字号 {got}，应为 14 磅（4号）"
         return None
     return f"{label}页脚没有页码域（PAGE）"
 

@@ -116,8 +116,12 @@ def document_generate(*, kind: str, round: Round, unit: Unit, by: User) -> Docum
 
 
 def job_start(*, kind: str, round: Round, unit: Unit, by: User) -> DocumentJob:
-    """Queue a PDF of ``kind`` for the round's unit; the worker does the rest."""
+    """Queue a PDF of ``kind`` for the round's unit; the worker does the rest. The
+    ledger is a workbook: LibreOffice's word processor (what the project installs)
+    does not convert it, so it has none."""
     _check(kind=kind, round=round, unit=unit, by=by)
+    if kind == LEDGER[0]:
+        raise ServiceError("整改台账是 Excel 表格，不生成 PDF；请下载 Excel 文件后打印。")
     with transaction.atomic():
         busy = DocumentJob.objects.filter(
             kind=kind, round=round, unit=unit, requested_by=by, pdf_wanted=True,

@@ -205,3 +205,25 @@ def test_a_bad_rubric_workbook_is_refused_on_the_page(client, world) -> None:
     assert "各评查项目分值合计为 90.00，应为 100" in page.text
     client.force_login(world.users["supervisor"])
     assert client.get(reverse("reviews:rubrics")).status_code == 404
+
+
+def test_the_figures_page_shows_the_periods_review_rounds_to_who_reads_them(client, world) -> None:
+    reports(world.unit, 4)
+    rr = review_round(world.users["office"], [world.users["supervisor"]])
+    _add(world, rr, reports(world.unit, 1)[0])
+    client.force_login(world.users["supervisor"])
+    page = client.get(reverse("dashboards:figures"), {"year": 2024}).text
+    assert 'id="review-figures"' in page and rr.name in page
+    m = re.search(r'class="review-reports" href="([^"]+)">(\d+)</a>', page)
+    assert int(m.group(2)) == 5 == _listed(client, m.group(1).replace("&amp;", "&"))
+    m = re.search(r'class="review-sampled" href="([^"]+)">(\d+)</a>', page)
+    assert int(m.group(2)) == 1 == _listed(client, m.group(1).replace("&amp;", "&"))
+    assert (
+        'id="review-figures"' not in client.get(reverse("dashboards:figures"), {"year": 2023}).text
+    )
+    for role in ("team", "leader", "unit"):
+        client.force_login(world.users[role])
+        assert (
+            'id="review-figures"'
+            not in client.get(reverse("dashboards:figures"), {"year": 2024}).text
+        ), role

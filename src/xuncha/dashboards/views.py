@@ -21,6 +21,7 @@ from xuncha.findings.selectors import may_list_talks
 from xuncha.petitions.models import Channel
 from xuncha.planning import selectors as planning
 from xuncha.planning.models import Assignment
+from xuncha.reviews.selectors import period_rounds
 
 from . import charts, links
 from .excel import figures_workbook
@@ -106,6 +107,7 @@ def _context(user: User, period: Period) -> dict[str, Any]:
     sup = supervision_figures(user=user, period=period, today=timezone.localdate())
     return {
         "sup": sup, "sup_links": _supervision_links(user, period),
+        "review_rounds": period_rounds(user=user, start=period.start, end=period.end),
         "f": data, "period": period, "ranking": ranked, "trend": rounds, "cover": cover,
         "charts": chart_data, "breakdown": _breakdown(chart_data), "terms": terms(),
         "links": {

@@ -190,3 +190,12 @@ def sample_scores(sample: ReviewSample) -> list[tuple[Any, Any]]:
     """(criterion, score or None) for every criterion of the sample's rubric version."""
     scores = {s.criterion_id: s for s in sample.scores.all()}
     return [(c, scores.get(c.pk)) for c in sample.review_round.rubric_version.criteria.all()]
+
+
+def period_rounds(
+    *, user: User, start: Any, end: Any, limit: int = 5
+) -> list[tuple[ReviewRound, dict[str, Any]]]:
+    """The review rounds whose report period overlaps ``start``–``end`` (latest first),
+    each with its figures, for the figures page; none for users who do not read reviews."""
+    rounds = review_round_list(user=user).filter(starts_on__lte=end, ends_on__gte=start)[:limit]
+    return [(r, round_figures(r)) for r in rounds]

@@ -106,3 +106,10 @@ docs: install
 
 clean:
 	rm -rf $(VENV) $(TOOLS) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
+
+# Issue 19's figures (bench/bench_docs.py): the report of a unit with 200 findings (target
+# < 5 s) and its PDF through LibreOffice, each with its ratio to a baseline measured in the
+# same invocation. On PostgreSQL: XUNCHA_DATABASE_URL=postgres://… make bench-docs
+.PHONY: bench-docs
+bench-docs: install docs-deps
+	$(RUN) python bench/bench_docs.py

@@ -348,3 +348,13 @@ def test_access_a_unit_liaison_gets_its_plan_not_the_report(dw: DocWorld) -> Non
     assert len(docs) == 1
     with pytest.raises(PermissionDenied, match="您无权生成"):
         build(dw, "report", user=dw.users["unit"])
+
+
+def test_materials_for_many_findings_match_each_findings_materials(dw: DocWorld) -> None:
+    from xuncha.documents.selectors import materials_for
+    from xuncha.findings.selectors import materials
+
+    rows = list(dw.findings.values())
+    batch = materials_for(rows)
+    assert batch == {f.pk: materials(f) for f in rows}
+    assert [t["interviewee"] for t in batch[dw.findings["funds"].pk]["talks"]] == ["赵一", "钱二"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from xuncha.documents import selectors as s
+from xuncha.documents.selectors import Materials
 from xuncha.findings.models import Finding
-from xuncha.findings.selectors import materials
 
 from .base import (
     Built,
@@ -35,13 +35,16 @@ def build(scope: Scope) -> Built:
         raise NothingToRender(f"{scope.where}没有问题，无法生成问题底稿。")
     built = Built()
     missing = []
+    materials = s.materials_for(findings)
     for f in findings:
         paper = getattr(f, "paper", None)
         if paper is None:
             missing.append(f)
         number = paper.number if paper is not None else f"问题{f.pk}"
         built.documents.append(
-            Document(base_name(scope, "问题底稿", number), _paper(scope, f, number))
+            Document(
+                base_name(scope, "问题底稿", number), _paper(scope, f, number, materials[f.pk])
+            )
         )
     if missing:
         built.warnings.append(
@@ -51,7 +54,7 @@ def build(scope: Scope) -> Built:
     return built
 
 
-def _paper(scope: Scope, f: Finding, number: str) -> Context:
+def _paper(scope: Scope, f: Finding, number: str, m: Materials) -> Context:
     ctx = common_doc(scope, title=f"问题底稿（{number}）", date=scope.today)
     ctx["intro"] = [f"被巡察单位：{scope.assignment.unit.name}。问题来源：{f.get_source_display()}。"
                     f"问题类别：{f.get_category_display()}（{f.get_subcategory_display()}）。"]  # fmt: skip
@@ -62,14 +65,13 @@ def _paper(scope: Scope, f: Finding, number: str) -> Context:
         section(f"{top(1)}问题概述", summary),
         section(f"{top(2)}定性依据", [sentence(f.basis) or "未填写。"]),
         section(f"{top(3)}责任指向", [sentence(f.responsible) or "未填写。"]),
-        section(f"{top(4)}支撑材料", _materials(f)),
+        section(f"{top(4)}支撑材料", _materials(m)),
         section(f"{top(5)}审核签字", _signatures(f)),
     ]
     return ctx
 
 
-def _materials(f: Finding) -> list[str]:
-    m = materials(f)
+def _materials(m: Materials) -> list[str]:
     lines = [f"证据材料：《{e['name']}》（{e['size']:,}字节，SHA-256 {e['sha256'][:16]}…）。"
              for e in m["evidence"]]  # fmt: skip
     lines += [f"谈话记录：{cn_date(t['date'])}，{t['interviewee']}"

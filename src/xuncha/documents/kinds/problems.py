@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from xuncha.documents.selectors import Materials, materials_for
 from xuncha.findings.models import Finding
-from xuncha.findings.selectors import materials
 
 from .base import Context, cn_date, grouped, item, second, subsection, yuan
 
@@ -45,7 +45,7 @@ def sentence(text: str) -> str:
     return text if not text or text[-1] in "。！？；：.!?" else text + "。"
 
 
-def material_text(m: dict[str, list[dict[str, Any]]]) -> str:
+def material_text(m: Materials) -> str:
     """佐证材料：the evidence files, the talks and the cross-check suspects by name."""
     parts = []
     if m["evidence"]:
@@ -65,27 +65,26 @@ def material_text(m: dict[str, list[dict[str, Any]]]) -> str:
     return "佐证材料：" + ("；".join(parts) + "。" if parts else "无。")
 
 
-def problem_paragraphs(f: Finding, *, with_material: bool) -> list[str]:
+def problem_paragraphs(f: Finding, m: Materials | None) -> list[str]:
     out = []
     if f.amount:
         out.append(f"涉及金额{yuan(f.amount)}。")
     out.append("定性依据：" + (sentence(f.basis) or "未填写。"))
     out.append("责任指向：" + (sentence(f.responsible) or "未填写。"))
-    if with_material:
-        out.append(material_text(materials(f)))
+    if m is not None:
+        out.append(material_text(m))
     return out
 
 
 def problem_subsections(findings: list[Finding], *, with_material: bool) -> list[Context]:
     """（一）群众身边不正之风和腐败问题：共N个，涉及金额X元; then 1. 2. … each problem."""
+    materials = materials_for(findings) if with_material else {}
     subsections = []
     for n, (_code, label, rows) in enumerate(grouped(findings), start=1):
         amount = sum(f.amount for f in rows)
         summary = f"共{len(rows)}个问题" + (f"，涉及金额{yuan(amount)}。" if amount else "。")
         items = [
-            item(
-                f"{i}.{sentence(f.description)}", problem_paragraphs(f, with_material=with_material)
-            )
+            item(f"{i}.{sentence(f.description)}", problem_paragraphs(f, materials.get(f.pk)))
             for i, f in enumerate(rows, start=1)
         ]
         subsections.append(subsection(f"{second(n)}{label}", [summary], items))

@@ -12,6 +12,7 @@ from web.factories import FindingFactory, pdf
 from web.test_evidence_files import EXPECTED as EVIDENCE_EXPECTED
 from web.test_evidence_files import evidence_urls
 from xuncha.checks.services import RunParams, dataset_upload, run_execute, run_start
+from xuncha.documents.jobs import document_generate
 from xuncha.findings.models import ImmediateItem
 from xuncha.findings.services import recommendation_create
 from xuncha.petitions.models import Channel
@@ -61,6 +62,10 @@ EXPECTED = {
     # team its own report's review once submitted; units and leaders nothing.
     "review_round": {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)},
     "review_sample": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)},
+    # Documents (公文) of a round's unit: the office, the unit's team, leaders (read) and the
+    # unit's liaison (its plan, progress and ledger: here a ledger's file); not supervisors.
+    **{page: {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (404, 404), "leader": (200, 200)}
+       for page in ("documents", "documents_status", "document_file")},
 }  # fmt: skip
 
 
@@ -86,7 +91,11 @@ def urls_for(world, team, unit) -> dict[str, str]:
     rec = recommendation_create(
         assignment=assignment, by=world.users["office"], text="建议", findings=[finding]
     )
+    ledger = document_generate(kind="ledger", round=team.round, unit=unit, by=world.users["office"])
     return {
+        "documents": reverse("documents:page", args=[team.round_id, unit.pk]),
+        "documents_status": reverse("documents:status", args=[team.round_id, unit.pk]),
+        "document_file": reverse("documents:file", args=[ledger.pk, "docx"]),
         "paper": reverse("findings:paper", args=[finding.pk]),
         "finding_edit": reverse("findings:edit", args=[finding.pk]),
         "recommendation_edit": reverse(

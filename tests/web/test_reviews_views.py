@@ -227,3 +227,28 @@ def test_the_figures_page_shows_the_periods_review_rounds_to_who_reads_them(clie
             'id="review-figures"'
             not in client.get(reverse("dashboards:figures"), {"year": 2024}).text
         ), role
+
+
+def test_the_office_pages_render_and_the_rubric_exports_as_it_imports(client, world) -> None:
+    from xuncha.reviews import rubric
+
+    rr = review_round(world.users["office"], [world.users["supervisor"]])
+    sample = _add(world, rr, report(world.unit))
+    client.force_login(world.users["office"])
+    listed = client.get(reverse("reviews:rubrics")).text
+    assert rr.rubric_version.rubric.name in listed and "已用于评查" in listed
+    got = client.get(reverse("reviews:rubric_export", args=[rr.rubric_version_id]))
+    spec = rubric.read_workbook(got.content, name="导出.xlsx")
+    assert spec == rubric.shipped()[rr.rubric_version.rubric.name][1]
+    page = client.get(reverse("reviews:rounds")).text
+    assert rr.name in page and world.users["supervisor"].signature in page
+    page = client.get(reverse("reviews:round", args=[rr.pk])).text
+    assert "移出" in page and "加入评查" in page and "问题底稿齐全" not in page
+    page = client.get(reverse("reviews:sample", args=[sample.pk])).text
+    assert (
+        "违规发放种粮补贴" in page and 'name="submit"' not in page
+    )  # the office is no reviewer here
+    page = client.post(
+        reverse("reviews:add", args=[rr.pk]), {"report": "99999999999"}, follow=True
+    ).text
+    assert "找不到编号为「99999999999」的巡察报告" in page

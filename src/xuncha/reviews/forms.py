@@ -13,12 +13,17 @@ from .models import FlagKind, RubricVersion
 from .selectors import ANY_FLAG, BINS
 
 
+class ReviewerField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.signature)
+
+
 class ReviewRoundForm(forms.Form):
     name = forms.CharField(label="评查批次名称", max_length=200)
     starts_on = forms.DateField(label="报告日期起", widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label="报告日期止", widget=forms.DateInput(attrs={"type": "date"}))
     version = forms.ModelChoiceField(label="评查标准", queryset=RubricVersion.objects.none())
-    reviewers = forms.ModelMultipleChoiceField(
+    reviewers = ReviewerField(
         label="评查人（巡察办、整改督查人员）", queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip

@@ -182,7 +182,9 @@ def round_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     rr = selectors.review_round_detail(user=user, pk=pk)
     text = request.POST.get("report", "").strip().lstrip("#")
-    report = Report.objects.filter(pk=int(text)).first() if text.isdigit() else None
+    report = (
+        Report.objects.filter(pk=int(text)).first() if text.isdigit() and len(text) < 10 else None
+    )
     if report is None:
         messages.error(
             request, f"找不到编号为「{text}」的巡察报告。" if text else "请填写要加入的报告编号。"
@@ -259,6 +261,12 @@ def _entries(request: HttpRequest, sample: ReviewSample) -> list[services.ScoreE
     return entries
 
 
+def _version(request: HttpRequest) -> int:
+    """The version the page showed (0, refused as stale, when missing or garbled)."""
+    text = request.POST.get("version", "")
+    return int(text) if text.isdigit() and len(text) < 10 else 0
+
+
 @login_required
 def sample_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A sampled report: its content, the automatic checks, the scores (a form for the
@@ -272,7 +280,7 @@ def sample_page(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
         try:
             services.review_scores_save(sample=sample, by=user, entries=_entries(request, sample),
-                                        version=int(request.POST.get("version", "0") or 0),
+                                        version=_version(request),
                                         summary=request.POST.get("summary", ""),
                                         submit="submit" in request.POST)  # fmt: skip
         except ServiceError as err:

@@ -252,3 +252,30 @@ def test_the_office_pages_render_and_the_rubric_exports_as_it_imports(client, wo
         reverse("reviews:add", args=[rr.pk]), {"report": "99999999999"}, follow=True
     ).text
     assert "找不到编号为「99999999999」的巡察报告" in page
+
+
+def test_the_round_page_reads_stored_checks_in_as_many_queries_for_more_reports(
+    client, world
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xuncha.reviews.services import review_checks_run, review_draw
+
+    reports(world.unit, 5)
+    rr = review_round(world.users["office"], [world.users["supervisor"]])
+    review_draw(review_round=rr, by=world.users["office"], count=3, seed=7)
+    client.force_login(world.users["supervisor"])
+    url = reverse("reviews:round", args=[rr.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    bad = clean()
+    bad["problems"][0]["basis"] = ""
+    for _ in range(40):
+        report(world.unit, content=bad)
+    review_checks_run(review_round=rr, by=world.users["office"])
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert _count(page.text, "fig-reports")[0] == 45 and _count(page.text, "fig-flagged")[0] == 40
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -358,3 +358,25 @@ def test_materials_for_many_findings_match_each_findings_materials(dw: DocWorld)
     batch = materials_for(rows)
     assert batch == {f.pk: materials(f) for f in rows}
     assert [t["interviewee"] for t in batch[dw.findings["funds"].pk]["talks"]] == ["赵一", "钱二"]
+
+
+def test_generated_report_passes_the_reviews_automatic_checks(dw: DocWorld) -> None:
+    """Every number of the generated body has its source in the figures (the review's
+    「数字无出处」 check), every problem is signed and in three parts, every lead routed,
+    every recommendation answers a problem in the report."""
+    from xuncha.reviews.autocheck import check_content
+
+    build(dw, "report")
+    content = Report.objects.get(round=dw.round, unit=dw.unit).content
+    assert check_content(content, low_weight=[], signed=None) == []
+    assert content["figures"]["corruption_problems"]["value"] == "2"
+    assert content["figures"]["corruption_amount"]["value"] == "212345.67"
+
+
+def test_a_recommendation_answering_only_left_out_problems_is_left_out(dw: DocWorld) -> None:
+    fs.recommendation_create(assignment=dw.assignment, by=dw.users["handler"],
+                             text="规范公务接待", findings=[dw.findings["unsigned"]])  # fmt: skip
+    (doc,), warnings = build(dw, "report")
+    assert "规范公务接待" not in text_of(doc.context)
+    assert warnings[-1] == "1 条意见建议针对的问题都未写入报告，未列入：规范公务接待"
+    assert len(Report.objects.get(unit=dw.unit).content["recommendations"]) == 2

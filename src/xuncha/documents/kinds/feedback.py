@@ -46,7 +46,7 @@ def build(scope: Scope) -> Built:
         f"经{leading_group(scope.office)}审议同意，现将巡察发现的问题反馈如下。"
     ]
     sections = [section(f"{top(1)}巡察发现的主要问题", [f"巡察发现问题{len(signed)}个。"],
-                        problem_subsections(signed, with_material=False))]  # fmt: skip
+                        problem_subsections(signed, None))]  # fmt: skip
     recs = [r for r in s.recommendations(a) if r.text.strip()]
     if recs:
         sections.append(section(f"{top(2)}整改意见建议", [], [

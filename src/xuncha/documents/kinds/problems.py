@@ -4,9 +4,10 @@ paper is signed three times, grouped by the three focuses, each in three parts (
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from xuncha.documents.selectors import Materials, materials_for
+from xuncha.documents.selectors import Materials
 from xuncha.findings.models import Finding
 
 from .base import Context, cn_date, grouped, item, second, subsection, yuan
@@ -76,19 +77,42 @@ def problem_paragraphs(f: Finding, m: Materials | None) -> list[str]:
     return out
 
 
-def problem_subsections(findings: list[Finding], *, with_material: bool) -> list[Context]:
-    """（一）群众身边不正之风和腐败问题：共N个，涉及金额X元; then 1. 2. … each problem."""
-    materials = materials_for(findings) if with_material else {}
+def problem_subsections(
+    findings: list[Finding], materials: dict[int, Materials] | None
+) -> list[Context]:
+    """（一）群众身边不正之风和腐败问题：共N个，涉及金额X元; then 1. 2. … each problem,
+    with its supporting material when ``materials`` are given (the report)."""
     subsections = []
     for n, (_code, label, rows) in enumerate(grouped(findings), start=1):
         amount = sum(f.amount for f in rows)
         summary = f"共{len(rows)}个问题" + (f"，涉及金额{yuan(amount)}。" if amount else "。")
         items = [
-            item(f"{i}.{sentence(f.description)}", problem_paragraphs(f, materials.get(f.pk)))
+            item(f"{i}.{sentence(f.description)}",
+                 problem_paragraphs(f, None if materials is None else materials[f.pk]))
             for i, f in enumerate(rows, start=1)
-        ]
+        ]  # fmt: skip
         subsections.append(subsection(f"{second(n)}{label}", [summary], items))
     return subsections
+
+
+def problem_figures(findings: list[Finding], materials: dict[int, Materials]) -> dict[str, Any]:
+    """The numbers the problems' part prints beyond each problem's amount, as figures
+    (label, value, source): per focus its count and amount, per problem citing
+    suspects their count."""
+    source = "xuncha.documents.selectors."
+    out: dict[str, Any] = {}
+    for code, label, rows in grouped(findings):
+        out[f"{code}_problems"] = {"label": f"{label}（个）", "value": str(len(rows)),
+                                   "source": source + "findings"}  # fmt: skip
+        out[f"{code}_amount"] = {"label": f"{label}涉及金额（元）",
+                                 "value": f"{sum((f.amount for f in rows), Decimal(0)):.2f}",
+                                 "source": source + "findings"}  # fmt: skip
+    for n, f in enumerate(findings, start=1):
+        if suspects := len(materials[f.pk]["suspects"]):
+            out[f"problem_{n}_suspects"] = {"label": f"问题{n}的数据比对疑点（条）",
+                                            "value": str(suspects),
+                                            "source": source + "materials_for"}  # fmt: skip
+    return out
 
 
 def problem_record(f: Finding) -> dict[str, Any]:

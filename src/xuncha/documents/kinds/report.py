@@ -34,7 +34,14 @@ from .base import (
     top,
     yuan,
 )  # fmt: skip
-from .problems import problem_record, problem_subsections, sentence, split_signed, unsigned_warning
+from .problems import (
+    problem_figures,
+    problem_record,
+    problem_subsections,
+    sentence,
+    split_signed,
+    unsigned_warning,
+)
 
 SOURCE = "xuncha.documents.selectors."  # a figure's source: the selector that read it
 
@@ -45,7 +52,8 @@ def build(scope: Scope) -> Built:
     if not signed:
         raise NothingToRender(f"{scope.where}没有已签字的问题，无法生成巡察报告。")
     leads, recs = s.leads(a), s.recommendations(a)
-    figures = _figures(scope, signed, leads)
+    materials = s.materials_for(signed)
+    figures = _figures(scope, signed, leads) | problem_figures(signed, materials)
     ctx = common_doc(scope, title=f"关于巡察{a.unit.name}的情况报告", date=scope.today,
                      addressee=f"{leading_group(scope.office)}：", banji=True)  # fmt: skip
     team = a.team.name
@@ -56,10 +64,13 @@ def build(scope: Scope) -> Built:
     sections = [section(f"{top(1)}基本情况", _basics(scope, figures))]
     sections.append(section(f"{top(2)}发现的主要问题",
                             [f"巡察发现问题{len(signed)}个" + _amount(signed) + "，按“三个聚焦”分述如下。"],
-                            problem_subsections(signed, with_material=True)))  # fmt: skip
+                            problem_subsections(signed, materials)))  # fmt: skip
     sections.append(section(f"{top(3)}问题线索移交情况", [_leads_text(leads)]))
     warnings = unsigned_warning(unsigned, "报告")
-    kept = [r for r in recs if r.text.strip()]
+    kept, dropped = _answering(recs, signed)
+    if dropped:
+        warnings.append(f"{len(dropped)} 条意见建议针对的问题都未写入报告，未列入：" + "；".join(
+            r.text.strip()[:20] for r in dropped))  # fmt: skip
     if kept:
         sections.append(section(f"{top(4)}意见建议", [], [
             subsection(f"{second(n)}{sentence(r.text)}") for n, r in enumerate(kept, start=1)
@@ -69,6 +80,22 @@ def build(scope: Scope) -> Built:
     ctx["sections"] = sections
     _keep(scope, ctx, signed, leads, kept, figures)
     return Built([Document(base_name(scope, "巡察报告"), ctx)], warnings)
+
+
+def _answering(
+    recs: list[Recommendation], signed: list[Finding]
+) -> tuple[list[Recommendation], list[Recommendation]]:
+    """(kept, dropped): a recommendation whose problems are all left out of the report
+    (unsigned) is dropped, as it would answer nothing the report lists."""
+    ids = {f.pk for f in signed}
+    kept: list[Recommendation] = []
+    dropped: list[Recommendation] = []
+    for r in recs:
+        if not r.text.strip():
+            continue
+        answers = {f.pk for f in r.findings.all()}
+        (kept if not answers or answers & ids else dropped).append(r)
+    return kept, dropped
 
 
 def _amount(findings: list[Finding]) -> str:

@@ -380,3 +380,21 @@ def test_a_recommendation_answering_only_left_out_problems_is_left_out(dw: DocWo
     assert "规范公务接待" not in text_of(doc.context)
     assert warnings[-1] == "1 条意见建议针对的问题都未写入报告，未列入：规范公务接待"
     assert len(Report.objects.get(unit=dw.unit).content["recommendations"]) == 2
+
+
+def test_the_latest_generated_report_is_updated_others_left(dw: DocWorld) -> None:
+    """A round's unit may already hold several generated rows (a review sampled an older
+    one): generating updates the latest only."""
+    from xuncha.documents.models import ReportSource
+
+    old = [Report.objects.create(round=dw.round, unit=dw.unit, source=ReportSource.GENERATED,
+                                 issuer="旧", title=f"旧报告{n}", submitted_on=dt.date(2024, 6, 1),
+                                 content={})
+           for n in range(2)]  # fmt: skip
+    build(dw, "report")
+    rows = {r.pk: r for r in Report.objects.filter(unit=dw.unit)}
+    assert len(rows) == 2
+    assert (
+        rows[old[0].pk].title == "旧报告0" and rows[old[1].pk].title == "关于巡察东江街道的情况报告"
+    )
+    assert rows[old[1].pk].content["leads"][0]["receiver"] == "接收人"

@@ -23,7 +23,7 @@ from .base import (
     short_committee,
     subsection,
     top,
-)  # fmt: skip
+)
 from .problems import problem_subsections, sentence, split_signed, unsigned_warning
 
 DAYS_TO_PLAN = 30  # the customary time for the unit's rectification plan

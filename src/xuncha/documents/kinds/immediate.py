@@ -3,6 +3,8 @@ asked of the unit."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from xuncha.documents import selectors as s
 
 from .base import (
@@ -15,7 +17,7 @@ from .base import (
     common_doc,
     section,
     top,
-)  # fmt: skip
+)
 
 
 def build(scope: Scope) -> Built:
@@ -23,7 +25,7 @@ def build(scope: Scope) -> Built:
     items = s.immediate_items(a)
     if not items:
         raise NothingToRender(f"{scope.where}没有立行立改事项，无法生成立行立改交办单。")
-    day = min(i.created_at for i in items).date()
+    day = timezone.localtime(min(i.created_at for i in items)).date()  # the first item's day
     ctx = common_doc(scope, title=f"立行立改交办单（{a.unit.name}）", date=day,
                      addressee=f"{a.unit.name}党组织：")  # fmt: skip
     done = sum(1 for i in items if i.done_on)

@@ -22,7 +22,7 @@ from .base import (
     short_committee,
     subsection,
     top,
-)  # fmt: skip
+)
 from .problems import sentence
 
 

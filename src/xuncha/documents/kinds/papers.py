@@ -23,7 +23,7 @@ from .base import (
     section,
     top,
     yuan,
-)  # fmt: skip
+)
 from .problems import sentence
 
 SIGNERS = (("handler", "承办人"), ("deputy", "副组长审核"), ("leader", "组长审签"))

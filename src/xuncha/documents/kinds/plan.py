@@ -23,7 +23,7 @@ from .base import (
     section,
     subsection,
     top,
-)  # fmt: skip
+)
 from .problems import sentence
 
 

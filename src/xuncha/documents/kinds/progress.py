@@ -28,7 +28,7 @@ from .base import (
     subsection,
     top,
     yuan,
-)  # fmt: skip
+)
 from .problems import sentence
 
 

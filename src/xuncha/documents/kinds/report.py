@@ -33,7 +33,7 @@ from .base import (
     subsection,
     top,
     yuan,
-)  # fmt: skip
+)
 from .problems import (
     problem_figures,
     problem_record,
@@ -172,7 +172,7 @@ def _keep(scope: Scope, ctx: Context, signed: list[Finding], leads: list[Lead],
                 "lead": x.pk,
                 "text": x.description,
                 "handed_to": x.handed_to,
-                "receiver": x.get_handed_to_display(),
+                "receiver": x.receiver or x.get_handed_to_display(),
             }
             for x in leads
         ],
@@ -185,11 +185,19 @@ def _keep(scope: Scope, ctx: Context, signed: list[Finding], leads: list[Lead],
         ],
         "figures": figures,
     }
-    report, _ = Report.objects.update_or_create(
-        round=a.round, unit=a.unit, source=ReportSource.GENERATED,
-        defaults={"team": a.team, "issuer": ctx["doc"]["issuer"], "number": "",
-                  "title": ctx["doc"]["title"], "submitted_on": scope.today,
-                  "content": content, "created_by": scope.user},
-    )  # fmt: skip
+    fields = {"team": a.team, "issuer": ctx["doc"]["issuer"], "number": "",
+              "title": ctx["doc"]["title"], "submitted_on": scope.today, "content": content,
+              "created_by": scope.user}  # fmt: skip
+    # The latest generated row of the round and unit is updated (older ones, which a
+    # review may have sampled, stay as they were).
+    mine = Report.objects.select_for_update().filter(
+        round=a.round, unit=a.unit, source=ReportSource.GENERATED
+    )
+    report = mine.order_by("-id").first() or Report(
+        round=a.round, unit=a.unit, source=ReportSource.GENERATED
+    )
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.save()
     report.findings.set(signed)
     return report

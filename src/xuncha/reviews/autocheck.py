@@ -108,10 +108,10 @@ def _walk(sections: list[Any]) -> Iterator[tuple[str, str]]:
             yield from _walk(_list(s.get(key)))
 
 
-def headings(sections: list[Any]) -> list[str]:
+def headings(sections: Any) -> list[str]:
     """Every heading of the body, in order (the sections a comment may be anchored to)."""
     found: list[str] = []
-    for s in sections:
+    for s in _list(sections):
         if isinstance(s, Mapping):
             if str(s.get("heading") or "").strip():
                 found.append(str(s["heading"]).strip())
@@ -120,10 +120,10 @@ def headings(sections: list[Any]) -> list[str]:
     return found
 
 
-def outline(sections: list[Any], depth: int = 1) -> list[tuple[int, str, list[str]]]:
+def outline(sections: Any, depth: int = 1) -> list[tuple[int, str, list[str]]]:
     """The body as (level, heading, paragraphs), in reading order (for the page)."""
     found: list[tuple[int, str, list[str]]] = []
-    for s in sections:
+    for s in _list(sections):
         if isinstance(s, Mapping):
             found.append(
                 (depth, str(s.get("heading") or ""), [str(p) for p in _list(s.get("paragraphs"))])

@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -239,6 +240,11 @@ def review_sample_remove(*, sample: ReviewSample, by: User) -> None:
         sample.delete()
 
 
+def _content(sample: ReviewSample) -> dict[str, Any]:
+    content = sample.report.content
+    return content if isinstance(content, dict) else {}
+
+
 @dataclass(frozen=True)
 class ScoreEntry:
     criterion_id: int
@@ -251,7 +257,7 @@ def _check_entries(
     sample: ReviewSample, entries: Sequence[ScoreEntry], submit: bool
 ) -> dict[int, Criterion]:
     criteria = {c.pk: c for c in sample.review_round.rubric_version.criteria.all()}
-    sections = set(autocheck.headings(autocheck._list(sample.report.content.get("sections"))))
+    sections = set(autocheck.headings(_content(sample).get("sections")))
     bad = []
     for e in entries:
         c = criteria.get(e.criterion_id)

@@ -299,8 +299,8 @@ def sample_page(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "sample": sample, "round": rr, "report": sample.report, "content": content, "flags": flags,
         "scores": selectors.sample_scores(sample),
-        "sections": autocheck.headings(content.get("sections") or []),
-        "outline": autocheck.outline(content.get("sections") or []),
+        "sections": autocheck.headings(content.get("sections")),
+        "outline": autocheck.outline(content.get("sections")),
         "problems": [p for p in content.get("problems") or [] if isinstance(p, dict)],
         "leads": [x for x in content.get("leads") or [] if isinstance(x, dict)],
         "recommendations": [x for x in content.get("recommendations") or [] if isinstance(x, dict)],

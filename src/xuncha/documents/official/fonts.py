@@ -8,12 +8,26 @@ in, e.g. 「本机缺少仿宋_GB2312，PDF 用 AR PL UMing CN 代替」.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+from pathlib import Path
 
 from xuncha.documents.official.layout import FONT_FALLBACKS, LATIN_FONT
 
 NAMED_FONTS: tuple[str, ...] = (*FONT_FALLBACKS, LATIN_FONT)
+# The machine's fontconfig plus the standard's fonts mapped to free fonts of the same style.
+FONTCONFIG = Path(__file__).with_name("fonts.conf")
+
+
+def fontconfig_env() -> dict[str, str]:
+    """The environment for a program that lays out the documents (LibreOffice, fc-match):
+    this process's, with ``FONTCONFIG_FILE`` naming :data:`FONTCONFIG`, so a missing
+    仿宋_GB2312 is drawn in a Song-style font and 楷体_GB2312 in a Kai one, not all in the
+    default sans. An installer's own ``FONTCONFIG_FILE`` is kept."""
+    env = dict(os.environ)
+    env.setdefault("FONTCONFIG_FILE", str(FONTCONFIG))
+    return env
 
 
 def _installed_families() -> set[str]:
@@ -30,6 +44,7 @@ def _substitute(name: str) -> str:
     lang = "en" if name == LATIN_FONT else "zh-cn"
     done = subprocess.run(
         ["fc-match", "-f", "%{family[0]}", f"{name}:lang={lang}"],
+        env=fontconfig_env(),
         capture_output=True,
         text=True,
         timeout=30,

@@ -17,6 +17,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from xuncha.documents.official.fonts import fontconfig_env
+
 ENV_VAR = "XUNCHA_SOFFICE"
 DEBIAN_PACKAGE = "libreoffice-writer-nogui"
 
@@ -98,6 +100,7 @@ def _run(command: list[str], timeout: float) -> tuple[str, str]:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env=fontconfig_env(),
             start_new_session=True,
         )
     except OSError as err:

@@ -7,8 +7,9 @@ paper signed three times citing two of the team's 40 talks, plus leads, petition
 recommendations. Then times, each the median of ``--runs`` runs:
 
 - the report as ``render_documents(kind="report")`` returns it (data read, context
-  built, the Report row kept, the DOCX rendered from the shipped template), and its two
-  halves: the context alone, the docxtpl rendering alone;
+  built, the Report row kept, the template fetched, the DOCX rendered), and its parts:
+  the context alone, the docxtpl rendering alone, fetching the template (the shipped
+  one is built on each call);
 - the PDF conversion of that DOCX through ``to_pdf`` (LibreOffice headless).
 
 Baselines in the same invocation: python-docx writing the same number of plain
@@ -172,6 +173,7 @@ def measure(n: int, runs: int) -> None:
     from xuncha.documents.official.templates import render, shipped_template
     from xuncha.documents.selectors import round_assignments
     from xuncha.documents.services import render_documents
+    from xuncha.documents.store import template_for
 
     t0 = time.perf_counter()
     rnd, unit = fill(n)
@@ -182,6 +184,7 @@ def measure(n: int, runs: int) -> None:
     context = built.documents[0].context
     template = shipped_template()
     render_s, _ = median_time(lambda: render(template, context), runs)
+    template_s, _ = median_time(lambda: template_for("report"), runs)
     report_s, rendered = median_time(
         lambda: render_documents(kind="report", round=rnd, unit=unit, today=TODAY), runs
     )
@@ -199,6 +202,7 @@ def measure(n: int, runs: int) -> None:
         ("report (render_documents, median)", report_s, plain_s),
         ("  context from the data", build_s, plain_s),
         ("  docxtpl rendering", render_s, plain_s),
+        ("  the template (store.template_for)", template_s, plain_s),
         ("baseline: python-docx, plain paragraphs", plain_s, plain_s),
         (f"PDF via to_pdf (median of {pdf_runs})", pdf_s, start_s),
         ("baseline: to_pdf of a one-line file", start_s, start_s),

@@ -145,7 +145,7 @@ def job_execute(job_id: int) -> None:
     """The job: render, keep the DOCX, convert it to PDF, keep the PDF."""
     with transaction.atomic():
         job = (
-            DocumentJob.objects.select_for_update()
+            DocumentJob.objects.select_for_update(of=("self",))
             .select_related("round", "unit", "requested_by")
             .filter(pk=job_id)
             .first()

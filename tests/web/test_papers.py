@@ -263,6 +263,10 @@ def test_paper_filter_and_counts(client, world, crew) -> None:
     work = client.get(reverse("findings:work", args=[crew.a.pk])).content.decode()
     counts = re.search(r'id="paper-counts">(.*?)</p>', work, re.S)
     assert counts and re.findall(r">(\d+)</a>", counts.group(1)) == ["1", "2"]
+    # Each finding on the work page says where its paper stands, linked to it.
+    states = re.findall(r'class="paper-state" href="([^"]+)">(底稿\w+)</a>', work)
+    assert sorted(states)[0] == (reverse("findings:paper", args=[crew.finding.pk]), "底稿已签署")
+    assert sorted(s for _, s in states) == ["底稿已签署", "底稿未签署"]
     base = reverse("findings:list") + f"?round_id={crew.a.round_id}&unit_id={crew.a.unit_id}"
     signed = client.get(base + "&paper=signed").content.decode()
     unsigned = client.get(base + "&paper=unsigned").content.decode()

@@ -110,7 +110,9 @@ def assignment_work(*, user: User, assignment: Assignment) -> dict[str, QuerySet
             "team_id": assignment.team_id}  # fmt: skip
     return {
         "talks": restrict(Talk.objects.filter(**mine), user),
-        "findings": restrict(Finding.objects.filter(**mine), user).select_related("rectification"),
+        "findings": restrict(Finding.objects.filter(**mine), user).select_related(
+            "rectification", "paper"
+        ),
         "leads": restrict(Lead.objects.filter(**mine), user),
         "immediate": restrict(ImmediateItem.objects.filter(**mine), user),
     }

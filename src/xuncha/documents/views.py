@@ -228,7 +228,9 @@ def template_upload(request: HttpRequest) -> HttpResponse:
     f = form.cleaned_data["file"]
     kind = form.cleaned_data["kind"]
     try:
-        template = store.template_install(kind=kind, data=f.read(), name=f.name or "", by=user)
+        # One byte past the limit is enough for the refusal: a huge upload is not read whole.
+        data = f.read(store.MAX_TEMPLATE_BYTES + 1)
+        template = store.template_install(kind=kind, data=data, name=f.name or "", by=user)
     except ServiceError as err:
         messages.error(request, str(err))
         return _templates_page(request, form, status=400)

@@ -86,6 +86,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "review.manage": _OFFICE,  # report review: rubrics, review rounds, samples, return a review
     "review.read": _OFFICE | {Role.SUPERVISOR},  # review rounds, their checks and figures
     "review.score": _OFFICE | {Role.SUPERVISOR},  # score a sampled report (as the round's reviewer)
+    "review.results": frozenset({Role.TEAM}),  # the submitted reviews of its own teams' reports
     "documents.open": _INSPECTING | {Role.LEADER, Role.UNIT},  # 公文 pages (see documents_scope)
     "documents.templates": _OFFICE,  # 公文模板: install an office's template, revert to shipped
 }

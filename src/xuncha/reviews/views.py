@@ -335,6 +335,7 @@ def sample_return(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def results(request: HttpRequest) -> HttpResponse:
     """The submitted reviews of the user's teams' reports."""
+    _require(request, "review.results")
     found = selectors.team_results(user=user_of(request))
     return render(request, "reviews/results.html", {"samples": found})
 

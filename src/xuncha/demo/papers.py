@@ -131,7 +131,7 @@ def seed_papers(*, today: dt.date, seed: int = 2024) -> DemoPapers:
             for talk_id in rng.sample(chosen, min(len(chosen), rng.randint(1, 2))):
                 links.append(Through(workingpaper_id=paper.pk, talk_id=talk_id))
         fields = [f"{s}_signed_{x}" for s in ("handler", "deputy", "leader") for x in ("by", "at")]
-        WorkingPaper.objects.bulk_update(list(papers.values()), fields, batch_size=500)
+        WorkingPaper.objects.bulk_update(list(papers.values()), fields, batch_size=100)
         Through.objects.bulk_create(links, batch_size=1000, ignore_conflicts=True)
         recommendations = _recommendations(findings)
         states = [sum(bool(getattr(p, f"{s}_signed_by_id")) for s in ("handler", "deputy", "leader"))
@@ -141,12 +141,16 @@ def seed_papers(*, today: dt.date, seed: int = 2024) -> DemoPapers:
 
 
 def _classify(rng: random.Random, findings: list[Finding]) -> None:
+    """Basis and responsibility, written as one update per distinct pair (a few dozen)."""
+    pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
     for f in findings:
         if not f.basis:
             f.basis = rng.choice(BASIS[f.subcategory])
         if not f.responsible:
             f.responsible = rng.choice(RESPONSIBLE.get(f.unit.kind, RESPONSIBLE_OTHERWISE))  # type: ignore[call-overload]
-    Finding.objects.bulk_update(findings, ["basis", "responsible"], batch_size=500)
+        pairs[(f.basis, f.responsible)].append(f.pk)
+    for (basis, responsible), pks in pairs.items():
+        Finding.objects.filter(pk__in=pks).update(basis=basis, responsible=responsible)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from documents.visual import page_images, page_size_mm, text_lines
+from documents.visual import number_side, page_images, page_size_mm, text_lines
 from xuncha.accounts.models import User
 from xuncha.demo.city import seed_city
 from xuncha.demo.documents import DemoDocuments, summary, write_demo_documents
@@ -70,13 +70,5 @@ def test_demo_report_looks_right_on_paper(
         b for b in text_lines(pages[1]) if b.top >= BLOCK_TOP - 3 and b.bottom <= BLOCK_BOTTOM + 1
     ]
     assert abs(len(body) - 22) <= 1, [round(b.top) for b in body]
-    sides = [number_side_of(p) for p in pages]
-    assert sides[0::2] == ["right"] * len(sides[0::2]) and sides[1::2] == ["left"] * len(
-        sides[1::2]
-    )
-
-
-def number_side_of(png: Path) -> str | None:
-    from documents.visual import number_side
-
-    return number_side(png)
+    sides = [number_side(p) for p in pages]
+    assert sides == [("right", "left")[n % 2] for n in range(len(pages))]  # odd right, even left

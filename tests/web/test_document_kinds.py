@@ -398,3 +398,14 @@ def test_the_latest_generated_report_is_updated_others_left(dw: DocWorld) -> Non
         rows[old[0].pk].title == "旧报告0" and rows[old[1].pk].title == "关于巡察东江街道的情况报告"
     )
     assert rows[old[1].pk].content["leads"][0]["receiver"] == "接收人"
+
+
+def test_file_names_are_safe() -> None:
+    from xuncha.documents.kinds.base import safe_name
+
+    assert (
+        safe_name("第1轮巡察", "东江/街道:*?", "巡察报告", ext="docx")
+        == "第1轮巡察_东江－街道－_巡察报告.docx"
+    )
+    assert safe_name("..", "", ext="xlsx") == "公文.xlsx"
+    assert len(safe_name("长" * 300, ext="docx")) == 125

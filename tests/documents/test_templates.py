@@ -223,6 +223,24 @@ def test_a_broken_docx_is_refused() -> None:
         validate_template(data)
 
 
+def test_a_template_that_unpacks_past_the_limit_is_refused_before_inflating(
+    template: bytes,
+) -> None:
+    """A zip bomb: a few hundred KB that inflate to 80 MB of blanks inside document.xml."""
+    shipped = zipfile.ZipFile(io.BytesIO(template))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in shipped.infolist():
+            if item.filename != "word/document.xml":
+                z.writestr(item, shipped.read(item))
+        with z.open("word/document.xml", "w", force_zip64=True) as part:
+            for _ in range(80):
+                part.write(b" " * 2**20)
+    assert len(out.getvalue()) < 2**20
+    with pytest.raises(TemplateRefused, match=r"解压后有 80 MB，超过上限 64 MB.*压缩炸弹"):
+        validate_template(out.getvalue())
+
+
 def test_refusal_survives_pickling() -> None:
     import pickle
 

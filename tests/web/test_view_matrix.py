@@ -196,7 +196,9 @@ def review_urls(world, team, unit) -> dict[str, str]:
     from xuncha.reviews.services import ScoreEntry, review_sample_add, review_scores_save
 
     rr = review_round(world.users["office"], [world.users["supervisor"]])
-    sample = review_sample_add(review_round=rr, report=report(unit, team=team), by=world.users["office"])
+    sample = review_sample_add(
+        review_round=rr, report=report(unit, team=team), by=world.users["office"]
+    )
     entries = [ScoreEntry(c.pk, c.points, "符合要求", "") for c in rr.rubric_version.criteria.all()]
     review_scores_save(sample=sample, by=world.users["supervisor"], version=sample.version, entries=entries,
                        submit=True)  # fmt: skip
@@ -209,7 +211,9 @@ def test_object_pages(client, world, role) -> None:
     own = urls_for(world, world.team, world.unit) | supervision_urls(world, world.unit)
     own |= review_urls(world, world.team, world.unit)
     other = urls_for(world, world.other_team, world.other_unit)
-    other |= supervision_urls(world, world.other_unit) | review_urls(world, world.other_team, world.other_unit)
+    other |= supervision_urls(world, world.other_unit) | review_urls(
+        world, world.other_team, world.other_unit
+    )
     client.force_login(world.users[role])
     for page, by_role in EXPECTED.items():
         got = (client.get(own[page]).status_code, client.get(other[page]).status_code)

@@ -173,18 +173,31 @@ def render(template: bytes, context: dict[str, Any]) -> bytes:
 # --- validation ----------------------------------------------------------------------------
 
 
+# What a template may unpack to, by its zip directory: a Word template with its styles and a
+# few pictures is well under this; more is a zip bomb (the sandbox's memory limit backs it up).
+MAX_UNPACKED = 64 * 2**20
+
+
 def _open(data: bytes) -> Any:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise TemplateRefused("模板不是 DOCX 文件（不是 ZIP 压缩包；请用 Word 另存为 .docx）")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as err:
         raise TemplateRefused(f"模板不是 DOCX 文件（ZIP 压缩包已损坏：{err}）") from err
     if "word/document.xml" not in names:
         raise TemplateRefused("模板不是 DOCX 文件（压缩包中没有 word/document.xml）")
+    if unpacked > MAX_UNPACKED:
+        raise TemplateRefused(
+            f"模板解压后有 {unpacked / 2**20:,.0f} MB，超过上限 {MAX_UNPACKED // 2**20} MB"
+            "（公文模板通常不足 1 MB；可能是压缩炸弹），不予安装"
+        )
     try:
         return Document(io.BytesIO(data))
+    except MemoryError:
+        raise  # the sandbox reports its memory limit (a package that lied about its sizes)
     except Exception as err:  # python-docx raises many kinds on a broken package
         raise TemplateRefused(f"模板 DOCX 无法打开：{err}") from err
 

@@ -175,6 +175,15 @@ def test_numbers_without_a_source_are_named_with_their_section() -> None:
     )
 
 
+def test_digits_in_named_files_and_sheets_are_not_numbers() -> None:
+    content = clean()
+    content["sections"][1]["subsections"][0]["paragraphs"].append(
+        "见《证据12.pdf》和「2021年发放」表「Sheet3」，另有 17 户。"
+    )
+    flag = only(content, FlagKind.UNSOURCED)
+    assert flag.explanation.startswith("正文中 1 个数字") and "“17”" in flag.explanation
+
+
 def test_dates_ordinals_and_enumerations_are_not_quantities() -> None:
     text = "1.2024年3月5日第3轮巡察〔2026〕7号文件（2）所列"
     assert list(autocheck.quantities(text)) == []

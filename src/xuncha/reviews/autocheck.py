@@ -9,7 +9,8 @@ there and never raises on it.
 Numbers without a source: every Arabic number of the body's paragraphs, except what is
 not a quantity (dates and years, 第N, 〔2026〕, enumerations such as "1." or "（1）" at
 the start of a paragraph), must equal a value of ``figures``, a problem's amount or the
-count of problems, leads or recommendations. 万 and 亿 scale a number (12.6万 = 126000),
+count of problems, leads or recommendations. Digits inside a name in 《》 or 「」 (a file,
+a sheet, a regulation) are not numbers. 万 and 亿 scale a number (12.6万 = 126000),
 in the text and in the figures alike; thousands separators are ignored.
 """
 
@@ -31,6 +32,8 @@ _NUMBER = re.compile(r"(?<![\d.．])(\d{1,3}(?:[,，]\d{3})+|\d+)(?:[.．](\d+))
 _NOT_QUANTITY_AFTER = tuple("年月日号时届轮期〕]")
 _NOT_QUANTITY_BEFORE = tuple("第〔[")
 _SCALE = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
+# Names, not quantities: a file or document in 《》 or 「」 (《证据12.pdf》, 「Sheet1」).
+_NAMES = re.compile(r"《[^》]*》|「[^」]*」")
 
 
 @dataclass
@@ -180,7 +183,7 @@ def sources(content: Mapping[str, Any]) -> set[Decimal]:
 def unsourced(content: Mapping[str, Any]) -> FlagSpec | None:
     known, bad = sources(content), []
     for heading, paragraph in _walk(_list(content.get("sections"))):
-        for written, value in quantities(paragraph):
+        for written, value in quantities(_NAMES.sub("", paragraph)):
             if value not in known:
                 bad.append({"number": written, "section": heading})
     if not bad:

@@ -12,6 +12,7 @@ through ``xuncha.sandbox`` (``TemplateRefused`` pickles and is raised again in t
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -45,6 +46,7 @@ class TemplateRefused(Exception):
 # --- the shipped template ------------------------------------------------------------------
 
 
+@functools.cache
 def shipped_template() -> bytes:
     """The generic template built from ``layout``: masthead, title, body levels, table, 版记."""
     doc = L.new_document()

@@ -42,6 +42,7 @@ deploy-deps:
 docs-deps:
 	@missing=""; \
 	command -v soffice >/dev/null || command -v libreoffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	ls /usr/lib/libreoffice/program/libsclo.so >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	fonts=$$(fc-list : family 2>/dev/null); \
 	grep -q "WenQuanYi Zen Hei" <<<"$$fonts" || missing="$$missing fonts-wqy-zenhei"; \

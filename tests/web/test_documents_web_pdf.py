@@ -129,13 +129,24 @@ def test_several_documents_become_a_zip_of_pdfs(dw) -> None:
     assert all(pdfs.read(n).startswith(b"%PDF") for n in pdfs.namelist())
 
 
-def test_the_ledger_is_had_as_excel_not_pdf(client, dw) -> None:
-    from xuncha.common.errors import ServiceError
+def test_the_ledger_is_had_as_excel_and_as_a_landscape_pdf(client, dw) -> None:
+    """The 整改台账 workbook goes through LibreOffice Calc: an A4 landscape PDF whose
+    text holds the ledger's rows."""
+    from pypdf import PdfReader
 
-    with pytest.raises(ServiceError, match="整改台账是 Excel 表格，不生成 PDF"):
-        job_start(kind="ledger", round=dw.round, unit=dw.unit, by=dw.users["unit"])
     client.force_login(dw.users["unit"])
     page = client.get(reverse("documents:page", args=[dw.round.pk, dw.unit.pk])).content.decode()
     row = page[page.index('id="kind-ledger"') :].split("</tr>")[0]
-    assert "下载 Excel" in row and "生成 PDF" not in row
-    assert not DocumentJob.objects.exists()
+    assert "下载 Excel" in row and "生成 PDF" in row
+    job = job_start(kind="ledger", round=dw.round, unit=dw.unit, by=dw.users["unit"])
+    job_execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.message
+    assert job.docx_name.endswith(".xlsx") and job.pdf_name.endswith(".pdf")
+    reader = PdfReader(job.pdf.path)
+    box = reader.pages[0].mediabox
+    assert (
+        round(float(box.width) / 72 * 25.4) == 297 and round(float(box.height) / 72 * 25.4) == 210
+    )
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "反馈问题" in text and "集体土地低价发包" in text and "第 1 页 共" in text

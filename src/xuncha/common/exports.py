@@ -53,6 +53,13 @@ def workbook(
             else:
                 ws.write_number(n, c, value, wrap)
     ws.autofilter(0, 0, max(n, 1), len(headers) - 1)
+    # Printed (or converted to PDF): A4 landscape, every column on the page's width, the
+    # header row on every page, 「第 N 页 共 M 页」 at the foot.
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_footer("&C第 &P 页 共 &N 页")
     wb.close()
     return out.getvalue()
 

@@ -116,12 +116,9 @@ def document_generate(*, kind: str, round: Round, unit: Unit, by: User) -> Docum
 
 
 def job_start(*, kind: str, round: Round, unit: Unit, by: User) -> DocumentJob:
-    """Queue a PDF of ``kind`` for the round's unit; the worker does the rest. The
-    ledger is a workbook: LibreOffice's word processor (what the project installs)
-    does not convert it, so it has none."""
+    """Queue a PDF of ``kind`` for the round's unit; the worker does the rest (the
+    ledger's workbook is converted by LibreOffice Calc, printed A4 landscape)."""
     _check(kind=kind, round=round, unit=unit, by=by)
-    if kind == LEDGER[0]:
-        raise ServiceError("整改台账是 Excel 表格，不生成 PDF；请下载 Excel 文件后打印。")
     with transaction.atomic():
         busy = DocumentJob.objects.filter(
             kind=kind, round=round, unit=unit, requested_by=by, pdf_wanted=True,
@@ -199,7 +196,8 @@ def _execute(job: DocumentJob) -> None:
                 pdf = to_pdf(source, folder / "pdf")
             except PdfFailed as err:
                 raise ServiceError(
-                    f"转换为 PDF 失败：{err}（{filename}）。Word 文件已生成，可以下载。"
+                    f"转换为 PDF 失败：{err}（{filename}）。"
+                    f"{'Excel' if filename.endswith('.xlsx') else 'Word'} 文件已生成，可以下载。"
                 ) from err
             pdfs.append((f"{Path(filename).stem}.pdf", pdf.read_bytes()))
     name, data = _bundle(pdfs, name=bundle_name(job))

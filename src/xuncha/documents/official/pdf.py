@@ -21,6 +21,8 @@ from xuncha.documents.official.fonts import fontconfig_env
 
 ENV_VAR = "XUNCHA_SOFFICE"
 DEBIAN_PACKAGE = "libreoffice-writer-nogui"
+CALC_PACKAGE = "libreoffice-calc-nogui"  # for a workbook (the 整改台账)
+SHEETS = (".xlsx", ".xls", ".ods", ".csv")
 
 
 class PdfFailed(Exception):
@@ -86,6 +88,8 @@ def to_pdf(docx: Path, out_dir: Path, *, timeout: float = 120) -> Path:
         made = Path(scratch) / f"{docx.stem}.pdf"
         if not made.is_file() or made.stat().st_size == 0:
             reason = _last_line(stderr) if stderr.strip() else _last_line(stdout)
+            if docx.suffix.lower() in SHEETS:
+                reason += f"（转换表格需要 LibreOffice Calc：Debian 软件包 {CALC_PACKAGE}）"
             raise PdfFailed(f"LibreOffice 未生成 PDF 文件：{reason}")
         target = out_dir / made.name
         os.replace(made, target)

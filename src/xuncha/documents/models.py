@@ -25,6 +25,9 @@ class DocumentKind(models.TextChoices):
     PLAN = "plan", "整改方案"
     PROGRESS = "progress", "整改情况报告"
     NOTICE = "notice", "巡察公告"
+    # Not a round's unit's: one per 督办 on a red or yellow card, from the letter page
+    # (xuncha.documents.kinds.supervision); here so that an office may install its template.
+    SUPERVISION = "supervision", "督办函"
 
 
 class ReportSource(models.TextChoices):

@@ -77,12 +77,13 @@ SUBCATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "policy.livelihood": ("民生", "危房", "医保", "饮水", "住房", "养老"),
 }  # fmt: skip
 # Words too common in reports to tie a recommendation to a problem.
-GENERIC = frozenset(
+_GENERIC_WORDS = (
     "加强 规范 严格 进一步 完善 建立 健全 落实 问题 工作 情况 制度 机制 管理 责任 有关 相关 开展 推动 "
     "推进 切实 认真 深入 持续 全面 坚持 提高 提升 强化 确保 坚决 及时 依法 依规 监督 整改 意见 建议 "
-    "巡察 单位 部门 存在 发现 违反 规定 条例 办法 负有 主要 领导 直接 要求 方面 工作 不到位 不规范 "
-    "不严格 不力 到位 加大 力度 党委 党组".split()
+    "巡察 单位 部门 存在 发现 违反 规定 条例 办法 负有 主要 领导 直接 要求 方面 不到位 不规范 "
+    "不严格 不力 到位 加大 力度 党委 党组"
 )
+GENERIC = frozenset(_GENERIC_WORDS.split(" "))
 
 _CN = "一二三四五六七八九十百零〇两"
 _LEVELS = (

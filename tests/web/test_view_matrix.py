@@ -58,6 +58,9 @@ EXPECTED = {
     "selfcheck_task": {"office": (200, 200), "team": (404, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (200, 200)},
     # A common problem's page: those who read self-check tasks beyond their own (not a unit).
     "common_problem": {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (200, 200)},
+    # A 督办函 (page and DOCX): whoever sees the ledger item it is about.
+    **{page: {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (200, 200), "leader": (200, 200)}
+       for page in ("card_letter", "card_letter_docx")},
     # Report review (报告评查): the office and supervisors read every round and sampled report; a
     # team its own report's review once submitted; units and leaders nothing.
     "review_round": {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)},
@@ -128,8 +131,8 @@ def urls_for(world, team, unit) -> dict[str, str]:
 
 def supervision_urls(world, unit) -> dict[str, str]:
     """Issue 18's object pages about ``unit``: a signal on its first item, its 回头看
-    entry, a reverse check of it, a survey of it, its self-check task and the common
-    problem. Not part of :func:`urls_for`: it closes an item and changes the unit's kind,
+    entry, a reverse check of it, a survey of it, its self-check task, the common
+    problem and a 督办函 on a card of its first item (page and DOCX). Not part of :func:`urls_for`: it closes an item and changes the unit's kind,
     which the home pages' counts built on ``urls_for`` do not expect."""
     from decimal import Decimal
 
@@ -139,7 +142,16 @@ def supervision_urls(world, unit) -> dict[str, str]:
     from xuncha.rectifications.models import RectificationItem
     from xuncha.selfchecks.services import common_problem_create, common_problem_push
     from xuncha.sham.models import Signal, SignalKind
-    from xuncha.supervision.models import Assessment, FollowUp, Grade, Interview
+    from xuncha.supervision.models import (
+        Assessment,
+        Card,
+        CardColour,
+        CardReason,
+        CardSupervision,
+        FollowUp,
+        Grade,
+        Interview,
+    )
     from xuncha.supervision.reversecheck import reverse_check_create
     from xuncha.surveys.services import survey_open
     from xuncha.units.models import UnitKind
@@ -166,7 +178,12 @@ def supervision_urls(world, unit) -> dict[str, str]:
                                     unit_kinds=[unit.kind], deadline=today + dt.timedelta(days=30),
                                     today=today)  # fmt: skip
     common_problem_push(problem=problem, by=world.users["office"])
+    card = Card.objects.create(item=item, colour=CardColour.YELLOW, reason=CardReason.OVERDUE,
+                               first_seen=dt.date(2024, 7, 1))  # fmt: skip
+    letter = CardSupervision.objects.create(card=card, by=world.users["office"], text="限期整改")
     return {
+        "card_letter": reverse("cards:letter", args=[letter.pk]),
+        "card_letter_docx": reverse("cards:letter_docx", args=[letter.pk]),
         "signal": reverse("sham:detail", args=[signal.pk]),
         "follow_up": reverse("supervision:follow_up", args=[entry.pk]),
         "reverse_check": reverse("supervision:reverse_check", args=[check.pk]),

@@ -11,7 +11,9 @@ not a quantity (dates and years, 第N, 〔2026〕, enumerations such as "1." or 
 the start of a paragraph), must equal a value of ``figures``, a problem's amount or the
 count of problems, leads or recommendations. Digits inside a name in 《》 or 「」 (a file,
 a sheet, a regulation) are not numbers. 万 and 亿 scale a number (12.6万 = 126000),
-in the text and in the figures alike; thousands separators are ignored.
+in the text and in the figures alike; thousands separators are ignored. A submitted
+report without figures (one read from its DOCX) has no data its numbers could come
+from: they are not checked, and :func:`notes` says so.
 """
 
 from __future__ import annotations
@@ -252,16 +254,35 @@ def unmatched(recommendations: list[Any], problems: list[Any]) -> FlagSpec | Non
     )
 
 
+NUMBERS_UNCHECKED = "下级报送的报告没有数据出处，数字未核对。"
+
+
+def numbers_unchecked(content: Any, *, submitted: bool) -> bool:
+    """A submitted report without figures (one read from its DOCX): its numbers have no
+    data to be checked against, so the numbers check does not run on it."""
+    figures = content.get("figures") if isinstance(content, Mapping) else None
+    return submitted and not figures
+
+
+def notes(content: Any, *, submitted: bool) -> list[str]:
+    """What the checks could not check on ``content``, explained (not findings)."""
+    if numbers_unchecked(content, submitted=submitted):
+        return [f"{FlagKind.UNSOURCED.label}：{NUMBERS_UNCHECKED}"]
+    return []
+
+
 def check_content(
-    content: Mapping[str, Any], *, low_weight: Sequence[str], signed: set[int] | None
-) -> list[FlagSpec]:
-    """Every check that fires on ``content``, in :class:`FlagKind`'s order."""
+    content: Mapping[str, Any], *, low_weight: Sequence[str], signed: set[int] | None,
+    submitted: bool = False,
+) -> list[FlagSpec]:  # fmt: skip
+    """Every check that fires on ``content``, in :class:`FlagKind`'s order. The numbers
+    of a submitted report without figures are not checked (:func:`notes` says so)."""
     content = content if isinstance(content, Mapping) else {}
     problems = _list(content.get("problems"))
     found = [
         unsigned_papers(problems, signed),
         incomplete(problems),
-        unsourced(content),
+        None if numbers_unchecked(content, submitted=submitted) else unsourced(content),
         leads_without_route(_list(content.get("leads"))),
         trivial(problems, low_weight),
         unmatched(_list(content.get("recommendations")), problems),

@@ -8,6 +8,14 @@ from typing import Any
 from django import forms
 
 from xuncha.accounts.models import User
+from xuncha.common.widgets import (
+    MultipleFileField,
+    MultipleFileInput,
+    UnitPicker,
+    UploadForm,
+    path_related,
+)
+from xuncha.units.models import Unit
 
 from .models import FlagKind, RubricVersion
 from .selectors import ANY_FLAG, BINS
@@ -80,3 +88,36 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
                              error_messages={"required": "退回评查须写明理由。"})  # fmt: skip
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SubmittedUploadForm(UploadForm):
+    """Reports of a lower-level office: one or several DOCX, its issuer, the inspected
+    unit and the report date."""
+
+    reports = MultipleFileField(
+        label="巡察报告（DOCX，可多选）", required=False, allow_empty_file=True,  # the service names an empty file
+        widget=MultipleFileInput(attrs={"accept": ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"}),
+    )  # fmt: skip
+    issuer = forms.CharField(label="报告单位", max_length=100,
+                             widget=forms.TextInput(attrs={"placeholder": "如：中共某县委第二巡察组", "list": "issuers"}),
+                             error_messages={"required": "请填写报告单位（如：中共某县委第二巡察组）。"})  # fmt: skip
+    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
+        label="被巡察单位", queryset=Unit.objects.select_related(*path_related()).order_by("code"),
+        widget=UnitPicker(), empty_label="请选择",
+        error_messages={"required": "请选择被巡察单位。", "invalid_choice": "所选单位不存在。"},
+    )  # fmt: skip
+    submitted_on = forms.DateField(label="报告日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                   error_messages={"required": "请填写报告日期。", "invalid": "报告日期格式应为 2026-05-31。"})  # fmt: skip
+
+
+class SubmittedFilter(forms.Form):
+    """The list of submitted reports: report date from / to, issuer."""
+
+    starts_on = forms.DateField(label="报告日期起", required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"invalid": "报告日期起格式应为 2026-01-01。"})  # fmt: skip
+    ends_on = forms.DateField(label="报告日期止", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": "报告日期止格式应为 2026-12-31。"})  # fmt: skip
+    issuer = forms.CharField(label="报告单位", required=False, max_length=100,
+                             widget=forms.TextInput(attrs={"list": "issuers"}))  # fmt: skip

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from xuncha.accounts.access import allowed, restrict
 from xuncha.accounts.models import User
-from xuncha.documents.models import Report
+from xuncha.documents.models import Report, ReportSource
 
 from .models import (
     CheckedReport,
@@ -199,3 +199,35 @@ def period_rounds(
     each with its figures, for the figures page; none for users who do not read reviews."""
     rounds = review_round_list(user=user).filter(starts_on__lte=end, ends_on__gte=start)[:limit]
     return [(r, round_figures(r)) for r in rounds]
+
+
+def submitted_reports(
+    *, starts_on: Any = None, ends_on: Any = None, issuer: str = ""
+) -> QuerySet[Report]:
+    """Reports submitted by lower-level offices, latest first, dated within
+    ``starts_on``–``ends_on`` and from an issuer whose name contains ``issuer``."""
+    found = Report.objects.filter(source=ReportSource.SUBMITTED)
+    if starts_on:
+        found = found.filter(submitted_on__gte=starts_on)
+    if ends_on:
+        found = found.filter(submitted_on__lte=ends_on)
+    if issuer.strip():
+        found = found.filter(issuer__icontains=issuer.strip())
+    return found.select_related("unit").order_by("-submitted_on", "-id")
+
+
+def submitted_issuers() -> list[str]:
+    """The issuers of submitted reports (for the filter's suggestions)."""
+    rows = Report.objects.filter(source=ReportSource.SUBMITTED).values_list("issuer", flat=True)
+    return sorted(set(rows))
+
+
+def report_rounds(report: Report) -> list[tuple[ReviewRound, bool]]:
+    """The review rounds whose period holds the report, each with whether it sampled it."""
+    sampled = set(
+        ReviewSample.objects.filter(report=report).values_list("review_round_id", flat=True)
+    )
+    rounds = ReviewRound.objects.filter(
+        starts_on__lte=report.submitted_on, ends_on__gte=report.submitted_on
+    ).order_by("-created_at", "-id")
+    return [(r, r.pk in sampled) for r in rounds]

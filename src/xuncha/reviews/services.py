@@ -24,7 +24,8 @@ from xuncha.accounts.access import allowed
 from xuncha.accounts.models import Role, User
 from xuncha.common.errors import PermissionDenied, ServiceError
 from xuncha.common.services import check_version, locked, save_versioned
-from xuncha.documents.models import Report
+from xuncha.documents.models import Report, ReportSource
+from xuncha.units.models import Unit
 
 from . import autocheck, sampling
 from .models import (
@@ -147,13 +148,15 @@ def review_checks_run(*, review_round: ReviewRound, by: User | None) -> int:
     what was stored); the number of reports checked."""
     _manage(by, "重新运行自动检查")
     low = list(review_round.rubric_version.low_weight)
-    reports = list(period_reports(review_round).only("pk", "content"))
+    reports = list(period_reports(review_round).only("pk", "content", "source"))
     signed = _signed(set().union(*(autocheck.finding_ids(r.content) for r in reports)))
     with transaction.atomic():
         CheckedReport.objects.filter(review_round=review_round).delete()
         found = {
-            r.pk: autocheck.check_content(r.content, low_weight=low, signed=signed) for r in reports
-        }
+            r.pk: autocheck.check_content(r.content, low_weight=low, signed=signed,
+                                          submitted=r.source == ReportSource.SUBMITTED)
+            for r in reports
+        }  # fmt: skip
         checked = CheckedReport.objects.bulk_create([
             CheckedReport(review_round=review_round, report_id=pk, flag_count=len(flags))
             for pk, flags in found.items()
@@ -332,3 +335,113 @@ def review_return(
             None,
         )
         return save_versioned(current, by, ["status", "returned_reason", "total"])
+
+
+# --- reports submitted by lower-level offices (下级报送的巡察报告) ---------------------------
+
+MAX_SUBMITTED_FILES = 10
+
+
+@dataclass
+class ParsedReport:
+    """A submitted report as read from its DOCX (see :mod:`xuncha.reviews.submitted`)."""
+
+    name: str  # the file's name
+    title: str
+    number: str
+    content: dict[str, Any]
+    notes: list[str]
+
+
+def submitted_report_parse(*, data: bytes, name: str) -> ParsedReport:
+    """Read a submitted report's DOCX in a child process under the sandbox's limits;
+    ServiceError (Chinese, naming the file) when it is refused."""
+    from xuncha import sandbox
+
+    from . import submitted
+
+    if not data:
+        raise ServiceError(f"文件「{name}」是空的（0 字节），不是 DOCX 文件。")
+    if len(data) > submitted.MAX_BYTES:
+        raise ServiceError(f"文件「{name}」有 {len(data) / 2**20:.1f} MB，"
+                           f"超过上限 {submitted.MAX_BYTES // 2**20} MB，未导入。")  # fmt: skip
+    limits = sandbox.limits("parse")
+    try:
+        read = sandbox.run(submitted.read_report, data, file=name, limits=limits)
+    except submitted.ReportRefused as err:
+        raise ServiceError(f"文件「{name}」未导入：{err}。") from err
+    except sandbox.FileCrashed as err:
+        raise ServiceError(
+            f"文件「{name}」未导入：读取时{sandbox.describe(err.limits, err.reason)}，已停止读取。"
+            "文件可能已损坏，或是恶意构造的文件（如压缩炸弹）；请在 Word 中另存后再提交。"
+        ) from err
+    parsed = submitted.match(read)
+    title = parsed["title"] or name.rsplit(".", 1)[0][:200]
+    if not parsed["title"]:
+        parsed["notes"].append(f"以文件名「{title}」作为标题。")
+    return ParsedReport(name, title, parsed["number"][:50], parsed["content"], parsed["notes"])
+
+
+def submitted_reports_create(
+    *, files: Sequence[tuple[str, bytes]], issuer: str, unit: Unit, submitted_on: dt.date,
+    by: User,
+) -> list[tuple[Report, ParsedReport]]:  # fmt: skip
+    """Read every file and keep each as a submitted Report of ``issuer`` on ``unit``,
+    dated ``submitted_on``. All or nothing: any file refused (not a DOCX, empty, too
+    large, a zip bomb, no body) or already submitted, and none is kept; the message
+    names every file refused and why."""
+    _manage(by, "导入下级报送的巡察报告")
+    issuer = " ".join(issuer.split())
+    if not issuer:
+        raise ServiceError("请填写报告单位（如：中共某县委第二巡察组）。")
+    if not files:
+        raise ServiceError("请选择要导入的巡察报告（DOCX 文件）。")
+    if len(files) > MAX_SUBMITTED_FILES:
+        raise ServiceError(f"一次最多导入 {MAX_SUBMITTED_FILES} 份报告，收到 {len(files)} 份。")
+    parsed, bad = [], []
+    for name, data in files:
+        try:
+            parsed.append(submitted_report_parse(data=data, name=name))
+        except ServiceError as err:
+            bad.append(str(err))
+    titles: dict[str, str] = {}
+    for p in parsed:
+        if p.title in titles:
+            bad.append(
+                f"文件「{p.name}」与「{titles[p.title]}」是同一标题的报告「{p.title}」，请只提交一份。"
+            )
+        titles.setdefault(p.title, p.name)
+        if Report.objects.filter(source=ReportSource.SUBMITTED, issuer=issuer[:100], unit=unit,
+                                 title=p.title, submitted_on=submitted_on).exists():  # fmt: skip
+            bad.append(
+                f"文件「{p.name}」：{issuer}已于 {submitted_on} 报送过「{p.title}」（{unit.name}），未重复导入。"
+            )
+    if bad:
+        raise ServiceError("没有导入任何报告。" + " ".join(bad))
+    with transaction.atomic():
+        made = [
+            Report.objects.create(source=ReportSource.SUBMITTED, unit=unit, issuer=issuer[:100],
+                                  number=p.number, title=p.title[:200], submitted_on=submitted_on,
+                                  content=p.content, created_by=by)
+            for p in parsed
+        ]  # fmt: skip
+    return list(zip(made, parsed, strict=True))
+
+
+def submitted_report_delete(*, report: Report, by: User) -> None:
+    """Delete a submitted report no review round has sampled (its automatic-check
+    results go with it)."""
+    _manage(by, "删除下级报送的巡察报告")
+    if report.source != ReportSource.SUBMITTED:
+        raise ServiceError("只能删除下级报送的报告；本系统生成的报告不能在此删除。")
+    with transaction.atomic():
+        rounds = list(
+            ReviewRound.objects.filter(samples__report=report)
+            .distinct()
+            .values_list("name", flat=True)
+        )
+        if rounds:
+            raise ServiceError(
+                f"「{report.title}」已被评查批次「{'」「'.join(rounds)}」抽取，不能删除。"
+            )
+        report.delete()

@@ -108,13 +108,14 @@ _MATERIAL = re.compile(r"^(?:佐证材料|证据材料|证据)[:：]")
 _AMOUNT = re.compile(
     r"(?:涉及金额|涉及资金|金额)(?:共计|合计|共|达|约)?\s*(\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.(\d+))?\s*(万|亿)?元"
 )
-_DISCIPLINE = re.compile(r"纪委|纪检|监委|监察委")
+_DISCIPLINE = re.compile(r"纪委|纪检|监委(?!会)|监察委")
 _ORGANISATION = re.compile(r"组织部")
 _RECEIVER = re.compile(
-    r"(?:[\u4e00-\u9fff]{0,4}?(?:省|市|县|区|旗)委?)?"
-    r"(?:纪委监委|纪检监察组|纪检监察室|纪委|监委|监察委员会|组织部)"
+    r"(?:纪委监委|纪检监察组|纪检监察室|纪委|监委(?!会)|监察委员会|组织部)"
     rf"(?:第[{_CN}]{{1,3}}(?:监督检查室|纪检监察室|审查调查室))?"
 )
+# The place before a receiver (县纪委监委, 中共某县委组织部), without the verb before it.
+_PLACE = re.compile(r"(?:中共)?[^\s，。、；：,;:移交送转由向到给至]{0,5}?(?:省|市|县|区|旗)委?")
 
 
 class ReportRefused(Exception):
@@ -353,6 +354,15 @@ def _problem(group: _Node | None, item: _Node | str) -> dict[str, Any]:
             "_words": " ".join([*described, group.title if group is not None else ""])}  # fmt: skip
 
 
+def _receiver(text: str) -> str:
+    m = _RECEIVER.search(text)
+    if m is None:
+        return ""
+    before = text[max(0, m.start() - 8) : m.start()]
+    place = next((before[i:] for i in range(len(before)) if _PLACE.fullmatch(before[i:])), "")
+    return place + m.group(0)
+
+
 def _lead(group: _Node | None, item: _Node | str, above: str) -> dict[str, Any]:
     own = " ".join(item.texts()) if isinstance(item, _Node) else item
     text = item.title if isinstance(item, _Node) and item.title else own
@@ -361,8 +371,7 @@ def _lead(group: _Node | None, item: _Node | str, above: str) -> dict[str, Any]:
         d, o = _DISCIPLINE.search(where), _ORGANISATION.search(where)
         if d or o:
             handed_to = "discipline" if d and (not o or d.start() < o.start()) else "organisation"
-            m = _RECEIVER.search(where)
-            receiver = m.group(0) if m else ""
+            receiver = _receiver(where)
             break
     return {"lead": None, "text": text.rstrip("。"), "handed_to": handed_to, "receiver": receiver}
 

@@ -19,4 +19,7 @@ urlpatterns = [
     path("samples/<int:pk>/remove/", views.sample_remove, name="remove"),
     path("samples/<int:pk>/return/", views.sample_return, name="return"),
     path("results/", views.results, name="results"),
+    path("submitted/", views.submitted_list, name="submitted"),
+    path("submitted/<int:pk>/", views.submitted_report, name="submitted_report"),
+    path("submitted/<int:pk>/delete/", views.submitted_delete, name="submitted_delete"),
 ]

@@ -21,7 +21,7 @@ from xuncha.common.errors import ServiceError
 from xuncha.common.exports import file_name, workbook, xlsx_response
 from xuncha.common.filters import FILTER_ERROR
 from xuncha.common.pagination import paginate
-from xuncha.documents.models import Report
+from xuncha.documents.models import Report, ReportSource
 
 from . import autocheck, forms, rubric, sampling, selectors, services
 from .models import ReviewSample, RubricVersion, SampleStatus
@@ -306,6 +306,7 @@ def sample_page(request: HttpRequest, pk: int) -> HttpResponse:
         "recommendations": [x for x in content.get("recommendations") or [] if isinstance(x, dict)],
         "figures": [x for x in (content.get("figures") or {}).values() if isinstance(x, dict)]
         if isinstance(content.get("figures"), dict) else [],
+        "notes": autocheck.notes(content, submitted=sample.report.source == ReportSource.SUBMITTED),
         "editable": reviewer and sample.status != SampleStatus.SUBMITTED,
         "manage": allowed(user, "review.manage"), "inside": allowed(user, "review.read"),
         "return_form": forms.ReturnForm(initial={"version": sample.version}),
@@ -376,3 +377,118 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
         workbook("评查结果", headers, rows),
         file_name("报告评查结果", timezone.localdate(), rr.name),
     )
+
+
+# --- reports submitted by lower-level offices ----------------------------------------------
+
+
+def _parsed_summary(content: dict[str, Any]) -> str:
+    """「问题 4 个（群众身边不正之风和腐败问题 2 个、…）、线索 1 条、意见建议 2 条」"""
+    from collections import Counter
+
+    from xuncha.findings.choices import Category
+
+    problems = [p for p in content.get("problems") or [] if isinstance(p, dict)]
+    labels = dict(Category.choices)
+    by = Counter(labels.get(str(p.get("category") or ""), "类别未识别") for p in problems)
+    kinds = "、".join(f"{label} {n} 个" for label, n in by.items())
+    return (f"问题 {len(problems)} 个" + (f"（{kinds}）" if kinds else "")
+            + f"、线索 {len(content.get('leads') or [])} 条、意见建议 {len(content.get('recommendations') or [])} 条")  # fmt: skip
+
+
+def _submitted_page(
+    request: HttpRequest, form: forms.SubmittedUploadForm, status: int = 200
+) -> HttpResponse:
+    filters = forms.SubmittedFilter(request.GET or None)
+    if filters.is_bound and not filters.is_valid():
+        found = Report.objects.none()
+    else:
+        d = filters.cleaned_data if filters.is_bound else {}
+        found = selectors.submitted_reports(starts_on=d.get("starts_on"), ends_on=d.get("ends_on"),
+                                            issuer=d.get("issuer") or "")  # fmt: skip
+    page = paginate(request, found, PAGE_SIZE)
+    context = {"form": form, "filters": filters, "total": found.count(), **page,
+               "issuers": selectors.submitted_issuers(),
+               "filter_error": FILTER_ERROR if filters.errors else "",
+               "max_files": services.MAX_SUBMITTED_FILES}  # fmt: skip
+    return render(request, "reviews/submitted.html", context, status=status)
+
+
+@login_required
+def submitted_list(request: HttpRequest) -> HttpResponse:
+    """报送报告: the submitted reports (filtered by date and issuer) and the upload."""
+    _require(request, "review.manage")
+    if request.method != "POST":
+        return _submitted_page(request, forms.SubmittedUploadForm())
+    form = forms.SubmittedUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        from .submitted import MAX_BYTES
+
+        d = form.cleaned_data
+        # One byte past the limit is enough for the service to refuse it by size.
+        files = [(name or "报告.docx", f.read(MAX_BYTES + 1)) for f, name in form.uploads()]
+        try:
+            made = services.submitted_reports_create(
+                files=files, issuer=d["issuer"], unit=d["unit"], submitted_on=d["submitted_on"],
+                by=user_of(request),
+            )  # fmt: skip
+        except ServiceError as err:
+            form.add_error("reports", str(err))
+        else:
+            for report, parsed in made:
+                messages.success(
+                    request, f"已导入「{report.title}」：{_parsed_summary(report.content)}。"
+                )
+                for note in parsed.notes:
+                    messages.warning(request, f"「{report.title}」：{note}")
+            if len(made) == 1:
+                return redirect("reviews:submitted_report", made[0][0].pk)
+            return redirect("reviews:submitted")
+    return _submitted_page(request, form, status=400)
+
+
+def _submitted_report(request: HttpRequest, pk: int) -> Report:
+    _require(request, "review.manage")
+    return get_object_or_404(
+        Report.objects.select_related("unit"), pk=pk, source=ReportSource.SUBMITTED
+    )
+
+
+@login_required
+def submitted_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A submitted report as it was read: its sections, problems, leads, recommendations
+    and the review rounds whose period holds it."""
+    from xuncha.findings.choices import Category, Receiver, Subcategory
+
+    report = _submitted_report(request, pk)
+    content = report.content if isinstance(report.content, dict) else {}
+    problems = [p for p in content.get("problems") or [] if isinstance(p, dict)]
+    categories, subs = dict(Category.choices), dict(Subcategory.choices)
+    receivers = dict(Receiver.choices)
+    rounds = selectors.report_rounds(report)
+    context = {
+        "report": report, "summary": _parsed_summary(content),
+        "outline": autocheck.outline(content.get("sections")),
+        "problems": [(p, categories.get(str(p.get("category") or ""), ""), subs.get(str(p.get("subcategory") or ""), ""))
+                     for p in problems],
+        "leads": [(x, receivers.get(str(x.get("handed_to") or ""), "")) for x in content.get("leads") or []
+                  if isinstance(x, dict)],
+        "recommendations": [(x, [n + 1 for n in x.get("problems") or [] if isinstance(n, int)])
+                            for x in content.get("recommendations") or [] if isinstance(x, dict)],
+        "notes": autocheck.notes(content, submitted=True),
+        "rounds": rounds, "sampled": any(s for _, s in rounds),
+    }  # fmt: skip
+    return render(request, "reviews/submitted_report.html", context)
+
+
+@login_required
+@require_POST
+def submitted_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _submitted_report(request, pk)
+    try:
+        services.submitted_report_delete(report=report, by=user_of(request))
+    except ServiceError as err:
+        messages.error(request, str(err))
+        return redirect("reviews:submitted_report", report.pk)
+    messages.success(request, f"已删除「{report.title}」。")
+    return redirect("reviews:submitted")

@@ -4,7 +4,10 @@ docs/documents.md and the shipped template) from a round's data for one inspecte
 ``KINDS`` maps a kind's code to its :class:`~.base.Kind`: the report, feedback,
 immediate, plan, progress and notice make one document per unit, the working papers
 one per finding, the transfer letters one per receiver; the ledger is the workbench's
-Excel export. A kind with nothing to say raises :class:`~.base.NothingToRender`."""
+Excel export. A kind with nothing to say raises :class:`~.base.NothingToRender`.
+
+The 督办函 (:mod:`.supervision`) is one 督办 record's, not a round's unit's, so it is not
+in ``KINDS``: its letter page renders it (``supervision.render_letter``)."""
 
 from __future__ import annotations
 

@@ -50,6 +50,13 @@ def test_only_the_office_sees_the_page(client, world) -> None:
     page = client.get(reverse("reviews:rounds"))
     assert reverse("reviews:submitted") in page.content.decode()
     assert client.get(reverse("reviews:submitted")).status_code == 200
+    assert _post(client, world, [_file(report_docx())]).status_code == 302
+    report = Report.objects.get()
+    for key in ("team", "unit", "supervisor", "leader"):
+        client.force_login(world.users[key])
+        assert client.get(reverse("reviews:submitted_report", args=[report.pk])).status_code == 404
+        assert client.post(reverse("reviews:submitted_delete", args=[report.pk])).status_code == 404
+    assert Report.objects.filter(pk=report.pk).exists()
 
 
 def test_an_upload_is_read_kept_shown_and_checked_in_a_round(client, world) -> None:

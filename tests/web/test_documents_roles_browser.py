@@ -106,6 +106,7 @@ def test_the_leader_reads_and_the_liaison_downloads_its_plan(
         row.get_attribute("id") for row in page.d.find_elements(By.CSS_SELECTOR, "#kinds tbody tr")
     ]
     assert kinds == ["kind-plan", "kind-progress", "kind-ledger"], kinds
+    assert "问题底稿" not in page.text() and "ZIP" not in page.text()  # not kinds of its own
     assert f"job-{done.pk}" not in page.d.page_source  # the team's report is not the unit's
     row = page.d.find_element(By.ID, "kind-plan")
     to_new_page(page.d, row.find_element(By.NAME, "word").click)

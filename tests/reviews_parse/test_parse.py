@@ -95,7 +95,7 @@ def test_keyword_codes_are_the_workbench_codes() -> None:
     ("text", "level"),
     [("一、总体情况", 1), ("十二、其他", 1), ("（三）问题", 2), ("(三)问题", 2), ("1.问题", 3),
      ("１．问题", 3), ("12、问题", 3), ("（1）问题", 4), ("(2)问题", 4), ("一是加强学习", 0),
-     ("2024.5 月", 0), ("第一，", 0), ("2024年5月", 0)],
+     ("2024.5 月", 0), ("1.2023年以来", 3), ("3.5万元", 0), ("第一，", 0), ("2024年5月", 0)],
 )  # fmt: skip
 def test_heading_levels(text: str, level: int) -> None:
     assert heading_level(text) == level

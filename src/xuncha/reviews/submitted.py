@@ -89,7 +89,8 @@ _CN = "一二三四五六七八九十百零〇两"
 _LEVELS = (
     (1, re.compile(rf"^[{_CN}]{{1,3}}[、,]")),
     (2, re.compile(rf"^\([{_CN}]{{1,3}}\)")),
-    (3, re.compile(r"^\d{1,3}(?:[、,]|\.(?!\d))")),
+    # "1.2023年以来" is a heading; "3.5万元" a decimal.
+    (3, re.compile(r"^\d{1,3}(?:[、,]|\.(?!\d{1,3}(?!\d)))")),
     (4, re.compile(r"^\(\d{1,3}\)")),
 )
 _NUMBER = re.compile(r"[\u4e00-\u9fff]{0,12}[〔\[［][12]\d{3}[〕\]］]\s*\d{1,4}\s*号")

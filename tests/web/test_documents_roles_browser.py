@@ -82,8 +82,10 @@ def test_the_leader_reads_and_the_liaison_downloads_its_plan(
     leader_dir = _download_to(page, tmp_path / "leader")
     page.login(leader.username)
     click(page, text="公文", within="header")
+    assert "生成该单位的公文" not in page.text(), page.text()  # the leader generates nothing
     click(page, text="东江街道", within="#places")
     assert page.d.find_element(By.TAG_NAME, "h1").text == "公文 · 东江街道"
+    assert "以下是已生成的公文" in page.text() and "版式生成" not in page.text(), page.text()
     assert _absent(page, "#kinds") and _absent(page, "main form"), page.text()
     assert "生成公文" not in page.text() and "公文模板" not in page.text()
     link = page.d.find_element(By.CSS_SELECTOR, f"#job-{done.pk} a.docx")
@@ -107,6 +109,7 @@ def test_the_leader_reads_and_the_liaison_downloads_its_plan(
     ]
     assert kinds == ["kind-plan", "kind-progress", "kind-ledger"], kinds
     assert "问题底稿" not in page.text() and "ZIP" not in page.text()  # not kinds of its own
+    assert "公文按 GB/T 9704-2012 版式生成" in page.text()  # it generates these
     assert f"job-{done.pk}" not in page.d.page_source  # the team's report is not the unit's
     row = page.d.find_element(By.ID, "kind-plan")
     to_new_page(page.d, row.find_element(By.NAME, "word").click)

@@ -64,6 +64,10 @@ def _absent(page: Page, css: str) -> bool:
         page.d.implicitly_wait(5)
 
 
+def _crumbs(page: Page) -> list[str]:
+    return [e.text for e in page.d.find_elements(By.CSS_SELECTOR, "nav.crumbs > *")]
+
+
 def _text(data: bytes) -> str:
     return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
 
@@ -86,6 +90,7 @@ def test_the_leader_reads_and_the_liaison_downloads_its_plan(
     click(page, text="东江街道", within="#places")
     assert page.d.find_element(By.TAG_NAME, "h1").text == "公文 · 东江街道"
     assert "以下是已生成的公文" in page.text() and "版式生成" not in page.text(), page.text()
+    assert _crumbs(page) == ["首页", "巡察轮次", dw.round.name, "东江街道", "公文"]
     assert _absent(page, "#kinds") and _absent(page, "main form"), page.text()
     assert "生成公文" not in page.text() and "公文模板" not in page.text()
     link = page.d.find_element(By.CSS_SELECTOR, f"#job-{done.pk} a.docx")
@@ -108,6 +113,7 @@ def test_the_leader_reads_and_the_liaison_downloads_its_plan(
         row.get_attribute("id") for row in page.d.find_elements(By.CSS_SELECTOR, "#kinds tbody tr")
     ]
     assert kinds == ["kind-plan", "kind-progress", "kind-ledger"], kinds
+    assert _crumbs(page) == ["首页", "公文", "东江街道"]  # back to 公文, and where it is
     assert "问题底稿" not in page.text() and "ZIP" not in page.text()  # not kinds of its own
     assert "公文按 GB/T 9704-2012 版式生成" in page.text()  # it generates these
     assert f"job-{done.pk}" not in page.d.page_source  # the team's report is not the unit's

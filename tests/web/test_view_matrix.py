@@ -65,6 +65,7 @@ EXPECTED = {
     # team its own report's review once submitted; units and leaders nothing.
     "review_round": {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)},
     "review_sample": {"office": (200, 200), "team": (200, 404), "unit": (404, 404), "supervisor": (200, 200), "leader": (404, 404)},
+    "submitted_report": {"office": (200, 200), "team": (404, 404), "unit": (404, 404), "supervisor": (404, 404), "leader": (404, 404)},
     # Documents (公文) of a round's unit: the office, the unit's team, leaders (read) and the
     # unit's liaison (its plan, progress and ledger: here a ledger's file); not supervisors.
     **{page: {"office": (200, 200), "team": (200, 404), "unit": (200, 404), "supervisor": (404, 404), "leader": (200, 200)}
@@ -219,8 +220,10 @@ def review_urls(world, team, unit) -> dict[str, str]:
     entries = [ScoreEntry(c.pk, c.points, "符合要求", "") for c in rr.rubric_version.criteria.all()]
     review_scores_save(sample=sample, by=world.users["supervisor"], version=sample.version, entries=entries,
                        submit=True)  # fmt: skip
+    submitted = report(unit, title="关于巡察某村党支部的情况报告")  # a lower-level office's
     return {"review_round": reverse("reviews:round", args=[rr.pk]),
-            "review_sample": reverse("reviews:sample", args=[sample.pk])}  # fmt: skip
+            "review_sample": reverse("reviews:sample", args=[sample.pk]),
+            "submitted_report": reverse("reviews:submitted_report", args=[submitted.pk])}  # fmt: skip
 
 
 @pytest.mark.parametrize("role", ["office", "team", "unit", "supervisor", "leader"])

@@ -114,7 +114,10 @@ def test_a_reviewer_scores_through_the_page(client, world) -> None:
     rr = review_round(world.users["office"], [world.users["supervisor"]])
     sample = review_sample_add(review_round=rr, report=report(world.unit), by=world.users["office"])
     criteria = list(rr.rubric_version.criteria.all())
+    client.force_login(world.users["office"])  # reads the round, is not its reviewer
+    assert 'id="your-part"' not in client.get(reverse("reviews:round", args=[rr.pk])).text
     client.force_login(world.users["supervisor"])
+    assert "您是本批次的评查人" in client.get(reverse("reviews:round", args=[rr.pk])).text
     page = client.get(reverse("reviews:sample", args=[sample.pk]))
     assert "（一）惠民惠农资金管理不规范" in page.text and 'name="submit"' in page.text
     form = {"version": sample.version, f"p{criteria[0].pk}": "20", f"c{criteria[0].pk}": "宽"}

@@ -56,7 +56,9 @@ def _demo_workbench(folder: Path) -> str | None:
         shutil.rmtree(folder, ignore_errors=True)
         os.environ["XUNCHA_DATA_DIR"] = str(folder.resolve())
     # The demo city's office signs its documents (公文, 督办函, notices) with its own name.
-    os.environ.setdefault("XUNCHA_OFFICE_NAME", "中共湘南市委巡察工作领导小组办公室")  # city.CITY_NAME
+    os.environ.setdefault(
+        "XUNCHA_OFFICE_NAME", "中共湘南市委巡察工作领导小组办公室"
+    )  # city.CITY_NAME
     setup_django()
     from django.conf import settings as conf
     from django.core.management import call_command

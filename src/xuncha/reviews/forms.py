@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from xuncha.accounts.models import User
+from xuncha.common.sampling import size_error
 from xuncha.common.widgets import (
     MultipleFileField,
     MultipleFileInput,
@@ -62,10 +62,8 @@ class DrawForm(forms.Form):
         size, mode = data.get("size"), data.get("mode")
         if size is None or mode is None:
             return data
-        if mode == "share" and not Decimal(0) < size <= 100:
-            self.add_error("size", f"抽取比例须大于 0% 且不超过 100%，收到 {size}%。")
-        elif mode == "count" and (size < 1 or size != size.to_integral_value()):
-            self.add_error("size", f"抽取数量须为不小于 1 的整数，收到 {size}。")
+        if error := size_error(mode, size):
+            self.add_error("size", error)
         return data
 
 

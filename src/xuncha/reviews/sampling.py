@@ -8,20 +8,10 @@ long as the round exists (even if reports are added to the period later).
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Sequence
-from decimal import Decimal
 
 from .models import ReviewRound
-
-
-def size(candidates: int, *, count: int | None, share: Decimal | None) -> int:
-    """How many reports a draw takes: ``count``, or ceil(candidates × share / 100)."""
-    if count is not None:
-        return count
-    assert share is not None
-    return math.ceil(Decimal(candidates) * share / 100)
 
 
 def draw(*, candidates: Sequence[int], seed: int, count: int) -> list[int]:

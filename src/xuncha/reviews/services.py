@@ -23,6 +23,7 @@ from django.utils import timezone
 from xuncha.accounts.access import allowed
 from xuncha.accounts.models import Role, User
 from xuncha.common.errors import PermissionDenied, ServiceError
+from xuncha.common.sampling import quota
 from xuncha.common.services import check_version, locked, save_versioned
 from xuncha.documents.models import Report, ReportSource
 from xuncha.units.models import Unit
@@ -203,7 +204,7 @@ def review_draw(
             raise ServiceError(
                 f"{review_round.starts_on} 至 {review_round.ends_on} 没有巡察报告，无法抽取。"
             )
-        n = sampling.size(len(candidates), count=count, share=share)
+        n = quota(len(candidates), count=count, share=share)
         if n < 1 or n > len(candidates):
             raise ServiceError(
                 f"抽取数量须在 1 至 {len(candidates)}（该期间报告总数）之间，收到 {n}。"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from xuncha.common.periods import PeriodFilter
+from xuncha.common.sampling import size_error
 from xuncha.common.widgets import MultipleFileField, MultipleFileInput, UploadForm
 from xuncha.planning.models import Round
 from xuncha.units.models import Unit
@@ -113,10 +113,8 @@ class ReverseCheckForm(forms.Form):
         size, mode = data.get("size"), data.get("mode")
         if size is None or mode is None:
             return data
-        if mode == "share" and not Decimal(0) < size <= 100:
-            self.add_error("size", f"抽取比例须大于 0% 且不超过 100%，收到 {size}%。")
-        elif mode == "count" and (size < 1 or size != size.to_integral_value()):
-            self.add_error("size", f"每单位抽取数量须为不小于 1 的整数，收到 {size}。")
+        if error := size_error(mode, size, count_label="每单位抽取数量"):
+            self.add_error("size", error)
         if not data.get("round") and not data.get("units"):
             self.add_error("round", "请选择一个轮次，或选择要核查的单位。")
         return data

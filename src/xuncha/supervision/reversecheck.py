@@ -14,7 +14,6 @@ check. See docs/decisions/0017.
 
 from __future__ import annotations
 
-import math
 import random
 import secrets
 from collections import Counter
@@ -28,6 +27,7 @@ from django.utils import timezone
 from xuncha.accounts.access import allowed
 from xuncha.accounts.models import User
 from xuncha.common.errors import PermissionDenied, ServiceError
+from xuncha.common.sampling import quota
 from xuncha.common.services import (
     check_version,
     evidence_kept_on_success,
@@ -41,14 +41,6 @@ from xuncha.sham.selectors import flagged_item_ids
 from xuncha.units.models import Unit
 
 from .models import CheckResult, ReverseCheck, ReverseCheckSample
-
-
-def quota(candidates: int, *, share: Decimal | None, count: int | None) -> int:
-    """How many of a unit's ``candidates`` closed items to sample."""
-    if count is not None:
-        return count
-    assert share is not None
-    return math.ceil(Decimal(candidates) * share / 100)
 
 
 def draw(

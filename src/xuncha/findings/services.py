@@ -52,6 +52,16 @@ def talk_create(*, assignment: Assignment, by: User, talk_on: dt.date, interview
                                summary=summary.strip())  # fmt: skip
 
 
+def _check_content(*, category: str, subcategory: str, description: str, amount: Decimal) -> None:
+    """What a finding must be, recorded or changed."""
+    if subcategory not in dict(Subcategory.of(category)):
+        raise ServiceError("具体类别与问题类别不一致。")
+    if not description.strip():
+        raise ServiceError("请填写问题描述。")
+    if amount < 0:
+        raise ServiceError("涉及金额不能为负数。")
+
+
 def finding_create(
     *, assignment: Assignment, by: User, category: str, subcategory: str, description: str,
     source: str, amount: Decimal = Decimal(0), files: Sequence[tuple[IO[bytes], str]] = (),
@@ -60,12 +70,8 @@ def finding_create(
     """Record a finding with its evidence and its working paper; on any failure nothing
     is kept."""
     work = _work(assignment, by)
-    if subcategory not in dict(Subcategory.of(category)):
-        raise ServiceError("具体类别与问题类别不一致。")
-    if not description.strip():
-        raise ServiceError("请填写问题描述。")
-    if amount < 0:
-        raise ServiceError("涉及金额不能为负数。")
+    _check_content(category=category, subcategory=subcategory, description=description,
+                   amount=amount)  # fmt: skip
     with evidence_kept_on_success() as stored, transaction.atomic():
         finding = Finding(**work, category=category, subcategory=subcategory,
                           description=description.strip(), source=source, amount=amount,
@@ -95,12 +101,8 @@ def finding_update(
     says whether that happened. On any failure nothing is kept."""
     if not can(by, "change", finding):
         raise PermissionDenied("只有巡察办或本巡察组可以修改该问题。")
-    if subcategory not in dict(Subcategory.of(category)):
-        raise ServiceError("具体类别与问题类别不一致。")
-    if not description.strip():
-        raise ServiceError("请填写问题描述。")
-    if amount < 0:
-        raise ServiceError("涉及金额不能为负数。")
+    _check_content(category=category, subcategory=subcategory, description=description,
+                   amount=amount)  # fmt: skip
     with evidence_kept_on_success() as stored, transaction.atomic():
         finding = Finding.objects.select_for_update().get(pk=finding.pk)
         new = {"category": category, "subcategory": subcategory,

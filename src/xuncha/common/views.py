@@ -1,4 +1,8 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import REASON_BAD_ORIGIN, REASON_NO_CSRF_COOKIE
@@ -6,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from xuncha.accounts.access import user_of
+from xuncha.common.errors import ServiceError
 
 from .home import home_sections
 
@@ -34,3 +39,38 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
                  f"{request.scheme}://{request.get_host()}。经反向代理访问时请设置 XUNCHA_TRUSTED_PROXY，"
                  "或在 XUNCHA_TRUSTED_ORIGINS 中列出对外地址。")  # fmt: skip
     return render(request, "common/csrf_failure.html", {"why": why, "admin": admin}, status=403)
+
+
+# A declaration workbook (indicator system, rubric) is a few hundred rows: well under this.
+MAX_DECLARATION_BYTES = 5 * 1024 * 1024
+
+
+def version_import(
+    request: HttpRequest,
+    *,
+    field: str,
+    noun: str,
+    short: str,
+    read: Callable[[bytes, str], Any],
+    create: Callable[[Any, str], Any],
+    owner: Callable[[Any], object],
+) -> None:
+    """Import the uploaded declaration workbook (``request.FILES["file"]``) as a new
+    version of the ``noun`` (指标体系, 评查标准) named in ``request.POST[field]``: a new
+    one, or the next version of the one with that name. ``read(data, name)`` parses it
+    (in the sandbox), ``create(spec, name)`` keeps it, ``owner(version)`` is what the
+    message names; the outcome is said in a message."""
+    upload, name = request.FILES.get("file"), request.POST.get(field, "").strip()
+    if not name:
+        messages.error(request, f"请填写{noun}名称（已有{short}的名称即导入为其新版本）。")
+    elif upload is None:
+        messages.error(request, "请选择要导入的 Excel 文件。")
+    elif upload.size is not None and upload.size > MAX_DECLARATION_BYTES:
+        messages.error(request, f"文件过大（上限 {MAX_DECLARATION_BYTES // 2**20} MB）。")
+    else:
+        try:
+            version = create(read(upload.read(), upload.name or f"{noun}.xlsx"), name)
+        except ServiceError as err:
+            messages.error(request, str(err))
+        else:
+            messages.success(request, f"已导入「{owner(version)}」第 {version.number} 版。")

@@ -21,12 +21,12 @@ from xuncha.common.errors import ServiceError
 from xuncha.common.exports import file_name, workbook, xlsx_response
 from xuncha.common.filters import FILTER_ERROR
 from xuncha.common.pagination import paginate
+from xuncha.common.views import version_import
 from xuncha.documents.models import Report, ReportSource
 
 from . import autocheck, forms, rubric, sampling, selectors, services
 from .models import ReviewSample, RubricVersion, SampleStatus
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 PAGE_SIZE = 50
 
 
@@ -55,23 +55,13 @@ def rubric_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rubric_import(request: HttpRequest) -> HttpResponse:
     _require(request, "review.manage")
-    upload, name = request.FILES.get("file"), request.POST.get("rubric", "").strip()
-    if not name:
-        messages.error(request, "请填写评查标准名称（已有标准的名称即导入为其新版本）。")
-    elif upload is None:
-        messages.error(request, "请选择要导入的 Excel 文件。")
-    elif upload.size is not None and upload.size > MAX_IMPORT_BYTES:
-        messages.error(request, "文件过大（上限 5 MB）。")
-    else:
-        try:
-            spec = rubric.read_workbook(upload.read(), name=upload.name or "评查标准.xlsx")
-            version = services.rubric_version_import(
-                spec=spec, rubric_name=name, by=user_of(request)
-            )
-        except ServiceError as err:
-            messages.error(request, str(err))
-        else:
-            messages.success(request, f"已导入「{version.rubric}」第 {version.number} 版。")
+    version_import(
+        request, field="rubric", noun="评查标准", short="标准",
+        read=lambda data, name: rubric.read_workbook(data, name=name),
+        create=lambda spec, name: services.rubric_version_import(
+            spec=spec, rubric_name=name, by=user_of(request)),
+        owner=lambda version: version.rubric,
+    )  # fmt: skip
     return redirect("reviews:rubrics")
 
 

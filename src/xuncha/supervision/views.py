@@ -17,6 +17,7 @@ from xuncha.common.exports import file_name, xlsx_response
 from xuncha.common.filters import FILTER_ERROR
 from xuncha.common.pagination import paginate
 from xuncha.common.periods import PeriodFilter
+from xuncha.common.views import version_import
 from xuncha.planning.selectors import round_list
 from xuncha.rectifications.models import RectificationItem
 
@@ -24,8 +25,6 @@ from . import assessment as scoring
 from . import forms, indicators, selectors, services
 from .followup import follow_up_grades
 from .models import Grade, IndicatorVersion, Score
-
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def _require(request: HttpRequest, action: str) -> None:
@@ -57,23 +56,13 @@ def indicator_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def indicator_import(request: HttpRequest) -> HttpResponse:
     _require(request, "indicators.manage")
-    upload, name = request.FILES.get("file"), request.POST.get("system", "").strip()
-    if not name:
-        messages.error(request, "请填写指标体系名称（已有体系的名称即导入为其新版本）。")
-    elif upload is None:
-        messages.error(request, "请选择要导入的 Excel 文件。")
-    elif upload.size is not None and upload.size > MAX_IMPORT_BYTES:
-        messages.error(request, "文件过大（上限 5 MB）。")
-    else:
-        try:
-            spec = indicators.read_workbook(upload.read(), name=upload.name or "指标体系.xlsx")
-            version = services.indicator_version_import(
-                spec=spec, system_name=name, by=user_of(request)
-            )
-        except ServiceError as err:
-            messages.error(request, str(err))
-        else:
-            messages.success(request, f"已导入「{version.system}」第 {version.number} 版。")
+    version_import(
+        request, field="system", noun="指标体系", short="体系",
+        read=lambda data, name: indicators.read_workbook(data, name=name),
+        create=lambda spec, name: services.indicator_version_import(
+            spec=spec, system_name=name, by=user_of(request)),
+        owner=lambda version: version.system,
+    )  # fmt: skip
     return redirect("supervision:indicators")
 
 

@@ -351,8 +351,7 @@ def test_access_a_unit_liaison_gets_its_plan_not_the_report(dw: DocWorld) -> Non
 
 
 def test_materials_for_many_findings_match_each_findings_materials(dw: DocWorld) -> None:
-    from xuncha.documents.selectors import materials_for
-    from xuncha.findings.selectors import materials
+    from xuncha.findings.selectors import materials, materials_for
 
     rows = list(dw.findings.values())
     batch = materials_for(rows)

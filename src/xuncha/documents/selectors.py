@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Sum
 
@@ -205,44 +205,3 @@ def recovered_total(a: Assignment) -> Decimal:
     """Money recovered on the unit's ledger items of the round."""
     total: Decimal | None = ledger_items(a).aggregate(s=Sum("money_recovered"))["s"]
     return total or Decimal(0)
-
-
-Materials = dict[str, list[dict[str, Any]]]
-
-
-def materials_for(rows: list[Finding]) -> dict[int, Materials]:
-    """:func:`xuncha.findings.selectors.materials` for many findings in three queries
-    (a report of 200 problems would otherwise read some 800 times): per finding id, its
-    evidence files, its paper's talk records and its cross-check suspects, in the same
-    shape and order."""
-    from xuncha.checks.models import Suspect
-    from xuncha.checks.selectors import current_suspects
-    from xuncha.findings.models import WorkingPaper
-
-    ids = [f.pk for f in rows]
-    out: dict[int, Materials] = {i: {"evidence": [], "talks": [], "suspects": []} for i in ids}
-    evidence = (
-        Finding.evidence.through.objects.filter(finding_id__in=ids)
-        .order_by("evidence_id")
-        .values_list("finding_id", "evidence_id", "evidence__original_name", "evidence__size",
-                     "evidence__sha256")
-    )  # fmt: skip
-    for finding_id, pk, name, size, sha256 in evidence:
-        out[finding_id]["evidence"].append({"pk": pk, "name": name, "size": size, "sha256": sha256})
-    talks = (
-        WorkingPaper.talks.through.objects.filter(workingpaper__finding_id__in=ids)
-        .order_by("talk__talk_on", "talk_id")
-        .values_list("workingpaper__finding_id", "talk_id", "talk__talk_on", "talk__interviewee",
-                     "talk__position")
-    )  # fmt: skip
-    for finding_id, pk, day, interviewee, position in talks:
-        out[finding_id]["talks"].append(
-            {"pk": pk, "date": day, "interviewee": interviewee, "position": position}
-        )
-    suspects = current_suspects(Suspect.objects.filter(finding_id__in=ids))
-    for s in suspects.order_by("file", "sheet", "row", "id"):
-        out[cast(int, s.finding_id)]["suspects"].append(
-            {"pk": s.pk, "number": s.number, "file": s.file, "sheet": s.sheet, "row": s.row,
-             "rule": s.rule_title, "name": s.name, "amount": s.amount}
-        )  # fmt: skip
-    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -246,33 +246,51 @@ def paper_signed_q(prefix: str = "") -> Q:
                 for who in ("handler", "deputy", "leader")})  # fmt: skip
 
 
-def materials(finding: Finding) -> dict[str, list[dict[str, Any]]]:
+Materials = dict[str, list[dict[str, Any]]]
+
+
+def materials(finding: Finding) -> Materials:
     """What supports a finding, as its working paper lists it: the evidence files
     (name, size, sha256), the talk records chosen on the paper (date, interviewee,
     position) and the cross-check suspects rolled into it (source file, sheet and row as
     the user sees them in the spreadsheet, rule, amount; one per suspect, the row that
     holds its verdict). Each entry keeps its ``pk`` for links."""
+    return materials_for([finding])[finding.pk]
+
+
+def materials_for(rows: list[Finding]) -> dict[int, Materials]:
+    """:func:`materials` for many findings in three queries (a report of 200 problems
+    would otherwise read some 800 times), per finding id."""
     from xuncha.checks.models import Suspect  # checks imports findings' services
     from xuncha.checks.selectors import current_suspects
 
-    evidence = [
-        {"pk": e.pk, "name": e.original_name, "size": e.size, "sha256": e.sha256}
-        for e in finding.evidence.order_by("id")
-    ]
-    paper = WorkingPaper.objects.filter(finding=finding).first()
-    talks = [] if paper is None else [
-        {"pk": t.pk, "date": t.talk_on, "interviewee": t.interviewee, "position": t.position}
-        for t in paper.talks.order_by("talk_on", "id")
-    ]  # fmt: skip
-    rows = current_suspects(Suspect.objects.filter(finding=finding)).order_by(
-        "file", "sheet", "row", "id"
-    )
-    suspects = [
-        {"pk": s.pk, "number": s.number, "file": s.file, "sheet": s.sheet, "row": s.row,
-         "rule": s.rule_title, "name": s.name, "amount": s.amount}
-        for s in rows
-    ]  # fmt: skip
-    return {"evidence": evidence, "talks": talks, "suspects": suspects}
+    ids = [f.pk for f in rows]
+    out: dict[int, Materials] = {i: {"evidence": [], "talks": [], "suspects": []} for i in ids}
+    evidence = (
+        Finding.evidence.through.objects.filter(finding_id__in=ids)
+        .order_by("evidence_id")
+        .values_list("finding_id", "evidence_id", "evidence__original_name", "evidence__size",
+                     "evidence__sha256")
+    )  # fmt: skip
+    for finding_id, pk, name, size, sha256 in evidence:
+        out[finding_id]["evidence"].append({"pk": pk, "name": name, "size": size, "sha256": sha256})
+    talks = (
+        WorkingPaper.talks.through.objects.filter(workingpaper__finding_id__in=ids)
+        .order_by("talk__talk_on", "talk_id")
+        .values_list("workingpaper__finding_id", "talk_id", "talk__talk_on", "talk__interviewee",
+                     "talk__position")
+    )  # fmt: skip
+    for finding_id, pk, day, interviewee, position in talks:
+        out[finding_id]["talks"].append(
+            {"pk": pk, "date": day, "interviewee": interviewee, "position": position}
+        )
+    suspects = current_suspects(Suspect.objects.filter(finding_id__in=ids))
+    for s in suspects.order_by("file", "sheet", "row", "id"):
+        out[cast(int, s.finding_id)]["suspects"].append(
+            {"pk": s.pk, "number": s.number, "file": s.file, "sheet": s.sheet, "row": s.row,
+             "rule": s.rule_title, "name": s.name, "amount": s.amount}
+        )  # fmt: skip
+    return out
 
 
 def may_open_paper(user: User, finding: Finding) -> bool:

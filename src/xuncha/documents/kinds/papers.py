@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from xuncha.documents import selectors as s
-from xuncha.documents.selectors import Materials
 from xuncha.findings.models import Finding
+from xuncha.findings.selectors import Materials, materials_for
 
 from .base import (
     Built,
@@ -35,7 +35,7 @@ def build(scope: Scope) -> Built:
         raise NothingToRender(f"{scope.where}没有问题，无法生成问题底稿。")
     built = Built()
     missing = []
-    materials = s.materials_for(findings)
+    materials = materials_for(findings)
     for f in findings:
         paper = getattr(f, "paper", None)
         if paper is None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from xuncha.documents.selectors import Materials
 from xuncha.findings.models import Finding
+from xuncha.findings.selectors import Materials
 
 from .base import Context, cn_date, grouped, item, second, subsection, yuan
 

@@ -16,6 +16,7 @@ from xuncha.documents import selectors as s
 from xuncha.documents.models import Report, ReportSource
 from xuncha.findings.choices import Receiver
 from xuncha.findings.models import Finding, Lead, Recommendation
+from xuncha.findings.selectors import materials_for
 from xuncha.planning.models import MemberRole
 
 from .base import (
@@ -52,7 +53,7 @@ def build(scope: Scope) -> Built:
     if not signed:
         raise NothingToRender(f"{scope.where}没有已签字的问题，无法生成巡察报告。")
     leads, recs = s.leads(a), s.recommendations(a)
-    materials = s.materials_for(signed)
+    materials = materials_for(signed)
     figures = _figures(scope, signed, leads) | problem_figures(signed, materials)
     ctx = common_doc(scope, title=f"关于巡察{a.unit.name}的情况报告", date=scope.today,
                      addressee=f"{leading_group(scope.office)}：", banji=True)  # fmt: skip

@@ -19,6 +19,7 @@ urlpatterns = [
     path("checks/", include("xuncha.checks.urls")),
     path("documents/", include("xuncha.documents.urls")),
     path("reviews/", include("xuncha.reviews.urls")),
+    path("policy/", include("xuncha.policy.urls")),
     path("p/", include(public_urlpatterns)),
     path("s/", include("xuncha.surveys.public_urls")),
     path("figures/", include("xuncha.dashboards.urls")),

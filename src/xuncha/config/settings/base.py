@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "xuncha.checks",
     "xuncha.documents",
     "xuncha.reviews",
+    "xuncha.policy",
     "xuncha.dashboards",
 ]
 

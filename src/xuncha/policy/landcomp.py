@@ -242,7 +242,9 @@ class StandardSet:
         if not self.versions:
             return None
         first = self.versions[0]
-        return replace(first, effective=on, zone_prices=(), name="征地补偿标准（旧标准）", sources=())
+        return replace(
+            first, effective=on, zone_prices=(), name="征地补偿标准（旧标准）", sources=()
+        )
 
     def _apply(
         self,
@@ -264,11 +266,15 @@ class StandardSet:
                         f"低于{floor.title if floor else ''}的 {fmt(old.price)} 元/亩"
                         "（市州可以提高，不得低于省政府确定的补偿标准）"
                     )
-                kept.append(old if old.effective == z.effective else replace(old, effective=z.effective))
+                kept.append(
+                    old if old.effective == z.effective else replace(old, effective=z.effective)
+                )
             else:
                 kept.append(z)
         listed = {county_key(z.county) for z in zones}
-        prices = tuple(z for z in base.zone_prices if county_key(z.county) not in listed) + tuple(kept)
+        prices = tuple(z for z in base.zone_prices if county_key(z.county) not in listed) + tuple(
+            kept
+        )
         classes, special = dict(base.class_coefficients), dict(base.special)
         for c in coefs:
             target = special if c.land_class in SPECIAL_KINDS else classes
@@ -320,7 +326,9 @@ class StandardSet:
 
         def table(columns: dict[str, list[Any]]) -> pa.Table:
             schema = pa.schema([(k, types[k]) for k in columns])
-            return pa.table({k: pa.array(v, type=types[k]) for k, v in columns.items()}, schema=schema)
+            return pa.table(
+                {k: pa.array(v, type=types[k]) for k, v in columns.items()}, schema=schema
+            )
 
         return {"std_version": table(version), "std_zone": table(zone),
                 "std_class": table(klass), "std_special": table(special)}  # fmt: skip
@@ -334,7 +342,9 @@ def _floor_coefficient(floor: Standard | None, land_class: str) -> Decimal | Non
     return floor.class_coefficients.get(land_class)
 
 
-def calculate(parcel: Parcel, standards: StandardSet, reference: date | None = None) -> Due | Unchecked:
+def calculate(
+    parcel: Parcel, standards: StandardSet, reference: date | None = None
+) -> Due | Unchecked:
     """What ``parcel`` is due under the version that applies: area × zone price ×
     coefficient, rounded to the fen (half up); the land compensation fee is its
     land share (rounded), the resettlement subsidy the rest."""
@@ -349,7 +359,9 @@ def calculate(parcel: Parcel, standards: StandardSet, reference: date | None = N
     zone = std.price(parcel.county, parcel.zone)
     if zone is None:
         return Unchecked(_missing_zone(std, parcel.county, parcel.zone))
-    coef = std.coefficient(land_class, basic_farmland=parcel.basic_farmland, restored=parcel.restored)
+    coef = std.coefficient(
+        land_class, basic_farmland=parcel.basic_farmland, restored=parcel.restored
+    )
     if isinstance(coef, str):
         return Unchecked(coef)
     value, reason = coef
@@ -382,7 +394,18 @@ def _standard_reason(parcel: Parcel, std: Standard, reference: date | None) -> s
 # --- names ---------------------------------------------------------------------------
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+_ROMAN = {
+    "I": 1,
+    "II": 2,
+    "III": 3,
+    "IV": 4,
+    "V": 5,
+    "VI": 6,
+    "VII": 7,
+    "VIII": 8,
+    "IX": 9,
+    "X": 10,
+}
 _ZONE = re.compile(r"第?([0-9]+|[一二三四五六七八九十]+|[IVX]+)(?:类区|片区|区片|区|片)?", re.I)
 
 
@@ -409,7 +432,7 @@ def _chinese_number(text: str) -> int | None:
 
 
 def zone_key(text: str) -> str:
-    """"1区", "一区", "Ⅰ区", "第1区", "１" are the same zone: "1区"."""
+    """ "1区", "一区", "Ⅰ区", "第1区", "１" are the same zone: "1区"."""
     light = _light(text)
     m = _ZONE.fullmatch(light)
     if not m:

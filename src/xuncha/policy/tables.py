@@ -72,11 +72,16 @@ def read_rows(data: bytes, *, name: str) -> list[list[str]]:
         text = codecs.decode(data, encoding)
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        raise InputError(f"第 {line} 行编码混乱，请用 UTF-8 或 GBK 另存后重新上传。", file=name) from err
+        raise InputError(
+            f"第 {line} 行编码混乱，请用 UTF-8 或 GBK 另存后重新上传。", file=name
+        ) from err
     text = text.lstrip("\ufeff")
     head = [ln for ln in text.splitlines()[:HEADER_ROWS] if ln.strip()]
     delim = max(",\t;|", key=lambda d: sum(ln.count(d) for ln in head))
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    return [
+        [c.strip() for c in row]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    ]
 
 
 def read_rows_isolated(data: bytes, *, name: str) -> list[list[str]]:
@@ -213,14 +218,20 @@ def parse_zone_rows(rows: list[list[str]], file: str) -> list[ZonePrice]:
         where = f"{file} 第{n}行"
         county = cell["县市区"] or county  # a merged cell: blank below its first row
         effective = cell["施行日期"] or effective
-        zone, price, on = cell["区片"], parse_price(cell["区片综合地价（元/亩）"], scale), parse_date(effective)
+        zone, price, on = (
+            cell["区片"],
+            parse_price(cell["区片综合地价（元/亩）"], scale),
+            parse_date(effective),
+        )
         bad = []
         if not county:
             bad.append("“县市区”为空")
         if not zone:
             bad.append("“区片”为空")
         if price is None:
-            bad.append(f"区片综合地价「{cell['区片综合地价（元/亩）']}」不是大于 0 的金额（元/亩，最多两位小数）")
+            bad.append(
+                f"区片综合地价「{cell['区片综合地价（元/亩）']}」不是大于 0 的金额（元/亩，最多两位小数）"
+            )
         if on is None:
             bad.append(f"施行日期「{effective}」不是日期（如 2024-01-01、2024年1月1日）")
         if bad:
@@ -229,7 +240,9 @@ def parse_zone_rows(rows: list[list[str]], file: str) -> list[ZonePrice]:
         assert price is not None and on is not None
         key = (county_key(county), zone_key(zone), on)
         if key in seen:
-            problems.append(f"第 {n} 行：{county} {zone}（{on.isoformat()} 施行）与第 {seen[key]} 行重复")
+            problems.append(
+                f"第 {n} 行：{county} {zone}（{on.isoformat()} 施行）与第 {seen[key]} 行重复"
+            )
             continue
         seen[key] = n
         found.append(ZonePrice(county=county_key(county), zone=zone_key(zone), price=price,
@@ -267,7 +280,9 @@ def parse_coefficient_rows(rows: list[list[str]], file: str) -> list[Coefficient
             continue
         assert value is not None and on is not None
         if (land_class, on) in seen:
-            problems.append(f"第 {n} 行：地类「{land_class}」（{on.isoformat()} 施行）与第 {seen[(land_class, on)]} 行重复")
+            problems.append(
+                f"第 {n} 行：地类「{land_class}」（{on.isoformat()} 施行）与第 {seen[(land_class, on)]} 行重复"
+            )
             continue
         seen[(land_class, on)] = n
         found.append(Coefficient(land_class, value, on, f"{file} 第{n}行"))

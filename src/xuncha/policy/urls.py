@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "policy"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.calculator, name="calculator"),
+    path("standards/", views.standards, name="standards"),
+    path("standards/load/", views.standard_load, name="load"),
+]

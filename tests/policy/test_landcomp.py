@@ -232,7 +232,11 @@ def test_tables_for_sql_engines() -> None:
     assert str(t["std_zone"].schema.field("price").type) == "decimal128(18, 2)"
     assert str(t["std_zone"].schema.field("effective").type) == "date32[day]"
     classes = dict(
-        zip(t["std_class"]["land_class"].to_pylist(), t["std_class"]["coefficient"].to_pylist())
+        zip(
+            t["std_class"]["land_class"].to_pylist(),
+            t["std_class"]["coefficient"].to_pylist(),
+            strict=True,
+        )
     )
     assert classes == {"水田": D(1), "旱地": D("0.9"), "其他农用地": D("0.9"), "未利用地": D("0.5")}
     assert t["std_zone"].num_rows == 4 and sorted(t["std_special"]["kind"].to_pylist()) == [

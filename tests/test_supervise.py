@@ -68,8 +68,10 @@ def test_serve_keeps_its_worker_isolated_and_restarts_it_when_killed(tmp_path: P
     for name in ("XUNCHA_DATABASE_URL", "XUNCHA_QUEUE_URL", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)
     xuncha = str(Path(sys.executable).with_name("xuncha"))  # the console script, as installed
+    # In a process group of its own, so that everything it starts can be ended with it.
     server = subprocess.Popen([xuncha, "serve", "--port", "0"], cwd=tmp_path, env=env, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              start_new_session=True)  # fmt: skip
     seen: list[str] = []
     try:
         lines = _lines(server.stdout)
@@ -93,5 +95,15 @@ def test_serve_keeps_its_worker_isolated_and_restarts_it_when_killed(tmp_path: P
         assert second != first and children(server.pid) == [second], "".join(seen)
         assert "worker" in Path(f"/proc/{second}/cmdline").read_text()
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
+        try:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+        finally:
+            _end_group(server.pid)
+
+
+def _end_group(pgid: int) -> None:
+    """SIGKILL to what is left of the process group: the job queue's own processes, which
+    the worker killed by SIGKILL above left running (SIGTERM does not end them)."""
+    with contextlib.suppress(ProcessLookupError):  # nothing left
+        os.killpg(pgid, signal.SIGKILL)

@@ -24,22 +24,20 @@ class CalculatorForm(forms.Form):
     basic_farmland = forms.BooleanField(label="永久基本农田", required=False)
     restored = forms.BooleanField(label="“恢复属性”地类", required=False)
     announced = forms.DateField(
-        label="征收土地公告日期", required=False, widget=forms.DateInput(attrs=_DATE),
-        help_text="已发布征收土地公告的，按公告时施行的标准",
-    )  # fmt: skip
+        label="征收土地公告日期", required=False, widget=forms.DateInput(attrs=_DATE)
+    )
     approved = forms.DateField(
         label="批准日期", required=False, widget=forms.DateInput(attrs=_DATE)
     )
     reference = forms.DateField(
-        label="参照日期", required=False, widget=forms.DateInput(attrs=_DATE),
-        help_text="未发布公告的，按此日施行的标准（默认今天）",
+        label="参照日期（未发布公告时用，默认今天）", required=False,
+        widget=forms.DateInput(attrs=_DATE),
     )  # fmt: skip
 
 
 class TableLoadForm(forms.Form):
     kind = forms.ChoiceField(label="表格类型", choices=TableKind.choices)
     name = forms.CharField(
-        label="名称（可选）", max_length=200, required=False,
-        help_text="如：长沙市征地区片综合地价（2024 年调整）",
-    )  # fmt: skip
+        label="名称（可选，如：长沙市征地区片综合地价 2024 年调整）", max_length=200, required=False
+    )
     file = forms.FileField(label="文件（CSV 或 Excel）")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xuncha.accounts.access import user_of
@@ -36,7 +37,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
             basic_farmland=d["basic_farmland"], restored=d["restored"], area=d["area"],
             announced=d["announced"], approved=d["approved"],
         )  # fmt: skip
-        result = calculate(parcel, standards, d["reference"])
+        result = calculate(parcel, standards, d["reference"] or timezone.localdate())
     counties = sorted({c for s in standards.versions for c in s.counties()})
     return render(request, "policy/calculator.html", {
         "form": form, "result": result, "counties": counties,

@@ -8,10 +8,13 @@ import datetime as dt
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 import xlsxwriter
 
+from bombs import bomb_xlsx, far_cell_xlsx
 from xuncha.policy.tables import (
     TableError,
     load_coefficients,
@@ -141,3 +144,16 @@ def test_dates(text: str, value: dt.date | None) -> None:
 def test_coefficient_cells() -> None:
     assert parse_coefficient("1.68") == D("1.68") and parse_coefficient("80%") == D("0.8")
     assert parse_coefficient("11") is None and parse_coefficient("0") is None
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [(far_cell_xlsx, "使用范围异常大"), (lambda p: bomb_xlsx(p, megabytes=64), "疑似压缩炸弹")],
+)
+def test_a_hostile_workbook_is_refused_naming_the_file(
+    tmp_path: Path, make: Any, expected: str
+) -> None:
+    data = make(tmp_path / "恶意.xlsx").read_bytes()
+    with pytest.raises(TableError) as err:
+        load_zone_prices(data, name="恶意.xlsx")
+    assert str(err.value).startswith("「恶意.xlsx」") and expected in str(err.value)

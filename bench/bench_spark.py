@@ -44,7 +44,7 @@ def main() -> None:
                                          deaths=deaths, payroll=payroll))  # fmt: skip
         print(f"generated data in {time.perf_counter() - t0:.1f} s", flush=True)
     files = generate_paths(data_dir)
-    base = {"payments": files["payments"], "deaths": files["deaths"], "payroll": files["payroll"]}
+    base = {"inputs": {k: files[k] for k in ("payments", "deaths", "payroll")}}
     print(
         f"{args.payments:,} payment rows, {deaths:,} deaths, {payroll:,} payroll rows", flush=True
     )

@@ -73,7 +73,7 @@ def test_a_check_run_in_its_child_relays_progress_and_returns_the_result(tmp_pat
     )
     told: list[tuple[float, str]] = []
     result = run_check_isolated(
-        CheckConfig(payments=[pay]), tmp_path, progress=lambda s, w: told.append((s, w))
+        CheckConfig(inputs={"payments": [pay]}), tmp_path, progress=lambda s, w: told.append((s, w))
     )
     assert [s.file for s in result.sources] == ["发放.csv"] and result.sources[0].error is None
     assert "已读取「发放.csv」" in [w for _, w in told]

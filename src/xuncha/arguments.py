@@ -7,18 +7,24 @@ from __future__ import annotations
 import argparse
 import glob
 import os
-from decimal import Decimal
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
-def _decimal(text: str) -> Decimal:
-    """--standard: checked as the Python API checks it (finite, above 0, to the 分)."""
-    from .crosscheck.params import ParamError, valid_standard
+def _param(param: Any) -> Callable[[str], Any]:
+    """A rule parameter's option type: checked as the Python API checks it."""
 
-    try:
-        return valid_standard(text)
-    except ParamError as err:
-        raise argparse.ArgumentTypeError(err.message) from None
+    def read(text: str) -> Any:
+        from .crosscheck.params import ParamError
+
+        try:
+            return param.check(text)
+        except ParamError as err:
+            raise argparse.ArgumentTypeError(err.message) from None
+
+    read.__name__ = param.name  # argparse names the type in its own messages
+    return read
 
 
 def _file_list(text: str) -> list[Path]:
@@ -30,15 +36,6 @@ def _file_list(text: str) -> list[Path]:
             raise argparse.ArgumentTypeError(f"没有与「{text}」匹配的文件")
         return [_files(str(p)) for p in found]
     return [_files(text)]
-
-
-def _grace_days(text: str) -> int:
-    from .crosscheck.params import ParamError, valid_grace_days
-
-    try:
-        return valid_grace_days(text)
-    except ParamError as err:
-        raise argparse.ArgumentTypeError(err.message) from None
 
 
 def _out_dir(text: str) -> Path:
@@ -81,54 +78,47 @@ def _out_file(text: str) -> Path:
 
 
 def check_args(p: argparse.ArgumentParser) -> None:
-    from .crosscheck import RULES
+    """The check's options, built from the program declarations: an option for every
+    input and every rule parameter of any program (``xuncha programs`` says which
+    program reads which); the run refuses those its program does not have."""
+    from .crosscheck.programs import DEFAULT_PROGRAM, PROGRAMS, all_inputs, all_params, all_rules
 
     p.add_argument(
-        "--payments",
-        nargs="+",
-        type=_file_list,
-        required=True,
-        metavar="文件",
-        help="发放名单（xlsx/xls/csv，可多个，支持通配符）",
+        "--program",
+        choices=list(PROGRAMS),
+        default=DEFAULT_PROGRAM,
+        metavar="模型",
+        help=f"比对模型（默认 {DEFAULT_PROGRAM}；可选：{'、'.join(PROGRAMS)}，见 xuncha programs）",
     )
-    p.add_argument(
-        "--deaths",
-        nargs="+",
-        type=_file_list,
-        default=[],
-        metavar="文件",
-        help="死亡人员名单（可多个）",
-    )
-    p.add_argument(
-        "--payroll",
-        nargs="+",
-        type=_file_list,
-        default=[],
-        metavar="文件",
-        help="财政供养人员名单（可多个）",
-    )
-    p.add_argument(
-        "--standard",
-        type=_decimal,
-        default=Decimal("600"),
-        metavar="元",
-        help="发放标准，元/人/年（默认 600）",
-    )
-    p.add_argument(
-        "--grace-days", type=_grace_days, default=0, metavar="天", help="死亡后宽限天数（默认 0）"
-    )
+    for spec in all_inputs().values():
+        p.add_argument(
+            f"--{spec.id.replace('_', '-')}",
+            dest=spec.id,
+            nargs="+",
+            type=_file_list,
+            default=[],
+            metavar="文件",
+            help=spec.help or f"{spec.label}（可多个）",
+        )
+    for param in all_params().values():
+        unit = f"，{param.unit}" if param.unit else ""
+        p.add_argument(
+            f"--{param.name.replace('_', '-')}",
+            dest=f"param_{param.name}",
+            type=_param(param),
+            metavar=param.unit or "值",
+            help=f"{param.label}{unit}（默认 {param.default}）",
+        )
     p.add_argument(
         "--rules",
         nargs="+",
-        choices=[r.id for r in RULES],
+        choices=list(all_rules()),
         metavar="规则",
-        help="只运行这些规则（默认全部；见 xuncha rules）",
+        help="只运行这些规则（默认该模型的全部规则；见 xuncha programs）",
     )
     p.add_argument("--mapping", type=_files, metavar="JSON", help="列映射文件，覆盖自动识别的列")
     p.add_argument(
-        "--program",
-        metavar="名称",
-        help="补助项目名称，用于报告标题（默认“大中型水库移民后期扶持直补资金”）",
+        "--title", metavar="名称", help="资金项目名称，用于报告标题（默认为比对模型的名称）"
     )
     p.add_argument("--unmask", action="store_true", help="核查表中显示完整身份证号码（默认遮蔽）")
     p.add_argument(
@@ -160,12 +150,18 @@ def check_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def programs_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--json", action="store_true", help="以 JSON 输出全部声明（输入、列角色、规则、参数、输出）"
+    )
+
+
 def rules_args(p: argparse.ArgumentParser) -> None:
-    from .crosscheck import RULES
+    from .crosscheck.programs import all_rules
 
     p.add_argument(
         "--sql",
-        choices=[r.id for r in RULES],
+        choices=list(all_rules()),
         metavar="规则",
         help="打印这条规则运行时的 SQL（含它读取的共享表），规则编号见不带选项的 xuncha rules",
     )

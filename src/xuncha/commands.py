@@ -42,21 +42,34 @@ def _spark_conf(pairs: list[str]) -> dict[str, str]:
 
 def _check_run(args: argparse.Namespace) -> int:
     from .crosscheck import InputError, check
+    from .crosscheck.programs import all_inputs, all_params, program_of
     from .crosscheck.report import HITS_CSV, MANIFEST, WORKBOOK
 
-    payments, deaths, payroll = (
-        [p for found in files for p in found]
-        for files in (args.payments, args.deaths, args.payroll)
-    )
+    spec = program_of(args.program)
+    inputs = {
+        i: [p for found in getattr(args, i) for p in found]
+        for i in all_inputs()
+        if getattr(args, i)
+    }
+    missing = [f"--{i.id}" for i in spec.inputs if i.required and i.id not in inputs]
+    if missing:
+        print(
+            f"错误：比对模型「{spec.title}」缺少必需的选项：{'、'.join(missing)}", file=sys.stderr
+        )
+        return EXIT_USAGE
+    params = {
+        name: value
+        for name in all_params()
+        if (value := getattr(args, f"param_{name}")) is not None
+    }
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)  # stopped (kill, a scheduler): as Ctrl+C
     _stopping.clear()
     try:
         try:
             result = check(
-                payments, deaths, payroll, out=args.out, standard=args.standard,
-                grace_days=args.grace_days, rules=args.rules, mapping=args.mapping,
-                unmask=args.unmask, program=args.program, engine=args.engine,
+                inputs, program=spec.id, params=params, out=args.out, rules=args.rules,
+                mapping=args.mapping, unmask=args.unmask, title=args.title, engine=args.engine,
                 spark_master=args.spark_master, spark_stage=args.spark_stage,
                 spark_conf=_spark_conf(args.spark_conf),
             )  # fmt: skip
@@ -103,8 +116,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def print_summary(result: Any) -> None:
-    from .crosscheck import RULES_BY_ID
-
+    spec = result.config.spec
     for s in result.sources:
         used = sum(sh.rows_used for sh in s.sheets)
         skipped = {k: v for sh in s.sheets for k, v in sh.rows_skipped.items()}
@@ -126,35 +138,67 @@ def print_summary(result: Any) -> None:
     print(f"\n比对完成，用时 {result.seconds} 秒。疑点：")
     for rule_id in result.rules_run:
         n = result.unattributed.get(rule_id)
-        print(f"  {RULES_BY_ID[rule_id].title:　<8} {result.count(rule_id):>8} 条"
+        print(f"  {spec.rule(rule_id).title:　<8} {result.count(rule_id):>8} 条"
               + (f"（其中无法归属到人 {n} 条）" if n else ""))  # fmt: skip
     for rule_id, why in result.rules_skipped.items():
-        print(f"  {RULES_BY_ID[rule_id].title:　<8} {why}")
+        print(f"  {spec.rule(rule_id).title:　<8} {why}")
 
 
 # --------------------------------------------------------------------------- rules
 
 
 def _rules_run(args: argparse.Namespace) -> int:
-    from .crosscheck import RULES
     from .crosscheck.dialect import DIALECTS
-    from .crosscheck.rules import RULES_BY_ID, printed_sql
+    from .crosscheck.programs import PROGRAMS, all_rules
+    from .crosscheck.rules import printed_sql
 
     if args.sql:
-        print(printed_sql(RULES_BY_ID[args.sql], DIALECTS[args.engine or "duckdb"]), end="")
+        print(printed_sql(all_rules()[args.sql], DIALECTS[args.engine or "duckdb"]), end="")
         return EXIT_OK
     if args.engine:
         print("错误：--engine 只与 --sql 一起使用，例如：xuncha rules --sql over_standard "
               "--engine spark", file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
-    for rule in RULES:
-        params = "，".join(f"{p.label}（{p.name}，默认 {p.default}）" for p in rule.params)
-        print(
-            f"{rule.id}  {rule.title}（第 {rule.version} 版）\n  {rule.meaning}\n  依据：{rule.basis}"
-        )
-        if params:
-            print(f"  参数：{params}")
-    print("\n查看某条规则运行时的 SQL：xuncha rules --sql 规则编号 [--engine spark]")
+    for program in PROGRAMS.values():
+        print(f"【{program.title}】（--program {program.id}）")
+        for rule in program.rules:
+            print(
+                f"{rule.id}  {rule.title}（第 {rule.version} 版）\n  {rule.meaning}\n  依据：{rule.basis}"
+            )
+            if rule.params:
+                print(f"  参数：{_params_line(rule.params)}")
+        print()
+    print("查看某条规则运行时的 SQL：xuncha rules --sql 规则编号 [--engine spark]")
+    return EXIT_OK
+
+
+def _params_line(params: Any) -> str:
+    return "，".join(
+        f"{p.label}（--{p.name.replace('_', '-')}，默认 {p.default} {p.unit}）" for p in params
+    )
+
+
+def _programs_run(args: argparse.Namespace) -> int:
+    """The program declarations: what each reads, recognises, checks and writes."""
+    import json
+
+    from .crosscheck.programs import PROGRAMS
+    from .crosscheck.roles import ROLES
+
+    if args.json:
+        print(json.dumps([p.describe() for p in PROGRAMS.values()], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for program in PROGRAMS.values():
+        print(f"{program.id}  {program.title}\n  {program.summary}")
+        for i in program.inputs:
+            need = "必需" if i.required else "可选"
+            roles = "、".join(ROLES[r] for r in i.roles)
+            print(f"  输入 --{i.id.replace('_', '-')}：{i.label}（{need}）；识别的列：{roles}")
+        print(f"  规则：{'、'.join(f'{r.id}（{r.title}）' for r in program.rules)}")
+        if program.params:
+            print(f"  参数：{_params_line(program.params)}")
+        print(f"  输出：{'、'.join(program.outputs)}　说明：{program.guide}\n")
+    print("运行：xuncha check --program 模型 … --out 目录；规则的含义和依据：xuncha rules")
     return EXIT_OK
 
 
@@ -338,11 +382,19 @@ def write_files(out: Path, files: list[tuple[str, bytes]]) -> list[Path]:
 COMMANDS = [
     Command(
         "check",
-        "数据比对：找出死亡后仍领取、财政供养人员领取、重复领取、超标准发放和身份证号码无效的发放记录。",
+        "数据比对：按比对模型（xuncha programs）找出违规发放的记录，如死亡后仍领取、财政供养人员领取、"
+        "重复领取、超标准发放和身份证号码无效。",
         "例如：xuncha check --payments 2021*.xlsx 苏仙区*.csv --deaths 死亡人员名单.xlsx "
         "--payroll 财政供养人员.csv --standard 600 --out 比对结果",
         a.check_args,
         _check_run,
+    ),
+    Command(
+        "programs",
+        "列出比对模型（比对模型库）：每个模型读取的名单、识别的列、规则及其参数、输出。",
+        "例如：xuncha programs；xuncha programs --json",
+        a.programs_args,
+        _programs_run,
     ),
     Command(
         "rules",

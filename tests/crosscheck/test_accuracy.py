@@ -19,7 +19,9 @@ def scores(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("accuracy")
     data = generate(out / "data", DatagenConfig(payments=20_000, seed=7))
     result = check(
-        data.payments, data.deaths, data.payroll, standard=data.standard, out=out / "report"
+        {"payments": data.payments, "deaths": data.deaths, "payroll": data.payroll},
+        out=out / "report",
+        params={"standard": data.standard},
     )
     return evaluate(result.hits, data.truth)
 
@@ -34,7 +36,10 @@ def test_precision_and_recall(scores, rule: str) -> None:
 
 def test_csv_only_data_set(tmp_path: Path) -> None:
     data = generate(tmp_path / "data", DatagenConfig(payments=3_000, seed=11, xlsx=False))
-    result = check(data.payments, data.deaths, data.payroll, standard=data.standard)
+    result = check(
+        {"payments": data.payments, "deaths": data.deaths, "payroll": data.payroll},
+        params={"standard": data.standard},
+    )
     for rule, s in evaluate(result.hits, data.truth).items():
         assert (s.precision, s.recall) >= (0.99, 0.99), f"{rule}: {s}"
 
@@ -67,5 +72,5 @@ def test_files_read_at_once_give_the_same_hits(tmp_path: Path, monkeypatch) -> N
     )
     for loaders in (1, 3):
         monkeypatch.setattr(engine, "LOADERS", loaders)
-        hits = check([pay], [long, short], isolate=False).hits.to_pylist()
+        hits = check({"payments": [pay], "deaths": [long, short]}, isolate=False).hits.to_pylist()
         assert [(h["rule"], h["register_file"]) for h in hits] == [("deceased_payee", "甲.csv")]

@@ -92,7 +92,7 @@ def test_nothing_to_check_raises_with_reasons(tmp_path: Path) -> None:
     empty = tmp_path / "空.csv"
     empty.write_bytes(b"")
     with pytest.raises(NothingToCheck) as err:
-        check([empty], out=tmp_path / "out")
+        check({"payments": [empty]}, out=tmp_path / "out")
     assert "空.csv" in str(err.value)
     assert not (tmp_path / "out" / "hits.csv").exists()
 
@@ -103,7 +103,7 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path: Path, ids: dict[str, st
     )
     bad = tmp_path / "坏.xlsx"
     bad.write_bytes(b"PK\x03\x04broken")
-    result = check([good, bad], out=tmp_path / "out")
+    result = check({"payments": [good, bad]}, out=tmp_path / "out")
     errors = {s.file: s.error for s in result.sources}
     assert errors["好.csv"] is None and "损坏" in errors["坏.xlsx"]
     import json
@@ -123,7 +123,7 @@ def test_same_file_twice_is_counted_once(tmp_path: Path, ids: dict[str, str]) ->
         tmp_path / "c.csv", ["姓名,身份证号码,金额,发放日期", f"李四,{ids['li']},600,2021-1-1"]
     )
     # The first of two copies is read, whichever of them is inserted first.
-    result = check([a, c, b, c])
+    result = check({"payments": [a, c, b, c]})
     assert result.count("duplicate_payment") == 0
     errors = [(s.file, s.error) for s in result.sources]
     assert [f for f, e in errors if e is None] == ["a.csv", "c.csv"]

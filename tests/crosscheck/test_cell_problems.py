@@ -68,7 +68,7 @@ def test_formula_and_error_cells_are_counted_not_read_as_empty(tmp_path: Path, o
 
 def test_no_false_missing_id_hits_and_reported_in_manifest(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = check([_workbook(tmp_path / "发放.xlsx")], out=out)
+    result = check({"payments": [_workbook(tmp_path / "发放.xlsx")]}, out=out)
     assert result.count("invalid_id") == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     (sheet,) = manifest["inputs"][0]["sheets"]

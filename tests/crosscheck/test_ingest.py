@@ -142,7 +142,7 @@ def test_spaces_around_cells_and_rows_of_spaces(tmp_path: Path, ids: dict[str, s
     path = write_csv(tmp_path / "2021年发放.csv", lines)
     _, rows = load(path)
     assert {r[1]: r[2] for r in rows} == {2: "data", 3: "blank", 4: "data"}
-    hits = check([path], rules=["duplicate_payment"]).hits.to_pylist()
+    hits = check({"payments": [path]}, rules=["duplicate_payment"]).hits.to_pylist()
     assert [(h["row"], h["name"], h["id_number"], h["county"]) for h in hits] == [
         (2, "张三", ids["zhang"], "苏仙区"),
         (4, "张三", ids["zhang"], "苏仙区"),

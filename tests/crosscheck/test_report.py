@@ -34,7 +34,7 @@ def run_dir(tmp_path: Path) -> tuple[Path, dict[str, str], Path]:
         tmp_path / "死亡.csv", ["姓名,身份证号码,死亡日期", f"张三,{dead},2020-01-01"]
     )
     out = tmp_path / "结果"
-    check([payments], [deaths], out=out)
+    check({"payments": [payments], "deaths": [deaths]}, out=out)
     return out, {"dead": dead, "twice": twice}, payments
 
 
@@ -84,7 +84,7 @@ def test_workbook_is_masked_with_verifier_columns(run_dir) -> None:
 def test_unmask_shows_full_numbers(tmp_path: Path, run_dir) -> None:
     _, people, payments = run_dir
     out = tmp_path / "unmasked"
-    check([payments], out=out, unmask=True)
+    check({"payments": [payments]}, out=out, unmask=True)
     ws = openpyxl.load_workbook(out / "疑点核查表.xlsx")["重复领取"]
     assert people["twice"] in [c.value for c in ws[4]]
 
@@ -121,7 +121,7 @@ def test_rule_sheets_hold_every_hit_as_typed_cells(tmp_path: Path) -> None:
     lines.append("赵六,12345,600,2022-01-01,")
     payments = write_csv(tmp_path / "发放.csv", lines)
     out = tmp_path / "out"
-    check([payments], out=out)
+    check({"payments": [payments]}, out=out)
     hits = list(csv.DictReader((out / "hits.csv").read_text(encoding="utf-8-sig").splitlines()))
     wb = openpyxl.load_workbook(out / "疑点核查表.xlsx")
     by_rule: dict[str, list[dict[str, str]]] = {}

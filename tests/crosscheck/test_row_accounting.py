@@ -199,7 +199,7 @@ def test_skipped_rows_are_named_in_the_manifest(tmp_path: Path) -> None:
     lines = _lines(20)
     lines[5:5] = ["", "合计,,12000,"]
     out = tmp_path / "out"
-    check([_write(tmp_path / "s.csv", lines)], out=out)
+    check({"payments": [_write(tmp_path / "s.csv", lines)]}, out=out)
     (source,) = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]
     (sheet,) = source["sheets"]
     assert sheet["rows_skipped"] == {"空行": 1, "合计/小计行": 1}

@@ -53,9 +53,10 @@ def registers(tmp_path: Path, people: dict[str, str]) -> tuple[Path, Path]:
     return deaths, payroll
 
 
-def run(tmp_path: Path, lines: list[str], registers: tuple[Path, Path], **kw):
+def run(tmp_path: Path, lines: list[str], registers: tuple[Path, Path], **params):
     payments = write_csv(tmp_path / "2021年发放表.csv", [HEAD, *lines])
-    return check([payments], [registers[0]], [registers[1]], **kw)
+    inputs = {"payments": [payments], "deaths": [registers[0]], "payroll": [registers[1]]}
+    return check(inputs, params=params)
 
 
 def test_deceased_payee(tmp_path, people, registers) -> None:
@@ -107,7 +108,7 @@ def test_duplicate_and_over_standard_across_files(tmp_path, people, registers) -
             f"3,钱七,{people['ok']},800,2021-03-05",  # one payment over the standard
         ],
     )
-    result = check([main, other], [registers[0]], [registers[1]])
+    result = check({"payments": [main, other], "deaths": [registers[0]], "payroll": [registers[1]]})
     dup = hits_of(result, "duplicate_payment")
     assert sorted(dup) == [
         ("2021年发放表.csv", 2, "王五", "exact"),
@@ -117,7 +118,10 @@ def test_duplicate_and_over_standard_across_files(tmp_path, people, registers) -
     assert len(groups) == 1
     over = sorted(h[1:3] for h in hits_of(result, "over_standard"))
     assert over == [(2, "王 五"), (2, "王五"), (4, "钱七")]
-    assert hits_of(check([main, other], standard=1200), "over_standard") == []
+    assert (
+        hits_of(check({"payments": [main, other]}, params={"standard": 1200}), "over_standard")
+        == []
+    )
 
 
 def test_invalid_id_flags_damage_but_not_harmless_forms(tmp_path, people, registers) -> None:
@@ -191,13 +195,13 @@ def test_year_only_payments_use_the_title_year(tmp_path, people, registers) -> N
             f"1,张三,{people['dead']},600",
         ],
     )
-    result = check([payments], [registers[0]], [registers[1]])
+    result = check({"payments": [payments], "deaths": [registers[0]], "payroll": [registers[1]]})
     assert hits_of(result, "deceased_payee") == [("发放花名册.csv", 3, "张三", "exact")]
 
 
 def test_rules_missing_their_register_are_skipped(tmp_path, people) -> None:
     payments = write_csv(tmp_path / "p.csv", [HEAD, f"1,张三,{people['dead']},600,2021-03-05"])
-    result = check([payments])
+    result = check({"payments": [payments]})
     assert set(result.rules_skipped) == {"deceased_payee", "payroll_payee"}
     assert "死亡人员名单" in result.rules_skipped["deceased_payee"]
 
@@ -215,7 +219,7 @@ def test_xlsx_and_csv_inputs_mix(tmp_path, people, registers) -> None:
         ws.write_row(1, 0, ["张三", float(people["dead"][:15] + "000"), 600, "2021/3/5"])
 
     book = write_xlsx(tmp_path / "2021.xlsx", {"苏仙区": sheet})
-    result = check([book], [registers[0]], [registers[1]])
+    result = check({"payments": [book], "deaths": [registers[0]], "payroll": [registers[1]]})
     assert [
         (h["sheet"], h["row"], h["match_tier"])
         for h in result.hits.to_pylist()
@@ -230,7 +234,7 @@ def test_csv_then_workbook_in_one_run(tmp_path, people, registers) -> None:
 
     csv_file = write_csv(tmp_path / "a.csv", [HEAD, f"1,钱七,{people['ok']},600,2021-03-05"])
     book = write_xlsx(tmp_path / "b.xlsx", {"苏仙区": sheet})
-    result = check([csv_file, book], [registers[0]])
+    result = check({"payments": [csv_file, book], "deaths": [registers[0]]})
     assert [h[:2] for h in hits_of(result, "deceased_payee")] == [("b.xlsx", 2)]
 
 
@@ -272,7 +276,7 @@ def test_unreadable_register_dates_never_mean_still_employed(tmp_path, people) -
         [HEAD] + [f"{i},某,{people[k]},600,2021-06-01" for i, k in
                   enumerate(("clerk", "retired_clerk", "twice"), 1)],
     )  # fmt: skip
-    result = check([payments], [], [payroll])
+    result = check({"payments": [payments], "deaths": [], "payroll": [payroll]})
     assert result.count("payroll_payee") == 0
     assert result.data_problems == {"财政供养人员名单：入职或离职日期无法识别的行": 2}
 
@@ -360,7 +364,7 @@ def test_the_python_api_refuses_parameters_out_of_range(tmp_path, kw, message) -
 
     payments = write_csv(tmp_path / "p.csv", [HEAD, "1,张三,1,600,2021-03-05"])
     with pytest.raises(ValueError, match=message) as raised:
-        check([payments], out=tmp_path / "o", **kw)
+        check({"payments": [payments]}, out=tmp_path / "o", params=kw)
     assert isinstance(raised.value, InputError)  # the CLI and the web job report it so
     assert not (tmp_path / "o").exists()  # refused before any work
 

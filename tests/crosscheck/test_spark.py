@@ -32,6 +32,8 @@ def spark():
 
 
 def _both(**kwargs) -> tuple:
+    inputs = {k: kwargs.pop(k) for k in ("payments", "deaths", "payroll") if k in kwargs}
+    kwargs["inputs"] = inputs
     duck = run_check(CheckConfig(**kwargs))
     spark = run_check(CheckConfig(**kwargs, engine="spark", spark_master="local[2]"))
     return duck, spark
@@ -58,7 +60,7 @@ def test_every_rule_gives_identical_hits_on_generated_data(tmp_path: Path, seed:
 def test_rule_parameters_reach_spark(tmp_path: Path):
     data = generate(tmp_path, DatagenConfig(payments=1500, seed=13, xlsx=False))
     duck, spark = _both(payments=data.payments, deaths=data.deaths, payroll=data.payroll,
-                        standard=Decimal("900"), grace_days=30,
+                        params={"standard": Decimal("900"), "grace_days": 30},
                         rules=("deceased_payee", "over_standard"))  # fmt: skip
     _same(duck, spark)
     assert set(duck.rules_run) == {"deceased_payee", "over_standard"}
@@ -95,8 +97,7 @@ def test_chinese_names_by_character_and_damaged_ids(tmp_path: Path):
 
 def test_cli_runs_on_spark_and_says_so_in_the_manifest(tmp_path: Path):
     data = generate(tmp_path / "data", DatagenConfig(payments=800, seed=14, xlsx=False))
-    result = check(data.payments, data.deaths, data.payroll, out=tmp_path / "out",
-                   engine="spark", spark_master="local[2]", spark_stage=tmp_path / "stage")  # fmt: skip
+    result = check({"payments": data.payments, "deaths": data.deaths, "payroll": data.payroll}, out=tmp_path / "out", engine="spark", spark_master="local[2]", spark_stage=tmp_path / "stage")  # fmt: skip
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["engine"]["name"] == "spark" and manifest["config"]["engine"] == "spark"
     assert result.hits.num_rows > 0
@@ -105,4 +106,4 @@ def test_cli_runs_on_spark_and_says_so_in_the_manifest(tmp_path: Path):
 
 def test_an_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="未知引擎"):
-        run_check(CheckConfig(payments=[], engine="hadoop"))
+        run_check(CheckConfig(inputs={}, engine="hadoop"))

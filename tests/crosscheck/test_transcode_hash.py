@@ -42,7 +42,7 @@ def test_same_gbk_file_twice_is_counted_once(tmp_path: Path, ids: dict[str, str]
         "gbk",
     )
     utf8 = write_csv(tmp_path / "c.csv", [HEADER, f"王五,{ids['wang']},600,2021-1-1"])
-    result = check([small, big, copy, utf8])
+    result = check({"payments": [small, big, copy, utf8]})
     errors = [(s.file, s.error) for s in result.sources]
     assert [f for f, e in errors if e is None] == ["a.csv", "b.csv", "c.csv"]
     assert errors[2][1] is not None and "与「a.csv」内容完全相同" in errors[2][1]

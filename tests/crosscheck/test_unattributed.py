@@ -40,7 +40,7 @@ def over(hits) -> list[tuple[int, str | None]]:
 
 
 def test_unattributed_rows_over_the_standard_are_hits_with_their_reason(payments) -> None:
-    result = check([payments])
+    result = check({"payments": [payments]})
     assert over(result.hits) == [(3, "unattributed"), (6, "unattributed")]
     evidence = {h["row"]: h["evidence"] for h in result.hits.to_pylist()
                 if h["rule"] == "over_standard"}  # fmt: skip
@@ -50,15 +50,17 @@ def test_unattributed_rows_over_the_standard_are_hits_with_their_reason(payments
 
 
 def test_the_standard_parameter_reaches_the_unattributed_rows(payments) -> None:
-    assert over(check([payments], standard=1000).hits) == [(3, "unattributed")]
-    assert over(check([payments], standard=1200).hits) == []
+    assert over(check({"payments": [payments]}, params={"standard": 1000}).hits) == [
+        (3, "unattributed")
+    ]
+    assert over(check({"payments": [payments]}, params={"standard": 1200}).hits) == []
 
 
 def test_a_known_persons_total_is_still_the_person_year(tmp_path: Path) -> None:
     # The same person twice in a year: the usual over-standard group, not unattributed.
     lines = [LINES[0], f"1,张三,{KNOWN},600,2021-03-05", f"2,张三,{KNOWN},600,2021-09-05",
              "3,李四,,1200,2021-03-05"]  # fmt: skip
-    hits = check([write_csv(tmp_path / "a.csv", lines)]).hits
+    hits = check({"payments": [write_csv(tmp_path / "a.csv", lines)]}).hits
     assert over(hits) == [(2, "exact"), (3, "exact"), (4, "unattributed")]
 
 
@@ -98,7 +100,9 @@ def test_spark_finds_the_same_unattributed_hits(payments) -> None:
     from xuncha.crosscheck.spark import spark_session
 
     spark_session("local[2]", {"spark.driver.memory": "2g"})
-    duck = run_check(CheckConfig(payments=[payments]))
-    spark = run_check(CheckConfig(payments=[payments], engine="spark", spark_master="local[2]"))
+    duck = run_check(CheckConfig(inputs={"payments": [payments]}))
+    spark = run_check(
+        CheckConfig(inputs={"payments": [payments]}, engine="spark", spark_master="local[2]")
+    )
     assert over(spark.hits) == over(duck.hits) == [(3, "unattributed"), (6, "unattributed")]
     assert spark.hits.to_pylist() == duck.hits.to_pylist()

@@ -110,7 +110,7 @@ def test_every_cross_check_page_has_its_breadcrumbs(world, run, client) -> None:
     index = reverse("checks:index")
     assert crumbs(_get(client, index)) == [(reverse("home"), "首页"), ("", "数据比对")]
     assert crumbs(_get(client, reverse("checks:rules"))) == [
-        (reverse("home"), "首页"), (index, "数据比对"), ("", "比对规则")]  # fmt: skip
+        (reverse("home"), "首页"), (index, "数据比对"), ("", "比对模型与规则")]  # fmt: skip
 
 
 def test_a_suspect_reached_from_a_filtered_list_keeps_one_back_link_and_its_filter(
@@ -133,7 +133,7 @@ def test_lists_are_cards_on_phones_with_every_cell_labelled(world, run, client) 
         reverse("checks:team", args=[world.team.pk]): ("datasets", "runs"),
         reverse("checks:run", args=[run.pk]): ("run-summary",),
         reverse("checks:suspects", args=[run.pk]): ("suspects",),
-        reverse("checks:rules"): ("rules",),
+        reverse("checks:rules"): ("rules-reservoir",),
     }
     client.force_login(world.users["office"])  # sees the index, not a redirect
     pages[reverse("checks:index")] = ("check-teams",)
@@ -184,7 +184,7 @@ def test_a_run_form_that_fails_keeps_what_was_typed_with_errors_beside_the_field
                                     name="2022年发放表.csv", by=world.users["team"])  # fmt: skip
     client.force_login(world.users["team"])
     response = client.post(reverse("checks:run_start", args=[world.team.pk]), {
-        "datasets": [str(other.pk)], "program": "高龄津贴（自填）", "standard": "0",
+        "datasets": [str(other.pk)], "program": "reservoir", "title": "高龄津贴（自填）", "standard": "0",
         "grace_days": "30", "rules": ["duplicate_payment", "over_standard"]})  # fmt: skip
     assert response.status_code == 400
     assert CheckRun.objects.count() == 1
@@ -211,14 +211,14 @@ def test_a_run_form_that_fails_keeps_what_was_typed_with_errors_beside_the_field
     assert 'id="run-form-errors"' in html
     # Nothing ticked at all: each list says so beside itself.
     response = client.post(reverse("checks:run_start", args=[world.team.pk]), {
-        "program": "高龄津贴", "standard": "600", "grace_days": "0"})  # fmt: skip
+        "program": "reservoir", "title": "高龄津贴", "standard": "600", "grace_days": "0"})  # fmt: skip
     assert response.status_code == 400
     html = response.content.decode()
     assert html.count('<fieldset class="field has-error">') == 2
     assert CheckRun.objects.count() == 1
     # A valid form still starts a run.
     response = client.post(reverse("checks:run_start", args=[world.team.pk]), {
-        "datasets": [str(dataset.pk)], "program": "高龄津贴", "standard": "600",
+        "datasets": [str(dataset.pk)], "program": "reservoir", "title": "高龄津贴", "standard": "600",
         "grace_days": "0", "rules": ["duplicate_payment"]})  # fmt: skip
     assert response.status_code == 302 and CheckRun.objects.count() == 2
 

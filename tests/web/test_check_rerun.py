@@ -80,7 +80,9 @@ def test_narrow_full_narrow_full_keeps_verdicts_findings_and_figures(world, data
     datasets = services.dataset_upload_files(team=world.team, by=world.users["team"],
                                              files=data.files())  # fmt: skip
     deaths = [d for d in datasets if d.kind == "deaths"]
-    cli = check(data.payments, data.deaths, standard=600, rules=NARROW_1)
+    cli = check(
+        {"payments": data.payments, "deaths": data.deaths}, rules=NARROW_1, params={"standard": 600}
+    )
     dead_file = cli.hits.column("file")[0].as_py()
     payments = [d for d in datasets if d.kind == "payments"]
     two_files = [next(d for d in payments if d.name == dead_file), *deaths]

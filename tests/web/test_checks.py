@@ -49,7 +49,10 @@ def test_a_run_finds_what_the_cli_finds_with_evidence_and_manifest(world, data, 
     datasets = _upload(world, data)
     run = _run(world, datasets)
     assert run.status == RunStatus.DONE, run.error
-    cli = check(data.payments, data.deaths, data.payroll, standard=600)
+    cli = check(
+        {"payments": data.payments, "deaths": data.deaths, "payroll": data.payroll},
+        params={"standard": 600},
+    )
     assert run.summary["total"] == cli.hits.num_rows == Suspect.objects.filter(run=run).count()
     for rule in (r.id for r in RULES):
         assert run.summary["per_rule"].get(rule, {"count": 0})["count"] == cli.count(rule)

@@ -58,7 +58,7 @@ def hostile_lists(folder: Path) -> list[Path]:
 
 def test_the_cli_report_holds_no_formula(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = check(hostile_lists(tmp_path), out=out, program=PROGRAM)
+    result = check({"payments": hostile_lists(tmp_path)}, out=out, title=PROGRAM)
     assert result.hits.num_rows >= 4
     report = out / "疑点核查表.xlsx"
     assert formulas(report) == []
@@ -77,7 +77,7 @@ def test_every_web_export_holds_no_formula(world, tmp_path: Path, client) -> Non
         for path, name in ((csv_file, FILE), (book, "b.xlsx"))
     ]  # fmt: skip
     run = services.run_start(team=world.team, by=by, datasets=datasets,
-                             params=services.RunParams(program=PROGRAM))  # fmt: skip
+                             params=services.RunParams(title=PROGRAM))  # fmt: skip
     services.run_execute(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.DONE, run.error

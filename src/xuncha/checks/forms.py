@@ -5,54 +5,89 @@ from typing import Any
 
 from django import forms
 
-from xuncha.crosscheck import RULES
+from xuncha.crosscheck.params import AMOUNT_MAX, DAYS_MAX, Param
+from xuncha.crosscheck.programs import PROGRAMS, Program, all_rules
 from xuncha.planning.models import Assignment
 
-from .models import CheckRun, Dataset, DatasetKind, Verdict
-from .services import DEFAULT_PROGRAM
+from .models import CheckRun, Dataset, Verdict, dataset_kinds
+from .services import RunParams
 
-RULE_CHOICES = [(r.id, r.title) for r in RULES]
+RULE_CHOICES = [(r.id, r.title) for r in all_rules().values()]
+PROGRAM_CHOICES = [(p.id, p.title) for p in PROGRAMS.values()]
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label="数据类别", choices=DatasetKind.choices)
+    kind = forms.ChoiceField(label="数据类别", choices=dataset_kinds)
     # An empty file reaches dataset_upload, which refuses it naming the file.
     file = forms.FileField(label="文件（xlsx、xls 或 CSV）", allow_empty_file=True)
 
 
+def param_field(param: Param) -> forms.Field:
+    """A form field for a rule parameter, from its declaration (type, unit, default)."""
+    label = f"{param.label}（{param.unit}）" if param.unit else param.label
+    if param.type == "days":
+        return forms.IntegerField(label=label, min_value=0, max_value=DAYS_MAX,
+                                  initial=param.default, help_text=param.basis)  # fmt: skip
+    digits = len(str(int(AMOUNT_MAX))) + 1  # up to AMOUNT_MAX, with two decimals
+    return forms.DecimalField(label=label, min_value=Decimal("0.01"), max_digits=digits,
+                              decimal_places=2, initial=param.default, help_text=param.basis)  # fmt: skip
+
+
 class RunForm(forms.Form):
+    """A run of one program: built from its declaration (its inputs pick the data,
+    each rule parameter is a field, its rules the choices)."""
+
+    program = forms.ChoiceField(label="比对模型", choices=PROGRAM_CHOICES, widget=forms.HiddenInput)
     datasets = forms.ModelMultipleChoiceField(
         label="比对数据", queryset=Dataset.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    program = forms.CharField(label="资金项目", max_length=100, initial=DEFAULT_PROGRAM)
-    standard = forms.DecimalField(label="发放标准（元/人/年）", min_value=Decimal("0.01"),
-                                  max_digits=12, decimal_places=2, initial=600)  # fmt: skip
-    grace_days = forms.IntegerField(label="死亡后宽限天数", min_value=0, max_value=3650, initial=0)
-    rules = forms.MultipleChoiceField(label="规则", choices=RULE_CHOICES,
-                                      widget=forms.CheckboxSelectMultiple,
-                                      initial=[r for r, _ in RULE_CHOICES])  # fmt: skip
+    title = forms.CharField(label="资金项目名称", max_length=100, required=False)
+    rules = forms.MultipleChoiceField(label="规则", widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, datasets: Any, **kwargs: Any):
+    def __init__(self, *args: Any, datasets: Any, program: Program, **kwargs: Any):
         # Always the defaults (every rule): a narrowed rule set of the last run is shown
         # beside the form (params_text), never silently reused.
         super().__init__(*args, **kwargs)
+        self.spec = program
+        self.initial.setdefault("program", program.id)
+        self.initial.setdefault("title", program.title)
         field = self.fields["datasets"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = datasets
-        self.initial.setdefault("datasets", list(datasets))
+        field.queryset = datasets.filter(kind__in=list(program.labels))
+        self.initial.setdefault("datasets", list(field.queryset))
+        rules = self.fields["rules"]
+        assert isinstance(rules, forms.MultipleChoiceField)
+        rules.choices = [(r.id, r.title) for r in program.rules]
+        self.initial.setdefault("rules", list(program.rule_ids))
+        for param in program.params:
+            self.fields[param.name] = param_field(param)
+
+    @property
+    def settings(self) -> list[forms.BoundField]:
+        """The title and the parameter fields, as the page shows them in one row."""
+        return [self["title"], *(self[p.name] for p in self.spec.params)]
+
+    def run_params(self) -> RunParams:
+        c = self.cleaned_data
+        return RunParams(program=self.spec.id, title=c["title"].strip(),
+                         params={p.name: c[p.name] for p in self.spec.params},
+                         rules=list(c["rules"]))  # fmt: skip
 
 
 def params_text(run: CheckRun | None) -> str:
     """What a run used, in words: shown beside the run form."""
     if run is None:
         return ""
-    p = run.params
     titles = dict(RULE_CHOICES)
-    rules = p.get("rules", [])
-    which = "全部规则" if set(rules) >= set(titles) else "、".join(titles.get(r, r) for r in rules)
+    rules = run.params.get("rules", [])
+    which = (
+        "全部规则"
+        if set(rules) >= set(run.program.rule_ids)
+        else "、".join(titles.get(r, r) for r in rules)
+    )
     files = "、".join(d.name for d in run.datasets.all())
-    return (f"第 {run.number} 次比对使用：{which}；资金项目「{p.get('program', '')}」，"
-            f"发放标准 {p.get('standard')} 元，宽限 {p.get('grace_days')} 天；数据：{files}。")  # fmt: skip
+    return (f"第 {run.number} 次比对使用：{which}；资金项目「{run.title}」，"
+            f"{run.params_text}；数据：{files}。")  # fmt: skip
 
 
 class FilterForm(forms.Form):

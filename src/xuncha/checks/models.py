@@ -15,13 +15,24 @@ from simple_history.models import HistoricalRecords
 
 from xuncha.common.choices import Tone, Toned, toned
 from xuncha.common.models import BaseModel
-from xuncha.crosscheck.rules import RULES_BY_ID
+from xuncha.crosscheck.programs import DEFAULT_PROGRAM, Program, all_rules, program_of
 
 
 class DatasetKind(models.TextChoices):
+    """The inputs this app's code names; every program's inputs are valid kinds
+    (:func:`dataset_kinds`, from the program declarations in :mod:`xuncha.crosscheck.programs`)."""
+
     PAYMENTS = "payments", "发放名单"
     DEATHS = "deaths", "死亡人员名单"
     PAYROLL = "payroll", "财政供养人员名单"
+
+
+def dataset_kinds() -> list[tuple[str, str]]:
+    """Every input any program reads, as (id, label): a new program's registers are
+    kinds of data without a migration (the field's choices are this callable)."""
+    from xuncha.crosscheck.programs import all_inputs
+
+    return [(i.id, i.label) for i in all_inputs().values()]
 
 
 def dataset_path(instance: Dataset, filename: str) -> str:
@@ -35,7 +46,7 @@ class Dataset(BaseModel):
     team = models.ForeignKey(
         "planning.Team", verbose_name="巡察组", on_delete=models.PROTECT, related_name="+"
     )
-    kind = models.CharField("类别", max_length=10, choices=DatasetKind.choices)
+    kind = models.CharField("类别", max_length=20, choices=dataset_kinds)
     name = models.CharField("文件名", max_length=200)
     token = models.CharField("存储标识", max_length=32, unique=True)
     file = models.FileField("文件", upload_to=dataset_path, max_length=400)
@@ -92,7 +103,7 @@ class CheckRun(BaseModel):
         "self", verbose_name="上次运行", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )  # fmt: skip
-    # standard, grace_days, program, rules: as CheckConfig takes them.
+    # program (its id), title, params (by name), rules: as CheckConfig takes them.
     params = models.JSONField("规则参数")
     status = models.CharField(
         "状态", max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
@@ -129,6 +140,22 @@ class CheckRun(BaseModel):
     @property
     def finished(self) -> bool:
         return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+    @property
+    def program(self) -> Program:
+        return program_of(self.params.get("program", DEFAULT_PROGRAM))
+
+    @property
+    def title(self) -> str:
+        """The funding programme the report is titled with."""
+        return self.params.get("title") or self.program.title
+
+    @property
+    def params_text(self) -> str:
+        """The rule parameters it ran with, in words."""
+        values = self.params.get("params", {})
+        return "，".join(f"{p.label} {values.get(p.name, p.default)} {p.unit}"
+                        for p in self.program.params)  # fmt: skip
 
 
 @toned("verdict")
@@ -228,7 +255,7 @@ class Suspect(models.Model):
 
     @property
     def rule_title(self) -> str:
-        rule = RULES_BY_ID.get(self.rule)
+        rule = all_rules().get(self.rule)
         return rule.title if rule else self.rule
 
 

@@ -25,9 +25,8 @@ from xuncha.common.errors import ServiceError
 from xuncha.common.filters import list_query
 from xuncha.common.middleware import no_store, upload_limit
 from xuncha.common.pagination import paginate
-from xuncha.crosscheck import RULES, RULES_BY_ID
 from xuncha.crosscheck.linking import TIER_LABELS
-from xuncha.crosscheck.preview import REQUIRED, WANTED
+from xuncha.crosscheck.programs import DEFAULT_PROGRAM, PROGRAMS, Program, all_inputs, all_rules
 from xuncha.crosscheck.report import HITS_CSV, MANIFEST, WORKBOOK
 from xuncha.crosscheck.roles import ROLES
 from xuncha.planning.models import Team
@@ -63,20 +62,27 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
-    from xuncha.crosscheck.engine import DATASETS
+    """The programs (比对模型) and their rules, as declared."""
+    programs = []
+    for program in PROGRAMS.values():
+        described = program.describe()
+        for rule in described["rules"]:
+            rule["inputs_label"] = "、".join(program.labels[i] for i in rule["inputs"])
+        programs.append(described)
+    return render(request, "checks/rules.html", {"programs": programs})
 
-    described = [
-        r.describe() | {"inputs_label": "、".join(DATASETS[i] for i in r.inputs)} for r in RULES
-    ]
-    return render(request, "checks/rules.html", {"rules": described})
+
+def _program(request: HttpRequest) -> Program:
+    """The program the page is for (``?program=``, or the form's), the first by default."""
+    chosen = request.POST.get("program") or request.GET.get("program") or DEFAULT_PROGRAM
+    return PROGRAMS.get(chosen) or PROGRAMS[DEFAULT_PROGRAM]
 
 
 @login_required
 def team(request: HttpRequest, pk: int) -> HttpResponse:
     t = _team(request, pk)
-    return _team_page(
-        request, t, forms.RunForm(datasets=selectors.datasets(user=user_of(request), team=t))
-    )
+    datasets = selectors.datasets(user=user_of(request), team=t)
+    return _team_page(request, t, forms.RunForm(datasets=datasets, program=_program(request)))
 
 
 def _team_page(request: HttpRequest, t: Team, run_form: forms.RunForm, *,
@@ -88,7 +94,7 @@ def _team_page(request: HttpRequest, t: Team, run_form: forms.RunForm, *,
     return render(request, "checks/team.html", {
         "team": t, "datasets": selectors.datasets(user=user, team=t),
         "runs": selectors.runs(user=user, team=t)[:20], "upload_form": forms.UploadForm(),
-        "run_form": run_form, "run_params": [run_form[f] for f in ("program", "standard", "grace_days")],
+        "run_form": run_form, "programs": PROGRAMS.values(),
         "last": last, "last_params": forms.params_text(last), "busy": selectors.busy_run(user=user, team=t),
         "RunStatus": RunStatus,
     }, status=status)  # fmt: skip
@@ -160,8 +166,8 @@ def dataset(request: HttpRequest, pk: int) -> HttpResponse:
             for i, letter in enumerate(letters)
         ]})  # fmt: skip
     context = {"dataset": d, "preview": preview, "sheets": sheets, "errors": errors,
-               "warnings": warnings, "roles": ROLES, "required": [ROLES[r] for r in REQUIRED[d.kind]],
-               "wanted": [ROLES[r] for r in WANTED[d.kind]]}  # fmt: skip
+               "warnings": warnings, "roles": ROLES, "required": [ROLES[r] for r in all_inputs()[d.kind].needs],
+               "wanted": [ROLES[r] for r in all_inputs()[d.kind].wants]}  # fmt: skip
     return render(request, "checks/dataset.html", context, status=status)
 
 
@@ -170,14 +176,14 @@ def dataset(request: HttpRequest, pk: int) -> HttpResponse:
 def run_start(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     t = _team(request, pk)
-    form = forms.RunForm(request.POST, datasets=selectors.datasets(user=user, team=t))
+    form = forms.RunForm(
+        request.POST, datasets=selectors.datasets(user=user, team=t), program=_program(request)
+    )
     if not form.is_valid():
         return _team_page(request, t, form, status=400)
-    c = form.cleaned_data
-    params = services.RunParams(standard=c["standard"], grace_days=c["grace_days"],
-                                program=c["program"], rules=c["rules"])  # fmt: skip
     try:
-        run = services.run_start(team=t, by=user, datasets=list(c["datasets"]), params=params)
+        run = services.run_start(team=t, by=user, datasets=list(form.cleaned_data["datasets"]),
+                                 params=form.run_params())  # fmt: skip
     except ServiceError as err:
         messages.error(request, str(err))
         return redirect("checks:team", pk=t.pk)
@@ -193,7 +199,7 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
     if r.status == RunStatus.DONE:
         per_rule = r.summary.get("per_rule", {})
         context["per_rule"] = [
-            (rule.title, per_rule[rule.id]) for rule in RULES if rule.id in per_rule
+            (rule.title, per_rule[rule.id]) for rule in r.program.rules if rule.id in per_rule
         ]
         context["rows"] = selectors.run_rows(r)
         kinds = dict(DatasetKind.choices)
@@ -308,7 +314,7 @@ def suspect(request: HttpRequest, pk: int) -> HttpResponse:
 def _suspect_page(request: HttpRequest, s: Suspect, form: forms.VerifyForm, *, unmask: bool,
                   status: int = 200) -> HttpResponse:  # fmt: skip
     user = user_of(request)
-    rule = RULES_BY_ID.get(s.rule)
+    rule = all_rules().get(s.rule)
     return render(request, "checks/suspect.html", {
         "s": s, "run": s.run, "form": form, "unmask": unmask, "rule": rule,
         "death_register": rule is not None and DatasetKind.DEATHS in rule.inputs,

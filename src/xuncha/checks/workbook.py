@@ -77,7 +77,7 @@ def export(run: CheckRun, suspects: QuerySet[Suspect], *, unmask: bool) -> bytes
         "input_money": wb.add_format({**base, "bg_color": "#FFFBEA", "num_format": "#,##0.00"}),
     }
     ws = wb.add_worksheet(SHEET)
-    program = run.params.get("program", "")
+    program = run.title
     ws.write_string(0, 0, f"{program}数据比对疑点核查表（第 {run.number} 次比对）", f["title"])
     ws.write_string(1, 0, "请在黄色列填写核查结论（属实 / 不属实 / 待核实）、应追回金额、已追回金额和说明；"
              "前三列为系统校验用，请勿修改或删除。身份证号码" + ("完整显示，请按涉密要求保管。" if unmask

@@ -3,12 +3,14 @@
 Public API — the CLI and the web app are thin layers over it::
 
     from xuncha.crosscheck import check
-    result = check(payments=["2021年发放表.xlsx"], deaths=["死亡名单.csv"],
-                   payroll=["财政供养.csv"], standard=600, out="结果")
+    result = check({"payments": ["2021年发放表.xlsx"], "deaths": ["死亡名单.csv"],
+                    "payroll": ["财政供养.csv"]}, params={"standard": 600}, out="结果")
     result.hits          # a pyarrow Table, one row per (rule, payment row)
     result.count("deceased_payee")
 
-Rules are in :data:`RULES`; each has an id, a Chinese title, its parameters and meaning.
+The programs (比对模型) are in :data:`PROGRAMS`: each declares its inputs by role, its
+rules (each with an id, a Chinese title, its parameters and meaning) and its outputs.
+The reservoir program's rules are also :data:`RULES`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable
-from decimal import Decimal
+from collections.abc import Mapping as Mapping_
 from pathlib import Path
 from typing import NoReturn
 
@@ -24,12 +26,14 @@ from .engine import CheckConfig, CheckResult, run_check
 from .errors import InputError, NothingToCheck
 from .ingest import Mapping
 from .isolated import run_check_isolated
-from .params import ParamError, valid_grace_days, valid_standard
+from .params import Param, ParamError
+from .programs import DEFAULT_PROGRAM, PROGRAMS, Program, program_of
 from .roles import ROLES
 from .rules import RULES, RULES_BY_ID, Rule
 from .workdir import remove_made, sweep, writable_folder
 
 __all__ = [
+    "PROGRAMS",
     "RULES",
     "RULES_BY_ID",
     "CheckConfig",
@@ -37,33 +41,37 @@ __all__ = [
     "InputError",
     "Mapping",
     "NothingToCheck",
+    "Param",
     "ParamError",
+    "Program",
     "Rule",
     "check",
     "load_mapping",
+    "program_of",
     "run_check",
 ]
 
 
 def check(
-    payments: Iterable[str | Path],
-    deaths: Iterable[str | Path] = (),
-    payroll: Iterable[str | Path] = (),
+    inputs: Mapping_[str, Iterable[str | Path]],
     *,
+    program: str = DEFAULT_PROGRAM,
+    params: dict[str, object] | None = None,
     out: str | Path | None = None,
-    standard: Decimal | int | str = 600,
-    grace_days: int = 0,
     rules: Iterable[str] | None = None,
     mapping: Mapping | str | Path | None = None,
     unmask: bool = False,
-    program: str | None = None,
+    title: str | None = None,
     engine: str = "duckdb",
     spark_master: str = "local[*]",
     spark_stage: str | Path | None = None,
     spark_conf: dict[str, str] | None = None,
     isolate: bool = True,
 ) -> CheckResult:
-    """Check payment lists against the registers; write the report to ``out`` if given.
+    """Check a program's payment lists against its registers (``inputs``: files by the
+    program's input roles, e.g. ``{"payments": [...], "deaths": [...]}``); write the
+    report to ``out`` if given. ``params`` are the values of the program's rule
+    parameters (``xuncha programs`` lists them), the rest keep their defaults.
 
     ``engine="spark"`` runs the linking and the rules on Apache Spark (``spark_master``:
     ``local[*]``, ``spark://host:7077``, ``yarn`` …; ``spark_stage``: a folder every
@@ -72,8 +80,9 @@ def check(
 
     Raises :class:`NothingToCheck` when no payment row could be read at all; problems
     with single files are reported in ``result.sources`` (and the manifest) instead.
-    Raises :class:`ParamError` (a ``ValueError``) for ``standard`` or ``grace_days`` out of
-    range, and :class:`InputError` when ``out`` cannot be written, both before any work.
+    Raises :class:`ParamError` (a ``ValueError``) for a parameter out of range, and
+    :class:`InputError` for a program, rule, input or parameter the program does not
+    have, or when ``out`` cannot be written, all before any work.
 
     Scratch files (they hold full ID numbers) go in a hidden work folder inside ``out``,
     or the system temp folder when there is no ``out``; what a killed run left there is
@@ -84,20 +93,18 @@ def check(
     engine), so a file that crashes a reader ends in an InputError naming it.
     """
     config = CheckConfig(
-        payments=[Path(p) for p in payments],
-        deaths=[Path(p) for p in deaths],
-        payroll=[Path(p) for p in payroll],
-        standard=valid_standard(standard),
-        grace_days=valid_grace_days(grace_days),
-        rules=tuple(rules) if rules else tuple(r.id for r in RULES),
+        inputs={k: [Path(p) for p in v] for k, v in inputs.items()},
+        program=program,
+        params=dict(params or {}),
+        rules=tuple(rules or ()),
+        title=title or "",
         mapping=mapping if isinstance(mapping, Mapping) else load_mapping(mapping),
         engine=engine,
         spark_master=spark_master,
         spark_stage=Path(spark_stage) if spark_stage else None,
         spark_conf=dict(spark_conf or {}),
     )
-    if program:
-        config.program = program
+    config.validate()
     run = run_check_isolated if isolate else run_check
     if out is None:
         return run(config)

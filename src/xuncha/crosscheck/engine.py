@@ -39,14 +39,13 @@ from .ingest import (
 )
 from .linking import UNLINKED, link_people, tier_name_sql
 from .normalize import id18_sql, normalize_table
-from .params import valid_grace_days, valid_standard
-from .rules import PREPARED, RULES, RULES_BY_ID
+from .programs import DEFAULT_PROGRAM, Program, program_of
+from .rules import PREPARED
 from .spark import spark_stage
 from .sqlsession import DuckDBSession, SqlSession
 from .workdir import work_folder
 
 ENGINES = ("duckdb", "spark")
-DATASETS = {"payments": "发放名单", "deaths": "死亡人员名单", "payroll": "财政供养人员名单"}
 
 HIT_SCHEMA = pa.schema(
     [("rule", pa.string()), ("rule_title", pa.string()), ("file", pa.string()),
@@ -72,15 +71,14 @@ Progress = Callable[[float, str], None]
 
 @dataclass
 class CheckConfig:
-    """What to check and how. Saved whole in the manifest."""
+    """What to check and how: a program (:mod:`.programs`), its input files by role,
+    its rules' parameters. Saved whole in the manifest."""
 
-    payments: list[Path]
-    deaths: list[Path] = field(default_factory=list)
-    payroll: list[Path] = field(default_factory=list)
-    standard: Decimal = Decimal("600")
-    grace_days: int = 0
-    rules: tuple[str, ...] = tuple(r.id for r in RULES)
-    program: str = "大中型水库移民后期扶持直补资金"
+    inputs: dict[str, list[Path]]
+    program: str = DEFAULT_PROGRAM
+    params: dict[str, Any] = field(default_factory=dict)
+    rules: tuple[str, ...] = ()  # none: all of the program's
+    title: str = ""  # the report's title; the program's title when empty
     mapping: Mapping = field(default_factory=Mapping)
     memory_limit: str = "3GB"
     engine: str = "duckdb"  # or "spark": the linking and the rules run on Apache Spark
@@ -88,18 +86,63 @@ class CheckConfig:
     spark_stage: Path | None = None  # where the Parquet for Spark goes (shared on a cluster)
     spark_conf: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        spec = self.spec
+        self.rules = tuple(self.rules) or spec.rule_ids
+        self.title = self.title.strip() or spec.title
+        self.inputs = {k: [Path(p) for p in v] for k, v in self.inputs.items() if v}
+
+    @property
+    def spec(self) -> Program:
+        """The program declaration (an :class:`InputError` for an unknown one)."""
+        return program_of(self.program)
+
+    def files(self, dataset: str) -> list[Path]:
+        return self.inputs.get(dataset, [])
+
+    @property
+    def all_files(self) -> list[Path]:
+        return [p for files in self.inputs.values() for p in files]
+
+    def validate(self) -> None:
+        """Rules, inputs and parameters checked against the program; each parameter's
+        value read as its type. Raises :class:`~.params.ParamError` (a parameter) or
+        :class:`InputError` (a rule, input or parameter the program does not have)."""
+        spec = self.spec
+        for rule_id in self.rules:
+            spec.rule(rule_id)
+        foreign = [d for d in self.inputs if d not in spec.labels]
+        if foreign:
+            raise InputError(
+                f"比对模型「{spec.title}」不读取 {'、'.join(foreign)}"
+                f"（它读取：{'、'.join(f'{k}（{v}）' for k, v in spec.labels.items())}）。"
+            )
+        declared = {p.name: p for p in spec.params}
+        unknown = [k for k in self.params if k not in declared]
+        if unknown:
+            names = "、".join(f"{p.name}（{p.label}）" for p in declared.values()) or "无"
+            raise InputError(
+                f"比对模型「{spec.title}」没有参数 {'、'.join(unknown)}（它的参数：{names}）。"
+            )
+        self.params = {k: declared[k].check(v) for k, v in self.params.items()}
+
     def params_for(self, rule_id: str) -> dict[str, Any]:
-        return {"standard": self.standard, "grace_days": self.grace_days}
+        """The values of the parameters ``rule_id`` declares (defaults filled in)."""
+        rule = self.spec.rule(rule_id)
+        return {p.name: self.params.get(p.name, p.default) for p in rule.params}
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "payments": [str(p) for p in self.payments],
-            "deaths": [str(p) for p in self.deaths],
-            "payroll": [str(p) for p in self.payroll],
-            "standard": str(self.standard),
-            "grace_days": self.grace_days,
-            "rules": list(self.rules),
             "program": self.program,
+            "title": self.title,
+            "inputs": {k: [str(p) for p in v] for k, v in self.inputs.items()},
+            "params": {
+                p.name: str(v)
+                if isinstance(v := self.params.get(p.name, p.default), Decimal)
+                else v
+                for p in self.spec.params
+            },
+            "rules": list(self.rules),
             "mapping": {"columns": self.mapping.columns, "files": self.mapping.files},
             "engine": self.engine,
             **({"spark_master": self.spark_master} if self.engine == "spark" else {}),
@@ -153,15 +196,11 @@ def run_check(
     ``progress``, if given, is told how far the run is after each file and each step.
     Raises :class:`~.params.ParamError` for a parameter out of range.
     """
-    unknown = [r for r in config.rules if r not in RULES_BY_ID]
-    if unknown:
-        raise ValueError(f"未知规则：{', '.join(unknown)}")
     if config.engine not in ENGINES:
         raise ValueError(f"未知引擎：{config.engine}（可选 {'、'.join(ENGINES)}）")
     started, t0 = dt.datetime.now().astimezone().isoformat(timespec="seconds"), time.perf_counter()
     tell = progress or (lambda done, what: None)
-    config.standard, config.grace_days = (
-        valid_standard(config.standard), valid_grace_days(config.grace_days))  # fmt: skip
+    config.validate()
     with work_folder(workdir, "work") as tmp:
         con = duckdb.connect(
             config={"memory_limit": config.memory_limit, "temp_directory": str(tmp)}
@@ -183,12 +222,12 @@ def run_check(
             tell(0.75, "按身份证号码和姓名关联人员")
             with _timed(timings, "link"):
                 link_people(db)
-                _views(db)
+                _views(db, config.spec)
             tell(0.85, "运行比对规则")
             with _timed(timings, "rules"):
                 run, skipped = _select_rules(db, config)
                 hits = _hits(db, con, config, run)
-                problems = _data_problems(db)
+                problems = _data_problems(db, config)
         finally:
             if db is not None:
                 db.close()
@@ -235,8 +274,8 @@ def _ingest(
     create_raw_table(con)
     sources = [
         SourceReport(src=0, path=str(path), file=Path(path).name, dataset=dataset)
-        for dataset in DATASETS
-        for path in getattr(config, dataset)
+        for dataset in config.spec.labels
+        for path in config.files(dataset)
     ]
     for src, report in enumerate(sources, start=1):
         report.src = src
@@ -325,9 +364,11 @@ def _count_rows(con: duckdb.DuckDBPyConnection, sources: list[SourceReport]) -> 
             )
 
 
-def _views(db: SqlSession) -> None:
+def _views(db: SqlSession, spec: Program) -> None:
     db.view("pay", "SELECT * FROM linked WHERE dataset = 'payments'")
-    for dataset in ("deaths", "payroll"):
+    for dataset in spec.labels:
+        if dataset == "payments":
+            continue
         db.view(
             dataset,
             f"SELECT * FROM linked WHERE dataset = '{dataset}' AND person_key IS NOT NULL",
@@ -337,8 +378,9 @@ def _views(db: SqlSession) -> None:
 def _select_rules(db: SqlSession, config: CheckConfig) -> tuple[list[str], dict[str, str]]:
     present = {row[0] for row in db.rows("SELECT DISTINCT dataset FROM norm")}
     run, skipped = [], {}
+    spec = config.spec
     for rule_id in config.rules:
-        missing = [DATASETS[i] for i in RULES_BY_ID[rule_id].inputs if i not in present]
+        missing = [spec.labels[i] for i in spec.rule(rule_id).inputs if i not in present]
         if missing:
             skipped[rule_id] = "缺少" + "、".join(missing) + "，未运行"
         else:
@@ -355,17 +397,17 @@ def _hits(
     cells shown beside them (name and ID as written, county, township, village, bank
     account) are then taken from DuckDB's ``raw`` by row: ``norm`` does not carry
     them through normalisation and linking (nor to Spark's Parquet)."""
-    d = db.dialect
-    for table in dict.fromkeys(t for rule_id in run for t in RULES_BY_ID[rule_id].tables):
+    d, spec = db.dialect, config.spec
+    for table in dict.fromkeys(t for rule_id in run for t in spec.rule(rule_id).tables):
         db.table(table, PREPARED[table])
     parts = [
-        f"SELECT '{rule_id}' AS rule, * FROM ({RULES_BY_ID[rule_id].sql(config.params_for(rule_id), d)})"
+        f"SELECT '{rule_id}' AS rule, * FROM ({spec.rule(rule_id).sql(config.params_for(rule_id), d)})"
         for rule_id in run
     ]
     bound = {
         k: v
         for rule_id in run
-        for k, v in RULES_BY_ID[rule_id].bind(config.params_for(rule_id)).items()
+        for k, v in spec.rule(rule_id).bind(config.params_for(rule_id)).items()
     }
     if not parts:
         parts = [
@@ -387,8 +429,8 @@ def _hits(
     LEFT JOIN linked r ON r.rid = h.reg_rid""",
         bound,
     )
-    titles = " ".join(f"WHEN '{r.id}' THEN '{r.title}'" for r in RULES)
-    rule_order = " ".join(f"WHEN '{r.id}' THEN {i}" for i, r in enumerate(RULES))
+    titles = " ".join(f"WHEN '{r.id}' THEN '{r.title}'" for r in spec.rules)
+    rule_order = " ".join(f"WHEN '{r.id}' THEN {i}" for i, r in enumerate(spec.rules))
     con.register("_found", found)
     try:
         return conform(
@@ -417,11 +459,12 @@ def conform(hits: pa.Table) -> pa.Table:
     return hits.select(HIT_SCHEMA.names).cast(HIT_SCHEMA)
 
 
-def _data_problems(db: SqlSession) -> dict[str, int]:
+def _data_problems(db: SqlSession, config: CheckConfig) -> dict[str, int]:
     """Rows that could not take full part, by list and reason (the counts that are not
     zero): register rows whose ID links to no one or whose date cannot be read, and
     payment rows whose date or amount cannot be read (the rules then use the year a
     title, column or file name gives, or leave the amount out of the totals)."""
+    labels = config.spec.labels
     rows = db.rows(
         f"""SELECT dataset,
             count(*) FILTER (WHERE dataset <> 'payments' AND (person_key IS NULL OR person_key >= {UNLINKED})),
@@ -432,11 +475,11 @@ def _data_problems(db: SqlSession) -> dict[str, int]:
     date_of = {"payments": "发放日期", "deaths": "死亡日期", "payroll": "入职或离职日期"}
     out: dict[str, int] = {}
     for dataset, unlinked, no_death_date, dates, amounts in rows:
-        name = DATASETS[dataset]
+        name = labels[dataset]
         counts = {
             "身份证号码无法识别的行": unlinked,
             "死亡日期缺失或无法识别的行": no_death_date,
-            f"{date_of[dataset]}无法识别的行": 0 if dataset == "deaths" else dates,
+            f"{date_of.get(dataset, '日期')}无法识别的行": 0 if dataset == "deaths" else dates,
             "金额无法识别的行": amounts if dataset == "payments" else 0,
         }
         out.update({f"{name}：{k}": v for k, v in counts.items() if v})

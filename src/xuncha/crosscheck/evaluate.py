@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .rules import RULES
+from .programs import DEFAULT_PROGRAM, all_rules, program_of
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class Score:
         return self.true_positives / expected if expected else 1.0
 
 
-def evaluate(hits: pa.Table, truth: Path) -> dict[str, Score]:
+def evaluate(hits: pa.Table, truth: Path, program: str = DEFAULT_PROGRAM) -> dict[str, Score]:
+    """Precision and recall of each of ``program``'s rules."""
     con = duckdb.connect()
     try:
         con.register("hits", hits.select(["rule", "file", "sheet", "row"]))
@@ -53,7 +54,7 @@ def evaluate(hits: pa.Table, truth: Path) -> dict[str, Score]:
     finally:
         con.close()
     found = {r[0]: Score(*r) for r in rows}
-    return {r.id: found.get(r.id, Score(r.id, 0, 0, 0)) for r in RULES}
+    return {r.id: found.get(r.id, Score(r.id, 0, 0, 0)) for r in program_of(program).rules}
 
 
 def _cells(text: str, width: int, *, right: bool = False) -> str:
@@ -66,7 +67,7 @@ def _cells(text: str, width: int, *, right: bool = False) -> str:
 def format_scores(scores: dict[str, Score]) -> str:
     """The scores as a table people read: rules by their Chinese titles, columns aligned
     in a terminal (the rule ids are the command line's, not the reader's)."""
-    titles = {rule.id: rule.title for rule in RULES}
+    titles = {rule.id: rule.title for rule in all_rules().values()}
     heads = ("命中", "误报", "漏报", "精确率", "召回率")
     lines = ["  " + _cells("规则", 20) + "".join(_cells(h, 9, right=True) for h in heads)]
     for s in scores.values():

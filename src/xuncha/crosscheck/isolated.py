@@ -29,7 +29,7 @@ def run_check_isolated(
     limits = sandbox.limits("check")
     if config.engine == "spark":  # the JVM reserves far more address space than it uses
         limits = dataclasses.replace(limits, memory=0)
-    files = [p.name for p in (*config.payments, *config.deaths, *config.payroll)]
+    files = [p.name for p in config.all_files]
     read: set[str] = set()
     step = ["开始"]
 

@@ -1,19 +1,24 @@
-"""The rule parameters a person types (发放标准, 死亡后宽限天数), checked once for every
+"""The rule parameters a person types (发放标准, 死亡后宽限天数 …), checked once for every
 way in: the CLI, the Python API and the web job.
 
-The rules receive them as bound SQL parameters (see :meth:`.rules.Rule.bind`), never as
-text in the query, so a value can only ever be a value; this module keeps the values
-themselves sensible (finite, in range), with a Chinese message naming the parameter.
+A rule declares its parameters (:class:`Param`: name, type, default, unit, legal
+basis); the type decides how a typed value is read and kept sensible (finite, in
+range), with a Chinese message naming the parameter by its label. The rules receive
+the values as bound SQL parameters (see :meth:`.rules.Rule.bind`), never as text in
+the query, so a value can only ever be a value.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from .errors import InputError
 
-STANDARD_MAX = Decimal("10000000000")  # below 100 亿元/人/年, as the web form's 12 digits
-GRACE_DAYS_MAX = 3650  # ten years; as the web form
+AMOUNT_MAX = Decimal("10000000000")  # below 100 亿, as the web form's 12 digits
+DAYS_MAX = 3650  # ten years; as the web form
 
 
 class ParamError(InputError, ValueError):
@@ -21,35 +26,69 @@ class ParamError(InputError, ValueError):
     ``ValueError`` for a caller of the Python API."""
 
 
-def valid_standard(value: object) -> Decimal:
-    """发放标准 in 元/人/年: a finite amount above 0 with at most two decimals (分)."""
+def valid_amount(value: object, label: str = "金额", unit: str = "元") -> Decimal:
+    """An amount (元, 亩 …): finite, above 0, at most two decimals."""
+    noun = "金额" if unit.startswith("元") else "数值"
     if isinstance(value, bool):
-        raise ParamError(f"发放标准应是金额（元/人/年），而不是「{value}」。")
+        raise ParamError(f"{label}应是{noun}（{unit}），而不是「{value}」。")
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ParamError(f"发放标准不是有效的金额：「{value}」。") from None
+        raise ParamError(f"{label}不是有效的{noun}：「{value}」。") from None
     if not amount.is_finite():
-        raise ParamError(f"发放标准应是一个有限的金额，而不是「{value}」。")
+        raise ParamError(f"{label}应是一个有限的{noun}，而不是「{value}」。")
     if amount <= 0:
-        raise ParamError(f"发放标准应大于 0：「{value}」。")
-    if amount >= STANDARD_MAX:
-        raise ParamError(f"发放标准过大：「{value}」（应小于 {STANDARD_MAX:,} 元/人/年）。")
+        raise ParamError(f"{label}应大于 0：「{value}」。")
+    if amount >= AMOUNT_MAX:
+        raise ParamError(f"{label}过大：「{value}」（应小于 {AMOUNT_MAX:,} {unit}）。")
     if amount != amount.quantize(Decimal("0.01")):
-        raise ParamError(f"发放标准最多两位小数（到分）：「{value}」。")
+        raise ParamError(
+            f"{label}最多两位小数{'（到分）' if noun == '金额' else ''}：「{value}」。"
+        )
     return amount
 
 
-def valid_grace_days(value: object) -> int:
-    """死亡后宽限天数: a whole number of days from 0 to :data:`GRACE_DAYS_MAX`."""
+def valid_days(value: object, label: str = "天数", unit: str = "天") -> int:
+    """A whole number of days from 0 to :data:`DAYS_MAX`."""
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ParamError(f"死亡后宽限天数应是整数：「{value}」。")
+        raise ParamError(f"{label}应是整数：「{value}」。")
     try:
         days = int(str(value).strip()) if not isinstance(value, int | float) else int(value)
     except (ValueError, OverflowError):
-        raise ParamError(f"死亡后宽限天数应是整数：「{value}」。") from None
+        raise ParamError(f"{label}应是整数：「{value}」。") from None
     if days < 0:
-        raise ParamError(f"死亡后宽限天数不能为负数：「{value}」。")
-    if days > GRACE_DAYS_MAX:
-        raise ParamError(f"死亡后宽限天数过大：「{value}」（最多 {GRACE_DAYS_MAX} 天）。")
+        raise ParamError(f"{label}不能为负数：「{value}」。")
+    if days > DAYS_MAX:
+        raise ParamError(f"{label}过大：「{value}」（最多 {DAYS_MAX} {unit}）。")
     return days
+
+
+TYPES: dict[str, tuple[Callable[[object, str, str], Any], str]] = {
+    "amount": (valid_amount, "数额"),
+    "days": (valid_days, "天数"),
+}
+"""A parameter type: how its value is read and checked, and what it is called."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter a rule declares: its ``name`` (as the SQL marker, the CLI's
+    ``--param name=value`` and the web form field), ``label`` (Chinese), ``type`` (a
+    key of :data:`TYPES`), ``default``, ``unit`` and the legal ``basis`` of the value."""
+
+    name: str
+    label: str
+    type: str
+    default: Any
+    unit: str = ""
+    basis: str = ""
+
+    def check(self, value: object) -> Any:
+        """``value`` read as this parameter's type; :class:`ParamError` naming the
+        parameter when it is not."""
+        return TYPES[self.type][0](value, self.label, self.unit)
+
+    def describe(self) -> dict[str, Any]:
+        default = str(self.default) if isinstance(self.default, Decimal) else self.default
+        return {"label": self.label, "type": self.type, "default": default,
+                "unit": self.unit, "basis": self.basis}  # fmt: skip

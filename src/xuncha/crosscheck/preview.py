@@ -22,20 +22,6 @@ from .roles import HEAD_ROWS, ROLES
 
 SAMPLE_ROWS = 5
 
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "payments": ("id_number",),
-    "deaths": ("id_number",),
-    "payroll": ("id_number",),
-}
-"""Roles without which a file cannot take part at all: identity is matched on the ID."""
-
-WANTED: dict[str, tuple[str, ...]] = {
-    "payments": ("name", "amount", "payment_date"),
-    "deaths": ("name", "death_date"),
-    "payroll": ("name", "start_date"),
-}
-"""Roles some rules need; without them those rules find nothing in the file."""
-
 
 @dataclass
 class SheetPreview:
@@ -56,8 +42,11 @@ class SheetPreview:
         """(errors, warnings) of this sheet's mapping for a dataset kind, in Chinese."""
         if self.error:
             return [self.error], []
-        errors = [f"没有「{ROLES[r]}」列" for r in REQUIRED[dataset] if r not in self.columns]
-        warnings = [f"没有「{ROLES[r]}」列" for r in WANTED[dataset] if r not in self.columns]
+        from .programs import all_inputs
+
+        declared = all_inputs()[dataset]
+        errors = [f"没有「{ROLES[r]}」列" for r in declared.needs if r not in self.columns]
+        warnings = [f"没有「{ROLES[r]}」列" for r in declared.wants if r not in self.columns]
         if dataset == "payments" and ("year" in self.columns or self.year):
             warnings = [w for w in warnings if ROLES["payment_date"] not in w]
         return errors, warnings

@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from .. import __version__
-from .engine import CheckResult
+from .engine import CheckConfig, CheckResult
 from .linking import TIER_LABELS
-from .rules import RULES_BY_ID
+from .rules import Rule
 from .workdir import work_folder
 
 HITS_CSV = "hits.csv"
@@ -154,7 +154,7 @@ def write_workbook(
     _summary_sheet(wb, fmt, result, summary, unmask)
     counts = {row[0]: row[1] for row in summary["per_rule"]}
     for rule_id in result.rules_run:
-        _rule_sheet(wb, fmt, rule_id, counts.get(rule_id, 0))
+        _rule_sheet(wb, fmt, result.config.spec.rule(rule_id), counts.get(rule_id, 0))
     # Style numbers of the formats the spliced cells use (assigned now, before close).
     styles = {name: f._get_xf_index() for name, f in fmt.items()}
     try:
@@ -305,18 +305,23 @@ def _formats(wb: Any) -> dict[str, Any]:
     }
 
 
+def parameters_text(config: CheckConfig) -> str:
+    """The rule parameters of a run, as a reader of the report sees them."""
+    shown = "，".join(
+        f"{p.label} {config.params.get(p.name, p.default)} {p.unit}" for p in config.spec.params
+    )
+    return f"规则参数：{shown}" if shown else "规则参数：无"
+
+
 def _summary_sheet(
     wb: Any, fmt: dict[str, Any], result: CheckResult, summary: dict[str, Any], unmask: bool
 ) -> None:
     ws = wb.add_worksheet("汇总")
     ws.set_column(0, 0, 30)
     ws.set_column(1, 4, 14)
-    ws.write_string(0, 0, f"{result.config.program}数据比对疑点汇总", fmt["title"])
+    ws.write_string(0, 0, f"{result.config.title}数据比对疑点汇总", fmt["title"])
     ws.write_string(
-        1,
-        0,
-        f"比对时间：{result.started}　规则参数：标准 {result.config.standard} 元/人/年，死亡后宽限 {result.config.grace_days} 天",
-        fmt["note"],
+        1, 0, f"比对时间：{result.started}　{parameters_text(result.config)}", fmt["note"]
     )
     ws.write_string(
         2,
@@ -335,7 +340,7 @@ def _summary_sheet(
     per_rule = {row[0]: row for row in summary["per_rule"]}
     for rule_id in result.rules_run:
         r += 1
-        rule = RULES_BY_ID[rule_id]
+        rule = result.config.spec.rule(rule_id)
         _, rows, people, amount = per_rule.get(rule_id, (rule_id, 0, 0, Decimal(0)))
         ws.write_string(r, 0, rule.title, fmt["cell"])
         ws.write_number(r, 1, rows, fmt["int"])
@@ -351,7 +356,7 @@ def _summary_sheet(
             ws.write_string(r, 4, UNATTRIBUTED_NOTE, fmt["wrap"])
     for rule_id, why in result.rules_skipped.items():
         r += 1
-        ws.write_string(r, 0, RULES_BY_ID[rule_id].title, fmt["cell"])
+        ws.write_string(r, 0, result.config.spec.rule(rule_id).title, fmt["cell"])
         ws.write_string(r, 4, why, fmt["wrap"])
     total_rows, distinct_rows, total_amount = summary["total"]
     r += 1
@@ -364,7 +369,9 @@ def _summary_sheet(
     ws.write_string(r, 0, "按文件 / 工作表（县市区）", fmt["title"])
     rules = result.rules_run
     r += 1
-    for c, h in enumerate(["文件", "工作表", *(RULES_BY_ID[x].title for x in rules), "金额（元）"]):
+    for c, h in enumerate(
+        ["文件", "工作表", *(result.config.spec.rule(x).title for x in rules), "金额（元）"]
+    ):
         ws.write_string(r, c, h, fmt["head"])
     pivot: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: defaultdict(int))
     for file, sheet, rule_id, n, amount in summary["per_file"]:
@@ -379,10 +386,9 @@ def _summary_sheet(
         ws.write_number(r, len(rules) + 2, float(counts["amount"]), fmt["money"])
 
 
-def _rule_sheet(wb: Any, fmt: dict[str, Any], rule_id: str, count: int) -> None:
+def _rule_sheet(wb: Any, fmt: dict[str, Any], rule: Rule, count: int) -> None:
     """Title, headers, widths, frozen panes, filter and drop-downs of a rule sheet; its
     data rows are spliced in afterwards (see :func:`write_workbook`)."""
-    rule = RULES_BY_ID[rule_id]
     ws = wb.add_worksheet(rule.title[:31])
     ws.write_string(0, 0, f"{rule.title}（{count} 条）", fmt["title"])
     ws.write_string(1, 0, f"判定规则：{rule.meaning}　依据：{rule.basis}", fmt["note"])
@@ -419,7 +425,7 @@ def build_manifest(
     per_rule = {row[0]: row for row in summary["per_rule"]}
     rules = []
     for rule_id in result.config.rules:
-        info = RULES_BY_ID[rule_id].describe()
+        info = result.config.spec.rule(rule_id).describe()
         info["parameters"] = {
             k: str(v) if isinstance(v, Decimal) else v
             for k, v in result.config.params_for(rule_id).items()

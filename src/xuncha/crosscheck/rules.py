@@ -24,18 +24,9 @@ from typing import Any
 
 from .dialect import DuckDBDialect
 from .linking import TIERS
-from .params import valid_grace_days, valid_standard
+from .params import Param
 
 Params = dict[str, Any]
-CHECKS = {"standard": valid_standard, "grace_days": valid_grace_days}
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    label: str
-    default: Any
-    kind: type
 
 
 @dataclass(frozen=True)
@@ -59,9 +50,9 @@ class Rule:
 
     def bind(self, params: Params | None = None) -> Params:
         """The values for the markers in :meth:`sql` (defaults filled in, each checked
-        by :mod:`.params`): exactly the parameters the rule declares."""
+        by its :class:`~.params.Param`): exactly the parameters the rule declares."""
         merged = self._with_defaults(params)
-        return {p.name: CHECKS[p.name](merged[p.name]) for p in self.params}
+        return {p.name: p.check(merged[p.name]) for p in self.params}
 
     def _with_defaults(self, params: Params | None) -> Params:
         return {p.name: p.default for p in self.params} | (params or {})
@@ -75,14 +66,8 @@ class Rule:
             "meaning": self.meaning,
             "basis": self.basis,
             "inputs": list(self.inputs),
-            "params": {
-                p.name: {"label": p.label, "default": _jsonable(p.default)} for p in self.params
-            },
+            "params": {p.name: p.describe() for p in self.params},
         }
-
-
-def _jsonable(value: Any) -> Any:
-    return str(value) if isinstance(value, Decimal) else value
 
 
 def _paid(alias: str) -> str:
@@ -239,7 +224,17 @@ RULES: tuple[Rule, ...] = (
         meaning="领取人在死亡人员名单中，且发放日期晚于死亡日期。",
         basis="补助对象死亡后应停止发放，已发放的应予追回。",
         inputs=("payments", "deaths"),
-        params=(Param("grace_days", "死亡后宽限天数", 0, int),),
+        params=(
+            Param(
+                "grace_days",
+                "死亡后宽限天数",
+                "days",
+                0,
+                "天",
+                "补助对象死亡后应停止发放；宽限天数供各地按本地的停发时限设置（默认 0 天："
+                "死亡次日起的发放都列出）。",
+            ),
+        ),
         build=_deceased,
     ),
     Rule(
@@ -272,7 +267,17 @@ RULES: tuple[Rule, ...] = (
         "单行金额超过标准的也列出，匹配方式为“无法归属到人”。",
         basis="补助按规定标准发放，每人每年不得超过标准（标准由参数 standard 给出，见核查表汇总页）。",
         inputs=("payments",),
-        params=(Param("standard", "标准（元/人/年）", Decimal("600"), Decimal),),
+        params=(
+            Param(
+                "standard",
+                "发放标准",
+                "amount",
+                Decimal("600"),
+                "元/人/年",
+                "《国务院关于完善大中型水库移民后期扶持政策的意见》（国发〔2006〕17号）："
+                "每人每年补助 600 元。",
+            ),
+        ),
         tables=("person_year",),
         build=_over_standard,
     ),
@@ -301,11 +306,11 @@ def printed_sql(rule: Rule, dialect: DuckDBDialect | None = None) -> str:
     d = dialect or DuckDBDialect()
     head = [
         f"-- {rule.title}（{rule.id}，第 {rule.version} 版），{ENGINE_LABELS[d.name]} 方言",
-        f"-- 读取引擎准备的视图：{'、'.join(VIEWS[i] for i in rule.inputs)}"
+        f"-- 读取引擎准备的视图：{'、'.join(view_of(i) for i in rule.inputs)}"
         "（每行带 person_key 和 tier_rank）",
     ]
     head += [
-        f"-- 参数 {d.param(p.name)}：{p.label}，默认 {p.default}（运行时另行传入，不写进语句）"
+        f"-- 参数 {d.param(p.name)}：{p.label}（{p.unit}），默认 {p.default}（运行时另行传入，不写进语句）"
         for p in rule.params
     ]
     parts = ["\n".join(head)]
@@ -319,8 +324,10 @@ def printed_sql(rule: Rule, dialect: DuckDBDialect | None = None) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-# The view each input role is read through (prepared by the engine).
-VIEWS = {"payments": "pay", "deaths": "deaths", "payroll": "payroll"}
+def view_of(dataset: str) -> str:
+    """The view the engine prepares for an input (``pay`` for the payment lists, the
+    input's own name for a register)."""
+    return "pay" if dataset == "payments" else dataset
 
 
 def _trimmed(sql: str) -> str:

@@ -23,7 +23,11 @@ def demo_run(args: argparse.Namespace) -> int:
     data = generate(args.out / "data", DatagenConfig(payments=args.payments))
     print("2/4 比对：发放名单 × 死亡人员名单 × 财政供养人员名单……")
     report_dir = args.out / "report"
-    result = check(data.payments, data.deaths, data.payroll, out=report_dir, standard=data.standard)
+    result = check(
+        {"payments": data.payments, "deaths": data.deaths, "payroll": data.payroll},
+        params={"standard": data.standard},
+        out=report_dir,
+    )
     print_summary(result)
     print("3/4 与标准答案对照（精确率 / 召回率）：")
     print(format_scores(evaluate(result.hits, data.truth)))

@@ -1,6 +1,6 @@
 -- 死亡后仍领取（deceased_payee，第 2 版），DuckDB 方言
 -- 读取引擎准备的视图：pay、deaths（每行带 person_key 和 tier_rank）
--- 参数 $grace_days：死亡后宽限天数，默认 0（运行时另行传入，不写进语句）
+-- 参数 $grace_days：死亡后宽限天数（天），默认 0（运行时另行传入，不写进语句）
 
 -- 规则查询：每行一个疑点
 SELECT p.rid, r.rid AS reg_rid, CAST(NULL AS STRING) AS group_key,

@@ -1,6 +1,6 @@
 -- 超标准发放（over_standard，第 2 版），DuckDB 方言
 -- 读取引擎准备的视图：pay（每行带 person_key 和 tier_rank）
--- 参数 $standard：标准（元/人/年），默认 600（运行时另行传入，不写进语句）
+-- 参数 $standard：发放标准（元/人/年），默认 600（运行时另行传入，不写进语句）
 
 -- 共享表 person_year：每次运行只建一次，读它的规则共用
 CREATE OR REPLACE TABLE person_year AS

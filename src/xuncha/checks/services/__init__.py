@@ -6,7 +6,6 @@ database so that they can be filtered, verified and turned into findings. One mo
 per concern; callers import the public names from here.
 """
 
-from ._common import DEFAULT_PROGRAM
 from .datasets import (
     PREVIEW_CACHE,
     clean_file_name,
@@ -28,7 +27,6 @@ from .verification import (
 )
 
 __all__ = [
-    "DEFAULT_PROGRAM",
     "PREVIEW_CACHE",
     "ImportReport",
     "RunParams",

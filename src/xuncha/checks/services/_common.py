@@ -1,14 +1,11 @@
 """What every part of the cross-check's services shares: who may use a team's
-cross-check, and the default funding programme."""
+cross-check."""
 
 from __future__ import annotations
 
 from xuncha.accounts.access import is_inspecting_side
 from xuncha.accounts.models import User
 from xuncha.common.errors import PermissionDenied
-from xuncha.crosscheck import CheckConfig
-
-DEFAULT_PROGRAM = CheckConfig(payments=[]).program
 
 
 def require_team(by: User, team_id: int) -> None:

@@ -20,12 +20,12 @@ from django.utils import timezone
 from xuncha.accounts.models import User
 from xuncha.common import jobs
 from xuncha.common.errors import ServiceError
-from xuncha.crosscheck import RULES, RULES_BY_ID, CheckConfig, InputError
+from xuncha.crosscheck import CheckConfig, InputError
 from xuncha.crosscheck.isolated import run_check_isolated
+from xuncha.crosscheck.programs import DEFAULT_PROGRAM, program_of
 from xuncha.planning.models import Team
 
 from ..models import CheckRun, Dataset, DatasetKind, RunStatus, Suspect, Verdict
-from ._common import DEFAULT_PROGRAM
 from ._common import require_team as _require_team
 from .bulk import suspects_insert
 from .datasets import _mapping, dataset_preview
@@ -36,14 +36,19 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class RunParams:
-    standard: Decimal = Decimal(600)
-    grace_days: int = 0
+    """A run's settings: the program (its id), the report's title, the values of its
+    rules' parameters by name (the others keep their defaults) and the rules to run
+    (none: all of the program's)."""
+
     program: str = DEFAULT_PROGRAM
-    rules: list[str] = field(default_factory=lambda: [r.id for r in RULES])
+    title: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    rules: list[str] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"standard": str(self.standard), "grace_days": self.grace_days,
-                "program": self.program, "rules": self.rules}  # fmt: skip
+        values = {k: str(v) if isinstance(v, Decimal) else v for k, v in self.params.items()}
+        rules = list(program_of(self.program).rule_ids) if self.rules is None else self.rules
+        return {"program": self.program, "title": self.title, "params": values, "rules": rules}
 
 
 def run_start(*, team: Team, by: User, datasets: list[Dataset], params: RunParams) -> CheckRun:
@@ -53,13 +58,13 @@ def run_start(*, team: Team, by: User, datasets: list[Dataset], params: RunParam
         raise ServiceError("所选数据不属于本组或已停用。")
     if not any(d.kind == DatasetKind.PAYMENTS for d in datasets):
         raise ServiceError("请至少选择一份发放名单。")
-    unknown = [r for r in params.rules if r not in RULES_BY_ID]
-    if unknown or not params.rules:
+    if params.rules == []:
         raise ServiceError("请至少选择一条规则。")
-    if params.standard <= 0 or params.grace_days < 0:
-        raise ServiceError("发放标准应大于 0，宽限天数不能为负数。")
-    if not params.program.strip():
-        raise ServiceError("请填写资金项目名称。")
+    try:  # the declaration checks rules, inputs and each parameter, with its own message
+        CheckConfig(inputs={d.kind: [Path(d.name)] for d in datasets}, program=params.program,
+                    params=dict(params.params), rules=tuple(params.rules or ())).validate()  # fmt: skip
+    except InputError as err:
+        raise ServiceError(str(err)) from err
     problems = []
     for d in datasets:
         errors, _ = dataset_preview(d).problems(d.kind)
@@ -139,14 +144,19 @@ def _execute(run: CheckRun, folder: Path, t0: float) -> None:
     from xuncha.crosscheck.report import MANIFEST, write_outputs
 
     datasets = list(run.datasets.all())
-    by_kind = {k: [Path(d.file.path) for d in datasets if d.kind == k] for k in DatasetKind.values}
+    inputs: dict[str, list[Path]] = {}
+    for d in datasets:
+        inputs.setdefault(d.kind, []).append(Path(d.file.path))
     p = run.params
     config = CheckConfig(
-        payments=by_kind["payments"], deaths=by_kind["deaths"], payroll=by_kind["payroll"],
-        standard=Decimal(p["standard"]), grace_days=int(p["grace_days"]),
-        rules=tuple(p["rules"]), program=p["program"], mapping=_mapping(datasets),
+        inputs=inputs,
+        program=p["program"],
+        params=p["params"],
+        rules=tuple(p["rules"]),
+        title=p["title"],
+        mapping=_mapping(datasets),
         memory_limit=settings.CHECK_MEMORY_LIMIT,
-    )  # fmt: skip
+    )
     timings = {"prepare": round(time.perf_counter() - t0, 3)}
     # In a child process with limits: a file that crashes its reader fails this run
     # with an InputError naming it, and the worker lives on.

@@ -19,7 +19,6 @@ from xuncha.rectifications.services import rectification_create
 
 from ..models import CheckRun, Suspect, Verdict
 from ..selectors import current_suspects
-from ._common import DEFAULT_PROGRAM
 from ._common import require_team as _require_team
 from .verification import sync_recovered
 
@@ -50,7 +49,7 @@ def suspects_to_finding(
         if not agg["n"]:
             raise ServiceError("没有尚未汇入问题的核实属实疑点。")
         amount = agg["amount"] or Decimal(0)
-        program = run.params.get("program") or DEFAULT_PROGRAM
+        program = run.title
         text = description.strip() or (
             f"数据比对发现{program}违规发放问题：经核实属实 {agg['n']} 条，"
             f"涉及 {agg['people']} 人，违规发放 {amount:,.2f} 元（第 {run.number} 次比对）。"

@@ -3,18 +3,17 @@ and safe to run twice (the second run is refused and changes nothing)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 
+from web.demo_world import TODAY, DemoStack
 from xuncha.accounts.access import restrict, team_ids
 from xuncha.accounts.models import Role, User
 from xuncha.common.errors import ServiceError
 from xuncha.demo.city import DemoCity, seed_city
-from xuncha.demo.petitions import DemoPetitions, seed_petitions
+from xuncha.demo.petitions import DemoPetitions
 from xuncha.findings.models import Finding, ImmediateItem, Lead, Talk
 from xuncha.petitions.models import Channel, IntakeCode, Petition, Stage
 from xuncha.planning.models import Assignment, Round, Term
@@ -24,21 +23,16 @@ from xuncha.rectifications.selectors import completion
 from xuncha.units.models import RiskLevel, Unit, UnitKind
 from xuncha.units.selectors import in_conflict
 
-TODAY = dt.date(2025, 11, 20)
+pytestmark = pytest.mark.demo_city("petitions")
 PETITIONS: dict[str, DemoPetitions] = {}
 
 
 @pytest.fixture(scope="module")
-def city(django_db_setup, django_db_blocker) -> Iterator[DemoCity]:
-    """Seeded once for the module, in a transaction rolled back when the module ends."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo = seed_city(today=TODAY)
-        users = {u.username: u for u in User.objects.filter(username__in=["office", "team"])}
-        PETITIONS["seeded"] = seed_petitions(
-            today=TODAY, office=users["office"], team_user=users["team"]
-        )
-        yield demo
-        transaction.set_rollback(True)
+def city(demo_city: DemoStack) -> Iterator[DemoCity]:
+    """The session's demo city with its petitions (web.demo_world)."""
+    with demo_city.module("petitions") as seeded:
+        PETITIONS["seeded"] = seeded["petitions"]
+        yield demo_city.city
 
 
 def _user(city: DemoCity, role: Role) -> User:

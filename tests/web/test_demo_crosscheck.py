@@ -5,16 +5,18 @@ into a finding, its rectification item and the figures page."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from web.demo_world import DemoStack
 from xuncha.accounts.models import User
 from xuncha.checks.models import Suspect, Verdict
 from xuncha.checks.selectors import verified_totals
 from xuncha.dashboards.selectors import Period, figures
-from xuncha.demo.city import seed_city
+from xuncha.demo.city import DemoCity, seed_city
 from xuncha.demo.crosscheck import seed_crosscheck
 from xuncha.findings.models import Finding
 from xuncha.rectifications.models import RectificationItem
@@ -22,9 +24,17 @@ from xuncha.rectifications.models import RectificationItem
 TODAY = dt.date(2025, 11, 20)
 
 
+@pytest.fixture(scope="module")
+def city(demo_city: DemoStack) -> Iterator[DemoCity]:
+    """The session's demo city, nothing over it (web.demo_world); the chain is seeded in
+    the test, and rolled back with it."""
+    with demo_city.module():
+        yield demo_city.city
+
+
 @pytest.mark.django_db
-def test_the_chenzhou_chain(tmp_path, client):
-    seed_city(today=TODAY)
+@pytest.mark.demo_city()
+def test_the_chenzhou_chain(city, tmp_path, client):
     team_user = User.objects.get(username="team")
     chain = seed_crosscheck(folder=tmp_path / "data", team_user=team_user, today=TODAY)
     run = chain.run

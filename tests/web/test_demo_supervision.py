@@ -4,17 +4,15 @@ made or revised, and planted sham cases that the signals find."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 
+from web.demo_world import DemoStack
 from xuncha.accounts.models import User
-from xuncha.demo.city import DemoCity, seed_city
-from xuncha.demo.petitions import seed_petitions
-from xuncha.demo.supervision import DemoSupervision, seed_supervision, summary
+from xuncha.demo.city import DemoCity
+from xuncha.demo.supervision import DemoSupervision, summary
 from xuncha.rectifications.models import RectificationItem, Status
 from xuncha.rectifications.selectors import completion, rules_made_counts
 from xuncha.sham.models import Signal, SignalKind, SignalStatus
@@ -29,21 +27,16 @@ from xuncha.supervision.models import (
 )
 from xuncha.supervision.selectors import assessment_results, follow_up_list
 
-TODAY = dt.date(2025, 11, 20)
+pytestmark = pytest.mark.demo_city("petitions", "supervision")
 SEEDED: dict[str, DemoSupervision] = {}
 
 
 @pytest.fixture(scope="module")
-def city(django_db_setup, django_db_blocker) -> Iterator[DemoCity]:
-    """The city, its petitions and the supervision, seeded once for the module in a
-    transaction rolled back when the module ends."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo = seed_city(today=TODAY)
-        users = {u.username: u for u in User.objects.filter(username__in=["office", "team"])}
-        seed_petitions(today=TODAY, office=users["office"], team_user=users["team"])
-        SEEDED["supervision"] = seed_supervision(today=TODAY)
-        yield demo
-        transaction.set_rollback(True)
+def city(demo_city: DemoStack) -> Iterator[DemoCity]:
+    """The session's demo city with its petitions and the supervision (web.demo_world)."""
+    with demo_city.module("petitions", "supervision") as seeded:
+        SEEDED["supervision"] = seeded["supervision"]
+        yield demo_city.city
 
 
 @pytest.fixture

@@ -4,42 +4,34 @@ full page and page numbers alternating right and left."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
 
 from documents.visual import number_side, page_images, page_size_mm, text_lines
-from xuncha.accounts.models import User
-from xuncha.demo.city import seed_city
+from web.demo_world import TODAY, DemoStack
 from xuncha.demo.documents import DemoDocuments, summary, write_demo_documents
-from xuncha.demo.papers import seed_papers
-from xuncha.demo.petitions import seed_petitions
 from xuncha.documents.kinds import KINDS
 from xuncha.documents.official import layout as L
 from xuncha.documents.official.pdf import to_pdf
 
-TODAY = dt.date(2025, 11, 20)
+pytestmark = pytest.mark.demo_city("petitions", "papers")
 BLOCK_TOP, BLOCK_BOTTOM = L.TOP_MM, L.TOP_MM + L.BLOCK_HEIGHT_MM
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any,
+def demo(demo_city: DemoStack, django_db_blocker: Any,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoDocuments, Path]]:  # fmt: skip
-    """The demo city with its petitions and papers, its documents written once; all in a
-    transaction rolled back when the module ends."""
+    """The session's demo city with its petitions and papers (web.demo_world), its
+    documents written once; what writing them saved is rolled back when the module ends."""
     out = tmp_path_factory.mktemp("demo") / "公文"
-    with django_db_blocker.unblock(), transaction.atomic():
-        seed_city(today=TODAY)
-        users = {u.username: u for u in User.objects.filter(username__in=["office", "team"])}
-        seed_petitions(today=TODAY, office=users["office"], team_user=users["team"])
-        seed_papers(today=TODAY)
-        yield write_demo_documents(out, today=TODAY), out
-        transaction.set_rollback(True)
+    with demo_city.module("petitions", "papers"):
+        with django_db_blocker.unblock():
+            written = write_demo_documents(out, today=TODAY)
+        yield written, out
 
 
 def test_every_kind_written_and_verified(demo: tuple[DemoDocuments, Path], db: Any) -> None:

@@ -4,28 +4,27 @@ drill-down to exactly those 43 ledger items."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
+from web.demo_world import TODAY, DemoStack
 from xuncha.accounts.models import Role, User
 from xuncha.dashboards.selectors import Period, default_period, ranking
-from xuncha.demo.city import DemoCity, seed_city
+from xuncha.demo.city import DemoCity
 from xuncha.planning.models import Term
 from xuncha.units.models import Unit
 
-TODAY = dt.date(2025, 11, 20)
+pytestmark = pytest.mark.demo_city()
 
 
 @pytest.fixture(scope="module")
-def city(django_db_setup, django_db_blocker) -> Iterator[DemoCity]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield seed_city(today=TODAY)
-        transaction.set_rollback(True)
+def city(demo_city: DemoStack) -> Iterator[DemoCity]:
+    """The session's demo city, nothing over it (web.demo_world)."""
+    with demo_city.module():
+        yield demo_city.city
 
 
 def _user(city: DemoCity, role: Role) -> User:

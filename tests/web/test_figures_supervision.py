@@ -12,18 +12,17 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from web.demo_world import DemoStack
 from web.factories import ledger_item
 from web.supervision_world import closed_item, small_system
 from xuncha.accounts.models import User
 from xuncha.dashboards.selectors import Period
 from xuncha.dashboards.supervision import supervision_figures
-from xuncha.demo.city import seed_city
-from xuncha.demo.supervision import seed_supervision
 from xuncha.planning.models import Term
 from xuncha.rectifications import services as rectifications
 from xuncha.rectifications.models import RuleKind
@@ -37,7 +36,6 @@ from xuncha.supervision.models import Assessment, Grade
 from xuncha.units.models import Unit, UnitKind
 
 YEAR = Period.year(2024)  # the world's rounds began on 2024-03-01
-DEMO_DAY = dt.date(2025, 11, 20)
 
 
 def _rule(world, item, n: int, kind: str = RuleKind.MADE, by: str = "unit") -> None:
@@ -279,15 +277,14 @@ def test_the_export_carries_the_supervision_figures(client, world, scene) -> Non
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo city with seed 004's supervision, seeded once for the module and rolled
-    back when it ends."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        city = seed_city(today=DEMO_DAY)
-        yield city, seed_supervision(today=DEMO_DAY)
-        transaction.set_rollback(True)
+def demo(demo_city: DemoStack):
+    """The session's demo city with its petitions and seed 004's supervision, as the demo
+    seeds them (web.demo_world: shared with test_demo_supervision)."""
+    with demo_city.module("petitions", "supervision") as seeded:
+        yield demo_city.city, seeded["supervision"]
 
 
+@pytest.mark.demo_city("petitions", "supervision")
 def test_the_demo_city_shows_seed_004_on_the_figures_page(demo, db, client) -> None:
     _city, seeded = demo
     term = Term.objects.get()

@@ -4,35 +4,28 @@ signers from the finding's own team in their roles; recommendations per unit."""
 
 from __future__ import annotations
 
-import datetime as dt
-import time
 from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
 from django.db.models import Count, F, Max, Q
 
-from xuncha.demo.city import seed_city
-from xuncha.demo.papers import DemoPapers, seed_papers
+from web.demo_world import TODAY, DemoStack
+from xuncha.demo.papers import DemoPapers
 from xuncha.findings.models import Finding, Recommendation, WorkingPaper
 from xuncha.findings.selectors import paper_signed_q
 from xuncha.planning.models import Assignment, MemberRole, Round, TeamMember
 
-TODAY = dt.date(2025, 11, 20)
+pytestmark = pytest.mark.demo_city("papers")
 SEEDED: dict[str, DemoPapers] = {}
 
 
 @pytest.fixture(scope="module")
-def city(django_db_setup, django_db_blocker) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        seed_city(today=TODAY)
-        started = time.perf_counter()
-        SEEDED["papers"] = seed_papers(today=TODAY)
-        print(
-            f"\nseed_papers: {time.perf_counter() - started:.2f} s for {SEEDED['papers'].papers} papers"
-        )
+def city(demo_city: DemoStack) -> Iterator[None]:
+    """The session's demo city with its working papers (web.demo_world, which prints how
+    long each layer took to seed)."""
+    with demo_city.module("papers") as seeded:
+        SEEDED["papers"] = seeded["papers"]
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

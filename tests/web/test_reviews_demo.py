@@ -5,33 +5,29 @@ defects, a few reviews submitted, the demo team reading its own results."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
+from web.demo_world import DemoStack
 from xuncha.accounts.models import User
-from xuncha.demo.city import seed_city
-from xuncha.demo.reviews import SEED, DemoReviews, seed_reviews, summary
+from xuncha.demo.reviews import SEED, DemoReviews, summary
 from xuncha.reviews import sampling
 from xuncha.reviews.models import CheckedReport, Flag, FlagKind, ReviewRound, SampleStatus
 from xuncha.reviews.selectors import round_figures, team_results
 
-TODAY = dt.date(2025, 11, 20)
+pytestmark = pytest.mark.demo_city("reviews")
 SEEDED: dict[str, DemoReviews] = {}
 
 
 @pytest.fixture(scope="module")
-def city(django_db_setup, django_db_blocker) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        seed_city(today=TODAY)
-        started = time.perf_counter()
-        SEEDED["reviews"] = seed_reviews(today=TODAY)
-        print(f"\nseed_reviews: {time.perf_counter() - started:.2f} s")  # measured, not asserted
+def city(demo_city: DemoStack) -> Iterator[None]:
+    """The session's demo city with the report review (web.demo_world, which prints how
+    long each layer took to seed)."""
+    with demo_city.module("reviews") as seeded:
+        SEEDED["reviews"] = seeded["reviews"]
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

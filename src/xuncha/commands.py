@@ -178,6 +178,18 @@ def _params_line(params: Any) -> str:
     )
 
 
+def _landcomp_args(p: argparse.ArgumentParser) -> None:
+    from .policy.cli import calc_args
+
+    calc_args(p)
+
+
+def _landcomp_run(args: argparse.Namespace) -> int:
+    from .policy.cli import calc_run
+
+    return calc_run(args)
+
+
 def _programs_run(args: argparse.Namespace) -> int:
     """The program declarations: what each reads, recognises, checks and writes."""
     import json
@@ -395,6 +407,15 @@ COMMANDS = [
         "例如：xuncha programs；xuncha programs --json",
         a.programs_args,
         _programs_run,
+    ),
+    Command(
+        "landcomp",
+        "征地补偿计算：按湖南省征地补偿标准算出一块地的应补偿金额、土地补偿费和安置补助费，"
+        "并说明适用的标准和系数。",
+        "例如：xuncha landcomp --county 长沙市区 --zone 1区 --land-class 旱地 --area 2.5 "
+        "--basic-farmland --announced 2024-03-01 --coefficients 地类系数.xlsx",
+        _landcomp_args,
+        _landcomp_run,
     ),
     Command(
         "rules",

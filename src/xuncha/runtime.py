@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 EXIT_OK, EXIT_NOTHING_CHECKED, EXIT_USAGE = 0, 1, 2
+EXIT_UNCHECKED = 3  # computed nothing: a value the data lacks (policy.cli)
 EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl+C
 
 

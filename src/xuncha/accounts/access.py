@@ -71,6 +71,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "checks.open": _INSPECTING,  # the cross-check workbench (others read figures only)
     "card.supervise": _OFFICE,  # 督办 on a red or yellow card
     "indicators.manage": _OFFICE,  # indicator systems: list, import, export, install the shipped ones
+    "policy.calculate": _INSPECTING,
+    "policy.manage": _OFFICE,
     "assessment.score": _OFFICE | {Role.SUPERVISOR},  # open an assessment and score its units
     "sham.review": _OFFICE | {Role.SUPERVISOR},  # sham signals: list, open, confirm, dismiss
     "commonproblem.manage": _OFFICE,  # group findings, name common problems, push self-checks

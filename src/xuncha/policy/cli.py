@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from xuncha.runtime import EXIT_NOTHING_CHECKED, EXIT_OK, EXIT_USAGE
+from xuncha.runtime import EXIT_NOTHING_CHECKED, EXIT_OK, EXIT_UNCHECKED, EXIT_USAGE
 
 from .landcomp import (
     LAND_CLASSES,
@@ -28,8 +28,6 @@ from .landcomp import (
     money,
 )
 from .tables import TableError, load_coefficients, load_zone_prices, parse_date
-
-EXIT_UNCHECKED = 3  # the parcel cannot be checked: a value the standard lacks
 
 
 def _date(text: str) -> date:

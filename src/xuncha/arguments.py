@@ -177,7 +177,16 @@ def datagen_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--payments", type=int, default=5000, metavar="行数", help="发放记录总行数（默认 5000）"
     )
+    from .crosscheck.programs import DEFAULT_PROGRAM, PROGRAMS
+
     p.add_argument("--seed", type=int, default=20231001, help="随机种子（同一种子生成相同数据）")
+    p.add_argument(
+        "--program",
+        choices=[p.id for p in PROGRAMS.values() if p.datagen],
+        default=DEFAULT_PROGRAM,
+        metavar="模型",
+        help=f"为哪个比对模型生成数据（默认 {DEFAULT_PROGRAM}；见 xuncha programs）",
+    )
     p.add_argument(
         "--csv-only",
         action="store_true",

@@ -215,19 +215,17 @@ def _programs_run(args: argparse.Namespace) -> int:
 
 
 def _datagen_run(args: argparse.Namespace) -> int:
-    from .crosscheck.datagen import DatagenConfig, generate
+    from .crosscheck.programs import program_of
 
-    out = generate(
-        args.out, DatagenConfig(payments=args.payments, seed=args.seed, xlsx=not args.csv_only)
-    )
-    print(f"已生成到 {out.out_dir}/：")
-    for label, files in (
-        ("发放名单", out.payments),
-        ("死亡人员名单", out.deaths),
-        ("财政供养人员名单", out.payroll),
-    ):
-        print(f"  {label}：{'、'.join(f.name for f in files)}")
+    spec = program_of(args.program)
+    out = spec.generate(args.out, payments=args.payments, seed=args.seed, xlsx=not args.csv_only)
+    print(f"已为「{spec.title}」生成到 {args.out}/：")
+    for dataset, files in out.files().items():
+        option = f"--{dataset.replace('_', '-')}"
+        print(f"  {spec.labels[dataset]}（{option}）：{'、'.join(f.name for f in files)}")
     print(f"  标准答案：{out.truth.name}")
+    values = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in out.params.items())
+    print(f"  比对时使用参数：{values or '默认值'}")
     return EXIT_OK
 
 

@@ -38,8 +38,9 @@ from .ingest import (
     prepare_source,
 )
 from .linking import UNLINKED, link_people, tier_name_sql
-from .normalize import id18_sql, normalize_table
+from .normalize import extra_columns, id18_sql, normalize_table
 from .programs import DEFAULT_PROGRAM, Program, program_of
+from .roles import KINDS
 from .rules import PREPARED
 from .spark import spark_stage
 from .sqlsession import DuckDBSession, SqlSession
@@ -213,7 +214,7 @@ def run_check(
                 sources = _ingest(con, config, tmp, tell)
             tell(INGEST_SHARE, "规范化身份证号码、姓名、日期和金额")
             with _timed(timings, "normalize"):
-                normalize_table(con, d)
+                normalize_table(con, d, config.spec.roles)
             db = DuckDBSession(con)
             if config.engine == "spark":
                 tell(0.7, "把规范化后的数据写成 Parquet，交给 Spark")
@@ -221,7 +222,7 @@ def run_check(
                     db = spark_stage(con, config, tmp)
             tell(0.75, "按身份证号码和姓名关联人员")
             with _timed(timings, "link"):
-                link_people(db)
+                link_people(db, extra_columns(config.spec.roles))
                 _views(db, config.spec)
             tell(0.85, "运行比对规则")
             with _timed(timings, "rules"):
@@ -365,14 +366,13 @@ def _count_rows(con: duckdb.DuckDBPyConnection, sources: list[SourceReport]) -> 
 
 
 def _views(db: SqlSession, spec: Program) -> None:
+    """A view per input: ``pay`` for the payment lists, a register's own name for it
+    (a register of people: its rows linked to a person)."""
     db.view("pay", "SELECT * FROM linked WHERE dataset = 'payments'")
-    for dataset in spec.labels:
-        if dataset == "payments":
-            continue
-        db.view(
-            dataset,
-            f"SELECT * FROM linked WHERE dataset = '{dataset}' AND person_key IS NOT NULL",
-        )
+    for i in spec.inputs:
+        if i.id != "payments":
+            linked = " AND person_key IS NOT NULL" if i.people else ""
+            db.view(i.id, f"SELECT * FROM linked WHERE dataset = '{i.id}'{linked}")
 
 
 def _select_rules(db: SqlSession, config: CheckConfig) -> tuple[list[str], dict[str, str]]:
@@ -465,22 +465,28 @@ def _data_problems(db: SqlSession, config: CheckConfig) -> dict[str, int]:
     payment rows whose date or amount cannot be read (the rules then use the year a
     title, column or file name gives, or leave the amount out of the totals)."""
     labels = config.spec.labels
+    things = ", ".join(f"'{i.id}'" for i in config.spec.inputs if not i.people) or "''"
+    added = [r for r in config.spec.roles if r in KINDS and KINDS[r] != "date"]
+    unread_added = " OR ".join(f"{r}_unread" for r in added) or "false"
     rows = db.rows(
         f"""SELECT dataset,
-            count(*) FILTER (WHERE dataset <> 'payments' AND (person_key IS NULL OR person_key >= {UNLINKED})),
+            count(*) FILTER (WHERE dataset <> 'payments' AND dataset NOT IN ({things})
+                             AND (person_key IS NULL OR person_key >= {UNLINKED})),
             count(*) FILTER (WHERE dataset = 'deaths' AND death_date IS NULL),
-            count(*) FILTER (WHERE date_unread), count(*) FILTER (WHERE amount_unread)
+            count(*) FILTER (WHERE date_unread), count(*) FILTER (WHERE amount_unread),
+            count(*) FILTER (WHERE {unread_added})
            FROM linked GROUP BY dataset ORDER BY dataset"""
     )
     date_of = {"payments": "发放日期", "deaths": "死亡日期", "payroll": "入职或离职日期"}
     out: dict[str, int] = {}
-    for dataset, unlinked, no_death_date, dates, amounts in rows:
+    for dataset, unlinked, no_death_date, dates, amounts, others in rows:
         name = labels[dataset]
         counts = {
             "身份证号码无法识别的行": unlinked,
             "死亡日期缺失或无法识别的行": no_death_date,
             f"{date_of.get(dataset, '日期')}无法识别的行": 0 if dataset == "deaths" else dates,
             "金额无法识别的行": amounts if dataset == "payments" else 0,
+            "面积、价值或是否等栏目无法识别的行": others,
         }
         out.update({f"{name}：{k}": v for k, v in counts.items() if v})
     return out

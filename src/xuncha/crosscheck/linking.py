@@ -49,8 +49,9 @@ RULE_COLUMNS = (
 )  # fmt: skip
 
 
-def link_people(db: SqlSession) -> None:
-    """Create ``linked``: for every row of ``norm``, its person (``person_key``, an
+def link_people(db: SqlSession, extra: tuple[str, ...] = ()) -> None:
+    """Create ``linked``: for every row of ``norm`` (its columns RULE_COLUMNS and
+    ``extra``, those of the roles a program added), its person (``person_key``, an
     integer, see :data:`UNLINKED`; ``tier_rank``; and ``person_id18``, the number a
     search linked it to) with the columns the rules read, so the rules scan one narrow
     table and join and group on integers.
@@ -68,7 +69,7 @@ def link_people(db: SqlSession) -> None:
     d = db.dialect
     db.table("search_names", _SEARCH_NAMES)
     db.table("known_all", _KNOWN)
-    _unmask_suspects(db)
+    _unmask_suspects(db, extra)
     # The few rows that need a search, taken out first: a filter on norm_l's status
     # (a CASE over a join) is not pushed below a join, so searching norm_l directly
     # would join every row with its namesakes before filtering.
@@ -105,7 +106,7 @@ def link_people(db: SqlSession) -> None:
     )
     db.table(
         "linked",
-        f"""SELECT {", ".join(f"n.{c}" for c in RULE_COLUMNS)},
+        f"""SELECT {", ".join(f"n.{c}" for c in (*RULE_COLUMNS, *extra))},
             coalesce(n.id_key, k.person_key) AS person_key, k.person_id18,
             CASE WHEN n.id_status = 'valid' THEN 0 WHEN n.id_status = 'legacy' THEN 1
                  ELSE k.tier_rank END AS tier_rank
@@ -153,7 +154,7 @@ def _damaged_candidates(d: DuckDBDialect, where: str, extra: str = "", *,
         JOIN {known} k ON k.name_norm = n.name_norm WHERE {near} {extra}"""
 
 
-def _unmask_suspects(db: SqlSession) -> None:
+def _unmask_suspects(db: SqlSession, extra: tuple[str, ...] = ()) -> None:
     """A number-cell-shaped ID whose check character passes by chance (1 in 11) is
     damaged when the same name holds another valid ID within the rounding tolerance:
     that other number is what the spreadsheet destroyed. Otherwise it stays valid
@@ -169,7 +170,7 @@ def _unmask_suspects(db: SqlSession) -> None:
                SELECT rid FROM ({candidates}) c
                GROUP BY rid HAVING count(DISTINCT id18) = 1) s ON s.rid = n.rid""",
     )
-    kept = ", ".join(f"n.{c}" for c in (*RULE_COLUMNS, *_LINK_COLUMNS)
+    kept = ", ".join(f"n.{c}" for c in (*RULE_COLUMNS, *extra, *_LINK_COLUMNS)
                      if c not in ("id_status", "id18", "id_key", "id_problem"))  # fmt: skip
     db.view(
         "norm_l",

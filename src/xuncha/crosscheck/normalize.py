@@ -29,6 +29,7 @@ import functools
 
 from .dialect import DuckDBDialect
 from .idnumber import CHECK_CHARS
+from .roles import KINDS
 
 FULLWIDTH = "０１２３４５６７８９ｘＸ．，－／"
 HALFWIDTH = "0123456789XX.,-/"
@@ -192,12 +193,59 @@ def date_sql(d: DuckDBDialect, expr: str) -> str:
 
 
 def amount_sql(d: DuckDBDialect, expr: str) -> str:
-    """An amount in yuan from 600, 600.00, 600元, ￥600, 1,200.00, full-width digits."""
+    """An amount in yuan from 600, 600.00, 600元, ￥600, 1,200.00, full-width digits,
+    and 1.2万元 or 1.2万 (ten thousand yuan)."""
     cleaned = d.regexp_replace_all(fullwidth_to_ascii(d, expr), r"[￥¥元,\s]|RMB|人民币", "")
-    return f"coalesce({d.to_decimal(expr)}, {d.to_decimal(cleaned)})"
+    wan_text = f"replace({cleaned}, '万', '')"
+    wan = f"CASE WHEN {d.matches(cleaned, '万$')} THEN {d.to_decimal(wan_text)} * 10000 END"
+    return f"coalesce({d.to_decimal(expr)}, {d.to_decimal(cleaned)}, {wan})"
 
 
-def normalize_table(con: object, d: DuckDBDialect) -> None:
+def area_sql(d: DuckDBDialect, expr: str) -> str:
+    """An area in 亩 from 2.5, 2.5亩, 2.50 亩, full-width digits."""
+    cleaned = d.regexp_replace_all(fullwidth_to_ascii(d, expr), r"[亩,\s]", "")
+    return f"{d.to_decimal(cleaned)}"
+
+
+FLAG_TRUE = ("是", "√", "Y", "YES", "1", "TRUE", "有")
+FLAG_FALSE = ("否", "×", "N", "NO", "0", "FALSE", "无", "")
+
+
+def flag_sql(d: DuckDBDialect, expr: str) -> str:
+    """是/否 (√, Y/N, 1/0 …) as a boolean; NULL for anything else."""
+    s = f"upper(trim({fullwidth_to_ascii(d, expr)}))"
+    yes = ", ".join(f"'{v}'" for v in FLAG_TRUE)
+    no = ", ".join(f"'{v}'" for v in FLAG_FALSE)
+    return f"CASE WHEN {s} IN ({yes}) THEN true WHEN {s} IN ({no}) THEN false END"
+
+
+def code_sql(d: DuckDBDialect, expr: str) -> str:
+    """A code (地块编号, 号牌号码, 区片): ASCII, upper case, no spaces."""
+    return f"nullif(upper({d.regexp_replace_all(fullwidth_to_ascii(d, expr), f'[{SPACES}]+', '')}), '')"
+
+
+def extra_columns(roles: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns of ``norm`` the added roles among ``roles`` become (see
+    :func:`normalize_table`)."""
+    return tuple(
+        c for r in roles if r in KINDS for c in ((r,) if KINDS[r] == "date" else (r, f"{r}_unread"))
+    )
+
+
+def extra_values(d: DuckDBDialect, kind: str, expr: str) -> str:
+    """The value of a cell of an added role (:data:`.roles.KINDS`), as SQL."""
+    if kind == "amount":
+        return amount_sql(d, expr)
+    if kind == "area":
+        return area_sql(d, expr)
+    if kind == "flag":
+        return flag_sql(d, expr)
+    if kind == "code":
+        return code_sql(d, expr)
+    return f"nullif(trim({expr}), '')"
+
+
+def normalize_table(con: object, d: DuckDBDialect, roles: tuple[str, ...] = ()) -> None:
     """Create ``norm`` from the data rows of ``raw``, in one pass over the rows.
 
     ID numbers are classified row by row (:func:`id_columns`): nearly all of them are
@@ -211,7 +259,13 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
     with a hit (name and ID as written, county, township, village, bank account, and a
     payment row's file name) stay in ``raw`` (found by ``rid``), saving a copy of
     millions of strings. A register row keeps its file name: the rules quote it.
+
+    ``roles``: those the program recognises; each added role (:data:`.roles.KINDS`)
+    among them becomes a column of ``norm`` named after it, with ``<role>_unread`` when
+    a cell is there but cannot be read (a date also counts in ``date_unread``).
     """
+    extra = {r: KINDS[r] for r in roles if r in KINDS}
+    extra_dates = [r for r, kind in extra.items() if kind == "date"]
     ex = con.execute  # type: ignore[attr-defined]
     data = "FROM raw WHERE kind = 'data'"
     ex(
@@ -226,7 +280,7 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
     )
     dates = " UNION ".join(
         f"SELECT {c} AS text {data}"
-        for c in ("payment_date", "death_date", "start_date", "end_date")
+        for c in ("payment_date", "death_date", "start_date", "end_date", *extra_dates)
     )
     # (text, value, unread) for each distinct text; ``unread``: a text that is there
     # but is not a date (or amount) this reads.
@@ -248,6 +302,16 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
             ("end_date", "de"),
         )
     )
+    for role in extra_dates:
+        date_joins += f" LEFT JOIN date_map x_{role} ON x_{role}.text = r.{role}"
+    added = "".join(
+        f", x_{role}.value AS {role}"
+        if kind == "date"
+        else f", {extra_values(d, kind, 'r.' + role)} AS {role}, "
+        f"({extra_values(d, kind, 'r.' + role)} IS NULL AND trim(coalesce(r.{role}, '')) <> '') AS {role}_unread"
+        for role, kind in extra.items()
+    )
+    unread_dates = "".join(f" OR x_{role}.unread" for role in extra_dates)
     rows = id_columns(d, "SELECT * FROM raw WHERE kind = 'data'")
     ex(
         f"""CREATE OR REPLACE TABLE norm AS SELECT
@@ -259,8 +323,8 @@ def normalize_table(con: object, d: DuckDBDialect) -> None:
             dp.value AS pay_date, dd.value AS death_date, ds.value AS start_date, de.value AS end_date,
             coalesce(year(dp.value), TRY_CAST(regexp_extract(r.year, '(\\d{{4}})', 1) AS INTEGER),
                      r.year_hint) AS pay_year,
-            coalesce(dp.unread OR dd.unread OR ds.unread OR de.unread, false) AS date_unread,
-            coalesce(a.unread, false) AS amount_unread
+            coalesce(dp.unread OR dd.unread OR ds.unread OR de.unread{unread_dates}, false) AS date_unread,
+            coalesce(a.unread, false) AS amount_unread{added}
         FROM ({rows}) r
         LEFT JOIN names n ON n.name = r.name
         LEFT JOIN amount_map a ON a.text = r.amount{date_joins}"""

@@ -16,7 +16,7 @@ from typing import Any
 from .errors import InputError
 from .ingest import guard, readable_kind
 from .ingest.excel import open_workbook, reader_error, reader_failures, sheet_members, short_error
-from .ingest.sources import Mapping, layout_of, year_hint
+from .ingest.sources import Mapping, declared, layout_of, year_hint
 from .ingest.text import SAMPLE_BYTES, detect_encoding, encoding_label, sniff_csv
 from .roles import HEAD_ROWS, ROLES
 
@@ -42,11 +42,9 @@ class SheetPreview:
         """(errors, warnings) of this sheet's mapping for a dataset kind, in Chinese."""
         if self.error:
             return [self.error], []
-        from .programs import all_inputs
-
-        declared = all_inputs()[dataset]
-        errors = [f"没有「{ROLES[r]}」列" for r in declared.needs if r not in self.columns]
-        warnings = [f"没有「{ROLES[r]}」列" for r in declared.wants if r not in self.columns]
+        spec = declared(dataset)
+        errors = [f"没有「{ROLES[r]}」列" for r in spec.needs if r not in self.columns]
+        warnings = [f"没有「{ROLES[r]}」列" for r in spec.wants if r not in self.columns]
         if dataset == "payments" and ("year" in self.columns or self.year):
             warnings = [w for w in warnings if ROLES["payment_date"] not in w]
         return errors, warnings
@@ -96,7 +94,7 @@ class FilePreview:
 
 
 def preview_file(
-    path: str | Path, mapping: Mapping | None = None, *, name: str = ""
+    path: str | Path, mapping: Mapping | None = None, *, name: str = "", dataset: str = "payments"
 ) -> FilePreview:
     """What the engine will read from ``path``; ``name`` is the file name the mapping
     and messages use (defaults to the path's). Never raises for a bad file: the reason
@@ -107,9 +105,9 @@ def preview_file(
     try:
         out.kind = readable_kind(path, out.file)
         if out.kind in ("xlsx", "xls"):
-            _workbook(path, out, mapping)
+            _workbook(path, out, mapping, dataset)
         else:
-            _csv(path, out, mapping)
+            _csv(path, out, mapping, dataset)
     except InputError as err:
         out.error = str(err)
     except OSError as err:
@@ -117,14 +115,17 @@ def preview_file(
     return out
 
 
-def _sheet(rows: list[list[Any]], mapping: Mapping, file: str, name: str) -> SheetPreview:
+def _sheet(
+    rows: list[list[Any]], mapping: Mapping, file: str, name: str, dataset: str
+) -> SheetPreview:
     sheet = SheetPreview(sheet=name)
     head = [["" if c is None else str(c) for c in row] for row in rows[:HEAD_ROWS]]
-    layout = layout_of(head, mapping, file) if head else None
+    layout = layout_of(head, mapping, file, dataset) if head else None
     if layout is None:
+        keys = "或".join(ROLES[k] for k in declared(dataset).keys)
         sheet.error = (
             "工作表为空" if not any(any(c.strip() for c in r) for r in head)
-            else f"前 {HEAD_ROWS} 行中找不到表头（没有可识别的姓名或身份证号码列），请手工指定各列"
+            else f"前 {HEAD_ROWS} 行中找不到表头（没有可识别的{keys}列），请手工指定各列"
         )  # fmt: skip
         sheet.headers = max(head, key=lambda r: sum(bool(c.strip()) for c in r), default=[])
         sheet.sample = head[:SAMPLE_ROWS]
@@ -140,7 +141,7 @@ def _sheet(rows: list[list[Any]], mapping: Mapping, file: str, name: str) -> She
     return sheet
 
 
-def _workbook(path: Path, out: FilePreview, mapping: Mapping) -> None:
+def _workbook(path: Path, out: FilePreview, mapping: Mapping, dataset: str) -> None:
     reader, names = open_workbook(str(path), out.file)
     out.encoding = out.kind
     far = guard.oversized_sheets(path, out.file, sheet_members(str(path)))
@@ -160,10 +161,10 @@ def _workbook(path: Path, out: FilePreview, mapping: Mapping) -> None:
                 SheetPreview(sheet=name, error=f"无法读取（{short_error(err)}）", unreadable=True)
             )
             continue
-        out.sheets.append(_sheet(rows, mapping, out.file, name))
+        out.sheets.append(_sheet(rows, mapping, out.file, name, dataset))
 
 
-def _csv(path: Path, out: FilePreview, mapping: Mapping) -> None:
+def _csv(path: Path, out: FilePreview, mapping: Mapping, dataset: str) -> None:
     with path.open("rb") as f:
         sample = f.read(SAMPLE_BYTES)
     encoding = detect_encoding(sample, out.file)
@@ -178,10 +179,12 @@ def _csv(path: Path, out: FilePreview, mapping: Mapping) -> None:
             file=out.file,
         ) from err
     _, records, _ = sniff_csv(text.lstrip("\ufeff"), out.file)
-    out.sheets.append(_sheet([list(r) for r in records], mapping, out.file, ""))
+    out.sheets.append(_sheet([list(r) for r in records], mapping, out.file, "", dataset))
 
 
-def preview_isolated(path: str | Path, mapping: Mapping | None = None, *, name: str) -> FilePreview:
+def preview_isolated(
+    path: str | Path, mapping: Mapping | None = None, *, name: str, dataset: str = "payments"
+) -> FilePreview:
     """:func:`preview_file` in a child process with the "parse" limits
     (:mod:`xuncha.sandbox`): a file that crashes the reader or passes a limit gives a
     preview whose ``error`` says so, and the caller's process lives on."""
@@ -189,7 +192,13 @@ def preview_isolated(path: str | Path, mapping: Mapping | None = None, *, name: 
 
     try:
         preview: FilePreview = sandbox.run(
-            preview_file, str(path), mapping, name=name, file=name, limits=sandbox.limits("parse")
+            preview_file,
+            str(path),
+            mapping,
+            name=name,
+            dataset=dataset,
+            file=name,
+            limits=sandbox.limits("parse"),
         )
     except sandbox.FileCrashed as err:
         return FilePreview(file=name, error=str(err))

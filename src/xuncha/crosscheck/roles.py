@@ -29,8 +29,50 @@ ROLES: dict[str, str] = {
     "village": "村",
     "bank_account": "银行账号",
     "employer": "工作单位",
+    # The registers and lists of the other programs (see :mod:`.programs`); each is
+    # normalised by its kind (:data:`KINDS`) into a column of ``norm`` named after it.
+    "category": "保障类别",
+    "plate": "号牌号码",
+    "vehicle_value": "车辆价值",
+    "register_date": "登记日期",
+    "cancel_date": "注销日期",
+    "company": "企业名称",
+    "position": "人员身份",
+    "land_id": "地块编号",
+    "area": "面积",
+    "zone": "区片",
+    "land_class": "地类",
+    "basic_farmland": "是否永久基本农田",
+    "restored": "是否恢复属性",
+    "announce_date": "征收土地公告日期",
+    "approve_date": "批准日期",
+    "fee_kind": "款项",
 }
 """Every role the engine knows, with its Chinese label."""
+
+KINDS: dict[str, str] = {
+    "category": "text",
+    "plate": "code",
+    "vehicle_value": "amount",
+    "register_date": "date",
+    "cancel_date": "date",
+    "company": "text",
+    "position": "text",
+    "land_id": "code",
+    "area": "area",
+    "zone": "code",
+    "land_class": "text",
+    "basic_farmland": "flag",
+    "restored": "flag",
+    "announce_date": "date",
+    "approve_date": "date",
+    "fee_kind": "text",
+}
+"""How each role added for the other programs is normalised (:func:`.normalize.extra_columns`):
+``text`` trimmed; ``code`` trimmed, full-width to ASCII, upper case, no spaces;
+``amount`` in 元 (600元, 1.2万元); ``area`` in 亩 (2.5亩); ``flag`` 是/否 as a boolean;
+``date`` as any date the engine reads. The roles of the reservoir program are
+normalised by the columns they have always had (``pay_date``, ``amount`` …)."""
 
 # Exact header texts first (after normalise_header), in priority order within a role:
 # when two columns match one role, the earlier synonym wins (移民姓名 beats 户主姓名,
@@ -114,6 +156,47 @@ _EXACT: dict[str, tuple[str, ...]] = {
         "收款账号",
     ),
     "employer": ("工作单位", "单位名称", "所在单位", "供养单位"),
+    "category": ("保障类别", "救助类别", "类别", "人员类别", "保障类型", "对象类别"),
+    "plate": ("号牌号码", "车牌号码", "车牌号", "号牌", "车牌"),
+    "vehicle_value": (
+        "车辆价值",
+        "车辆价格",
+        "购置价格",
+        "购车价格",
+        "车价",
+        "发票价格",
+        "车辆购置价",
+    ),
+    "register_date": (
+        "登记日期",
+        "初次登记日期",
+        "注册登记日期",
+        "登记时间",
+        "成立日期",
+        "任职日期",
+        "注册日期",
+    ),
+    "cancel_date": ("注销日期", "注销时间", "吊销日期", "退出日期", "离任日期"),
+    "company": ("企业名称", "公司名称", "市场主体名称", "商事主体名称"),
+    "position": ("人员身份", "职务", "身份", "人员类型", "投资人类型", "任职类型"),
+    "land_id": ("地块编号", "地块编码", "承包地块编码", "宗地编号", "地块代码", "地块号"),
+    "area": (
+        "面积",
+        "补贴面积",
+        "确权面积",
+        "承包面积",
+        "合同面积",
+        "征收面积",
+        "计税面积",
+        "实测面积",
+    ),
+    "zone": ("区片", "征地区片", "片区", "区片编号", "所在区片"),
+    "land_class": ("地类", "土地类别", "地类名称", "土地用途"),
+    "basic_farmland": ("是否永久基本农田", "永久基本农田", "是否基本农田"),
+    "restored": ("是否恢复属性", "恢复属性", "是否恢复属性地类"),
+    "announce_date": ("征收土地公告日期", "征地公告日期", "公告日期", "征收公告日期"),
+    "approve_date": ("批准日期", "审批日期", "批复日期", "征地批准日期"),
+    "fee_kind": ("款项", "款项名称", "费用类别", "补偿类别", "费用名称", "补偿项目"),
 }
 
 # Fallback: a header that contains one of these fragments (checked when no exact match).
@@ -132,9 +215,11 @@ _CONTAINS: tuple[tuple[str, str], ...] = (
     ("bank_account", "账号"),
     ("bank_account", "卡号"),
     ("year", "年度"),
+    ("area", "面积"),
+    ("land_id", "地块"),
 )
 
-_UNIT_SUFFIX = re.compile(r"\((元|人民币元|万元|单位:元)\)$")
+_UNIT_SUFFIX = re.compile(r"\((元|人民币元|万元|单位:元|亩|单位:亩)\)$")
 _FULL_TO_HALF = str.maketrans("（）：，　", "():, ")
 
 
@@ -197,8 +282,13 @@ def _assign(headers: Sequence[str], extra: dict[str, str] | None) -> dict[str, i
     return columns
 
 
-def _score(columns: dict[str, int]) -> int:
-    if "name" not in columns and "id_number" not in columns:
+PERSON_KEYS = ("name", "id_number")
+"""The roles that say whose a row is, in a list of people (a row with neither is not
+data); a program's other lists name theirs (a parcel list: its 地块编号)."""
+
+
+def _score(columns: dict[str, int], keys: Sequence[str] = PERSON_KEYS) -> int:
+    if not any(k in columns for k in keys):
         return 0
     return len(columns)
 
@@ -215,18 +305,20 @@ def find_header(
     rows: Sequence[Sequence[object]],
     extra: dict[str, str] | None = None,
     header_row: int | None = None,
+    keys: Sequence[str] = PERSON_KEYS,
 ) -> HeaderLayout | None:
     """Find the header among the first rows of a table.
 
     ``rows`` are the first rows as read (title, unit and blank rows included);
     ``header_row`` (0-based), when the user gave one, is taken as the last header row.
-    Returns None when no row names at least a name or an ID column.
+    Returns None when no row names at least one of the ``keys`` columns (a name or an
+    ID, in a list of people).
     """
     texts = [[normalise_header(c) for c in row] for row in rows]
     singles = [_assign(t, extra) for t in texts]
     candidates = [header_row] if header_row is not None else range(len(texts))
     best: HeaderLayout | None = None
-    best_score = 1  # a header must name at least two roles, one of them name or ID
+    best_score = 1  # a header must name at least two roles, one of them a key
     for r in candidates:
         if r >= len(texts):
             continue
@@ -239,10 +331,10 @@ def find_header(
                 continue
             joined = _joined(texts[top], texts[top + 1])
             cols = _assign(joined, extra)
-            if _score(cols) > max(_score(singles[top]), _score(singles[top + 1])):
+            if _score(cols, keys) > max(_score(singles[top], keys), _score(singles[top + 1], keys)):
                 layouts.append(((top, top + 1), joined, cols))
         for idx, headers, cols in layouts:
-            if _score(cols) > best_score:
-                best_score = _score(cols)
+            if _score(cols, keys) > best_score:
+                best_score = _score(cols, keys)
                 best = HeaderLayout(header_rows=idx, columns=cols, headers=list(headers))
     return best

@@ -62,7 +62,9 @@ def dataset_preview(dataset: Dataset) -> FilePreview:
             return FilePreview.from_json(stored["preview"])
     except (OSError, ValueError, TypeError, KeyError):
         pass  # none yet, or from another mapping or version: read the file
-    preview = preview_isolated(dataset.file.path, _mapping([dataset]), name=dataset.name)
+    preview = preview_isolated(
+        dataset.file.path, _mapping([dataset]), name=dataset.name, dataset=dataset.kind
+    )
     if preview.error is None:  # a crash or time-out may not recur: not kept
         part = cache.with_name(f"{PREVIEW_CACHE}.{secrets.token_hex(4)}")
         part.write_text(json.dumps({"key": key, "preview": preview.to_json()}), encoding="utf-8")

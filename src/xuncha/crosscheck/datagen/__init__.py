@@ -66,6 +66,11 @@ class GeneratedSet:
         """The input files by dataset kind, as the workbench uploads them."""
         return {"payments": self.payments, "deaths": self.deaths, "payroll": self.payroll}
 
+    @property
+    def params(self) -> dict[str, int]:
+        """The rule parameters the data were made for."""
+        return {"standard": self.standard}
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -124,6 +129,11 @@ def build(config: DatagenConfig) -> World:
     fill_payroll(world, config.payroll if config.payroll is not None else config.payments // 6)
     Damager(world).plant(kinds, p.damaged)
     return world
+
+
+def generate_program(out_dir: Path, *, payments: int, seed: int, xlsx: bool) -> GeneratedSet:
+    """The reservoir program's generator, as :meth:`..programs.Program.generate` calls it."""
+    return generate(out_dir, DatagenConfig(payments=payments, seed=seed, xlsx=xlsx))
 
 
 def generate(out_dir: Path, config: DatagenConfig = DatagenConfig()) -> GeneratedSet:

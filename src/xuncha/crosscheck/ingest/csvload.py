@@ -29,7 +29,7 @@ from .sources import (
     layout_of,
     no_header,
     record_layout,
-    require_id_column,
+    require_columns,
     table_width,
 )
 from .text import (
@@ -90,11 +90,11 @@ def load_csv(
     delim, records, ends = sniff_csv(text, report.file)
     sheet = SheetReport(sheet="")
     report.sheets.append(sheet)
-    layout = layout_of([list(r) for r in records], mapping, report.file)
+    layout = layout_of([list(r) for r in records], mapping, report.file, report.dataset)
     if layout is None:
-        raise no_header(report.file)
+        raise no_header(report.file, "", report.dataset)
     header_end = ends[layout.header_rows[-1]]  # the physical line the header ends on
-    require_id_column(layout, report.file, "", header_end)
+    require_columns(layout, report.file, "", header_end, report.dataset)
     record_layout(sheet, layout, report.file, [list(r) for r in records])
     table = _Table(path, delim, header_end, max((len(r) for r in records), default=1), layout)
     blanks = [b for b in scan.blank_lines if b > header_end]

@@ -34,7 +34,7 @@ from .sources import (
     layout_of,
     no_header,
     record_layout,
-    require_id_column,
+    require_columns,
     table_width,
 )
 
@@ -282,10 +282,10 @@ def _load_sheet(
     if batch.num_rows == 0:
         raise InputError("工作表为空。", file=report.file, sheet=sheet.sheet)
     head = [list(r.values()) for r in batch.slice(0, HEAD_ROWS).to_pylist()]
-    layout = layout_of(head, mapping, report.file)
+    layout = layout_of(head, mapping, report.file, report.dataset)
     if layout is None:
-        raise no_header(report.file, sheet.sheet)
-    require_id_column(layout, report.file, sheet.sheet, layout.header_rows[-1] + 1)
+        raise no_header(report.file, sheet.sheet, report.dataset)
+    require_columns(layout, report.file, sheet.sheet, layout.header_rows[-1] + 1, report.dataset)
     record_layout(sheet, layout, report.file, head)
     width = table_width(layout, batch.num_columns)
     # The reader's columns start at the first one holding a value; the XML's at A.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from ..roles import ROLES, HeaderLayout
-from .sources import SheetReport, SourceReport
+from ..roles import PERSON_KEYS, ROLES, HeaderLayout
+from .sources import SheetReport, SourceReport, declared
 
 SKIP_REASONS = {
     "blank": "空行",
@@ -13,6 +13,7 @@ SKIP_REASONS = {
     "signature": "制表人/审核人等签字行",
     "header": "重复的表头行",
     "no_identity": "既无姓名也无身份证号",
+    "no_key": "没有编号（如地块编号）",
     "unreadable": "身份证号码或姓名单元格是错误值（如 #N/A）或没有保存计算结果的公式",
 }
 
@@ -82,6 +83,18 @@ def insert_rows(
     nospace = f"regexp_replace({joined}, '[\\s\u3000]+', '', 'g')"
     name, ident = cell("name"), cell("id_number")
     all_null = " AND ".join(f"{c} IS NULL" for c in cells)
+    keys = declared(report.dataset).keys
+    if keys == PERSON_KEYS:
+        missing_key = f"WHEN {name} IS NULL AND {ident} IS NULL THEN 'no_identity'"
+    else:  # a list of things (parcels): its key says which, its header text repeated is a header
+        missing_key = f"WHEN {' AND '.join(f'{cell(k)} IS NULL' for k in keys)} THEN 'no_key'"
+        at = {k: c for k in keys if (c := column(k)) is not None and c < len(layout.headers)}
+        repeated = [
+            f"regexp_replace({cell(k)}, '[\\s\u3000]+', '', 'g') = {sql_str(layout.headers[c])}"
+            for k, c in at.items()
+        ]
+        if repeated:
+            missing_key = f"WHEN {' OR '.join(repeated)} THEN 'header' {missing_key}"
     # Most rows carry an ID-like number and are data: decide them before any costly
     # work on the joined cells (CASE evaluates later branches only for the rest).
     kind = f"""CASE
@@ -91,7 +104,7 @@ def insert_rows(
         WHEN regexp_matches({nospace}, {sql_str(_SIGNATURE)}) THEN 'signature'
         WHEN regexp_matches(coalesce({ident}, ''), '身份|证件')
             OR regexp_matches(coalesce({name}, ''), '^姓\\s*名$') THEN 'header'
-        WHEN {name} IS NULL AND {ident} IS NULL THEN 'no_identity'
+        {missing_key}
         ELSE 'data' END"""
     values = [written(role) for role in ROLES]
     if "county" not in layout.columns and sheet.sheet:

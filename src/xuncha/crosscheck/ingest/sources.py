@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..roles import HEAD_ROWS, HeaderLayout, find_header, normalise_header
+from ..roles import HEAD_ROWS, ROLES, HeaderLayout, find_header, normalise_header
 from .cells import duplicate_roles
 
 CHUNK_BYTES = 1 << 22
@@ -154,10 +154,19 @@ def not_table(sample: bytes, file: str) -> None:
         )
 
 
-def layout_of(head: list[list[Any]], mapping: Mapping, file: str) -> HeaderLayout | None:
+def declared(dataset: str) -> Any:
+    """The declaration of an input (:class:`..programs.Input`): its key and needed roles."""
+    from ..programs import all_inputs
+
+    return all_inputs()[dataset]
+
+
+def layout_of(
+    head: list[list[Any]], mapping: Mapping, file: str, dataset: str = "payments"
+) -> HeaderLayout | None:
     """The header layout of a table from its first rows and the user's mapping."""
     extra, by_letter, header_row = mapping.for_file(file)
-    layout = find_header(head, extra, header_row)
+    layout = find_header(head, extra, header_row, declared(dataset).keys)
     if layout is None and by_letter and header_row is not None:
         layout = HeaderLayout(header_rows=(header_row,), columns={})
     if layout is not None:
@@ -193,22 +202,35 @@ def record_layout(
         sheet.problem(note, [sheet.header_rows[-1]])
 
 
-def no_header(file: str, sheet: str = "") -> InputError:
+def no_header(file: str, sheet: str = "", dataset: str = "payments") -> InputError:
+    keys = "或".join(ROLES[k] for k in declared(dataset).keys)
     return InputError(
-        f"前 {HEAD_ROWS} 行中找不到表头：没有可识别的姓名或身份证号码列。"
-        "可用 --mapping 映射文件指定列名。",
+        f"前 {HEAD_ROWS} 行中找不到表头：没有可识别的{keys}列。可用 --mapping 映射文件指定列名。",
         file=file,
         sheet=sheet,
     )
 
 
-def require_id_column(layout: HeaderLayout, file: str, sheet: str, header_row: int) -> None:
-    """Identity is matched on the ID number: a table without that column cannot take
-    part (every row would only be "ID missing"), so it is skipped with the reason."""
-    if "id_number" not in layout.columns:
+def require_columns(
+    layout: HeaderLayout, file: str, sheet: str, header_row: int, dataset: str = "payments"
+) -> None:
+    """The columns without which a table cannot take part (a list of people: the ID
+    number, on which identity is matched: every row would only be "ID missing"), so it
+    is skipped with the reason."""
+    for role in declared(dataset).needs:
+        if role in layout.columns:
+            continue
+        if role == "id_number":
+            raise InputError(
+                "表头中没有可识别的身份证号码列（如“身份证号码”“公民身份号码”）。比对按身份证号码"
+                "识别人员，此表无法比对。可用 --mapping 映射文件指定哪一列是身份证号码。",
+                file=file,
+                sheet=sheet,
+                row=header_row,
+            )
         raise InputError(
-            "表头中没有可识别的身份证号码列（如“身份证号码”“公民身份号码”）。比对按身份证号码"
-            "识别人员，此表无法比对。可用 --mapping 映射文件指定哪一列是身份证号码。",
+            f"表头中没有可识别的「{ROLES[role]}」列，此表无法比对。"
+            f"可用 --mapping 映射文件指定哪一列是「{ROLES[role]}」。",
             file=file,
             sheet=sheet,
             row=header_row,

@@ -1,22 +1,17 @@
-"""The cross-check programs (比对模型库): each subsidy or payment a team checks, as data.
-
-A :class:`Program` declares its inputs by role (the payment lists and the registers
-they are checked against, each with the column roles it recognises), its rules (each
-declaring its own parameters, see :class:`~.params.Param`) and its outputs. The CLI
-(``xuncha programs``, ``xuncha check --program``), the web form and the engine are
-built from the declarations, so a new program or parameter is a declaration, not an
-edit in each of them.
-"""
+"""What a program declares (:class:`Program`, :class:`Input`), and the inputs several
+programs share (the payment lists, the death and payroll registers)."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .params import Param
-from .roles import ROLES
-from .rules import RULES, Rule
+from ..errors import InputError
+from ..params import Param
+from ..roles import PERSON_KEYS, ROLES
+from ..rules import Rule
 
 OUTPUTS = ("hits.csv", "疑点核查表.xlsx", "manifest.json")
 
@@ -27,7 +22,9 @@ class Input:
     register), also the CLI option (``--payroll``) and the web form's data set.
     ``roles``: the column roles it recognises; ``needs``: those without which a file
     cannot take part at all (identity is matched on the ID); ``wants``: those some
-    rules need (without them, those rules find nothing in the file)."""
+    rules need (without them, those rules find nothing in the file); ``keys``: those
+    that say whose (or which) a row is: a row with none of them is skipped as not data,
+    and a header must name one."""
 
     id: str
     label: str
@@ -36,6 +33,12 @@ class Input:
     help: str = ""
     needs: tuple[str, ...] = ("id_number",)
     wants: tuple[str, ...] = ()
+    keys: tuple[str, ...] = PERSON_KEYS
+
+    @property
+    def people(self) -> bool:
+        """A list of people (linked by ID number), not of things (parcels)."""
+        return "id_number" in self.needs
 
     def describe(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "required": self.required,
@@ -51,6 +54,18 @@ class Program:
     rules: tuple[Rule, ...]
     guide: str
     outputs: tuple[str, ...] = OUTPUTS
+    datagen: str = ""  # "module:function" writing generated data for it (xuncha datagen)
+    order: int = 100  # its place in lists (the reservoir program, 0, first)
+
+    def generate(self, out: Path, payments: int, seed: int, xlsx: bool = True) -> Any:
+        """Generated messy data with its truth.csv (``xuncha datagen --program``): an
+        object with ``files()`` (the files by input), ``truth`` and ``params`` (the
+        parameter values the data were made for)."""
+        if not self.datagen:
+            raise InputError(f"比对模型「{self.title}」没有模拟数据生成器。")
+        module, _, function = self.datagen.partition(":")
+        make = getattr(importlib.import_module(module), function)
+        return make(Path(out), payments=payments, seed=seed, xlsx=xlsx)
 
     def input(self, dataset: str) -> Input:
         return next(i for i in self.inputs if i.id == dataset)
@@ -110,42 +125,3 @@ DEATHS = Input("deaths", "死亡人员名单", ("name", "id_number", "death_date
 PAYROLL = Input("payroll", "财政供养人员名单",
                 ("name", "id_number", "start_date", "end_date", "employer"),
                 help="财政供养人员名单（可多个）", wants=("name", "start_date"))  # fmt: skip
-
-RESERVOIR = Program(
-    id="reservoir",
-    title="大中型水库移民后期扶持直补资金",
-    summary="移民后期扶持直补资金发放名单，对照死亡人员、财政供养人员名单，"
-    "查死亡后仍领取、财政供养人员领取、重复领取、超标准发放和身份证号码无效。",
-    inputs=(PAYMENTS, DEATHS, PAYROLL),
-    rules=RULES,
-    guide="docs/user-guide.md",
-)
-
-PROGRAMS: dict[str, Program] = {p.id: p for p in (RESERVOIR,)}
-"""Every shipped program by its id; the first is the default."""
-
-DEFAULT_PROGRAM = RESERVOIR.id
-
-
-def program_of(program_id: str) -> Program:
-    """The program with this id; an :class:`InputError` listing the programs if none."""
-    found = PROGRAMS.get(program_id)
-    if found is None:
-        known = "、".join(f"{p.id}（{p.title}）" for p in PROGRAMS.values())
-        raise InputError(f"没有比对模型「{program_id}」。可用的比对模型：{known}。")
-    return found
-
-
-def all_inputs() -> dict[str, Input]:
-    """Every input any program reads, by id (the CLI offers an option for each)."""
-    return {i.id: i for p in PROGRAMS.values() for i in p.inputs}
-
-
-def all_params() -> dict[str, Param]:
-    """Every parameter any program's rules declare, by name (one option each)."""
-    return {p.name: p for prog in PROGRAMS.values() for p in prog.params}
-
-
-def all_rules() -> dict[str, Rule]:
-    """Every rule of every program, by id (rule ids are unique across programs)."""
-    return {r.id: r for p in PROGRAMS.values() for r in p.rules}

@@ -90,15 +90,18 @@ def check_args(p: argparse.ArgumentParser) -> None:
         metavar="模型",
         help=f"比对模型（默认 {DEFAULT_PROGRAM}；可选：{'、'.join(PROGRAMS)}，见 xuncha programs）",
     )
+    options: dict[str, list[str]] = {}
     for spec in all_inputs().values():
+        options.setdefault(spec.flag, []).append(spec.help or f"{spec.label}（可多个）")
+    for flag, helps in options.items():
         p.add_argument(
-            f"--{spec.id.replace('_', '-')}",
-            dest=spec.id,
+            flag,
+            dest=f"files_{flag[2:].replace('-', '_')}",
             nargs="+",
             type=_file_list,
             default=[],
             metavar="文件",
-            help=spec.help or f"{spec.label}（可多个）",
+            help="；".join(dict.fromkeys(helps)),
         )
     for param in all_params().values():
         unit = f"，{param.unit}" if param.unit else ""

@@ -46,16 +46,23 @@ def _check_run(args: argparse.Namespace) -> int:
     from .crosscheck.report import HITS_CSV, MANIFEST, WORKBOOK
 
     spec = program_of(args.program)
-    inputs = {
-        i: [p for found in getattr(args, i) for p in found]
-        for i in all_inputs()
-        if getattr(args, i)
-    }
-    missing = [f"--{i.id}" for i in spec.inputs if i.required and i.id not in inputs]
-    if missing:
-        print(
-            f"错误：比对模型「{spec.title}」缺少必需的选项：{'、'.join(missing)}", file=sys.stderr
+
+    def given(flag: str) -> list[Any]:
+        return [p for found in getattr(args, f"files_{flag[2:].replace('-', '_')}") for p in found]
+
+    inputs = {i.id: given(i.flag) for i in spec.inputs if given(i.flag)}
+    ours = {i.flag for i in spec.inputs}
+    foreign = sorted(
+        {i.flag for i in all_inputs().values() if i.flag not in ours and given(i.flag)}
+    )
+    missing = [i.flag for i in spec.inputs if i.required and i.id not in inputs]
+    if foreign or missing:
+        why = (
+            f"不读取 {'、'.join(foreign)}（它读取：{'、'.join(sorted(ours))}）"
+            if foreign
+            else f"缺少必需的选项：{'、'.join(missing)}"
         )
+        print(f"错误：比对模型「{spec.title}」{why}", file=sys.stderr)
         return EXIT_USAGE
     params = {
         name: value
@@ -205,7 +212,7 @@ def _programs_run(args: argparse.Namespace) -> int:
         for i in program.inputs:
             need = "必需" if i.required else "可选"
             roles = "、".join(ROLES[r] for r in i.roles)
-            print(f"  输入 --{i.id.replace('_', '-')}：{i.label}（{need}）；识别的列：{roles}")
+            print(f"  输入 {i.flag}：{i.label}（{need}）；识别的列：{roles}")
         print(f"  规则：{'、'.join(f'{r.id}（{r.title}）' for r in program.rules)}")
         if program.params:
             print(f"  参数：{_params_line(program.params)}")

@@ -25,11 +25,13 @@ class UploadForm(forms.Form):
 def param_field(param: Param) -> forms.Field:
     """A form field for a rule parameter, from its declaration (type, unit, default)."""
     label = f"{param.label}（{param.unit}）" if param.unit else param.label
-    if param.type == "days":
-        return forms.IntegerField(label=label, min_value=0, max_value=DAYS_MAX,
+    if param.type in ("days", "years"):
+        most = DAYS_MAX if param.type == "days" else 150
+        return forms.IntegerField(label=label, min_value=0, max_value=most,
                                   initial=param.default, help_text=param.basis)  # fmt: skip
     digits = len(str(int(AMOUNT_MAX))) + 1  # up to AMOUNT_MAX, with two decimals
-    return forms.DecimalField(label=label, min_value=Decimal("0.01"), max_digits=digits,
+    least = Decimal("0") if param.type == "margin" else Decimal("0.01")
+    return forms.DecimalField(label=label, min_value=least, max_digits=digits,
                               decimal_places=2, initial=param.default, help_text=param.basis)  # fmt: skip
 
 

@@ -77,6 +77,7 @@ class CheckConfig:
 
     inputs: dict[str, list[Path]]
     program: str = DEFAULT_PROGRAM
+    table_files: dict[str, list[Path]] = field(default_factory=dict)  # by the program's table_files
     params: dict[str, Any] = field(default_factory=dict)
     rules: tuple[str, ...] = ()  # none: all of the program's
     title: str = ""  # the report's title; the program's title when empty
@@ -112,7 +113,9 @@ class CheckConfig:
         spec = self.spec
         for rule_id in self.rules:
             spec.rule(rule_id)
-        foreign = [d for d in self.inputs if d not in spec.labels]
+        foreign = [d for d in self.inputs if d not in spec.labels] + [
+            d for d in self.table_files if d not in {t.id for t in spec.table_files}
+        ]
         if foreign:
             raise InputError(
                 f"比对模型「{spec.title}」不读取 {'、'.join(foreign)}"
@@ -137,6 +140,11 @@ class CheckConfig:
             "program": self.program,
             "title": self.title,
             "inputs": {k: [str(p) for p in v] for k, v in self.inputs.items()},
+            **(
+                {"table_files": {k: [str(p) for p in v] for k, v in self.table_files.items()}}
+                if self.table_files
+                else {}
+            ),
             "params": {
                 p.name: str(v)
                 if isinstance(v := self.params.get(p.name, p.default), Decimal)
@@ -224,6 +232,8 @@ def run_check(
             with _timed(timings, "link"):
                 link_people(db, extra_columns(config.spec.roles))
                 _views(db, config.spec)
+                for name, data in config.spec.reference_tables(config.table_files).items():
+                    db.load(name, data)
             tell(0.85, "运行比对规则")
             with _timed(timings, "rules"):
                 run, skipped = _select_rules(db, config)
@@ -323,13 +333,14 @@ def _ingest(
         while not cursors.empty():
             cursors.get().close()
     note_skipped_rows(con, [s for s in sources if s.error is None])
+    main = config.spec.inputs[0]  # the payment list: without a row of it, nothing to check
     _count_rows(con, sources)
     if not any(
-        s.dataset == "payments" and s.error is None and any(sh.rows_used for sh in s.sheets)
+        s.dataset == main.id and s.error is None and any(sh.rows_used for sh in s.sheets)
         for s in sources
     ):
-        reasons = "；".join(s.error for s in sources if s.dataset == "payments" and s.error)
-        raise NothingToCheck(f"发放名单中没有可比对的记录。{reasons}")
+        reasons = "；".join(s.error for s in sources if s.dataset == main.id and s.error)
+        raise NothingToCheck(f"{main.label}中没有可比对的记录。{reasons}")
     return sources
 
 
@@ -422,8 +433,7 @@ def _hits(
         {tier_name_sql("h.tier_rank")} AS match_tier, h.evidence, h.group_key AS group_id,
         p.person_key,
         r.file AS register_file, r.sheet AS register_sheet, r.row_no AS register_row,
-        coalesce(r.death_date, r.start_date) AS register_date, r.end_date AS register_end_date,
-        r.employer AS register_employer
+        {register_columns(config.spec.roles)}
     FROM ({" UNION ALL ".join(parts)}) h
     JOIN linked p ON p.rid = h.rid
     LEFT JOIN linked r ON r.rid = h.reg_rid""",
@@ -449,6 +459,25 @@ def _hits(
         con.unregister("_found")
 
 
+def register_columns(roles: tuple[str, ...]) -> str:
+    """The matched register row's date, end date and employer, from the columns the
+    program's registers have (a death or employment date, a registration date; a
+    leaving or cancellation date; an employer or a company)."""
+
+    def first(*columns: str) -> str:
+        have = [f"r.{c}" for c in columns if c in _BASE_COLUMNS or c in roles]
+        return have[0] if len(have) == 1 else f"coalesce({', '.join(have)})"
+
+    return (
+        f"{first('death_date', 'start_date', 'register_date')} AS register_date, "
+        f"{first('end_date', 'cancel_date')} AS register_end_date, "
+        f"{first('employer', 'company')} AS register_employer"
+    )
+
+
+_BASE_COLUMNS = ("death_date", "start_date", "end_date", "employer")
+
+
 def _shown(cell: str) -> str:
     """A cell of ``raw`` as a hit shows it (stored as written, spaces around it too)."""
     return f"nullif(trim({cell}), '')"
@@ -470,7 +499,7 @@ def _data_problems(db: SqlSession, config: CheckConfig) -> dict[str, int]:
     unread_added = " OR ".join(f"{r}_unread" for r in added) or "false"
     rows = db.rows(
         f"""SELECT dataset,
-            count(*) FILTER (WHERE dataset <> 'payments' AND dataset NOT IN ({things})
+            count(*) FILTER (WHERE dataset NOT IN ('payments', {things})
                              AND (person_key IS NULL OR person_key >= {UNLINKED})),
             count(*) FILTER (WHERE dataset = 'deaths' AND death_date IS NULL),
             count(*) FILTER (WHERE date_unread), count(*) FILTER (WHERE amount_unread),

@@ -26,8 +26,10 @@ class ParamError(InputError, ValueError):
     ``ValueError`` for a caller of the Python API."""
 
 
-def valid_amount(value: object, label: str = "金额", unit: str = "元") -> Decimal:
-    """An amount (元, 亩 …): finite, above 0, at most two decimals."""
+def valid_amount(
+    value: object, label: str = "金额", unit: str = "元", *, zero: bool = False
+) -> Decimal:
+    """An amount (元, 亩 …): finite, above 0 (or 0 too, with ``zero``), at most two decimals."""
     noun = "金额" if unit.startswith("元") else "数值"
     if isinstance(value, bool):
         raise ParamError(f"{label}应是{noun}（{unit}），而不是「{value}」。")
@@ -37,8 +39,8 @@ def valid_amount(value: object, label: str = "金额", unit: str = "元") -> Dec
         raise ParamError(f"{label}不是有效的{noun}：「{value}」。") from None
     if not amount.is_finite():
         raise ParamError(f"{label}应是一个有限的{noun}，而不是「{value}」。")
-    if amount <= 0:
-        raise ParamError(f"{label}应大于 0：「{value}」。")
+    if amount < 0 or (amount == 0 and not zero):
+        raise ParamError(f"{label}{'不能为负数' if zero else '应大于 0'}：「{value}」。")
     if amount >= AMOUNT_MAX:
         raise ParamError(f"{label}过大：「{value}」（应小于 {AMOUNT_MAX:,} {unit}）。")
     if amount != amount.quantize(Decimal("0.01")):
@@ -63,9 +65,24 @@ def valid_days(value: object, label: str = "天数", unit: str = "天") -> int:
     return days
 
 
+def valid_years(value: object, label: str = "年数", unit: str = "岁") -> int:
+    """A whole number of years (an age) from 0 to 150."""
+    years = valid_days(value, label, unit)
+    if years > 150:
+        raise ParamError(f"{label}过大：「{value}」（最多 150 {unit}）。")
+    return years
+
+
+def valid_margin(value: object, label: str = "容差", unit: str = "元") -> Decimal:
+    """A margin (亩, 元) that may be 0: finite, not negative, at most two decimals."""
+    return valid_amount(value, label, unit, zero=True)
+
+
 TYPES: dict[str, tuple[Callable[[object, str, str], Any], str]] = {
     "amount": (valid_amount, "数额"),
     "days": (valid_days, "天数"),
+    "years": (valid_years, "年数"),
+    "margin": (valid_margin, "容差"),
 }
 """A parameter type: how its value is read and checked, and what it is called."""
 

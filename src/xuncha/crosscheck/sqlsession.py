@@ -28,6 +28,9 @@ class SqlSession(Protocol):
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]: ...
 
+    def load(self, name: str, data: pa.Table) -> None:
+        """A small table from Python (a legal standard's rates) as table ``name``."""
+
     def arrow(self, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
         """The result of ``sql`` with ``params`` bound to its named markers
         (``dialect.param(name)``)."""
@@ -54,6 +57,11 @@ class DuckDBSession:
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return list(self.con.execute(sql).fetchall())
+
+    def load(self, name: str, data: pa.Table) -> None:
+        self.con.register(f"_{name}_arrow", data)
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _{name}_arrow")
+        self.con.unregister(f"_{name}_arrow")
 
     def arrow(self, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
         return self.con.sql(sql, params=params or None).to_arrow_table()
@@ -93,6 +101,11 @@ class SparkSession:
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self.spark.sql(sql).collect()]
+
+    def load(self, name: str, data: pa.Table) -> None:
+        self.release(name)
+        self.frames[name] = self.spark.createDataFrame(data)
+        self.frames[name].createOrReplaceTempView(name)
 
     def arrow(self, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
         return self.spark.sql(sql, args=params or None).toArrow()

@@ -155,7 +155,8 @@ def not_table(sample: bytes, file: str) -> None:
 
 
 def declared(dataset: str) -> Any:
-    """The declaration of an input (:class:`..programs.Input`): its key and needed roles."""
+    """The declaration of an input (:class:`..programs.Input`, by its id, unique across
+    programs): its key and needed roles."""
     from ..programs import all_inputs
 
     return all_inputs()[dataset]

@@ -19,7 +19,9 @@ OUTPUTS = ("hits.csv", "疑点核查表.xlsx", "manifest.json")
 @dataclass(frozen=True)
 class Input:
     """One kind of file a program reads: ``id`` is its role (``payments`` or a
-    register), also the CLI option (``--payroll``) and the web form's data set.
+    register), unique across programs, and the web form's kind of data; ``option`` the
+    CLI option its files are given with (``--payroll``; by default its id: programs may
+    share an option, such as ``--payments`` for each one's payment list).
     ``roles``: the column roles it recognises; ``needs``: those without which a file
     cannot take part at all (identity is matched on the ID); ``wants``: those some
     rules need (without them, those rules find nothing in the file); ``keys``: those
@@ -34,6 +36,12 @@ class Input:
     needs: tuple[str, ...] = ("id_number",)
     wants: tuple[str, ...] = ()
     keys: tuple[str, ...] = PERSON_KEYS
+    option: str = ""
+
+    @property
+    def flag(self) -> str:
+        """The CLI option (``--payments``)."""
+        return "--" + (self.option or self.id).replace("_", "-")
 
     @property
     def people(self) -> bool:
@@ -41,7 +49,7 @@ class Input:
         return "id_number" in self.needs
 
     def describe(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "required": self.required,
+        return {"id": self.id, "label": self.label, "required": self.required, "option": self.flag,
                 "roles": {r: ROLES[r] for r in self.roles}, "help": self.help}  # fmt: skip
 
 
@@ -56,6 +64,21 @@ class Program:
     outputs: tuple[str, ...] = OUTPUTS
     datagen: str = ""  # "module:function" writing generated data for it (xuncha datagen)
     order: int = 100  # its place in lists (the reservoir program, 0, first)
+    # Reference tables its rules read besides the inputs (a legal standard's rates):
+    # files given with these options (``--zone-prices``) …
+    table_files: tuple[Input, ...] = ()
+    # … and "module:function" turning them into tables: function(files by id) ->
+    # {name: pyarrow.Table}, called in the run (in its child process; a file that is
+    # wrong raises InputError naming it).
+    tables: str = ""
+
+    def reference_tables(self, files: dict[str, list[Path]]) -> dict[str, Any]:
+        """The reference tables of a run (see ``tables``)."""
+        if not self.tables:
+            return {}
+        module, _, function = self.tables.partition(":")
+        made: dict[str, Any] = getattr(importlib.import_module(module), function)(files)
+        return made
 
     def generate(self, out: Path, payments: int, seed: int, xlsx: bool = True) -> Any:
         """Generated messy data with its truth.csv (``xuncha datagen --program``): an

@@ -91,7 +91,8 @@ def check_args(p: argparse.ArgumentParser) -> None:
         help=f"比对模型（默认 {DEFAULT_PROGRAM}；可选：{'、'.join(PROGRAMS)}，见 xuncha programs）",
     )
     options: dict[str, list[str]] = {}
-    for spec in all_inputs().values():
+    tables = [t for prog in PROGRAMS.values() for t in prog.table_files]
+    for spec in [*all_inputs().values(), *tables]:
         options.setdefault(spec.flag, []).append(spec.help or f"{spec.label}（可多个）")
     for flag, helps in options.items():
         p.add_argument(

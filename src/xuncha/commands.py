@@ -55,7 +55,9 @@ def _check_run(args: argparse.Namespace) -> int:
     foreign = sorted(
         {i.flag for i in all_inputs().values() if i.flag not in ours and given(i.flag)}
     )
-    missing = [i.flag for i in spec.inputs if i.required and i.id not in inputs]
+    missing = [i.flag for i in spec.inputs if i.required and i.id not in inputs] + [
+        t.flag for t in spec.table_files if t.required and t.id not in tables
+    ]
     if foreign or missing:
         why = (
             f"不读取 {'、'.join(foreign)}（它读取：{'、'.join(sorted(ours))}）"
@@ -75,7 +77,7 @@ def _check_run(args: argparse.Namespace) -> int:
     try:
         try:
             result = check(
-                inputs, program=spec.id, params=params, out=args.out, rules=args.rules,
+                inputs, program=spec.id, params=params, table_files=tables, out=args.out, rules=args.rules,
                 mapping=args.mapping, unmask=args.unmask, title=args.title, engine=args.engine,
                 spark_master=args.spark_master, spark_stage=args.spark_stage,
                 spark_conf=_spark_conf(args.spark_conf),

@@ -57,6 +57,7 @@ def check(
     *,
     program: str = DEFAULT_PROGRAM,
     params: dict[str, object] | None = None,
+    table_files: Mapping_[str, Iterable[str | Path]] | None = None,
     out: str | Path | None = None,
     rules: Iterable[str] | None = None,
     mapping: Mapping | str | Path | None = None,
@@ -71,7 +72,9 @@ def check(
     """Check a program's payment lists against its registers (``inputs``: files by the
     program's input roles, e.g. ``{"payments": [...], "deaths": [...]}``); write the
     report to ``out`` if given. ``params`` are the values of the program's rule
-    parameters (``xuncha programs`` lists them), the rest keep their defaults.
+    parameters (``xuncha programs`` lists them), the rest keep their defaults;
+    ``table_files`` the files of its reference tables (the land-compensation
+    program's zone prices), by the program's ``table_files`` ids.
 
     ``engine="spark"`` runs the linking and the rules on Apache Spark (``spark_master``:
     ``local[*]``, ``spark://host:7077``, ``yarn`` …; ``spark_stage``: a folder every
@@ -95,6 +98,7 @@ def check(
     config = CheckConfig(
         inputs={k: [Path(p) for p in v] for k, v in inputs.items()},
         program=program,
+        table_files={k: [Path(p) for p in v] for k, v in (table_files or {}).items()},
         params=dict(params or {}),
         rules=tuple(rules or ()),
         title=title or "",

@@ -42,7 +42,7 @@ def _spark_conf(pairs: list[str]) -> dict[str, str]:
 
 def _check_run(args: argparse.Namespace) -> int:
     from .crosscheck import InputError, check
-    from .crosscheck.programs import all_inputs, all_params, program_of
+    from .crosscheck.programs import PROGRAMS, all_inputs, all_params, program_of
     from .crosscheck.report import HITS_CSV, MANIFEST, WORKBOOK
 
     spec = program_of(args.program)
@@ -51,10 +51,10 @@ def _check_run(args: argparse.Namespace) -> int:
         return [p for found in getattr(args, f"files_{flag[2:].replace('-', '_')}") for p in found]
 
     inputs = {i.id: given(i.flag) for i in spec.inputs if given(i.flag)}
-    ours = {i.flag for i in spec.inputs}
-    foreign = sorted(
-        {i.flag for i in all_inputs().values() if i.flag not in ours and given(i.flag)}
-    )
+    tables = {t.id: given(t.flag) for t in spec.table_files if given(t.flag)}
+    ours = {i.flag for i in (*spec.inputs, *spec.table_files)}
+    every = [*all_inputs().values(), *(t for p in PROGRAMS.values() for t in p.table_files)]
+    foreign = sorted({i.flag for i in every if i.flag not in ours and given(i.flag)})
     missing = [i.flag for i in spec.inputs if i.required and i.id not in inputs] + [
         t.flag for t in spec.table_files if t.required and t.id not in tables
     ]

@@ -10,6 +10,7 @@ with each quick death; after :data:`MAX_QUICK_DEATHS` deaths in a row within
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -84,8 +85,10 @@ class WorkerSupervisor:
         with self._lock:
             if self._stopping.is_set():
                 return False
+            # Its own process group: what the worker started (the job queue's consumer
+            # processes) goes with it when it dies, even by SIGKILL (see _end_group).
             self.process = subprocess.Popen(self.command, env=self.env,
-                                            preexec_fn=_death_signal())  # fmt: skip
+                                            preexec_fn=_death_signal(), process_group=0)  # fmt: skip
             self.starts += 1
         self._started.set()
         return True
@@ -96,6 +99,7 @@ class WorkerSupervisor:
             began = time.monotonic()
             assert self.process is not None
             code = self.process.wait()
+            _end_group(self.process.pid)
             if self._stopping.is_set():
                 return
             quick_deaths = quick_deaths + 1 if time.monotonic() - began < self.quick else 1
@@ -125,7 +129,17 @@ class WorkerSupervisor:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        if process is not None:
+            _end_group(process.pid)
         self._thread.join(timeout=5)
+
+
+def _end_group(pid: int) -> None:
+    """End what is left of a worker's process group: a worker killed outright (the
+    out-of-memory killer) leaves its job-queue processes running as orphans, which
+    would go on taking jobs beside the next worker's."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def start_worker(data_dir: str) -> WorkerSupervisor:

@@ -10,7 +10,7 @@ DEMO_DIR ?= demo-output
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xuncha
 REDIS_URL ?= redis://127.0.0.1:6379/13
 
-.PHONY: install browser deploy-deps docs-deps demo test test-install lint types check bench bench-web bench-cards bench-sham bench-petitions bench-check-web bench-halfopen docs clean
+.PHONY: install browser deploy-deps docs-deps demo test test-install lint types check bench bench-programs bench-web bench-cards bench-sham bench-petitions bench-check-web bench-halfopen docs clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -83,6 +83,11 @@ check: test
 BENCH_ARGS ?=
 bench: install
 	$(RUN) python bench/bench_check.py $(BENCH_ARGS)
+
+# Issue 20's figures: every program's check time against the reservoir program's, and
+# precision/recall per rule. Smaller: make bench-programs BENCH_ARGS="--payments 200000 --rounds 1"
+bench-programs: install
+	$(RUN) python bench/bench_programs.py $(BENCH_ARGS)
 
 bench-web: install
 	XUNCHA_DATABASE_URL=$(PG_URL) $(RUN) python bench/bench_web_lists.py

@@ -15,6 +15,7 @@ from xuncha.crosscheck.ingest import create_raw_table
 from xuncha.crosscheck.normalize import (
     amount_sql,
     date_sql,
+    extra_values,
     name_sql,
     normalize_table,
     simplify_names,
@@ -158,11 +159,22 @@ def test_dates(text: str, expected: dt.date | None) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("600", "600"), ("600.00", "600"), ("600元", "600"), ("￥600", "600"), ("¥1,200.50", "1200.50"),
-     ("６００", "600"), ("六百", None)],
+     ("６００", "600"), ("六百", None), ("12.48万元", "124800"), ("1.2万", "12000"),
+     ("3万5", None)],
 )  # fmt: skip
 def test_amounts(text: str, expected: str | None) -> None:
     got = scalar(amount_sql(D, "v"), text)
     assert got == (Decimal(expected) if expected else None)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [("area", "2.35亩", Decimal("2.35")), ("area", "２.５ 亩", Decimal("2.5")), ("area", "两亩", None),
+     ("flag", "是", True), ("flag", " 否 ", False), ("flag", "√", True), ("flag", "不详", None),
+     ("code", " ａb-0１ ", "AB-01"), ("code", "  ", None), ("text", " 水田 ", "水田")],
+)  # fmt: skip
+def test_the_kinds_of_the_added_roles(kind: str, text: str, expected: object) -> None:
+    assert scalar(extra_values(D, kind, "v"), text) == expected
 
 
 @pytest.mark.parametrize(

@@ -219,9 +219,17 @@ def flag_sql(d: DuckDBDialect, expr: str) -> str:
     return f"CASE WHEN {s} IN ({yes}) THEN true WHEN {s} IN ({no}) THEN false END"
 
 
+FULLWIDTH_LETTERS = "".join(map(chr, range(0xFF21, 0xFF3B))) + "".join(
+    map(chr, range(0xFF41, 0xFF5B))
+)
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
 def code_sql(d: DuckDBDialect, expr: str) -> str:
-    """A code (地块编号, 号牌号码, 区片): ASCII, upper case, no spaces."""
-    return f"nullif(upper({d.regexp_replace_all(fullwidth_to_ascii(d, expr), f'[{SPACES}]+', '')}), '')"
+    """A code (地块编号, 号牌号码, 区片): ASCII (full-width letters and digits too), upper
+    case, no spaces."""
+    ascii_ = d.translate(fullwidth_to_ascii(d, expr), FULLWIDTH_LETTERS, LETTERS)
+    return f"nullif(upper({d.regexp_replace_all(ascii_, f'[{SPACES}]+', '')}), '')"
 
 
 def extra_columns(roles: tuple[str, ...]) -> tuple[str, ...]:

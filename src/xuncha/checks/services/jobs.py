@@ -25,7 +25,7 @@ from xuncha.crosscheck.isolated import run_check_isolated
 from xuncha.crosscheck.programs import DEFAULT_PROGRAM, program_of
 from xuncha.planning.models import Team
 
-from ..models import CheckRun, Dataset, DatasetKind, RunStatus, Suspect, Verdict
+from ..models import CheckRun, Dataset, RunStatus, Suspect, Verdict
 from ._common import require_team as _require_team
 from .bulk import suspects_insert
 from .datasets import _mapping, dataset_preview
@@ -56,8 +56,12 @@ def run_start(*, team: Team, by: User, datasets: list[Dataset], params: RunParam
     _require_team(by, team.pk)
     if any(d.team_id != team.pk or d.retired for d in datasets):
         raise ServiceError("所选数据不属于本组或已停用。")
-    if not any(d.kind == DatasetKind.PAYMENTS for d in datasets):
-        raise ServiceError("请至少选择一份发放名单。")
+    try:
+        main = program_of(params.program).inputs[0]  # the payment list
+    except InputError as err:
+        raise ServiceError(str(err)) from err
+    if not any(d.kind == main.id for d in datasets):
+        raise ServiceError(f"请至少选择一份{main.label}。")
     if params.rules == []:
         raise ServiceError("请至少选择一条规则。")
     try:  # the declaration checks rules, inputs and each parameter, with its own message

@@ -120,6 +120,13 @@ def check_args(p: argparse.ArgumentParser) -> None:
         metavar="规则",
         help="只运行这些规则（默认该模型的全部规则；见 xuncha programs）",
     )
+    p.add_argument(
+        "--user-rule",
+        action="append",
+        type=_files,
+        metavar="TOML",
+        help="自定义比对规则文件（TOML，见 docs/user-rules.md），可多次使用",
+    )
     p.add_argument("--mapping", type=_files, metavar="JSON", help="列映射文件，覆盖自动识别的列")
     p.add_argument(
         "--title", metavar="名称", help="资金项目名称，用于报告标题（默认为比对模型的名称）"

@@ -80,7 +80,7 @@ def _check_run(args: argparse.Namespace) -> int:
                 inputs, program=spec.id, params=params, table_files=tables, out=args.out, rules=args.rules,
                 mapping=args.mapping, unmask=args.unmask, title=args.title, engine=args.engine,
                 spark_master=args.spark_master, spark_stage=args.spark_stage,
-                spark_conf=_spark_conf(args.spark_conf),
+                spark_conf=_spark_conf(args.spark_conf), user_rules=_user_rules(args, spec.id),
             )  # fmt: skip
         except Exception:
             # A signal during a DuckDB query surfaces as DuckDB's own error ("Query
@@ -124,8 +124,30 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _user_rules(args: argparse.Namespace, program: str) -> tuple[str, ...]:
+    """The texts of the --user-rule files, each checked here so that a mistake is told
+    with the file's name and line (an InputError)."""
+    from .crosscheck.errors import InputError
+    from .crosscheck.userrules import compile_rule
+
+    texts = []
+    for path in getattr(args, "user_rule", None) or []:
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(
+                f"自定义规则文件无法读取或不是 UTF-8 文字（{err}）。", file=path.name
+            ) from err
+        rule = compile_rule(text, path.name)
+        if rule.program != program:
+            raise InputError(f"这个自定义规则是为比对模型 {rule.program} 写的，本次运行的是 {program}。",
+                             file=path.name)  # fmt: skip
+        texts.append(text)
+    return tuple(texts)
+
+
 def print_summary(result: Any) -> None:
-    spec = result.config.spec
+    config = result.config
     for s in result.sources:
         used = sum(sh.rows_used for sh in s.sheets)
         skipped = {k: v for sh in s.sheets for k, v in sh.rows_skipped.items()}
@@ -147,10 +169,10 @@ def print_summary(result: Any) -> None:
     print(f"\n比对完成，用时 {result.seconds} 秒。疑点：")
     for rule_id in result.rules_run:
         n = result.unattributed.get(rule_id)
-        print(f"  {spec.rule(rule_id).title:　<8} {result.count(rule_id):>8} 条"
+        print(f"  {config.rule(rule_id).title:　<8} {result.count(rule_id):>8} 条"
               + (f"（其中无法归属到人 {n} 条）" if n else ""))  # fmt: skip
     for rule_id, why in result.rules_skipped.items():
-        print(f"  {spec.rule(rule_id).title:　<8} {why}")
+        print(f"  {config.rule(rule_id).title:　<8} {why}")
 
 
 # --------------------------------------------------------------------------- rules

@@ -68,6 +68,7 @@ def check(
     spark_stage: str | Path | None = None,
     spark_conf: dict[str, str] | None = None,
     isolate: bool = True,
+    user_rules: Iterable[str] = (),
 ) -> CheckResult:
     """Check a program's payment lists against its registers (``inputs``: files by the
     program's input roles, e.g. ``{"payments": [...], "deaths": [...]}``); write the
@@ -94,6 +95,10 @@ def check(
     The files are untrusted: the run happens in a child process with memory and time
     limits (:mod:`.isolated`; ``isolate=False`` runs it here, for tests that patch the
     engine), so a file that crashes a reader ends in an InputError naming it.
+
+    ``user_rules``: the texts (TOML) of rules users wrote for the program (自定义比对模型,
+    docs/user-rules.md); each is checked before any work (an :class:`InputError` naming
+    the line of a mistake) and runs beside the program's rules.
     """
     config = CheckConfig(
         inputs={k: [Path(p) for p in v] for k, v in inputs.items()},
@@ -107,6 +112,7 @@ def check(
         spark_master=spark_master,
         spark_stage=Path(spark_stage) if spark_stage else None,
         spark_conf=dict(spark_conf or {}),
+        user_rules=tuple(user_rules),
     )
     config.validate()
     run = run_check_isolated if isolate else run_check

@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .dialect import DuckDBDialect
+from .dialect import DuckDBDialect, lit
 from .errors import InputError, NothingToCheck
 from .ingest import (
     SKIP_REASONS,
@@ -41,9 +41,10 @@ from .linking import UNLINKED, link_people, tier_name_sql
 from .normalize import extra_columns, id18_sql, normalize_table
 from .programs import DEFAULT_PROGRAM, Program, program_of
 from .roles import KINDS
-from .rules import PREPARED
+from .rules import PREPARED, Rule
 from .spark import spark_stage
 from .sqlsession import DuckDBSession, SqlSession
+from .userrules import UserRule, compile_rules
 from .workdir import work_folder
 
 ENGINES = ("duckdb", "spark")
@@ -87,10 +88,15 @@ class CheckConfig:
     spark_master: str = "local[*]"
     spark_stage: Path | None = None  # where the Parquet for Spark goes (shared on a cluster)
     spark_conf: dict[str, str] = field(default_factory=dict)
+    # Rules users wrote (自定义比对模型): their TOML texts, compiled in the run (see
+    # :mod:`.userrules`); each runs whatever ``rules`` says.
+    user_rules: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         spec = self.spec
-        self.rules = tuple(self.rules) or spec.rule_ids
+        self.user_rules = tuple(self.user_rules)
+        added = tuple(r.id for r in self.compiled_user_rules)
+        self.rules = tuple(dict.fromkeys((*(tuple(self.rules) or spec.rule_ids), *added)))
         self.title = self.title.strip() or spec.title
         self.inputs = {k: [Path(p) for p in v] for k, v in self.inputs.items() if v}
 
@@ -98,6 +104,23 @@ class CheckConfig:
     def spec(self) -> Program:
         """The program declaration (an :class:`InputError` for an unknown one)."""
         return program_of(self.program)
+
+    @property
+    def compiled_user_rules(self) -> tuple[UserRule, ...]:
+        """The user rules, compiled (an :class:`InputError` naming the line of a mistake)."""
+        return compile_rules(self.user_rules, self.program)
+
+    @property
+    def all_rules(self) -> tuple[Rule, ...]:
+        """The program's rules, then the user rules."""
+        return (*self.spec.rules, *self.compiled_user_rules)
+
+    def rule(self, rule_id: str) -> Rule:
+        """A rule of the program or a user rule of the run."""
+        for rule in self.compiled_user_rules:
+            if rule.id == rule_id:
+                return rule
+        return self.spec.rule(rule_id)
 
     def files(self, dataset: str) -> list[Path]:
         return self.inputs.get(dataset, [])
@@ -112,7 +135,7 @@ class CheckConfig:
         :class:`InputError` (a rule, input or parameter the program does not have)."""
         spec = self.spec
         for rule_id in self.rules:
-            spec.rule(rule_id)
+            self.rule(rule_id)
         foreign = [d for d in self.inputs if d not in spec.labels] + [
             d for d in self.table_files if d not in {t.id for t in spec.table_files}
         ]
@@ -132,7 +155,7 @@ class CheckConfig:
 
     def params_for(self, rule_id: str) -> dict[str, Any]:
         """The values of the parameters ``rule_id`` declares (defaults filled in)."""
-        rule = self.spec.rule(rule_id)
+        rule = self.rule(rule_id)
         return {p.name: self.params.get(p.name, p.default) for p in rule.params}
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,6 +175,16 @@ class CheckConfig:
                 for p in self.spec.params
             },
             "rules": list(self.rules),
+            **(
+                {
+                    "user_rules": [
+                        {"id": r.id, "sha256": r.sha256, "text": r.text}
+                        for r in self.compiled_user_rules
+                    ]
+                }
+                if self.user_rules
+                else {}
+            ),
             "mapping": {"columns": self.mapping.columns, "files": self.mapping.files},
             "engine": self.engine,
             **({"spark_master": self.spark_master} if self.engine == "spark" else {}),
@@ -391,7 +424,7 @@ def _select_rules(db: SqlSession, config: CheckConfig) -> tuple[list[str], dict[
     run, skipped = [], {}
     spec = config.spec
     for rule_id in config.rules:
-        missing = [spec.labels[i] for i in spec.rule(rule_id).inputs if i not in present]
+        missing = [spec.labels[i] for i in config.rule(rule_id).inputs if i not in present]
         if missing:
             skipped[rule_id] = "缺少" + "、".join(missing) + "，未运行"
         else:
@@ -408,17 +441,17 @@ def _hits(
     cells shown beside them (name and ID as written, county, township, village, bank
     account) are then taken from DuckDB's ``raw`` by row: ``norm`` does not carry
     them through normalisation and linking (nor to Spark's Parquet)."""
-    d, spec = db.dialect, config.spec
-    for table in dict.fromkeys(t for rule_id in run for t in spec.rule(rule_id).tables):
+    d = db.dialect
+    for table in dict.fromkeys(t for rule_id in run for t in config.rule(rule_id).tables):
         db.table(table, PREPARED[table])
-    parts = [
-        f"SELECT '{rule_id}' AS rule, * FROM ({spec.rule(rule_id).sql(config.params_for(rule_id), d)})"
+    parts = [  # rule ids are identifiers (a user rule's is checked: see .userrules)
+        f"SELECT '{rule_id}' AS rule, * FROM ({config.rule(rule_id).sql(config.params_for(rule_id), d)})"
         for rule_id in run
     ]
     bound = {
         k: v
         for rule_id in run
-        for k, v in spec.rule(rule_id).bind(config.params_for(rule_id)).items()
+        for k, v in config.rule(rule_id).bind(config.params_for(rule_id)).items()
     }
     if not parts:
         parts = [
@@ -439,8 +472,9 @@ def _hits(
     LEFT JOIN linked r ON r.rid = h.reg_rid""",
         bound,
     )
-    titles = " ".join(f"WHEN '{r.id}' THEN '{r.title}'" for r in spec.rules)
-    rule_order = " ".join(f"WHEN '{r.id}' THEN {i}" for i, r in enumerate(spec.rules))
+    every = config.all_rules
+    titles = " ".join(f"WHEN {lit(r.id)} THEN {lit(r.title)}" for r in every)
+    rule_order = " ".join(f"WHEN {lit(r.id)} THEN {i}" for i, r in enumerate(every))
     con.register("_found", found)
     try:
         return conform(

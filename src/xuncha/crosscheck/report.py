@@ -154,7 +154,7 @@ def write_workbook(
     _summary_sheet(wb, fmt, result, summary, unmask)
     counts = {row[0]: row[1] for row in summary["per_rule"]}
     for rule_id in result.rules_run:
-        _rule_sheet(wb, fmt, result.config.spec.rule(rule_id), counts.get(rule_id, 0))
+        _rule_sheet(wb, fmt, result.config.rule(rule_id), counts.get(rule_id, 0))
     # Style numbers of the formats the spliced cells use (assigned now, before close).
     styles = {name: f._get_xf_index() for name, f in fmt.items()}
     try:
@@ -340,7 +340,7 @@ def _summary_sheet(
     per_rule = {row[0]: row for row in summary["per_rule"]}
     for rule_id in result.rules_run:
         r += 1
-        rule = result.config.spec.rule(rule_id)
+        rule = result.config.rule(rule_id)
         _, rows, people, amount = per_rule.get(rule_id, (rule_id, 0, 0, Decimal(0)))
         ws.write_string(r, 0, rule.title, fmt["cell"])
         ws.write_number(r, 1, rows, fmt["int"])
@@ -356,7 +356,7 @@ def _summary_sheet(
             ws.write_string(r, 4, UNATTRIBUTED_NOTE, fmt["wrap"])
     for rule_id, why in result.rules_skipped.items():
         r += 1
-        ws.write_string(r, 0, result.config.spec.rule(rule_id).title, fmt["cell"])
+        ws.write_string(r, 0, result.config.rule(rule_id).title, fmt["cell"])
         ws.write_string(r, 4, why, fmt["wrap"])
     total_rows, distinct_rows, total_amount = summary["total"]
     r += 1
@@ -370,7 +370,7 @@ def _summary_sheet(
     rules = result.rules_run
     r += 1
     for c, h in enumerate(
-        ["文件", "工作表", *(result.config.spec.rule(x).title for x in rules), "金额（元）"]
+        ["文件", "工作表", *(result.config.rule(x).title for x in rules), "金额（元）"]
     ):
         ws.write_string(r, c, h, fmt["head"])
     pivot: dict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: defaultdict(int))
@@ -425,7 +425,7 @@ def build_manifest(
     per_rule = {row[0]: row for row in summary["per_rule"]}
     rules = []
     for rule_id in result.config.rules:
-        info = result.config.spec.rule(rule_id).describe()
+        info = result.config.rule(rule_id).describe()
         info["parameters"] = {
             k: str(v) if isinstance(v, Decimal) else v
             for k, v in result.config.params_for(rule_id).items()

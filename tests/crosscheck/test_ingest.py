@@ -1,6 +1,7 @@
 """Reading files: header finding, row numbers as the user sees them, skipped rows."""
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 from helpers import load, write_csv, write_xlsx
@@ -221,3 +222,18 @@ def test_hidden_sheets_are_read_and_said_to_be_hidden(tmp_path: Path, ids: dict[
     )
     assert [(s.sheet, s.hidden) for s in report.sheets] == [("北湖区", False), ("旧表", True)]
     assert len(rows) == 2
+
+
+def test_an_amount_column_in_wan_yuan_is_read_in_yuan(tmp_path, ids) -> None:
+    """金额（万元）: each amount of the column is ten thousand yuan (a cell that says 万
+    itself is read as written)."""
+    from xuncha.crosscheck import check
+
+    path = write_csv(
+        tmp_path / "发放.csv",
+        ["姓名,身份证号码,发放金额（万元）,发放日期",
+         f"张三,{ids['zhang']},0.07,2021-03-05", f"李四,{ids['li']},0.05万,2021-03-05",
+         f"王五,{ids['wang']},,2021-03-05"],
+    )  # fmt: skip
+    hits = check({"payments": [path]}, rules=["over_standard"]).hits.to_pylist()
+    assert [(h["row"], h["amount"]) for h in hits] == [(2, Decimal("700"))]

@@ -252,6 +252,7 @@ class HeaderLayout:
     header_rows: tuple[int, ...]  # 0-based indexes of the header rows in the sheet/file
     columns: dict[str, int]  # role -> 0-based column index
     headers: list[str] = field(default_factory=list)  # header text per column, as joined
+    wan: set[str] = field(default_factory=set)  # amount roles whose header says 万元
 
     @property
     def data_start(self) -> int:

@@ -77,7 +77,12 @@ def insert_rows(
 
     def written(role: str) -> str:
         col = column(role)
-        return f"nullif(c{col}, '')" if col is not None else "NULL"
+        if col is None:
+            return "NULL"
+        if role in layout.wan:  # the header says 万元: each amount is read in 万元
+            return f"""CASE WHEN trim(coalesce(c{col}, '')) = '' THEN NULL
+                WHEN strpos(c{col}, '万') > 0 THEN c{col} ELSE trim(c{col}) || '万' END"""
+        return f"nullif(c{col}, '')"
 
     joined = "concat_ws('|', " + ", ".join(cells) + ")"
     nospace = f"regexp_replace({joined}, '[\\s\u3000]+', '', 'g')"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..roles import HEAD_ROWS, ROLES, HeaderLayout, find_header, normalise_header
+from ..roles import HEAD_ROWS, KINDS, ROLES, HeaderLayout, find_header, normalise_header
 from .cells import duplicate_roles
 
 CHUNK_BYTES = 1 << 22
@@ -177,6 +177,14 @@ def layout_of(
         layout.columns.update({r: c for r, c in by_letter.items() if r != "ignore"})
         if not layout.headers and head:
             layout.headers = [str(c or "") for c in head[layout.header_rows[-1]]]
+        layout.wan = {
+            role
+            for role, col in layout.columns.items()
+            if (role == "amount" or KINDS.get(role) == "amount")
+            and any(
+                col < len(head[r]) and "万元" in str(head[r][col] or "") for r in layout.header_rows
+            )
+        }
     return layout
 
 

@@ -32,6 +32,7 @@ def demo_run(args: argparse.Namespace) -> int:
     print("3/4 与标准答案对照（精确率 / 召回率）：")
     print(format_scores(evaluate(result.hits, data.truth)))
     print(f"\n报告在：{report_dir.resolve()}/疑点核查表.xlsx（另有 hits.csv、manifest.json）")
+    _other_programs(args.out / "programs")
     print("\n4/4 巡察工作台：生成演示城市（湘南市）……")
     token = _demo_workbench(args.out / "workbench")
     if token is None:
@@ -50,6 +51,30 @@ def demo_run(args: argparse.Namespace) -> int:
 
     serve = argparse.Namespace(host=args.host, port=args.port, threads=8, workers=1, no_jobs=False)
     return serve_run(serve)
+
+
+def _other_programs(folder: Path, payments: int = 3000) -> None:
+    """The other programs of the library, each on its own generated data, scored."""
+    from ..crosscheck import check
+    from ..crosscheck.evaluate import evaluate
+    from ..crosscheck.programs import PROGRAMS
+
+    others = [p for p in PROGRAMS.values() if p.id != "reservoir" and p.datagen]
+    if not others:
+        return
+    print("\n   比对模型库中的其他模型（各自的模拟数据，与标准答案对照）：")
+    for program in others:
+        data = program.generate(folder / program.id / "data", payments=payments, seed=20231001)
+        tables = data.table_files() if hasattr(data, "table_files") else {}
+        result = check(data.files(), program=program.id, params=dict(data.params),
+                       table_files=tables, out=folder / program.id / "report")  # fmt: skip
+        scores = evaluate(result.hits, data.truth, program=program.id).values()
+        low = min(min(s.precision, s.recall) for s in scores)
+        print(
+            f"   {program.title}（{program.id}）：疑点 {result.hits.num_rows} 条，"
+            f"{len(result.rules_run)} 条规则，各规则精确率、召回率最低 {low:.4f}；"
+            f"报告在 {folder / program.id / 'report'}/"
+        )
 
 
 def _demo_workbench(folder: Path) -> str | None:

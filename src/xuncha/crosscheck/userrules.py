@@ -35,7 +35,7 @@ from .rules import Params, Rule, _paid, _where, view_of
 
 MAX_TEXT = 64_000  # characters of a rule file
 MAX_CONDITIONS = 20
-ID_PATTERN = re.compile(r"user_[a-z0-9_]{1,40}")
+ID_PATTERN = re.compile(r"user_[a-z0-9_]{1,25}")  # fits a suspect's rule (30)
 KEYS = ("id", "title", "version", "meaning", "basis", "program", "inputs", "join", "when",
         "group", "having", "evidence")  # fmt: skip
 CONDITION_KEYS = ("left", "op", "right", "days", "value")
@@ -185,11 +185,11 @@ class _Compiler:
 
     def compile(self) -> UserRule:
         data = self.read()
-        rule_id = self.text_of(data, "id", limit=45)
+        rule_id = self.text_of(data, "id", limit=60)
         if not ID_PATTERN.fullmatch(rule_id):
             self.fail(
                 f"规则编号「{rule_id}」不合要求：应以 user_ 开头，其后只用小写英文字母、数字和下划线"
-                "（最多 40 个），如 user_paid_after_death。",
+                "（最多 25 个），如 user_paid_after_death。",
                 "id",
             )
         if rule_id in all_rules():

@@ -302,8 +302,8 @@ def test_user_rules_give_identical_hits_on_spark(files, tmp_path: Path):
     texts = (*EXAMPLES, by_name)
     kwargs = {"inputs": {"payments": data.payments, "deaths": data.deaths}, "user_rules": texts,
               "rules": ("invalid_id",)}  # fmt: skip
-    duck = run_check(CheckConfig(**kwargs))  # type: ignore[arg-type]
-    spark = run_check(CheckConfig(**kwargs, engine="spark", spark_master="local[2]"))  # type: ignore[arg-type]
+    duck = run_check(CheckConfig(**kwargs))
+    spark = run_check(CheckConfig(**kwargs, engine="spark", spark_master="local[2]"))
     assert spark.hits.to_pylist() == duck.hits.to_pylist()
     found = {h["rule"] for h in duck.hits.to_pylist()}
     assert {"user_paid_30_days_after_death", "user_year_total_over_1000", "user_by_name"} <= found

@@ -128,7 +128,7 @@ def _user_rules(args: argparse.Namespace, program: str) -> tuple[str, ...]:
     """The texts of the --user-rule files, each checked here so that a mistake is told
     with the file's name and line (an InputError)."""
     from .crosscheck.errors import InputError
-    from .crosscheck.userrules import compile_rule
+    from .crosscheck.userrules import compile_isolated
 
     texts = []
     for path in getattr(args, "user_rule", None) or []:
@@ -138,7 +138,7 @@ def _user_rules(args: argparse.Namespace, program: str) -> tuple[str, ...]:
             raise InputError(
                 f"自定义规则文件无法读取或不是 UTF-8 文字（{err}）。", file=path.name
             ) from err
-        rule = compile_rule(text, path.name)
+        rule = compile_isolated(text, path.name)
         if rule.program != program:
             raise InputError(f"这个自定义规则是为比对模型 {rule.program} 写的，本次运行的是 {program}。",
                              file=path.name)  # fmt: skip

@@ -307,3 +307,10 @@ def test_user_rules_give_identical_hits_on_spark(files, tmp_path: Path):
     assert spark.hits.to_pylist() == duck.hits.to_pylist()
     found = {h["rule"] for h in duck.hits.to_pylist()}
     assert {"user_paid_30_days_after_death", "user_year_total_over_1000", "user_by_name"} <= found
+
+
+def test_deep_nesting_is_refused_not_a_crash(files):
+    message = refused("x = " + "[" * 30000)
+    assert "嵌套过深" in message
+    with pytest.raises(InputError, match=r"第 1 个自定义规则.*嵌套过深"):
+        check(files, user_rules=["x = " + "{a=" * 20000], isolate=False)

@@ -30,6 +30,7 @@ from .params import Param, ParamError
 from .programs import DEFAULT_PROGRAM, PROGRAMS, Program, program_of
 from .roles import ROLES
 from .rules import RULES, RULES_BY_ID, Rule
+from .userrules import compile_isolated
 from .workdir import remove_made, sweep, writable_folder
 
 __all__ = [
@@ -100,6 +101,9 @@ def check(
     docs/user-rules.md); each is checked before any work (an :class:`InputError` naming
     the line of a mistake) and runs beside the program's rules.
     """
+    user_rules = tuple(user_rules)
+    for n, text in enumerate(user_rules, start=1):  # texts from outside: in the sandbox first
+        compile_isolated(text, f"第 {n} 个自定义规则")
     config = CheckConfig(
         inputs={k: [Path(p) for p in v] for k, v in inputs.items()},
         program=program,
@@ -112,7 +116,7 @@ def check(
         spark_master=spark_master,
         spark_stage=Path(spark_stage) if spark_stage else None,
         spark_conf=dict(spark_conf or {}),
-        user_rules=tuple(user_rules),
+        user_rules=user_rules,
     )
     config.validate()
     run = run_check_isolated if isolate else run_check

@@ -150,6 +150,8 @@ class _Compiler:
             self.fail(f"文件过大（{len(self.text)} 个字符，最多 {MAX_TEXT} 个）。")
         try:
             data = tomllib.loads(self.text)
+        except RecursionError:
+            self.fail("括号或表嵌套过深，不是一个规则文件。")
         except tomllib.TOMLDecodeError as err:
             found = re.search(r"line (\d+), column (\d+)", str(err))
             where = f"第 {found.group(1)} 行第 {found.group(2)} 列：" if found else ""
@@ -523,6 +525,24 @@ def compile_rule(text: str, name: str = "自定义规则") -> UserRule:
     if not isinstance(text, str):
         raise InputError("自定义规则应是文字（TOML）。", file=name)
     return _Compiler(text, name).compile()
+
+
+def _rule_id(text: str, name: str) -> str:
+    return compile_rule(text, name).id
+
+
+def compile_isolated(text: str, name: str) -> UserRule:
+    """:func:`compile_rule` for a file from outside: first parsed in the sandbox (a
+    child process with limits), then here."""
+    from xuncha import sandbox
+
+    if not isinstance(text, str):
+        raise InputError("自定义规则应是文字（TOML）。", file=name)
+    try:
+        sandbox.run(_rule_id, text, name, file=name, limits=sandbox.limits("parse"))
+    except sandbox.FileCrashed as err:
+        raise InputError(f"自定义规则无法读取：{sandbox.crash_reason(err)}", file=name) from err
+    return compile_rule(text, name)
 
 
 def compile_rules(texts: tuple[str, ...], program: str) -> tuple[UserRule, ...]:

@@ -42,14 +42,14 @@ RULES = ("area_over_contract", "land_subsidised_twice", "farmland_invalid_id")
 _FULL = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Parcel:
     land_id: str
     area: int  # hundredths of a 亩
     holder: Person
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Sub:
     """A subsidy row: whose, which parcel (None: a household row), which year, area."""
 

@@ -53,7 +53,7 @@ MIN_AGE = 80
 # --------------------------------------------------------------------------- shared
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Person:
     pid: int
     id18: str
@@ -64,7 +64,7 @@ class Person:
     village: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Line:
     """One data row of a table: its cells' values by field, the person it truly is,
     the ID form it is written in, and where the writer put it."""
@@ -378,7 +378,7 @@ def allowance(age: int) -> int:
     return 600 if age < 90 else 1200 if age < 100 else 3600
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Pay:
     line: Line
     year: int

@@ -168,9 +168,9 @@ def test_a_wrong_coefficients_file_is_refused_naming_it(tmp_path: Path):
         run_check(config)
 
 
-@pytest.mark.parametrize("seed", [101, 202])
-def test_accuracy_on_generated_data(tmp_path: Path, seed: int):
-    data = generate_land_compensation(tmp_path, payments=1500, seed=seed)
+@pytest.mark.parametrize("seed, xlsx", [(101, True), (202, False)])
+def test_accuracy_on_generated_data(tmp_path: Path, seed: int, xlsx: bool):
+    data = generate_land_compensation(tmp_path, payments=1500, seed=seed, xlsx=xlsx)
     result = run_check(CheckConfig(inputs=data.files(), program="land_compensation",
                                    table_files=data.table_files()))  # fmt: skip
     scores = evaluate(result.hits, data.truth, program="land_compensation")

@@ -39,6 +39,7 @@ CLASSES = ("水田", "水田", "旱地", "园地", "林地", "其他农用地", 
 COEFS = {"旱地": "0.8", "园地": "0.9", "林地": "0.7"}
 NEW, OLD = date(2024, 1, 1), date(2021, 1, 1)
 CENT = Decimal("0.01")
+XLSX_MAX = 20000  # parcels: larger sizes are CSV only (written in bulk)
 PARCEL_HEADERS = (
     ("地块编号", "县市区", "区片", "地类", "是否永久基本农田", "是否恢复属性", "面积（亩）",
      "征收土地公告日期", "批准日期"),
@@ -169,8 +170,9 @@ def _payments(
 def generate_land_compensation(
     out: Path, *, payments: int, seed: int, xlsx: bool = False
 ) -> LandData:
-    """About ``payments`` payment rows (two a parcel) in ``out``, CSV only (``xlsx`` is
-    accepted for the common signature; every file is a CSV, half of them GBK)."""
+    """About ``payments`` payment rows (two a parcel) in ``out``: two batches of a parcel
+    list and a payment list, the first as xlsx with ``xlsx`` (up to :data:`XLSX_MAX`
+    parcels), the rest CSV (UTF-8 with BOM, or GBK)."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     data = LandData(out=out, params={"land_tolerance": "1"})
@@ -186,7 +188,9 @@ def generate_land_compensation(
     truth: list[tuple[str, str, str, int]] = []
     files = 2 if n_parcels > 50 else 1
     for f in range(files):
-        pname, payname = f"征收地块清单_{f + 1}.csv", f"征地补偿款发放表_{f + 1}.csv"
+        ext = "xlsx" if xlsx and f == 0 and n_parcels <= XLSX_MAX else "csv"
+        pname, payname = f"征收地块清单_{f + 1}.{ext}", f"征地补偿款发放表_{f + 1}.{ext}"
+        sheets = ("地块清单", "发放明细") if ext == "xlsx" else ("", "")
         enc = "gbk" if f % 2 else "utf-8-sig"
         prow: list[tuple[Any, ...]] = [(f"征收地块清单（第{f + 1}批）",), PARCEL_HEADERS[f % 2]]
         payrow: list[tuple[Any, ...]] = [
@@ -212,11 +216,11 @@ def generate_land_compensation(
                 paid_by[land_id].append((kind, amount, len(payrow)))
         prow.append(("合计", "", "", "", "", "", "", "", ""))
         payrow.append(("合计", "", "", "", ""))
-        _write(out / pname, enc, prow)
-        _write(out / payname, enc, payrow)
+        _write(out / pname, enc, prow, sheets[0])
+        _write(out / payname, enc, payrow, sheets[1])
         data.parcel_files.append(out / pname)
         data.payment_files.append(out / payname)
-        truth += _truth(standards, parcels, paid_by, pname, payname)
+        truth += _truth(standards, parcels, paid_by, (pname, sheets[0]), (payname, sheets[1]))
     data.truth = out / "truth.csv"
     with data.truth.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -230,8 +234,8 @@ def _truth(
     standards: StandardSet,
     parcels: list[tuple[str, Parcel, int, list[tuple[str, Decimal, date]]]],
     paid_by: dict[str, list[tuple[str, Decimal, int]]],
-    pname: str,
-    payname: str,
+    parcel_file: tuple[str, str],
+    payment_file: tuple[str, str],
 ) -> list[tuple[str, str, str, int]]:
     found: list[tuple[str, str, str, int]] = []
     tol = Decimal(1)
@@ -240,20 +244,29 @@ def _truth(
         kinds = Counter(k for k, _, _ in paid_by[land_id])
         for kind, _, payline in paid_by[land_id]:
             if kinds[kind] > 1:
-                found.append(("land_duplicate_payment", payname, "", payline))
+                found.append(("land_duplicate_payment", *payment_file, payline))
         due = calculate(parcel, standards, reference=last or date.max)
         if not isinstance(due, Due):
-            found.append(("land_unchecked", pname, "", line))
+            found.append(("land_unchecked", *parcel_file, line))
             continue
         paid = sum((a for _, a, _ in rows), Decimal(0))
         land = sum((a for k, a, _ in rows if k == "土地补偿费"), Decimal(0))
         if due.amount - paid > tol:
-            found.append(("land_underpaid", pname, "", line))
+            found.append(("land_underpaid", *parcel_file, line))
         if rows and abs(land - paid * due.land_share) > tol:
-            found.append(("land_split", pname, "", line))
+            found.append(("land_split", *parcel_file, line))
     return found
 
 
-def _write(path: Path, encoding: str, rows: list[tuple[Any, ...]]) -> None:
+def _write(path: Path, encoding: str, rows: list[tuple[Any, ...]], sheet: str = "") -> None:
+    if path.suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        ws = book.create_sheet(sheet)
+        for row in rows:
+            ws.append(list(row))
+        book.save(path)
+        return
     with path.open("w", encoding=encoding, newline="") as fh:
         csv.writer(fh).writerows(rows)

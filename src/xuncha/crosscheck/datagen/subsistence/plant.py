@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 
 from ...idnumber import is_valid18
 from ..model import (
@@ -160,15 +161,20 @@ def _background(data: Data) -> None:
 
 
 def plant_damage(data: Data, n: int) -> None:
-    """Damaged IDs on rows of people in no register, paid once that year."""
+    """Damaged IDs on rows of people in no register, paid once that year, whose name
+    no one else has: a damaged ID is linked through the name, and two namesakes with
+    damaged IDs could be linked to one person (a duplicate the truth does not have)."""
     rng = data.rng
     in_regs = data.registered
+    names = Counter(p.name for p in data.people)
     done: set[int] = set()
     for i in range(n):
         form = DAMAGE[i % len(DAMAGE)]
         for _ in range(1000):
             row = data.rows[int(rng.random() * len(data.rows))]
             if row.pid in in_regs or row.pid in done or row.idf != CLEAN:
+                continue
+            if names[data.people[row.pid].name] > 1:
                 continue
             if sum(1 for r in data.rows_of[row.pid] if r.year == row.year) > 1:
                 continue

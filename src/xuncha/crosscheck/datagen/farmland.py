@@ -140,7 +140,9 @@ class _Farmland:
             s = rng.choice(parcels)
             if i % 3 == 2:  # a neighbour claims it too
                 p = s.line.person
-                other = self.people.new(p.county, dt.date(1960, 1, 1) + dt.timedelta(i * 37))
+                other = self.people.new(
+                    p.county, dt.date(1960, 1, 1) + dt.timedelta(i * 37 % 14600)
+                )
                 self.parcels_of[other.pid] = [Parcel(self.land_id(other), 120, other)]
                 self.register.extend(self.parcels_of[other.pid])
                 self.sub(other, s.year, self.parcels_of[other.pid][0], 120)

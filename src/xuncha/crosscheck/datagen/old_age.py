@@ -230,10 +230,16 @@ class Damager:
                 return None
             return str(int(raw)) if xlsx else raw
         typo = _typo(self.rng, person.id18, form)
-        if typo is None or is_valid18(typo):
+        if typo is None or is_valid18(typo) or _double_exact(typo):
             return None
         near = [p.pid for p in same if one_edit(p.id18, typo)]
         return typo if near == [person.pid] else None
+
+
+def _double_exact(text: str) -> bool:
+    """A number a double holds exactly: read as what a number cell left (the engine
+    cannot tell it from one), so a typo that makes one is not planted."""
+    return text.isdigit() and int(float(text)) == int(text)
 
 
 def _drop_digit(rng: random.Random, id18: str) -> str:

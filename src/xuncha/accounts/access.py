@@ -69,6 +69,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "coverage.read": _INSPECTING | {Role.SUPERVISOR, Role.LEADER},
     "petitions.open": _INSPECTING,  # the inbox and its pages (not even supervisors)
     "checks.open": _INSPECTING,  # the cross-check workbench (others read figures only)
+    "checks.user_rules": _OFFICE,  # upload and retire the rules the office writes
     "card.supervise": _OFFICE,  # 督办 on a red or yellow card
     "indicators.manage": _OFFICE,  # indicator systems: list, import, export, install the shipped ones
     "policy.calculate": _INSPECTING,

@@ -9,7 +9,7 @@ from xuncha.crosscheck.params import AMOUNT_MAX, DAYS_MAX, Param
 from xuncha.crosscheck.programs import PROGRAMS, Program, all_rules
 from xuncha.planning.models import Assignment
 
-from .models import CheckRun, Dataset, Verdict, dataset_kinds
+from .models import CheckRun, Dataset, UserRuleFile, Verdict, dataset_kinds
 from .services import RunParams
 
 RULE_CHOICES = [(r.id, r.title) for r in all_rules().values()]
@@ -45,6 +45,10 @@ class RunForm(forms.Form):
     )
     title = forms.CharField(label="资金项目名称", max_length=100, required=False)
     rules = forms.MultipleChoiceField(label="规则", widget=forms.CheckboxSelectMultiple)
+    user_rules = forms.ModelMultipleChoiceField(
+        label="巡察办的自定义规则", queryset=UserRuleFile.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
 
     def __init__(self, *args: Any, datasets: Any, program: Program, **kwargs: Any):
         # Always the defaults (every rule): a narrowed rule set of the last run is shown
@@ -63,6 +67,9 @@ class RunForm(forms.Form):
         self.initial.setdefault("rules", list(program.rule_ids))
         for param in program.params:
             self.fields[param.name] = param_field(param)
+        own = self.fields["user_rules"]
+        assert isinstance(own, forms.ModelMultipleChoiceField)
+        own.queryset = UserRuleFile.objects.filter(program=program.id, retired=False)
 
     @property
     def settings(self) -> list[forms.BoundField]:
@@ -73,7 +80,8 @@ class RunForm(forms.Form):
         c = self.cleaned_data
         return RunParams(program=self.spec.id, title=c["title"].strip(),
                          params={p.name: c[p.name] for p in self.spec.params},
-                         rules=list(c["rules"]))  # fmt: skip
+                         rules=list(c["rules"]),
+                         user_rules=[f.text for f in c["user_rules"]])  # fmt: skip
 
 
 def params_text(run: CheckRun | None) -> str:
@@ -88,6 +96,9 @@ def params_text(run: CheckRun | None) -> str:
         else "、".join(titles.get(r, r) for r in rules)
     )
     files = "、".join(d.name for d in run.datasets.all())
+    own = run.params.get("user_rules", [])
+    if own:
+        which += f"，另有自定义规则 {len(own)} 条"
     return (f"第 {run.number} 次比对使用：{which}；资金项目「{run.title}」，"
             f"{run.params_text}；数据：{files}。")  # fmt: skip
 
@@ -118,6 +129,10 @@ class VerifyForm(forms.Form):
     note = forms.CharField(label="核查说明", required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class UserRuleForm(forms.Form):
+    file = forms.FileField(label="规则文件（UTF-8 的 TOML）", allow_empty_file=True)
 
 
 class ImportForm(forms.Form):

@@ -256,7 +256,39 @@ class Suspect(models.Model):
     @property
     def rule_title(self) -> str:
         rule = all_rules().get(self.rule)
-        return rule.title if rule else self.rule
+        if rule is not None:
+            return rule.title
+        # a rule the office wrote: its title as the run recorded it
+        found = (r["title"] for r in self.run.manifest.get("rules", []) if r.get("id") == self.rule)
+        return next(found, self.rule)
+
+
+class UserRuleFile(BaseModel):
+    """A rule the office wrote (自定义比对规则) as a TOML file, checked when uploaded; a run
+    that ticks it keeps its text (docs/user-rules.md)."""
+
+    rule_id = models.CharField("规则编号", max_length=30)
+    program = models.CharField("比对模型", max_length=40)
+    title = models.CharField("规则名称", max_length=100)
+    name = models.CharField("文件名", max_length=200)
+    text = models.TextField("规则文件")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey("accounts.User", verbose_name="上传人",
+                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    retired = models.BooleanField("已停用", default=False)
+
+    class Meta:
+        verbose_name = "自定义比对规则"
+        verbose_name_plural = verbose_name
+        ordering = ["program", "rule_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_id"], condition=Q(retired=False), name="one_active_user_rule"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.rule_id}）"
 
 
 class Unmasking(models.Model):

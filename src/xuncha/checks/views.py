@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +21,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xuncha.accounts.access import can_unmask, user_of
+from xuncha.accounts.access import allowed, can_unmask, user_of
 from xuncha.common.errors import ServiceError
 from xuncha.common.filters import list_query
 from xuncha.common.middleware import no_store, upload_limit
@@ -32,7 +33,7 @@ from xuncha.crosscheck.roles import ROLES
 from xuncha.planning.models import Team
 
 from . import forms, selectors, services, workbook
-from .models import CheckRun, Dataset, DatasetKind, RunStatus, Suspect
+from .models import CheckRun, Dataset, DatasetKind, RunStatus, Suspect, UserRuleFile
 
 PAGE_SIZE = 50
 REPORT_FILES = {"report": WORKBOOK, "hits": HITS_CSV, "manifest": MANIFEST}
@@ -69,7 +70,57 @@ def rules(request: HttpRequest) -> HttpResponse:
         for rule in described["rules"]:
             rule["inputs_label"] = "、".join(program.labels[i] for i in rule["inputs"])
         programs.append(described)
-    return render(request, "checks/rules.html", {"programs": programs})
+    user = user_of(request)
+    own = list(UserRuleFile.objects.filter(retired=False).select_related("uploaded_by"))
+    for r in own:
+        r.program_title = PROGRAMS[r.program].title if r.program in PROGRAMS else r.program  # type: ignore[attr-defined]
+    return render(request, "checks/rules.html", {
+        "programs": programs, "user_rules": own,
+        "can_write": allowed(user, "checks.user_rules"), "upload_form": forms.UserRuleForm(),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def user_rule_upload(request: HttpRequest) -> HttpResponse:
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择规则文件。")
+    elif upload.size is not None and upload.size > services.userrules.MAX_RULE_BYTES:
+        messages.error(request, "规则文件过大（上限 64 KB）。")
+    else:
+        try:
+            made = services.user_rule_upload(by=user_of(request), data=upload.read(),
+                                             name=upload.name or "规则.toml")  # fmt: skip
+        except ServiceError as err:
+            messages.error(request, str(err))
+        else:
+            messages.success(request, f"已上传自定义规则「{made.title}」（{made.rule_id}），"
+                             "可在该比对模型的运行表单中勾选。")  # fmt: skip
+    return redirect("checks:rules")
+
+
+@login_required
+@require_POST
+def user_rule_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        done = services.user_rule_retire(by=user_of(request), pk=pk)
+    except ServiceError as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(
+            request, f"已停用自定义规则「{done.title}」；用过它的比对仍保留其规则文件。"
+        )
+    return redirect("checks:rules")
+
+
+@login_required
+def user_rule_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rule file as uploaded (any user of the cross-check may read what a rule does)."""
+    found = get_object_or_404(UserRuleFile, pk=pk)
+    response = HttpResponse(found.text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(found.name)}"
+    return response
 
 
 def _program(request: HttpRequest) -> Program:
@@ -198,9 +249,8 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
                                "RunStatus": RunStatus}  # fmt: skip
     if r.status == RunStatus.DONE:
         per_rule = r.summary.get("per_rule", {})
-        context["per_rule"] = [
-            (rule.title, per_rule[rule.id]) for rule in r.program.rules if rule.id in per_rule
-        ]
+        ran = r.manifest.get("rules", [])  # the program's rules and the office's own
+        context["per_rule"] = [(x["title"], per_rule[x["id"]]) for x in ran if x["id"] in per_rule]
         context["rows"] = selectors.run_rows(r)
         kinds = dict(DatasetKind.choices)
         context["inputs"] = [i | {"kind": kinds.get(i["dataset"], i["dataset"])}

@@ -17,6 +17,7 @@ from .datasets import (
 )
 from .jobs import RunParams, run_execute, run_folder, run_start, runs_reap
 from .rollup import suspects_to_finding
+from .userrules import user_rule_retire, user_rule_upload
 from .verification import (
     ImportReport,
     check_verification,
@@ -44,6 +45,8 @@ __all__ = [
     "suspect_verify",
     "suspects_to_finding",
     "unmasking_log",
+    "user_rule_retire",
+    "user_rule_upload",
     "verification_carry",
     "verification_import",
 ]

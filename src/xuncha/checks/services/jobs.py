@@ -37,18 +37,21 @@ log = logging.getLogger(__name__)
 @dataclass
 class RunParams:
     """A run's settings: the program (its id), the report's title, the values of its
-    rules' parameters by name (the others keep their defaults) and the rules to run
-    (none: all of the program's)."""
+    rules' parameters by name (the others keep their defaults), the rules to run
+    (none: all of the program's) and the texts of the office's own rules ticked for it
+    (kept whole with the run)."""
 
     program: str = DEFAULT_PROGRAM
     title: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     rules: list[str] | None = None
+    user_rules: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         values = {k: str(v) if isinstance(v, Decimal) else v for k, v in self.params.items()}
         rules = list(program_of(self.program).rule_ids) if self.rules is None else self.rules
-        return {"program": self.program, "title": self.title, "params": values, "rules": rules}
+        kept = {"program": self.program, "title": self.title, "params": values, "rules": rules}
+        return kept | ({"user_rules": self.user_rules} if self.user_rules else {})
 
 
 def run_start(*, team: Team, by: User, datasets: list[Dataset], params: RunParams) -> CheckRun:
@@ -66,6 +69,7 @@ def run_start(*, team: Team, by: User, datasets: list[Dataset], params: RunParam
         raise ServiceError("请至少选择一条规则。")
     try:  # the declaration checks rules, inputs and each parameter, with its own message
         CheckConfig(inputs={d.kind: [Path(d.name)] for d in datasets}, program=params.program,
+                    user_rules=tuple(params.user_rules),
                     params=dict(params.params), rules=tuple(params.rules or ())).validate()  # fmt: skip
     except InputError as err:
         raise ServiceError(str(err)) from err
@@ -157,6 +161,7 @@ def _execute(run: CheckRun, folder: Path, t0: float) -> None:
         program=p["program"],
         params=p["params"],
         rules=tuple(p["rules"]),
+        user_rules=tuple(p.get("user_rules", ())),
         title=p["title"],
         mapping=_mapping(datasets),
         memory_limit=settings.CHECK_MEMORY_LIMIT,

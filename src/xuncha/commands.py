@@ -251,9 +251,11 @@ def _datagen_run(args: argparse.Namespace) -> int:
     spec = program_of(args.program)
     out = spec.generate(args.out, payments=args.payments, seed=args.seed, xlsx=not args.csv_only)
     print(f"已为「{spec.title}」生成到 {args.out}/：")
-    for dataset, files in out.files().items():
-        option = f"--{dataset.replace('_', '-')}"
-        print(f"  {spec.labels[dataset]}（{option}）：{'、'.join(f.name for f in files)}")
+    tables = out.table_files() if hasattr(out, "table_files") else {}
+    given = {**{spec.input(k): v for k, v in out.files().items()},
+             **{t: tables[t.id] for t in spec.table_files if t.id in tables}}  # fmt: skip
+    for declared, files in given.items():
+        print(f"  {declared.label}（{declared.flag}）：{'、'.join(f.name for f in files)}")
     print(f"  标准答案：{out.truth.name}")
     values = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in out.params.items())
     print(f"  比对时使用参数：{values or '默认值'}")

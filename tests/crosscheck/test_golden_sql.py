@@ -1,4 +1,4 @@
-"""The rules' generated SQL, pinned by golden files: one per rule and per engine, in
+"""The rules' generated SQL (every program's), pinned by golden files: one per rule and per engine, in
 tests/crosscheck/golden/<rule>.<engine>.sql, exactly what ``xuncha rules --sql RULE
 --engine ENGINE`` prints. An unintended change to a rule's SQL (or to a dialect
 function, or a shared table it reads) fails here and shows in review as a diff of
@@ -17,11 +17,13 @@ import pytest
 
 from xuncha.cli import main
 from xuncha.crosscheck.dialect import DIALECTS
-from xuncha.crosscheck.rules import RULES, RULES_BY_ID, printed_sql
+from xuncha.crosscheck.programs import all_rules
+from xuncha.crosscheck.rules import printed_sql
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("XUNCHA_REGEN_GOLDEN") == "1"
-CASES = [(rule.id, engine) for rule in RULES for engine in DIALECTS]
+RULES_BY_ID = all_rules()  # every program's
+CASES = [(rule_id, engine) for rule_id in RULES_BY_ID for engine in DIALECTS]
 
 
 def golden(rule_id: str, engine: str) -> Path:
@@ -74,7 +76,7 @@ def test_cli_unknown_rule_is_refused_in_chinese(capsys) -> None:
     assert "选项 --sql 的值 '无此规则' 无效（可选：'deceased_payee'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", list(RULES_BY_ID.values()), ids=lambda r: r.id)
 def test_printed_duckdb_sql_is_valid_sql(rule) -> None:
     import duckdb
 

@@ -159,7 +159,7 @@ def test_dates(text: str, expected: dt.date | None) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("600", "600"), ("600.00", "600"), ("600元", "600"), ("￥600", "600"), ("¥1,200.50", "1200.50"),
-     ("６００", "600"), ("六百", None), ("12.48万元", "124800"), ("1.2万", "12000"),
+     ("６００", "600"), ("六百", None), ("12.48万元", "124800"), ("1.2万", "12000"), ("1.234567万元", "12345.67"),
      ("3万5", None)],
 )  # fmt: skip
 def test_amounts(text: str, expected: str | None) -> None:

@@ -197,7 +197,8 @@ def amount_sql(d: DuckDBDialect, expr: str) -> str:
     and 1.2万元 or 1.2万 (ten thousand yuan)."""
     cleaned = d.regexp_replace_all(fullwidth_to_ascii(d, expr), r"[￥¥元,\s]|RMB|人民币", "")
     wan_text = f"replace({cleaned}, '万', '')"
-    wan = f"CASE WHEN {d.matches(cleaned, '万$')} THEN {d.to_decimal(wan_text)} * 10000 END"
+    wan = f"""CASE WHEN {d.matches(cleaned, "万$")}
+        THEN CAST(TRY_CAST({wan_text} AS DECIMAL(24, 6)) * 10000 AS DECIMAL(18, 2)) END"""
     return f"coalesce({d.to_decimal(expr)}, {d.to_decimal(cleaned)}, {wan})"
 
 

@@ -51,6 +51,7 @@ ROLES: dict[str, str] = {
 """Every role the engine knows, with its Chinese label."""
 
 KINDS: dict[str, str] = {
+    "county": "text",  # a parcel's 县市区 prices it (a person's stays in raw, for display)
     "category": "text",
     "plate": "code",
     "vehicle_value": "amount",
@@ -72,7 +73,8 @@ KINDS: dict[str, str] = {
 ``text`` trimmed; ``code`` trimmed, full-width to ASCII, upper case, no spaces;
 ``amount`` in 元 (600元, 1.2万元); ``area`` in 亩 (2.5亩); ``flag`` 是/否 as a boolean;
 ``date`` as any date the engine reads. The roles of the reservoir program are
-normalised by the columns they have always had (``pay_date``, ``amount`` …)."""
+normalised by the columns they have always had (``pay_date``, ``amount`` …); a
+program that recognises ``county`` gets it in ``norm`` too."""
 
 # Exact header texts first (after normalise_header), in priority order within a role:
 # when two columns match one role, the earlier synonym wins (移民姓名 beats 户主姓名,

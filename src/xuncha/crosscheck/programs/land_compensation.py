@@ -271,14 +271,6 @@ def standard_tables(files: dict[str, list[Path]]) -> dict[str, Any]:
     zone-price and coefficient files given (the merge rules of the policy app). Runs in
     the check's child process, so the files are read in process (no nested sandbox)."""
     from xuncha.policy.landcomp import StandardError, default_standards
-
-    from ..roles import KINDS
-
-    if "county" not in KINDS:  # the rules read the parcels' 县市区 (see roles.KINDS)
-        raise InputError(
-            "征地补偿款发放模型需要把征收地块清单的“县市区”列交给比对规则，"
-            "当前版本的引擎尚未提供（roles.KINDS 缺少 county），无法运行。"
-        )
     from xuncha.policy.tables import TableError, parse_coefficient_rows, parse_zone_rows, read_rows
 
     standards = default_standards()

@@ -21,6 +21,14 @@ class UploadForm(forms.Form):
     # An empty file reaches dataset_upload, which refuses it naming the file.
     file = forms.FileField(label="文件（xlsx、xls 或 CSV）", allow_empty_file=True)
 
+    def __init__(self, *args: Any, program: Program | None = None, **kwargs: Any):
+        """``program``: offer the kinds of data it reads (any kind is taken when posted)."""
+        super().__init__(*args, **kwargs)
+        if program is not None:
+            kind = self.fields["kind"]
+            assert isinstance(kind, forms.ChoiceField)
+            kind.choices = list(program.labels.items())
+
 
 def param_field(param: Param) -> forms.Field:
     """A form field for a rule parameter, from its declaration (type, unit, default)."""

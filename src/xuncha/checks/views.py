@@ -144,7 +144,7 @@ def _team_page(request: HttpRequest, t: Team, run_form: forms.RunForm, *,
     last = selectors.last_done_run(user=user, team=t)
     return render(request, "checks/team.html", {
         "team": t, "datasets": selectors.datasets(user=user, team=t),
-        "runs": selectors.runs(user=user, team=t)[:20], "upload_form": forms.UploadForm(),
+        "runs": selectors.runs(user=user, team=t)[:20], "upload_form": forms.UploadForm(program=run_form.spec),
         "run_form": run_form, "programs": PROGRAMS.values(),
         "last": last, "last_params": forms.params_text(last), "busy": selectors.busy_run(user=user, team=t),
         "RunStatus": RunStatus,

@@ -23,7 +23,7 @@ from xuncha.crosscheck.preview import FilePreview, preview_isolated
 from xuncha.crosscheck.roles import ROLES
 from xuncha.planning.models import Team
 
-from ..models import Dataset, DatasetKind
+from ..models import Dataset, dataset_kinds
 from ._common import require_team as _require_team
 
 CHUNK = 1 << 20
@@ -78,8 +78,9 @@ def dataset_upload(*, team: Team, kind: str, data: IO[bytes], name: str, by: Use
     crashes its reader in the child process it is read in) is refused and nothing is
     kept; an active dataset of the same name is replaced (new data for the next run)."""
     _require_team(by, team.pk)
-    if kind not in DatasetKind.values:
-        raise ServiceError("请选择数据类别（发放名单、死亡人员名单或财政供养人员名单）。")
+    kinds = dict(dataset_kinds())
+    if kind not in kinds:
+        raise ServiceError(f"请选择数据类别（{'、'.join(kinds.values())}）。")
     name = clean_file_name(name)
     limit = settings.DATASET_MAX_BYTES
     dataset = Dataset(team=team, kind=kind, name=name, token=secrets.token_hex(16),

@@ -157,6 +157,14 @@ PREPARED = {
 }
 
 
+def share_table(name: str, sql: str) -> None:
+    """Add a shared table to :data:`PREPARED` (a program's own, declared with its rules):
+    built once per run by the engine when a rule of the run names it in ``tables``."""
+    if PREPARED.get(name, sql) != sql:
+        raise ValueError(f"shared table {name} declared twice with different SQL")
+    PREPARED[name] = sql
+
+
 def _person_year_groups(condition: str, evidence: str, prefix: str, rows: str = "TRUE") -> str:
     """The payment rows (those meeting ``rows``) of the person-years meeting
     ``condition``, numbered as groups."""

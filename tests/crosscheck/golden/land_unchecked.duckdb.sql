@@ -1,7 +1,8 @@
 -- 无法核算的地块（land_unchecked，第 1 版），DuckDB 方言
 -- 读取引擎准备的视图：land_payments、parcels（每行带 person_key 和 tier_rank）
 
--- 规则查询：每行一个疑点
+-- 共享表 land_parcel：每次运行只建一次，读它的规则共用
+CREATE OR REPLACE TABLE land_parcel AS
 WITH paid AS (
     SELECT land_id, sum(amount) AS paid,
         sum(CASE WHEN replace(replace(coalesce(l.fee_kind, ''), ' ', ''), '　', '') = '土地补偿费' THEN amount ELSE 0 END) AS land_paid,
@@ -63,15 +64,17 @@ parcel AS (
                  CASE WHEN coalesce(f.basic_farmland, false) THEN f.basic_coef ELSE f.class_coef END,
                  CASE WHEN coalesce(f.restored, false) THEN f.restored_coef ELSE f.class_coef END)
             AS coef
-    FROM priced f),
-due AS (
-    SELECT f.*, round(CAST(f.area AS DECIMAL(12, 2)) * CAST(f.price AS DECIMAL(12, 2))
-                      * CAST(f.coef AS DECIMAL(6, 4)), 2) AS due
-    FROM parcel f WHERE f.problem IS NULL)
+    FROM priced f)
+SELECT f.*, CASE WHEN f.problem IS NULL
+    THEN round(CAST(f.area AS DECIMAL(12, 2)) * CAST(f.price AS DECIMAL(12, 2))
+               * CAST(f.coef AS DECIMAL(6, 4)), 2) END AS due
+FROM parcel f;
+
+-- 规则查询：每行一个疑点
 SELECT f.rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS STRING) AS group_key, 0 AS tier_rank,
     '无法核算：征收地块清单 ' || f.file || CASE WHEN coalesce(f.sheet, '') <> '' THEN '「' || f.sheet || '」' ELSE '' END || ' 第' || CAST(f.row_no AS STRING) || '行' || '，地块 ' || f.land_id || '：' || f.problem ||
     '；实发 ' || CAST(f.paid AS STRING) || ' 元，请人工核实' AS evidence
-FROM parcel f WHERE f.problem IS NOT NULL
+FROM land_parcel f WHERE f.problem IS NOT NULL
 UNION ALL
 SELECT l.rid, CAST(NULL AS BIGINT), CAST(NULL AS STRING), 0,
     '无法核算：征地补偿款发放表 ' || l.file || CASE WHEN coalesce(l.sheet, '') <> '' THEN '「' || l.sheet || '」' ELSE '' END || ' 第' || CAST(l.row_no AS STRING) || '行' || '：地块编号「' || l.land_id ||

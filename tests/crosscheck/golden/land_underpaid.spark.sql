@@ -2,7 +2,8 @@
 -- 读取引擎准备的视图：land_payments、parcels（每行带 person_key 和 tier_rank）
 -- 参数 :land_tolerance：征地补偿核对容差（元），默认 1（运行时另行传入，不写进语句）
 
--- 规则查询：每行一个疑点
+-- 共享表 land_parcel：每次运行只建一次，读它的规则共用
+CREATE OR REPLACE TEMPORARY VIEW land_parcel AS
 WITH paid AS (
     SELECT land_id, sum(amount) AS paid,
         sum(CASE WHEN replace(replace(coalesce(l.fee_kind, ''), ' ', ''), '　', '') = '土地补偿费' THEN amount ELSE 0 END) AS land_paid,
@@ -64,13 +65,15 @@ parcel AS (
                  CASE WHEN coalesce(f.basic_farmland, false) THEN f.basic_coef ELSE f.class_coef END,
                  CASE WHEN coalesce(f.restored, false) THEN f.restored_coef ELSE f.class_coef END)
             AS coef
-    FROM priced f),
-due AS (
-    SELECT f.*, round(CAST(f.area AS DECIMAL(12, 2)) * CAST(f.price AS DECIMAL(12, 2))
-                      * CAST(f.coef AS DECIMAL(6, 4)), 2) AS due
-    FROM parcel f WHERE f.problem IS NULL)
+    FROM priced f)
+SELECT f.*, CASE WHEN f.problem IS NULL
+    THEN round(CAST(f.area AS DECIMAL(12, 2)) * CAST(f.price AS DECIMAL(12, 2))
+               * CAST(f.coef AS DECIMAL(6, 4)), 2) END AS due
+FROM parcel f;
+
+-- 规则查询：每行一个疑点
 SELECT f.rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS STRING) AS group_key, 0 AS tier_rank,
     '征收地块清单 ' || f.file || CASE WHEN coalesce(f.sheet, '') <> '' THEN '「' || f.sheet || '」' ELSE '' END || ' 第' || CAST(f.row_no AS STRING) || '行' || '：地块 ' || f.land_id || ' 应发 ' || CAST(f.due AS STRING) ||
     ' 元，实发 ' || CAST(f.paid AS STRING) || ' 元（' || CAST(f.n_paid AS STRING) || ' 笔），少发 ' ||
     CAST(f.due - f.paid AS STRING) || ' 元' || '；适用' || f.std_name || '（' || CAST(f.effective AS STRING) || ' 施行，' || CASE WHEN f.announce_date IS NOT NULL THEN '按征收土地公告日期 ' || CAST(f.announce_date AS STRING) WHEN f.last_date IS NOT NULL THEN '未发布征收土地公告，按最后发放日期 ' || CAST(f.ref_date AS STRING) ELSE '未发布征收土地公告，也没有可识别的发放日期，按最新的标准' END || '）；区片综合地价 ' || CAST(f.price AS STRING) || ' 元/亩，面积 ' || CAST(f.area AS STRING) || ' 亩，系数 ' || CAST(f.coef AS STRING) || '（' || CASE WHEN coalesce(f.basic_farmland, false) AND f.coef = f.basic_coef THEN '永久基本农田' WHEN coalesce(f.restored, false) AND f.coef = f.restored_coef THEN '恢复属性' ELSE '地类「' || f.class_key || '」' END || '，多个适用取高者）' AS evidence
-FROM due f WHERE f.due - f.paid > :land_tolerance;
+FROM land_parcel f WHERE f.problem IS NULL AND f.due - f.paid > :land_tolerance;

@@ -26,7 +26,7 @@ from typing import Any
 from ..dialect import DuckDBDialect
 from ..errors import InputError
 from ..params import Param
-from ..rules import Params, Rule, _paid, _where
+from ..rules import Params, Rule, _paid, _where, share_table
 from .base import Input, Program
 
 BASIS = (
@@ -88,10 +88,11 @@ def _fee_kind(alias: str) -> str:
     return _squeezed(f"{alias}.fee_kind")
 
 
-def _base(d: DuckDBDialect) -> str:
-    """CTEs: ``paid`` (per parcel: total paid, land fee paid, latest payment date),
-    ``parcel`` (the first row of each parcel with its standard version, zone price,
-    coefficient and due amount, or the reason it cannot be priced)."""
+def _base() -> str:
+    """The shared table ``land_parcel``, built once per run for the rules that read it:
+    per parcel (its first row), what was paid (total, land fee, latest payment date),
+    its standard version, zone price, coefficient and due amount, or the ``problem``
+    that keeps it from being priced. Portable SQL (no dialect function)."""
     county = _squeezed("p.county")
     klass = f"replace({_squeezed('p.land_class')}, '其它', '其他')"
     return f"""
@@ -156,11 +157,14 @@ def _base(d: DuckDBDialect) -> str:
                      CASE WHEN coalesce(f.basic_farmland, false) THEN f.basic_coef ELSE f.class_coef END,
                      CASE WHEN coalesce(f.restored, false) THEN f.restored_coef ELSE f.class_coef END)
                 AS coef
-        FROM priced f),
-    due AS (
-        SELECT f.*, round(CAST(f.area AS DECIMAL(12, 2)) * CAST(f.price AS DECIMAL(12, 2))
-                          * CAST(f.coef AS DECIMAL(6, 4)), 2) AS due
-        FROM parcel f WHERE f.problem IS NULL)"""
+        FROM priced f)
+    SELECT f.*, CASE WHEN f.problem IS NULL
+        THEN round(CAST(f.area AS DECIMAL(12, 2)) * CAST(f.price AS DECIMAL(12, 2))
+                   * CAST(f.coef AS DECIMAL(6, 4)), 2) END AS due
+    FROM parcel f"""
+
+
+share_table("land_parcel", _base())
 
 
 def _standard_text(alias: str) -> str:
@@ -180,25 +184,25 @@ def _standard_text(alias: str) -> str:
 
 def _underpaid(p: Params, d: DuckDBDialect) -> str:
     tol = d.param("land_tolerance")
-    return f"""{_base(d)}
+    return f"""
     SELECT f.rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS STRING) AS group_key, 0 AS tier_rank,
         '征收地块清单 ' || {_where("f")} || '：地块 ' || f.land_id || ' 应发 ' || CAST(f.due AS STRING) ||
         ' 元，实发 ' || CAST(f.paid AS STRING) || ' 元（' || CAST(f.n_paid AS STRING) || ' 笔），少发 ' ||
         CAST(f.due - f.paid AS STRING) || ' 元' || {_standard_text("f")} AS evidence
-    FROM due f WHERE f.due - f.paid > {tol}"""
+    FROM land_parcel f WHERE f.problem IS NULL AND f.due - f.paid > {tol}"""
 
 
 def _split(p: Params, d: DuckDBDialect) -> str:
     tol = d.param("land_tolerance")
-    return f"""{_base(d)}
+    return f"""
     SELECT f.rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS STRING) AS group_key, 0 AS tier_rank,
         '征收地块清单 ' || {_where("f")} || '：地块 ' || f.land_id || ' 实发合计 ' ||
         CAST(f.paid AS STRING) || ' 元，其中土地补偿费 ' || CAST(f.land_paid AS STRING) ||
         ' 元，按 ' || CAST(CAST(f.land_share * 100 AS DECIMAL(5, 1)) AS STRING) || '% 应为 ' ||
         CAST(CAST(f.paid * f.land_share AS DECIMAL(18, 2)) AS STRING) || ' 元；应发 ' ||
         CAST(f.due AS STRING) || ' 元' || {_standard_text("f")} AS evidence
-    FROM due f
-    WHERE f.n_paid > 0 AND abs(f.land_paid - f.paid * f.land_share) > {tol}"""
+    FROM land_parcel f
+    WHERE f.problem IS NULL AND f.n_paid > 0 AND abs(f.land_paid - f.paid * f.land_share) > {tol}"""
 
 
 def _duplicate(p: Params, d: DuckDBDialect) -> str:
@@ -221,11 +225,11 @@ def _duplicate(p: Params, d: DuckDBDialect) -> str:
 
 
 def _unchecked(p: Params, d: DuckDBDialect) -> str:
-    return f"""{_base(d)}
+    return f"""
     SELECT f.rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS STRING) AS group_key, 0 AS tier_rank,
         '无法核算：征收地块清单 ' || {_where("f")} || '，地块 ' || f.land_id || '：' || f.problem ||
         '；实发 ' || CAST(f.paid AS STRING) || ' 元，请人工核实' AS evidence
-    FROM parcel f WHERE f.problem IS NOT NULL
+    FROM land_parcel f WHERE f.problem IS NOT NULL
     UNION ALL
     SELECT l.rid, CAST(NULL AS BIGINT), CAST(NULL AS STRING), 0,
         '无法核算：征地补偿款发放表 ' || {_where("l")} || '：地块编号「' || l.land_id ||
@@ -243,13 +247,13 @@ RULES = (
         "land_underpaid", "征地补偿款少发", 1,
         "地块实发合计比按适用标准计算的应发金额少 1 元以上（面积 × 区片综合地价 × 适用系数，"
         "多个系数取高者；公告前施行的标准按公告日期确定）。疑点指向征收地块清单中的该地块行。",
-        BASIS, INPUTS, (TOLERANCE,), build=_underpaid,
+        BASIS, INPUTS, (TOLERANCE,), ("land_parcel",), build=_underpaid,
     ),
     Rule(
         "land_split", "土地补偿费比例不符", 1,
         "地块已发的土地补偿费与实发合计的 40%（标准的土地补偿费比例）相差 1 元以上。"
         "疑点指向征收地块清单中的该地块行。",
-        BASIS, INPUTS, (TOLERANCE,), build=_split,
+        BASIS, INPUTS, (TOLERANCE,), ("land_parcel",), build=_split,
     ),
     Rule(
         "land_duplicate_payment", "征地补偿款重复发放", 1,
@@ -261,7 +265,7 @@ RULES = (
         "按标准无法核算应发金额的地块（县市区或区片不在区片价表中、地类没有系数、面积或是否栏目"
         "无法识别、没有施行中的标准），以及地块编号不在征收地块清单中的发放记录：不作为通过，"
         "列出原因，需人工核实。",
-        BASIS, INPUTS, build=_unchecked,
+        BASIS, INPUTS, tables=("land_parcel",), build=_unchecked,
     ),
 )  # fmt: skip
 

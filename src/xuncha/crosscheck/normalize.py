@@ -313,11 +313,21 @@ def normalize_table(con: object, d: DuckDBDialect, roles: tuple[str, ...] = ()) 
     )
     for role in extra_dates:
         date_joins += f" LEFT JOIN date_map x_{role} ON x_{role}.text = r.{role}"
+    # The other added roles, like the amounts: read once per distinct text (a list has
+    # a handful of 款项, 地类 or 是/否 and one 地块编号 per parcel, not one per row).
+    others = {role: kind for role, kind in extra.items() if kind != "date"}
+    for role, kind in others.items():
+        ex(
+            f"""CREATE OR REPLACE TEMP TABLE x_{role}_map AS
+            SELECT text, value, value IS NULL AND trim(text) <> '' AS unread
+            FROM (SELECT text, {extra_values(d, kind, "text")} AS value
+                  FROM (SELECT DISTINCT {role} AS text {data} AND {role} IS NOT NULL))"""
+        )
+        date_joins += f" LEFT JOIN x_{role}_map x_{role} ON x_{role}.text = r.{role}"
     added = "".join(
         f", x_{role}.value AS {role}"
         if kind == "date"
-        else f", {extra_values(d, kind, 'r.' + role)} AS {role}, "
-        f"({extra_values(d, kind, 'r.' + role)} IS NULL AND trim(coalesce(r.{role}, '')) <> '') AS {role}_unread"
+        else f", x_{role}.value AS {role}, coalesce(x_{role}.unread, false) AS {role}_unread"
         for role, kind in extra.items()
     )
     unread_dates = "".join(f" OR x_{role}.unread" for role in extra_dates)
@@ -338,7 +348,8 @@ def normalize_table(con: object, d: DuckDBDialect, roles: tuple[str, ...] = ()) 
         LEFT JOIN names n ON n.name = r.name
         LEFT JOIN amount_map a ON a.text = r.amount{date_joins}"""
     )
-    for table in ("name_clean", "name_map", "names", "date_map", "amount_map"):
+    for table in ("name_clean", "name_map", "names", "date_map", "amount_map",
+                  *(f"x_{role}_map" for role in others)):  # fmt: skip
         ex(f"DROP TABLE {table}")
 
 

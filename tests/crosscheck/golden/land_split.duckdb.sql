@@ -14,16 +14,16 @@ first AS (
     SELECT p.*, replace(replace(coalesce(p.county, ''), ' ', ''), '　', '') AS county_key, replace(replace(replace(coalesce(p.land_class, ''), ' ', ''), '　', ''), '其它', '其他') AS class_key,
         coalesce(p.announce_date, g.last_date, DATE '9999-12-31') AS ref_date,
         coalesce(g.paid, 0) AS paid, coalesce(g.land_paid, 0) AS land_paid,
-        coalesce(g.n, 0) AS n_paid, coalesce(g.unread, 0) AS unread, g.last_date,
-        row_number() OVER (PARTITION BY p.land_id ORDER BY p.rid) AS k
-    FROM parcels p LEFT JOIN paid g ON g.land_id = p.land_id WHERE p.land_id IS NOT NULL),
+        coalesce(g.n, 0) AS n_paid, coalesce(g.unread, 0) AS unread, g.last_date
+    FROM parcels p
+    JOIN (SELECT min(rid) AS rid FROM parcels WHERE land_id IS NOT NULL GROUP BY land_id) m
+      ON m.rid = p.rid
+    LEFT JOIN paid g ON g.land_id = p.land_id),
 in_force AS (
-    SELECT f.rid, v.effective,
-        row_number() OVER (PARTITION BY f.rid ORDER BY v.effective DESC) AS vk
-    FROM first f JOIN std_version v ON v.effective <= f.ref_date WHERE f.k = 1),
+    SELECT f.rid, max(v.effective) AS effective
+    FROM first f JOIN std_version v ON v.effective <= f.ref_date GROUP BY f.rid),
 versioned AS (
-    SELECT f.*, i.effective FROM first f LEFT JOIN in_force i ON i.rid = f.rid AND i.vk = 1
-    WHERE f.k = 1),
+    SELECT f.*, i.effective FROM first f LEFT JOIN in_force i ON i.rid = f.rid),
 counties AS (SELECT DISTINCT effective, county FROM std_zone),
 priced AS (
     SELECT f.*, v.name AS std_name, v.land_share, z.price, cz.county AS county_known,

@@ -67,7 +67,7 @@ KINDS: dict[str, str] = {
     "restored": "flag",
     "announce_date": "date",
     "approve_date": "date",
-    "fee_kind": "text",
+    "fee_kind": "code",
 }
 """How each role added for the other programs is normalised (:func:`.normalize.extra_columns`):
 ``text`` trimmed; ``code`` trimmed, full-width to ASCII, upper case, no spaces;

@@ -10,9 +10,9 @@ SELECT l.rid, CAST(NULL AS BIGINT) AS reg_rid, 'L' || CAST(g.group_no AS STRING)
         AS evidence
 FROM land_payments l JOIN (
     SELECT land_id, kind, n, total, row_number() OVER (ORDER BY land_id, kind) AS group_no
-    FROM (SELECT land_id, replace(replace(coalesce(l.fee_kind, ''), ' ', ''), '　', '') AS kind, count(*) AS n, sum(amount) AS total
+    FROM (SELECT land_id, coalesce(l.fee_kind, '') AS kind, count(*) AS n, sum(amount) AS total
           FROM land_payments l WHERE land_id IS NOT NULL AND (l.amount IS NULL OR l.amount > 0)
-          GROUP BY land_id, replace(replace(coalesce(l.fee_kind, ''), ' ', ''), '　', '')) t
+          GROUP BY land_id, coalesce(l.fee_kind, '')) t
     WHERE n > 1 AND kind <> '') g
-  ON g.land_id = l.land_id AND g.kind = replace(replace(coalesce(l.fee_kind, ''), ' ', ''), '　', '')
+  ON g.land_id = l.land_id AND g.kind = coalesce(l.fee_kind, '')
 WHERE (l.amount IS NULL OR l.amount > 0);

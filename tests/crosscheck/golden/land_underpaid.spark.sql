@@ -6,7 +6,7 @@
 CREATE OR REPLACE TEMPORARY VIEW land_parcel AS
 WITH paid AS (
     SELECT land_id, sum(amount) AS paid,
-        sum(CASE WHEN replace(replace(coalesce(l.fee_kind, ''), ' ', ''), '　', '') = '土地补偿费' THEN amount ELSE 0 END) AS land_paid,
+        sum(CASE WHEN coalesce(l.fee_kind, '') = '土地补偿费' THEN amount ELSE 0 END) AS land_paid,
         max(pay_date) AS last_date, count(*) AS n,
         max(CASE WHEN amount_unread THEN 1 ELSE 0 END) AS unread
     FROM land_payments l WHERE land_id IS NOT NULL AND (l.amount IS NULL OR l.amount > 0) GROUP BY land_id),

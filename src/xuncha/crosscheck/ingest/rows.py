@@ -89,9 +89,17 @@ def insert_rows(
     name, ident = cell("name"), cell("id_number")
     all_null = " AND ".join(f"{c} IS NULL" for c in cells)
     keys = declared(report.dataset).keys
+    # Most rows are plainly data: an ID-like number (a list of people) or a code-like
+    # key (地块编号 DK0000001: ASCII letters and digits only); they are decided before any
+    # costly work on the joined cells (CASE evaluates later branches only for the rest).
+    plainly = f"regexp_matches(coalesce({written('id_number')}, ''), '\\d{{6}}')"
     if keys == PERSON_KEYS:
         missing_key = f"WHEN {name} IS NULL AND {ident} IS NULL THEN 'no_identity'"
-    else:  # a list of things (parcels): its key says which, its header text repeated is a header
+    else:
+        plainly = " OR ".join(
+            f"regexp_matches(coalesce({written(k)}, ''), '^\\s*[0-9A-Za-z][0-9A-Za-z_./-]*\\s*$')"
+            for k in keys
+        )  # a list of things (parcels): its key says which, its header text repeated is a header
         missing_key = f"WHEN {' AND '.join(f'{cell(k)} IS NULL' for k in keys)} THEN 'no_key'"
         at = {k: c for k in keys if (c := column(k)) is not None and c < len(layout.headers)}
         repeated = [
@@ -100,10 +108,8 @@ def insert_rows(
         ]
         if repeated:
             missing_key = f"WHEN {' OR '.join(repeated)} THEN 'header' {missing_key}"
-    # Most rows carry an ID-like number and are data: decide them before any costly
-    # work on the joined cells (CASE evaluates later branches only for the rest).
     kind = f"""CASE
-        WHEN regexp_matches(coalesce({written("id_number")}, ''), '\\d{{6}}') THEN 'data'
+        WHEN {plainly} THEN 'data'
         WHEN {all_null} THEN 'blank'
         WHEN regexp_matches('|' || {nospace} || '|', {sql_str(_TOTAL)}) THEN 'total'
         WHEN regexp_matches({nospace}, {sql_str(_SIGNATURE)}) THEN 'signature'

@@ -85,7 +85,8 @@ def _squeezed(expr: str) -> str:
 
 
 def _fee_kind(alias: str) -> str:
-    return _squeezed(f"{alias}.fee_kind")
+    """The 款项 as normalised (a code: no spaces), '' for none."""
+    return f"coalesce({alias}.fee_kind, '')"
 
 
 def _base() -> str:

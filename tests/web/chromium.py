@@ -5,6 +5,7 @@ open it; a test drives it through :class:`Page`."""
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
 
 from django.test import Client
@@ -18,6 +19,19 @@ from web.factories import PASSWORD
 from xuncha.accounts.models import User
 
 PHONE_WIDTH = 390
+
+
+def work_the_queue(timeout: float = 30) -> None:
+    """Take the job a page queued off the real queue and run it, as `xuncha worker`
+    does (a real worker process is tested in test_check_jobs.py), while the page polls."""
+    from xuncha.common import jobs
+
+    queue = jobs.queue()
+    deadline = time.monotonic() + timeout
+    while len(queue) == 0:
+        assert time.monotonic() < deadline, "nothing was queued"
+        time.sleep(0.1)
+    queue.execute(queue.dequeue())
 
 
 def chrome(*, phone: bool = False) -> webdriver.Chrome:

@@ -7,7 +7,6 @@ page's script polls the progress and shows the result."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
@@ -15,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from helpers import write_csv
-from web.chromium import Page
+from web.chromium import Page, work_the_queue
 from web.factories import CadreFactory, TeamFactory, UnitFactory, UserFactory
 from xuncha.accounts.models import Role
 from xuncha.checks.models import Suspect, Verdict
@@ -25,16 +24,6 @@ from xuncha.findings.models import Finding
 from xuncha.planning.models import MemberRole
 from xuncha.planning.services import assignment_add, team_member_add
 from xuncha.rectifications.models import RectificationItem
-
-
-def _work_the_queue(timeout: float = 30) -> None:
-    """Take the queued run off the real queue and run it, as `xuncha worker` does."""
-    queue = jobs.queue()
-    deadline = time.monotonic() + timeout
-    while len(queue) == 0:
-        assert time.monotonic() < deadline, "nothing was queued"
-        time.sleep(0.1)
-    queue.execute(queue.dequeue())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -83,7 +72,7 @@ def test_upload_map_run_review_verify_finding(live_server, browser, tmp_path) ->
         )
     )
     assert browser.find_element(By.CSS_SELECTOR, "#run-status .badge").text == "排队中"
-    _work_the_queue()
+    work_the_queue()
     WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "run-summary"))
     assert "死亡后仍领取" in page.text()
 

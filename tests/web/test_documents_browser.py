@@ -16,20 +16,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from web.chromium import Page, click, to_new_page
+from web.chromium import Page, click, to_new_page, work_the_queue
 from web.test_document_kinds import documents_world
 from xuncha.common import jobs
 from xuncha.documents.models import DocumentJob, JobStatus
-
-
-def _work_the_queue(timeout: float = 30) -> None:
-    """Take the queued job off the real queue and run it, as `xuncha worker` does."""
-    queue = jobs.queue()
-    deadline = time.monotonic() + timeout
-    while len(queue) == 0:
-        assert time.monotonic() < deadline, "nothing was queued"
-        time.sleep(0.1)
-    queue.execute(queue.dequeue())
 
 
 def _downloaded(folder: Path, suffix: str, timeout: float = 30) -> Path:
@@ -71,7 +61,7 @@ def test_the_team_downloads_its_report_and_gets_a_pdf(live_server, browser, tmp_
     job = DocumentJob.objects.get(pdf_wanted=True)
     badge = f"#job-{job.pk} .badge"
     assert browser.find_element(By.CSS_SELECTOR, badge).text == "排队中"
-    _work_the_queue()
+    work_the_queue()
     assert DocumentJob.objects.get(pk=job.pk).status == JobStatus.DONE
     # The page's script sees the job end and shows it done, with its PDF to download.
     WebDriverWait(browser, 20).until(

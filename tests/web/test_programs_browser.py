@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from helpers import write_csv
-from web.chromium import Page
+from web.chromium import Page, work_the_queue
 from web.factories import CadreFactory, TeamFactory, UnitFactory, UserFactory
 from xuncha.accounts.models import Role
 from xuncha.checks.models import CheckRun, Suspect
@@ -27,15 +26,6 @@ from xuncha.planning.services import assignment_add, team_member_add
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "user-rules.md"
 YEAR_TOTAL = re.findall(r"```toml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)[1]
-
-
-def _work_the_queue(timeout: float = 30) -> None:
-    queue = jobs.queue()
-    deadline = time.monotonic() + timeout
-    while len(queue) == 0:
-        assert time.monotonic() < deadline, "nothing was queued"
-        time.sleep(0.1)
-    queue.execute(queue.dequeue())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -92,7 +82,7 @@ def test_office_rule_team_run_of_a_program_and_the_calculator(live_server, brows
     assert "车辆价值限额（元）" in form.text and "发放标准" not in form.text
     form.find_element(By.CSS_SELECTOR, "#user-rules input[type=checkbox]").click()
     page.fill(form, vehicle_value_limit="40000")
-    _work_the_queue()
+    work_the_queue()
     WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "run-summary"))
     summary = browser.find_element(By.ID, "run-summary").text
     assert "名下有超过限额的机动车" in summary and "年合计超过1000元" in summary

@@ -33,6 +33,7 @@ from xuncha.policy.landcomp import (
 )
 
 from .names import COMMON_FEMALE, COMMON_MALE
+from .write_xlsx import RowSheet, row_workbook
 
 COUNTIES = {"长沙市区": 124800, "株洲市区": 119500, "湘潭市区": 119100, "衡阳市区": 107100}
 CLASSES = ("水田", "水田", "旱地", "园地", "林地", "其他农用地", "未利用地")
@@ -260,13 +261,11 @@ def _truth(
 
 def _write(path: Path, encoding: str, rows: list[tuple[Any, ...]], sheet: str = "") -> None:
     if path.suffix == ".xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        ws = book.create_sheet(sheet)
+        book = row_workbook(path)
+        ws = RowSheet(book.add_worksheet(sheet))
         for row in rows:
-            ws.append(list(row))
-        book.save(path)
+            ws.append(row)
+        book.close()
         return
     with path.open("w", encoding=encoding, newline="") as fh:
         csv.writer(fh).writerows(rows)

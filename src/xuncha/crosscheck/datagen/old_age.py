@@ -45,6 +45,7 @@ from .places import TOWNSHIPS as _TOWNSHIPS
 from .plant import _typo, one_edit
 from .render import date_text, name_text
 from .world import fast_id
+from .write_xlsx import RowSheet, row_workbook
 
 YEARS = (2021, 2022, 2023, 2024)
 MIN_AGE = 80
@@ -307,11 +308,9 @@ def _write_csv(tables: list[Table], path: Path, encoding: str) -> None:
 
 
 def _write_xlsx(tables: list[Table], path: Path) -> None:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
+    wb = row_workbook(path)
     for table in tables:
-        ws = wb.create_sheet(table.sheet)
+        ws = RowSheet(wb.add_worksheet(table.sheet))
         width = len(table.header)
         row = 0
         for text in (table.title, table.unit):
@@ -335,7 +334,7 @@ def _write_xlsx(tables: list[Table], path: Path) -> None:
             ws.append(last)
         if table.signature:
             ws.append(["制表人：张某某　　审核人：李某"] + [None] * (width - 1))
-    wb.save(path)
+    wb.close()
 
 
 def write_truth(

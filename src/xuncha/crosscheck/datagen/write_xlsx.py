@@ -10,6 +10,7 @@ done: there the single-column header labels are left unmerged (same cell values)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,27 @@ def open_workbook(path: Path, rows: int) -> xlsxwriter.Workbook:
     """A workbook whose bytes depend only on its content (fixed creation time)."""
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": rows > CONSTANT_MEMORY_FROM})
     wb.set_properties({"created": CREATED, "author": "郴州市移民事务中心"})
+    return wb
+
+
+class RowSheet:
+    """A sheet filled row after row (``append``, as a write-only sheet of other
+    libraries): the other programs' generators write their plain tables with it."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws, self.row = ws, 0
+
+    def append(self, values: Sequence[Any]) -> None:
+        self.ws.write_row(self.row, 0, list(values))  # None: an empty cell
+        self.row += 1
+
+
+def row_workbook(path: Path) -> xlsxwriter.Workbook:
+    """A workbook for :class:`RowSheet` sheets: constant memory, dates shown as dates,
+    text kept as text (never read as a formula or a number), fixed creation time."""
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                         "default_date_format": "yyyy-mm-dd"})  # fmt: skip
+    wb.set_properties({"created": CREATED})
     return wb
 
 

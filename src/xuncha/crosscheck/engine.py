@@ -410,12 +410,13 @@ def _count_rows(con: duckdb.DuckDBPyConnection, sources: list[SourceReport]) -> 
 
 
 def _views(db: SqlSession, spec: Program) -> None:
-    """A view per input: ``pay`` for the payment lists, a register's own name for it
-    (a register of people: its rows linked to a person)."""
+    """A view per input: ``pay`` for the payment lists, an input's own name for the
+    others. A payment list (a program's first input) holds every row; a register of
+    people, only its rows linked to a person."""
     db.view("pay", "SELECT * FROM linked WHERE dataset = 'payments'")
     for i in spec.inputs:
         if i.id != "payments":
-            linked = " AND person_key IS NOT NULL" if i.people else ""
+            linked = " AND person_key IS NOT NULL" if i.people and i is not spec.inputs[0] else ""
             db.view(i.id, f"SELECT * FROM linked WHERE dataset = '{i.id}'{linked}")
 
 

@@ -215,13 +215,19 @@ def _unattributed_over(standard: str) -> str:
     FROM pay WHERE person_key IS NULL AND amount > {standard}"""
 
 
-def _invalid_id(p: Params, d: DuckDBDialect) -> str:
-    return """
+def invalid_id_rows(view: str) -> str:
+    """The rows of a payment list (its view) whose ID number is not valid, each with
+    what is wrong with it (a program whose list is not ``pay`` reads its own view)."""
+    return f"""
     SELECT rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS STRING) AS group_key, tier_rank,
         id_problem || CASE WHEN tier_rank IS NOT NULL
             THEN '；已按姓名唯一匹配到号码 ' || left(person_id18, 3) || '***********' || right(person_id18, 4)
             ELSE '' END AS evidence
-    FROM pay WHERE id_status IN ('damaged', 'invalid', 'missing')"""
+    FROM {view} WHERE id_status IN ('damaged', 'invalid', 'missing')"""
+
+
+def _invalid_id(p: Params, d: DuckDBDialect) -> str:
+    return invalid_id_rows("pay")
 
 
 RULES: tuple[Rule, ...] = (

@@ -4,7 +4,7 @@
 
 -- 规则查询：每行一个疑点
 WITH f AS (
-    SELECT * FROM (SELECT * FROM linked WHERE dataset = 'farmland_payments') t
+    SELECT * FROM farmland_payments t
     WHERE person_key < 100000000000000000 AND pay_year IS NOT NULL AND area IS NOT NULL),
 parcel AS (
     SELECT person_key, max(area) AS area, min(rid) AS rid, max(tier_rank) AS tier_rank

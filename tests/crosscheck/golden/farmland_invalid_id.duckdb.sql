@@ -6,4 +6,4 @@ SELECT rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS STRING) AS group_key, 
     id_problem || CASE WHEN tier_rank IS NOT NULL
         THEN '；已按姓名唯一匹配到号码 ' || left(person_id18, 3) || '***********' || right(person_id18, 4)
         ELSE '' END AS evidence
-FROM (SELECT * FROM linked WHERE dataset = 'farmland_payments') t WHERE id_status IN ('damaged', 'invalid', 'missing');
+FROM farmland_payments WHERE id_status IN ('damaged', 'invalid', 'missing');

@@ -3,7 +3,7 @@
 
 -- 规则查询：每行一个疑点
 WITH f AS (
-    SELECT * FROM (SELECT * FROM linked WHERE dataset = 'farmland_payments') t WHERE land_id IS NOT NULL AND pay_year IS NOT NULL),
+    SELECT * FROM farmland_payments t WHERE land_id IS NOT NULL AND pay_year IS NOT NULL),
 g AS (
     SELECT *, row_number() OVER (ORDER BY land_id, pay_year) AS group_no FROM (
         SELECT land_id, pay_year, sum(CASE WHEN (f.amount IS NULL OR f.amount > 0) THEN 1 WHEN f.amount < 0 THEN -1 ELSE 0 END) AS n,

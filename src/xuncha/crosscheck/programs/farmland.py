@@ -2,11 +2,9 @@
 person's subsidised area beyond their contracted (确权) area, or one parcel subsidised
 twice in a year, is a suspect.
 
-The payment list is its own input (``farmland_payments``, given with ``--payments``).
-Its rows are read from ``linked`` (the rows of that list, linked to a person or not)
-rather than from its view: the view of a list of people keeps only the rows linked to
-someone, and a parcel subsidised twice, or an ID that is not valid, is a suspect
-whoever was paid."""
+The payment list is its own input (``farmland_payments``, given with ``--payments``);
+its view holds every row of the list, linked to a person or not (a parcel subsidised
+twice, or an ID that is not valid, is a suspect whoever was paid)."""
 
 from __future__ import annotations
 
@@ -15,7 +13,7 @@ from decimal import Decimal
 from ..dialect import DuckDBDialect
 from ..linking import UNLINKED
 from ..params import Param
-from ..rules import Params, Rule, _listed, _paid, _payments_net, _where
+from ..rules import Params, Rule, _listed, _paid, _payments_net, _where, invalid_id_rows
 from .base import PAYMENT_ROLES, Input, Program
 
 FARMLAND_PAYMENTS = Input(
@@ -35,8 +33,6 @@ CONTRACTS = Input(
     wants=("name", "area"),
 )
 
-_ROWS = "SELECT * FROM linked WHERE dataset = 'farmland_payments'"
-"""Every row of the payment lists (see the module's docstring)."""
 
 _AREA_NET = "CASE WHEN {paid} THEN {a}.area WHEN {a}.amount < 0 THEN -{a}.area ELSE 0 END"
 
@@ -55,7 +51,7 @@ def _area_over(p: Params, d: DuckDBDialect) -> str:
         CAST({margin} AS STRING) || ' 亩）；同组编号 A' || CAST(h.group_no AS STRING)"""
     return f"""
     WITH f AS (
-        SELECT * FROM ({_ROWS}) t
+        SELECT * FROM farmland_payments t
         WHERE person_key < {UNLINKED} AND pay_year IS NOT NULL AND area IS NOT NULL),
     parcel AS (
         SELECT person_key, max(area) AS area, min(rid) AS rid, max(tier_rank) AS tier_rank
@@ -93,7 +89,7 @@ def _land_twice(p: Params, d: DuckDBDialect) -> str:
         CAST(g.group_no AS STRING)"""
     return f"""
     WITH f AS (
-        SELECT * FROM ({_ROWS}) t WHERE land_id IS NOT NULL AND pay_year IS NOT NULL),
+        SELECT * FROM farmland_payments t WHERE land_id IS NOT NULL AND pay_year IS NOT NULL),
     g AS (
         SELECT *, row_number() OVER (ORDER BY land_id, pay_year) AS group_no FROM (
             SELECT land_id, pay_year, sum({_payments_net("f")}) AS n,
@@ -110,12 +106,7 @@ def _land_twice(p: Params, d: DuckDBDialect) -> str:
 
 def _invalid_id(p: Params, d: DuckDBDialect) -> str:
     """As the shared ``invalid_id`` rule, over this program's payment list."""
-    return f"""
-    SELECT rid, CAST(NULL AS BIGINT) AS reg_rid, CAST(NULL AS STRING) AS group_key, tier_rank,
-        id_problem || CASE WHEN tier_rank IS NOT NULL
-            THEN '；已按姓名唯一匹配到号码 ' || left(person_id18, 3) || '***********' || right(person_id18, 4)
-            ELSE '' END AS evidence
-    FROM ({_ROWS}) t WHERE id_status IN ('damaged', 'invalid', 'missing')"""
+    return invalid_id_rows("farmland_payments")
 
 
 _BASIS = (

@@ -24,7 +24,7 @@ from typing import Any
 
 from xuncha.crosscheck.engine import CheckConfig, run_check
 from xuncha.crosscheck.evaluate import evaluate, format_scores
-from xuncha.crosscheck.programs import PROGRAMS
+from xuncha.crosscheck.programs import PROGRAMS, table_files_of
 
 HERE = Path(__file__).parent
 
@@ -52,7 +52,7 @@ def main() -> None:
         program = PROGRAMS[program_id]
         print(f"\n{program.id}（{program.title}）", flush=True)
         data = generated(program, args.payments, args.seed)
-        tables = data.table_files() if hasattr(data, "table_files") else {}
+        tables = table_files_of(data)
         times = []
         for _ in range(args.rounds):
             config = CheckConfig(inputs=data.files(), program=program.id, params=dict(data.params),

@@ -81,7 +81,13 @@ def check_args(p: argparse.ArgumentParser) -> None:
     """The check's options, built from the program declarations: an option for every
     input and every rule parameter of any program (``xuncha programs`` says which
     program reads which); the run refuses those its program does not have."""
-    from .crosscheck.programs import DEFAULT_PROGRAM, PROGRAMS, all_inputs, all_params, all_rules
+    from .crosscheck.programs import (
+        DEFAULT_PROGRAM,
+        PROGRAMS,
+        all_file_inputs,
+        all_params,
+        all_rules,
+    )
 
     p.add_argument(
         "--program",
@@ -90,14 +96,15 @@ def check_args(p: argparse.ArgumentParser) -> None:
         metavar="模型",
         help=f"比对模型（默认 {DEFAULT_PROGRAM}；可选：{'、'.join(PROGRAMS)}，见 xuncha programs）",
     )
-    options: dict[str, list[str]] = {}
-    tables = [t for prog in PROGRAMS.values() for t in prog.table_files]
-    for spec in [*all_inputs().values(), *tables]:
-        options.setdefault(spec.flag, []).append(spec.help or f"{spec.label}（可多个）")
-    for flag, helps in options.items():
+    options: dict[tuple[str, str], list[str]] = {}
+    for spec in all_file_inputs():
+        options.setdefault((spec.flag, spec.dest), []).append(
+            spec.help or f"{spec.label}（可多个）"
+        )
+    for (flag, dest), helps in options.items():
         p.add_argument(
             flag,
-            dest=f"files_{flag[2:].replace('-', '_')}",
+            dest=dest,
             nargs="+",
             type=_file_list,
             default=[],

@@ -42,19 +42,18 @@ def _spark_conf(pairs: list[str]) -> dict[str, str]:
 
 def _check_run(args: argparse.Namespace) -> int:
     from .crosscheck import InputError, check
-    from .crosscheck.programs import PROGRAMS, all_inputs, all_params, program_of
+    from .crosscheck.programs import all_file_inputs, all_params, program_of
     from .crosscheck.report import HITS_CSV, MANIFEST, WORKBOOK
 
     spec = program_of(args.program)
 
-    def given(flag: str) -> list[Any]:
-        return [p for found in getattr(args, f"files_{flag[2:].replace('-', '_')}") for p in found]
+    def given(declared: Any) -> list[Any]:
+        return [p for found in getattr(args, declared.dest) for p in found]
 
-    inputs = {i.id: given(i.flag) for i in spec.inputs if given(i.flag)}
-    tables = {t.id: given(t.flag) for t in spec.table_files if given(t.flag)}
+    inputs = {i.id: given(i) for i in spec.inputs if given(i)}
+    tables = {t.id: given(t) for t in spec.table_files if given(t)}
     ours = {i.flag for i in (*spec.inputs, *spec.table_files)}
-    every = [*all_inputs().values(), *(t for p in PROGRAMS.values() for t in p.table_files)]
-    foreign = sorted({i.flag for i in every if i.flag not in ours and given(i.flag)})
+    foreign = sorted({i.flag for i in all_file_inputs() if i.flag not in ours and given(i)})
     missing = [i.flag for i in spec.inputs if i.required and i.id not in inputs] + [
         t.flag for t in spec.table_files if t.required and t.id not in tables
     ]
@@ -246,12 +245,12 @@ def _programs_run(args: argparse.Namespace) -> int:
 
 
 def _datagen_run(args: argparse.Namespace) -> int:
-    from .crosscheck.programs import program_of
+    from .crosscheck.programs import program_of, table_files_of
 
     spec = program_of(args.program)
     out = spec.generate(args.out, payments=args.payments, seed=args.seed, xlsx=not args.csv_only)
     print(f"已为「{spec.title}」生成到 {args.out}/：")
-    tables = out.table_files() if hasattr(out, "table_files") else {}
+    tables = table_files_of(out)
     given = {**{spec.input(k): v for k, v in out.files().items()},
              **{t: tables[t.id] for t in spec.table_files if t.id in tables}}  # fmt: skip
     for declared, files in given.items():

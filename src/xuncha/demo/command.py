@@ -57,7 +57,7 @@ def _other_programs(folder: Path, payments: int = 3000) -> None:
     """The other programs of the library, each on its own generated data, scored."""
     from ..crosscheck import check
     from ..crosscheck.evaluate import evaluate
-    from ..crosscheck.programs import PROGRAMS
+    from ..crosscheck.programs import PROGRAMS, table_files_of
 
     others = [p for p in PROGRAMS.values() if p.id != "reservoir" and p.datagen]
     if not others:
@@ -65,9 +65,8 @@ def _other_programs(folder: Path, payments: int = 3000) -> None:
     print("\n   比对模型库中的其他模型（各自的模拟数据，与标准答案对照）：")
     for program in others:
         data = program.generate(folder / program.id / "data", payments=payments, seed=20231001)
-        tables = data.table_files() if hasattr(data, "table_files") else {}
         result = check(data.files(), program=program.id, params=dict(data.params),
-                       table_files=tables, out=folder / program.id / "report")  # fmt: skip
+                       table_files=table_files_of(data), out=folder / program.id / "report")  # fmt: skip
         scores = evaluate(result.hits, data.truth, program=program.id).values()
         low = min(min(s.precision, s.recall) for s in scores)
         print(

@@ -21,10 +21,10 @@ import pkgutil
 from ..errors import InputError
 from ..params import Param
 from ..rules import Rule
-from .base import OUTPUTS, Input, Program
+from .base import OUTPUTS, Input, Program, table_files_of
 
-__all__ = ["DEFAULT_PROGRAM", "OUTPUTS", "PROGRAMS", "Input", "Program", "all_inputs",
-           "all_params", "all_rules", "program_of"]  # fmt: skip
+__all__ = ["DEFAULT_PROGRAM", "OUTPUTS", "PROGRAMS", "Input", "Program", "all_file_inputs",
+           "all_inputs", "all_params", "all_rules", "program_of", "table_files_of"]  # fmt: skip
 
 
 def _discover() -> dict[str, Program]:
@@ -54,6 +54,11 @@ def program_of(program_id: str) -> Program:
 def all_inputs() -> dict[str, Input]:
     """Every input any program reads, by id (the CLI offers an option for each)."""
     return {i.id: i for p in PROGRAMS.values() for i in p.inputs}
+
+
+def all_file_inputs() -> list[Input]:
+    """Every kind of file any program is given: its inputs and its reference tables."""
+    return [*all_inputs().values(), *(t for p in PROGRAMS.values() for t in p.table_files)]
 
 
 def all_params() -> dict[str, Param]:

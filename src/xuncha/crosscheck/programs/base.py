@@ -4,6 +4,7 @@ programs share (the payment lists, the death and payroll registers)."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,11 @@ class Input:
     def flag(self) -> str:
         """The CLI option (``--payments``)."""
         return "--" + (self.option or self.id).replace("_", "-")
+
+    @property
+    def dest(self) -> str:
+        """Where argparse keeps the files of its option (one place for a shared option)."""
+        return "files_" + (self.option or self.id).replace("-", "_")
 
     @property
     def people(self) -> bool:
@@ -83,7 +89,8 @@ class Program:
     def generate(self, out: Path, payments: int, seed: int, xlsx: bool = True) -> Any:
         """Generated messy data with its truth.csv (``xuncha datagen --program``): an
         object with ``files()`` (the files by input), ``truth`` and ``params`` (the
-        parameter values the data were made for)."""
+        parameter values the data were made for), and ``table_files()`` where the
+        program reads reference tables (see :func:`table_files_of`)."""
         if not self.datagen:
             raise InputError(f"比对模型「{self.title}」没有模拟数据生成器。")
         module, _, function = self.datagen.partition(":")
@@ -111,6 +118,10 @@ class Program:
             for param in rule.params:
                 found.setdefault(param.name, param)
         return tuple(found.values())
+
+    def params_text(self, values: Mapping[str, Any]) -> str:
+        """Its parameters with ``values`` (defaults for the others), as people read them."""
+        return "，".join(f"{p.label} {values.get(p.name, p.default)} {p.unit}" for p in self.params)
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -148,3 +159,12 @@ DEATHS = Input("deaths", "死亡人员名单", ("name", "id_number", "death_date
 PAYROLL = Input("payroll", "财政供养人员名单",
                 ("name", "id_number", "start_date", "end_date", "employer"),
                 help="财政供养人员名单（可多个）", wants=("name", "start_date"))  # fmt: skip
+
+
+def table_files_of(generated: Any) -> dict[str, list[Path]]:
+    """The reference-table files generated data came with (the land-compensation
+    program's zone prices), by table-file id; none for most programs."""
+    files: dict[str, list[Path]] = (
+        generated.table_files() if hasattr(generated, "table_files") else {}
+    )
+    return files

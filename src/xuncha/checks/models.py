@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from xuncha.common.choices import Tone, Toned, toned
 from xuncha.common.models import BaseModel
-from xuncha.crosscheck.programs import DEFAULT_PROGRAM, Program, all_rules, program_of
+from xuncha.crosscheck.programs import DEFAULT_PROGRAM, PROGRAMS, Program, all_rules, program_of
 
 
 class DatasetKind(models.TextChoices):
@@ -153,9 +153,7 @@ class CheckRun(BaseModel):
     @property
     def params_text(self) -> str:
         """The rule parameters it ran with, in words."""
-        values = self.params.get("params", {})
-        return "，".join(f"{p.label} {values.get(p.name, p.default)} {p.unit}"
-                        for p in self.program.params)  # fmt: skip
+        return self.program.params_text(self.params.get("params", {}))
 
 
 @toned("verdict")
@@ -289,6 +287,12 @@ class UserRuleFile(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.rule_id}）"
+
+    @property
+    def program_title(self) -> str:
+        """The title of the program it was written for."""
+        found = PROGRAMS.get(self.program)
+        return found.title if found else self.program
 
 
 class Unmasking(models.Model):

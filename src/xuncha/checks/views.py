@@ -9,7 +9,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -71,9 +70,7 @@ def rules(request: HttpRequest) -> HttpResponse:
             rule["inputs_label"] = "、".join(program.labels[i] for i in rule["inputs"])
         programs.append(described)
     user = user_of(request)
-    own = list(UserRuleFile.objects.filter(retired=False).select_related("uploaded_by"))
-    for r in own:
-        r.program_title = PROGRAMS[r.program].title if r.program in PROGRAMS else r.program  # type: ignore[attr-defined]
+    own = UserRuleFile.objects.filter(retired=False).select_related("uploaded_by")
     return render(request, "checks/rules.html", {
         "programs": programs, "user_rules": own,
         "can_write": allowed(user, "checks.user_rules"), "upload_form": forms.UserRuleForm(),
@@ -119,7 +116,7 @@ def user_rule_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The rule file as uploaded (any user of the cross-check may read what a rule does)."""
     found = get_object_or_404(UserRuleFile, pk=pk)
     response = HttpResponse(found.text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(found.name)}"
+    response["Content-Disposition"] = content_disposition_header(True, found.name) or ""
     return response
 
 

@@ -307,9 +307,7 @@ def _formats(wb: Any) -> dict[str, Any]:
 
 def parameters_text(config: CheckConfig) -> str:
     """The rule parameters of a run, as a reader of the report sees them."""
-    shown = "，".join(
-        f"{p.label} {config.params.get(p.name, p.default)} {p.unit}" for p in config.spec.params
-    )
+    shown = config.spec.params_text(config.params)
     return f"规则参数：{shown}" if shown else "规则参数：无"
 
 

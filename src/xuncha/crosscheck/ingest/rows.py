@@ -95,11 +95,11 @@ def insert_rows(
     plainly = f"regexp_matches(coalesce({written('id_number')}, ''), '\\d{{6}}')"
     if keys == PERSON_KEYS:
         missing_key = f"WHEN {name} IS NULL AND {ident} IS NULL THEN 'no_identity'"
-    else:
+    else:  # a list of things (parcels): its key says which, its header text repeated is a header
         plainly = " OR ".join(
             f"regexp_matches(coalesce({written(k)}, ''), '^\\s*[0-9A-Za-z][0-9A-Za-z_./-]*\\s*$')"
             for k in keys
-        )  # a list of things (parcels): its key says which, its header text repeated is a header
+        )
         missing_key = f"WHEN {' AND '.join(f'{cell(k)} IS NULL' for k in keys)} THEN 'no_key'"
         at = {k: c for k in keys if (c := column(k)) is not None and c < len(layout.headers)}
         repeated = [

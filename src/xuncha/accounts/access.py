@@ -92,6 +92,15 @@ ACTIONS: dict[str, frozenset[str]] = {
     "review.results": frozenset({Role.TEAM}),  # the submitted reviews of its own teams' reports
     "documents.open": _INSPECTING | {Role.LEADER, Role.UNIT},  # 公文 pages (see documents_scope)
     "documents.templates": _OFFICE,  # 公文模板: install an office's template, revert to shipped
+    # Planning that chooses (issue 21).
+    "risk.read": _OFFICE | {Role.SUPERVISOR, Role.LEADER},  # unit profiles, the risk model, levels
+    "risk.manage": _OFFICE,  # import indicator workbooks, edit the model, classify, override
+    "termplan.read": _OFFICE | {Role.LEADER},  # the term coverage plan and its progress
+    "termplan.manage": _OFFICE,  # propose, adjust and commit the term plan
+    "worklist.read": _OFFICE | {Role.LEADER},  # the office's monthly task lists (月度任务清单)
+    "worklist.manage": _OFFICE,  # items, progress, reminders, extensions, closure
+    "escalation.read": _OFFICE | {Role.LEADER},  # joint rounds, escalated major findings
+    "escalation.manage": _OFFICE,  # mark joint levels, escalate, export and import bundles
 }
 
 # Models whose rows belong to a team, with the path to it (and, for the ledger, a unit).

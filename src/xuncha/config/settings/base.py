@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "xuncha.documents",
     "xuncha.reviews",
     "xuncha.policy",
+    "xuncha.risk",
+    "xuncha.worklist",
+    "xuncha.escalation",
     "xuncha.dashboards",
 ]
 

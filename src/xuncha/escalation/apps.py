@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EscalationConfig(AppConfig):
+    name = "xuncha.escalation"
+    verbose_name = "联动巡察与重大问题呈报"

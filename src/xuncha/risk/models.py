@@ -1,0 +1,3 @@
+"""风险研判."""
+
+from __future__ import annotations

@@ -202,3 +202,115 @@ class Assignment(BaseModel):
                 violation_error_message="该单位在本轮已分配给其他巡察组。",
             )
         ]  # fmt: skip
+
+
+# The term plan (届内全覆盖规划) ------------------------------------------------------
+
+
+class TermPlanStatus(models.TextChoices):
+    DRAFT = "draft", "草案"
+    REFUSED = "refused", "无可行方案"
+    PARTLY = "committed-partly", "部分已下达"
+    SUPERSEDED = "superseded", "已被新方案取代"
+
+
+class TermPlan(BaseModel):
+    """One proposal of the term's coverage plan: every unit not yet inspected in the
+    term placed in a slot (year, round) and a team, by the planner (OR-Tools CP-SAT),
+    then adjusted by hand; a slot is committed as a real round."""
+
+    term = models.ForeignKey(
+        Term, verbose_name="届期", on_delete=models.PROTECT, related_name="plans"
+    )
+    number = models.PositiveSmallIntegerField("方案序号")
+    status = models.CharField(
+        "状态", max_length=20, choices=TermPlanStatus.choices, default=TermPlanStatus.DRAFT
+    )
+    # years, rounds_per_year, teams_per_round, capacity, elevated_per_year, time_limit
+    params = models.JSONField("参数", default=dict)
+    # {"1": [cadre ids], "2": [...]}: the standing teams (回避 in every slot)
+    rosters = models.JSONField("巡察组成员", default=dict)
+    objective = models.IntegerField("目标值", null=True, blank=True)
+    greedy_objective = models.IntegerField("基准（贪心）目标值", null=True, blank=True)
+    solver_status = models.CharField("求解状态", max_length=20, blank=True)
+    seconds = models.FloatField("求解用时（秒）", null=True, blank=True)
+    group_splits = models.IntegerField("分散的乡镇数", null=True, blank=True)
+    # [{"constraint": ..., "message": ..., "units": [...]}] when no plan meets the constraints
+    explanation = models.JSONField("无解原因", default=list, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name="制定人", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
+
+    class Meta:
+        verbose_name = "届内全覆盖规划"
+        verbose_name_plural = "届内全覆盖规划"
+        ordering = ["term", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "number"], name="termplan_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term}·全覆盖规划第{self.number}稿"
+
+
+class PlanSlot(BaseModel):
+    """A (year, round) of the plan; ``round`` once it is committed as a real round."""
+
+    plan = models.ForeignKey(
+        TermPlan, verbose_name="规划", on_delete=models.CASCADE, related_name="slots"
+    )
+    index = models.PositiveSmallIntegerField("次序")
+    year = models.PositiveSmallIntegerField("年度")
+    number = models.PositiveSmallIntegerField("轮次")
+    kind = models.CharField(
+        "类型", max_length=20, choices=RoundKind.choices, default=RoundKind.ROUTINE
+    )
+    round = models.ForeignKey(
+        Round, verbose_name="已下达轮次", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="plan_slots",
+    )  # fmt: skip
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
+
+    class Meta:
+        verbose_name = "规划轮次"
+        verbose_name_plural = "规划轮次"
+        ordering = ["plan", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "index"], name="planslot_index_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年第{self.number}轮"
+
+
+class PlanEntry(BaseModel):
+    """A unit's place in the plan: slot and team; ``pinned`` keeps it on a re-solve."""
+
+    plan = models.ForeignKey(
+        TermPlan, verbose_name="规划", on_delete=models.CASCADE, related_name="entries"
+    )
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name="被巡察单位", on_delete=models.PROTECT, related_name="+"
+    )
+    slot = models.ForeignKey(
+        PlanSlot, verbose_name="规划轮次", on_delete=models.CASCADE, related_name="entries"
+    )
+    team_key = models.PositiveSmallIntegerField("巡察组")
+    pinned = models.BooleanField("固定", default=False)
+    elevated = models.BooleanField("提级", default=False)
+    moved_by = models.ForeignKey(
+        "accounts.User", verbose_name="调整人", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    reason = models.CharField("调整原因", max_length=200, blank=True)
+    history = HistoricalRecords(excluded_fields=_UNTRACKED)
+
+    class Meta:
+        verbose_name = "规划安排"
+        verbose_name_plural = "规划安排"
+        ordering = ["slot__index", "team_key", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "unit"], name="planentry_unit_once"),
+        ]

@@ -78,6 +78,11 @@ class ImportBatch(BaseModel):
     # Excel row number (as text) -> unit pk, or {"skip": reason}: the user's choice for a row
     # whose unit matched none or several.
     resolutions = models.JSONField("单位匹配确认", default=dict, blank=True)
+    # The file's cells as read in the sandbox at upload (a list of rows of text), so the
+    # mapping, the matches and the import read them without parsing the file again, and
+    # the 0-based index of the header row found in them.
+    cells = models.JSONField("读取的单元格", default=list, blank=True)
+    header_row = models.PositiveIntegerField("表头行", default=0)
     rows_total = models.PositiveIntegerField("数据行数", default=0)
     rows_imported = models.PositiveIntegerField("导入行数", default=0)
     # [{"row": n, "reason": "..."}]: every row not imported, with why.

@@ -124,3 +124,82 @@ class CadreForm(forms.Form):
         help_text="巡察组成员用此账户登录，看到所在巡察组的工作。",
     )  # fmt: skip
     reason = _reason()
+
+
+# The term plan (届内全覆盖规划) ------------------------------------------------------
+
+MAX_PLAN_TEAMS = 6  # roster fields shown on the proposal form
+
+
+class TermPlanForm(forms.Form):
+    """Parameters of a proposal and the standing teams (回避 in every round)."""
+
+    years = forms.TypedMultipleChoiceField(
+        label="规划年度", coerce=int, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一个年度。"},
+    )  # fmt: skip
+    rounds_per_year = forms.IntegerField(label="每年轮次数", min_value=1, max_value=6, initial=2)
+    teams_per_round = forms.IntegerField(
+        label="每轮巡察组数", min_value=1, max_value=MAX_PLAN_TEAMS, initial=2
+    )
+    capacity = forms.IntegerField(
+        label="每组每轮最多巡察单位数", min_value=1, max_value=500, initial=10
+    )
+    elevated_per_year = forms.IntegerField(
+        label="每年提级巡察轮次数", min_value=0, max_value=6, initial=0,
+        help_text="每年最后几轮为提级巡察轮次；提级单位只安排在这些轮次。",
+    )  # fmt: skip
+    time_limit = forms.IntegerField(
+        label="求解时限（秒）", min_value=1, max_value=50, initial=10,
+        help_text="到时限仍未证明最优时，采用已找到的最好方案。",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, term: Term, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        years = range(term.start_year, term.end_year + 1)
+        self.fields["years"].choices = [(y, f"{y}年") for y in years]  # type: ignore[attr-defined]
+        self.fields["years"].initial = list(years)
+        cadres = Cadre.objects.select_related("home_unit").order_by("name", "id")
+        for k in range(1, MAX_PLAN_TEAMS + 1):
+            self.fields[f"leader_{k}"] = CadreChoiceField(
+                label=f"第{k}组组长", queryset=cadres, required=False
+            )
+            self.fields[f"members_{k}"] = CadreMultipleField(
+                label=f"第{k}组组员", queryset=cadres, required=False
+            )
+
+    def rosters(self) -> dict[int, list[int]]:
+        """Team key → cadre ids (leader first), for the teams of the proposal."""
+        data = self.cleaned_data
+        out: dict[int, list[int]] = {}
+        for k in range(1, data["teams_per_round"] + 1):
+            leader = data.get(f"leader_{k}")
+            ids = [leader.pk] if leader else []
+            ids += [c.pk for c in data.get(f"members_{k}") or [] if c.pk not in ids]
+            if ids:
+                out[k] = ids
+        return out
+
+
+class CadreMultipleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.home_unit.name}）"
+
+
+class PlanMoveForm(forms.Form):
+    """Move one unit of the plan to another round and team, pin it."""
+
+    slot = forms.TypedChoiceField(label="规划轮次", coerce=int)
+    team = forms.TypedChoiceField(label="巡察组", coerce=int)
+    pinned = forms.BooleanField(label="固定（重新求解时不动）", required=False)
+    reason = forms.CharField(label="调整原因", max_length=200, required=False)
+
+    def __init__(self, *args: Any, slots: list[Any], teams: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = [  # type: ignore[attr-defined]
+            (s.index, f"{s.year}年第{s.number}轮{'（提级）' if s.kind == 'elevated' else ''}")
+            for s in slots
+        ]
+        self.fields["team"].choices = [  # type: ignore[attr-defined]
+            (k, f"第{k}组") for k in range(1, teams + 1)
+        ]

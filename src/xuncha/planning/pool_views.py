@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from xuncha.accounts.access import allowed, user_of
 from xuncha.common.history import object_history
@@ -54,8 +55,12 @@ def term_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def term_coverage(request: HttpRequest, pk: int) -> HttpResponse:
     _allowed(request, "coverage.read")
     term = selectors.term_detail(pk=pk)
+    plan = selectors.current_plan(term)
+    progress = selectors.plan_progress(plan, today=timezone.localdate()) if plan else []
     context = {"term": term, "by_kind": selectors.coverage(term=term, by="kind"),
-               "by_county": selectors.coverage(term=term, by="county")}  # fmt: skip
+               "by_county": selectors.coverage(term=term, by="county"), "plan": plan,
+               "progress": progress, "late": [u for row in progress for u in row.late],
+               "termplan": allowed(user_of(request), "termplan.read")}  # fmt: skip
     return render(request, "planning/coverage.html", context)
 
 

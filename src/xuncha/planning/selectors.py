@@ -276,3 +276,69 @@ def in_period(
     elif term:
         queryset = queryset.none()
     return queryset
+
+
+# The term plan (届内全覆盖规划) and its progress --------------------------------------
+
+
+def term_plans(term: Term) -> QuerySet[Any]:
+    """The term's plan proposals, the latest first."""
+    from .models import TermPlan
+
+    return TermPlan.objects.filter(term=term).select_related("created_by").order_by("-number")
+
+
+def current_plan(term: Term) -> Any:
+    """The term's plan in force: the latest proposal that is neither refused nor superseded."""
+    from .models import TermPlanStatus
+
+    return (
+        term_plans(term).filter(status__in=[TermPlanStatus.DRAFT, TermPlanStatus.PARTLY]).first()
+    )
+
+
+def plan_detail(*, pk: int) -> Any:
+    from .models import TermPlan
+
+    return get_object_or_404(TermPlan.objects.select_related("term", "created_by"), pk=pk)
+
+
+def plan_entries(plan: Any) -> QuerySet[Any]:
+    """The plan's entries with their units (township, county) and slots, in slot, team
+    and code order."""
+    return plan.entries.select_related(
+        "unit__parent", "unit__county", "slot__round", "moved_by"
+    ).order_by("slot__index", "team_key", "unit__code")
+
+
+@dataclass(frozen=True)
+class SlotProgress:
+    slot: Any
+    planned: int
+    committed: int  # units assigned in the slot's committed round
+    inspected: int  # planned units with an assignment in a round of the term
+    past: bool  # the slot's period is over
+    late: list[Unit]  # planned for a past slot, not inspected yet
+
+
+def plan_progress(plan: Any, *, today: dt.date) -> list[SlotProgress]:
+    """Planned vs committed vs inspected per slot; units planned for past slots but not
+    yet inspected (their slot ended before ``today``)."""
+    from .termplan import Params, slot_dates
+
+    per_year = Params.of(plan.params).rounds_per_year
+    done = set(
+        Assignment.objects.filter(round__term=plan.term_id).values_list("unit_id", flat=True)
+    )
+    by_slot: dict[int, list[Unit]] = {}
+    for e in plan.entries.select_related("unit").order_by("unit__code"):
+        by_slot.setdefault(e.slot_id, []).append(e.unit)
+    rows = []
+    for slot in plan.slots.select_related("round").order_by("index"):
+        units = by_slot.get(slot.pk, [])
+        committed = slot.round.assignments.count() if slot.round_id else 0
+        past = slot_dates(slot.year, slot.number, per_year)[1] < today
+        late = [u for u in units if u.pk not in done] if past else []
+        rows.append(SlotProgress(slot, len(units), committed,
+                                 sum(u.pk in done for u in units), past, late))  # fmt: skip
+    return rows

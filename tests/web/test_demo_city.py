@@ -46,9 +46,10 @@ def _counts() -> dict[str, int]:
 
 
 def test_counts_are_in_range(city, db):
-    assert 250 <= city.units == Unit.objects.count() <= 350
+    assert 1450 <= city.units == Unit.objects.count() <= 1500
     assert Unit.objects.filter(kind=UnitKind.COUNTY).count() == 6
-    assert 25 <= Unit.objects.filter(kind=UnitKind.TOWNSHIP).count() <= 35
+    assert 42 <= Unit.objects.filter(kind=UnitKind.TOWNSHIP).count() <= 54
+    assert Unit.objects.filter(kind__in=[UnitKind.VILLAGE, UnitKind.COMMUNITY]).count() == 1417
     assert 8 <= Unit.objects.filter(kind=UnitKind.DEPARTMENT).count() <= 12
     assert Unit.objects.filter(kind=UnitKind.PARK).count() == 1
     by_teams = Finding.objects.filter(petitions__isnull=True)  # the rest came from petitions
@@ -80,9 +81,32 @@ def test_village_risk_levels_follow_seed_004(city, db):
 
 
 def test_coverage_has_inspected_and_waiting_units(city, db):
+    """About half the townships, departments and enterprises are inspected; of the 1,417
+    villages and communities only a few, so the term plan has most of them to place."""
     rows = coverage(term=Term.objects.get())
-    inspected, total = sum(r.inspected for r in rows), sum(r.total for r in rows)
+    local = {UnitKind.VILLAGE, UnitKind.COMMUNITY}
+    villages = [r for r in rows if r.key in local]
+    others = [r for r in rows if r.key not in local]
+    inspected, total = sum(r.inspected for r in others), sum(r.total for r in others)
     assert 0.25 * total < inspected < 0.75 * total
+    inspected, total = sum(r.inspected for r in villages), sum(r.total for r in villages)
+    assert total == 1417 and 50 < inspected < 0.25 * total
+
+
+def test_villages_are_realistic(city, db):
+    """Unique names (two or three characters and the suffix), a few dozen villages a
+    township, communities only in 街道, codes under their township's."""
+    villages = Unit.objects.filter(kind__in=[UnitKind.VILLAGE, UnitKind.COMMUNITY])
+    names = list(villages.values_list("name", flat=True))
+    assert len(set(names)) == len(names) == 1417
+    assert all(3 <= len(n) <= 5 and n.endswith(("村", "社区")) for n in names)
+    for town in Unit.objects.filter(kind=UnitKind.TOWNSHIP):
+        children = list(town.children.all())
+        assert 8 <= len(children) <= 60, town.name
+        assert all(c.code.startswith(town.code) and c.county_id == town.county_id
+                   for c in children)  # fmt: skip
+        if town.name.endswith("街道"):
+            assert {c.kind for c in children} == {UnitKind.COMMUNITY}
 
 
 def test_every_status_and_due_state(city, db):

@@ -2,13 +2,15 @@
 same services the pages use, so the demo shows only states the app itself can reach.
 
 Units form a hierarchy with real-looking administrative codes (county 6 digits,
-township 9, village 12) and village risk levels in seed 004's proportions (859 / 388 /
-170 of 1,417). A 2022–2026 term has six rounds of different kinds; teams come from a
+township 9, village 12): six counties of seven to nine townships hold seed 004's 1,417
+villages and communities, with its risk levels (859 general / 388 watch / 170 high).
+A 2022–2026 term has six rounds of different kinds; teams come from a
 cadre pool with 回避 respected; every assigned unit gets talks, findings, leads and
 immediate items; findings fed back become ledger items in every state, some overdue
 and some due soon. One county park reproduces seed 000's Yiyang figure exactly: 43
-items fed back, 40 closed out, 93.02%. About two units in five are inspected, so a
-coverage view shows both what is done and what the term still owes.
+items fed back, 40 closed out, 93.02%. About half the townships, departments and
+enterprises are inspected but few villages, so a coverage view shows both what is done
+and what the term still owes, and the term plan has most villages still to place.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ CITY_NAME, CITY_CODE = "湘南市", "439900"
 COUNTIES = (("02", "区"), ("21", "县"), ("22", "县"), ("23", "县"), ("24", "县"), ("81", "市"))
 PLACE_HEADS = "青白金龙梅枫杉竹荷桃石黄新大长高清永安福泉云花柳松茶双团凤马"
 PLACE_TAILS = "山溪塘田坪湾岭冲桥洲港湖坝源江口铺坡园岗垅"
+PLACE_MIDDLES = "家子木沙泥水石竹花马牛鹤龟门树"
+VILLAGES = 1417  # seed 004: Changsha's villages and communities (859 / 388 / 170)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯邓曹彭曾肖田袁"
 GIVEN = "建国志明海红英丽华伟芳敏强涛斌辉平勇静燕霞波超俊鹏飞湘永春秋桂兰德"
 DEPARTMENTS = (
@@ -280,27 +284,30 @@ def _person(rng: random.Random) -> str:
 # --------------------------------------------------------------------------- units
 
 
-def _place(rng: random.Random, taken: set[str]) -> str:
-    """A two-character place name used nowhere else (so the demo never shows two alike)."""
+def _place(rng: random.Random, taken: set[str], *, village: bool = False) -> str:
+    """A place name used nowhere else (so the demo never shows two alike): two characters,
+    or for villages often three (黄泥塘, 石子岭), as there are more villages than pairs."""
     while True:
-        name = rng.choice(PLACE_HEADS) + rng.choice(PLACE_TAILS)
+        long = village and rng.random() < 0.6
+        middle = rng.choice(PLACE_MIDDLES) if long else ""
+        name = rng.choice(PLACE_HEADS) + middle + rng.choice(PLACE_TAILS)
         if name not in taken:
             taken.add(name)
             return name
 
 
 def _city(rng: random.Random) -> _Units:
-    """The city, six counties of five townships of seven to nine villages (risk levels
-    as in seed 004), the city's departments and enterprises, and one county park."""
+    """The city, six counties of seven to nine townships holding seed 004's 1,417
+    villages and communities (risk levels in its proportions), the city's departments
+    and enterprises, and one county park."""
     city = unit_create(name=CITY_NAME, code=CITY_CODE, kind=UnitKind.CITY)
-    counties, townships, villages, taken = [], [], [], set[str]()
+    counties, townships, taken = [], [], set[str]()
     for digits, suffix in COUNTIES:
         county = unit_create(name=_place(rng, taken) + suffix, code=CITY_CODE[:4] + digits,
                              kind=UnitKind.COUNTY, parent=city)  # fmt: skip
         counties.append(county)
-        for town in _townships(rng, county, taken, urban=suffix == "区"):
-            townships.append(town)
-            villages.extend(_villages(rng, town, taken))
+        townships.extend(_townships(rng, county, taken, urban=suffix == "区"))
+    villages = _villages(rng, townships, taken)
     _set_risk_levels(rng, villages)
     host = counties[1]
     return _Units(
@@ -321,29 +328,58 @@ def _city_units(city: Unit, letter: str, names: tuple[str, ...], kind: str) -> l
 
 
 def _townships(rng: random.Random, county: Unit, taken: set[str], urban: bool) -> list[Unit]:
-    """Five townships with GB/T 10114-style codes: 街道 001–, 镇 101–, 乡 201–."""
+    """Seven to nine townships with GB/T 10114-style codes: 街道 001–, 镇 101–, 乡 201–
+    (a county has its seat's 街道, towns, and one or two 乡 at the end)."""
+    n = rng.randint(7, 9)
+    xiang = rng.randint(1, 2)
     out = []
-    for i in range(5):
+    for i in range(n):
         suffix, number = (
-            ("街道", 1 + i) if urban or i == 0 else ("镇", 100 + i) if i < 4 else ("乡", 200 + i)
-        )
+            ("街道", 1 + i) if urban or i == 0
+            else ("乡", 201 + i - (n - xiang)) if i >= n - xiang
+            else ("镇", 100 + i)
+        )  # fmt: skip
         out.append(unit_create(name=_place(rng, taken) + suffix, code=f"{county.code}{number:03d}",
                                kind=UnitKind.TOWNSHIP, parent=county))  # fmt: skip
     return out
 
 
-def _villages(rng: random.Random, town: Unit, taken: set[str]) -> list[Unit]:
-    """Seven to nine villages; a 街道 has only communities (居委会 codes 001–), a town
-    one community at its seat and villages (村委会 codes 201–)."""
-    street = town.name.endswith("街道")
+def _village_counts(rng: random.Random, townships: list[Unit]) -> list[int]:
+    """How many villages (communities) each township has: a 街道 ten to twenty-two
+    communities, a 镇 twenty-five to fifty villages, a 乡 fifteen to thirty (Hunan's
+    merged towns), scaled by largest remainder so that the city has exactly VILLAGES."""
+    ranges = {"街道": (10, 22), "镇": (25, 50), "乡": (15, 30)}
+    raw = [rng.randint(*ranges[_township_suffix(t)]) for t in townships]
+    exact = [VILLAGES * r / sum(raw) for r in raw]
+    counts = [int(x) for x in exact]
+    by_remainder = sorted(range(len(raw)), key=lambda i: counts[i] - exact[i])
+    for i in by_remainder[: VILLAGES - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def _township_suffix(town: Unit) -> str:
+    return next(s for s in ("街道", "镇", "乡") if town.name.endswith(s))
+
+
+def _villages(rng: random.Random, townships: list[Unit], taken: set[str]) -> list[Unit]:
+    """Every township's villages, in one bulk insert: a 街道 has only communities
+    (居委会 codes 001–), a town one community at its seat and villages (村委会 codes
+    201–). The names and codes are unique by construction (checked as unit_create would)."""
     out = []
-    for i in range(rng.randint(7, 9)):
-        community = street or i == 0
-        kind, suffix = (UnitKind.COMMUNITY, "社区") if community else (UnitKind.VILLAGE, "村")
-        number = 1 + i if community else 200 + i
-        out.append(unit_create(name=_place(rng, taken) + suffix, code=f"{town.code}{number:03d}",
-                               kind=kind, parent=town))  # fmt: skip
-    return out
+    for town, count in zip(townships, _village_counts(rng, townships), strict=True):
+        street = town.name.endswith("街道")
+        for i in range(count):
+            community = street or i == 0
+            kind, suffix = (UnitKind.COMMUNITY, "社区") if community else (UnitKind.VILLAGE, "村")
+            number = 1 + i if community else 200 + i
+            out.append(Unit(name=_place(rng, taken, village=True) + suffix,
+                            code=f"{town.code}{number:03d}", kind=kind, parent=town,
+                            county=town.county, risk_level=RiskLevel.GENERAL))  # fmt: skip
+    codes = [u.code for u in out]
+    if len(set(codes)) != len(codes) or Unit.objects.filter(code__in=codes).exists():
+        raise ServiceError("演示城市的村（社区）编码重复。")
+    return Unit.objects.bulk_create(out, batch_size=500)
 
 
 def _set_risk_levels(rng: random.Random, villages: list[Unit]) -> None:

@@ -72,7 +72,7 @@ def small_world(*, per_township: int = 9) -> Small:
 
 def params(**kw: object) -> termplan.Params:
     base: dict[str, object] = {"years": (2025, 2026), "rounds_per_year": 2, "teams_per_round": 2,
-                               "capacity": 8, "time_limit": 5}  # fmt: skip
+                               "capacity": 8, "time_limit": 2}  # fmt: skip
     return termplan.Params(**{**base, **kw})  # type: ignore[arg-type]
 
 

@@ -42,8 +42,9 @@ LEDGER = ("ledger", "整改台账")
 
 def document_kinds() -> list[tuple[str, str]]:
     """Every kind a round's unit's page offers (value, label), the 整改台账 (Excel) last;
-    not the 督办函, had from its letter page (one per 督办)."""
-    kinds = [(k.value, k.label) for k in DocumentKind if k != DocumentKind.SUPERVISION]
+    not the 督办函, had from its letter page (one per 督办), nor the term plan (its page)."""
+    kinds = [(k.value, k.label) for k in DocumentKind
+             if k not in (DocumentKind.SUPERVISION, DocumentKind.TERMPLAN)]  # fmt: skip
     return kinds if LEDGER[0] in dict(kinds) else [*kinds, LEDGER]
 
 

@@ -28,6 +28,9 @@ class DocumentKind(models.TextChoices):
     # Not a round's unit's: one per 督办 on a red or yellow card, from the letter page
     # (xuncha.documents.kinds.supervision); here so that an office may install its template.
     SUPERVISION = "supervision", "督办函"
+    # Not a round's unit's either: a term's plan, from its plan page
+    # (xuncha.documents.kinds.termplan); here so that an office may install its template.
+    TERMPLAN = "termplan", "届内巡察全覆盖规划"
 
 
 class ReportSource(models.TextChoices):

@@ -24,8 +24,9 @@ from xuncha.common.errors import ServiceError
 
 from .models import DocumentKind, OfficeTemplate
 
-#: The kinds whose template must also print the table (the 交办单's items).
-TABLE_KINDS = frozenset({DocumentKind.IMMEDIATE.value})
+#: The kinds whose template must also print the table (the 交办单's items, the term
+#: plan's summary by round).
+TABLE_KINDS = frozenset({DocumentKind.IMMEDIATE.value, DocumentKind.TERMPLAN.value})
 #: Largest template accepted (the shipped one is some 40 KB; a letterhead image or two).
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 

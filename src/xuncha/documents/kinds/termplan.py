@@ -14,13 +14,14 @@ from collections import Counter
 from typing import Any
 
 from xuncha.common.errors import ServiceError
+from xuncha.documents.models import DocumentKind
 from xuncha.planning.models import RoundKind, TermPlan, TermPlanStatus
 from xuncha.planning.ordinals import chinese_number
 from xuncha.units.models import RiskLevel
 
 from .base import Document, blank, cn_date, item, safe_name, second, section, subsection, top
 
-KIND = "termplan"
+KIND = DocumentKind.TERMPLAN.value
 LABEL = "届内巡察全覆盖规划"
 LEVELS = [RiskLevel.HIGH, RiskLevel.WATCH, RiskLevel.GENERAL]
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 QUIET = {"party_org_grade": 1, "assets_anomalies": 0, "collective_funds": 50,
          "land_taking_projects": 0, "land_compensation": 0, "petition_count": 1}  # fmt: skip
 LOUD = {"party_org_grade": 3, "assets_anomalies": 9, "collective_funds": 400,
-        "land_taking_projects": 4, "land_compensation": 1500, "petition_count": 18}  # fmt: skip
+        "land_taking_projects": 4, "land_compensation": 2100, "petition_count": 18}  # fmt: skip
 
 
 def _values(unit, year, values):
@@ -53,7 +53,7 @@ def test_install_shipped_is_idempotent():
 
 
 def test_classify_levels_reasons_and_units(setup):
-    office, quiet, weak, loud, township = setup
+    office, quiet, weak, loud, _township = setup
     c = services.classify(by=office, year=2025)
     rows = {r.unit_id: r for r in UnitLevel.objects.filter(classification=c)}
     assert set(rows) == {quiet.pk, weak.pk, loud.pk}  # the township is not of the model's kinds
@@ -79,7 +79,7 @@ def test_missing_values_are_listed(setup):
 
 
 def test_override_kept_across_classification_with_history(setup):
-    office, quiet, weak, loud, _ = setup
+    office, quiet, _weak, loud, _ = setup
     services.classify(by=office, year=2025)
     with pytest.raises(ServiceError, match="理由"):
         services.override(by=office, unit=loud, level="watch", reason="  ")
@@ -117,7 +117,7 @@ def test_permissions_and_empty_year(setup):
 
 
 def test_new_version_refused_then_activated(setup):
-    office, quiet, weak, loud, _ = setup
+    office, _quiet, _weak, _loud, _ = setup
     model = RiskModel.objects.get(active=True)
     bad = shipped_model_text().replace("weight = 0.25", "weight = 0.35")
     with pytest.raises(ServiceError, match="权重"):

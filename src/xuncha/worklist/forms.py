@@ -27,7 +27,7 @@ def _text(label: str, *, area: bool = True, max_length: int = 2000) -> forms.Cha
     )  # fmt: skip
 
 
-class UserChoice(forms.ModelChoiceField[User]):
+class UserChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.signature)
 

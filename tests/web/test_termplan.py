@@ -26,7 +26,6 @@ from xuncha.planning.models import (
     TermPlan,
     TermPlanStatus,
 )
-from xuncha.planning.services import assignment_add
 from xuncha.units.models import RiskLevel, Unit, UnitKind
 
 pytestmark = pytest.mark.django_db
@@ -228,7 +227,9 @@ def test_commit_a_slot_creates_round_teams_members_and_assignments(client) -> No
     planned = {(e.team_key, e.unit_id) for e in slot.entries.all()}
     assigned = {(a.team.number, a.unit_id) for a in Assignment.objects.filter(round=rnd)}
     assert assigned == planned
-    members = {(m.team.number, m.cadre_id, m.role) for m in TeamMember.objects.filter(team__round=rnd)}
+    members = {
+        (m.team.number, m.cadre_id, m.role) for m in TeamMember.objects.filter(team__round=rnd)
+    }
     assert (1, w.cadres[0].pk, "leader") in members and (1, w.cadres[1].pk, "member") in members
     plan.refresh_from_db()
     assert plan.status == TermPlanStatus.PARTLY

@@ -292,9 +292,7 @@ def current_plan(term: Term) -> Any:
     """The term's plan in force: the latest proposal that is neither refused nor superseded."""
     from .models import TermPlanStatus
 
-    return (
-        term_plans(term).filter(status__in=[TermPlanStatus.DRAFT, TermPlanStatus.PARTLY]).first()
-    )
+    return term_plans(term).filter(status__in=[TermPlanStatus.DRAFT, TermPlanStatus.PARTLY]).first()
 
 
 def plan_detail(*, pk: int) -> Any:

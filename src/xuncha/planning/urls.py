@@ -20,10 +20,14 @@ urlpatterns = [
     path("termplans/<int:pk>/check/", plan_views.plan_check, name="termplan_check"),
     path("termplans/<int:pk>/resolve/", plan_views.plan_resolve, name="termplan_resolve"),
     path("termplans/<int:pk>/docx/", plan_views.plan_docx, name="termplan_docx"),
-    path("termplans/<int:pk>/entries/<int:entry>/move/", plan_views.plan_move,
-         name="termplan_move"),
-    path("termplans/<int:pk>/slots/<int:index>/commit/", plan_views.plan_commit,
-         name="termplan_commit"),
+    path(
+        "termplans/<int:pk>/entries/<int:entry>/move/", plan_views.plan_move, name="termplan_move"
+    ),
+    path(
+        "termplans/<int:pk>/slots/<int:index>/commit/",
+        plan_views.plan_commit,
+        name="termplan_commit",
+    ),
     path("cadres/", pool_views.cadre_list, name="cadres"),
     path("cadres/new/", pool_views.cadre_edit, name="cadre_new"),
     path("cadres/<int:pk>/edit/", pool_views.cadre_edit, name="cadre_edit"),

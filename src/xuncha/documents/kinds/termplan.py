@@ -110,8 +110,7 @@ def build(plan: TermPlan, *, office: str, today: dt.date) -> Document:
     ]  # fmt: skip
     ctx["table"] = {
         "caption": "各轮次安排汇总",
-        "header": ["年度", "轮次", "类型", "巡察组数", "单位数",
-                   *[lv.label for lv in LEVELS]],  # fmt: skip
+        "header": ["年度", "轮次", "类型", "巡察组数", "单位数", *[lv.label for lv in LEVELS]],
         "rows": rows,
     }
     name = safe_name(term.name, f"{LABEL}第{plan.number}稿", ext="docx")

@@ -372,3 +372,25 @@ def test_the_weekly_view_counts_new_in_progress_and_closed(people) -> None:
     assert {i.carried_from_id for i in week.in_progress} == {old.pk, carried_late.pk}
     before = selectors.week(user=people["office"], day=dt.date(2026, 11, 26))
     assert {i.pk for i in before.new} == {old.pk, carried_late.pk} and not before.in_progress
+
+
+def test_the_daily_job_is_registered_and_reminds_for_today(people, monkeypatch) -> None:
+    from huey.api import PeriodicTask
+
+    from xuncha.common.jobs import TASK_MODULES
+    from xuncha.worklist import jobs
+
+    today = timezone.localdate()
+    task_list = services.list_create(by=people["office"], month=today, today=today)
+    item = make_item(people, task_list, today=today, deadline=today)
+    services.list_issue(task_list=task_list, by=people["office"])
+    TaskItem.objects.filter(pk=item.pk).update(deadline=today - dt.timedelta(days=1))
+    assert "xuncha.worklist.jobs" in TASK_MODULES  # the worker loads it
+    task = jobs.worklist_remind_task.task_class
+    assert issubclass(task, PeriodicTask)
+    assert task().validate_datetime(dt.datetime(2026, 12, 1, 0, 20))
+    assert not task().validate_datetime(dt.datetime(2026, 12, 1, 1, 20))  # once a day
+    monkeypatch.setattr(jobs, "close_old_connections", lambda: None)
+    jobs.worklist_remind_task.call_local()
+    jobs.worklist_remind_task.call_local()
+    assert item.reminders.filter(kind=ReminderKind.OVERDUE, day=today).count() == 1

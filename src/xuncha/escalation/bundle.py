@@ -147,7 +147,9 @@ def open_bundle(data: bytes, *, trusted: dict[str, bytes], sizes: Sizes) -> Open
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
-        raise BundleError("文件不完整或不是呈报包：无法作为 ZIP 读取（可能在拷贝中被截断）。") from err
+        raise BundleError(
+            "文件不完整或不是呈报包：无法作为 ZIP 读取（可能在拷贝中被截断）。"
+        ) from err
     _check_names(infos, sizes)
     with zf:
         body = _read(zf, MANIFEST, sizes.manifest)
@@ -177,7 +179,9 @@ def _check_names(infos: list[zipfile.ZipInfo], sizes: Sizes) -> None:
         raise BundleError(f"包内文件过多：{len(seen) - 2} 个附件，上限 {sizes.files} 个。")
     total = sum(i.file_size for i in infos)
     if total > sizes.total:
-        raise BundleError(f"包内文件解压后共 {total / MB:.1f} MB，超过上限 {sizes.total // MB} MB。")
+        raise BundleError(
+            f"包内文件解压后共 {total / MB:.1f} MB，超过上限 {sizes.total // MB} MB。"
+        )
     for name in (MANIFEST, SIGNATURE):
         if name not in seen:
             raise BundleError(f"不是完整的呈报包：缺少 {name}。")
@@ -209,7 +213,9 @@ def _verify(
     body: bytes, signature: bytes, fp: str, manifest: dict[str, Any], trusted: dict[str, bytes]
 ) -> None:
     if fp not in trusted:
-        name = manifest["sender"].get("name", "") if isinstance(manifest.get("sender"), dict) else ""
+        name = (
+            manifest["sender"].get("name", "") if isinstance(manifest.get("sender"), dict) else ""
+        )
         raise BundleError(
             f"发送方未登记：指纹 {spaced(fp) or '（无）'}"
             + (f"（包内自称「{name}」）" if name else "")

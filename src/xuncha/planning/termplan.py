@@ -96,11 +96,9 @@ def units_to_cover(term: Term) -> QuerySet[Unit]:
 
 
 def elevated_ids() -> set[int]:
-    """Units to inspect 提级 (from the risk app's decisions)."""
-    try:
-        from xuncha.risk.selectors import elevated_unit_ids  # type: ignore[attr-defined]
-    except ImportError:  # the risk app's selector has not landed yet
-        return set()
+    """Units to inspect 提级 (the risk app's current classification and overrides)."""
+    from xuncha.risk.selectors import elevated_unit_ids
+
     return set(elevated_unit_ids())
 
 
@@ -139,11 +137,12 @@ def recusals(units: list[Unit], rosters: dict[int, list[Cadre]]) -> dict[int, fr
 def slot_specs(params: Params) -> list[tuple[int, int, str]]:
     """(year, number in year, kind) of every slot in order: the last
     ``elevated_per_year`` rounds of each year are 提级 rounds."""
-    specs = []
+    specs: list[tuple[int, int, str]] = []
     for year in params.years:
         for n in range(1, params.rounds_per_year + 1):
             elevated = n > params.rounds_per_year - params.elevated_per_year
-            specs.append((year, n, RoundKind.ELEVATED if elevated else RoundKind.ROUTINE))
+            kind = RoundKind.ELEVATED if elevated else RoundKind.ROUTINE
+            specs.append((year, n, kind.value))
     return specs
 
 

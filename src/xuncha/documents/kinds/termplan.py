@@ -75,7 +75,7 @@ def build(plan: TermPlan, *, office: str, today: dt.date) -> Document:
     year_sections = []
     rows = []
     for n_year, year in enumerate(params.years, start=1):
-        items = []
+        items: list[Any] = []
         for slot in (s for s in slots if s.year == year):
             start, end = slot_dates(slot.year, slot.number, params.rounds_per_year)
             in_slot = by_slot.get(slot.pk, [])

@@ -154,16 +154,16 @@ def test_gbk_csv_with_codes(city, office):
 
 
 def test_mapping_set_by_hand_and_checked(city, office):
-    data = xlsx([["村名", "考评结果"], ["光明村", "2"]])
+    data = xlsx([["村名", "年度评分"], ["光明村", "2"]])
     batch = importing.stage(by=office, department="组织部", year=2024, data=data, name="a.xlsx")
-    assert batch.mapping == {"村名": "unit_name", "考评结果": ""}
+    assert batch.mapping == {"村名": "unit_name", "年度评分": ""}
     with pytest.raises(ServiceError, match="至少要有一列对应一项指标"):
-        importing.set_mapping(by=office, batch=batch, mapping={"村名": "unit_name", "考评结果": ""})
+        importing.set_mapping(by=office, batch=batch, mapping={"村名": "unit_name", "年度评分": ""})
     with pytest.raises(ServiceError, match="都对应"):
         importing.set_mapping(by=office, batch=batch,
-                              mapping={"村名": "unit_name", "考评结果": "unit_name"})  # fmt: skip
+                              mapping={"村名": "unit_name", "年度评分": "unit_name"})  # fmt: skip
     importing.set_mapping(by=office, batch=batch,
-                          mapping={"村名": "unit_name", "考评结果": "indicator:party_org_grade"})  # fmt: skip
+                          mapping={"村名": "unit_name", "年度评分": "indicator:party_org_grade"})  # fmt: skip
     importing.commit(by=office, batch=batch)
     assert IndicatorValue.objects.get().indicator.code == "party_org_grade"
 

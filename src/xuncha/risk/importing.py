@@ -124,20 +124,33 @@ def _read(data: bytes, name: str) -> list[list[str]]:
 
 
 def _indicator_keys() -> dict[str, str]:
-    """Loose header text -> indicator code: each indicator's name and code."""
+    """Loose header text -> indicator code: each indicator's name, code and the
+    catalogue's synonyms for it."""
     keys: dict[str, str] = {}
     for ind in Indicator.objects.all():
         keys.setdefault(_bare(ind.name), ind.code)
         keys.setdefault(_light(ind.code).lower(), ind.code)
+    for code, names in _catalogue_synonyms().items():
+        if code in keys.values():
+            for name in names:
+                keys.setdefault(_bare(name), code)
     return keys
+
+
+def _catalogue_synonyms() -> dict[str, list[str]]:
+    """Other headers the shipped catalogue knows for an indicator (「考评结果」…)."""
+    from .spec import shipped_catalogue
+
+    return {d["code"]: list(d.get("synonyms", [])) for d in shipped_catalogue()}
 
 
 def _role_of(header: str, indicators: dict[str, str]) -> str:
     bare = _bare(header)
     if not bare:
         return ""
+    light = _light(header)
     for role, names in _SYNONYMS.items():
-        if bare in names:
+        if light in names or bare in names:  # 「村（社区）」 is 村社区, not 村 in 社区
             return role
     if bare in indicators or bare.lower() in indicators:
         return f"indicator:{indicators.get(bare) or indicators[bare.lower()]}"
@@ -185,7 +198,8 @@ def find_header(rows: list[list[str]]) -> tuple[int, list[str], dict[str, str]]:
         role = _role_of(cell, indicators)
         if role in taken:  # a second 「名称」 column is not a second unit name
             role = ""
-        taken.add(role) if role else None
+        if role:
+            taken.add(role)
         mapping[label] = role
     return index, headers, mapping
 
@@ -256,7 +270,8 @@ def set_mapping(*, by: User, batch: ImportBatch, mapping: dict[str, str]) -> Imp
             continue
         if role and role in seen:
             problems.append(f"列「{label}」和列「{seen[role]}」都对应「{role_label(role)}」")
-        seen.setdefault(role, label) if role else None
+        if role:
+            seen.setdefault(role, label)
         clean[label] = role
     unknown = set(mapping) - set(headers)
     if unknown:

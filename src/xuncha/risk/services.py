@@ -58,11 +58,9 @@ def known_indicators() -> dict[str, str]:
     return dict(Indicator.objects.values_list("code", "direction"))
 
 
-@transaction.atomic
-def install_shipped(by: User | None = None) -> RiskModel:
-    """The shipped indicator catalogue and the shipped model (version 1, active if no model
-    is). Running it again adds what is missing and changes nothing else."""
-    _office(by)
+def install_catalogue() -> None:
+    """The shipped indicators missing from the catalogue (existing ones are left as the
+    office has them)."""
     for d in shipped_catalogue():
         Indicator.objects.get_or_create(
             code=d["code"],
@@ -72,6 +70,14 @@ def install_shipped(by: User | None = None) -> RiskModel:
                 description=d.get("description", ""),
             ),
         )  # fmt: skip
+
+
+@transaction.atomic
+def install_shipped(by: User | None = None) -> RiskModel:
+    """The shipped indicator catalogue and the shipped model (version 1, active if no model
+    is). Running it again adds what is missing and changes nothing else."""
+    _office(by)
+    install_catalogue()
     spec = parse_spec(shipped_model_text(), known_indicators())
     model = RiskModel.objects.filter(name=spec.name).order_by("version").first()
     if model is None:

@@ -137,6 +137,9 @@ def _demo_workbench(folder: Path) -> str | None:
     print(f"   问题底稿 {papers.papers} 份（已完成签署 {papers.signed} 份，未签署 {papers.unsigned} 份），"
           f"意见建议 {papers.recommendations} 条")  # fmt: skip
     print(review_summary(reviews))
+    from . import worklist as worklist_demo  # the office's monthly task lists (issue 21)
+
+    print(worklist_demo.summary(worklist_demo.seed_worklist(today=dt.date.today())))
     print(f"   演示账户（密码均为 {city.password}）：")
     labels = {"office": "巡察办", "team": "巡察组", "unit": "被巡察单位", "supervisor": "整改督查",
               "leader": "领导", "admin": "系统管理员"}  # fmt: skip

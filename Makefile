@@ -10,7 +10,7 @@ DEMO_DIR ?= demo-output
 PG_URL ?= postgres://postgres@127.0.0.1:5432/xuncha
 REDIS_URL ?= redis://127.0.0.1:6379/13
 
-.PHONY: install browser deploy-deps docs-deps demo test test-install lint types check bench bench-programs bench-web bench-cards bench-sham bench-petitions bench-check-web bench-halfopen docs clean
+.PHONY: install browser deploy-deps docs-deps demo test test-install lint types check bench bench-programs bench-web bench-cards bench-sham bench-petitions bench-check-web bench-halfopen bench-planner docs clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -106,6 +106,12 @@ bench-check-web: install
 
 bench-halfopen: install deploy-deps
 	$(RUN) python bench/bench_halfopen.py
+
+# Issue 21's term planner (bench/bench_planner.py): greedy vs CP-SAT on a 3,000-unit term
+# (5 years × 4 rounds × 10 teams, recusal ties), target a checked plan within 60 s on 2 cores.
+# Smaller: make bench-planner BENCH_ARGS="--units 500 --time-limit 10"
+bench-planner: install
+	$(RUN) python bench/bench_planner.py $(BENCH_ARGS)
 
 docs: install
 	COLUMNS=100 $(RUN) python -c "from xuncha.cli import reference_markdown as r; open('docs/cli.md', 'w', encoding='utf-8').write(r())"

@@ -64,7 +64,11 @@ def main() -> None:
     from ortools.sat.python import cp_model  # noqa: F401
 
     problem = generate_problem(
-        units=args.units, years=args.years, rounds_per_year=args.rounds, teams=args.teams, seed=args.seed
+        units=args.units,
+        years=args.years,
+        rounds_per_year=args.rounds,
+        teams=args.teams,
+        seed=args.seed,
     )
     routine = [s for s in problem.slots if s.kind == "routine"]
     room = sum(t.capacity for s in routine for t in s.teams)
@@ -78,14 +82,18 @@ def main() -> None:
     g = report("greedy", problem, lambda: greedy(problem))
     started = time.perf_counter()
     s = report(
-        "CP-SAT", problem, lambda: solve(problem, time_limit=args.time_limit, workers=args.workers, seed=args.seed)
+        "CP-SAT",
+        problem,
+        lambda: solve(problem, time_limit=args.time_limit, workers=args.workers, seed=args.seed),
     )
     wall = time.perf_counter() - started
     if g is not None and s is not None:
         print(f"objective CP-SAT / greedy = {s.objective / g.objective:.4f}")
     if s is not None:
         verdict = "OK" if wall <= TARGET_SECONDS else "SLOW"
-        print(f"CP-SAT plan checked and feasible in {wall:.1f} s (target {TARGET_SECONDS} s): {verdict}")
+        print(
+            f"CP-SAT plan checked and feasible in {wall:.1f} s (target {TARGET_SECONDS} s): {verdict}"
+        )
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 ELEVATED = "elevated"
 ROUTINE = "routine"
@@ -31,7 +32,7 @@ ROUTINE = "routine"
 WEIGHTS = {"high": 9, "watch": 3, "general": 1}
 # Objective points per extra slot a township is spread over (a high-risk unit one round
 # earlier is worth 9): keeps townships together where it costs little earliness.
-SPLIT_PENALTY = 4
+SPLIT_PENALTY = 20
 # Most team subsets per slot turned into Hall constraints before falling back to cuts.
 HALL_LIMIT = 4000
 
@@ -566,3 +567,310 @@ def generate_problem(
                 Slot(len(slots), 2026 + y, number, ELEVATED if elevated else ROUTINE, slot_teams)
             )
     return Problem(tuple(out), tuple(slots))
+
+
+# ---------------------------------------------------------------------------- CP-SAT
+
+
+@dataclass
+class _SlotData:
+    slot: Slot
+    room: dict[int, int]  # team key -> capacity left after pinned units (only teams with room)
+    allowed: dict[int, frozenset[int]]  # unit key -> team keys that may take it (non-empty)
+
+
+def _slot_data(
+    problem: Problem, units: list[PlanUnit], *, recusal: bool = True, kinds: bool = True
+) -> list[_SlotData]:
+    pinned_load: Counter[tuple[int, int]] = Counter(problem.pinned.values())
+    out = []
+    for s in sorted(problem.slots, key=lambda s: s.index):
+        room = {t.key: t.capacity - pinned_load[(s.index, t.key)] for t in s.teams}
+        room = {k: v for k, v in room.items() if v > 0}
+        recused = {t.key: t.recused for t in s.teams if t.key in room}
+        allowed: dict[int, frozenset[int]] = {}
+        for u in units:
+            if kinds and not _fits_kind(u, s):
+                continue
+            ok = frozenset(k for k, r in recused.items() if not (recusal and u.key in r))
+            if ok:
+                allowed[u.key] = ok
+        out.append(_SlotData(s, room, allowed))
+    return out
+
+
+def _assign_teams(data: _SlotData, units: list[PlanUnit]) -> tuple[dict[int, int], set[int] | None]:
+    """Units of one slot to its teams: township chunks greedily, else a max flow.
+    Returns (unit -> team, None) or ({}, a Hall violator: units that cannot all be placed)."""
+    order = sorted(units, key=lambda u: (u.group, u.name, u.key))
+    left = dict(data.room)
+    out: dict[int, int] = {}
+    current: int | None = None
+    for u in order:
+        ok = data.allowed[u.key]
+        if current is not None and current in ok and left[current] > 0:
+            team = current
+        else:
+            free = [t for t in sorted(ok) if left[t] > 0]
+            if not free:
+                break
+            # the allowed team with most room left keeps the next township's chunk together
+            team = max(free, key=lambda t: (left[t], -t))
+        out[u.key] = team
+        left[team] -= 1
+        current = team
+    if len(out) == len(units):
+        return out, None
+    from ortools.graph.python import max_flow
+
+    flow = max_flow.SimpleMaxFlow()
+    teams = sorted(data.room)
+    source, sink = 0, 1
+    t_node = {t: 2 + i for i, t in enumerate(teams)}
+    u_node = {u.key: 2 + len(teams) + i for i, u in enumerate(order)}
+    arcs: list[tuple[int, int, int]] = []
+    for u in order:
+        flow.add_arc_with_capacity(source, u_node[u.key], 1)
+        for t in sorted(data.allowed[u.key]):
+            arcs.append((flow.add_arc_with_capacity(u_node[u.key], t_node[t], 1), u.key, t))
+    for t in teams:
+        flow.add_arc_with_capacity(t_node[t], sink, data.room[t])
+    flow.solve(source, sink)
+    if flow.optimal_flow() == len(order):
+        return {u: t for arc, u, t in arcs if flow.flow(arc) > 0}, None
+    side = set(flow.get_source_side_min_cut())
+    return {}, {u.key for u in order if u_node[u.key] in side}
+
+
+@dataclass
+class _Class:
+    """Interchangeable units: same township, weight and allowed teams in every slot."""
+
+    group: str
+    weight: int
+    units: list[PlanUnit]
+    allowed: dict[int, frozenset[int]]  # slot index -> allowed team keys
+
+
+def _classes(units: list[PlanUnit], data: list[_SlotData]) -> list[_Class]:
+    out: dict[tuple[Any, ...], _Class] = {}
+    for u in sorted(units, key=lambda u: (u.group, u.name, u.key)):
+        allowed = {d.slot.index: d.allowed[u.key] for d in data if u.key in d.allowed}
+        sig = (
+            u.group,
+            _weight(u),
+            tuple(sorted((s, tuple(sorted(a))) for s, a in allowed.items())),
+        )
+        if sig not in out:
+            out[sig] = _Class(u.group, _weight(u), [], allowed)
+        out[sig].units.append(u)
+    return list(out.values())
+
+
+def _hall_sets(data: _SlotData, allowed_sets: set[frozenset[int]]) -> list[frozenset[int]] | None:
+    """The closed sets C of teams (intersections of the recusing-team sets) whose Hall
+    condition "units that only teams outside C may take ≤ those teams' room" can bind;
+    None when there are more than HALL_LIMIT (then cuts are added on demand)."""
+    teams = frozenset(data.room)
+    base = {teams - a for a in allowed_sets} - {frozenset()}
+    closed = set(base)
+    frontier = set(base)
+    while frontier:
+        new = set()
+        for a in frontier:
+            for b in base:
+                c = a & b
+                if c and c not in closed:
+                    new.add(c)
+        closed |= new
+        frontier = new
+        if len(closed) > HALL_LIMIT:
+            return None
+    return sorted(closed, key=lambda c: (len(c), sorted(c)))
+
+
+def _build(
+    problem: Problem,
+    classes: list[_Class],
+    data: list[_SlotData],
+    *,
+    optimise: bool,
+) -> tuple[Any, dict[tuple[int, int], Any], dict[tuple[str, int], Any], bool]:
+    """n[c, s]: how many units of class c go to slot s; z[g, s]: township g uses slot s."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    n: dict[tuple[int, int], cp_model.IntVar] = {}
+    for ci, c in enumerate(classes):
+        for s in c.allowed:
+            n[(ci, s)] = model.new_int_var(0, len(c.units), f"n{ci}_{s}")
+        model.add(sum(n[(ci, s)] for s in c.allowed) == len(c.units))
+    complete = True
+    for d in data:
+        s = d.slot.index
+        here = [ci for ci, c in enumerate(classes) if s in c.allowed]
+        if not here:
+            continue
+        model.add(sum(n[(ci, s)] for ci in here) <= sum(d.room.values()))
+        sets = _hall_sets(d, {classes[ci].allowed[s] for ci in here})
+        if sets is None:
+            complete = False
+            sets = sorted(
+                {frozenset(d.room) - classes[ci].allowed[s] for ci in here} - {frozenset()},
+                key=sorted,
+            )
+        for team_set in sets:
+            members = [ci for ci in here if not (classes[ci].allowed[s] & team_set)]
+            room = sum(v for t, v in d.room.items() if t not in team_set)
+            if sum(len(classes[ci].units) for ci in members) > room:
+                model.add(sum(n[(ci, s)] for ci in members) <= room)
+    z: dict[tuple[str, int], cp_model.IntVar] = {}
+    if optimise:
+        group_of = {u.key: u.group for u in problem.units}
+        pinned_at = {(group_of.get(k, ""), s) for k, (s, _) in problem.pinned.items()}
+        for (ci, s), var in n.items():
+            g = classes[ci].group
+            if not g:
+                continue
+            if (g, s) not in z:
+                z[(g, s)] = model.new_bool_var(f"z{g}_{s}")
+                if (g, s) in pinned_at:
+                    model.add(z[(g, s)] == 1)
+            model.add(var <= len(classes[ci].units) * z[(g, s)])
+        model.minimize(
+            sum(classes[ci].weight * s * var for (ci, s), var in n.items() if s)
+            + sum(SPLIT_PENALTY * v for v in z.values())
+        )
+    return model, n, z, complete
+
+
+def _params(solver: Any, time_limit: float, workers: int, seed: int) -> None:
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    # Interleaved subsolvers: the same search for the same seed and workers whatever the
+    # machine's load, so a run that ends before the time limit is reproducible.
+    solver.parameters.interleave_search = True
+
+
+def _feasible(
+    problem: Problem, units: list[PlanUnit], *, recusal: bool, kinds: bool, time_limit: float
+) -> bool:
+    from ortools.sat.python import cp_model
+
+    data = _slot_data(problem, units, recusal=recusal, kinds=kinds)
+    if any(not any(u.key in d.allowed for d in data) for u in units):
+        return False
+    model, _, _, _ = _build(problem, _classes(units, data), data, optimise=False)
+    solver = cp_model.CpSolver()
+    _params(solver, time_limit, 2, 0)
+    return solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def _locate(problem: Problem, units: list[PlanUnit], time_limit: float) -> list[Violation]:
+    """The solver proved there is no plan: find the constraint family whose relaxation helps."""
+    limit = max(1.0, time_limit / 4)
+    if _feasible(problem, units, recusal=False, kinds=True, time_limit=limit):
+        return [
+            Violation(
+                "recusal",
+                "求解器证明无法全覆盖：不考虑回避时可以安排，考虑回避后不行。"
+                "请调整巡察组成员（减少回避）或增加未回避组的容量。",
+            )
+        ]
+    if _feasible(problem, units, recusal=True, kinds=False, time_limit=limit):
+        return [
+            Violation(
+                "elevated",
+                "求解器证明无法全覆盖：提级巡察与常规轮次分开安排时容量不够。请增加提级轮次或其巡察组的容量。",
+            )
+        ]
+    return [
+        Violation(
+            "capacity",
+            "求解器证明无法全覆盖：各轮各组的容量不足以容纳全部单位。请增加轮次、巡察组或每组容量。",
+        )
+    ]
+
+
+def solve(problem: Problem, *, time_limit: float = 50.0, workers: int = 2, seed: int = 0) -> Plan:
+    """The CP-SAT plan: minimises :func:`objective` within ``time_limit`` seconds.
+
+    Stage 1 counts how many units of each class (same township, weight and allowed teams)
+    go to each slot, under per-slot capacity and exact Hall conditions for recusal; stage 2
+    gives each slot's units to its teams (township chunks, else a max flow). Hinted with the
+    greedy plan and never worse than it: if the solver ends with nothing better, the greedy
+    plan is returned (status "greedy"). Raises Infeasible with explain_infeasible's reasons,
+    or one solver-proved reason naming the constraint family to relax."""
+    from ortools.sat.python import cp_model
+
+    started = time.perf_counter()
+    reasons = explain_infeasible(problem)
+    if reasons:
+        raise Infeasible(reasons)
+    try:
+        baseline: Plan | None = greedy(problem)
+    except Infeasible:
+        baseline = None
+    units = [u for u in problem.units if u.key not in problem.pinned]
+    data = _slot_data(problem, units)
+    classes = _classes(units, data)
+    model, n, z, _ = _build(problem, classes, data, optimise=True)
+    if baseline is not None:
+        at = {p.unit: p.slot for p in baseline.placements}
+        counts = Counter((ci, at[u.key]) for ci, c in enumerate(classes) for u in c.units)
+        for key, var in n.items():
+            model.add_hint(var, counts[key])
+        used = {(classes[ci].group, s) for ci, s in counts}
+        for gs, var in z.items():
+            model.add_hint(var, gs in used)
+    by_slot = {d.slot.index: d for d in data}
+    placements: list[Placement] | None = None
+    status_name = "greedy"
+    while time.perf_counter() - started < time_limit:
+        solver = cp_model.CpSolver()
+        _params(solver, time_limit - (time.perf_counter() - started), workers, seed)
+        status = solver.solve(model)
+        if status == cp_model.INFEASIBLE:
+            raise Infeasible(_locate(problem, units, time_limit))
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        chosen: dict[int, list[PlanUnit]] = defaultdict(list)
+        for ci, c in enumerate(classes):
+            rest = iter(c.units)
+            for s in sorted(c.allowed):
+                chosen[s] += itertools.islice(rest, solver.value(n[(ci, s)]))
+        placements = _pinned_placements(problem)
+        for s, d in by_slot.items():
+            teams, violator = _assign_teams(d, chosen[s])
+            if violator is not None:
+                # only when the Hall sets were too many to list: cut this violator off, resolve
+                of = {u.key: ci for ci, c in enumerate(classes) for u in c.units}
+                cut = {of[k] for k in violator}
+                reach = frozenset().union(*(classes[ci].allowed[s] for ci in cut))
+                model.add(sum(n[(ci, s)] for ci in cut) <= sum(d.room[t] for t in reach))
+                placements = None
+                break
+            placements += [Placement(k, s, t) for k, t in teams.items()]
+        if placements is not None:
+            status_name = "optimal" if status == cp_model.OPTIMAL else "feasible"
+            break
+    if placements is None:
+        if baseline is None:
+            raise Infeasible(
+                [
+                    Violation(
+                        "coverage",
+                        f"在 {time_limit:g} 秒内未找到全覆盖方案（按风险依次安排也无法完成）。"
+                        "请延长求解时间或放宽容量、回避限制。",
+                    )
+                ]
+            )
+        return _plan(problem, list(baseline.placements), "greedy", started)
+    plan = _plan(problem, placements, status_name, started)
+    bad = check(problem, plan.placements) + _check_pinned(problem, plan.placements)
+    if bad:
+        raise Infeasible(bad)
+    if baseline is not None and baseline.objective < plan.objective:
+        return _plan(problem, list(baseline.placements), "greedy", started)
+    return plan

@@ -34,6 +34,7 @@ TASK_MODULES = (
     "xuncha.sham.jobs",
     "xuncha.selfchecks.jobs",
     "xuncha.documents.jobs",
+    "xuncha.planning.jobs",
     "xuncha.worklist.jobs",
 )
 HEARTBEAT_SECONDS = 5

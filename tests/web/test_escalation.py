@@ -336,6 +336,8 @@ def test_office_walks_mark_escalate_export_import(
     finding = FindingFactory(
         team=world.team, round=world.team.round, unit=UnitFactory(name="栖凤渡镇")
     )
+    assert 'id="major-link"' in client.get(reverse("findings:detail", args=[finding.pk])).text
+    assert 'id="joint-link"' in client.get(reverse("planning:round", args=[finding.round_id])).text
     page = client.post(
         reverse("escalation:mark", args=[finding.pk]), {"reason": "金额巨大"}, follow=True
     )

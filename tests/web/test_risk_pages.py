@@ -251,3 +251,13 @@ def test_classify_from_the_index(client, risk_city):
         "已按「村（社区）风险研判模型（第1版）」研判 2024 年度 6 个单位"
         in response.content.decode()
     )
+
+
+def test_the_unit_page_links_to_the_profile_for_readers(client, risk_city):
+    unit = risk_city["和平村"]
+    link = reverse("risk:profile", args=[unit.pk])
+    client.force_login(UserFactory(role=Role.LEADER))
+    assert link in client.get(reverse("units:detail", args=[unit.pk])).content.decode()
+    client.force_login(UserFactory(role=Role.TEAM))
+    page = client.get(reverse("units:detail", args=[unit.pk]))
+    assert page.status_code != 200 or link not in page.content.decode()

@@ -421,7 +421,8 @@ def _receive(
     now: dt.datetime,
 ) -> ReceivedMajorFinding:
     where = f"第 {i} 个问题"
-    unit = item.get("unit") if isinstance(item.get("unit"), dict) else {}
+    given = item.get("unit")
+    unit: dict[str, Any] = given if isinstance(given, dict) else {}
     chain = [h for h in item.get("chain", []) if isinstance(h, dict)]
     if chain:  # the hop that brought it here: received by us, now
         chain[-1] = {**chain[-1], "received_by": by.display_name, "received_at": _stamp(now),

@@ -96,8 +96,8 @@ def public_key(request: HttpRequest) -> HttpResponse:
     office = services.office()
     text = fmt.public_key_text(signing_key(), office.name or "巡察办")
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{office.name or '巡察办'}.pub"
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"{office.name or '巡察办'}.pub") or ""
     )
     return response
 
@@ -294,7 +294,7 @@ def hop_bundle(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(err))
         return _back(hop)
     response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
     return response
 
 

@@ -490,6 +490,7 @@ COMMANDS = [
         "  cards_derive [--date YYYY-MM-DD]       推导当天的红黄牌\n"
         "  sham_derive [--date YYYY-MM-DD]        推导虚假整改疑点\n"
         "  selfchecks_group [--threshold 0.4]     重新把问题按相似度分组（共性问题候选）\n"
+        "  worklist_remind [--date YYYY-MM-DD]    任务清单每日催办：逾期未完成、未按时报送进展\n"
         "  petition_keys [--rotate] [--reencrypt]  信访加密密钥：生成新密钥、用当前密钥重新加密",
         a.manage_args,
         _manage_run,

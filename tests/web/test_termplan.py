@@ -307,3 +307,26 @@ def test_the_plan_document_lists_the_units_by_round(client) -> None:
     for unit in w.units:
         assert unit.name in text, unit.name
     assert "2025年" in cells and str(len(w.units)) in cells
+
+
+def test_a_large_proposal_is_solved_by_the_background_job(client) -> None:
+    w = small_world(per_township=3)
+    rosters = {1: [w.cadres[0].pk], 2: [w.cadres[2].pk]}
+    plan = termplan.plan_propose(by=w.office, term=w.term, params=params(capacity=4),
+                                 rosters=rosters, background=True)  # fmt: skip
+    assert plan.status == TermPlanStatus.SOLVING and termplan.violations(plan) == []
+    client.force_login(w.office)
+    html = client.get(reverse("planning:termplan", args=[plan.pk])).content.decode()
+    assert 'id="solving"' in html and "调整原因" not in html
+    assert client.get(reverse("planning:termplan_docx", args=[plan.pk])).status_code == 302
+    termplan.solve_stored(plan.pk)
+    plan.refresh_from_db()
+    assert plan.status == TermPlanStatus.DRAFT and termplan.violations(plan) == []
+    assert plan.entries.count() == len(w.units) and plan.objective is not None
+    # Infeasible in the background: refused with the reasons, no entry left.
+    refused = termplan.plan_propose(by=w.office, term=w.term, params=params(capacity=1),
+                                    rosters=rosters, background=True)  # fmt: skip
+    termplan.solve_stored(refused.pk)
+    refused.refresh_from_db()
+    assert refused.status == TermPlanStatus.REFUSED and refused.explanation
+    assert refused.entries.count() == 0

@@ -16,5 +16,13 @@ def termplan_solve_task(plan_id: int) -> None:
     close_old_connections()
     try:
         solve_stored(plan_id)
+    except Exception as err:  # the page must not say 求解中 for ever
+        from .models import TermPlan, TermPlanStatus
+
+        TermPlan.objects.filter(pk=plan_id, status=TermPlanStatus.SOLVING).update(
+            status=TermPlanStatus.REFUSED,
+            explanation=[{"constraint": "error", "message": f"求解出错：{err}", "units": []}],
+        )
+        raise
     finally:
         close_old_connections()

@@ -208,6 +208,7 @@ class Assignment(BaseModel):
 
 
 class TermPlanStatus(models.TextChoices):
+    SOLVING = "solving", "求解中"
     DRAFT = "draft", "草案"
     REFUSED = "refused", "无可行方案"
     PARTLY = "committed-partly", "部分已下达"

@@ -45,6 +45,8 @@ NOT_INSPECTABLE = (UnitKind.CITY, UnitKind.COUNTY)
 GROUPED = (UnitKind.VILLAGE, UnitKind.COMMUNITY)  # clustered by their township
 MAX_TIME_LIMIT = 50.0
 DEFAULT_TIME_LIMIT = 10.0
+# More units than this are solved by a background job (the page shows 求解中 and reloads).
+SYNC_UNITS = 200
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ def placements_of(entries: Iterable[PlanEntry]) -> list[planner.Placement]:
 
 def violations(plan: TermPlan) -> list[planner.Violation]:
     """Every hard constraint re-checked on the plan as it stands ([] = valid)."""
-    if plan.status == TermPlanStatus.REFUSED:
+    if plan.status in (TermPlanStatus.REFUSED, TermPlanStatus.SOLVING):
         return []
     entries = list(plan.entries.select_related("unit__parent", "unit__county", "slot"))
     return planner.check(problem_of(plan, entries), placements_of(entries))
@@ -237,11 +239,15 @@ def _violations_json(found: Iterable[planner.Violation]) -> list[dict[str, Any]]
 
 
 def plan_propose(
-    *, by: User | None, term: Term, params: Params, rosters: dict[int, list[int]]
-) -> TermPlan:
+    *, by: User | None, term: Term, params: Params, rosters: dict[int, list[int]],
+    background: bool | None = None,
+) -> TermPlan:  # fmt: skip
     """A new proposal for the units still to cover in the term; older proposals of the
     term are superseded. No plan meets the constraints → the proposal is stored as
-    refused with the reasons (which constraint, by how many units), never half a plan."""
+    refused with the reasons (which constraint, by how many units), never half a plan.
+
+    Solved at once for up to :data:`SYNC_UNITS` units, else (or with ``background``) by
+    a background job: the plan is stored 求解中 and :func:`solve_stored` finishes it."""
     _manage(by)
     params = _checked_params(term, params)
     stored_rosters = _checked_rosters(params, rosters)
@@ -262,6 +268,13 @@ def plan_propose(
         ]
         entries = [PlanEntry(plan=plan, unit=u, slot=slots[0], team_key=1,
                              elevated=u.pk in elevated) for u in units]  # fmt: skip
+        if background if background is not None else len(units) > SYNC_UNITS:
+            # Placed in the first slot until the job places them.
+            PlanEntry.objects.bulk_create(entries)
+            plan.status = TermPlanStatus.SOLVING
+            _save(plan, by=by)
+            transaction.on_commit(lambda: _enqueue(plan.pk))
+            return plan
         problem = problem_of(plan, entries)
         try:
             result = planner.solve(problem, time_limit=params.time_limit)
@@ -273,6 +286,37 @@ def plan_propose(
         _store(plan, result, greedy_objective=baseline)
         _save(plan, by=by)
         _place(entries, result, slots, by=by, create=True)
+    return plan
+
+
+def _enqueue(plan_id: int) -> None:
+    from .jobs import termplan_solve_task
+
+    termplan_solve_task(plan_id)
+
+
+def solve_stored(plan_id: int) -> TermPlan:
+    """Solve a plan stored 求解中 (the background job): its units placed, or the plan
+    refused with the reasons and its placeholder entries removed."""
+    plan = TermPlan.objects.select_related("created_by").get(pk=plan_id)
+    if plan.status != TermPlanStatus.SOLVING:
+        return plan
+    by = plan.created_by
+    entries = list(plan.entries.select_related("unit__parent", "unit__county", "slot"))
+    problem = problem_of(plan, entries)
+    try:
+        result = planner.solve(problem, time_limit=Params.of(plan.params).time_limit)
+    except planner.Infeasible as err:
+        with transaction.atomic():
+            plan.entries.all().delete()
+            plan.status = TermPlanStatus.REFUSED
+            plan.explanation = _violations_json(err.violations)
+            return _save(plan, by=by)  # type: ignore[no-any-return]
+    with transaction.atomic():
+        _store(plan, result, greedy_objective=_greedy_objective(problem))
+        plan.status = TermPlanStatus.DRAFT
+        _save(plan, by=by)
+        _place(entries, result, list(plan.slots.all()), by=by, create=True)
     return plan
 
 

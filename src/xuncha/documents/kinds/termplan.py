@@ -37,6 +37,8 @@ def build(plan: TermPlan, *, office: str, today: dt.date) -> Document:
 
     if plan.status == TermPlanStatus.REFUSED:
         raise ServiceError(f"{plan}没有可行方案，无法生成规划文件。")
+    if plan.status == TermPlanStatus.SOLVING:
+        raise ServiceError(f"{plan}还在求解中，请稍后再下载。")
     term = plan.term
     params = Params.of(plan.params)
     entries = list(plan.entries.select_related("unit__parent", "slot").order_by("unit__code"))

@@ -3,6 +3,12 @@
 // constraint, and say so beside the form before anything is saved.
 (function () {
   "use strict";
+  // A proposal solved in the background: reload until it is done.
+  var solving = document.getElementById("solving");
+  if (solving) {
+    setTimeout(function () { window.location.reload(); },
+      1000 * Number(solving.getAttribute("data-reload") || 3));
+  }
   var forms = document.querySelectorAll("form.termplan-move");
   function check(form) {
     var out = form.querySelector(".live-check");

@@ -19,6 +19,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -252,7 +253,7 @@ def stage(*, by: User, department: str, year: int, data: bytes, name: str) -> Im
     return batch
 
 
-def set_mapping(*, by: User, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
+def set_mapping(*, by: User, batch: ImportBatch, mapping: Mapping[str, str | None]) -> ImportBatch:
     """The user's column mapping: each column label -> a role (see :data:`ROLE_LABELS`)
     or ``indicator:<code>``, or "" (not imported)."""
     _require(by)

@@ -392,7 +392,7 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
     form = OverrideForm(request.POST)
     if not form.is_valid():
         messages.error(
-            request, "未调整：" + "；".join(e for es in form.errors.values() for e in es)
+            request, "未调整：" + "；".join(str(e) for es in form.errors.values() for e in es)
         )
         return redirect("risk:profile", unit.pk)
     try:

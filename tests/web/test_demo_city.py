@@ -3,6 +3,7 @@ and safe to run twice (the second run is refused and changes nothing)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from xuncha.planning.models import Assignment, Round, Term
 from xuncha.planning.selectors import coverage
 from xuncha.rectifications.models import DueState, RectificationItem, Status
 from xuncha.rectifications.selectors import completion
+from xuncha.risk.models import Classification, LevelOverride
 from xuncha.units.models import RiskLevel, Unit, UnitKind
 from xuncha.units.selectors import in_conflict
 
@@ -74,10 +76,17 @@ def test_codes_look_like_administrative_codes(city, db):
 
 
 def test_village_risk_levels_follow_seed_004(city, db):
+    """Exactly seed 004's 859 / 388 / 170, and each village's level is the one the
+    shipped model computed and stored (no override: nothing was assigned by hand)."""
     villages = Unit.objects.filter(kind__in=[UnitKind.VILLAGE, UnitKind.COMMUNITY])
-    n = villages.count()
-    for level, share in ((RiskLevel.GENERAL, 859), (RiskLevel.WATCH, 388), (RiskLevel.HIGH, 170)):
-        assert abs(villages.filter(risk_level=level).count() - n * share / 1417) < 1
+    counts = {level: villages.filter(risk_level=level).count() for level in RiskLevel.values}
+    assert counts == {RiskLevel.GENERAL: 859, RiskLevel.WATCH: 388, RiskLevel.HIGH: 170}
+    classification = Classification.objects.get(current=True)
+    assert classification.units == 1417 and classification.counts == counts
+    assert classification.model.active and classification.model.version == 1
+    stored = dict(classification.levels.values_list("unit_id", "level"))
+    assert stored == dict(villages.values_list("pk", "risk_level"))
+    assert not LevelOverride.objects.exists()
 
 
 def test_coverage_has_inspected_and_waiting_units(city, db):
@@ -98,7 +107,9 @@ def test_villages_are_realistic(city, db):
     township, communities only in 街道, codes under their township's."""
     villages = Unit.objects.filter(kind__in=[UnitKind.VILLAGE, UnitKind.COMMUNITY])
     names = list(villages.values_list("name", flat=True))
-    assert len(set(names)) == len(names) == 1417
+    assert len(names) == 1417 and len(set(names)) == 1416  # one namesake pair, planted
+    [(name, _)] = [(n, k) for n, k in Counter(names).items() if k > 1]
+    assert villages.filter(name=name).values("county").distinct().count() == 2
     assert all(3 <= len(n) <= 5 and n.endswith(("村", "社区")) for n in names)
     for town in Unit.objects.filter(kind=UnitKind.TOWNSHIP):
         children = list(town.children.all())

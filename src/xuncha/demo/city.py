@@ -50,6 +50,8 @@ from xuncha.units.models import RiskLevel, Unit, UnitKind
 from xuncha.units.selectors import conflicting
 from xuncha.units.services import unit_create
 
+from .risk import refresh_derived, seed_risk
+
 PASSWORD = "xuncha-demo"  # shared by every demo account; documented, for demos only
 CITY_NAME, CITY_CODE = "湘南市", "439900"
 # (code digits, suffix): one urban district, four counties, one county-level city.
@@ -218,7 +220,7 @@ def seed_city(*, today: dt.date, seed: int = 2024) -> DemoCity:
             raise ServiceError("数据库中已有被巡察单位：演示城市只能在空库中生成，未作任何改动。")
         rng = random.Random(seed)
         accounts = _accounts()
-        units = _city(rng)
+        units = _city(rng, accounts[Role.OFFICE], today.year - 1, seed)
         ctx = _Seeder(rng, today, accounts[Role.OFFICE], accounts[Role.TEAM])
         ctx.cadres = _cadres(rng, units, ctx.team_user)
         pools = _pools(rng, units)
@@ -230,6 +232,7 @@ def seed_city(*, today: dt.date, seed: int = 2024) -> DemoCity:
         for number, (plan, pool) in enumerate(zip(PLANS, pools, strict=True), start=1):
             _round(ctx, term, number, plan, pool)
         Talk.objects.bulk_create(ctx.talks)
+        refresh_derived(today.year - 1)
         return DemoCity(
             accounts={str(role): user.username for role, user in accounts.items()},
             password=PASSWORD,
@@ -296,10 +299,11 @@ def _place(rng: random.Random, taken: set[str], *, village: bool = False) -> str
             return name
 
 
-def _city(rng: random.Random) -> _Units:
+def _city(rng: random.Random, office: User, year: int, seed: int) -> _Units:
     """The city, six counties of seven to nine townships holding seed 004's 1,417
-    villages and communities (risk levels in its proportions), the city's departments
-    and enterprises, and one county park."""
+    villages and communities (their risk levels computed by the shipped model from the
+    departments' data of ``year``, see xuncha.demo.risk), the city's departments and
+    enterprises, and one county park."""
     city = unit_create(name=CITY_NAME, code=CITY_CODE, kind=UnitKind.CITY)
     counties, townships, taken = [], [], set[str]()
     for digits, suffix in COUNTIES:
@@ -308,7 +312,7 @@ def _city(rng: random.Random) -> _Units:
         counties.append(county)
         townships.extend(_townships(rng, county, taken, urban=suffix == "区"))
     villages = _villages(rng, townships, taken)
-    _set_risk_levels(rng, villages)
+    seed_risk(office, villages, seed=seed, year=year)
     host = counties[1]
     return _Units(
         city, counties, townships, villages,
@@ -362,6 +366,16 @@ def _township_suffix(town: Unit) -> str:
     return next(s for s in ("街道", "镇", "乡") if town.name.endswith(s))
 
 
+def _namesake(rng: random.Random, villages: list[Unit]) -> None:
+    """One village takes the name of a village in another county (there are several 新民村
+    in any province): a department's row naming it without township is ambiguous, and
+    the office resolves it on the import page."""
+    plain = [v for v in villages if v.kind == UnitKind.VILLAGE]
+    a = rng.choice(plain)
+    b = rng.choice([v for v in plain if v.county_id != a.county_id])
+    b.name = a.name
+
+
 def _villages(rng: random.Random, townships: list[Unit], taken: set[str]) -> list[Unit]:
     """Every township's villages, in one bulk insert: a 街道 has only communities
     (居委会 codes 001–), a town one community at its seat and villages (村委会 codes
@@ -376,28 +390,11 @@ def _villages(rng: random.Random, townships: list[Unit], taken: set[str]) -> lis
             out.append(Unit(name=_place(rng, taken, village=True) + suffix,
                             code=f"{town.code}{number:03d}", kind=kind, parent=town,
                             county=town.county, risk_level=RiskLevel.GENERAL))  # fmt: skip
+    _namesake(rng, out)
     codes = [u.code for u in out]
     if len(set(codes)) != len(codes) or Unit.objects.filter(code__in=codes).exists():
         raise ServiceError("演示城市的村（社区）编码重复。")
     return Unit.objects.bulk_create(out, batch_size=500)
-
-
-def _set_risk_levels(rng: random.Random, villages: list[Unit]) -> None:
-    """Seed 004's proportions (859 / 388 / 170 of 1,417) scaled to these villages by
-    largest remainder, dealt out at random."""
-    shares = {RiskLevel.GENERAL: 859, RiskLevel.WATCH: 388, RiskLevel.HIGH: 170}
-    n, total = len(villages), sum(shares.values())
-    counts = {level: n * share // total for level, share in shares.items()}
-    by_remainder = sorted(shares, key=lambda level: -(n * shares[level] % total))
-    for level in by_remainder[: n - sum(counts.values())]:
-        counts[level] += 1
-    levels = [level for level, count in counts.items() for _ in range(count)]
-    rng.shuffle(levels)
-    for village, level in zip(villages, levels, strict=True):
-        village.risk_level = level
-    for level in shares:
-        pks = [v.pk for v in villages if v.risk_level == level]
-        Unit.objects.filter(pk__in=pks).update(risk_level=level)
 
 
 # --------------------------------------------------------------------------- plan

@@ -330,3 +330,12 @@ def test_a_large_proposal_is_solved_by_the_background_job(client) -> None:
     refused.refresh_from_db()
     assert refused.status == TermPlanStatus.REFUSED and refused.explanation
     assert refused.entries.count() == 0
+
+
+def test_admin_lists_plans_and_entries(client) -> None:
+    w = small_world(per_township=1)
+    propose(w)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for name in ("termplan", "planentry"):
+        r = client.get(reverse(f"admin:planning_{name}_changelist"))
+        assert r.status_code == 200 and w.term.name in r.content.decode()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Assignment, Cadre, Round, Team, TeamMember, Term
+from .models import Assignment, Cadre, PlanEntry, PlanSlot, Round, Team, TeamMember, Term, TermPlan
 
 
 @admin.register(Term)
@@ -39,3 +39,23 @@ class AssignmentAdmin(SimpleHistoryAdmin):
     list_display = ("unit", "team", "round", "kind")
     list_filter = ("round", "kind")
     raw_id_fields = ("unit",)
+
+
+class PlanSlotInline(admin.TabularInline):
+    model = PlanSlot
+    raw_id_fields = ("round",)
+    extra = 0
+
+
+@admin.register(TermPlan)
+class TermPlanAdmin(SimpleHistoryAdmin):
+    list_display = ("term", "number", "status", "objective", "greedy_objective", "created_at")
+    list_filter = ("term", "status")
+    inlines = [PlanSlotInline]
+
+
+@admin.register(PlanEntry)
+class PlanEntryAdmin(SimpleHistoryAdmin):
+    list_display = ("unit", "plan", "slot", "team_key", "pinned", "moved_by")
+    list_filter = ("plan",)
+    raw_id_fields = ("unit", "slot", "moved_by")

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -24,7 +25,7 @@ from xuncha.common.exports import file_name, workbook, xlsx_response
 from xuncha.common.pagination import paginate
 from xuncha.units.models import RiskLevel, Unit
 
-from . import importing
+from . import importing, selectors, services
 from .forms import (
     ClassifyForm,
     ImportForm,
@@ -44,6 +45,7 @@ from .models import (
     RiskModel,
     UnitLevel,
 )
+from .spec import Spec
 
 PAGE_SIZE = 50
 LEVEL_NAMES = dict(RiskLevel.choices)
@@ -71,8 +73,6 @@ def _indicator_names() -> dict[str, str]:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    from . import selectors
-
     manage = _read(request)
     current = selectors.current_classification()
     counts = [
@@ -94,8 +94,6 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def install(request: HttpRequest) -> HttpResponse:
-    from . import services
-
     _manage(request)
     model = services.install_shipped(by=user_of(request))
     messages.success(request, f"已安装随系统提供的指标目录和「{model}」。")
@@ -105,8 +103,6 @@ def install(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def classify(request: HttpRequest) -> HttpResponse:
-    from . import services
-
     _manage(request)
     form = ClassifyForm(request.POST)
     if not form.is_valid():
@@ -271,8 +267,6 @@ def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rows(request: HttpRequest, c: Classification) -> tuple[LevelFilterForm, QuerySet[UnitLevel]]:
-    from . import selectors
-
     form = LevelFilterForm(request.GET or None)
     form.is_valid()
     d = form.cleaned_data if form.is_bound else {}
@@ -292,8 +286,6 @@ def _rows(request: HttpRequest, c: Classification) -> tuple[LevelFilterForm, Que
 
 
 def _current_or_404() -> Classification:
-    from . import selectors
-
     c = selectors.current_classification()
     if c is None:
         raise Http404
@@ -302,8 +294,6 @@ def _current_or_404() -> Classification:
 
 @login_required
 def levels(request: HttpRequest) -> HttpResponse:
-    from . import selectors
-
     _read(request)
     c = selectors.current_classification()
     if c is None:
@@ -326,8 +316,6 @@ def levels(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def levels_export(request: HttpRequest) -> HttpResponse:
-    from . import selectors
-
     _read(request)
     c = _current_or_404()
     _, rows = _rows(request, c)
@@ -357,8 +345,6 @@ def levels_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
-    from . import selectors
-
     manage = _read(request)
     unit = get_object_or_404(Unit.objects.select_related("parent", "county"), pk=pk)
     p = selectors.unit_profile(unit)
@@ -385,8 +371,6 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def override(request: HttpRequest, pk: int) -> HttpResponse:
-    from . import services
-
     _manage(request)
     unit = get_object_or_404(Unit, pk=pk)
     form = OverrideForm(request.POST)
@@ -410,8 +394,6 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def override_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    from . import services
-
     _manage(request)
     unit = get_object_or_404(Unit, pk=pk)
     form = WithdrawForm(request.POST, prefix="withdraw")
@@ -464,8 +446,6 @@ def _chinese_error(text: str) -> str:
 
 
 def _model_words(m: RiskModel) -> dict[str, Any]:
-    from .spec import Spec
-
     spec = Spec.from_json(m.spec)
     names = _indicator_names()
     normalise = {"minmax": "按全体单位最小—最大值", "rank": "按全体单位排名",
@@ -489,8 +469,6 @@ def _model_words(m: RiskModel) -> dict[str, Any]:
 
 @login_required
 def model(request: HttpRequest) -> HttpResponse:
-    from . import selectors
-
     manage = _read(request)
     shown = selectors.active_model()
     if request.GET.get("version"):
@@ -504,8 +482,6 @@ def model(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def model_new(request: HttpRequest) -> HttpResponse:
-    from . import selectors, services
-
     _manage(request)
     base = selectors.active_model()
     if request.GET.get("from"):
@@ -526,23 +502,15 @@ def model_new(request: HttpRequest) -> HttpResponse:
             error = _chinese_error(str(err))
         else:
             messages.success(request, f"已保存为「{new}」（尚未启用）。")
-            return redirect(f"{_url('risk:model')}?version={new.pk}")
+            return redirect(f"{reverse('risk:model')}?version={new.pk}")
     status = 400 if request.method == "POST" else 200
     return render(request, "risk/model_new.html", {"form": form, "base": base, "error": error},
                   status=status)  # fmt: skip
 
 
-def _url(name: str) -> str:
-    from django.urls import reverse
-
-    return reverse(name)
-
-
 @login_required
 @require_POST
 def model_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    from . import services
-
     _manage(request)
     m = get_object_or_404(RiskModel, pk=pk)
     try:

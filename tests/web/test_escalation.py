@@ -6,8 +6,10 @@ the pages per role (the office manages, a leader reads, everyone else gets 404).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
+import uuid
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -368,3 +370,29 @@ def test_office_walks_mark_escalate_export_import(
     page = client.post(reverse("escalation:import"),
                        {"file": SimpleUploadedFile("包.zip", data)}, follow=True)  # fmt: skip
     assert "本次未做任何改动" in page.text and ReceivedBundle.objects.count() == 1
+
+
+def test_a_bad_second_finding_writes_nothing(world: Any, two: Installations, settings: Any) -> None:
+    """A validly signed bundle whose second finding has no number for its money: refused
+    whole, no row and no file (the first finding's attachment is not stored either)."""
+    office = world.users["office"]
+    two.be("county", "苏仙区委巡察办", "county", office)
+    key = keys.signing_key()
+    photo = PNG + uuid.uuid4().bytes  # bytes no other test stored
+    sha = hashlib.sha256(photo).hexdigest()
+    good = {"id": "a", "description": "甲", "amount": "1",
+            "attachments": [{"name": "照片.png", "sha256": sha, "size": len(photo)}]}  # fmt: skip
+    manifest = {
+        "format": fmt.FORMAT, "format_version": fmt.FORMAT_VERSION, "bundle_id": str(uuid.uuid4()),
+        "created_at": "2026-03-01T10:00:00+08:00",
+        "sender": {"name": "苏仙区委巡察办", "fingerprint": keys.own_fingerprint()},
+        "findings": [good, {"id": "b", "description": "乙", "amount": "一万元"}],
+    }  # fmt: skip
+    data = fmt.build_bundle(manifest, {sha: photo}, key)
+    public = fmt.public_key_text(key, "苏仙区委巡察办")
+    two.be("city", "郴州市委巡察办", "city", office)
+    services.sender_register(text=public, name="", by=office)
+    with pytest.raises(ServiceError, match="第 2 个问题的涉及金额「一万元」不是数字"):
+        services.bundle_import(data=data, file_name="包.zip", by=office)
+    assert nothing_received()
+    assert not (Path(settings.MEDIA_ROOT) / "escalation" / "received" / sha[:2] / sha).exists()

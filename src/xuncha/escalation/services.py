@@ -398,6 +398,7 @@ def bundle_import(*, data: bytes, file_name: str, by: User) -> ImportResult:
     if earlier is not None:
         return ImportResult(bundle=earlier, created=False)
     now = timezone.now()
+    fields = [_fields(i, item, by, now) for i, item in enumerate(m["findings"], 1)]
     with transaction.atomic():
         bundle = ReceivedBundle.objects.create(
             bundle_id=uuid.UUID(m["bundle_id"]), sender=TrustedSender.objects.get(fingerprint=opened.fingerprint),
@@ -405,21 +406,29 @@ def bundle_import(*, data: bytes, file_name: str, by: User) -> ImportResult:
             sha256=hashlib.sha256(data).hexdigest(), manifest=m,
             created_on_sender=_when(m.get("created_at")), received_by=by, received_at=now,
         )  # fmt: skip
-        found = [
-            _receive(bundle, i, item, opened.files, by, now)
-            for i, item in enumerate(m["findings"], 1)
-        ]
+        found = []
+        for item, values in zip(m["findings"], fields, strict=True):
+            found.append(ReceivedMajorFinding.objects.create(bundle=bundle, **values))
+            for att in item.get("attachments", []):
+                sha = att["sha256"]
+                ReceivedAttachment.objects.create(
+                    finding=found[-1], name=str(att.get("name", sha))[:255], sha256=sha,
+                    size=len(opened.files[sha]), file=_attachment_path(sha),
+                )  # fmt: skip
+        # Last, once every row is in: a file is named by its hash, so one left by a failed
+        # import is the same bytes the next import would write.
+        for sha, content in opened.files.items():
+            if not default_storage.exists(_attachment_path(sha)):
+                default_storage.save(_attachment_path(sha), ContentFile(content))
     return ImportResult(bundle=bundle, created=True, findings=found)
 
 
-def _receive(
-    bundle: ReceivedBundle,
-    i: int,
-    item: dict[str, Any],
-    files: dict[str, bytes],
-    by: User,
-    now: dt.datetime,
-) -> ReceivedMajorFinding:
+def _attachment_path(sha: str) -> str:
+    return f"escalation/received/{sha[:2]}/{sha}"
+
+
+def _fields(i: int, item: dict[str, Any], by: User, now: dt.datetime) -> dict[str, Any]:
+    """A received finding's fields, checked before anything is written."""
     where = f"第 {i} 个问题"
     given = item.get("unit")
     unit: dict[str, Any] = given if isinstance(given, dict) else {}
@@ -429,20 +438,12 @@ def _receive(
                      "status": HopStatus.RECEIVED}  # fmt: skip
     if not str(item.get("description", "")).strip():
         raise ServiceError(f"{where}没有问题描述。")
-    found = ReceivedMajorFinding.objects.create(
-        bundle=bundle, origin_id=str(item.get("id", ""))[:64],
-        unit_name=str(unit.get("name", ""))[:100] or "（未注明）", unit_code=str(unit.get("code", ""))[:32],
-        round_name=str(item.get("round", ""))[:100], team_name=str(item.get("team", ""))[:100],
-        category=str(item.get("category", ""))[:100], description=str(item["description"]),
-        amount=_amount(item.get("amount"), where), reason=str(item.get("reason", "")), chain=chain,
-    )  # fmt: skip
-    for att in item.get("attachments", []):
-        sha = att["sha256"]
-        path = f"escalation/received/{sha[:2]}/{sha}"
-        if not default_storage.exists(path):
-            path = default_storage.save(path, ContentFile(files[sha]))
-        ReceivedAttachment.objects.create(
-            finding=found, name=str(att.get("name", sha))[:255], sha256=sha,
-            size=len(files[sha]), file=path,
-        )  # fmt: skip
-    return found
+    return {
+        "origin_id": str(item.get("id", ""))[:64],
+        "unit_name": str(unit.get("name", ""))[:100] or "（未注明）",
+        "unit_code": str(unit.get("code", ""))[:32],
+        "round_name": str(item.get("round", ""))[:100], "team_name": str(item.get("team", ""))[:100],
+        "category": str(item.get("category", ""))[:100], "description": str(item["description"]),
+        "amount": _amount(item.get("amount"), where), "reason": str(item.get("reason", "")),
+        "chain": chain,
+    }  # fmt: skip

@@ -197,3 +197,38 @@ def test_the_week_page_and_a_bad_date(client, setup) -> None:
     bad = client.get(reverse("worklist:week"), {"date": "2026-13-01"})
     assert bad.status_code == 400 and "不是 YYYY-MM-DD 格式" in text(bad)
     assert TaskList.objects.count() == 1
+
+
+def test_carrying_over_on_the_page_keeps_the_earlier_record(client, setup) -> None:
+    world, task_list, items, staff = setup
+    office = world.users["office"]
+    today = timezone.localdate()
+    item = items[0]
+    services.milestone_add(item=item, by=staff, what="形成初稿", due=item.deadline, today=today)
+    services.progress_report(item=item, by=staff, text="已收集各组意见", percent=30, today=today)
+    TaskList.objects.filter(pk=task_list.pk).update(
+        month=task_list.month.replace(year=task_list.month.year - 1)
+    )
+    later = services.list_create(by=office, month=today, today=today)
+    client.force_login(office)
+    page = text(client.get(reverse("worklist:list", args=[later.pk])))
+    assert "延续未完成事项" in page
+    done = client.post(
+        reverse("worklist:list_carry", args=[later.pk]), {"source": task_list.pk}, follow=True
+    )
+    assert "延续 2 项未完成事项" in text(done)
+    new = later.items.get(carried_from=item)
+    page = text(client.get(reverse("worklist:item", args=[new.pk])))
+    assert "延续前" in page and "已收集各组意见" in page and "形成初稿" in page
+    old = text(client.get(reverse("worklist:item", args=[item.pk])))
+    assert "已延续至" in old and "已延续至下月" in old
+    # The carried milestone is marked done from the new item's page.
+    milestone = new.milestones.get()
+    client.post(reverse("worklist:milestone_done", args=[milestone.pk]))
+    milestone.refresh_from_db()
+    assert milestone.done_at == today and item.milestones.get().done_at is None
+    # A choice missing from a form stays on the page with the reason.
+    missing = client.post(
+        reverse("worklist:item_action", args=[new.pk, "extend"]), {"reason": "等待"}
+    )
+    assert missing.status_code == 400 and "请填写申请延至" in text(missing)

@@ -41,7 +41,7 @@ def setup(world):
             responsible=staff,
             deadline=today + dt.timedelta(days=days),
             today=today,
-        )  # fmt: skip
+        )
         for what, days in (("起草年度巡察工作要点", 10), ('=HYPERLINK("x")组织业务培训', 20))
     ]
     return world, task_list, items, staff
@@ -148,7 +148,7 @@ def test_a_leader_reads_and_decides_only_its_own_items_extensions(client, setup)
 
 
 def test_my_tasks_show_the_responsible_persons_items_and_reminders(client, setup) -> None:
-    world, task_list, items, staff = setup
+    world, _, items, staff = setup
     services.reminder_add(
         item=items[0], by=world.users["office"], note="请抓紧起草", today=timezone.localdate()
     )
@@ -160,7 +160,7 @@ def test_my_tasks_show_the_responsible_persons_items_and_reminders(client, setup
 
 
 def test_the_list_exports_as_text_and_prints(client, setup) -> None:
-    world, task_list, items, _ = setup
+    world, task_list, *_ = setup
     client.force_login(world.users["leader"])
     response = client.get(reverse("worklist:list_export", args=[task_list.pk]))
     assert response.status_code == 200

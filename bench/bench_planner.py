@@ -9,7 +9,11 @@ method: wall time, status, the hard-constraint check (must be []), the objective
 then the ratio of CP-SAT's objective to greedy's (lower is better; ≤ 1 by construction).
 
     python bench/bench_planner.py [--units 3000] [--years 5] [--rounds 4] [--teams 10]
+                                  [--capacity N] [--recusal-ties 3]
                                   [--time-limit 50] [--workers 2] [--seed 0]
+
+A tight term where the greedy baseline gets stuck and CP-SAT still covers every unit:
+``--units 3061 --capacity 15 --recusal-ties 30`` (routine room exactly the 3,000 routine units).
 """
 
 from __future__ import annotations
@@ -55,6 +59,10 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=4, help="routine rounds per year")
     parser.add_argument("--teams", type=int, default=10)
+    parser.add_argument(
+        "--capacity", type=int, default=None, help="per routine team (default: 10%% slack)"
+    )
+    parser.add_argument("--recusal-ties", type=int, default=3, help="most townships a team recuses")
     parser.add_argument("--time-limit", type=float, default=50.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)

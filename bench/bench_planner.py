@@ -76,6 +76,8 @@ def main() -> None:
         years=args.years,
         rounds_per_year=args.rounds,
         teams=args.teams,
+        capacity=args.capacity,
+        recusal_ties=args.recusal_ties,
         seed=args.seed,
     )
     routine = [s for s in problem.slots if s.kind == "routine"]

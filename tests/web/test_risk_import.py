@@ -123,7 +123,7 @@ def test_messy_workbook_mapped_resolved_and_imported_with_sources(city, office):
     assert got[(city["东山村@星沙"].pk, "party_org_grade")][0] == 1.0
     assert got[(city["东山村@黄兴"].pk, "petitions")] == (
         7.0,
-        "组织部 · 组织部考评.xlsx · 第 5 行 · 「信访件数（件）」",
+        "组织部 · 组织部考评.xlsx · 考评 · 第 5 行 · 「信访件数（件）」",
     )
     assert got[(city["南塘社区"].pk, "party_org_grade")][1].endswith("第 4 行 · 「党组织考评等次」")
 
@@ -200,3 +200,11 @@ def test_only_the_office_imports(city, role):
     with pytest.raises(PermissionDenied):
         importing.stage(by=user, department="信访局", year=2024, data=data,
                         name="a.xlsx")  # fmt: skip
+
+
+def test_rows_keep_their_excel_numbers_under_blank_rows(city, office):
+    data = xlsx([[], [], ["", "单位名称", "信访件数"], ["", "光明村", 4]])
+    batch = importing.stage(by=office, department="信访局", year=2024, data=data, name="a.xlsx")
+    assert batch.sheet == "考评" and batch.header_row == 2
+    importing.commit(by=office, batch=batch)
+    assert IndicatorValue.objects.get().source == "信访局 · a.xlsx · 考评 · 第 4 行 · 「信访件数」"

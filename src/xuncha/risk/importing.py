@@ -113,15 +113,21 @@ def _places_match(cell: str, unit: Unit | None) -> bool:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def _read(data: bytes, name: str) -> list[list[str]]:
-    """Every row of the file as text (a workbook's first sheet, or a CSV in UTF-8 or
-    GBK), read in the sandbox; any reason it cannot be read is a ServiceError."""
-    from xuncha.policy.tables import TableError, read_rows_isolated
+def _read(data: bytes, name: str) -> tuple[str, list[list[str]]]:
+    """(sheet name, every row as text) of the file (a workbook's first sheet, or a CSV
+    in UTF-8 or GBK), read in the sandbox; any reason it cannot be read is a
+    ServiceError naming the file."""
+    from xuncha.crosscheck.errors import InputError
 
+    from .reading import read_isolated
+
+    if not data:
+        raise ServiceError(f"「{name}」是空文件。")
     try:
-        return read_rows_isolated(data, name=name)
-    except TableError as err:
-        raise ServiceError(str(err)) from err
+        return read_isolated(data, name=name)
+    except InputError as err:
+        text = str(err)
+        raise ServiceError(text if name in text else f"「{name}」无法读取：{text}") from err
 
 
 def _indicator_keys() -> dict[str, str]:
@@ -240,12 +246,12 @@ def stage(*, by: User, department: str, year: int, data: bytes, name: str) -> Im
             f"「{name}」与 {earlier.created_at:%Y-%m-%d %H:%M} 上传的「{earlier.file_name}」"
             f"内容相同（{earlier.get_status_display()}），未重复上传。"
         )
-    rows = [[c.strip() for c in r] for r in _read(data, name)]
+    sheet, rows = _read(data, name)
     index, _, mapping = find_header(rows)
     with transaction.atomic():
         batch = ImportBatch(
             department=department[:100], year=year, file_name=name, sha256=digest,
-            mapping=mapping, cells=rows, header_row=index, uploaded_by=by,
+            sheet=sheet[:100], mapping=mapping, cells=rows, header_row=index, uploaded_by=by,
         )  # fmt: skip
         batch.file.save(digest, ContentFile(data), save=False)
         batch.rows_total = len(_data_rows(batch))

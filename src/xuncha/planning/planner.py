@@ -335,17 +335,17 @@ def explain_infeasible(problem: Problem) -> list[Violation]:
 
     # pinned placements
     pinned_load: Counter[tuple[int, int]] = Counter()
-    for key, (s, t) in sorted(problem.pinned.items()):
+    for key, (si, t) in sorted(problem.pinned.items()):
         u = unit.get(key)
         if u is None:
             out.append(
                 Violation("unknown_unit", f"固定安排中的单位（编号 {key}）不在本届名单中。", (key,))
             )
             continue
-        slot = slots.get(s)
+        slot = slots.get(si)
         if slot is None:
             out.append(
-                Violation("unknown_slot", f"{u.name}：固定在不存在的轮次（序号 {s}）。", (key,))
+                Violation("unknown_slot", f"{u.name}：固定在不存在的轮次（序号 {si}）。", (key,))
             )
             continue
         team = _team(slot, t)
@@ -358,7 +358,7 @@ def explain_infeasible(problem: Problem) -> list[Violation]:
                 )
             )
             continue
-        pinned_load[(s, t)] += 1
+        pinned_load[(si, t)] += 1
         if key in team.recused:
             out.append(
                 Violation(
@@ -372,16 +372,16 @@ def explain_infeasible(problem: Problem) -> list[Violation]:
                 "须提级巡察，却固定在常规轮次" if u.elevated else "不属提级巡察，却固定在提级轮次"
             )
             out.append(Violation("elevated", f"{u.name}：{kind}{slot_label(slot)}。", (key,)))
-    for (s, t), count in sorted(pinned_load.items()):
-        team = _team(slots[s], t)
+    for (si, t), count in sorted(pinned_load.items()):
+        team = _team(slots[si], t)
         assert team is not None
         if count > team.capacity:
             out.append(
                 Violation(
                     "capacity",
-                    f"{_team_label(slots[s], t)}固定了 {_n(count)} 个单位，超过可巡察的 {_n(team.capacity)} 个，"
+                    f"{_team_label(slots[si], t)}固定了 {_n(count)} 个单位，超过可巡察的 {_n(team.capacity)} 个，"
                     f"多 {_n(count - team.capacity)} 个。",
-                    tuple(sorted(k for k, at in problem.pinned.items() if at == (s, t))),
+                    tuple(sorted(k for k, at in problem.pinned.items() if at == (si, t))),
                 )
             )
 

@@ -169,6 +169,12 @@ def test_new_model_version_bad_spec_shows_the_line_then_saved_and_activated(clie
     assert response.status_code == 400
     assert f"第 {line} 行" in response.content.decode()
 
+    unknown = text.replace('code = "petition_count"', 'code = "petitions_lodged"', 1)
+    response = client.post(url, {"spec_text": unknown, "note": "改指标"})
+    table = unknown.splitlines().index('code = "petitions_lodged"')  # the line above: [[...]]
+    assert unknown.splitlines()[table - 1] == "[[indicators]]"
+    assert f"（第 {table} 行起）" in response.content.decode()
+
     heavy = text.replace("weight = 0.25", "weight = 0.5", 1)
     response = client.post(url, {"spec_text": heavy, "note": "改权重"})
     assert response.status_code == 400 and "权重" in response.content.decode()
@@ -239,6 +245,18 @@ def test_upload_refusals_are_shown_on_the_form(client, risk_city):
     response = client.post(reverse("risk:import_new"),
                            {"department": "组织部", "year": "2024", "file": upload})  # fmt: skip
     assert response.status_code == 400 and "坏文件.xlsx" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_hostile_workbook_refused_by_the_sandbox(client, risk_city, tmp_path):
+    from bombs import bomb_xlsx, far_cell_xlsx
+
+    client.force_login(UserFactory(role=Role.OFFICE))
+    for path in (far_cell_xlsx(tmp_path / "远.xlsx"), bomb_xlsx(tmp_path / "炸.xlsx")):
+        with path.open("rb") as f:
+            response = client.post(reverse("risk:import_new"),
+                                   {"department": "组织部", "year": "2024", "file": f})  # fmt: skip
+        assert response.status_code == 400 and path.name in response.content.decode()
     assert not ImportBatch.objects.exists()
 
 

@@ -440,9 +440,21 @@ def spec_toml(spec: dict[str, Any]) -> str:
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-def _chinese_error(text: str) -> str:
-    """tomllib's 「(at line 3, column 5)」 as 「（第 3 行第 5 列）」."""
-    return _TOML_AT.sub(lambda m: f"（第 {m[1]} 行第 {m[2]} 列）", text)
+_NTH_TABLE = re.compile(r"第 (\d+) 个 \[\[(\w+)\]\]")
+
+
+def spec_error(text: str, spec_text: str) -> str:
+    """A spec error with the line it is about: tomllib's 「(at line 3, column 5)」 as
+    「（第 3 行第 5 列）」, and 「第 2 个 [[indicators]]」 given the line that table starts on."""
+    text = _TOML_AT.sub(lambda m: f"（第 {m[1]} 行第 {m[2]} 列）", text)
+    m = _NTH_TABLE.search(text)
+    if m:
+        starts = [n for n, line in enumerate(spec_text.splitlines(), 1)
+                  if line.strip() == f"[[{m[2]}]]"]  # fmt: skip
+        if int(m[1]) <= len(starts):
+            line = starts[int(m[1]) - 1]
+            text = text.replace(m[0], f"{m[0]}（第 {line} 行起）", 1)
+    return text
 
 
 def _model_words(m: RiskModel) -> dict[str, Any]:
@@ -499,7 +511,7 @@ def model_new(request: HttpRequest) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )  # fmt: skip
         except ServiceError as err:
-            error = _chinese_error(str(err))
+            error = spec_error(str(err), form.cleaned_data["spec_text"])
         else:
             messages.success(request, f"已保存为「{new}」（尚未启用）。")
             return redirect(f"{reverse('risk:model')}?version={new.pk}")

@@ -235,3 +235,38 @@ def test_solve_places_every_unit_where_greedy_gets_stuck() -> None:
     assert plan.status in ("optimal", "feasible")
     assert check(problem, plan.placements) == []
     assert len(plan.placements) == 150
+
+
+@pytest.mark.parametrize("hall_limit", [4000, 0])
+def test_recusal_by_overlapping_team_sets_is_respected(
+    monkeypatch: pytest.MonkeyPatch, hall_limit: int
+) -> None:
+    # Slot 0 has four teams of one: units 1, 2 may not go to teams 1, 2; units 3, 4 not to
+    # teams 2, 3. Each pair fits, but all four would need teams 1, 3, 4 for four units: only
+    # three fit. Listed Hall sets (limit 4000) or cuts added after a failed matching (limit 0)
+    # both give three units in slot 0 and one in slot 1.
+    import xuncha.planning.planner as planner
+
+    monkeypatch.setattr(planner, "HALL_LIMIT", hall_limit)
+    units = tuple(PlanUnit(k, f"单位{k}", "", "high") for k in (1, 2, 3, 4))
+    slots = (
+        Slot(
+            0,
+            2026,
+            1,
+            "routine",
+            (
+                PlanTeam(1, 1, frozenset({1, 2})),
+                PlanTeam(2, 1, frozenset({1, 2, 3, 4})),
+                PlanTeam(3, 1, frozenset({3, 4})),
+                PlanTeam(4, 1),
+            ),
+        ),
+        Slot(1, 2026, 2, "routine", (PlanTeam(1, 4),)),
+    )
+    problem = Problem(units, slots)
+    plan = solve(problem, time_limit=10)
+    assert check(problem, plan.placements) == []
+    assert sorted(p.slot for p in plan.placements) == [0, 0, 0, 1]
+    assert plan.objective == 9
+    assert plan.status == "optimal"  # the solver's own plan, not the greedy fallback

@@ -339,3 +339,33 @@ def test_admin_lists_plans_and_entries(client) -> None:
     for name in ("termplan", "planentry"):
         r = client.get(reverse(f"admin:planning_{name}_changelist"))
         assert r.status_code == 200 and w.term.name in r.content.decode()
+
+
+def test_elevated_units_go_to_elevated_rounds_or_the_plan_says_why(monkeypatch) -> None:
+    w = small_world(per_township=2)
+    flagged = w.townships[1]
+    monkeypatch.setattr(termplan, "elevated_ids", lambda: {flagged.pk})
+    refused = propose(w)  # no 提级 round: the flagged unit has nowhere to go
+    assert refused.status == TermPlanStatus.REFUSED
+    assert "elevated" in {v["constraint"] for v in refused.explanation}
+    assert any("提级" in v["message"] for v in refused.explanation if v["constraint"] == "elevated")
+    plan = propose(w, elevated_per_year=1)
+    assert plan.status == TermPlanStatus.DRAFT and termplan.violations(plan) == []
+    entries = plan.entries.select_related("slot")
+    assert {e.slot.kind for e in entries if e.unit_id == flagged.pk} == {"elevated"}
+    assert {e.slot.kind for e in entries if e.unit_id != flagged.pk} == {"routine"}
+
+
+def test_progress_names_units_of_past_slots_not_yet_inspected() -> None:
+    from xuncha.planning.selectors import plan_progress
+
+    w = small_world(per_township=2)
+    plan = propose(w)
+    first = plan.slots.get(index=0)
+    planned = set(first.entries.values_list("unit_id", flat=True))
+    rows = plan_progress(plan, today=dt.date(2025, 7, 15))
+    assert rows[0].past and not rows[1].past and {u.pk for u in rows[0].late} == planned
+    assert (rows[0].planned, rows[0].committed, rows[0].inspected) == (len(planned), 0, 0)
+    termplan.slot_commit(by=w.office, slot=first)
+    rows = plan_progress(plan, today=dt.date(2025, 7, 15))
+    assert (rows[0].committed, rows[0].inspected, rows[0].late) == (len(planned), len(planned), [])

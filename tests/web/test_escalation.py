@@ -328,6 +328,7 @@ def test_pages_per_role(
         assert "已呈报至郴州市委巡察办，待签收" in page.text and "下载呈报包" not in page.text
         page = client.get(reverse("escalation:keys"))
         assert 'id="sender-form"' not in page.text and "苏仙区委巡察办" in page.text
+        assert fmt.spaced(keys.own_fingerprint()) in page.text
 
 
 def test_office_walks_mark_escalate_export_import(
@@ -397,3 +398,13 @@ def test_a_bad_second_finding_writes_nothing(world: Any, two: Installations, set
         services.bundle_import(data=data, file_name="包.zip", by=office)
     assert nothing_received()
     assert not (Path(settings.MEDIA_ROOT) / "escalation" / "received" / sha[:2] / sha).exists()
+
+
+def test_anonymous_goes_to_login(client: Any, db: Any) -> None:
+    for url in (
+        reverse("escalation:index"),
+        reverse("escalation:keys"),
+        reverse("escalation:import"),
+    ):
+        page = client.get(url)
+        assert page.status_code == 302 and "/login" in page["Location"]

@@ -28,7 +28,7 @@ from .forms import (
     ReceiptForm,
     SenderForm,
 )
-from .keys import signing_key
+from .keys import key_path, signing_key
 from .models import Escalation, JointRound, Level, MajorFinding, ReceivedMajorFinding, TrustedSender
 
 READ, MANAGE = "escalation.read", "escalation.manage"
@@ -80,7 +80,8 @@ def keys(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "已保存本单位名称和层级。")
                 return redirect("escalation:keys")
-    key = signing_key() if manage else None
+    # A leader sees the key once the office made it; only the office's visit makes it.
+    key = signing_key() if manage or key_path().exists() else None
     return render(request, "escalation/keys.html", {
         "office": office, "manage": manage, "office_form": form if manage else None,
         "fingerprint": fmt.spaced(fmt.fingerprint(fmt.public_raw(key))) if key else "",

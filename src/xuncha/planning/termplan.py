@@ -311,7 +311,7 @@ def solve_stored(plan_id: int) -> TermPlan:
             plan.entries.all().delete()
             plan.status = TermPlanStatus.REFUSED
             plan.explanation = _violations_json(err.violations)
-            return _save(plan, by=by)  # type: ignore[no-any-return]
+            return _save(plan, by=by)
     with transaction.atomic():
         _store(plan, result, greedy_objective=_greedy_objective(problem))
         plan.status = TermPlanStatus.DRAFT

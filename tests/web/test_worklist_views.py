@@ -232,3 +232,33 @@ def test_carrying_over_on_the_page_keeps_the_earlier_record(client, setup) -> No
         reverse("worklist:item_action", args=[new.pk, "extend"]), {"reason": "等待"}
     )
     assert missing.status_code == 400 and "请填写申请延至" in text(missing)
+
+
+def test_the_home_page_counts_ones_own_items_as_the_linked_lists_show_them(client, setup) -> None:
+    from xuncha.worklist.home import sections
+
+    world, task_list, items, staff = setup
+    today = timezone.localdate()
+    services.list_issue(task_list=task_list, by=world.users["office"])
+    TaskItem.objects.filter(pk=items[0].pk).update(deadline=today - dt.timedelta(days=1))
+    services.reminders_derive(today)
+    services.progress_report(item=items[1], by=staff, text="已办完", percent=100, today=today)
+    entries = {e.label: (e.count, e.url) for e in sections(user=staff, today=today)[0].entries}
+    assert entries["我负责的未完成事项"][0] == 2 and entries["其中已逾期"][0] == 1
+    assert entries["今天被催办的事项"][0] >= 1 and entries["已报结待审结的事项"][0] == 1
+    client.force_login(staff)
+    home = text(client.get(reverse("home")))
+    assert "月度任务清单" in home and "我负责的未完成事项 2" in home
+    for label, (count, url) in entries.items():
+        response = client.get(url)
+        assert response.context["page"].paginator.count == count, label
+        assert len(re.findall(r'data-label="任务内容"', response.content.decode())) == count, label
+    for role in ("team", "unit", "supervisor"):
+        assert sections(user=world.users[role], today=today) == []
+    services.extension_request(item=items[0], by=staff, today=today, reason="等待数据",
+                               new_deadline=today + dt.timedelta(days=30))  # fmt: skip
+    leader = {e.label: e for e in sections(user=world.users["leader"], today=today)[0].entries}
+    assert "已报结待审结的事项" not in leader and leader["待我审批的延期申请"].count == 1
+    client.force_login(world.users["leader"])
+    asked = client.get(leader["待我审批的延期申请"].url)
+    assert asked.context["page"].paginator.count == 1 and "起草年度巡察工作要点" in text(asked)

@@ -51,7 +51,9 @@ def home_sections(*, user: User, today: dt.date) -> list[Section]:
     builders = {Role.OFFICE: office, Role.ADMIN: office, Role.TEAM: team, Role.UNIT: unit,
                 Role.SUPERVISOR: supervisor, Role.LEADER: leader}  # fmt: skip
     role = Role.OFFICE if user.is_superuser else user.role
-    return builders[Role(role)](user, today)
+    from xuncha.worklist.home import sections as worklist_sections  # the office's own tasks
+
+    return builders[Role(role)](user, today) + worklist_sections(user=user, today=today)
 
 
 def _ledger(user: User, today: dt.date) -> dict[str, int]:

@@ -21,9 +21,10 @@ from xuncha.accounts.access import allowed, user_of
 from xuncha.accounts.models import User
 from xuncha.common.errors import ServiceError
 from xuncha.common.exports import file_name, xlsx_response
+from xuncha.common.pagination import paginate
 
 from . import exports, forms, selectors, services
-from .models import ExtensionRequest, ItemStatus, Milestone, TaskItem, TaskList
+from .models import ExtensionRequest, ItemStatus, Milestone, Reminder, TaskItem, TaskList
 
 
 def _manager(request: HttpRequest) -> User:
@@ -318,13 +319,35 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
+    """The user's unfinished items; the home page's links narrow it: ?overdue=1,
+    ?reminded=1 (today), ?pending=1 (an extension request waiting on the user) and, for
+    the office, ?reported=1 (every item waiting for 审结, whoever is responsible)."""
     user = user_of(request)
     today = timezone.localdate()
     found = selectors.my_items(user=user)
+    title = MINE
+    if request.GET.get("overdue") == "1":
+        found, title = found.filter(selectors.overdue_q(today)), "我负责的已逾期事项"
+    elif request.GET.get("reminded") == "1":
+        today_ids = Reminder.objects.filter(day=today).values("item_id")
+        found, title = found.filter(id__in=today_ids), "今天被催办的事项"
+    elif request.GET.get("pending") == "1":
+        asked = selectors.pending_extensions(user=user).values("item_id")
+        found = selectors.items(user=user, task_list=None, today=today).filter(id__in=asked)
+        title = "有延期申请待我审批的事项"
+    elif request.GET.get("reported") == "1" and allowed(user, "worklist.manage"):
+        found = selectors.items(user=user, task_list=None, today=today, status=ItemStatus.REPORTED)
+        title = "已报结待审结的事项"
+    paged = paginate(request, found.prefetch_related("reminders"), PAGE_SIZE)
     return render(request, "worklist/mine.html", {
-        "rows": [(i, i.is_overdue(today), list(i.reminders.all())[:3]) for i in found],
-        "pending": selectors.pending_extensions(user=user), "today": today,
+        "rows": [(i, i.is_overdue(today), list(i.reminders.all())[:3]) for i in paged["page"]],
+        "pending": selectors.pending_extensions(user=user), "today": today, "title": title,
+        "mine": MINE, **paged,
     })  # fmt: skip
+
+
+MINE = "我负责的未完成事项"
+PAGE_SIZE = 50
 
 
 def _day(request: HttpRequest, today: dt.date) -> tuple[dt.date, str]:

@@ -354,6 +354,10 @@ def test_office_walks_mark_escalate_export_import(
     download = client.get(reverse("escalation:hop_bundle", args=[hop.pk]))
     assert download["Content-Type"] == "application/zip"
     data = download.content
+    at = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    page = client.post(reverse("escalation:hop_receipt", args=[hop.pk]),
+                       {"received_by": "李明", "received_at": at}, follow=True)  # fmt: skip
+    assert "已登记郴州市委巡察办签收" in page.text and "郴州市委巡察办 李明 已签收" in page.text
     pub = client.get(reverse("escalation:public_key")).content
     # the city
     two.be("city", "郴州市委巡察办", "city", office)

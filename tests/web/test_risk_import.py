@@ -172,9 +172,9 @@ def test_corrupt_and_wrong_files_refused(city, office):
     with pytest.raises(ServiceError, match=r"坏\.xlsx"):
         importing.stage(by=office, department="组织部", year=2024,
                         data=b"PK\x03\x04not a zip at all" * 10, name="坏.xlsx")  # fmt: skip
-    with pytest.raises(ServiceError, match="找不到表头"):
-        importing.stage(by=office, department="组织部", year=2024,
-                        data="甲,乙\n1,2\n".encode(), name="x.csv")  # fmt: skip
+    with pytest.raises(ServiceError, match="没有任何内容"):
+        importing.stage(by=office, department="组织部", year=2024, data=b",,\n\n,\n",
+                        name="x.csv")  # fmt: skip
     with pytest.raises(ServiceError, match="只接受"):
         importing.stage(by=office, department="组织部", year=2024, data=b"x", name="x.exe")
     from xuncha.risk.models import ImportBatch
@@ -208,3 +208,16 @@ def test_rows_keep_their_excel_numbers_under_blank_rows(city, office):
     assert batch.sheet == "考评" and batch.header_row == 2
     importing.commit(by=office, batch=batch)
     assert IndicatorValue.objects.get().source == "信访局 · a.xlsx · 考评 · 第 4 行 · 「信访件数」"
+
+
+def test_headers_it_does_not_know_are_mapped_by_hand(city, office):
+    text = "2024年统计\n地名,镇别,来访数\n光明村,黄兴镇,6\n"
+    batch = importing.stage(by=office, department="信访局", year=2024, data=text.encode(),
+                            name="x.csv")  # fmt: skip
+    assert batch.header_row == 1 and set(batch.mapping.values()) == {""}
+    with pytest.raises(ServiceError, match="列对应不完整"):
+        importing.commit(by=office, batch=batch)
+    importing.set_mapping(by=office, batch=batch, mapping={
+        "地名": "unit_name", "镇别": "township", "来访数": "indicator:petitions"})  # fmt: skip
+    importing.commit(by=office, batch=batch)
+    assert IndicatorValue.objects.get().unit == city["光明村"]

@@ -181,7 +181,8 @@ def unique_headers(row: list[str], width: int) -> list[str]:
 
 def find_header(rows: list[list[str]]) -> tuple[int, list[str], dict[str, str]]:
     """(header row index, column labels, proposed mapping): the row among the first
-    :data:`HEADER_ROWS` whose cells name a unit column and the most known columns."""
+    :data:`HEADER_ROWS` whose cells name a unit column and the most known columns; if
+    none does, the first row of two or more text cells (the user then maps by hand)."""
     indicators = _indicator_keys()
     width = max((len(r) for r in rows), default=0)
     best: tuple[int, int] | None = None
@@ -193,10 +194,14 @@ def find_header(rows: list[list[str]]) -> tuple[int, list[str], dict[str, str]]:
         if best is None or score > best[1]:
             best = (i, score)
     if best is None:
-        raise ServiceError(
-            f"前 {HEADER_ROWS} 行中找不到表头：需要有“单位名称”（或“村（社区）名称”）或"
-            "“单位编码”列。请检查文件后重新上传。"
-        )
+        texts = [
+            i for i, row in enumerate(rows[:HEADER_ROWS])
+            if sum(bool(c) for c in row) >= 2 and not any(parse_number(c) is not None for c in row if c)
+        ]  # fmt: skip
+        filled = [i for i, row in enumerate(rows) if any(row)]
+        if not filled:
+            raise ServiceError("文件中没有任何内容，请检查后重新上传。")
+        best = ((texts or filled)[0], 0)
     index = best[0]
     headers = unique_headers(rows[index], width)
     mapping: dict[str, str] = {}
@@ -560,6 +565,14 @@ def commit(*, by: User, batch: ImportBatch) -> ImportBatch:
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         _staged(batch)
+        roles = set(batch.mapping.values())
+        if not {"unit_code", "unit_name"} & roles or not any(
+            r.startswith("indicator:") for r in roles
+        ):
+            raise ServiceError(
+                "列对应不完整，未导入任何数据：至少要有一列对应“单位编码”或“单位名称”，"
+                "一列对应一项指标。"
+            )
         p = preview(batch)
         pending = p.pending
         if pending:

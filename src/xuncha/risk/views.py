@@ -169,6 +169,7 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
         p = importing.preview(b)
         context |= {
             "preview": p, "form": _mapping_form(b),
+            "unit_mapped": bool({"unit_code", "unit_name"} & set(p.mapping.values())),
             "role_of": [importing.role_label(p.mapping[h]) if p.mapping[h] else ""
                         for h in p.headers],
         }  # fmt: skip

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -130,7 +131,8 @@ def list_export(request: HttpRequest, pk: int) -> HttpResponse:
     form, found = _filtered(request, task_list, today)
     if form.errors or not found.exists():
         messages.error(request, "筛选条件有误或当前筛选下没有任务事项，未生成导出文件。")
-        return redirect(f"{request.path.rsplit('export/', 1)[0]}?{request.GET.urlencode()}")
+        back = reverse("worklist:list", args=[pk])
+        return redirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)
     data = exports.list_workbook(_with_details(found), today)
     return xlsx_response(data, file_name("月度任务清单", today, task_list.month_label))
 

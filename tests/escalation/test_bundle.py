@@ -35,7 +35,9 @@ def trust(*keys: Ed25519PrivateKey) -> dict[str, bytes]:
     return {fmt.fingerprint(fmt.public_raw(k)): fmt.public_raw(k) for k in keys}
 
 
-def rezip(data: bytes, change: dict[str, bytes | None], add: dict[str, bytes] | None = None) -> bytes:
+def rezip(
+    data: bytes, change: dict[str, bytes | None], add: dict[str, bytes] | None = None
+) -> bytes:
     """The bundle with some entries replaced (None drops one) or added, signature kept."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
@@ -75,7 +77,9 @@ def test_roundtrip_between_two_key_pairs(sender: Ed25519PrivateKey, signed: byte
     assert "签名无效" in refused(forged, trust(sender, other))
 
 
-def test_foreign_key_is_refused_with_its_fingerprint(sender: Ed25519PrivateKey, signed: bytes) -> None:
+def test_foreign_key_is_refused_with_its_fingerprint(
+    sender: Ed25519PrivateKey, signed: bytes
+) -> None:
     why = refused(signed, trust(Ed25519PrivateKey.generate()))
     fp = fmt.fingerprint(fmt.public_raw(sender))
     assert why.startswith("发送方未登记：指纹 " + fmt.spaced(fp)) and "苏仙区委巡察办" in why
@@ -83,9 +87,11 @@ def test_foreign_key_is_refused_with_its_fingerprint(sender: Ed25519PrivateKey, 
 
 def test_tampered_manifest(sender: Ed25519PrivateKey, signed: bytes) -> None:
     body = zipfile.ZipFile(io.BytesIO(signed)).read(fmt.MANIFEST)
-    changed = body.replace("12000.00".encode(), "1200.00".encode())
+    changed = body.replace(b"12000.00", b"1200.00")
     assert changed != body
-    assert refused(rezip(signed, {fmt.MANIFEST: changed}), trust(sender)).startswith("签名无效：文件被改动过")
+    assert refused(rezip(signed, {fmt.MANIFEST: changed}), trust(sender)).startswith(
+        "签名无效：文件被改动过"
+    )
 
 
 def test_tampered_missing_and_extra_attachments(sender: Ed25519PrivateKey, signed: bytes) -> None:
@@ -102,7 +108,9 @@ def test_truncated_file(sender: Ed25519PrivateKey, signed: bytes) -> None:
         assert refused(signed[:cut], trust(sender)).startswith("文件不完整或不是呈报包")
 
 
-@pytest.mark.parametrize("name", ["../../etc/cron.d/x", "/tmp/x", "files/../../x", "files/ABC", "a\\..\\b"])
+@pytest.mark.parametrize(
+    "name", ["../../etc/cron.d/x", "/tmp/x", "files/../../x", "files/ABC", "a\\..\\b"]
+)
 def test_zip_slip_paths(sender: Ed25519PrivateKey, signed: bytes, name: str) -> None:
     assert refused(rezip(signed, {}, {name: b"x"}), trust(sender)).startswith("包内路径不允许")
 

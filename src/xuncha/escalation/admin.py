@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Escalation, JointRound, MajorFinding, Office, ReceivedBundle, TrustedSender
@@ -34,5 +37,7 @@ class TrustedSenderAdmin(SimpleHistoryAdmin):
 class ReceivedBundleAdmin(admin.ModelAdmin):
     list_display = ("bundle_id", "sender_name", "received_by", "received_at")
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: ReceivedBundle | None = None
+    ) -> bool:
         return False  # what was verified stays as received

@@ -19,7 +19,7 @@ from pathlib import Path
 from xuncha.accounts.models import User
 from xuncha.common.errors import ServiceError
 from xuncha.risk import importing, services
-from xuncha.risk.datagen import DepartmentData, write_department_workbooks
+from xuncha.risk.datagen import DepartmentData, DepartmentFile, write_department_workbooks
 from xuncha.risk.models import Classification, ImportBatch
 from xuncha.units.models import Unit
 
@@ -56,22 +56,9 @@ def seed_risk(
     by_code = {v.code: v for v in villages}
     batches, chosen, skipped = [], 0, 0
     for f in data.files:
-        batch = importing.stage(by=office, department=f.department, year=year,
-                                data=f.path.read_bytes(), name=f.path.name)  # fmt: skip
-        _confirm_mapping(office, batch, f.columns)
-        for row in importing.preview(batch).pending:
-            code = data.resolutions.get((f.path.name, row.row))
-            if code is None:
-                raise ServiceError(
-                    f"{f.path.name} 第 {row.row} 行：{row.problem}（演示数据不应如此）。"
-                )
-            if code:
-                importing.resolve(by=office, batch=batch, row=row.row, unit=by_code[code])
-                chosen += 1
-            else:
-                importing.resolve(by=office, batch=batch, row=row.row, skip_reason=SKIP_REASON)
-                skipped += 1
-        batches.append(importing.commit(by=office, batch=batch))
+        batch, c, s = import_file(office, f, data, year=year, units=by_code)
+        batches.append(batch)
+        chosen, skipped = chosen + c, skipped + s
     classification = services.classify(by=office, year=year)
     levels = dict(
         Unit.objects.filter(pk__in=[v.pk for v in villages]).values_list("pk", "risk_level")
@@ -79,6 +66,32 @@ def seed_risk(
     for v in villages:
         v.risk_level = levels[v.pk]
     return SeededRisk(batches, chosen, skipped, classification, data)
+
+
+def import_file(
+    office: User, f: DepartmentFile, data: DepartmentData, *, year: int, units: dict[str, Unit]
+) -> tuple[ImportBatch, int, int]:
+    """One department's workbook through the import service, as the office does it on the
+    page: upload, confirm the mapping, resolve the planted rows (the unit chosen from
+    ``units`` by code, or skipped with :data:`SKIP_REASON`), import. Returns the batch and
+    how many rows were chosen by hand and skipped."""
+    batch = importing.stage(by=office, department=f.department, year=year,
+                            data=f.path.read_bytes(), name=f.path.name)  # fmt: skip
+    _confirm_mapping(office, batch, f.columns)
+    chosen = skipped = 0
+    for row in importing.preview(batch).pending:
+        code = data.resolutions.get((f.path.name, row.row))
+        if code is None:
+            raise ServiceError(
+                f"{f.path.name} 第 {row.row} 行：{row.problem}（演示数据不应如此）。"
+            )
+        if code:
+            importing.resolve(by=office, batch=batch, row=row.row, unit=units[code])
+            chosen += 1
+        else:
+            importing.resolve(by=office, batch=batch, row=row.row, skip_reason=SKIP_REASON)
+            skipped += 1
+    return importing.commit(by=office, batch=batch), chosen, skipped
 
 
 def _name(unit: Unit | None) -> str:

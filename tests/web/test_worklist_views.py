@@ -262,3 +262,31 @@ def test_the_home_page_counts_ones_own_items_as_the_linked_lists_show_them(clien
     client.force_login(world.users["leader"])
     asked = client.get(leader["待我审批的延期申请"].url)
     assert asked.context["page"].paginator.count == 1 and "起草年度巡察工作要点" in text(asked)
+
+
+def test_the_list_pages_queries_do_not_grow_with_its_items(client, setup) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world, task_list, _items, staff = setup
+    client.force_login(world.users["office"])
+    today = timezone.localdate()
+
+    def queries(name: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(name, args=[task_list.pk])).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = {
+        name: queries(name)
+        for name in ("worklist:list", "worklist:list_print", "worklist:list_export")
+    }
+    for n in range(10):
+        item = services.item_add(
+            task_list=task_list, by=world.users["office"], what=f"事项{n}", lead_leader=world.users["leader"],
+            lead_department="综合科", responsible=UserFactory(role=Role.OFFICE), today=today,
+            deadline=today + dt.timedelta(days=5), milestones=(services.MilestoneIn("节点", today),),
+        )  # fmt: skip
+        services.progress_report(item=item, by=staff, text="进展", percent=10, today=today)
+    many = {name: queries(name) for name in few}
+    assert many == few

@@ -221,3 +221,19 @@ def test_headers_it_does_not_know_are_mapped_by_hand(city, office):
         "地名": "unit_name", "镇别": "township", "来访数": "indicator:petitions"})  # fmt: skip
     importing.commit(by=office, batch=batch)
     assert IndicatorValue.objects.get().unit == city["光明村"]
+
+
+def test_the_header_row_chosen_by_hand(city, office):
+    data = xlsx([["单位名称", "说明"], ["光明村", "无"], ["单位名称", "信访件数"], ["光明村", 3]])
+    batch = importing.stage(by=office, department="信访局", year=2024, data=data, name="h.xlsx")
+    assert batch.header_row == 2  # the row naming more known columns
+    importing.resolve(by=office, batch=batch, row=4, skip_reason="试")
+    importing.set_header(by=office, batch=batch, row=1)
+    assert batch.mapping == {"单位名称": "unit_name", "说明": ""}
+    assert batch.resolutions == {} and batch.rows_total == 3
+    with pytest.raises(ServiceError, match="不能作为表头"):
+        importing.set_header(by=office, batch=batch, row=60)
+    importing.set_header(by=office, batch=batch, row=3)
+    assert batch.mapping == {"单位名称": "unit_name", "信访件数": "indicator:petitions"}
+    importing.commit(by=office, batch=batch)
+    assert IndicatorValue.objects.get().source.endswith("第 4 行 · 「信访件数」")

@@ -299,6 +299,28 @@ def set_mapping(*, by: User, batch: ImportBatch, mapping: Mapping[str, str | Non
     return batch
 
 
+def set_header(*, by: User, batch: ImportBatch, row: int) -> ImportBatch:
+    """Take Excel row ``row`` as the header (when the one found is not): the mapping is
+    proposed again from it and the choices made for rows are dropped."""
+    _require(by)
+    _staged(batch)
+    if not 1 <= row <= min(len(batch.cells), 50) or not any(batch.cells[row - 1]):
+        raise ServiceError(f"第 {row} 行不能作为表头：表头应为文件前 50 行中有内容的一行。")
+    indicators = _indicator_keys()
+    batch.header_row = row - 1
+    batch.mapping = {}
+    taken: set[str] = set()
+    for label, cell in zip(columns(batch), batch.cells[row - 1] + [""] * 1000, strict=False):
+        role = _role_of(cell, indicators)
+        batch.mapping[label] = "" if role in taken else role
+        if role:
+            taken.add(role)
+    batch.resolutions = {}
+    batch.rows_total = len(_data_rows(batch))
+    batch.save(update_fields=["header_row", "mapping", "resolutions", "rows_total", "updated_at"])
+    return batch
+
+
 def role_label(role: str) -> str:
     if role.startswith("indicator:"):
         ind = Indicator.objects.filter(code=role[10:]).first()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("imports/new/", views.import_new, name="import_new"),
     path("imports/<int:pk>/", views.batch, name="batch"),
     path("imports/<int:pk>/mapping/", views.batch_mapping, name="batch_mapping"),
+    path("imports/<int:pk>/header/", views.batch_header, name="batch_header"),
     path("imports/<int:pk>/resolve/", views.batch_resolve, name="batch_resolve"),
     path("imports/<int:pk>/commit/", views.batch_commit, name="batch_commit"),
     path("imports/<int:pk>/cancel/", views.batch_cancel, name="batch_cancel"),

@@ -198,6 +198,22 @@ def batch_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def batch_header(request: HttpRequest, pk: int) -> HttpResponse:
+    _manage(request)
+    b = _batch(pk)
+    try:
+        importing.set_header(by=user_of(request), batch=b, row=int(request.POST.get("row", "")))
+    except ValueError:
+        messages.error(request, "请填写表头所在的行号。")
+    except ServiceError as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(request, f"已改为以第 {b.header_row + 1} 行为表头，请重新核对各列的对应。")
+    return redirect("risk:batch", b.pk)
+
+
+@login_required
+@require_POST
 def batch_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     _manage(request)
     b = _batch(pk)

@@ -100,6 +100,9 @@ def classify_arrays(spec: Spec, values: Mapping[str, np.ndarray], n: int | None 
         raw[ind.code] = x
         missing[:, j] = np.isnan(x)
         contributions[:, j] = _fill(ind, normalise(ind, x), missing[:, j]) * ind.weight * 100.0
+    # Four decimals are what a page shows and what is stored; the score is their sum, so
+    # the stored contributions add up to the stored score and the level follows from it.
+    contributions = np.round(contributions, 4)
     scores = contributions.sum(axis=1)
     score_levels = (scores >= spec.watch).astype(np.int8) + (scores >= spec.high).astype(np.int8)
     levels = score_levels.copy()

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from xuncha.risk.spec import Spec, SpecError, parse_spec, shipped_catalogue, shipped_model_text
+from xuncha.risk.spec import (
+    Spec,
+    SpecError,
+    parse_spec,
+    shipped_catalogue,
+    shipped_model_text,
+    spec_to_toml,
+)
 
 TEXT = shipped_model_text()
 
@@ -65,3 +72,10 @@ def test_direction_from_catalogue_or_spec():
     spec = parse_spec(with_rate("0.1", petitions="0.15").replace(
         'normalise = "rank"', 'normalise = "rank"\ndirection = "higher"'))  # fmt: skip
     assert spec.indicators[-1].direction == "higher"
+
+
+def test_spec_to_toml_reads_back():
+    spec = parse_spec(TEXT)
+    assert parse_spec(spec_to_toml(spec)) == spec
+    odd = Spec.from_json(spec.to_json() | {"name": '带"引号"的模型'})
+    assert parse_spec(spec_to_toml(odd)).name == '带"引号"的模型'

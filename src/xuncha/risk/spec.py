@@ -235,3 +235,36 @@ def _tables(d: Mapping[str, Any], key: str) -> list[Any]:
     if not isinstance(v, list):
         raise SpecError(f"{key} 应写成 [[{key}]] 表。")
     return v
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, float):
+        return _num(v)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return str(v)
+
+
+def spec_to_toml(spec: Spec) -> str:
+    """The definition as TOML, as the office edits it (what :func:`parse_spec` reads back
+    to the same spec): the starting text for a new version."""
+    out = [f"name = {_toml_value(spec.name)}", f"kinds = {_toml_value(spec.kinds)}", "",
+           "[thresholds]", f"watch = {_num(spec.watch)}", f"high = {_num(spec.high)}"]  # fmt: skip
+    for i in spec.indicators:
+        out += ["", "[[indicators]]", f"code = {_toml_value(i.code)}", f"weight = {_num(i.weight)}",
+                f"normalise = {_toml_value(i.normalise)}"]  # fmt: skip
+        if i.normalise == "fixed":
+            out += [f"lo = {_num(i.lo or 0.0)}", f"hi = {_num(i.hi or 0.0)}"]
+        out += [f"missing = {_toml_value(i.missing)}", f"direction = {_toml_value(i.direction)}"]
+    for key, rules, level_key in (
+        ("must", spec.must, "at_least"),
+        ("elevate", spec.elevate, "level"),
+    ):
+        for r in rules:
+            out += ["", f"[[{key}]]", f"indicator = {_toml_value(r.indicator)}",
+                    f"op = {_toml_value(r.op)}", f"value = {_num(r.value)}",
+                    f"{level_key} = {_toml_value(getattr(r, level_key))}",
+                    f"reason = {_toml_value(r.reason)}"]  # fmt: skip
+    return "\n".join(out) + "\n"

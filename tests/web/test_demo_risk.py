@@ -89,7 +89,7 @@ def test_stored_levels_are_the_models_on_the_stored_values(city, db):
     assert len(ids) == len(stored) == len(levels) == 1417
     for pk, (score, level) in zip(ids, computed, strict=True):
         assert stored[pk][1] == level == levels[pk]
-        assert abs(stored[pk][0] - score) < 1e-6
+        assert abs(stored[pk][0] - score) < 1e-3  # contributions are kept to 4 decimals
 
 
 def test_must_rule_raised_some_villages_to_watch(city, db):

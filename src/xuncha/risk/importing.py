@@ -515,7 +515,7 @@ def _row(
             f"「{first[:20]}」行，不是单位数据" if _NOT_DATA.match(first.strip()) else "单位名称和编码都为空"
         )  # fmt: skip
         return rm
-    for role, c in col.items():
+    for role, c in sorted(col.items(), key=lambda kv: kv[1]):  # in the file's order
         if not role.startswith("indicator:"):
             continue
         code = role[10:]

@@ -440,6 +440,11 @@ def _toml_value(v: Any) -> str:
     return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# A table's keys in the order the office reads them (PostgreSQL's jsonb keeps its own).
+_KEY_ORDER = ["code", "indicator", "weight", "op", "value", "normalise", "lo", "hi", "missing",
+              "direction", "at_least", "level", "reason"]  # fmt: skip
+
+
 def spec_toml(spec: dict[str, Any]) -> str:
     """A stored model as the TOML the office edits (the inverse of ``parse_spec``)."""
     lines = [f"name = {_toml_value(spec['name'])}", f"kinds = {_toml_value(spec['kinds'])}", "",
@@ -449,8 +454,9 @@ def spec_toml(spec: dict[str, Any]) -> str:
                       ("elevate", spec.get("elevate", []))):  # fmt: skip
         for row in rows:
             lines += ["", f"[[{key}]]"]
-            lines += [f"{k} = {_toml_value(v)}" for k, v in row.items()
-                      if v is not None and v != ""]  # fmt: skip
+            keys = sorted(row, key=lambda k: _KEY_ORDER.index(k) if k in _KEY_ORDER else 99)
+            lines += [f"{k} = {_toml_value(row[k])}" for k in keys
+                      if row[k] is not None and row[k] != ""]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

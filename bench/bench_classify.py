@@ -65,7 +65,7 @@ def _fill(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     rows = (
         IndicatorValue(
             unit_id=int(u), indicator_id=pks[code], year=YEAR, value=float(x), source="bench"
-        )  # fmt: skip
+        )
         for code, v in values.items()
         for u, x in zip(ids, v, strict=True)
         if x == x

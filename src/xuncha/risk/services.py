@@ -159,7 +159,7 @@ def _unit_levels(c: Classification, unit_ids: np.ndarray, res: Result, spec: Spe
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     empty = dumps([])
 
-    def row(i: int, pk: int) -> tuple[object, ...]:
+    def row(i: int, pk: int) -> tuple[int | float | str | bool, ...]:
         why = [reasons[j] for j in np.flatnonzero(res.raised[i])] if raised_any[i] else []
         gaps = [codes[j] for j in np.flatnonzero(res.missing[i])] if missing_any[i] else []
         return (c.pk, pk, scores[i], names[i], dumps(dict(zip(codes, contrib[i], strict=True))),

@@ -94,6 +94,7 @@ def test_messy_workbook_mapped_resolved_and_imported_with_sources(city, office):
     assert {u.pk for u in by_row[6].candidates} >= {city["东山村@星沙"].pk, city["东山村@黄兴"].pk}
     assert by_row[7].status == "none" and "光明村" in {u.name for u in by_row[7].candidates}
     assert by_row[7].bad == ["列「信访件数（件）」的「无」不是数字"]
+    assert by_row[7].problem == "没有匹配到单位；列「信访件数（件）」的「无」不是数字"
     assert by_row[8].skip and not by_row[8].pending
     assert [r.row for r in p.pending] == [6, 7]
 

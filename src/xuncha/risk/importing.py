@@ -371,13 +371,12 @@ class RowMatch:
 
     @property
     def problem(self) -> str:
+        parts = []
         if self.unit is None:
-            return "匹配到多个单位" if self.status == "several" else "没有匹配到单位"
-        if self.bad:
-            return "；".join(self.bad)
-        if self.duplicate_of is not None:
-            return f"与第 {self.duplicate_of} 行是同一单位（{self.unit.name}）"
-        return ""
+            parts.append("匹配到多个单位" if self.status == "several" else "没有匹配到单位")
+        elif self.duplicate_of is not None:
+            parts.append(f"与第 {self.duplicate_of} 行是同一单位（{self.unit.name}）")
+        return "；".join(parts + self.bad)
 
 
 @dataclass

@@ -480,6 +480,12 @@ def spec_error(text: str, spec_text: str) -> str:
     return text
 
 
+def _ops(words: str) -> str:
+    for op, sign in ((">=", "≥"), ("<=", "≤"), ("!=", "≠"), ("==", "=")):
+        words = words.replace(f" {op} ", f" {sign} ")
+    return words
+
+
 def _model_words(m: RiskModel) -> dict[str, Any]:
     spec = Spec.from_json(m.spec)
     names = _indicator_names()
@@ -493,8 +499,10 @@ def _model_words(m: RiskModel) -> dict[str, Any]:
         "direction": "越高风险越大" if i.direction == "higher" else "越低风险越大",
         "missing": missing[i.missing],
     } for i in spec.indicators]  # fmt: skip
-    must = [f"{r.words(names)} ⇒ 至少{LEVEL_NAMES[r.at_least]}（{r.reason}）" for r in spec.must]
-    elevate = [f"{LEVEL_NAMES[r.level]}且{r.words(names)} ⇒ 建议提级巡察（{r.reason}）"
+    must = [
+        f"{_ops(r.words(names))} ⇒ 至少{LEVEL_NAMES[r.at_least]}（{r.reason}）" for r in spec.must
+    ]
+    elevate = [f"{LEVEL_NAMES[r.level]}且{_ops(r.words(names))} ⇒ 建议提级巡察（{r.reason}）"
                for r in spec.elevate]  # fmt: skip
     kinds = {"village": "村", "community": "社区", "township": "乡镇（街道）", "county": "县市区",
              "department": "部门单位", "enterprise": "国有企业", "park": "园区"}  # fmt: skip

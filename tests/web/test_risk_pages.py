@@ -60,10 +60,12 @@ def risk_city(db):
     petitions = {"和平村": 20, "东山村@星沙": 3, "东山村@黄兴": 0, "南塘社区": 2, "光明村": 1,
                  "新河社区": 0}  # fmt: skip
     anomalies = {"和平村": 10, "东山村@星沙": 1}
+    compensation = {"和平村": 2500}  # with high risk: elevated inspection suggested
     inds = {i.code: i for i in Indicator.objects.all()}
     for key, unit in v.items():
         for code, table in (("party_org_grade", grade), ("petition_count", petitions),
-                            ("assets_anomalies", anomalies)):  # fmt: skip
+                            ("assets_anomalies", anomalies),
+                            ("land_compensation", compensation)):  # fmt: skip
             if key in table:
                 IndicatorValue.objects.create(unit=unit, indicator=inds[code], year=2024,
                                               value=table[key], source="测试数据")  # fmt: skip
@@ -279,3 +281,21 @@ def test_the_unit_page_links_to_the_profile_for_readers(client, risk_city):
     client.force_login(UserFactory(role=Role.TEAM))
     page = client.get(reverse("units:detail", args=[unit.pk]))
     assert page.status_code != 200 or link not in page.content.decode()
+
+
+def test_levels_filtered_by_override_and_elevation_and_sorted(client, risk_city):
+    office = UserFactory(role=Role.OFFICE)
+    services.override(by=office, unit=risk_city["光明村"], level="watch", reason="村干部涉嫌违纪")
+    client.force_login(UserFactory(role=Role.SUPERVISOR))
+    url = reverse("risk:levels")
+    overridden = client.get(url, {"overridden": "on"}).context["page"].object_list
+    assert [r.unit.name for r in overridden] == ["光明村"]
+    assert overridden[0].effective == "watch" and overridden[0].level == "general"
+    elevated = client.get(url, {"elevated": "on"}).context["page"].object_list
+    assert [r.unit.name for r in elevated] == ["和平村"]
+    page = client.get(reverse("risk:profile", args=[risk_city["和平村"].pk])).content.decode()
+    assert 'id="elevated"' in page
+    scores = [r.score for r in client.get(url, {"sort": "score"}).context["page"].object_list]
+    assert scores == sorted(scores) and len(scores) == 6
+    top = client.get(url).context["page"].object_list
+    assert [r.score for r in top] == sorted(scores, reverse=True)

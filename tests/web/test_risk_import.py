@@ -238,3 +238,16 @@ def test_the_header_row_chosen_by_hand(city, office):
     assert batch.mapping == {"单位名称": "unit_name", "信访件数": "indicator:petitions"}
     importing.commit(by=office, batch=batch)
     assert IndicatorValue.objects.get().source.endswith("第 4 行 · 「信访件数」")
+
+
+def test_two_rows_of_one_unit_wait_for_the_user(city, office):
+    data = xlsx([["单位编码", "单位名称", "信访件数"], ["", "光明村", 1],
+                 [city["光明村"].code, "光明村", 2]])  # fmt: skip
+    batch = importing.stage(by=office, department="信访局", year=2024, data=data, name="d.xlsx")
+    (row,) = importing.preview(batch).pending
+    assert row.row == 3 and row.problem == "与第 2 行是同一单位（光明村）"
+    with pytest.raises(ServiceError, match="第 3 行"):
+        importing.commit(by=office, batch=batch)
+    importing.resolve(by=office, batch=batch, row=2, skip_reason="第 3 行为更正后的数")
+    importing.commit(by=office, batch=batch)
+    assert IndicatorValue.objects.get().value == 2.0

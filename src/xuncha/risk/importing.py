@@ -35,6 +35,7 @@ from xuncha.units.models import Unit, UnitKind
 from .models import BatchStatus, ImportBatch, Indicator, IndicatorValue
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 50_000  # a department's list of villages runs to a few thousand rows
 HEADER_ROWS = 10  # the header is looked for among the first rows
 MAX_CANDIDATES = 8
 MAX_PROBLEMS = 20
@@ -252,6 +253,11 @@ def stage(*, by: User, department: str, year: int, data: bytes, name: str) -> Im
             f"内容相同（{earlier.get_status_display()}），未重复上传。"
         )
     sheet, rows = _read(data, name)
+    if len(rows) > MAX_ROWS:
+        raise ServiceError(
+            f"「{name}」有 {len(rows)} 行，超过 {MAX_ROWS} 行的上限：部门数据应为一单位一行，"
+            "请检查是否选错了文件。"
+        )
     index, _, mapping = find_header(rows)
     with transaction.atomic():
         batch = ImportBatch(

@@ -65,3 +65,31 @@ def test_refresh_derives_from_own_records():
     derived.refresh(2026)
     assert _values(b, 2026)["years_since_inspection"] == 0.0
     assert _values(a, 2026)["years_since_inspection"] == 3.0
+
+
+def test_assessment_grade_from_the_latest_complete_assessment(world):
+    from web.supervision_world import closed_item, small_system
+    from xuncha.supervision import assessment as scoring
+    from xuncha.supervision.models import Score
+
+    closed_item(world)
+    opened = scoring.assessment_create(name="整改评估", version=small_system(world),
+                                       round=world.team.round, by=world.users["supervisor"],
+                                       today=timezone.localdate())  # fmt: skip
+    year = Score.objects.filter(assessment=opened).first().created_at.year
+    derived.refresh(year)
+    assert "assessment_grade" not in _values(world.unit, year)  # not every item scored yet
+    manual = Score.objects.get(
+        assessment=opened, unit=world.unit, indicator__name="整改工作组织有力"
+    )
+
+    def score(points: int) -> float:
+        s = Score.objects.get(pk=manual.pk)
+        scoring.score_save(score=s, by=world.users["supervisor"], version=s.version,
+                           indicator_version_id=opened.indicator_version_id, points=Decimal(points))  # fmt: skip
+        derived.refresh(year)
+        return _values(world.unit, year)["assessment_grade"]
+
+    # completion rate pre-filled 60 of 60 (its one item closed), no veto: 60 + 30 = 90, 好
+    assert score(30) == 1.0
+    assert score(5) == 3.0  # 65: 一般 (60 ≤ total < 80)

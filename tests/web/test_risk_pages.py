@@ -299,3 +299,21 @@ def test_levels_filtered_by_override_and_elevation_and_sorted(client, risk_city)
     assert scores == sorted(scores) and len(scores) == 6
     top = client.get(url).context["page"].object_list
     assert [r.score for r in top] == sorted(scores, reverse=True)
+
+
+def test_list_and_profile_queries_do_not_grow_with_the_rows(client, risk_city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(UserFactory(role=Role.OFFICE))
+    services.override(by=UserFactory(role=Role.OFFICE), unit=risk_city["光明村"], level="high",
+                      reason="试")  # fmt: skip
+    counts = []
+    for level in ("general", ""):  # a few rows, then all of them
+        with CaptureQueriesContext(connection) as q:
+            assert client.get(reverse("risk:levels"), {"level": level}).status_code == 200
+        counts.append(len(q))
+    assert counts[0] == counts[1] <= 16, counts
+    with CaptureQueriesContext(connection) as q:
+        client.get(reverse("risk:profile", args=[risk_city["和平村"].pk]))
+    assert len(q) <= 18, len(q)

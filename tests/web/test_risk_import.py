@@ -12,7 +12,7 @@ from web.factories import UnitFactory, UserFactory
 from xuncha.accounts.models import Role
 from xuncha.common.errors import PermissionDenied, ServiceError
 from xuncha.risk import importing
-from xuncha.risk.models import BatchStatus, Indicator, IndicatorValue, Source
+from xuncha.risk.models import BatchStatus, ImportBatch, Indicator, IndicatorValue, Source
 from xuncha.units.models import Unit, UnitKind
 
 
@@ -105,7 +105,11 @@ def test_messy_workbook_mapped_resolved_and_imported_with_sources(city, office):
     batch.refresh_from_db()
     assert batch.status == BatchStatus.STAGED
 
+    stale = ImportBatch.objects.get(pk=batch.pk)  # another user's page
     importing.resolve(by=office, batch=batch, row=6, unit=city["东山村@星沙"])
+    importing.resolve(by=office, batch=stale, row=7, skip_reason="先跳过")
+    importing.unresolve(by=office, batch=stale, row=7)
+    assert stale.resolutions == {"6": city["东山村@星沙"].pk}  # the first choice kept
     # A unit chosen for row 7 does not make 「无」 a number: the row stays open.
     importing.resolve(by=office, batch=batch, row=7, unit=city["光明村"])
     assert [r.row for r in importing.preview(batch).pending] == [7]
@@ -178,8 +182,6 @@ def test_corrupt_and_wrong_files_refused(city, office):
                         name="x.csv")  # fmt: skip
     with pytest.raises(ServiceError, match="只接受"):
         importing.stage(by=office, department="组织部", year=2024, data=b"x", name="x.exe")
-    from xuncha.risk.models import ImportBatch
-
     assert not ImportBatch.objects.exists()
 
 

@@ -551,6 +551,14 @@ def _apply(rm: RowMatch, choice: Any, units: _Units) -> None:
 # -- resolving and importing -----------------------------------------------------------------
 
 
+def _fresh(batch: ImportBatch) -> None:
+    """Lock the batch and take its latest status and choices (two people resolving rows
+    at once each keep the other's choice); call inside a transaction."""
+    row = ImportBatch.objects.select_for_update().values("status", "resolutions").get(pk=batch.pk)
+    batch.status, batch.resolutions = row["status"], row["resolutions"]
+    _staged(batch)
+
+
 def resolve(
     *, by: User, batch: ImportBatch, row: int, unit: Unit | None = None, skip_reason: str = ""
 ) -> ImportBatch:
@@ -560,23 +568,23 @@ def resolve(
     numbers = {n for n, _ in _data_rows(batch)}
     if row not in numbers:
         raise ServiceError(f"文件中没有第 {row} 行数据。")
-    if unit is None:
-        reason = skip_reason.strip()
-        if not reason:
-            raise ServiceError(f"第 {row} 行：跳过须填写理由。")
-        batch.resolutions[str(row)] = {"skip": reason[:300]}
-    else:
-        batch.resolutions[str(row)] = unit.pk
-    batch.save(update_fields=["resolutions", "updated_at"])
+    reason = skip_reason.strip()
+    if unit is None and not reason:
+        raise ServiceError(f"第 {row} 行：跳过须填写理由。")
+    with transaction.atomic():
+        _fresh(batch)
+        batch.resolutions[str(row)] = unit.pk if unit is not None else {"skip": reason[:300]}
+        batch.save(update_fields=["resolutions", "updated_at"])
     return batch
 
 
 def unresolve(*, by: User, batch: ImportBatch, row: int) -> ImportBatch:
     """Undo the user's choice for a row (it is matched again as the file says)."""
     _require(by)
-    _staged(batch)
-    batch.resolutions.pop(str(row), None)
-    batch.save(update_fields=["resolutions", "updated_at"])
+    with transaction.atomic():
+        _fresh(batch)
+        batch.resolutions.pop(str(row), None)
+        batch.save(update_fields=["resolutions", "updated_at"])
     return batch
 
 

@@ -146,8 +146,9 @@ def _read_values(spec: Spec, year: int, unit_ids: np.ndarray) -> dict[str, np.nd
 
 
 def _unit_levels(c: Classification, unit_ids: np.ndarray, res: Result, spec: Spec) -> None:
-    """Every unit's row, written with one prepared INSERT run over all of them (executemany:
-    the ORM's bulk_create spends most of its time compiling each batch's SQL)."""
+    """Every unit's row: one COPY on PostgreSQL, one prepared INSERT run over all rows
+    (executemany) on SQLite; the ORM's bulk_create spent most of its time compiling each
+    batch's SQL."""
     codes = res.codes
     names = np.asarray(LEVELS, dtype=object)[res.levels].tolist()
     reasons = [r.reason for r in spec.must]
@@ -166,13 +167,15 @@ def _unit_levels(c: Classification, unit_ids: np.ndarray, res: Result, spec: Spe
                 dumps(why) if why else empty, dumps(gaps) if gaps else empty, elevated[i])  # fmt: skip
 
     table = connection.ops.quote_name(UnitLevel._meta.db_table)
-    j = "::jsonb" if connection.vendor == "postgresql" else ""
-    sql = (
-        f"INSERT INTO {table} (classification_id, unit_id, score, level, contributions, "
-        f"reasons, missing, elevated) VALUES (%s, %s, %s, %s, %s{j}, %s{j}, %s{j}, %s)"
-    )
+    columns = "classification_id, unit_id, score, level, contributions, reasons, missing, elevated"
     ids = unit_ids.tolist()
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: one stream, no statement per row
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for i, pk in enumerate(ids):
+                    copy.write_row(row(i, pk))
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
         for start in range(0, len(ids), BATCH):
             cursor.executemany(
                 sql, [row(i, ids[i]) for i in range(start, min(start + BATCH, len(ids)))]
@@ -191,12 +194,21 @@ def effective_counts(c: Classification) -> dict[str, int]:
 
 
 def _apply_levels(c: Classification) -> None:
-    """Unit.risk_level := override, else this classification's level (a few UPDATEs)."""
+    """Unit.risk_level := override, else this classification's level: one UPDATE joined to
+    the classification's rows (only units whose level changes are written), one per level
+    for the overrides."""
+    unit = connection.ops.quote_name(Unit._meta.db_table)
+    rows = connection.ops.quote_name(UnitLevel._meta.db_table)
+    override = connection.ops.quote_name(LevelOverride._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {unit} SET risk_level = ul.level FROM {rows} ul "
+            f"WHERE ul.unit_id = {unit}.id AND ul.classification_id = %s "
+            f"AND {unit}.risk_level <> ul.level "
+            f"AND NOT EXISTS (SELECT 1 FROM {override} o WHERE o.unit_id = {unit}.id)",
+            [c.pk],
+        )
     for lv in LEVELS:
-        Unit.objects.filter(
-            pk__in=UnitLevel.objects.filter(classification=c, level=lv).values("unit_id"),
-            risk_override__isnull=True,
-        ).exclude(risk_level=lv).update(risk_level=lv)
         Unit.objects.filter(risk_override__level=lv).exclude(risk_level=lv).update(risk_level=lv)
 
 

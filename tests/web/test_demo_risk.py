@@ -11,7 +11,7 @@ import pytest
 
 from web.demo_world import TODAY, DemoStack
 from xuncha.demo.city import DemoCity
-from xuncha.demo.risk import SKIP_REASON
+from xuncha.demo.risk import SKIP_REASON, summary
 from xuncha.risk.engine import classify_loop
 from xuncha.risk.models import BatchStatus, Classification, ImportBatch, IndicatorValue
 from xuncha.risk.spec import Spec
@@ -102,3 +102,9 @@ def test_must_rule_raised_some_villages_to_watch(city, db):
     below = [ul for ul in raised if ul.score < spec.watch]
     assert below and all(ul.level == "watch" for ul in below)
     assert all("软弱涣散" in ul.reasons[0] for ul in raised)
+
+
+def test_the_demo_prints_the_computed_counts(city, db):
+    line = summary()
+    assert "组织部、农业农村局、自然资源局、信访局" in line and f"{YEAR} 年度 1417 个" in line
+    assert "一般关注类 859 个、风险关注类 388 个、重点隐患类 170 个" in line

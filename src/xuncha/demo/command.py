@@ -137,6 +137,9 @@ def _demo_workbench(folder: Path) -> str | None:
     print(f"   问题底稿 {papers.papers} 份（已完成签署 {papers.signed} 份，未签署 {papers.unsigned} 份），"
           f"意见建议 {papers.recommendations} 条")  # fmt: skip
     print(review_summary(reviews))
+    from .risk import summary as risk_summary  # levels computed from the imports (issue 21)
+
+    print(risk_summary())
     from . import worklist as worklist_demo  # the office's monthly task lists (issue 21)
 
     print(worklist_demo.summary(worklist_demo.seed_worklist(today=dt.date.today())))

@@ -115,3 +115,22 @@ def refresh_derived(year: int) -> None:
     except ImportError:  # pragma: no cover - until the risk app's derived indicators land
         return
     derived.refresh(year)
+
+
+def summary() -> str:
+    """The demo's risk line for `xuncha demo`'s printout: the imports and the counts."""
+    from xuncha.risk.models import BatchStatus
+    from xuncha.risk.spec import LEVEL_NAMES
+
+    c = Classification.objects.filter(current=True).select_related("model").first()
+    if c is None:
+        return "   风险研判：尚未研判"
+    departments = list(
+        ImportBatch.objects.filter(status=BatchStatus.IMPORTED)
+        .order_by("pk").values_list("department", flat=True)
+    )  # fmt: skip
+    counts = "、".join(f"{name} {c.counts.get(level, 0)} 个" for level, name in LEVEL_NAMES.items())
+    return (
+        f"   风险研判：{'、'.join(departments)}的数据导入后，按「{c.model}」研判 {c.year} 年度"
+        f" {c.units} 个村（社区）：{counts}"
+    )

@@ -139,3 +139,17 @@ def test_classification_rows_filters(setup):
     assert [r.unit for r in selectors.classification_rows(c)] == [loud, weak, quiet]
     assert [r.unit for r in selectors.classification_rows(c, level="watch")] == [weak]
     assert [r.unit for r in selectors.classification_rows(c, q="丙")] == [loud]
+
+
+def test_cli_classify(setup, capsys):
+    import argparse
+
+    from xuncha.commands import COMMANDS
+
+    run = next(c for c in COMMANDS if c.name == "risk-classify").run
+    office = setup[0]
+    assert run(argparse.Namespace(year=2025, by=office.username, derive=True)) == 0
+    out = capsys.readouterr().out
+    assert "一般关注类 1，风险关注类 1，重点隐患类 1" in out and "推算指标" in out
+    assert run(argparse.Namespace(year=2019, by=None, derive=False)) != 0
+    assert "2019 年度还没有" in capsys.readouterr().err

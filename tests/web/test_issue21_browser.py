@@ -183,6 +183,10 @@ def test_import_classify_override_plan_commit(live_server, browser, tmp_path) ->
     assert browser.find_elements(By.ID, "all-ok"), page.text()
     assert PlanEntry.objects.filter(plan=plan).count() == to_cover
     assert target.name in page.text()
+    # risk-weighted earliness: the solver's plan is never worse than the greedy baseline
+    shown = int(browser.find_element(By.ID, "objective").text)
+    baseline = int(browser.find_element(By.ID, "greedy-objective").text)
+    assert shown == plan.objective <= baseline == plan.greedy_objective
     # 回避: neither team inspects its leader's own department
     for k, cadre in enumerate(leaders, start=1):
         assert not PlanEntry.objects.filter(plan=plan, team_key=k, unit=cadre.home_unit).exists()

@@ -189,6 +189,8 @@ def test_new_model_version_bad_spec_shows_the_line_then_saved_and_activated(clie
     client.post(reverse("risk:model_activate", args=[new.pk]))
     new.refresh_from_db()
     assert new.active and not RiskModel.objects.get(version=1).active
+    shown = client.get(reverse("risk:model")).content.decode()
+    assert "high = 60" in shown and "重点隐患类分界降为 60 分" in shown
 
 
 def test_import_through_the_pages(client, risk_city):
@@ -271,6 +273,7 @@ def test_classify_from_the_index(client, risk_city):
         "已按「村（社区）风险研判模型（第1版）」研判 2024 年度 6 个单位"
         in response.content.decode()
     )
+    assert 'id="history"' in response.content.decode()  # the fixture's run and this one
 
 
 def test_the_unit_page_links_to_the_profile_for_readers(client, risk_city):

@@ -56,6 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "active": selectors.active_model(),
         "classify_form": ClassifyForm(initial={"year": latest}) if latest else ClassifyForm(),
         "batches": ImportBatch.objects.select_related("uploaded_by", "imported_by")[:30],
+        "history": Classification.objects.select_related("model", "by")[:10],
         "indicators": Indicator.objects.count(),
         "years": list(IndicatorValue.objects.values_list("year", flat=True).distinct()
                       .order_by("-year")[:10]),

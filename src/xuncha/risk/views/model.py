@@ -117,6 +117,7 @@ def model(request: HttpRequest) -> HttpResponse:
     versions = RiskModel.objects.select_related("created_by").order_by("name", "-version")
     return render(request, "risk/model.html", {
         "manage": manage, "m": shown, "words": _model_words(shown) if shown else None,
+        "toml": spec_toml(shown.spec) if shown else "",
         "versions": versions, "levels": LEVEL_NAMES,
     })  # fmt: skip
 

@@ -379,7 +379,8 @@ def _namesake(rng: random.Random, villages: list[Unit]) -> None:
 def _villages(rng: random.Random, townships: list[Unit], taken: set[str]) -> list[Unit]:
     """Every township's villages, in one bulk insert: a 街道 has only communities
     (居委会 codes 001–), a town one community at its seat and villages (村委会 codes
-    201–). The names and codes are unique by construction (checked as unit_create would)."""
+    201–). The codes are unique by construction (checked as unit_create would), the names
+    too but for the one namesake :func:`_namesake` plants."""
     out = []
     for town, count in zip(townships, _village_counts(rng, townships), strict=True):
         street = town.name.endswith("街道")

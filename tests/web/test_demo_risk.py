@@ -12,6 +12,7 @@ import pytest
 from web.demo_world import TODAY, DemoStack
 from xuncha.demo.city import DemoCity
 from xuncha.demo.risk import SKIP_REASON, summary
+from xuncha.planning.models import Assignment
 from xuncha.risk.engine import classify_loop
 from xuncha.risk.models import BatchStatus, Classification, ImportBatch, IndicatorValue
 from xuncha.risk.spec import Spec
@@ -108,3 +109,17 @@ def test_the_demo_prints_the_computed_counts(city, db):
     line = summary()
     assert "组织部、农业农村局、自然资源局、信访局" in line and f"{YEAR} 年度 1417 个" in line
     assert "一般关注类 859 个、风险关注类 388 个、重点隐患类 170 个" in line
+
+
+def test_derived_indicators_fill_the_profiles_from_the_demos_own_work(city, db):
+    """After the rounds are seeded, the indicators derived from Xuncha's own data: the
+    villages inspected in the term have findings, each value names its query."""
+    inspected = set(
+        Assignment.objects.filter(unit__kind__in=LOCAL).values_list("unit_id", flat=True)
+    )
+    found = IndicatorValue.objects.filter(
+        indicator__code="findings_past", year=YEAR, unit__kind__in=LOCAL
+    )
+    with_findings = {v.unit_id for v in found if v.value > 0}
+    assert inspected and with_findings and with_findings <= inspected
+    assert all(v.source.startswith("本系统") for v in found)

@@ -9,6 +9,8 @@ user confirms is what the run will read.
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,12 +207,19 @@ def preview_isolated(
     return preview
 
 
-def sheet_rows(source: str | bytes, *, name: str, prefer: str = "") -> list[list[str]]:
-    """Every row of a workbook's sheet ``prefer`` (else its first sheet) as stripped text,
-    for the workbooks the workbench imports (units, returned verification lists). The
-    bomb checks come first; call it through :mod:`xuncha.sandbox`. InputError if the
-    file cannot be read."""
-    what = "无法读取：不是有效的 Excel（xlsx）文件，或文件已损坏、设有密码"
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # xlsx (a zip), xls (OLE2)
+CSV_HEAD_LINES = 10  # a small table's delimiter is guessed from its first lines
+
+
+def named_sheet_rows(
+    source: str | bytes, *, name: str, prefer: str = "", keep_top: bool = False
+) -> tuple[str, list[list[str]]]:
+    """The sheet read and every row of it (``prefer``, else the first sheet) as stripped
+    text, for the workbooks the workbench imports (units, returned verification lists,
+    standards, department data). With ``keep_top`` blank rows above the first filled one
+    are kept, so a row's index is its Excel number less one. The bomb checks come first;
+    call it through :mod:`xuncha.sandbox`. InputError if the file cannot be read."""
+    what = "无法读取：不是有效的 Excel（xlsx、xls）文件，或文件已损坏、设有密码"
     reader, names = open_workbook(source, name, what)
     with reader_failures(name, what):
         sheet = prefer if prefer in names else names[0]
@@ -223,8 +232,43 @@ def sheet_rows(source: str | bytes, *, name: str, prefer: str = "") -> list[list
                 file=name,
                 sheet=sheet,
             )
-        batch = reader.load_sheet(sheet, header_row=None, dtypes="string", eager=True)
-    return [["" if v is None else str(v).strip() for v in r.values()] for r in batch.to_pylist()]
+        top: dict[str, Any] = {"skip_rows": 0} if keep_top else {}
+        batch = reader.load_sheet(sheet, header_row=None, dtypes="string", eager=True, **top)
+    rows = [["" if v is None else str(v).strip() for v in r.values()] for r in batch.to_pylist()]
+    return sheet, rows
+
+
+def sheet_rows(source: str | bytes, *, name: str, prefer: str = "") -> list[list[str]]:
+    """:func:`named_sheet_rows` without the sheet's name."""
+    return named_sheet_rows(source, name=name, prefer=prefer)[1]
+
+
+def csv_rows(data: bytes, *, name: str) -> list[list[str]]:
+    """Every row of a small CSV in UTF-8 or GBK/GB18030 as stripped text, its delimiter
+    guessed from the first lines. InputError naming the line where the encoding breaks."""
+    encoding = detect_encoding(data[: 1 << 20], name)
+    try:
+        text = codecs.decode(data, encoding)
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise InputError(
+            f"第 {line} 行编码混乱，请用 UTF-8 或 GBK 另存后重新上传。", file=name
+        ) from err
+    text = text.lstrip("\ufeff")
+    head = [ln for ln in text.splitlines()[:CSV_HEAD_LINES] if ln.strip()]
+    delim = max(",\t;|", key=lambda d: sum(ln.count(d) for ln in head))
+    return [
+        [c.strip() for c in row]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    ]
+
+
+def table_rows(data: bytes, *, name: str, keep_top: bool = False) -> tuple[str, list[list[str]]]:
+    """A small table file as rows of text: a workbook's first sheet (with its name) or a
+    CSV (sheet name ""). Call it through :mod:`xuncha.sandbox`."""
+    if data.startswith(WORKBOOK_MAGIC):
+        return named_sheet_rows(data, name=name, keep_top=keep_top)
+    return "", csv_rows(data, name=name)
 
 
 def sheet_rows_isolated(source: str | bytes, *, name: str, prefer: str = "") -> list[list[str]]:

@@ -13,9 +13,6 @@ The file is parsed in a child process (:mod:`xuncha.sandbox`); no Django here.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
 import unicodedata
 from datetime import date, timedelta
@@ -61,27 +58,9 @@ class TableError(ValueError):
 def read_rows(data: bytes, *, name: str) -> list[list[str]]:
     """Every row of the file as stripped text: a workbook's first sheet, or a CSV in
     UTF-8 or GBK/GB18030. Call it through :func:`read_rows_isolated`."""
-    from xuncha.crosscheck.errors import InputError
-    from xuncha.crosscheck.ingest.text import detect_encoding
-    from xuncha.crosscheck.preview import sheet_rows
+    from xuncha.crosscheck.preview import table_rows
 
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        return sheet_rows(data, name=name)
-    encoding = detect_encoding(data[: 1 << 20], name)
-    try:
-        text = codecs.decode(data, encoding)
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        raise InputError(
-            f"第 {line} 行编码混乱，请用 UTF-8 或 GBK 另存后重新上传。", file=name
-        ) from err
-    text = text.lstrip("\ufeff")
-    head = [ln for ln in text.splitlines()[:HEADER_ROWS] if ln.strip()]
-    delim = max(",\t;|", key=lambda d: sum(ln.count(d) for ln in head))
-    return [
-        [c.strip() for c in row]
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    ]
+    return table_rows(data, name=name)[1]
 
 
 def read_rows_isolated(data: bytes, *, name: str) -> list[list[str]]:

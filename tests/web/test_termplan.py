@@ -369,3 +369,25 @@ def test_progress_names_units_of_past_slots_not_yet_inspected() -> None:
     termplan.slot_commit(by=w.office, slot=first)
     rows = plan_progress(plan, today=dt.date(2025, 7, 15))
     assert (rows[0].committed, rows[0].inspected, rows[0].late) == (len(planned), len(planned), [])
+
+
+def test_coverage_and_plan_pages_in_words(client) -> None:
+    """The coverage page's title and trail are its own (the plan's progress shows once, in
+    the page), and the solver's status reads in Chinese, not as the planner's code."""
+    from xuncha.planning.models import SOLVER_STATUS_NAMES
+
+    w = small_world()
+    plan = propose(w)
+    client.force_login(w.office)
+    html = client.get(reverse("planning:coverage", args=[w.term.pk])).content.decode()
+    title = html[html.index("<title>") + len("<title>") : html.index("</title>")]
+    assert "<" not in title and "覆盖情况" in title
+    assert html.count('id="plan-progress"') == 1
+    assert plan.solver_status in SOLVER_STATUS_NAMES
+    for url in (
+        reverse("planning:termplan", args=[plan.pk]),
+        reverse("planning:termplans", args=[w.term.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert SOLVER_STATUS_NAMES[plan.solver_status] in html
+        assert f"{plan.solver_status}，" not in html

@@ -215,6 +215,15 @@ class TermPlanStatus(models.TextChoices):
     SUPERSEDED = "superseded", "已被新方案取代"
 
 
+# planner.plan's statuses: CP-SAT proved the plan best, found one within the time
+# limit, or the greedy fill was kept (the solver found nothing better in time).
+SOLVER_STATUS_NAMES = {
+    "optimal": "最优解",
+    "feasible": "可行解（到时限，未证明最优）",
+    "greedy": "贪心方案（求解器未找到更优的）",
+}
+
+
 class TermPlan(BaseModel):
     """One proposal of the term's coverage plan: every unit not yet inspected in the
     term placed in a slot (year, round) and a team, by the planner (OR-Tools CP-SAT),
@@ -254,6 +263,11 @@ class TermPlan(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.term}·全覆盖规划第{self.number}稿"
+
+    @property
+    def solver_status_display(self) -> str:
+        """The planner's status in words (the field keeps the planner's own name)."""
+        return SOLVER_STATUS_NAMES.get(self.solver_status, self.solver_status)
 
 
 class PlanSlot(BaseModel):

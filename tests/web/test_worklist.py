@@ -394,3 +394,25 @@ def test_the_daily_job_is_registered_and_reminds_for_today(people, monkeypatch) 
     jobs.worklist_remind_task.call_local()
     jobs.worklist_remind_task.call_local()
     assert item.reminders.filter(kind=ReminderKind.OVERDUE, day=today).count() == 1
+
+
+def test_a_request_on_a_closed_or_carried_item_waits_for_no_one(people, client) -> None:
+    """Closing (or carrying over) an item with a request still pending: the lead leader is
+    no longer asked to decide what can no longer be decided (no count, no form)."""
+    from django.urls import reverse
+
+    december = make_list(people)
+    closed, carried = make_item(people, december), make_item(people, december)
+    for item in (closed, carried):
+        services.extension_request(item=item, by=people["staff"], today=TODAY,
+                                   new_deadline=dt.date(2027, 1, 10), reason="等待数据")  # fmt: skip
+    assert selectors.pending_extensions(user=people["leader"]).count() == 2
+    services.item_close(item=closed, by=people["office"])
+    assert [r.item_id for r in selectors.pending_extensions(user=people["leader"])] == [carried.pk]
+    services.carry_over(source=december, target=make_list(people, dt.date(2027, 1, 1)),
+                        by=people["office"])  # fmt: skip
+    assert selectors.pending_extensions(user=people["leader"]).count() == 0
+    assert selectors.pending_extensions(user=people["office"]).count() == 0
+    client.force_login(people["leader"])
+    html = client.get(reverse("worklist:item", args=[closed.pk])).content.decode()
+    assert "/decide/" not in html

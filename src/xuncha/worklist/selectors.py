@@ -88,9 +88,12 @@ def later(item: TaskItem) -> TaskItem | None:
 
 
 def pending_extensions(*, user: User) -> QuerySet[ExtensionRequest]:
-    """Requests the user may decide: as lead leader, or (office) any but their own."""
+    """Requests the user may decide: as lead leader, or (office) any but their own; a
+    request on an item since closed or carried to the next month waits for no one."""
     _reader(user)
-    found = ExtensionRequest.objects.filter(decided_at__isnull=True).exclude(requested_by=user)
+    found = ExtensionRequest.objects.filter(
+        decided_at__isnull=True, item__status__in=UNFINISHED
+    ).exclude(requested_by=user)
     if not allowed(user, "worklist.manage"):
         found = found.filter(item__lead_leader=user)
     return found.select_related("item__task_list", "requested_by").order_by("created_at")

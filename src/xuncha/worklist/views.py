@@ -212,7 +212,7 @@ def _item_forms(user: User, item: TaskItem, pending: ExtensionRequest | None) ->
         out["milestone"] = forms.MilestoneForm()
         if pending is None:
             out["extend"] = forms.ExtensionForm()
-    if pending is not None and services.may_decide(user, pending):
+    if pending is not None and unfinished and services.may_decide(user, pending):
         out["decide"] = forms.DecideForm()
     if allowed(user, "worklist.manage") and unfinished:
         out["remind"] = forms.ReminderForm()

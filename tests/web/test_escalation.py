@@ -412,3 +412,22 @@ def test_anonymous_goes_to_login(client: Any, db: Any) -> None:
     ):
         page = client.get(url)
         assert page.status_code == 302 and "/login" in page["Location"]
+
+
+def test_joint_round_page_offers_the_rounds_units_only(client: Any, world: Any) -> None:
+    """The units to choose for a level are the round's own (not every unit of the
+    installation, thousands in a city); a unit of another round is refused."""
+    rnd = world.team.round
+    elsewhere = UnitFactory(name="不在本轮的单位")
+    url = reverse("escalation:round", args=[rnd.pk])
+    client.force_login(world.users["office"])
+    page = client.get(url).text
+    assert f'value="{world.unit.pk}"' in page and f'value="{elsewhere.pk}"' not in page
+    post = {"note": "联动", "city-organiser": "郴州市委巡察办", "city-unit_names": "北湖区某局",
+            "county-organiser": "苏仙区委巡察办", "county-units": [elsewhere.pk]}  # fmt: skip
+    assert client.post(url, post).status_code == 400 and not JointRound.objects.exists()
+    post["county-units"] = [world.unit.pk]
+    client.post(url, post)
+    assert list(JointRound.objects.get(round=rnd).levels.get(level="county").units.all()) == [
+        world.unit
+    ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
-from xuncha.planning.models import Round, Team
+from xuncha.planning.models import Assignment, Round, Team
 from xuncha.units.models import Unit
 
-from .models import Level
+from .models import JointLevel, Level
 
 
 class OfficeForm(forms.Form):
@@ -33,7 +34,14 @@ class LevelForm(forms.Form):
 
     def __init__(self, *args: object, round: Round, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["units"].queryset = Unit.objects.order_by("name")  # type: ignore[attr-defined]
+        # The units this round inspects here (and any a level already lists): not every
+        # unit of the installation, which would make a list of thousands to scroll.
+        here = Unit.objects.filter(
+            Q(pk__in=Assignment.objects.filter(round=round).values("unit_id"))
+            | Q(pk__in=JointLevel.units.through.objects.filter(
+                jointlevel__joint__round=round).values("unit_id"))
+        )  # fmt: skip
+        self.fields["units"].queryset = here.order_by("name")  # type: ignore[attr-defined]
         self.fields["teams"].queryset = Team.objects.filter(round=round)  # type: ignore[attr-defined]
 
 

@@ -431,3 +431,21 @@ def test_joint_round_page_offers_the_rounds_units_only(client: Any, world: Any) 
     assert list(JointRound.objects.get(round=rnd).levels.get(level="county").units.all()) == [
         world.unit
     ]
+
+
+def test_joint_round_shows_levels_top_down_and_lists_without_stray_marks(
+    client: Any, world: Any
+) -> None:
+    rnd = world.team.round
+    office = world.users["office"]
+    services.joint_round_set(round=rnd, note="", by=office, levels=[
+        LevelInput("county", "苏仙区委巡察办", unit_names="某乡某村\n\n某社区"),
+        LevelInput("city", "郴州市委巡察办", units=[world.unit], teams=[world.team]),
+        LevelInput("province", "湖南省委巡察办", team_names="省委第一巡察组")])  # fmt: skip
+    client.force_login(office)
+    page = client.get(reverse("escalation:round", args=[rnd.pk])).text
+    assert page.index("省级：") < page.index("市级：") < page.index("县级：")
+    assert "被巡察单位：某乡某村、某社区</p>" in page
+    assert f"被巡察单位：{world.unit.name}</p>" in page and "：、" not in page
+    index = client.get(reverse("escalation:index")).text
+    assert index.index("省级（") < index.index("市级（") < index.index("县级（")

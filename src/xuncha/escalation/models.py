@@ -66,6 +66,10 @@ class JointRound(BaseModel):
     def __str__(self) -> str:
         return f"{self.round}（联动）"
 
+    def levels_top_down(self) -> list[JointLevel]:
+        """Its levels from the highest down: 省级, 市级, 县级."""
+        return sorted(self.levels.all(), key=lambda lv: -LEVEL_RANK[Level(lv.level)])
+
 
 class JointLevel(BaseModel):
     """One level of a joint round: who organises it, its units and teams (ours as
@@ -95,6 +99,13 @@ class JointLevel(BaseModel):
 
     def names(self, field: str) -> list[str]:
         return [n.strip() for n in getattr(self, field).splitlines() if n.strip()]
+
+    def unit_list(self) -> str:
+        """Its units, ours then the named ones, as one line."""
+        return "、".join([u.name for u in self.units.all()] + self.names("unit_names"))
+
+    def team_list(self) -> str:
+        return "、".join([t.name for t in self.teams.all()] + self.names("team_names"))
 
 
 class MajorFinding(BaseModel):

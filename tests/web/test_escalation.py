@@ -449,3 +449,21 @@ def test_joint_round_shows_levels_top_down_and_lists_without_stray_marks(
     assert f"被巡察单位：{world.unit.name}</p>" in page and "：、" not in page
     index = client.get(reverse("escalation:index")).text
     assert index.index("省级（") < index.index("市级（") < index.index("县级（")
+
+
+def test_escalate_form_offers_only_the_levels_above(client: Any, world: Any) -> None:
+    office = world.users["office"]
+    services.office_set(name="苏仙区委巡察办", level="county", by=office)
+    finding = FindingFactory(team=world.team, round=world.team.round, unit=world.unit)
+    major = services.major_mark(finding=finding, reason="涉及面广", by=office)
+    client.force_login(office)
+    page = client.get(reverse("escalation:major", args=[major.pk])).text
+    start = page.index('name="to_level"')
+    form = page[start : page.index("</select>", start)]
+    assert 'value="city" selected' in form and 'value="province"' in form
+    assert 'value="county"' not in form
+    url = reverse("escalation:escalate", args=["major", major.pk])
+    client.post(url, {"to_level": "county", "to_office": "另一县委巡察办"})
+    assert not Escalation.objects.exists()
+    client.post(url, {"to_level": "city", "to_office": "郴州市委巡察办"})
+    assert Escalation.objects.get().to_level == "city"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -9,7 +11,7 @@ from django.utils import timezone
 from xuncha.planning.models import Assignment, Round, Team
 from xuncha.units.models import Unit
 
-from .models import JointLevel, Level
+from .models import LEVEL_RANK, JointLevel, Level
 
 
 class OfficeForm(forms.Form):
@@ -53,6 +55,18 @@ class EscalateForm(forms.Form):
     to_level = forms.ChoiceField(label="接收层级", choices=Level.choices)
     to_office = forms.CharField(label="接收单位", max_length=100)
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, own_level: str = "", **kwargs: Any) -> None:
+        """``own_level``: this office's level; only the levels above it are offered (a
+        report goes up level by level), the next one up chosen."""
+        super().__init__(*args, **kwargs)
+        if own_level in Level.values:
+            rank = LEVEL_RANK[Level(own_level)]
+            above = [(v, label) for v, label in Level.choices if LEVEL_RANK[Level(v)] > rank]
+            if above:
+                field = self.fields["to_level"]
+                field.choices = above  # type: ignore[attr-defined]
+                field.initial = above[-1][0]
 
 
 class ReceiptForm(forms.Form):

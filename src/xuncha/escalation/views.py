@@ -228,7 +228,7 @@ def major(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "escalation/major.html", {
         "major": found, "finding": found.finding, "hops": hops, "manage": manage,
         "position": selectors.position_of(hops), "office": services.office(),
-        "escalate_form": EscalateForm() if manage and not hops else None, **_hop_forms(manage),
+        "escalate_form": _escalate_form(manage and not hops), **_hop_forms(manage),
     })  # fmt: skip
 
 
@@ -240,8 +240,12 @@ def received(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "escalation/received.html", {
         "found": found, "hops": hops, "manage": manage, "levels": dict(Level.choices),
         "position": selectors.position_of(hops, found.chain), "office": services.office(),
-        "escalate_form": EscalateForm() if manage and not hops else None, **_hop_forms(manage),
+        "escalate_form": _escalate_form(manage and not hops), **_hop_forms(manage),
     })  # fmt: skip
+
+
+def _escalate_form(show: bool) -> EscalateForm | None:
+    return EscalateForm(own_level=services.office().level) if show else None
 
 
 @login_required
@@ -264,7 +268,7 @@ def escalate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         if kind == "major"
         else {"received": get_object_or_404(ReceivedMajorFinding, pk=pk)}
     )
-    form = EscalateForm(request.POST)
+    form = EscalateForm(request.POST, own_level=services.office().level)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
     else:

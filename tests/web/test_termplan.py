@@ -391,3 +391,23 @@ def test_coverage_and_plan_pages_in_words(client) -> None:
         html = client.get(url).content.decode()
         assert SOLVER_STATUS_NAMES[plan.solver_status] in html
         assert f"{plan.solver_status}，" not in html
+
+
+def test_every_link_on_the_plan_pages_opens_for_a_leader(client) -> None:
+    """A leader reads the plans: the trail leads to pages they may open (the terms list
+    is the office's; the leader's trail goes through the coverage page)."""
+    import re
+
+    w = small_world(per_township=1)
+    plan = propose(w)
+    for user, terms_link in ((UserFactory(role=Role.LEADER), False), (w.office, True)):
+        client.force_login(user)
+        for url in (
+            reverse("planning:termplan", args=[plan.pk]),
+            reverse("planning:termplans", args=[w.term.pk]),
+        ):
+            html = client.get(url).content.decode()
+            assert (f'href="{reverse("planning:terms")}"' in html) == terms_link
+            for href in set(re.findall(r'href="(/[^"#?]*)"', html)) - {"/logout/"}:
+                if "/static/" not in href and "/docx/" not in href:
+                    assert client.get(href).status_code == 200, href

@@ -67,6 +67,7 @@ def term_plans(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("planning:termplan", pk=plan.pk)
     context = {"term": term, "plans": selectors.term_plans(term), "form": form,
                "manage": manage, "to_cover": termplan.units_to_cover(term).count(),
+               "may_terms": allowed(user, "terms.manage"),
                "teams": range(1, forms.MAX_PLAN_TEAMS + 1)}  # fmt: skip
     status = 400 if request.method == "POST" else 200
     return render(request, "planning/termplan_term.html", context, status=status)
@@ -109,7 +110,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "level": level, "counties": counties, "levels": RiskLevel.choices,
         "team_keys": range(1, params.teams_per_round + 1), "total": len(entries),
         "shown": len(shown), "rosters": termplan.rosters_of(plan.rosters),
-        "history": _history(plan),
+        "history": _history(plan), "may_terms": allowed(user, "terms.manage"),
     }  # fmt: skip
     return render(request, "planning/termplan.html", context)
 

@@ -411,3 +411,35 @@ def test_every_link_on_the_plan_pages_opens_for_a_leader(client) -> None:
             for href in set(re.findall(r'href="(/[^"#?]*)"', html)) - {"/logout/"}:
                 if "/static/" not in href and "/docx/" not in href:
                     assert client.get(href).status_code == 200, href
+
+
+def test_a_large_plan_opens_at_one_round_and_finds_a_unit(client, monkeypatch) -> None:
+    """Above MANY_ENTRIES units the page opens at the first round not yet committed (a
+    city's 1,400 move forms took seconds to draw); 「全部轮次」 shows all, a name finds one;
+    after a move the page shows the round the unit went to."""
+    from xuncha.planning import plan_views
+
+    w = small_world()
+    plan = propose(w)
+    client.force_login(w.office)
+    url = reverse("planning:termplan", args=[plan.pk])
+    total = plan.entries.count()
+    first = plan.entries.filter(slot__index=0).count()
+    assert 0 < first < total
+    assert client.get(url).content.decode().count('class="termplan-move') == total
+    monkeypatch.setattr(plan_views, "MANY_ENTRIES", 10)
+    html = client.get(url).content.decode()
+    assert html.count('class="termplan-move') == first and "先显示一个轮次" in html
+    assert 'id="slot-1"' not in html and 'id="slot-0"' in html
+    html = client.get(url, {"slot": "all"}).content.decode()
+    assert html.count('class="termplan-move') == total
+    entry = plan.entries.select_related("unit").filter(slot__index=1).first()
+    assert entry is not None
+    html = client.get(url, {"q": entry.unit.name}).content.decode()
+    assert f'id="entry-{entry.pk}"' in html and html.count('class="termplan-move') == sum(
+        1 for e in plan.entries.select_related("unit") if entry.unit.name in e.unit.name
+    )
+    r = client.post(reverse("planning:termplan_move", args=[plan.pk, entry.pk]),
+                    {"slot": 2, "team": entry.team_key, "reason": "调后"})  # fmt: skip
+    assert r.status_code == 302 and r.url.endswith(f"?slot=2#entry-{entry.pk}")
+    assert f'id="entry-{entry.pk}"' in client.get(r.url).content.decode()

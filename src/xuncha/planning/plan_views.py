@@ -74,6 +74,8 @@ def term_plans(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 LEVEL_ORDER = [RiskLevel.HIGH, RiskLevel.WATCH, RiskLevel.GENERAL]
+# Above this many units the plan page opens at one round (see plan_detail).
+MANY_ENTRIES = 300
 
 
 @login_required
@@ -87,10 +89,22 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entries = list(selectors.plan_entries(plan))
     slots = list(plan.slots.select_related("round").order_by("index"))
     county, level = request.GET.get("county", ""), request.GET.get("level", "")
+    slot_shown, q = request.GET.get("slot", ""), request.GET.get("q", "").strip()
+    # A city's plan has well over a thousand units, each with its move form: shown all at
+    # once the page takes seconds to draw. Unfiltered, it opens at the first round not
+    # yet committed ("all" shows every round).
+    narrowed = False
+    if not (county or level or slot_shown or q) and len(entries) > MANY_ENTRIES:
+        first = next((s for s in slots if s.round_id is None), slots[0] if slots else None)
+        if first is not None:
+            slot_shown, narrowed = str(first.index), True
+    index_of = {s.pk: str(s.index) for s in slots}
     counties = sorted({(e.unit.county_id, e.unit.county.name) for e in entries if e.unit.county})
     shown = [e for e in entries
              if (not county or str(e.unit.county_id) == county)
-             and (not level or e.unit.risk_level == level)]  # fmt: skip
+             and (not level or e.unit.risk_level == level)
+             and (slot_shown in ("", "all") or index_of.get(e.slot_id) == slot_shown)
+             and (not q or q in e.unit.name or q in (e.unit.code or ""))]  # fmt: skip
     params = termplan.Params.of(plan.params)
     columns = []
     for slot in slots:
@@ -99,7 +113,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         teams = [(k, [e for e in shown if e.slot_id == slot.pk and e.team_key == k])
                  for k in range(1, params.teams_per_round + 1)]  # fmt: skip
         columns.append({"slot": slot, "count": len(in_slot), "teams": teams,
-                        "levels": [(lv.label, by_level[lv.value]) for lv in LEVEL_ORDER]})  # fmt: skip
+                        "levels": [(lv.label, by_level[lv.value]) for lv in LEVEL_ORDER],
+                        "listed": slot_shown in ("", "all") or str(slot.index) == slot_shown})  # fmt: skip
     found = termplan.violations(plan)
     broken = {u for v in found for u in v.units}
     manage = allowed(user, "termplan.manage") and plan.status in (
@@ -108,6 +123,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan, "term": plan.term, "columns": columns, "violations": found,
         "broken": broken, "manage": manage, "params": params, "county": county,
         "level": level, "counties": counties, "levels": RiskLevel.choices,
+        "slot_shown": slot_shown, "q": q, "narrowed": narrowed,
         "team_keys": range(1, params.teams_per_round + 1), "total": len(entries),
         "shown": len(shown), "rosters": termplan.rosters_of(plan.rosters),
         "history": _history(plan), "may_terms": allowed(user, "terms.manage"),
@@ -156,7 +172,7 @@ def plan_move(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
                        + "；".join(v.message for v in found))  # fmt: skip
     else:
         messages.success(request, f"已调整「{row.unit}」，全部约束均满足。")
-    return redirect(f"{_url(pk)}#entry-{row.pk}")
+    return redirect(f"{_url(pk)}?slot={data['slot']}#entry-{row.pk}")  # where the unit now is
 
 
 def _url(pk: int) -> str:

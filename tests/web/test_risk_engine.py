@@ -83,6 +83,9 @@ def test_override_kept_across_classification_with_history(setup):
     services.classify(by=office, year=2025)
     with pytest.raises(ServiceError, match="理由"):
         services.override(by=office, unit=loud, level="watch", reason="  ")
+    with pytest.raises(ServiceError, match="按模型研判已是重点隐患类，无需人工调整"):
+        services.override(by=office, unit=loud, level="high", reason="未改等级就提交")
+    assert not LevelOverride.objects.filter(unit=loud).exists()
     services.override(by=office, unit=loud, level="watch", reason="已完成整改，经研究调整")
     loud.refresh_from_db()
     assert loud.risk_level == "watch"

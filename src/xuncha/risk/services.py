@@ -270,6 +270,11 @@ def override(*, by: User, unit: Unit, level: str, reason: str) -> LevelOverride:
         raise ServiceError(f"未知的等级「{level}」，可选：{'、'.join(LEVEL_NAMES.values())}。")
     o = LevelOverride.objects.select_for_update().filter(unit=unit).first()
     if o is None:
+        if _model_level(unit) == level:  # the form opens at the unit's level: unchanged
+            raise ServiceError(
+                f"「{unit.name}」按模型研判已是{RiskLevel(level).label}，无需人工调整；"
+                "请选择要调整成的等级。"
+            )
         o = LevelOverride(unit=unit)
     elif o.level == level:
         raise ServiceError(f"「{unit.name}」已调整为{RiskLevel(level).label}。")

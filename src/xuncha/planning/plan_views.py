@@ -135,7 +135,7 @@ def _history(plan: TermPlan) -> list[Any]:
     rows = [*plan.history.select_related("history_user"),
             *PlanEntry.history.filter(plan_id=plan.pk, history_type="~")
             .select_related("history_user")]  # fmt: skip
-    return history_entries(rows, hide=("plan",), subjects={PlanEntry: "规划安排"},
+    return history_entries(rows, hide=("plan", "explanation"), subjects={PlanEntry: "规划安排"},
                            newest_first=True)[:50]  # fmt: skip
 
 

@@ -130,6 +130,7 @@ def test_infeasible_parameters_are_stored_as_refused_with_reasons(client) -> Non
     assert plan.explanation[0]["message"] in html
     # The reasons are said above; the change history does not repeat them as raw data.
     assert "&#x27;constraint&#x27;" not in html and "'constraint'" not in html
+    assert "共 0 个单位" not in html  # no plan: not "a plan of no units"
 
 
 def test_propose_from_the_page_with_rosters(client) -> None:

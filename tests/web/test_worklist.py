@@ -416,3 +416,4 @@ def test_a_request_on_a_closed_or_carried_item_waits_for_no_one(people, client) 
     client.force_login(people["leader"])
     html = client.get(reverse("worklist:item", args=[closed.pk])).content.decode()
     assert "/decide/" not in html
+    assert "待审批" not in html and "未审批（事项已审结，无需再审批）" in html

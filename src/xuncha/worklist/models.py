@@ -148,6 +148,10 @@ class TaskItem(BaseModel):
     def is_overdue(self, today: dt.date) -> bool:
         return self.status in UNFINISHED and self.deadline < today
 
+    @property
+    def unfinished(self) -> bool:
+        return self.status in UNFINISHED
+
 
 class Milestone(BaseModel):
     item = models.ForeignKey(

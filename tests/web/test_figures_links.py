@@ -110,8 +110,9 @@ def test_confirmed_suspects_link_only_for_the_inspecting_side(client, world) -> 
 
 
 def _leader_entries(world, today: dt.date):
+    # The leader's home: the term's work, then the office's monthly task lists.
     sections = home_sections(user=world.users["leader"], today=today)
-    assert len(sections) == 1
+    assert [s.title for s in sections[1:]] == ["月度任务清单"]
     return sections[0].title, {e.label: e for e in sections[0].entries}
 
 

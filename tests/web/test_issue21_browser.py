@@ -92,8 +92,10 @@ def test_import_classify_override_plan_commit(live_server, browser, tmp_path) ->
         CadreFactory(name=name, home_unit=home, title="副局长")
         for name, home in zip(("王建国", "李志明"), departments, strict=True)
     ]
-    term = TermFactory(name="第十五届市委巡察工作规划（2026—2027年）", start_year=2026,
-                       end_year=2027)  # fmt: skip
+    # The term runs from this year, so the form's default years (this one on) are both.
+    first = dt.date.today().year
+    term = TermFactory(name=f"第十五届市委巡察工作规划（{first}—{first + 1}年）",
+                       start_year=first, end_year=first + 1)  # fmt: skip
     page = Page(browser, live_server.url)
     page.login("office")
 

@@ -446,3 +446,34 @@ def test_a_large_plan_opens_at_one_round_and_finds_a_unit(client, monkeypatch) -
                     {"slot": 2, "team": entry.team_key, "reason": "调后"})  # fmt: skip
     assert r.status_code == 302 and r.url.endswith(f"?slot=2#entry-{entry.pk}")
     assert f'id="entry-{entry.pk}"' in client.get(r.url).content.decode()
+
+
+def test_the_proposal_form_starts_from_this_year_with_room_for_every_unit() -> None:
+    """The form's defaults: the term's years from today's on, and a capacity that
+    covers every unit still to inspect (so the first proposal is not refused for room)."""
+    from xuncha.planning.forms import TermPlanForm
+
+    w = small_world(per_township=20)  # 64 inspectable units
+    w.term.end_year = 2028
+    w.term.save()
+    form = TermPlanForm(term=w.term, today=dt.date(2026, 5, 1), to_cover=len(w.units))
+    years = form.fields["years"].initial
+    assert years == [2026, 2027, 2028]
+    slots = len(years) * form.fields["rounds_per_year"].initial
+    places = slots * form.fields["teams_per_round"].initial
+    capacity = form.fields["capacity"].initial
+    assert (capacity - 1) * places < 1.1 * len(w.units) <= capacity * places  # a tenth spare
+    # Past the term's last year: every year is offered as it is.
+    assert TermPlanForm(term=w.term, today=dt.date(2030, 1, 1)).fields["years"].initial == [
+        2025, 2026, 2027, 2028]  # fmt: skip
+    data = {"years": [str(y) for y in years], "time_limit": 3,
+            **{k: form.fields[k].initial for k in (
+                "rounds_per_year", "teams_per_round", "capacity", "elevated_per_year")}}  # fmt: skip
+    filled = TermPlanForm(data, term=w.term, today=dt.date(2026, 5, 1))
+    assert filled.is_valid(), filled.errors
+    plan = termplan.plan_propose(by=w.office, term=w.term, params=termplan.Params(
+        years=tuple(filled.cleaned_data["years"]), time_limit=3,
+        **{k: filled.cleaned_data[k] for k in (
+            "rounds_per_year", "teams_per_round", "capacity", "elevated_per_year")}),
+        rosters={})  # fmt: skip
+    assert plan.status == TermPlanStatus.DRAFT and not termplan.violations(plan)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import Any
 
 from django import forms
@@ -128,7 +130,7 @@ class CadreForm(forms.Form):
 
 # The term plan (届内全覆盖规划) ------------------------------------------------------
 
-MAX_PLAN_TEAMS = 6  # roster fields shown on the proposal form
+MAX_PLAN_TEAMS = 10  # roster fields shown on the proposal form
 
 
 class TermPlanForm(forms.Form):
@@ -138,9 +140,9 @@ class TermPlanForm(forms.Form):
         label="规划年度", coerce=int, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "请至少选择一个年度。"},
     )  # fmt: skip
-    rounds_per_year = forms.IntegerField(label="每年轮次数", min_value=1, max_value=6, initial=2)
+    rounds_per_year = forms.IntegerField(label="每年轮次数", min_value=1, max_value=6, initial=3)
     teams_per_round = forms.IntegerField(
-        label="每轮巡察组数", min_value=1, max_value=MAX_PLAN_TEAMS, initial=2
+        label="每轮巡察组数", min_value=1, max_value=MAX_PLAN_TEAMS, initial=4
     )
     capacity = forms.IntegerField(
         label="每组每轮最多巡察单位数", min_value=1, max_value=500, initial=10
@@ -154,11 +156,29 @@ class TermPlanForm(forms.Form):
         help_text="到时限仍未证明最优时，采用已找到的最好方案。",
     )  # fmt: skip
 
-    def __init__(self, *args: Any, term: Term, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, term: Term, today: dt.date, to_cover: int = 0, elevated: int = 0,
+        **kwargs: Any,
+    ) -> None:  # fmt: skip
+        """``to_cover`` units still to inspect, ``elevated`` of them 提级: the form starts
+        from the term's years from this one on, and a capacity that covers them all with
+        a tenth to spare (the office changes what it knows better)."""
         super().__init__(*args, **kwargs)
         years = range(term.start_year, term.end_year + 1)
         self.fields["years"].choices = [(y, f"{y}年") for y in years]  # type: ignore[attr-defined]
-        self.fields["years"].initial = list(years)
+        ahead = [y for y in years if y >= today.year] or list(years)
+        self.fields["years"].initial = ahead
+        if to_cover:
+            rounds, teams = (
+                self.fields["rounds_per_year"].initial,
+                self.fields["teams_per_round"].initial,
+            )
+            lifted = 1 if elevated else 0
+            need = (to_cover - elevated) / (len(ahead) * (rounds - lifted) * teams)
+            if lifted:
+                need = max(need, elevated / (len(ahead) * lifted * teams))
+            self.fields["elevated_per_year"].initial = lifted
+            self.fields["capacity"].initial = min(500, max(1, math.ceil(need * 1.1)))
         cadres = Cadre.objects.select_related("home_unit").order_by("name", "id")
         for k in range(1, MAX_PLAN_TEAMS + 1):
             self.fields[f"leader_{k}"] = CadreChoiceField(

@@ -43,7 +43,11 @@ def term_plans(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     term = selectors.term_detail(pk=pk)
     manage = allowed(user, "termplan.manage")
-    form = forms.TermPlanForm(request.POST or None, term=term)
+    to_cover = termplan.units_to_cover(term)
+    form = forms.TermPlanForm(
+        request.POST or None, term=term, today=timezone.localdate(), to_cover=to_cover.count(),
+        elevated=to_cover.filter(pk__in=termplan.elevated_ids()).count(),
+    )  # fmt: skip
     if request.method == "POST":
         if not manage:
             raise Http404

@@ -198,3 +198,13 @@ def test_petitions_in_every_channel_and_stage(city, db):
     assert (
         open_code.is_open(TODAY) and team_ids(_user(city, Role.TEAM)).count(open_code.team_id) == 1
     )
+
+
+def test_the_city_office_escalates_to_the_province(city, db):
+    """The demo's office is named and a city's, so its escalation form offers the
+    province (no 「尚未设置名称」 on the 联动与呈报 pages)."""
+    from xuncha.escalation.models import Level
+    from xuncha.escalation.services import office
+
+    here = office()
+    assert (here.name, here.level) == ("湘南市委巡察办", Level.CITY)

@@ -26,6 +26,8 @@ from django.db import transaction
 
 from xuncha.accounts.models import Role, User
 from xuncha.common.errors import ServiceError
+from xuncha.escalation.models import Level
+from xuncha.escalation.services import office_set
 from xuncha.findings.choices import LeadResult, Receiver, Source, Subcategory
 from xuncha.findings.models import Finding, Talk
 from xuncha.findings.services import (
@@ -233,6 +235,8 @@ def seed_city(*, today: dt.date, seed: int = 2024) -> DemoCity:
             _round(ctx, term, number, plan, pool)
         Talk.objects.bulk_create(ctx.talks)
         refresh_derived(today.year - 1)
+        # The city's office escalates major findings to the province (联动与呈报).
+        office_set(name=f"{CITY_NAME}委巡察办", level=Level.CITY, by=ctx.office)
         return DemoCity(
             accounts={str(role): user.username for role, user in accounts.items()},
             password=PASSWORD,

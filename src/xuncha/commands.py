@@ -530,7 +530,6 @@ COMMANDS = [
 
 # Each app's own commands (declared next to the code they run).
 from .escalation.cli import COMMANDS as _ESCALATION  # noqa: E402
-from .planning.cli import COMMANDS as _PLANNING  # noqa: E402
 from .risk.cli import COMMANDS as _RISK  # noqa: E402
 
-COMMANDS += [*_RISK, *_PLANNING, *_ESCALATION]
+COMMANDS += [*_RISK, *_ESCALATION]
